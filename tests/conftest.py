@@ -1,0 +1,53 @@
+"""Session-wide real services for every test tier: the Key Vault emulator and Azurite.
+
+Both run on loopback only. The Key Vault emulator runs on its own loop in a daemon thread, so
+sync SDK clients, async clients (on the test's loop) and the Qt/qasync tiers can all use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Nothing in the tests may reach for the cloud's instance metadata service.
+os.environ.pop("MSI_ENDPOINT", None)
+
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def kv_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from vaultbrowser.emulator import run_emulator_in_thread
+
+    with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("kv-emulator")) as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from vaultbrowser.emulator.azurite import Azurite, AzuriteUnavailable
+
+    instance = Azurite(workdir=Path(tmp_path_factory.mktemp("azurite")))
+    try:
+        instance.start()
+    except AzuriteUnavailable as exc:
+        if os.environ.get("CI"):
+            raise  # CI installs Azurite itself; missing there is a failure, not a skip
+        pytest.skip(f"Azurite is not installed: {exc}")
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture
+def run() -> Iterator[Callable[[Coroutine[Any, Any, T]], T]]:
+    """Run a coroutine to completion on one event loop kept for the whole test."""
+    with asyncio.Runner() as runner:
+        yield runner.run

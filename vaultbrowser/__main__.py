@@ -1,0 +1,3 @@
+from vaultbrowser.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""audit layer; see ../shared/ARCHITECTURE.md."""

@@ -1,0 +1,315 @@
+"""Connections: which vault or storage account, and how to sign in to it.
+
+A ``Connection`` is safe to persist through ``to_settings()``: it never contains a secret. A
+secret that the user pastes (connection string, SAS, client secret, account key) lives only in
+memory in ``Connection.secret``; a persisted connection may name an environment variable that
+holds it instead (``secret_env``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from vaultbrowser.errors import InvalidInput
+from vaultbrowser.services.records import SecretValue
+
+KEY_VAULT_SUFFIXES = (
+    ".vault.azure.net",
+    ".vault.azure.cn",
+    ".vault.usgovcloudapi.net",
+    ".vault.microsoftazure.de",
+    ".managedhsm.azure.net",
+)
+STORAGE_BLOB_SUFFIXES = (
+    ".blob.core.windows.net",
+    ".blob.core.chinacloudapi.cn",
+    ".blob.core.usgovcloudapi.net",
+    ".blob.storage.azure.net",  # DNS-zone endpoints
+)
+
+
+class ServiceKind(StrEnum):
+    KEY_VAULT = "keyvault"
+    BLOB = "blob"
+
+
+class AuthMethod(StrEnum):
+    DEFAULT = "default"  # the DefaultAzureCredential chain
+    AZURE_CLI = "azure-cli"
+    INTERACTIVE_BROWSER = "interactive-browser"
+    DEVICE_CODE = "device-code"
+    SERVICE_PRINCIPAL_SECRET = "service-principal-secret"
+    SERVICE_PRINCIPAL_CERTIFICATE = "service-principal-certificate"
+    MANAGED_IDENTITY = "managed-identity"
+    CONNECTION_STRING = "connection-string"  # storage only; secret = the connection string
+    ACCOUNT_KEY = "account-key"  # storage only; secret = the key
+    SAS = "sas"  # storage only; secret = the SAS token (query string)
+    LOCAL_EMULATOR = "local-emulator"  # the project's Key Vault emulator or Azurite
+
+    @property
+    def needs_secret(self) -> bool:
+        return self in _NEEDS_SECRET
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_NEEDS_SECRET = {
+    AuthMethod.SERVICE_PRINCIPAL_SECRET,
+    AuthMethod.CONNECTION_STRING,
+    AuthMethod.ACCOUNT_KEY,
+    AuthMethod.SAS,
+}
+_LABELS = {
+    AuthMethod.DEFAULT: "Default Azure credential chain",
+    AuthMethod.AZURE_CLI: "Azure CLI (az login)",
+    AuthMethod.INTERACTIVE_BROWSER: "Interactive browser sign-in",
+    AuthMethod.DEVICE_CODE: "Device code sign-in",
+    AuthMethod.SERVICE_PRINCIPAL_SECRET: "Service principal (client secret)",
+    AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE: "Service principal (certificate)",
+    AuthMethod.MANAGED_IDENTITY: "Managed identity",
+    AuthMethod.CONNECTION_STRING: "Connection string",
+    AuthMethod.ACCOUNT_KEY: "Account key",
+    AuthMethod.SAS: "Shared access signature",
+    AuthMethod.LOCAL_EMULATOR: "Local emulator",
+}
+
+
+@dataclass(frozen=True)
+class Connection:
+    kind: ServiceKind
+    url: str  # vault URL, or blob service endpoint (no query string)
+    auth: AuthMethod = AuthMethod.DEFAULT
+    name: str = ""
+    tenant_id: str | None = None
+    client_id: str | None = None
+    certificate_path: str | None = None
+    secret_env: str | None = None  # name of an environment variable holding the secret
+    read_only: bool = False
+    ca_path: str | None = None  # the local emulator's CA certificate (never for Azure hosts)
+    secret: SecretValue | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def display_name(self) -> str:
+        if self.name:
+            return self.name
+        host = urlsplit(self.url).netloc
+        path = urlsplit(self.url).path.strip("/")
+        return f"{host}/{path}" if path else host
+
+    @property
+    def key(self) -> str:
+        """Identity of the connection within one settings list."""
+        return f"{self.kind}:{self.url.rstrip('/').lower()}"
+
+    def resolve_secret(self) -> SecretValue | None:
+        """The secret held in memory, else the one named by ``secret_env``.
+
+        Raises:
+            InvalidInput: the method needs a secret and none is available.
+        """
+        if self.secret is not None:
+            return self.secret
+        if self.secret_env:
+            value = os.environ.get(self.secret_env)
+            if value:
+                return SecretValue(value)
+            raise InvalidInput(
+                f"The environment variable {self.secret_env} is not set.",
+                advice=f"Set {self.secret_env} before starting vaultbrowser, or edit the "
+                "connection.",
+            )
+        if self.auth.needs_secret:
+            raise InvalidInput(f"{self.auth.label} needs a secret for {self.display_name}.")
+        return None
+
+    def to_settings(self) -> dict[str, Any]:
+        """A dict safe to persist: every field but the in-memory secret."""
+        data: dict[str, Any] = {"kind": self.kind.value, "url": self.url, "auth": self.auth.value}
+        for key in ("name", "tenant_id", "client_id", "certificate_path", "secret_env", "ca_path"):
+            value = getattr(self, key)
+            if value:
+                data[key] = value
+        if self.read_only:
+            data["read_only"] = True
+        return data
+
+    @classmethod
+    def from_settings(cls, data: dict[str, Any]) -> Connection:
+        """Rebuild a persisted connection, validating it as if it were typed in.
+
+        Raises:
+            InvalidInput: the stored entry is not a valid connection.
+        """
+        try:
+            kind = ServiceKind(data["kind"])
+            auth = AuthMethod(data.get("auth", AuthMethod.DEFAULT))
+            url = str(data["url"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InvalidInput(f"A saved connection is not valid: {exc}") from None
+        url = (normalize_vault_url(url) if kind is ServiceKind.KEY_VAULT
+               else normalize_blob_endpoint(url, allow_http=_is_loopback_url(url)))
+        return cls(
+            kind=kind, url=url, auth=auth,
+            **{k: str(data[k]) for k in ("name", "tenant_id", "client_id", "certificate_path",
+                                         "secret_env", "ca_path") if data.get(k)},
+            read_only=bool(data.get("read_only", False)),
+        )
+
+    def with_secret(self, secret: SecretValue | None) -> Connection:
+        return replace(self, secret=secret)
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_loopback_url(url: str) -> bool:
+    try:
+        return _is_loopback_host(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
+
+
+def normalize_vault_url(text: str) -> str:
+    """``https://name.vault.azure.net`` from what the user typed (a bare name works too).
+
+    Raises:
+        InvalidInput: not a Key Vault URL (wrong scheme, host outside Azure's vault domains).
+    """
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Enter a vault URL such as https://myvault.vault.azure.net.")
+    if "://" not in text and "." not in text and "/" not in text:
+        text = f"https://{text}.vault.azure.net"  # a bare vault name
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(f"'{text}' is not a valid URL.") from None
+    loopback = _is_loopback_host(host)
+    if parts.scheme != "https":
+        raise InvalidInput(
+            "Key Vault is only reachable over https://.",
+            advice="Use an address like https://myvault.vault.azure.net.",
+        )
+    if not host or (not loopback and not host.endswith(KEY_VAULT_SUFFIXES)):
+        raise InvalidInput(
+            f"'{host or text}' is not a Key Vault address.",
+            advice="Key Vault URLs end in .vault.azure.net (or a sovereign cloud's vault domain).",
+        )
+    if parts.query or parts.fragment or parts.path.strip("/"):
+        raise InvalidInput("A vault URL has no path or query: use https://name.vault.azure.net.")
+    netloc = host if port is None else f"{host}:{port}"
+    return urlunsplit(("https", netloc, "", "", ""))
+
+
+def normalize_blob_endpoint(text: str, *, allow_http: bool = False) -> str:
+    """A blob service endpoint without query string or trailing slash.
+
+    Accepts ``https://account.blob.core.windows.net`` and, for Azurite, a loopback URL with the
+    account in the path (``http://127.0.0.1:10000/devstoreaccount1``).
+
+    Raises:
+        InvalidInput: not a blob endpoint.
+    """
+    text = text.strip()
+    if "://" not in text and "." not in text and "/" not in text and text:
+        text = f"https://{text}.blob.core.windows.net"  # a bare account name
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(f"'{text}' is not a valid URL.") from None
+    loopback = _is_loopback_host(host)
+    if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not (
+            allow_http and loopback)):
+        raise InvalidInput("Storage accounts are reached over https://.")
+    if not host:
+        raise InvalidInput(f"'{text}' is not a storage account URL.")
+    netloc = host if port is None else f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    if not loopback and path:
+        raise InvalidInput("Give the account URL without a container or blob path.")
+    return urlunsplit((parts.scheme, netloc, path, "", ""))
+
+
+def parse_connection_string(text: str) -> dict[str, str]:
+    """Split a storage connection string into its settings (keys as written).
+
+    Raises:
+        InvalidInput: malformed (the message never repeats the string, which holds a key).
+    """
+    settings: dict[str, str] = {}
+    for part in text.strip().strip(";").split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput("The connection string is malformed: expected Key=Value pairs "
+                               "separated by ';'.")
+        settings[key.strip()] = value.strip()
+    return settings
+
+
+DEVSTORE_ACCOUNT = "devstoreaccount1"
+
+
+def storage_connection_from_connection_string(text: str, *, name: str = "",
+                                              read_only: bool = False) -> Connection:
+    """A storage connection whose secret is the connection string itself.
+
+    Raises:
+        InvalidInput: malformed or without an account.
+    """
+    settings = {k.lower(): v for k, v in parse_connection_string(text).items()}
+    if settings.get("usedevelopmentstorage", "").lower() == "true":
+        endpoint = "http://127.0.0.1:10000/" + DEVSTORE_ACCOUNT
+    elif settings.get("blobendpoint"):
+        endpoint = settings["blobendpoint"]
+    elif settings.get("accountname"):
+        protocol = settings.get("defaultendpointsprotocol", "https")
+        suffix = settings.get("endpointsuffix", "core.windows.net")
+        endpoint = f"{protocol}://{settings['accountname']}.blob.{suffix}"
+    else:
+        raise InvalidInput("The connection string names no account (AccountName or "
+                           "BlobEndpoint is missing).")
+    if not (settings.get("accountkey") or settings.get("sharedaccesssignature")
+            or settings.get("usedevelopmentstorage")):
+        raise InvalidInput("The connection string has neither AccountKey nor "
+                           "SharedAccessSignature.")
+    url = normalize_blob_endpoint(endpoint, allow_http=_is_loopback_url(endpoint))
+    return Connection(kind=ServiceKind.BLOB, url=url, auth=AuthMethod.CONNECTION_STRING,
+                      name=name, read_only=read_only, secret=SecretValue(text.strip()))
+
+
+def storage_connection_from_sas_url(text: str, *, name: str = "",
+                                    read_only: bool = False) -> Connection:
+    """A storage connection from an account SAS URL (``https://acct.blob…/?sv=…&sig=…``).
+
+    Raises:
+        InvalidInput: no signature in the URL, or not a blob endpoint.
+    """
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        raise InvalidInput("The SAS URL is not a valid URL.") from None
+    if "sig" not in parse_qs(parts.query):
+        raise InvalidInput("The SAS URL has no signature (sig=…).")
+    url = normalize_blob_endpoint(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
+                                  allow_http=_is_loopback_url(text))
+    return Connection(kind=ServiceKind.BLOB, url=url, auth=AuthMethod.SAS, name=name,
+                      read_only=read_only, secret=SecretValue(parts.query))

@@ -1,0 +1,125 @@
+"""Credentials for connections, all async; no app registration or admin consent needed.
+
+azure-identity's interactive browser and device code credentials exist only in sync form: they
+are wrapped in ``ExecutorCredential`` so that waiting for the user never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from azure.core.credentials import AccessToken
+
+from vaultbrowser.errors import InvalidInput
+from vaultbrowser.services.connections import AuthMethod, Connection
+
+DeviceCodePrompt = Callable[[str, str, datetime], None]
+"""Shows the user (verification URL, user code, expiry) for device-code sign-in."""
+
+
+class ExecutorCredential:
+    """An async credential over a sync one: ``get_token`` runs in the default executor."""
+
+    def __init__(self, credential: Any) -> None:
+        self._credential = credential
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            None, lambda: self._credential.get_token(*scopes, **kwargs)
+        )
+
+    async def close(self) -> None:
+        close = getattr(self._credential, "close", None)
+        if close is not None:
+            close()
+
+    async def __aenter__(self) -> ExecutorCredential:
+        return self
+
+    async def __aexit__(self, *args: Any) -> None:
+        await self.close()
+
+
+class StaticTokenCredential:
+    """The local emulators' credential: a fixed token, never sent anywhere but loopback."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    async def __aenter__(self) -> StaticTokenCredential:
+        return self
+
+    async def __aexit__(self, *args: Any) -> None:
+        await self.close()
+
+
+def credential_key(connection: Connection) -> tuple[Any, ...]:
+    """Connections with equal keys can share one credential (and its token cache)."""
+    return (connection.auth, connection.tenant_id, connection.client_id,
+            connection.certificate_path, connection.secret_env)
+
+
+def build_token_credential(connection: Connection, *,
+                           device_code_prompt: DeviceCodePrompt | None = None) -> Any:
+    """An async token credential for an Entra ID sign-in method.
+
+    Raises:
+        InvalidInput: the method is not a token method, or a required field is missing.
+    """
+    from azure.identity import aio as identity_aio
+
+    auth = connection.auth
+    tenant = connection.tenant_id or None
+    client_id = connection.client_id or None
+    if auth is AuthMethod.DEFAULT:
+        options: dict[str, Any] = {}
+        if tenant:
+            options["visual_studio_code_tenant_id"] = tenant
+        if client_id:
+            options["managed_identity_client_id"] = client_id
+        return identity_aio.DefaultAzureCredential(**options)
+    if auth is AuthMethod.AZURE_CLI:
+        return identity_aio.AzureCliCredential(tenant_id=tenant)
+    if auth is AuthMethod.MANAGED_IDENTITY:
+        return identity_aio.ManagedIdentityCredential(client_id=client_id)
+    if auth is AuthMethod.SERVICE_PRINCIPAL_SECRET:
+        if not (tenant and client_id):
+            raise InvalidInput("A service principal needs a tenant id and a client id.")
+        secret = connection.resolve_secret()
+        assert secret is not None  # resolve_secret raises when a needed secret is missing
+        return identity_aio.ClientSecretCredential(tenant, client_id, secret.reveal())
+    if auth is AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE:
+        if not (tenant and client_id and connection.certificate_path):
+            raise InvalidInput(
+                "A service principal with a certificate needs a tenant id, a client id and the "
+                "path of a PEM or PFX file."
+            )
+        has_password = connection.secret_env or connection.secret
+        password = connection.resolve_secret() if has_password else None
+        return identity_aio.CertificateCredential(
+            tenant, client_id, connection.certificate_path,
+            password=password.reveal() if password else None,
+        )
+    if auth is AuthMethod.INTERACTIVE_BROWSER:
+        from azure.identity import InteractiveBrowserCredential
+
+        return ExecutorCredential(InteractiveBrowserCredential(tenant_id=tenant))
+    if auth is AuthMethod.DEVICE_CODE:
+        from azure.identity import DeviceCodeCredential
+
+        options = {"tenant_id": tenant}
+        if device_code_prompt is not None:
+            options["prompt_callback"] = device_code_prompt
+        return ExecutorCredential(DeviceCodeCredential(**options))
+    raise InvalidInput(f"{auth.label} is not an Entra ID sign-in method.")

@@ -1,0 +1,205 @@
+"""``ServiceSession``: builds and owns every service, transport and credential of one run.
+
+The composition root creates one session; models ask it for a ``KeyVaultService`` or
+``BlobService`` per connection. Closing the session (from the window's close handling, while
+the loop still runs) closes clients, credentials and HTTP sessions in that order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from vaultbrowser.config import NetworkSettings
+from vaultbrowser.errors import InvalidInput
+from vaultbrowser.services.connections import (
+    DEVSTORE_ACCOUNT,
+    AuthMethod,
+    Connection,
+    ServiceKind,
+)
+from vaultbrowser.services.credentials import (
+    DeviceCodePrompt,
+    StaticTokenCredential,
+    build_token_credential,
+    credential_key,
+)
+from vaultbrowser.services.http import HttpJournal, RecordingTransport, RequestGuard
+from vaultbrowser.services.keyvault import KeyVaultService
+
+if TYPE_CHECKING:
+    from vaultbrowser.services.blob import BlobService
+
+# The token the session sends to the local Key Vault emulator (which accepts any token).
+LOCAL_EMULATOR_TOKEN = "vaultbrowser-local-emulator-token"
+# Azurite's well-known development account key (public, documented by Microsoft).
+DEVSTORE_ACCOUNT_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+
+
+class ServiceSession:
+    """Owns transports, credentials and services; one per application run."""
+
+    def __init__(
+        self,
+        journal: HttpJournal | None = None,
+        *,
+        network: NetworkSettings | None = None,
+        guard_for: Any = None,
+        device_code_prompt: DeviceCodePrompt | None = None,
+    ) -> None:
+        """``guard_for(connection) -> RequestGuard | None`` lets the caller refuse requests per
+        connection (read-only mode installs its guard through it)."""
+        self.journal = journal if journal is not None else HttpJournal()
+        self._network = network or NetworkSettings()
+        self._guard_for = guard_for
+        self._device_code_prompt = device_code_prompt
+        self._credentials: dict[tuple[Any, ...], Any] = {}
+        self._transports: list[RecordingTransport] = []
+        self._services: list[Any] = []
+
+    # --- building blocks ----------------------------------------------------------------
+
+    def _transport(self, connection: Connection) -> RecordingTransport:
+        from azure.core.pipeline.transport import AioHttpTransport
+
+        options: dict[str, Any] = {}
+        if connection.ca_path:
+            if connection.auth is not AuthMethod.LOCAL_EMULATOR:
+                raise InvalidInput("A custom CA file is only allowed for the local emulators.")
+            options["connection_verify"] = connection.ca_path
+        guard: RequestGuard | None = self._guard_for(connection) if self._guard_for else None
+        transport = RecordingTransport(
+            AioHttpTransport(
+                connection_timeout=self._network.connection_timeout,
+                read_timeout=self._network.read_timeout,
+                **options,
+            ),
+            journal=self.journal,
+            guard=guard,
+        )
+        self._transports.append(transport)
+        return transport
+
+    def _token_credential(self, connection: Connection) -> Any:
+        key = credential_key(connection)
+        credential = self._credentials.get(key)
+        if credential is None:
+            if connection.auth is AuthMethod.LOCAL_EMULATOR:
+                credential = StaticTokenCredential(LOCAL_EMULATOR_TOKEN)
+            else:
+                credential = build_token_credential(
+                    connection, device_code_prompt=self._device_code_prompt
+                )
+            self._credentials[key] = credential
+        return credential
+
+    # --- services -------------------------------------------------------------------------
+
+    def open_vault(self, connection: Connection) -> KeyVaultService:
+        """A service for one vault. Nothing is sent until the first call.
+
+        Raises:
+            InvalidInput: the connection is not a Key Vault connection or lacks what it needs.
+        """
+        if connection.kind is not ServiceKind.KEY_VAULT:
+            raise InvalidInput(f"{connection.display_name} is not a Key Vault connection.")
+        if connection.auth in (AuthMethod.CONNECTION_STRING, AuthMethod.ACCOUNT_KEY,
+                               AuthMethod.SAS):
+            raise InvalidInput(f"{connection.auth.label} does not apply to Key Vault.")
+        service = KeyVaultService(
+            connection.url,
+            self._token_credential(connection),
+            self._transport(connection),
+            **self._network.client_options(),
+        )
+        self._services.append(service)
+        return service
+
+    def open_storage(self, connection: Connection) -> BlobService:
+        """A service for one storage account. Nothing is sent until the first call.
+
+        Raises:
+            InvalidInput: not a storage connection, or its secret is missing or malformed.
+        """
+        from azure.storage.blob.aio import BlobServiceClient
+
+        from vaultbrowser.services.blob import BlobService
+
+        if connection.kind is not ServiceKind.BLOB:
+            raise InvalidInput(f"{connection.display_name} is not a storage connection.")
+        options: dict[str, Any] = {
+            "transport": self._transport(connection),
+            **self._network.client_options(),
+        }
+        auth = connection.auth
+        if auth is AuthMethod.CONNECTION_STRING:
+            secret = connection.resolve_secret()
+            assert secret is not None
+            try:
+                client = BlobServiceClient.from_connection_string(secret.reveal(), **options)
+            except ValueError:
+                # The SDK's message may quote the string (and its key): say it in our words.
+                raise InvalidInput("The connection string is malformed.") from None
+        elif auth is AuthMethod.ACCOUNT_KEY:
+            secret = connection.resolve_secret()
+            assert secret is not None
+            client = BlobServiceClient(
+                connection.url,
+                credential={"account_name": account_name_of(connection.url),
+                            "account_key": secret.reveal()},
+                **options,
+            )
+        elif auth is AuthMethod.SAS:
+            from azure.core.credentials import AzureSasCredential
+
+            secret = connection.resolve_secret()
+            assert secret is not None
+            client = BlobServiceClient(
+                connection.url, credential=AzureSasCredential(secret.reveal()), **options
+            )
+        elif auth is AuthMethod.LOCAL_EMULATOR:
+            client = BlobServiceClient(
+                connection.url,
+                credential={"account_name": account_name_of(connection.url),
+                            "account_key": DEVSTORE_ACCOUNT_KEY},
+                **options,
+            )
+        else:
+            client = BlobServiceClient(
+                connection.url, credential=self._token_credential(connection), **options
+            )
+        service = BlobService(client, name=connection.display_name)
+        self._services.append(service)
+        return service
+
+    async def close_service(self, service: Any) -> None:
+        if service in self._services:
+            self._services.remove(service)
+        await service.close()
+
+    async def aclose(self) -> None:
+        """Close everything this session opened. Safe to call twice."""
+        services, self._services = self._services, []
+        for service in services:
+            await service.close()
+        credentials, self._credentials = self._credentials, {}
+        for credential in credentials.values():
+            close = getattr(credential, "close", None)
+            if close is not None:
+                await close()
+        transports, self._transports = self._transports, []
+        for transport in transports:
+            await transport.aclose()
+
+
+def account_name_of(url: str) -> str:
+    """The storage account name of a blob endpoint (``acct`` of ``acct.blob.core…``, or the
+    first path segment for an emulator URL such as ``http://127.0.0.1:10000/devstoreaccount1``)."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if path:
+        return path.split("/", 1)[0]
+    host = parts.hostname or ""
+    return host.split(".", 1)[0] if "." in host else DEVSTORE_ACCOUNT
