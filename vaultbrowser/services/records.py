@@ -243,6 +243,10 @@ class ContainerRecord:
     has_legal_hold: bool = False
     metadata: Mapping[str, str] = field(default=_EMPTY)
     deleted: bool = False
+    lease_duration: str | None = None  # "infinite" or "fixed" while leased
+    default_encryption_scope: str | None = None
+    immutable_storage_with_versioning: bool = False  # version-level WORM enabled
+    version: str | None = None  # set for soft-deleted containers
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +263,12 @@ class BlobPrefixRecord:
 
 @dataclass(frozen=True, slots=True)
 class BlobRecord:
+    """One blob (or snapshot/version of one), from a listing or a properties GET.
+
+    Listings fill ``tags`` only where the service returns them (``include=tags``); ``tag_count``
+    says how many there are even when ``tags`` is empty. Datetimes are timezone-aware UTC.
+    """
+
     container: str
     name: str
     size: int | None = None
@@ -281,6 +291,21 @@ class BlobRecord:
     version_id: str | None = None
     is_current_version: bool | None = None
     deleted: bool = False
+    tag_count: int | None = None
+    lease_status: str | None = None
+    lease_duration: str | None = None
+    access_tier_inferred: bool | None = None
+    access_tier_changed_on: datetime | None = None
+    archive_status: str | None = None
+    encryption_scope: str | None = None
+    last_accessed_on: datetime | None = None
+    deleted_on: datetime | None = None
+    remaining_retention_days: int | None = None
+    has_legal_hold: bool | None = None
+    immutability_policy_until: datetime | None = None
+    immutability_policy_mode: str | None = None
+    copy_status: str | None = None
+    copy_source: str | None = None  # redacted: a copy source URL may carry a SAS
 
     @property
     def display_name(self) -> str:
