@@ -1,0 +1,128 @@
+"""Issuing a certificate version: the pending operation, its completion, and the backing key
+and secret (same name and version, ``managed: true``)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from cryptography import x509
+
+from . import keys as kv_keys
+from . import secrets as kv_secrets
+from .errors import deleted_conflict
+from .jwk import PrivateKey, generate
+from .store import Attributes, Entry, Store, Version, new_version
+from .x509make import csr, secret_value, self_signed
+
+IN_PROGRESS_DETAILS = (
+    "Pending certificate created. Certificate request is in progress. This may take some time "
+    "based on the issuer provider. Please check again later."
+)
+
+
+def _managed_conflicts(store: Store, name: str) -> None:
+    """A certificate's name cannot be reused while its key or secret is soft-deleted."""
+    if store.keys.get_deleted(name) is not None:
+        raise deleted_conflict("key", name)
+    if store.secrets.get_deleted(name) is not None:
+        raise deleted_conflict("secret", name)
+
+
+def new_key(policy: dict[str, Any], previous: PrivateKey | None) -> PrivateKey:
+    props = policy["key_props"]
+    if props.get("reuse_key") and previous is not None:
+        return previous
+    return generate(props["kty"], props.get("key_size"), props.get("crv"), None)
+
+
+def store_version(
+    store: Store,
+    entry: Entry,
+    key: PrivateKey,
+    chain: list[x509.Certificate],
+    policy: dict[str, Any],
+    attributes: dict[str, Any] | None,
+    tags: dict[str, str] | None,
+    version: str | None = None,
+) -> Version:
+    """Add an issued version to the certificate and its backing key and secret."""
+    _managed_conflicts(store, entry.name)
+    version = version or new_version()
+    leaf = chain[0]
+    attrs = Attributes.from_request(attributes)
+    attrs.nbf = int(leaf.not_valid_before_utc.timestamp())
+    attrs.exp = int(leaf.not_valid_after_utc.timestamp())
+    ver = entry.versions.get(version)
+    if ver is None:
+        ver = Version(version=version, attributes=attrs, tags=tags)
+        entry.add(ver)
+    else:
+        ver.attributes = attrs
+        ver.tags = tags if tags is not None else ver.tags
+    ver.data.update({"chain": chain, "key": key})
+    entry.latest = version
+    key_attrs = {"enabled": attrs.enabled, "nbf": attrs.nbf, "exp": attrs.exp}
+    kty = policy["key_props"]["kty"]
+    ops = ["sign", "verify"] if kty.startswith("EC") else kv_keys.RSA_OPS
+    kv_keys.add_key(store, entry.name, key, kty, ops, key_attrs, tags, managed=True,
+                    version=version)
+    content_type = policy["secret_props"]["contentType"]
+    kid = f"/keys/{entry.name}/{version}"
+    kv_secrets.set_secret(
+        store, entry.name, secret_value(key, chain, content_type), content_type, key_attrs,
+        tags, managed=True, kid=kid, version=version,
+    )
+    return ver
+
+
+def start_pending(entry: Entry, policy: dict[str, Any], key: PrivateKey, delay: float,
+                  attributes: dict[str, Any] | None, tags: dict[str, str] | None) -> None:
+    """Record a new pending operation on ``entry``."""
+    entry.extra["pending"] = {
+        "issuer": policy["issuer"]["name"],
+        "csr": csr(key, policy["x509_props"]),
+        "key": key,
+        "policy": policy,
+        "request_id": uuid.uuid4().hex,
+        "status": "inProgress",
+        "complete_at": time.time() + delay,
+        "cancellation_requested": False,
+        "attributes": attributes,
+        "tags": tags,
+        "version": new_version(),
+    }
+
+
+def settle(store: Store, entry: Entry) -> None:
+    """Complete a due self-signed pending operation (called before reading a certificate)."""
+    op = entry.extra.get("pending")
+    if not op or op["status"] != "inProgress" or op["issuer"].lower() != "self":
+        return
+    if op["cancellation_requested"] or time.time() < op["complete_at"]:
+        return
+    cert = self_signed(op["key"], op["policy"]["x509_props"])
+    store_version(store, entry, op["key"], [cert], op["policy"], op["attributes"], op["tags"],
+                  op["version"])
+    op["status"] = "completed"
+
+
+def render_pending(base: str, entry: Entry) -> dict[str, Any]:
+    """The CertificateOperation body."""
+    op = entry.extra["pending"]
+    out: dict[str, Any] = {
+        "id": f"{base}/certificates/{entry.name}/pending",
+        "issuer": {"name": op["issuer"]},
+        "csr": op["csr"],
+        "cancellation_requested": op["cancellation_requested"],
+        "status": op["status"],
+    }
+    if op["status"] == "inProgress":
+        out["status_details"] = IN_PROGRESS_DETAILS
+    elif op["status"] == "completed":
+        out["target"] = f"{base}/certificates/{entry.name}"
+    elif op["status"] == "cancelled":
+        out["status_details"] = "Pending certificate operation was cancelled."
+    out["request_id"] = op["request_id"]
+    return out

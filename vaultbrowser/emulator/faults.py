@@ -1,0 +1,142 @@
+"""Fault injection: forced error responses, added latency, token rejection, 403s.
+
+Faults apply to requests that carry a token (after the challenge step), so ``times=1`` counts
+the SDK's real attempts and never its unauthenticated challenge request. ``latency_ms`` delays
+every request, challenge included.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from .errors import KvError
+
+_BODIES: dict[int, tuple[str, str]] = {
+    429: (
+        "Throttled",
+        "Request was not processed because too many requests were received. "
+        "Reason: VaultRequestTypeLimitReached",
+    ),
+    500: ("InternalServerError", "An unexpected error occurred."),
+    502: ("BadGateway", "The service is temporarily unavailable."),
+    503: ("ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
+    504: ("GatewayTimeout", "The operation timed out."),
+}
+
+_FORBIDDEN_RBAC = (
+    "Caller is not authorized to perform action on resource.\r\nIf role assignments, deny "
+    "assignments or role definitions were changed recently, please observe propagation time.\r\n"
+    "Caller: appid=00000000-0000-0000-0000-000000000000;oid=00000000-0000-0000-0000-000000000000;"
+    "iss=https://sts.windows.net/{tenant}/\r\nAction: '{action}'\r\nResource: '{path}'\r\n"
+    "Assignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: null \r\n"
+    "Vault: emulator;location=local\r\n"
+)
+_FORBIDDEN_POLICY = (
+    "The user, group or application 'appid=00000000-0000-0000-0000-000000000000;"
+    "oid=00000000-0000-0000-0000-000000000000;iss=https://sts.windows.net/{tenant}/' does not have "
+    "{what} permission on key vault 'emulator;location=local'. For help resolving this issue, "
+    "please see https://go.microsoft.com/fwlink/?linkid=2125287"
+)
+
+
+@dataclass
+class Fault:
+    """One forced response; ``times=None`` means until cleared."""
+
+    status: int
+    retry_after: float | None = None
+    times: int | None = 1
+    path_prefix: str | None = None
+    method: str | None = None
+    code: str | None = None
+    message: str | None = None
+    inner: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method and self.method.upper() != method.upper():
+            return False
+        return not self.path_prefix or path.lower().startswith(self.path_prefix.lower())
+
+
+@dataclass
+class Faults:
+    """The emulator's fault switches. Thread-safe; read by the server on every request."""
+
+    latency_ms: float = 0.0
+    reject_token: bool = False
+    _faults: list[Fault] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(
+        self,
+        status: int,
+        retry_after: float | None = None,
+        times: int | None = 1,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        code: str | None = None,
+        message: str | None = None,
+    ) -> Fault:
+        """Force ``status`` for the next ``times`` matching requests."""
+        fault = Fault(status, retry_after, times, path_prefix, method, code, message)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def forbid(
+        self,
+        path_prefix: str | None = None,
+        code: str = "ForbiddenByRbac",
+        method: str | None = None,
+        times: int | None = None,
+    ) -> Fault:
+        """Answer 403 like the service does without an RBAC role (``ForbiddenByRbac``) or
+        without an access policy (``AccessDenied``)."""
+        fault = Fault(403, None, times, path_prefix, method, "Forbidden", None, code)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        """Remove every fault and reset latency and token rejection."""
+        with self._lock:
+            self._faults.clear()
+            self.latency_ms = 0.0
+            self.reject_token = False
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first fault matching this request, consuming one of its ``times``."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self._faults.remove(fault)
+                    return fault
+        return None
+
+
+def fault_error(fault: Fault, method: str, path: str, tenant_id: str) -> KvError:
+    """The error response a fault produces."""
+    headers: dict[str, str] = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = f"{fault.retry_after:g}"
+    if fault.status == 403:
+        kind = path.strip("/").split("/")[0].removeprefix("deleted").rstrip("s") or "secret"
+        if fault.inner == "ForbiddenByRbac":
+            verb = {"GET": "get", "PUT": "set", "PATCH": "update", "DELETE": "delete"}.get(
+                method.upper(), "write"
+            )
+            action = f"Microsoft.KeyVault/vaults/{kind}s/{verb}{kind.capitalize()}/action"
+            default = _FORBIDDEN_RBAC.format(tenant=tenant_id, action=action, path=path)
+        else:
+            default = _FORBIDDEN_POLICY.format(tenant=tenant_id, what=f"{kind}s {method.lower()}")
+        message = fault.message or default
+        return KvError(403, "Forbidden", message, inner=fault.inner, headers=headers)
+    code, message = _BODIES.get(fault.status, ("Error", f"Injected fault {fault.status}."))
+    return KvError(
+        fault.status, fault.code or code, fault.message or message, inner=fault.inner,
+        headers=headers,
+    )

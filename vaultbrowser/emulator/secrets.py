@@ -1,0 +1,264 @@
+"""Secrets: ``/secrets`` and ``/deletedsecrets`` (set, get, update, list, versions, delete,
+recover, purge, backup, restore)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from . import paging
+from .common import add_common, check_name, check_tags, deleted_fields, json_obj, version_of
+from .errors import KvError, bad_parameter, deleted_conflict, deleted_not_found, not_found
+from .routing import Ctx, Reply, Route
+from .store import Attributes, Entry, Store, Version, new_version, now
+
+KIND = "secret"
+_BACKUP_MAGIC = "vaultbrowser-emulator-secret-backup-v1"
+
+
+def render(base: str, entry: Entry, ver: Version, with_value: bool = True) -> dict[str, Any]:
+    """A SecretBundle (``with_value=False`` for PATCH, delete and recover answers)."""
+    out: dict[str, Any] = {}
+    if with_value:
+        out["value"] = ver.data.get("value", "")
+    if ver.data.get("contentType") is not None:
+        out["contentType"] = ver.data["contentType"]
+    out["id"] = f"{base}/secrets/{entry.name}/{ver.version}"
+    add_common(out, ver)
+    kid = ver.data.get("kid")
+    if kid:
+        out["kid"] = base + kid if kid.startswith("/") else kid
+    return out
+
+
+def render_item(base: str, entry: Entry, ver: Version, versioned: bool) -> dict[str, Any]:
+    """A SecretItem: no value; ``id`` without version in the main listing."""
+    out: dict[str, Any] = {
+        "id": f"{base}/secrets/{entry.name}" + (f"/{ver.version}" if versioned else "")
+    }
+    add_common(out, ver)
+    if ver.data.get("contentType") is not None:
+        out["contentType"] = ver.data["contentType"]
+    return out
+
+
+def render_deleted(base: str, entry: Entry, item: bool = False) -> dict[str, Any]:
+    """A DeletedSecretBundle (or item): deletion fields first, never the value."""
+    ver = entry.current()
+    body = render_item(base, entry, ver, False) if item else render(base, entry, ver, False)
+    return {**deleted_fields(base, "secrets", entry), **body}
+
+
+def set_secret(
+    store: Store,
+    name: str,
+    value: str,
+    content_type: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    tags: dict[str, str] | None = None,
+    managed: bool = False,
+    kid: str | None = None,
+    version: str | None = None,
+) -> tuple[Entry, Version]:
+    """Add a version (creating the secret if needed). Used by handlers, certificates, seed.
+
+    Raises:
+        KvError: 409 when the name is soft-deleted.
+    """
+    if store.secrets.get_deleted(name) is not None:
+        raise deleted_conflict(KIND, name)
+    entry = store.secrets.get(name)
+    if entry is None:
+        entry = Entry(name=name)
+        store.secrets.put(entry)
+    data: dict[str, Any] = {"value": value, "contentType": content_type}
+    if kid:
+        data["kid"] = kid
+    ver = Version(
+        version=version or new_version(),
+        attributes=Attributes.from_request(attributes),
+        tags=tags,
+        data=data,
+        managed=managed,
+    )
+    entry.add(ver)
+    return entry, ver
+
+
+def _active(ctx: Ctx, name: str) -> Entry:
+    entry = ctx.store.secrets.get(name)
+    if entry is None:
+        raise not_found(KIND, name)
+    return entry
+
+
+async def put_secret(ctx: Ctx, name: str) -> Reply:
+    check_name(name)
+    body = await ctx.json()
+    value = body.get("value")
+    if not isinstance(value, str):
+        raise bad_parameter("Property 'value' is required and must be a string.")
+    existing = ctx.store.secrets.get(name)
+    if existing is not None and existing.current().managed:
+        raise KvError(
+            403, "Forbidden", f"Secret {name} is managed by a certificate and cannot be set."
+        )
+    entry, ver = set_secret(
+        ctx.store, name, value, body.get("contentType"), json_obj(body.get("attributes"),
+        "attributes"), check_tags(body.get("tags")),
+    )
+    return Reply(200, render(ctx.base_url, entry, ver))
+
+
+async def get_secret(ctx: Ctx, name: str, version: str | None = None) -> Reply:
+    entry = _active(ctx, name)
+    return Reply(200, render(ctx.base_url, entry, version_of(entry, version, KIND)))
+
+
+async def update_secret(ctx: Ctx, name: str, version: str | None = None) -> Reply:
+    entry = _active(ctx, name)
+    ver = version_of(entry, version, KIND)
+    body = await ctx.json()
+    if "contentType" in body and not ver.managed:
+        ver.data["contentType"] = body["contentType"]
+    if "tags" in body:
+        ver.tags = check_tags(body["tags"])
+    ver.attributes.apply(json_obj(body.get("attributes"), "attributes"))
+    ver.attributes.updated = now()
+    return Reply(200, render(ctx.base_url, entry, ver, with_value=False))
+
+
+async def list_secrets(ctx: Ctx) -> Reply:
+    col = ctx.store.secrets
+
+    def item(key: str) -> dict[str, Any]:
+        entry = col.active[key]
+        return render_item(ctx.base_url, entry, entry.current(), False)
+
+    return Reply(200, paging.page(col.active_names.keys, ctx.query, ctx.base_url, "/secrets", item))
+
+
+async def list_versions(ctx: Ctx, name: str) -> Reply:
+    entry = _active(ctx, name)
+
+    def item(key: str) -> dict[str, Any]:
+        return render_item(ctx.base_url, entry, entry.versions[key], True)
+
+    path = f"/secrets/{entry.name}/versions"
+    return Reply(200, paging.page(entry.sorted_versions, ctx.query, ctx.base_url, path, item))
+
+
+async def delete_secret(ctx: Ctx, name: str) -> Reply:
+    entry = _active(ctx, name)
+    if entry.current().managed:
+        raise KvError(
+            403, "Forbidden", f"Secret {name} is managed by a certificate; delete the certificate."
+        )
+    ctx.store.secrets.soft_delete(name)
+    return Reply(200, render_deleted(ctx.base_url, entry))
+
+
+async def list_deleted(ctx: Ctx) -> Reply:
+    col = ctx.store.secrets
+
+    def item(key: str) -> dict[str, Any]:
+        return render_deleted(ctx.base_url, col.deleted[key], item=True)
+
+    keys = col.deleted_names.keys
+    return Reply(200, paging.page(keys, ctx.query, ctx.base_url, "/deletedsecrets", item))
+
+
+async def get_deleted(ctx: Ctx, name: str) -> Reply:
+    entry = ctx.store.secrets.get_deleted(name)
+    if entry is None:
+        raise deleted_not_found(KIND, name)
+    return Reply(200, render_deleted(ctx.base_url, entry))
+
+
+async def recover_deleted(ctx: Ctx, name: str) -> Reply:
+    if ctx.store.secrets.get_deleted(name) is None:
+        raise deleted_not_found(KIND, name)
+    if ctx.store.secrets.get(name) is not None:
+        raise KvError(409, "Conflict", f"Secret {name} already exists.")
+    entry = ctx.store.secrets.recover(name)
+    assert entry is not None
+    return Reply(200, render(ctx.base_url, entry, entry.current(), with_value=False))
+
+
+async def purge_deleted(ctx: Ctx, name: str) -> Reply:
+    if ctx.store.secrets.purge(name) is None:
+        raise deleted_not_found(KIND, name)
+    return Reply(204)
+
+
+async def backup_secret(ctx: Ctx, name: str) -> Reply:
+    entry = _active(ctx, name)
+    doc = {
+        "magic": _BACKUP_MAGIC,
+        "name": entry.name,
+        "versions": [
+            {
+                "version": v.version,
+                "data": v.data,
+                "tags": v.tags,
+                "managed": v.managed,
+                "attributes": {**v.attributes.to_json()},
+            }
+            for v in (entry.versions[k] for k in entry.versions)
+        ],
+    }
+    blob = base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
+    return Reply(200, {"value": blob})
+
+
+async def restore_secret(ctx: Ctx) -> Reply:
+    body = await ctx.json()
+    try:
+        raw = str(body["value"])
+        doc = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        if doc.get("magic") != _BACKUP_MAGIC:
+            raise ValueError("not ours")
+    except (KeyError, ValueError, binascii.Error) as exc:
+        raise bad_parameter("Backup blob contains invalid or corrupt version.") from exc
+    name = doc["name"]
+    if ctx.store.secrets.get_deleted(name) is not None:
+        raise deleted_conflict(KIND, name)
+    if ctx.store.secrets.get(name) is not None:
+        raise KvError(409, "Conflict", f"Secret {name} already exists.")
+    entry = Entry(name=name)
+    for v in doc["versions"]:
+        attrs = v["attributes"]
+        entry.add(
+            Version(
+                version=v["version"],
+                attributes=Attributes(
+                    enabled=attrs.get("enabled", True), nbf=attrs.get("nbf"), exp=attrs.get("exp"),
+                    created=attrs["created"], updated=attrs["updated"],
+                ),
+                tags=v.get("tags"),
+                data=v["data"],
+                managed=v.get("managed", False),
+            )
+        )
+    ctx.store.secrets.put(entry)
+    return Reply(200, render(ctx.base_url, entry, entry.current(), with_value=False))
+
+
+ROUTES: list[Route] = [
+    ("GET", "/secrets", list_secrets),
+    ("POST", "/secrets/restore", restore_secret),
+    ("GET", "/secrets/{name}/versions", list_versions),
+    ("POST", "/secrets/{name}/backup", backup_secret),
+    ("PUT", "/secrets/{name}", put_secret),
+    ("GET", "/secrets/{name}", get_secret),
+    ("PATCH", "/secrets/{name}", update_secret),
+    ("DELETE", "/secrets/{name}", delete_secret),
+    ("GET", "/secrets/{name}/{version}", get_secret),
+    ("PATCH", "/secrets/{name}/{version}", update_secret),
+    ("GET", "/deletedsecrets", list_deleted),
+    ("GET", "/deletedsecrets/{name}", get_deleted),
+    ("DELETE", "/deletedsecrets/{name}", purge_deleted),
+    ("POST", "/deletedsecrets/{name}/recover", recover_deleted),
+]

@@ -1,0 +1,198 @@
+"""The emulator's HTTPS server: auth first, then faults, api-version, routing, handlers.
+
+See the package docstring for the public interface.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets as pysecrets
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from . import certificates, keys
+from . import secrets as kv_secrets
+from .auth import challenge_header, check_authorization
+from .errors import KvError
+from .faults import Faults, fault_error
+from .identity import TOKEN_PATH, identity_app
+from .requestlog import RequestLogEntry
+from .routing import Ctx, Reply, Router
+from .seed import apply_seed
+from .store import Store
+from .tls import ensure_tls
+from .versions import check_api_version
+
+DEFAULT_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+_JSON = "application/json; charset=utf-8"
+
+
+class KeyVaultEmulator:
+    """A wire-compatible Azure Key Vault data plane (secrets, keys, certificates).
+
+    ``data_dir`` holds the TLS material (a temp dir when None). ``cert_issuance_delay`` is how
+    long (seconds) a self-signed certificate stays ``inProgress`` after creation; it is always
+    reported ``inProgress`` in the 202 of the create call.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        tenant_id: str = DEFAULT_TENANT,
+        seed: dict[str, Any] | None = None,
+        latency_ms: float = 0.0,
+        cert_issuance_delay: float = 0.0,
+    ) -> None:
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if data_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="kv-emulator-")
+            data_dir = Path(self._tmp.name)
+        self.data_dir = Path(data_dir)
+        self.tenant_id = tenant_id
+        self.store = Store()
+        self.faults = Faults(latency_ms=latency_ms)
+        self.request_log: list[RequestLogEntry] = []
+        self.identity_header = pysecrets.token_urlsafe(24)
+        self.options: dict[str, Any] = {"cert_issuance_delay": cert_issuance_delay}
+        self._router = Router()
+        for module in (kv_secrets, keys, certificates):
+            self._router.add(module.ROUTES)
+        self._runners: list[web.AppRunner] = []
+        self._port = 0
+        self._identity_port = 0
+        self._host = "127.0.0.1"
+        tls = ensure_tls(self.data_dir)
+        self.ca_path = tls.ca_path.resolve()
+        self._tls = tls
+        if seed:
+            self.seed(seed)
+
+    # -- public interface ---------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """The vault URL clients use, ``https://127.0.0.1:PORT``."""
+        return f"https://{self._host}:{self._port}"
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def identity_endpoint(self) -> str:
+        """The App Service style managed-identity endpoint (plain http on loopback)."""
+        return f"http://{self._host}:{self._identity_port}{TOKEN_PATH}"
+
+    def seed(self, data: dict[str, Any]) -> None:
+        """Load objects from a seed document (format in the package docstring)."""
+        apply_seed(self.store, data)
+
+    def seed_file(self, path: Path | str) -> None:
+        """Load a JSON seed document from ``path``."""
+        self.seed(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Start serving (inside a running loop); ``port=0`` picks a free port."""
+        self._host = host
+        app = web.Application(client_max_size=32 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port, ssl_context=self._tls.server_context())
+        await site.start()
+        self._runners.append(runner)
+        self._port = _bound_port(runner)
+        id_runner = web.AppRunner(identity_app(self.identity_header), access_log=None)
+        await id_runner.setup()
+        await web.TCPSite(id_runner, host, 0).start()
+        self._runners.append(id_runner)
+        self._identity_port = _bound_port(id_runner)
+
+    async def stop(self) -> None:
+        """Stop serving and release the temp dir, if any."""
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        self._runners.clear()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    # -- request handling ----------------------------------------------------------------
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        started = time.time()
+        path = "/" + request.path.strip("/") if request.path != "/" else "/"
+        query = dict(request.query)
+        authorized = False
+        api_version: str | None = query.get("api-version")
+        try:
+            if self.faults.latency_ms:
+                await asyncio.sleep(self.faults.latency_ms / 1000)
+            check_authorization(request.headers.get("Authorization"), self.faults.reject_token)
+            authorized = True
+            fault = self.faults.take(request.method, path)
+            if fault is not None:
+                raise fault_error(fault, request.method, path, self.tenant_id)
+            api_version = check_api_version(api_version)
+            handler, params = self._router.match(request.method, path)
+            ctx = Ctx(
+                request=request,
+                base_url=f"https://{request.host}",
+                query=query,
+                api_version=api_version,
+                store=self.store,
+                options=self.options,
+                path=path,
+            )
+            reply = await handler(ctx, **params)
+            response = _respond(reply)
+            code = None
+        except KvError as err:
+            headers = dict(err.headers)
+            if err.status == 401:
+                headers["WWW-Authenticate"] = challenge_header(self.tenant_id, request.host)
+            response = _respond(Reply(err.status, err.body(), headers))
+            code = err.code
+        self.request_log.append(
+            RequestLogEntry(
+                method=request.method,
+                path=request.path,
+                query=query,
+                status=response.status,
+                api_version=api_version,
+                time=started,
+                authorized=authorized,
+                duration_ms=(time.time() - started) * 1000,
+                error_code=code,
+            )
+        )
+        return response
+
+
+def _respond(reply: Reply) -> web.Response:
+    headers = {
+        "Cache-Control": "no-cache",
+        "Pragma": "no-cache",
+        "Expires": "-1",
+        "x-ms-request-id": str(uuid.uuid4()),
+        "x-ms-keyvault-service-version": "1.9.0.0",
+        "x-ms-keyvault-region": "local",
+        "x-ms-keyvault-network-info": "conn_type=Ipv4;addr=127.0.0.1;act_addr_fam=InterNetwork;",
+        "X-Content-Type-Options": "nosniff",
+        "Strict-Transport-Security": "max-age=31536000;includeSubDomains",
+        **reply.headers,
+    }
+    if reply.body is None:
+        return web.Response(status=reply.status, headers=headers)
+    headers["Content-Type"] = _JSON
+    return web.Response(status=reply.status, body=json.dumps(reply.body).encode(), headers=headers)
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    for address in runner.addresses:
+        return int(address[1])
+    raise RuntimeError("the emulator's server has no bound address")

@@ -1,0 +1,187 @@
+"""In-memory store of versioned Key Vault objects with soft delete.
+
+One :class:`Collection` per object kind (secrets, keys, certificates). Names are
+case-insensitive like the service's; an object keeps the spelling it was created with. Each
+collection keeps a sorted list of its active and of its deleted names so listings page in
+O(log n + page) (see ``paging``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+RECOVERY_LEVEL = "Recoverable+Purgeable"
+RECOVERABLE_DAYS = 90
+
+
+def now() -> int:
+    """The current time in Unix seconds, the unit of every timestamp on the wire."""
+    return int(time.time())
+
+
+def new_version() -> str:
+    """A 32-hex lowercase version id."""
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Attributes:
+    """The ``attributes`` object of a bundle."""
+
+    enabled: bool = True
+    nbf: int | None = None
+    exp: int | None = None
+    created: int = field(default_factory=now)
+    updated: int = field(default_factory=now)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Wire form: unset fields omitted, recovery level and days always present."""
+        out: dict[str, Any] = {"enabled": self.enabled}
+        if self.nbf is not None:
+            out["nbf"] = self.nbf
+        if self.exp is not None:
+            out["exp"] = self.exp
+        out["created"] = self.created
+        out["updated"] = self.updated
+        out["recoveryLevel"] = RECOVERY_LEVEL
+        out["recoverableDays"] = RECOVERABLE_DAYS
+        out.update(self.extra)
+        return out
+
+    def apply(self, patch: dict[str, Any] | None) -> None:
+        """Apply an ``attributes`` object from a request (only the fields it carries)."""
+        if not patch:
+            return
+        if patch.get("enabled") is not None:
+            self.enabled = bool(patch["enabled"])
+        for name in ("nbf", "exp"):
+            if name in patch:
+                setattr(self, name, None if patch[name] is None else int(patch[name]))
+        self.updated = now()
+
+    @classmethod
+    def from_request(cls, data: dict[str, Any] | None) -> Attributes:
+        """New attributes from a create request's ``attributes``."""
+        attrs = cls()
+        if data:
+            attrs.apply(data)
+        return attrs
+
+
+@dataclass
+class Version:
+    """One version of an object; ``data`` holds the kind-specific payload."""
+
+    version: str
+    attributes: Attributes
+    tags: dict[str, str] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    managed: bool = False
+
+
+@dataclass
+class Entry:
+    """An object (all its versions) under one name."""
+
+    name: str
+    versions: dict[str, Version] = field(default_factory=dict)
+    sorted_versions: list[str] = field(default_factory=list)
+    latest: str = ""
+    deleted_date: int | None = None
+    scheduled_purge_date: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, version: Version) -> None:
+        """Add a version and make it the latest."""
+        self.versions[version.version] = version
+        bisect.insort(self.sorted_versions, version.version)
+        self.latest = version.version
+
+    def current(self) -> Version:
+        """The latest version."""
+        return self.versions[self.latest]
+
+
+class SortedNames:
+    """A sorted list of lower-cased names with O(log n) lookups."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def add(self, key: str) -> None:
+        i = bisect.bisect_left(self.keys, key)
+        if i == len(self.keys) or self.keys[i] != key:
+            self.keys.insert(i, key)
+
+    def remove(self, key: str) -> None:
+        i = bisect.bisect_left(self.keys, key)
+        if i < len(self.keys) and self.keys[i] == key:
+            del self.keys[i]
+
+
+class Collection:
+    """Active and soft-deleted objects of one kind."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.active: dict[str, Entry] = {}
+        self.deleted: dict[str, Entry] = {}
+        self.active_names = SortedNames()
+        self.deleted_names = SortedNames()
+
+    def get(self, name: str) -> Entry | None:
+        return self.active.get(name.lower())
+
+    def get_deleted(self, name: str) -> Entry | None:
+        return self.deleted.get(name.lower())
+
+    def put(self, entry: Entry) -> None:
+        key = entry.name.lower()
+        self.active[key] = entry
+        self.active_names.add(key)
+
+    def soft_delete(self, name: str) -> Entry | None:
+        """Move an active object to the deleted collection; returns it (None if absent)."""
+        key = name.lower()
+        entry = self.active.pop(key, None)
+        if entry is None:
+            return None
+        self.active_names.remove(key)
+        entry.deleted_date = now()
+        entry.scheduled_purge_date = entry.deleted_date + RECOVERABLE_DAYS * 86400
+        self.deleted[key] = entry
+        self.deleted_names.add(key)
+        return entry
+
+    def recover(self, name: str) -> Entry | None:
+        """Move a deleted object back; returns it (None if absent)."""
+        key = name.lower()
+        entry = self.deleted.pop(key, None)
+        if entry is None:
+            return None
+        self.deleted_names.remove(key)
+        entry.deleted_date = entry.scheduled_purge_date = None
+        self.put(entry)
+        return entry
+
+    def purge(self, name: str) -> Entry | None:
+        """Forget a deleted object for good; returns it (None if absent)."""
+        key = name.lower()
+        entry = self.deleted.pop(key, None)
+        if entry is not None:
+            self.deleted_names.remove(key)
+        return entry
+
+
+@dataclass
+class Store:
+    """All the collections of one vault."""
+
+    secrets: Collection = field(default_factory=lambda: Collection("secret"))
+    keys: Collection = field(default_factory=lambda: Collection("key"))
+    certificates: Collection = field(default_factory=lambda: Collection("certificate"))
