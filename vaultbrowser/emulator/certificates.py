@@ -58,10 +58,10 @@ def render_deleted(base: str, entry: Entry, item: bool = False) -> dict[str, Any
     return {**deleted_fields(base, "certificates", entry), **body}
 
 
-def _active(ctx: Ctx, name: str) -> Entry:
+def _active(ctx: Ctx, name: str, version: str | None = None) -> Entry:
     entry = ctx.store.certificates.get(name)
     if entry is None:
-        raise not_found(KIND, name)
+        raise not_found(KIND, name, version)
     certissue.settle(ctx.store, entry)
     return entry
 
@@ -119,12 +119,12 @@ def _pending_attrs(attributes: dict[str, Any] | None) -> Any:
 
 
 async def get_certificate(ctx: Ctx, name: str, version: str | None = None) -> Reply:
-    entry = _active(ctx, name)
+    entry = _active(ctx, name, version)
     return Reply(200, render(ctx.base_url, entry, version_of(entry, version, KIND)))
 
 
 async def update_certificate(ctx: Ctx, name: str, version: str | None = None) -> Reply:
-    entry = _active(ctx, name)
+    entry = _active(ctx, name, version)
     ver = version_of(entry, version, KIND)
     body = await ctx.json()
     if "tags" in body:

@@ -92,10 +92,10 @@ def add_key(
     return entry, ver
 
 
-def _active(ctx: Ctx, name: str) -> Entry:
+def _active(ctx: Ctx, name: str, version: str | None = None) -> Entry:
     entry = ctx.store.keys.get(name)
     if entry is None:
-        raise not_found(KIND, name)
+        raise not_found(KIND, name, version)
     return entry
 
 
@@ -151,12 +151,12 @@ async def import_key(ctx: Ctx, name: str) -> Reply:
 
 
 async def get_key(ctx: Ctx, name: str, version: str | None = None) -> Reply:
-    entry = _active(ctx, name)
+    entry = _active(ctx, name, version)
     return Reply(200, render(ctx.base_url, entry, version_of(entry, version, KIND)))
 
 
 async def update_key(ctx: Ctx, name: str, version: str | None = None) -> Reply:
-    entry = _active(ctx, name)
+    entry = _active(ctx, name, version)
     ver = version_of(entry, version, KIND)
     body = await ctx.json()
     if body.get("key_ops") is not None:

@@ -87,10 +87,10 @@ def set_secret(
     return entry, ver
 
 
-def _active(ctx: Ctx, name: str) -> Entry:
+def _active(ctx: Ctx, name: str, version: str | None = None) -> Entry:
     entry = ctx.store.secrets.get(name)
     if entry is None:
-        raise not_found(KIND, name)
+        raise not_found(KIND, name, version)
     return entry
 
 
@@ -113,12 +113,12 @@ async def put_secret(ctx: Ctx, name: str) -> Reply:
 
 
 async def get_secret(ctx: Ctx, name: str, version: str | None = None) -> Reply:
-    entry = _active(ctx, name)
+    entry = _active(ctx, name, version)
     return Reply(200, render(ctx.base_url, entry, version_of(entry, version, KIND)))
 
 
 async def update_secret(ctx: Ctx, name: str, version: str | None = None) -> Reply:
-    entry = _active(ctx, name)
+    entry = _active(ctx, name, version)
     ver = version_of(entry, version, KIND)
     body = await ctx.json()
     if "contentType" in body and not ver.managed:
