@@ -154,7 +154,7 @@ class Connection:
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidInput(f"A saved connection is not valid: {exc}") from None
         url = (normalize_vault_url(url) if kind is ServiceKind.KEY_VAULT
-               else normalize_blob_endpoint(url, allow_http=_is_loopback_url(url)))
+               else normalize_blob_endpoint(url, allow_http=is_loopback_url(url)))
         return cls(
             kind=kind, url=url, auth=auth,
             **{k: str(data[k]) for k in ("name", "tenant_id", "client_id", "certificate_path",
@@ -175,7 +175,7 @@ def _is_loopback_host(host: str) -> bool:
         return False
 
 
-def _is_loopback_url(url: str) -> bool:
+def is_loopback_url(url: str) -> bool:
     try:
         return _is_loopback_host(urlsplit(url).hostname or "")
     except ValueError:
@@ -291,7 +291,7 @@ def storage_connection_from_connection_string(text: str, *, name: str = "",
             or settings.get("usedevelopmentstorage")):
         raise InvalidInput("The connection string has neither AccountKey nor "
                            "SharedAccessSignature.")
-    url = normalize_blob_endpoint(endpoint, allow_http=_is_loopback_url(endpoint))
+    url = normalize_blob_endpoint(endpoint, allow_http=is_loopback_url(endpoint))
     return Connection(kind=ServiceKind.BLOB, url=url, auth=AuthMethod.CONNECTION_STRING,
                       name=name, read_only=read_only, secret=SecretValue(text.strip()))
 
@@ -310,6 +310,6 @@ def storage_connection_from_sas_url(text: str, *, name: str = "",
     if "sig" not in parse_qs(parts.query):
         raise InvalidInput("The SAS URL has no signature (sig=…).")
     url = normalize_blob_endpoint(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
-                                  allow_http=_is_loopback_url(text))
+                                  allow_http=is_loopback_url(text))
     return Connection(kind=ServiceKind.BLOB, url=url, auth=AuthMethod.SAS, name=name,
                       read_only=read_only, secret=SecretValue(parts.query))

@@ -17,6 +17,7 @@ from vaultbrowser.services.connections import (
     AuthMethod,
     Connection,
     ServiceKind,
+    is_loopback_url,
 )
 from vaultbrowser.services.credentials import (
     DeviceCodePrompt,
@@ -66,8 +67,9 @@ class ServiceSession:
 
         options: dict[str, Any] = {}
         if connection.ca_path:
-            if connection.auth is not AuthMethod.LOCAL_EMULATOR:
-                raise InvalidInput("A custom CA file is only allowed for the local emulators.")
+            # A private CA is for the local emulators only; Azure hosts use the OS trust store.
+            if not is_loopback_url(connection.url):
+                raise InvalidInput("A custom CA file is only allowed for loopback emulators.")
             options["connection_verify"] = connection.ca_path
         guard: RequestGuard | None = self._guard_for(connection) if self._guard_for else None
         transport = RecordingTransport(

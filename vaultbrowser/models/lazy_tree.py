@@ -1,0 +1,509 @@
+"""``LazyTreeModel``: Qt's Fetch More contract, done asynchronously, for every tree.
+
+Contract (ARCHITECTURE.md, "Lazy paging"):
+- ``hasChildren`` is cheap and honest: a container says yes before it is listed.
+- ``canFetchMore(parent)`` is true while the node has an unread page and no page in flight.
+- ``fetchMore(parent)`` starts one asyncio task per node, held on the node, and shows a status
+  row ("Loading…") as the node's last row while it runs.
+- A landed page is inserted with ``beginInsertRows(parent, first, last)``, ``last`` inclusive.
+- The status row then says "N loaded · more available", or disappears when the listing is
+  complete ("(empty)" when it had nothing). A failed page turns it into an error row (Retry
+  re-arms the node) and emits ``load_failed(error)``; cancellation is silent.
+
+Subclasses say only what is their own: columns, which nodes have children, how to fetch one
+page of a node's children, and how to show a record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum, auto
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from vaultbrowser.errors import VaultBrowserError
+from vaultbrowser.services.records import Page, ResponseInfo
+from vaultbrowser.services.translate import translate_error
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+_TOP = QModelIndex()  # the invisible root's index, as Qt's default argument
+
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # the node's record (our frozen dataclass)
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # RowStatus of a status row, None on item rows
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # a comparable value for sorting proxies
+
+
+class RowStatus(Enum):
+    LOADING = auto()
+    MORE = auto()
+    ERROR = auto()
+    EMPTY = auto()
+
+
+@dataclass(eq=False)
+class Node:
+    """One row of the tree. The root node is invisible and holds the connections."""
+
+    record: Any
+    parent: Node | None = None
+    lazy: bool = False  # has children to fetch page by page
+    children: list[Node] = field(default_factory=list)
+    next_token: str | None = None
+    listed: bool = False  # at least one page has landed
+    task: asyncio.Task[None] | None = None
+    error: VaultBrowserError | None = None
+    load_all: bool = False
+    last_response: ResponseInfo | None = None
+    pages_loaded: int = 0
+    status_marker: _StatusMarker | None = None
+
+    @property
+    def has_more(self) -> bool:
+        return self.lazy and (not self.listed or self.next_token is not None)
+
+    def status(self) -> RowStatus | None:
+        """What the trailing status row shows, or None when there is none."""
+        if not self.lazy:
+            return None
+        if self.task is not None:
+            return RowStatus.LOADING
+        if self.error is not None:
+            return RowStatus.ERROR
+        if self.listed and self.next_token is not None:
+            return RowStatus.MORE
+        if self.listed and not self.children:
+            return RowStatus.EMPTY
+        return None
+
+    def row_in_parent(self) -> int:
+        assert self.parent is not None
+        return self.parent.children.index(self)
+
+
+class LazyTreeModel(QAbstractItemModel):
+    """Base of every tree; see the module docstring for the paging contract."""
+
+    load_failed = Signal(object)  # VaultBrowserError of a failed page
+    page_loaded = Signal(QModelIndex, int)  # parent, number of rows added
+    load_all_progress = Signal(QModelIndex, int)  # parent, rows loaded so far
+    load_all_finished = Signal(QModelIndex, bool)  # parent, True when the listing is complete
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._root = Node(record=None)
+
+    # --- subclass hooks ---------------------------------------------------------------------
+
+    def column_titles(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def is_lazy(self, record: Any) -> bool:
+        """True when rows of this record have children to fetch."""
+        raise NotImplementedError
+
+    async def fetch_page(self, node: Node, continuation: str | None, page_size: int
+                         ) -> Page[Any]:
+        """One page of ``node``'s children. Raise ``VaultBrowserError`` on failure."""
+        raise NotImplementedError
+
+    def page_size(self, node: Node, first: bool) -> int:
+        return 25 if first else 100
+
+    def display(self, record: Any, column: int) -> Any:
+        raise NotImplementedError
+
+    def sort_value(self, record: Any, column: int) -> Any:
+        value = self.display(record, column)
+        return "" if value is None else value
+
+    def decoration(self, record: Any, column: int) -> Any:
+        return None
+
+    def tooltip(self, record: Any, column: int) -> str | None:
+        return None
+
+    def foreground(self, record: Any) -> QBrush | None:
+        return None
+
+    def noun(self, node: Node) -> str:
+        """What the children of ``node`` are called, for status rows ("secrets", "blobs")."""
+        return "items"
+
+    # --- tree structure -----------------------------------------------------------------------
+
+    def node_of(self, index: AnyIndex) -> Node:
+        if not index.isValid():
+            return self._root
+        owner = index.internalPointer()
+        return owner.node if isinstance(owner, _StatusMarker) else owner
+
+    def is_status_index(self, index: AnyIndex) -> bool:
+        return index.isValid() and isinstance(index.internalPointer(), _StatusMarker)
+
+    def record_of(self, index: AnyIndex) -> Any:
+        if not index.isValid() or self.is_status_index(index):
+            return None
+        return index.internalPointer().record
+
+    def index_of(self, node: Node, column: int = 0) -> QModelIndex:
+        if node is self._root or node.parent is None:
+            return QModelIndex()
+        return self.createIndex(node.row_in_parent(), column, node)
+
+    @staticmethod
+    def _marker(node: Node) -> _StatusMarker:
+        # A status row needs an internal pointer of its own, distinct from its node's.
+        if node.status_marker is None:
+            node.status_marker = _StatusMarker(node)
+        return node.status_marker
+
+    def index(self, row: int, column: int, parent: AnyIndex = _TOP) -> QModelIndex:
+        if column < 0 or column >= self.columnCount() or row < 0:
+            return QModelIndex()
+        if parent.isValid() and (parent.column() != 0 or self.is_status_index(parent)):
+            return QModelIndex()
+        node = self.node_of(parent)
+        if row < len(node.children):
+            return self.createIndex(row, column, node.children[row])
+        if row == len(node.children) and node.status() is not None:
+            return self.createIndex(row, column, self._marker(node))
+        return QModelIndex()
+
+    def parent(self, index: AnyIndex = _TOP) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        owner = index.internalPointer()
+        if isinstance(owner, _StatusMarker):
+            return self.index_of(owner.node)
+        return self.index_of(owner.parent) if owner.parent is not None else QModelIndex()
+
+    def rowCount(self, parent: AnyIndex = _TOP) -> int:
+        if parent.isValid() and (parent.column() != 0 or self.is_status_index(parent)):
+            return 0
+        node = self.node_of(parent)
+        return len(node.children) + (1 if node.status() is not None else 0)
+
+    def columnCount(self, parent: AnyIndex = _TOP) -> int:
+        return len(self.column_titles())
+
+    def hasChildren(self, parent: AnyIndex = _TOP) -> bool:
+        if not parent.isValid():
+            return bool(self._root.children)
+        if parent.column() != 0 or self.is_status_index(parent):
+            return False
+        node = self.node_of(parent)
+        return bool(node.children) or node.status() is not None or node.has_more
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self.is_status_index(index):
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not self.node_of(index).lazy:
+            flags |= Qt.ItemFlag.ItemNeverHasChildren
+        return flags
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            titles = self.column_titles()
+            if 0 <= section < len(titles):
+                return titles[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        owner = index.internalPointer()
+        if isinstance(owner, _StatusMarker):
+            return self._status_data(owner.node, index.column(), role)
+        record = owner.record
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self.display(record, column)
+            return None if value is None else str(value)
+        if role == RECORD_ROLE:
+            return record
+        if role == SORT_ROLE:
+            return self.sort_value(record, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.decoration(record, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(record, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(record)
+        return None
+
+    def status_text(self, node: Node) -> str:
+        status = node.status()
+        noun = self.noun(node)
+        count = len(node.children)
+        if status is RowStatus.LOADING:
+            if node.load_all and node.listed:
+                return f"Loading all {noun}… {count:,} so far"
+            return f"Loading {noun}…" if not node.listed else f"{count:,} loaded · loading more…"
+        if status is RowStatus.MORE:
+            return f"{count:,} loaded · more available"
+        if status is RowStatus.ERROR and node.error is not None:
+            return f"⚠ {node.error.title}: {node.error.message} — Retry"
+        if status is RowStatus.EMPTY:
+            return f"(no {noun})"
+        return ""
+
+    def _status_data(self, node: Node, column: int, role: int) -> Any:
+        status = node.status()
+        if role == STATUS_ROLE:
+            return status
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.status_text(node) if column == 0 else None
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if status is RowStatus.ERROR:
+                return QBrush(QColor(190, 30, 30))
+            return QBrush(QColor(110, 110, 110))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if status is RowStatus.ERROR and node.error is not None:
+                return node.error.diagnostics_text()
+            if status is RowStatus.MORE:
+                return ("Scroll down or press Enter to load the next page; "
+                        "'Load all' pages to the end.")
+        return None
+
+    # --- roots ------------------------------------------------------------------------------
+
+    def root_nodes(self) -> list[Node]:
+        return list(self._root.children)
+
+    def add_root(self, record: Any) -> QModelIndex:
+        """Append a top-level row (a connection); its children load when it is expanded."""
+        row = len(self._root.children)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._root.children.append(Node(record=record, parent=self._root,
+                                        lazy=self.is_lazy(record)))
+        self.endInsertRows()
+        return self.index(row, 0)
+
+    def remove_root(self, record: Any) -> bool:
+        for row, node in enumerate(self._root.children):
+            if node.record is record or node.record == record:
+                self._cancel_subtree(node)
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._root.children[row]
+                self.endRemoveRows()
+                return True
+        return False
+
+    # --- fetching ---------------------------------------------------------------------------
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        if parent.isValid() and self.is_status_index(parent):
+            return False
+        node = self.node_of(parent)
+        return node.has_more and node.task is None and node.error is None
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if not self.canFetchMore(parent):
+            return
+        self._start(self.node_of(parent))
+
+    def _start(self, node: Node) -> None:
+        had_status = node.status() is not None
+        node.task = asyncio.ensure_future(self._run(node))
+        self._status_changed(node, had_status)
+
+    def _status_changed(self, node: Node, had_status: bool) -> None:
+        """Insert, remove or repaint the status row after ``node.status()`` may have changed."""
+        has_status = node.status() is not None
+        parent = self.index_of(node)
+        if node is not self._root and node.parent is None:
+            return  # removed from the tree meanwhile
+        row = len(node.children)
+        if has_status and not had_status:
+            self.beginInsertRows(parent, row, row)
+            self.endInsertRows()
+        elif had_status and not has_status:
+            self.beginRemoveRows(parent, row, row)
+            self.endRemoveRows()
+        elif has_status:
+            first = self.index(row, 0, parent)
+            self.dataChanged.emit(first, self.index(row, self.columnCount() - 1, parent))
+
+    async def _run(self, node: Node) -> None:
+        # The task owns its node only while node.task is this task: a refresh or a removal
+        # detaches it, and then nothing it does may touch the model any more.
+        me = asyncio.current_task()
+        try:
+            while True:
+                first = not node.listed
+                page = await self.fetch_page(node, node.next_token,
+                                             self.page_size(node, first))
+                if node.task is not me:
+                    return
+                self._append_page(node, page)
+                if node.load_all:
+                    self.load_all_progress.emit(self.index_of(node), len(node.children))
+                if not (node.load_all and node.next_token is not None):
+                    break
+        except asyncio.CancelledError:
+            if node.task is me:
+                self._finish(node, error=None)
+            raise
+        except Exception as exc:  # every failure becomes a typed error on the node
+            if node.task is not me:
+                return
+            error = translate_error(exc)
+            self._finish(node, error=error)
+            self.load_failed.emit(error)
+            return
+        if node.task is me:
+            self._finish(node, error=None)
+
+    def _append_page(self, node: Node, page: Page[Any]) -> None:
+        parent = self.index_of(node)
+        node.listed = True
+        node.next_token = page.next_token
+        node.last_response = page.response
+        node.pages_loaded += 1
+        if page.items:
+            first = len(node.children)
+            last = first + len(page.items) - 1  # inclusive
+            self.beginInsertRows(parent, first, last)
+            node.children.extend(
+                Node(record=record, parent=node, lazy=self.is_lazy(record))
+                for record in page.items
+            )
+            self.endInsertRows()
+        # The status row (still "loading") moved down; repaint its count.
+        row = len(node.children)
+        self.dataChanged.emit(self.index(row, 0, parent), self.index(row, 0, parent))
+        self.page_loaded.emit(parent, len(page.items))
+
+    def _finish(self, node: Node, error: VaultBrowserError | None) -> None:
+        had_status = node.status() is not None
+        was_load_all = node.load_all
+        node.task = None
+        node.error = error
+        node.load_all = False
+        self._status_changed(node, had_status)
+        if was_load_all:
+            self.load_all_finished.emit(self.index_of(node), node.next_token is None
+                                        and error is None and node.listed)
+
+    # --- user actions -------------------------------------------------------------------------
+
+    def retry(self, index: AnyIndex) -> None:
+        """Re-arm a node whose page failed and fetch again."""
+        node = self.node_of(index)
+        if node.error is None:
+            return
+        had_status = node.status() is not None
+        node.error = None
+        self._status_changed(node, had_status)
+        self.fetchMore(self.index_of(node))
+
+    def load_all(self, index: AnyIndex) -> None:
+        """Page ``index``'s node to the end (progress: ``load_all_progress``)."""
+        node = self.node_of(index)
+        if not node.lazy or not node.has_more:
+            return
+        node.error = None
+        node.load_all = True
+        if node.task is None:
+            self._start(node)
+        else:
+            self.dataChanged.emit(self.index(len(node.children), 0, self.index_of(node)),
+                                  self.index(len(node.children), 0, self.index_of(node)))
+
+    def cancel(self, index: AnyIndex) -> None:
+        """Stop the node's page in flight (and a running Load all). Silent."""
+        node = self.node_of(index)
+        node.load_all = False
+        if node.task is not None:
+            node.task.cancel()
+
+    def refresh(self, index: AnyIndex) -> None:
+        """Forget the node's children and list it again from the first page."""
+        node = self.node_of(index)
+        if not node.lazy:
+            return
+        parent = self.index_of(node)
+        rows = self.rowCount(parent)  # counted before anything changes, status row included
+        if rows:
+            self.beginRemoveRows(parent, 0, rows - 1)
+        self._cancel_subtree(node)
+        for child in node.children:
+            child.parent = None
+        node.children.clear()
+        node.listed, node.next_token, node.error, node.pages_loaded = False, None, None, 0
+        if rows:
+            self.endRemoveRows()
+        self.fetchMore(parent)
+
+    def _cancel_subtree(self, node: Node) -> None:
+        """Cancel and detach every task below (and at) ``node``; the caller fixes the rows."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            current.load_all = False
+            if current.task is not None:
+                task, current.task = current.task, None
+                task.cancel()
+            stack.extend(current.children)
+
+    def cancel_all(self) -> None:
+        """Cancel every page in flight (closing the window). Status rows change: reset views."""
+        self.beginResetModel()
+        self._cancel_subtree(self._root)
+        self.endResetModel()
+
+    async def wait_idle(self) -> None:
+        """Wait until no page is in flight (tests, shutdown)."""
+        while True:
+            tasks = [t for t in self._tasks() if not t.done()]
+            if not tasks:
+                return
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _tasks(self) -> list[asyncio.Task[None]]:
+        found, stack = [], [self._root]
+        while stack:
+            node = stack.pop()
+            if node.task is not None:
+                found.append(node.task)
+            stack.extend(node.children)
+        return found
+
+    def loaded_summary(self, index: AnyIndex) -> str:
+        """"250 loaded · more available" / "1,204 (complete)" for a node."""
+        node = self.node_of(index)
+        count = len(node.children)
+        if not node.lazy:
+            return ""
+        if not node.listed:
+            return "not loaded"
+        return f"{count:,} loaded · more available" if node.next_token else f"{count:,} (complete)"
+
+
+class _StatusMarker:
+    """The internal pointer of a node's status row (a distinct object from the node)."""
+
+    __slots__ = ("__weakref__", "node")
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
