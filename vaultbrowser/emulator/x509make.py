@@ -148,6 +148,14 @@ def load_import(value: str, password: str | None) -> tuple[PrivateKey, list[x509
         KvError: 400 BadParameter when it is neither a usable PFX nor PEM with a private key.
     """
     text = value.strip()
+    if not text.startswith("-----BEGIN"):
+        # the SDKs send PEM base64-encoded like PFX; decode to tell them apart
+        try:
+            decoded = base64.b64decode(text, validate=False)
+        except (ValueError, binascii.Error):
+            decoded = b""
+        if decoded.lstrip().startswith(b"-----BEGIN"):
+            text = decoded.decode("utf-8", "replace").strip()
     if text.startswith("-----BEGIN"):
         try:
             certs = x509.load_pem_x509_certificates(text.encode())
