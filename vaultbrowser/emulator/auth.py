@@ -25,8 +25,10 @@ MALFORMED = "AKV10001: The authorization header is malformed."
 
 def challenge_resource(host: str) -> str:
     """The ``resource`` of the challenge for a request whose Host header is ``host``."""
+    if host.startswith("["):  # IPv6 literal: no labels to drop
+        return f"https://{host}"
     hostname, sep, port = host.rpartition(":")
-    if not sep or hostname.endswith("]"):  # no port, or a bare IPv6 literal
+    if not sep:
         hostname, port = host, ""
     labels = hostname.split(".")
     parent = ".".join(labels[1:]) if len(labels) > 1 else hostname

@@ -3,9 +3,6 @@ recover, purge, backup, restore)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
 from . import paging
@@ -15,7 +12,6 @@ from .routing import Ctx, Reply, Route
 from .store import Attributes, Entry, Store, Version, new_version, now
 
 KIND = "secret"
-_BACKUP_MAGIC = "vaultbrowser-emulator-secret-backup-v1"
 
 
 def render(base: str, entry: Entry, ver: Version, with_value: bool = True) -> dict[str, Any]:
@@ -193,64 +189,9 @@ async def purge_deleted(ctx: Ctx, name: str) -> Reply:
     return Reply(204)
 
 
-async def backup_secret(ctx: Ctx, name: str) -> Reply:
-    entry = _active(ctx, name)
-    doc = {
-        "magic": _BACKUP_MAGIC,
-        "name": entry.name,
-        "versions": [
-            {
-                "version": v.version,
-                "data": v.data,
-                "tags": v.tags,
-                "managed": v.managed,
-                "attributes": {**v.attributes.to_json()},
-            }
-            for v in (entry.versions[k] for k in entry.versions)
-        ],
-    }
-    blob = base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
-    return Reply(200, {"value": blob})
-
-
-async def restore_secret(ctx: Ctx) -> Reply:
-    body = await ctx.json()
-    try:
-        raw = str(body["value"])
-        doc = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        if doc.get("magic") != _BACKUP_MAGIC:
-            raise ValueError("not ours")
-    except (KeyError, ValueError, binascii.Error) as exc:
-        raise bad_parameter("Backup blob contains invalid or corrupt version.") from exc
-    name = doc["name"]
-    if ctx.store.secrets.get_deleted(name) is not None:
-        raise deleted_conflict(KIND, name)
-    if ctx.store.secrets.get(name) is not None:
-        raise KvError(409, "Conflict", f"Secret {name} already exists.")
-    entry = Entry(name=name)
-    for v in doc["versions"]:
-        attrs = v["attributes"]
-        entry.add(
-            Version(
-                version=v["version"],
-                attributes=Attributes(
-                    enabled=attrs.get("enabled", True), nbf=attrs.get("nbf"), exp=attrs.get("exp"),
-                    created=attrs["created"], updated=attrs["updated"],
-                ),
-                tags=v.get("tags"),
-                data=v["data"],
-                managed=v.get("managed", False),
-            )
-        )
-    ctx.store.secrets.put(entry)
-    return Reply(200, render(ctx.base_url, entry, entry.current(), with_value=False))
-
-
 ROUTES: list[Route] = [
     ("GET", "/secrets", list_secrets),
-    ("POST", "/secrets/restore", restore_secret),
     ("GET", "/secrets/{name}/versions", list_versions),
-    ("POST", "/secrets/{name}/backup", backup_secret),
     ("PUT", "/secrets/{name}", put_secret),
     ("GET", "/secrets/{name}", get_secret),
     ("PATCH", "/secrets/{name}", update_secret),

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import certificates, keys
+from . import backup, certificates, keys
 from . import secrets as kv_secrets
 from .auth import challenge_header, check_authorization
 from .errors import KvError
@@ -61,7 +61,7 @@ class KeyVaultEmulator:
         self.identity_header = pysecrets.token_urlsafe(24)
         self.options: dict[str, Any] = {"cert_issuance_delay": cert_issuance_delay}
         self._router = Router()
-        for module in (kv_secrets, keys, certificates):
+        for module in (backup, kv_secrets, keys, certificates):
             self._router.add(module.ROUTES)
         self._runners: list[web.AppRunner] = []
         self._port = 0
