@@ -7,6 +7,8 @@ import os
 import socket
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,16 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Signals are delivered asynchronously: give the kernel a moment."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -82,7 +94,7 @@ def test_start_answers_and_stop_leaves_no_process(real_azurite_available: None,
 
     azurite.stop()
     assert not _alive(pid)
-    assert _group_members(pid) == []
+    assert _eventually(lambda: _group_members(pid) == [])
     assert not azurite.running
     assert not _answers(port)
     azurite.stop()  # idempotent
@@ -97,7 +109,7 @@ def test_context_manager_and_persistent_location(real_azurite_available: None,
         assert b"--inMemoryPersistence" not in command
         assert command[command.index(b"--location") + 1] == str(tmp_path).encode()
     assert not _alive(pid)
-    assert _group_members(pid) == []
+    assert _eventually(lambda: _group_members(pid) == [])
 
 
 def test_busy_port_is_unavailable_and_leaves_nothing(real_azurite_available: None) -> None:
@@ -163,9 +175,9 @@ def test_stop_kills_children_of_the_emulator(monkeypatch: pytest.MonkeyPatch,
     child = int(child_pid_file.read_text())
     assert _alive(child)
     azurite.stop()
-    assert not _alive(pid)
-    assert not _alive(child)
-    assert _group_members(pid) == []
+    assert not _alive(pid)  # the leader is waited for
+    assert _eventually(lambda: not _alive(child))
+    assert _eventually(lambda: _group_members(pid) == [])
 
 
 def test_collected_instance_takes_its_process_along(monkeypatch: pytest.MonkeyPatch,
