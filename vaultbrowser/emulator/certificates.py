@@ -36,6 +36,8 @@ def render(base: str, entry: Entry, ver: Version, with_policy: bool = True) -> d
     out.pop("managed", None)
     if with_policy and entry.extra.get("policy"):
         out["policy"] = certpolicy.render(base, name, entry.extra["policy"])
+    if with_policy and entry.extra.get("pending"):
+        out["pending"] = {"id": f"{base}/certificates/{name}/pending"}
     return out
 
 

@@ -72,11 +72,13 @@ def fill(policy: dict[str, Any] | None, imported: x509.Certificate | None = None
         raise bad_parameter(
             "The policy must specify either a subject or subject alternative names."
         )
+    x509_props.setdefault("sans", {})
     x509_props.setdefault("ekus", list(SERVER_AND_CLIENT_AUTH))
     default_usage = ["digitalSignature", "keyEncipherment"] if kty.startswith("RSA") else [
         "digitalSignature"]
     x509_props.setdefault("key_usage", default_usage)
     x509_props.setdefault("validity_months", 12)
+    x509_props.setdefault("basic_constraints", {"ca": False})
     issuer = _dict(req.get("issuer"), "issuer")
     issuer.setdefault("name", "Unknown" if imported is not None else "Self")
     actions = req.get("lifetime_actions") or _action(issuer["name"])

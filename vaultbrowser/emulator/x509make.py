@@ -100,6 +100,8 @@ def self_signed(key: PrivateKey, x509_props: dict[str, Any]) -> x509.Certificate
     usages = x509_props.get("key_usage") or []
     if usages:
         builder = builder.add_extension(_key_usage(usages), critical=True)
+    is_ca = bool((x509_props.get("basic_constraints") or {}).get("ca"))
+    builder = builder.add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), False)
     builder = builder.add_extension(
         x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
     )
