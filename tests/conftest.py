@@ -51,3 +51,22 @@ def run() -> Iterator[Callable[[Coroutine[Any, Any, T]], T]]:
     """Run a coroutine to completion on one event loop kept for the whole test."""
     with asyncio.Runner() as runner:
         yield runner.run
+
+
+@pytest.fixture
+def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """A live qasync loop inside the test's QApplication; drive it with run_until_complete."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        asyncio.set_event_loop(None)
+        loop.close()

@@ -67,6 +67,8 @@ class Node:
     last_response: ResponseInfo | None = None
     pages_loaded: int = 0
     status_marker: _StatusMarker | None = None
+    status_shown: bool = False  # whether the status row is currently a row of the model
+    status_label: str = ""  # what the status row says; changed only with dataChanged
 
     @property
     def has_more(self) -> bool:
@@ -176,7 +178,7 @@ class LazyTreeModel(QAbstractItemModel):
         node = self.node_of(parent)
         if row < len(node.children):
             return self.createIndex(row, column, node.children[row])
-        if row == len(node.children) and node.status() is not None:
+        if row == len(node.children) and node.status_shown:
             return self.createIndex(row, column, self._marker(node))
         return QModelIndex()
 
@@ -192,7 +194,7 @@ class LazyTreeModel(QAbstractItemModel):
         if parent.isValid() and (parent.column() != 0 or self.is_status_index(parent)):
             return 0
         node = self.node_of(parent)
-        return len(node.children) + (1 if node.status() is not None else 0)
+        return len(node.children) + (1 if node.status_shown else 0)
 
     def columnCount(self, parent: AnyIndex = _TOP) -> int:
         return len(self.column_titles())
@@ -203,7 +205,7 @@ class LazyTreeModel(QAbstractItemModel):
         if parent.column() != 0 or self.is_status_index(parent):
             return False
         node = self.node_of(parent)
-        return bool(node.children) or node.status() is not None or node.has_more
+        return bool(node.children) or node.status_shown or node.has_more
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -267,7 +269,7 @@ class LazyTreeModel(QAbstractItemModel):
         if role == STATUS_ROLE:
             return status
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.status_text(node) if column == 0 else None
+            return node.status_label if column == 0 else None
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setItalic(True)
@@ -322,24 +324,28 @@ class LazyTreeModel(QAbstractItemModel):
         self._start(self.node_of(parent))
 
     def _start(self, node: Node) -> None:
-        had_status = node.status() is not None
+        # Only the task changes rows (its first step shows "Loading…"): fetchMore is called
+        # from views' and testers' signal handlers, where inserting rows would nest changes.
         node.task = asyncio.ensure_future(self._run(node))
-        self._status_changed(node, had_status)
 
-    def _status_changed(self, node: Node, had_status: bool) -> None:
-        """Insert, remove or repaint the status row after ``node.status()`` may have changed."""
-        has_status = node.status() is not None
-        parent = self.index_of(node)
+    def _sync_status(self, node: Node) -> None:
+        """Insert, remove or repaint the status row so that it matches ``node.status()``."""
         if node is not self._root and node.parent is None:
             return  # removed from the tree meanwhile
+        wanted = node.status() is not None
+        parent = self.index_of(node)
         row = len(node.children)
-        if has_status and not had_status:
+        label = self.status_text(node)
+        if wanted and not node.status_shown:
             self.beginInsertRows(parent, row, row)
+            node.status_shown, node.status_label = True, label
             self.endInsertRows()
-        elif had_status and not has_status:
+        elif node.status_shown and not wanted:
             self.beginRemoveRows(parent, row, row)
+            node.status_shown = False
             self.endRemoveRows()
-        elif has_status:
+        elif wanted and label != node.status_label:
+            node.status_label = label
             first = self.index(row, 0, parent)
             self.dataChanged.emit(first, self.index(row, self.columnCount() - 1, parent))
 
@@ -347,6 +353,7 @@ class LazyTreeModel(QAbstractItemModel):
         # The task owns its node only while node.task is this task: a refresh or a removal
         # detaches it, and then nothing it does may touch the model any more.
         me = asyncio.current_task()
+        self._sync_status(node)
         try:
             while True:
                 first = not node.listed
@@ -388,18 +395,15 @@ class LazyTreeModel(QAbstractItemModel):
                 for record in page.items
             )
             self.endInsertRows()
-        # The status row (still "loading") moved down; repaint its count.
-        row = len(node.children)
-        self.dataChanged.emit(self.index(row, 0, parent), self.index(row, 0, parent))
+        self._sync_status(node)  # the "loading" row moved down: repaint its count
         self.page_loaded.emit(parent, len(page.items))
 
     def _finish(self, node: Node, error: VaultBrowserError | None) -> None:
-        had_status = node.status() is not None
         was_load_all = node.load_all
         node.task = None
         node.error = error
         node.load_all = False
-        self._status_changed(node, had_status)
+        self._sync_status(node)
         if was_load_all:
             self.load_all_finished.emit(self.index_of(node), node.next_token is None
                                         and error is None and node.listed)
@@ -411,10 +415,8 @@ class LazyTreeModel(QAbstractItemModel):
         node = self.node_of(index)
         if node.error is None:
             return
-        had_status = node.status() is not None
         node.error = None
-        self._status_changed(node, had_status)
-        self.fetchMore(self.index_of(node))
+        self.fetchMore(self.index_of(node))  # the task's first step turns the row to Loading
 
     def load_all(self, index: AnyIndex) -> None:
         """Page ``index``'s node to the end (progress: ``load_all_progress``)."""
@@ -426,8 +428,7 @@ class LazyTreeModel(QAbstractItemModel):
         if node.task is None:
             self._start(node)
         else:
-            self.dataChanged.emit(self.index(len(node.children), 0, self.index_of(node)),
-                                  self.index(len(node.children), 0, self.index_of(node)))
+            self._sync_status(node)
 
     def cancel(self, index: AnyIndex) -> None:
         """Stop the node's page in flight (and a running Load all). Silent."""
@@ -450,6 +451,7 @@ class LazyTreeModel(QAbstractItemModel):
             child.parent = None
         node.children.clear()
         node.listed, node.next_token, node.error, node.pages_loaded = False, None, None, 0
+        node.status_shown = False
         if rows:
             self.endRemoveRows()
         self.fetchMore(parent)
@@ -469,6 +471,12 @@ class LazyTreeModel(QAbstractItemModel):
         """Cancel every page in flight (closing the window). Status rows change: reset views."""
         self.beginResetModel()
         self._cancel_subtree(self._root)
+        stack = [self._root]
+        while stack:
+            node = stack.pop()
+            node.status_shown = node.status() is not None
+            node.status_label = self.status_text(node)
+            stack.extend(node.children)
         self.endResetModel()
 
     async def wait_idle(self) -> None:
