@@ -446,18 +446,6 @@ def test_page_size_is_validated(azurite: Any, run: Any, page_size: int) -> None:
 # --- hostile names ---------------------------------------------------------------------------
 
 
-# RecordingTransport hides the AioHttpTransport it wraps from the storage SDK's SharedKey signer,
-# which then signs the path as the SDK quoted it while aiohttp (yarl) sends it re-normalized:
-# names with = & ; , ' ( ) [ ] { } ~ ? get a 403. Fix (vaultbrowser/services/http.py): expose
-# the wrapped transport as ``_transport`` (the attribute azure-storage's signer looks for).
-_SIGNER_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="RecordingTransport lacks `_transport`: SharedKey signs a path yarl rewrites",
-)
-_YARL_REWRITTEN = {"question?mark=1&x=2", "semi;colon,comma'quote\"dq",
-                   "tilde~and(paren)[bracket]{brace}"}
-
-
 def test_hostile_names_are_listed_and_walked(azurite: Any, run: Any, seeded: Any) -> None:
     async def body(service: BlobService, journal: Any) -> Any:
         flat = await collect(
@@ -487,7 +475,7 @@ def test_hostile_names_are_listed_and_walked(azurite: Any, run: Any, seeded: Any
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=_SIGNER_BUG) if n in _YARL_REWRITTEN else n for n in HOSTILE],
+    HOSTILE,
     ids=lambda n: n[:24].encode("unicode_escape").decode(),
 )
 def test_hostile_name_round_trips(azurite: Any, run: Any, seeded: Any, name: str) -> None:

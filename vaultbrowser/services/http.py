@@ -143,7 +143,9 @@ class RecordingTransport(AsyncHttpTransport):
         journal: HttpJournal | None = None,
         guard: RequestGuard | None = None,
     ) -> None:
-        self._inner = inner
+        # Named like azure-core's own transport wrappers: azure-storage's shared-key signer looks
+        # for ``_transport`` to learn that aiohttp sends the request (it signs paths accordingly).
+        self._transport = inner
         self._journal = journal
         self._guard = guard
 
@@ -154,7 +156,7 @@ class RecordingTransport(AsyncHttpTransport):
         started_at = datetime.now(UTC)
         start = time.perf_counter()
         try:
-            response = await self._inner.send(request, **kwargs)
+            response = await self._transport.send(request, **kwargs)
         except BaseException as exc:
             if self._journal is not None:
                 self._journal.record(
@@ -180,23 +182,23 @@ class RecordingTransport(AsyncHttpTransport):
         return response
 
     async def open(self) -> None:
-        await self._inner.open()
+        await self._transport.open()
 
     async def close(self) -> None:
         """Does nothing: the owner closes the shared transport with ``aclose``."""
 
     async def aclose(self) -> None:
-        await self._inner.close()
+        await self._transport.close()
 
     async def __aenter__(self) -> RecordingTransport:
-        await self._inner.open()
+        await self._transport.open()
         return self
 
     async def __aexit__(self, *args: Any) -> None:
         """Clients enter and leave their transport; the shared session outlives them."""
 
     async def sleep(self, duration: float) -> None:
-        await self._inner.sleep(duration)
+        await self._transport.sleep(duration)
 
 
 def response_info_from(
