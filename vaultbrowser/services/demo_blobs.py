@@ -45,7 +45,7 @@ __all__ = [
     "seed_azurite_demo",
 ]
 
-_CONCURRENCY = 32
+_CONCURRENCY = 16
 _RAW_API_VERSION = "2025-01-05"
 
 
