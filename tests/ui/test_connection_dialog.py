@@ -71,7 +71,8 @@ def test_bare_vault_name_is_normalized(dialog: ConnectionDialog, qtbot: Any) -> 
     qtbot.keyClicks(dialog.url_edit, "demo-vault")
     dialog.read_only_check.setChecked(True)
     dialog.name_edit.setText("Demo")
-    assert dialog.is_valid and dialog.message == ""
+    assert dialog.is_valid
+    assert dialog.message == "Connects to https://demo-vault.vault.azure.net"
     dialog.ok_button.click()
     connection = dialog.connection()
     assert connection == Connection(ServiceKind.KEY_VAULT, "https://demo-vault.vault.azure.net",
@@ -201,3 +202,22 @@ def test_store_round_trip_add_remove_and_skip_invalid(ini: Path) -> None:
     assert store.add(renamed) == [blob, renamed]  # same key replaces
     assert store.remove(blob) == [renamed]
     assert store_at(ini).load() == [renamed]
+
+
+def test_storage_account_url_with_account_key_or_local_emulator(qtbot: Any) -> None:
+    dialog = ConnectionDialog(kind=ServiceKind.BLOB)
+    qtbot.addWidget(dialog)
+    dialog.url_edit.setText("http://acme.blob.core.windows.net")
+    assert not dialog.is_valid and "https://" in dialog.message
+    dialog.url_edit.setText("acme")
+    choose(dialog.auth_combo, AuthMethod.ACCOUNT_KEY)
+    assert not dialog.is_valid and "Paste the account key" in dialog.message
+    dialog.secret_edit.setText(KEY)
+    assert dialog.is_valid
+    assert dialog.connection().secret.reveal() == KEY
+    assert dialog.connection().url == "https://acme.blob.core.windows.net"
+    choose(dialog.auth_combo, AuthMethod.LOCAL_EMULATOR)
+    dialog.url_edit.setText("http://127.0.0.1:10000/devstoreaccount1")
+    assert dialog.is_valid
+    connection = dialog.connection()
+    assert connection.auth is AuthMethod.LOCAL_EMULATOR and connection.secret is None

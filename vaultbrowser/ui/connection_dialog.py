@@ -224,7 +224,7 @@ class ConnectionDialog(QDialog):
         if auth is A.SAS and from_env:
             secret_label = "SAS token"
         self.form.labelForField(self.source_combo).setText(secret_label)
-        self.form.labelForField(self.secret_edit).setText(secret_label)
+        self.form.labelForField(self.secret_edit).setText("Value")
         rows = {
             self.mode_combo: storage,
             self.url_edit: show_url,
@@ -345,15 +345,15 @@ class ConnectionDialog(QDialog):
 
     def _validate(self) -> None:
         try:
-            self.build()
+            connection = self.build()
         except InvalidInput as error:
             self._show_message(error.message, error=True)
             self.ok_button.setEnabled(False)
             return
-        note = ""
+        note = f"Connects to {connection.url}"
         env_name = self.env_edit.text().strip()
         if self.secret_from_env and env_name and not os.environ.get(env_name):
-            note = f"Note: {env_name} is not set now; set it before connecting."
+            note += f"\nNote: {env_name} is not set now; set it before connecting."
         self._show_message(note, error=False)
         self.ok_button.setEnabled(True)
 
@@ -363,7 +363,7 @@ class ConnectionDialog(QDialog):
 
     @property
     def message(self) -> str:
-        """The inline validation message ('' when the form is valid)."""
+        """The inline message: the validation error, or where a valid form connects."""
         return self.message_label.text()
 
     @property
