@@ -143,3 +143,14 @@ def test_proxy_sorts_numerically_by_duration_and_status() -> None:
 def test_capacity_must_be_positive() -> None:
     with pytest.raises(ValueError):
         ActivityModel(HttpJournal(), capacity=0)
+
+
+def test_records_from_another_thread_arrive_on_the_gui_thread(qtbot: Any) -> None:
+    import threading
+
+    journal = HttpJournal()
+    model = ActivityModel(journal)
+    worker = threading.Thread(target=journal.record, args=(exchange(0),))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=2000)

@@ -158,3 +158,38 @@ def test_excepthook_shows_a_typed_error_as_typed(reporter: ErrorReporter) -> Non
     assert dialog is not None and not dialog.is_bug
     assert dialog.windowTitle() == "Access denied"
     assert "Traceback" not in dialog.details_text
+
+
+def test_reports_from_another_thread_are_shown_on_the_gui_thread(reporter: ErrorReporter,
+                                                                 qtbot: Any) -> None:
+    import threading
+
+    worker = threading.Thread(target=reporter.report, args=(NotFound("From a worker."),))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: reporter.current_dialog is not None, timeout=2000)
+    assert reporter.current_dialog.message_text == "From a worker."
+
+
+def test_a_failing_async_slot_reaches_the_dialog_through_qasync(reporter: ErrorReporter,
+                                                                qloop: Any, qtbot: Any) -> None:
+    import asyncio
+
+    import qasync
+
+    # (qasync 0.28's asyncSlot refuses a call with no arguments: slots get the signal's.)
+    @qasync.asyncSlot(bool)
+    async def on_click(_checked: bool) -> None:
+        await asyncio.sleep(0)
+        raise ValueError("bad state in a slot")
+
+    uninstall = install_excepthook(reporter)
+    try:
+        on_click(False)
+        qloop.run_until_complete(asyncio.sleep(0.05))
+    finally:
+        uninstall()
+    dialog = reporter.current_dialog
+    assert dialog is not None and dialog.is_bug
+    assert "ValueError: bad state in a slot" in dialog.message_text
+    assert "on_click" in dialog.details_text
