@@ -70,3 +70,25 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
+
+
+@pytest.fixture(scope="session")
+def big_container(azurite: Any) -> int:
+    """20,000 small blobs in container "big" (item/NN/blob-NNNNN.dat), seeded once a session
+    with raw PUTs at bounded concurrency; shared by the service and model tiers."""
+    import time
+
+    from azure.storage.blob import BlobServiceClient
+
+    from tests.services.blob_seed import BIG_BLOB_CONTAINER, BIG_BLOB_COUNT, put_blobs
+
+    with BlobServiceClient.from_connection_string(azurite.connection_string) as client:
+        client.create_container(BIG_BLOB_CONTAINER)
+    start = time.perf_counter()
+    count = asyncio.run(put_blobs(
+        azurite, BIG_BLOB_CONTAINER,
+        ((f"item/{i // 1000:02d}/blob-{i:05d}.dat", b"x") for i in range(BIG_BLOB_COUNT)),
+        concurrency=48,
+    ))
+    print(f"\n[blob-seed] {count} blobs seeded in {time.perf_counter() - start:.1f} s")
+    return count

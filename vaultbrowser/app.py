@@ -1,78 +1,172 @@
-"""The composition root: command line → settings → services → (soon) the window.
+"""The composition root: arguments → Settings → QApplication + qasync loop → services → window.
 
-Until the window lands, ``vaultbrowser --demo`` starts the local emulators (the Key Vault
-emulator in-process, Azurite as a child process), lists what they serve through the real
-service layer, and keeps them running until Ctrl+C.
+Heavy imports (Qt, the SDK) happen inside ``main`` so that ``--help`` and ``--version`` are
+instant. Shutdown is driven by the window's close handling (clients and sessions close while the
+loop still runs), then the loop stops.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-import tempfile
 from pathlib import Path
+from typing import Any
 
-from vaultbrowser import __version__
+from vaultbrowser import APP_NAME, __version__
+
+CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vaultbrowser",
         description="Browse Azure Key Vault and Azure Blob Storage.",
+        epilog="With no connection given (and none saved), vaultbrowser opens demo mode on the "
+        "local emulators.",
     )
     parser.add_argument("--version", action="version", version=f"vaultbrowser {__version__}")
+    parser.add_argument("--vault", action="append", default=[], metavar="URL",
+                        help="a Key Vault URL or name (repeatable)")
+    parser.add_argument("--storage-account", action="append", default=[], metavar="URL",
+                        help="a storage account URL or name, signed in with Entra ID "
+                        "(repeatable)")
+    parser.add_argument("--connection-string-env", metavar="NAME", nargs="?",
+                        const=CONNECTION_STRING_ENV,
+                        help="open the storage account whose connection string is in this "
+                        f"environment variable (default {CONNECTION_STRING_ENV})")
     parser.add_argument("--demo", action="store_true",
-                        help="start the local emulators with demo data (no Azure account needed)")
+                        help="open the local emulators with demo data (no Azure account needed)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="open every connection read-only")
+    parser.add_argument("--screenshot", metavar="PNG", type=Path,
+                        help=argparse.SUPPRESS)  # development: save the demo window and quit
     return parser
 
 
-async def _serve_demo() -> int:
-    from vaultbrowser.emulator import KeyVaultEmulator
-    from vaultbrowser.emulator.azurite import Azurite, AzuriteUnavailable
-    from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
-    from vaultbrowser.services.session import ServiceSession
+def connections_from_args(args: argparse.Namespace) -> list[Any]:
+    """Connections named on the command line.
 
-    workdir = Path(tempfile.mkdtemp(prefix="vaultbrowser-demo-"))
-    emulator = KeyVaultEmulator(data_dir=workdir / "keyvault")
-    await emulator.start()
-    azurite: Azurite | None = Azurite(workdir=workdir / "azurite")
+    Raises:
+        InvalidInput: a URL or connection string is not valid.
+    """
+    from vaultbrowser.errors import InvalidInput
+    from vaultbrowser.services.connections import (
+        AuthMethod,
+        Connection,
+        ServiceKind,
+        normalize_blob_endpoint,
+        normalize_vault_url,
+        storage_connection_from_connection_string,
+    )
+
+    connections = [Connection(ServiceKind.KEY_VAULT, normalize_vault_url(url),
+                              read_only=args.read_only) for url in args.vault]
+    connections += [Connection(ServiceKind.BLOB, normalize_blob_endpoint(url),
+                               read_only=args.read_only) for url in args.storage_account]
+    if args.connection_string_env:
+        value = os.environ.get(args.connection_string_env)
+        if not value:
+            raise InvalidInput(f"The environment variable {args.connection_string_env} is not "
+                               "set or empty.")
+        parsed = storage_connection_from_connection_string(value, read_only=args.read_only)
+        # Remember where the secret came from, never the secret itself.
+        connections.append(Connection(parsed.kind, parsed.url, AuthMethod.CONNECTION_STRING,
+                                      secret_env=args.connection_string_env,
+                                      read_only=args.read_only))
+    return connections
+
+
+async def _open_demo(window: Any, demo: Any) -> None:
+    window.statusBar().showMessage("Starting the local Key Vault emulator…")
+    vault = await demo.start_keyvault()
+    window.add_connection(vault)
+    window.statusBar().showMessage("Starting Azurite and seeding demo blobs…")
     try:
-        await asyncio.get_running_loop().run_in_executor(None, azurite.start)
-    except AzuriteUnavailable as exc:
-        print(f"Blob Storage demo unavailable: {exc}", file=sys.stderr)
-        azurite = None
-    session = ServiceSession()
-    try:
-        print(f"Key Vault emulator: {emulator.url}  (CA certificate: {emulator.ca_path})")
-        vault = session.open_vault(Connection(ServiceKind.KEY_VAULT, emulator.url,
-                                              AuthMethod.LOCAL_EMULATOR,
-                                              ca_path=str(emulator.ca_path)))
-        page = await vault.list_secrets()
-        print(f"  secrets: {len(page.items)} on the first page "
-              f"(HTTP {page.response.status_line if page.response else '?'})")
-        if azurite is not None:
-            print(f"Azurite blob endpoint: {azurite.blob_endpoint}")
-            storage = session.open_storage(Connection(ServiceKind.BLOB, azurite.blob_endpoint,
-                                                      AuthMethod.LOCAL_EMULATOR))
-            containers = await storage.list_containers(page_size=100)
-            print(f"  containers: {len(containers.items)}")
-        print("Serving; press Ctrl+C to stop.")
-        await asyncio.Event().wait()
+        from vaultbrowser.services.demo_setup import seed_vault_extras
+
+        await seed_vault_extras(window.session.open_vault(vault))
     finally:
-        await session.aclose()
-        if azurite is not None:
-            azurite.stop()
-        await emulator.stop()
-    return 0
+        storage = await demo.start_storage()
+    if storage is not None:
+        window.add_connection(storage)
+        window.statusBar().showMessage("Demo mode: local emulators with demo data", 10_000)
+    else:
+        window.statusBar().showMessage(
+            f"Blob Storage demo unavailable ({demo.storage_unavailable_reason}); "
+            "showing the Key Vault demo only.")
+
+
+async def _screenshot(window: Any, path: Path) -> None:
+    """Expand the demo, select an item, wait for its details, save the window as PNG."""
+    from PySide6.QtCore import QModelIndex
+
+    deadline = asyncio.get_running_loop().time() + 60
+    pane = window.panes[0]
+    while pane.model.rowCount(QModelIndex()) == 0 or pane.model.rowCount(
+            pane.model.index(0, 0)) < 5:
+        if asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    vault = pane.proxy.index(0, 0)
+    pane.view.setCurrentIndex(pane.proxy.index(2, 0, vault))
+    shown = asyncio.Event()
+    window.details_shown.connect(lambda _details: shown.set())
+    await asyncio.wait_for(shown.wait(), 20)
+    await asyncio.sleep(0.5)
+    window.grab().save(str(path))
+    window.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.demo:
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from vaultbrowser.config import Settings
+    from vaultbrowser.errors import VaultBrowserError
+    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.ui.error_dialog import ErrorDialog, ErrorReporter, install_excepthook
+    from vaultbrowser.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    try:
+        connections = connections_from_args(args)
+    except VaultBrowserError as error:
+        ErrorDialog(error).exec()
+        return 2
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    settings = Settings(read_only=args.read_only)
+    session = ServiceSession()
+    reporter = ErrorReporter()
+    uninstall_hook = install_excepthook(reporter)
+    demo = None
+    if args.demo or args.screenshot or not connections:
+        from vaultbrowser.demo import DemoEnvironment
+
+        demo = DemoEnvironment()
+    window = MainWindow(session, settings, reporter=reporter,
+                        on_closed=demo.stop if demo is not None else None)
+    for connection in connections:
         try:
-            return asyncio.run(_serve_demo())
-        except KeyboardInterrupt:
-            return 0
-    build_parser().print_help()
+            window.add_connection(connection)
+        except VaultBrowserError as error:
+            reporter.report(error)
+    window.show()
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    with loop:
+        if demo is not None:
+            loop.create_task(_open_demo(window, demo))
+        if args.screenshot:
+            loop.create_task(_screenshot(window, args.screenshot))
+        loop.run_until_complete(closed.wait())
+    uninstall_hook()
     return 0

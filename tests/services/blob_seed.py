@@ -26,6 +26,9 @@ from vaultbrowser.services.blob import BlobService
 from vaultbrowser.services.http import HttpJournal, RecordingTransport
 
 API_VERSION = "2025-01-05"
+# The session's big container (fixture ``big_container`` in tests/conftest.py).
+BIG_BLOB_CONTAINER = "big20k"
+BIG_BLOB_COUNT = 20_000
 
 
 @asynccontextmanager

@@ -15,7 +15,12 @@ import pytest
 from azure.storage.blob import BlobServiceClient as SyncBlobServiceClient
 from azure.storage.blob import ContentSettings
 
-from tests.services.blob_seed import open_blob_service, put_blobs
+from tests.services.blob_seed import (
+    BIG_BLOB_CONTAINER,
+    BIG_BLOB_COUNT,
+    open_blob_service,
+    put_blobs,
+)
 from vaultbrowser.errors import Conflict, InvalidInput, NotFound
 from vaultbrowser.services.blob import BlobService
 from vaultbrowser.services.records import (
@@ -26,8 +31,8 @@ from vaultbrowser.services.records import (
     ResponseInfo,
 )
 
-BIG_CONTAINER = "big20k"
-BIG_COUNT = 20_000
+BIG_CONTAINER = BIG_BLOB_CONTAINER
+BIG_COUNT = BIG_BLOB_COUNT
 
 TREE = sorted(
     ["root.txt", "a/1.txt", "a/2.txt", "a/b/3.txt", "a/b/c/4.txt", "z/5.txt"]
@@ -102,24 +107,6 @@ def seeded(azurite: Any, sync_client: SyncBlobServiceClient) -> dict[str, Any]:
         put_blobs(azurite, "hostile", [(name, name.encode()) for name in HOSTILE + DOT_SEGMENTS])
     )
     return {"props_md5": base64.b64encode(hashlib.md5(b'{"hello": "world"}').digest()).decode()}
-
-
-@pytest.fixture(scope="module")
-def big_container(azurite: Any, sync_client: SyncBlobServiceClient) -> int:
-    """20,000 small blobs, seeded once with raw PUTs at bounded concurrency."""
-    sync_client.create_container(BIG_CONTAINER)
-    start = time.perf_counter()
-    count = asyncio.run(
-        put_blobs(
-            azurite,
-            BIG_CONTAINER,
-            ((f"item/{i // 1000:02d}/blob-{i:05d}.dat", b"x") for i in range(BIG_COUNT)),
-            concurrency=48,
-        )
-    )
-    elapsed = time.perf_counter() - start
-    print(f"\n[blob-seed] {count} blobs seeded in {elapsed:.1f} s ({count / elapsed:.0f}/s)")
-    return count
 
 
 def with_service(azurite: Any, run: Callable[..., Any], body: Callable[[BlobService, Any], Any],

@@ -1,0 +1,267 @@
+"""``TreePane``: one service's tree with filter, sort, paging controls and an honest count.
+
+Filtering and sorting run on the loaded rows only (a ``QSortFilterProxyModel``) and the pane
+says so. Status rows ("Loading…", "N loaded · more available", errors) always stay visible and
+last. Qt asks a model for more only at the root or when the scroll bar hits its end, so the pane
+also pages a node whose "more available" row scrolls into view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vaultbrowser.models.lazy_tree import SORT_ROLE, STATUS_ROLE, LazyTreeModel, RowStatus
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class LoadedItemsProxy(QSortFilterProxyModel):
+    """Sorts and filters loaded rows; status rows pass every filter and sort last."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setRecursiveFilteringEnabled(True)
+        self.setFilterKeyColumn(0)
+        self.setDynamicSortFilter(True)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        source = self.sourceModel()
+        index = source.index(source_row, 0, source_parent)
+        if index.data(STATUS_ROLE) is not None:
+            return True
+        if not source_parent.isValid():
+            return True  # connections always show
+        return super().filterAcceptsRow(source_row, source_parent)
+
+    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
+        left_status = left.data(STATUS_ROLE) is not None
+        right_status = right.data(STATUS_ROLE) is not None
+        if left_status or right_status:
+            # Qt inverts lessThan for descending order; keep status rows last either way.
+            last_is_greater = self.sortOrder() == Qt.SortOrder.AscendingOrder
+            return right_status if last_is_greater else left_status
+        try:
+            return left.data(SORT_ROLE) < right.data(SORT_ROLE)
+        except TypeError:
+            return str(left.data(SORT_ROLE)) < str(right.data(SORT_ROLE))
+
+
+class TreePane(QWidget):
+    record_selected = Signal(object, QModelIndex)  # record, source index (None when cleared)
+    status_changed = Signal(str)
+
+    def __init__(self, model: LazyTreeModel, title: str, *, flat_toggle: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.title = title
+        self.proxy = LoadedItemsProxy(self)
+        self.proxy.setSourceModel(model)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(f"Filter loaded {title.lower()} (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._on_filter)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Reload the selected node from its first page (F5)")
+        self.load_all_button = QPushButton("Load all")
+        self.load_all_button.setToolTip("Page the selected node to the end")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop loading the selected node")
+        self.refresh_button.clicked.connect(self.refresh_selected)
+        self.load_all_button.clicked.connect(self.load_all_selected)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.flat_check: QCheckBox | None = None
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        if flat_toggle:
+            self.flat_check = QCheckBox("Flat")
+            self.flat_check.setToolTip("List every blob of a container by full name, no folders")
+            top.addWidget(self.flat_check)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.load_all_button)
+        top.addWidget(self.cancel_button)
+
+        self.view = QTreeView()
+        self.view.setModel(self.proxy)
+        self.view.setUniformRowHeights(True)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.activated.connect(self._on_activated)
+        self.view.header().setStretchLastSection(True)
+        self.view.setColumnWidth(0, 260)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+
+        self.summary = QLabel("")
+        self.summary.setStyleSheet("color: palette(mid);")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.summary)
+
+        copy = QAction("Copy name", self)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy.triggered.connect(self.copy_selected)
+        self.view.addAction(copy)
+
+        # Page in a node whose "more available" row is visible (coalesced).
+        self._visible_check = QTimer(self)
+        self._visible_check.setSingleShot(True)
+        self._visible_check.setInterval(50)
+        self._visible_check.timeout.connect(self.fetch_visible_more)
+        for signal in (model.rowsInserted, model.rowsRemoved, model.dataChanged,
+                       model.layoutChanged, self.view.expanded):
+            signal.connect(self._schedule_visible_check)
+        self.view.verticalScrollBar().valueChanged.connect(self._schedule_visible_check)
+        model.rowsInserted.connect(self._update_summary)
+        model.rowsRemoved.connect(self._update_summary)
+        self._update_summary()
+
+    # --- selection ------------------------------------------------------------------------
+
+    def selected_source_index(self) -> QModelIndex:
+        indexes = self.view.selectionModel().selectedRows(0)
+        return self.proxy.mapToSource(indexes[0]) if indexes else QModelIndex()
+
+    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        source = self.selected_source_index()
+        self._update_summary()
+        if source.isValid() and not self.model.is_status_index(source):
+            self.record_selected.emit(self.model.record_of(source), source)
+
+    def _on_activated(self, proxy_index: QModelIndex) -> None:
+        """Enter / double-click: load more on a status row, retry an error, expand a node."""
+        source = self.proxy.mapToSource(proxy_index)
+        status = source.data(STATUS_ROLE)
+        parent = source.parent()
+        if status is RowStatus.MORE:
+            self.model.fetchMore(parent)
+        elif status is RowStatus.ERROR:
+            self.model.retry(parent)
+        elif status is None and self.model.hasChildren(source):
+            self.view.setExpanded(proxy_index, not self.view.isExpanded(proxy_index))
+
+    def _node_index(self) -> QModelIndex:
+        """The selected node, or the parent of a selected status row, or the first root."""
+        source = self.selected_source_index()
+        if source.isValid() and self.model.is_status_index(source):
+            return source.parent()
+        if source.isValid():
+            return source
+        return self.model.index(0, 0)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def refresh_selected(self) -> None:
+        index = self._node_index()
+        node = self.model.node_of(index)
+        if index.isValid() and not node.lazy:
+            index = index.parent()  # a leaf refreshes its parent's listing
+        if index.isValid():
+            self.model.refresh(index)
+
+    def load_all_selected(self) -> None:
+        index = self._node_index()
+        if index.isValid():
+            self.view.setExpanded(self.proxy.mapFromSource(index), True)
+            self.model.load_all(index)
+
+    def cancel_selected(self) -> None:
+        index = self._node_index()
+        if index.isValid():
+            self.model.cancel(index)
+
+    def copy_selected(self) -> None:
+        source = self.selected_source_index()
+        record = self.model.record_of(source)
+        if record is None:
+            return
+        text = getattr(record, "id", None) or getattr(record, "name", None) or str(record)
+        QGuiApplication.clipboard().setText(str(text))
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def _context_menu(self, position: Any) -> None:
+        menu = QMenu(self)
+        menu.addAction("Refresh", self.refresh_selected)
+        menu.addAction("Load all", self.load_all_selected)
+        menu.addAction("Cancel loading", self.cancel_selected)
+        menu.addSeparator()
+        menu.addAction("Copy name / id", self.copy_selected)
+        menu.exec(self.view.viewport().mapToGlobal(position))
+
+    def _on_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self._update_summary()
+
+    # --- paging what is visible -----------------------------------------------------------
+
+    def _schedule_visible_check(self, *args: Any) -> None:
+        if not self._visible_check.isActive():
+            self._visible_check.start()
+
+    def fetch_visible_more(self) -> None:
+        """Fetch the next page of every node whose "more available" row is on screen."""
+        if not self.view.isVisible():
+            return
+        viewport = self.view.viewport().rect()
+        index = self.view.indexAt(viewport.topLeft())
+        while index.isValid():
+            rect = self.view.visualRect(index)
+            if rect.top() > viewport.bottom():
+                break
+            source = self.proxy.mapToSource(index)
+            if source.data(STATUS_ROLE) is RowStatus.MORE:
+                self.model.fetchMore(source.parent())
+            index = self.view.indexBelow(index)
+
+    # --- honest counts ----------------------------------------------------------------------
+
+    def _update_summary(self, *args: Any) -> None:
+        index = self._node_index()
+        parts = []
+        if index.isValid():
+            name = self.model.index(index.row(), 0, index.parent()).data() or ""
+            summary = self.model.loaded_summary(index)
+            if summary:
+                parts.append(f"{name}: {summary}")
+        if self.filter_edit.text():
+            parts.append("filter and sort cover loaded items only")
+        else:
+            parts.append("sorting covers loaded items only")
+        text = " · ".join(parts)
+        self.summary.setText(text)
+        self.status_changed.emit(text)
