@@ -163,10 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     with loop:
+        loop.set_exception_handler(lambda _loop, context: reporter.report(
+            context.get("exception") or RuntimeError(context.get("message", "error"))))
         if demo is not None:
-            loop.create_task(_open_demo(window, demo))
+            window.run_task(_open_demo(window, demo))
         if args.screenshot:
-            loop.create_task(_screenshot(window, args.screenshot))
+            window.run_task(_screenshot(window, args.screenshot))
         loop.run_until_complete(closed.wait())
     uninstall_hook()
     return 0

@@ -50,6 +50,8 @@ def time_text(record: ExchangeRecord) -> str:
 
 def status_text(record: ExchangeRecord) -> str:
     """"200 OK", or the failure that prevented a response."""
+    if record.is_auth_challenge:
+        return f"{record.response.status_line} (sign-in challenge)" if record.response else ""
     if record.response is not None:
         return record.response.status_line
     return record.failure or "No response"

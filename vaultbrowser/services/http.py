@@ -90,9 +90,20 @@ class ExchangeRecord:
     started_at: datetime
     elapsed: float
     failure: str | None = None  # exception type and message when no response was received
+    authorized: bool = True  # whether the request carried credentials (header or SAS)
+
+    @property
+    def is_auth_challenge(self) -> bool:
+        """Key Vault's bearer challenge: the SDK's first request goes without a token on
+        purpose and the 401 tells it where to get one. Protocol, not a failure."""
+        return (not self.authorized and self.response is not None
+                and self.response.status == 401
+                and self.response.header("WWW-Authenticate") is not None)
 
     @property
     def failed(self) -> bool:
+        if self.is_auth_challenge:
+            return False
         return self.response is None or self.response.status >= 400
 
 
@@ -151,6 +162,7 @@ class RecordingTransport(AsyncHttpTransport):
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
         method = request.method.upper()
+        authorized = "Authorization" in request.headers or "sig=" in request.url
         if self._guard is not None:
             self._guard(method, request.url)
         started_at = datetime.now(UTC)
@@ -167,6 +179,7 @@ class RecordingTransport(AsyncHttpTransport):
                         started_at=started_at,
                         elapsed=time.perf_counter() - start,
                         failure=f"{type(exc).__name__}: {exc}"[:500],
+                        authorized=authorized,
                     )
                 )
             raise
@@ -177,7 +190,7 @@ class RecordingTransport(AsyncHttpTransport):
         if self._journal is not None:
             self._journal.record(
                 ExchangeRecord(response=info, method=method, url=info.url,
-                               started_at=started_at, elapsed=elapsed)
+                               started_at=started_at, elapsed=elapsed, authorized=authorized)
             )
         return response
 

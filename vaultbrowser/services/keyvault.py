@@ -58,7 +58,7 @@ def _common(props: Any, vault_url: str) -> dict[str, Any]:
         "not_before": props.not_before,
         "expires_on": props.expires_on,
         "tags": _tags(props.tags),
-        "recovery_level": props.recovery_level,
+        "recovery_level": _enum_text(props.recovery_level),
         "recoverable_days": getattr(props, "recoverable_days", None),
         "managed": bool(getattr(props, "managed", False)),
     }

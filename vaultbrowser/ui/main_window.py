@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from vaultbrowser import __version__
 from vaultbrowser.config import Settings
 from vaultbrowser.errors import VaultBrowserError
+from vaultbrowser.models.activity_model import ActivityModel
 from vaultbrowser.models.blob_models import AccountRoot, BlobTreeModel
 from vaultbrowser.models.details import Details, describe, load_details
 from vaultbrowser.models.keyvault_models import KeyVaultTreeModel, VaultItemKind, VaultRoot
@@ -78,7 +80,6 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(pane, label)
             pane.record_selected.connect(self._on_record_selected)
             pane.model.load_failed.connect(self.reporter.report)
-            pane.status_changed.connect(self._show_status)
         blob_pane = self.panes[3]
         assert blob_pane.flat_check is not None
         blob_pane.flat_check.toggled.connect(self.blob_model.set_flat)
@@ -94,7 +95,8 @@ class MainWindow(QMainWindow):
         splitter.setSizes([760, 520])
         self.setCentralWidget(splitter)
 
-        self.activity_panel = ActivityPanel(session.journal)
+        self.activity_model = ActivityModel(session.journal, parent=self)
+        self.activity_panel = ActivityPanel(self.activity_model)
         self.activity_dock = QDockWidget("Activity — every HTTP request of this session", self)
         self.activity_dock.setObjectName("activity")
         self.activity_dock.setWidget(self.activity_panel)
@@ -218,9 +220,6 @@ class MainWindow(QMainWindow):
         accounts = len(self.connections) - vaults
         self.connection_label.setText(f"{vaults} vault(s) · {accounts} storage account(s)")
 
-    def _show_status(self, text: str) -> None:
-        self.statusBar().showMessage(text)
-
     def _on_tab_changed(self, _index: int) -> None:
         pane = self.current_pane()
         source = pane.selected_source_index()
@@ -257,7 +256,10 @@ class MainWindow(QMainWindow):
         self.detail_pane.show_details(details)
         if isinstance(model, KeyVaultTreeModel) and node.parent is not None and (
                 type(details.record) is type(record)):
-            model.update_record(node, details.record)  # fills subject, key type…
+            # Fill what listings lack (subject, key type…) but keep the row's identity: an
+            # item row stays the item (no version), not the version the GET returned.
+            model.update_record(node, replace(details.record, version=record.version,
+                                              id=record.id))
         self.details_shown.emit(details)
 
     def _reveal(self, record: Any) -> None:
@@ -286,6 +288,10 @@ class MainWindow(QMainWindow):
         return None
 
     # --- tasks and shutdown -------------------------------------------------------------
+
+    def run_task(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a coroutine owned by the window: cancelled on close, failures reported."""
+        return self._spawn(coroutine)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coroutine)
@@ -337,7 +343,7 @@ class MainWindow(QMainWindow):
         for model in (self.secrets_model, self.certificates_model, self.keys_model,
                       self.blob_model):
             await model.wait_idle()
-        self.activity_panel.close_model() if hasattr(self.activity_panel, "close_model") else None
+        self.activity_model.close()
         await self.session.aclose()
         if self._on_closed is not None:
             callback, self._on_closed = self._on_closed, None

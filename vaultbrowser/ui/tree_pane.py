@@ -144,6 +144,8 @@ class TreePane(QWidget):
                        model.layoutChanged, self.view.expanded):
             signal.connect(self._schedule_visible_check)
         self.view.verticalScrollBar().valueChanged.connect(self._schedule_visible_check)
+        model.page_loaded.connect(self._fit_columns_once)
+        self._columns_fitted = False
         model.rowsInserted.connect(self._update_summary)
         model.rowsRemoved.connect(self._update_summary)
         self._update_summary()
@@ -248,10 +250,21 @@ class TreePane(QWidget):
                 self.model.fetchMore(source.parent())
             index = self.view.indexBelow(index)
 
+    def _fit_columns_once(self, parent: QModelIndex, count: int) -> None:
+        """Size the value columns to the first page of real rows (then leave them alone)."""
+        if self._columns_fitted or not count or not parent.isValid():
+            return
+        self._columns_fitted = True
+        for column in range(1, self.model.columnCount() - 1):
+            self.view.resizeColumnToContents(column)
+            self.view.setColumnWidth(column, min(self.view.columnWidth(column) + 8, 240))
+
     # --- honest counts ----------------------------------------------------------------------
 
     def _update_summary(self, *args: Any) -> None:
         index = self._node_index()
+        if index.isValid() and not self.model.node_of(index).listed and index.parent().isValid():
+            index = index.parent()  # an unexpanded item: summarise the listing it belongs to
         parts = []
         if index.isValid():
             name = self.model.index(index.row(), 0, index.parent()).data() or ""
