@@ -226,13 +226,14 @@ def test_throttling_gives_up_as_throttled(emulator: Any, run: Any) -> None:
 
 
 def test_journal_records_every_exchange_redacted(emulator: Any, run: Any) -> None:
+    run(seed_secrets(emulator, "journal", 1))
     session = ServiceSession()
 
     async def body() -> None:
         try:
             vault = session.open_vault(connection_for(emulator))
             await vault.list_secrets(page_size=1)
-            await vault.get_secret_value("versioned-0000")
+            await vault.get_secret_value("journal-0000")
         finally:
             await session.aclose()
 
