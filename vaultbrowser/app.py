@@ -98,24 +98,51 @@ async def _open_demo(window: Any, demo: Any) -> None:
             "showing the Key Vault demo only.")
 
 
-async def _screenshot(window: Any, path: Path) -> None:
-    """Expand the demo, select an item, wait for its details, save the window as PNG."""
-    from PySide6.QtCore import QModelIndex
-
-    deadline = asyncio.get_running_loop().time() + 60
-    pane = window.panes[0]
-    while pane.model.rowCount(QModelIndex()) == 0 or pane.model.rowCount(
-            pane.model.index(0, 0)) < 5:
+async def _wait_until(condition: Any, timeout: float) -> bool:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
         if asyncio.get_running_loop().time() > deadline:
-            break
-        await asyncio.sleep(0.1)
-    vault = pane.proxy.index(0, 0)
-    pane.view.setCurrentIndex(pane.proxy.index(2, 0, vault))
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def _select_and_wait(window: Any, pane: Any, source: Any) -> None:
     shown = asyncio.Event()
     window.details_shown.connect(lambda _details: shown.set())
+    pane.view.setCurrentIndex(pane.proxy.mapFromSource(source))
     await asyncio.wait_for(shown.wait(), 20)
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(0.3)  # let the view repaint
+
+
+async def _screenshot(window: Any, demo: Any, path: Path) -> None:
+    """Save the demo window as ``path`` (secrets) and ``<stem>-blobs.png``, then quit."""
+    from PySide6.QtCore import QModelIndex
+
+    secrets = window.secrets_model
+    await _wait_until(lambda: secrets.rowCount(QModelIndex()) > 0
+                      and secrets.rowCount(secrets.index(0, 0)) > 5, 60)
+    await _wait_until(lambda: window.blob_model.rowCount(QModelIndex()) > 0
+                      or demo.storage_unavailable_reason is not None, 90)
+    pane = window.panes[0]
+    await _select_and_wait(window, pane, secrets.index(2, 0, secrets.index(0, 0)))
     window.grab().save(str(path))
+
+    blobs = window.blob_model
+    if blobs.rowCount(QModelIndex()):
+        window.tabs.setCurrentIndex(3)
+        pane = window.panes[3]
+        account = blobs.index(0, 0)
+        await _wait_until(lambda: blobs.rowCount(account) > 1, 30)
+        names = [blobs.index(row, 0, account).data() for row in range(blobs.rowCount(account))]
+        container = blobs.index(names.index("website-assets"), 0, account)
+        pane.view.expand(pane.proxy.mapFromSource(container))
+        await _wait_until(lambda: blobs.rowCount(container) > 2, 30)
+        folder = blobs.index(0, 0, container)
+        pane.view.expand(pane.proxy.mapFromSource(folder))
+        await _wait_until(lambda: blobs.rowCount(folder) > 1, 30)
+        await _select_and_wait(window, pane, blobs.index(1, 0, folder))
+        window.grab().save(str(path.with_name(path.stem + "-blobs.png")))
     window.close()
 
 
@@ -148,12 +175,26 @@ def main(argv: list[str] | None = None) -> int:
     reporter = ErrorReporter()
     uninstall_hook = install_excepthook(reporter)
     demo = None
-    if args.demo or args.screenshot or not connections:
+    store = None
+    if args.demo or args.screenshot:
+        connections = []
+    else:
+        from vaultbrowser.ui.connection_store import ConnectionStore
+
+        store = ConnectionStore(on_invalid=reporter.report)
+        # Connections named on the command line are remembered too (never their secrets).
+        for connection in connections:
+            store.add(connection)
+        saved = store.load()
+        named = {c.key for c in connections}
+        connections += [c for c in saved if c.key not in named]
+    if not connections:
         from vaultbrowser.demo import DemoEnvironment
 
         demo = DemoEnvironment()
     window = MainWindow(session, settings, reporter=reporter,
-                        on_closed=demo.stop if demo is not None else None)
+                        on_closed=demo.stop if demo is not None else None,
+                        connection_store=store)
     for connection in connections:
         try:
             window.add_connection(connection)
@@ -168,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         if demo is not None:
             window.run_task(_open_demo(window, demo))
         if args.screenshot:
-            window.run_task(_screenshot(window, args.screenshot))
+            window.run_task(_screenshot(window, demo, args.screenshot))
         loop.run_until_complete(closed.wait())
     uninstall_hook()
     return 0
