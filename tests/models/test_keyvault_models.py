@@ -174,3 +174,21 @@ def test_refresh_during_a_page_in_flight_is_silent_and_consistent(
         assert model.index(0, 0, QModelIndex()).data() == "demo-vault"
 
     qloop.run_until_complete(body())
+
+
+def test_cancel_before_the_first_step_leaves_no_loading_row(
+        qloop: Any, emulator: Any, session: ServiceSession) -> None:
+    async def body() -> None:
+        model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+        vault = model.add_root(vault_root(emulator, session))
+        model.refresh(vault)  # starts a page task…
+        model.cancel(vault)  # …cancelled before it ever ran
+        await asyncio.sleep(0.05)
+        node = model.node_of(vault)
+        assert node.task is None and node.status() is None and model.rowCount(vault) == 0
+        assert model.canFetchMore(vault)  # the user can simply expand again
+        model.load_all(vault)
+        await settle(model)
+        assert model.rowCount(vault) == 61
+
+    qloop.run_until_complete(body())
