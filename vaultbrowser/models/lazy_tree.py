@@ -467,9 +467,9 @@ class LazyTreeModel(QAbstractItemModel):
     def _retire(self, nodes: list[Node]) -> None:
         """Detach removed nodes, but keep them alive a while after ``endRemoveRows``.
 
-        Their addresses are the internal pointers of indexes that views and proxies still
-        hold while they process the removal; freeing the Python objects at once crashes the
-        interpreter inside Qt (seen refreshing 20,000 rows under a proxy).
+        Their addresses are the raw internal pointers of indexes that views and proxies may
+        still touch while they process the removal (a view's cached items until its delayed
+        relayout); freeing the Python objects at once would leave those pointers dangling.
         """
         for node in nodes:
             node.parent = None
