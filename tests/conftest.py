@@ -7,6 +7,7 @@ sync SDK clients, async clients (on the test's loop) and the Qt/qasync tiers can
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -70,6 +71,9 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
+        # Qt objects left in reference cycles must die here, on the GUI thread: the cyclic
+        # GC may otherwise run on an emulator thread and destroy them there.
+        gc.collect()
 
 
 @pytest.fixture(scope="session")

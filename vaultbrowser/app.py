@@ -168,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         ErrorDialog(error).exec()
         return 2
 
+    from vaultbrowser.ui.gc_guard import MainThreadGarbageCollector
+
+    collector = MainThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     settings = Settings(read_only=args.read_only)
@@ -212,4 +215,5 @@ def main(argv: list[str] | None = None) -> int:
             window.run_task(_screenshot(window, demo, args.screenshot))
         loop.run_until_complete(closed.wait())
     uninstall_hook()
+    collector.stop()
     return 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from vaultbrowser.config import PagingSettings
@@ -73,6 +74,7 @@ COLUMNS: dict[VaultItemKind, list[Column]] = {
     ],
 }
 
+_FILLED_ON_SELECTION = {"Subject", "Type", "Size / curve"}
 _SORT_BY_DATE = {"Created": "created_on", "Updated": "updated_on", "Expires": "expires_on"}
 
 
@@ -125,6 +127,14 @@ class KeyVaultTreeModel(LazyTreeModel):
             VaultItemKind.KEYS: service.list_key_versions,
         }[self.kind]
         return await versions(name, **options)
+
+    def headerData(self, section: int, orientation: Any, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and section > 0:
+            title = self._columns[section - 1][0]
+            if title in _FILLED_ON_SELECTION:
+                return (f"{title}: Key Vault listings do not carry it; it is filled in when "
+                        "an item is selected (its GET).")
+        return super().headerData(section, orientation, role)
 
     def display(self, record: Any, column: int) -> Any:
         if isinstance(record, VaultRoot):

@@ -28,7 +28,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -105,6 +104,8 @@ class LazyTreeModel(QAbstractItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._root = Node(record=None)
+        # The last removed subtree stays referenced until the next removal (see _retire).
+        self._retired: list[Node] = []
 
     # --- subclass hooks ---------------------------------------------------------------------
 
@@ -469,12 +470,14 @@ class LazyTreeModel(QAbstractItemModel):
 
         Their addresses are the raw internal pointers of indexes that views and proxies may
         still touch while they process the removal (a view's cached items until its delayed
-        relayout); freeing the Python objects at once would leave those pointers dangling.
+        relayout); freeing the Python objects at once would leave those pointers dangling. The
+        previous batch is released now: Qt finished with it long ago. (No timer here: a model
+        must own no Qt timer, since tests and dialogs may drop models that Python's cyclic GC
+        then destroys on another thread, leaving the GUI thread a dead timer to fire.)
         """
         for node in nodes:
             node.parent = None
-        if nodes:
-            QTimer.singleShot(2_000, self, lambda: nodes.clear())
+        self._retired = nodes
 
     def _cancel_subtree(self, node: Node) -> None:
         """Cancel and detach every task below (and at) ``node``; the caller fixes the rows."""

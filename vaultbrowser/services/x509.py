@@ -68,6 +68,12 @@ def _public_key_facts(cert: x509.Certificate) -> tuple[str, int | None, str | No
     return type(key).__name__, None, None
 
 
+def _name(name: x509.Name) -> str:
+    """"CN=host, O=Org" in the certificate's own order, as the Portal and OpenSSL show it
+    (RFC 4514 strings run backwards)."""
+    return ", ".join(rdn.rfc4514_string() for rdn in name.rdns)
+
+
 def parse_certificate(der: bytes) -> X509Details:
     """Parse DER bytes (PEM is accepted too).
 
@@ -93,8 +99,8 @@ def parse_certificate(der: bytes) -> X509Details:
     except Exception:  # unsupported algorithm: show its OID instead of failing the parse
         signature_algorithm = cert.signature_algorithm_oid.dotted_string
     return X509Details(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
+        subject=_name(cert.subject),
+        issuer=_name(cert.issuer),
         serial_number=format(cert.serial_number, "X"),
         not_before=cert.not_valid_before_utc.astimezone(UTC),
         not_after=cert.not_valid_after_utc.astimezone(UTC),

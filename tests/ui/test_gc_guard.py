@@ -1,0 +1,50 @@
+"""Garbage with Qt objects is collected on the GUI thread only while the guard runs."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+import weakref
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QObject
+
+from vaultbrowser.ui.gc_guard import MainThreadGarbageCollector
+
+
+class Cyclic(QObject):
+    destroyed_on: ClassVar[list[str]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.me = self  # a reference cycle: only the cyclic collector can free it
+
+    def __del__(self) -> None:
+        Cyclic.destroyed_on.append(threading.current_thread().name)
+
+
+def test_cycles_are_collected_on_the_gui_thread(qloop: Any) -> None:
+    thresholds = gc.get_threshold()
+    guard = MainThreadGarbageCollector(interval_ms=10)
+    try:
+        assert not gc.isenabled()
+        Cyclic()
+        ref = weakref.ref(Cyclic())
+
+        def allocate_a_lot() -> None:  # would trigger automatic collection on this thread
+            junk = [[] for _ in range(100_000)]
+            del junk
+
+        worker = threading.Thread(target=allocate_a_lot, name="worker")
+        worker.start()
+        worker.join()
+        assert ref() is not None  # the worker did not collect it
+        gc.set_threshold(1, 1, 1)  # make every generation due
+        qloop.run_until_complete(asyncio.sleep(0.1))
+        assert ref() is None
+        assert set(Cyclic.destroyed_on) == {threading.main_thread().name}
+    finally:
+        gc.set_threshold(*thresholds)
+        guard.stop()
+    assert gc.isenabled()
