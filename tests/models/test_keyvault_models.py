@@ -192,3 +192,29 @@ def test_cancel_before_the_first_step_leaves_no_loading_row(
         assert model.rowCount(vault) == 61
 
     qloop.run_until_complete(body())
+
+
+def test_load_all_of_a_two_thousand_secret_vault(
+        qloop: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from vaultbrowser.emulator import run_emulator_in_thread
+
+    seed = {"secrets": {f"bulk-{i:04d}": f"v{i}" for i in range(2_000)}}
+    with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("kv-2000"),
+                                seed=seed) as big:
+        session = ServiceSession()
+
+        async def body() -> tuple[int, list[str]]:
+            model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+            vault = model.add_root(vault_root(big, session))
+            finished: list[bool] = []
+            model.load_all_finished.connect(lambda _index, complete: finished.append(complete))
+            model.load_all(vault)
+            await settle(model)
+            names = [model.index(r, 0, vault).data() for r in range(model.rowCount(vault))]
+            await session.aclose()
+            assert finished == [True]
+            return model.node_of(vault).pages_loaded, names
+
+        pages, names = qloop.run_until_complete(body())
+    assert names == [f"bulk-{i:04d}" for i in range(2_000)]  # complete, in order, no status row
+    assert pages == 80
