@@ -19,32 +19,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex
 
+from bench.loop_monitor import LoopStallMonitor
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-
-class LoopStallMonitor:
-    """Measures how late a 5 ms heartbeat fires: the longest time the loop was blocked."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self.interval = interval
-        self.max_stall = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _beat(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            before = loop.time()
-            await asyncio.sleep(self.interval)
-            self.max_stall = max(self.max_stall, loop.time() - before - self.interval)
-
-    def __enter__(self) -> LoopStallMonitor:
-        self._task = asyncio.ensure_future(self._beat())
-        return self
-
-    def __exit__(self, *args: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
 
 
 async def measure(window: object, azurite: object, big: str, runs: int) -> dict[str, list[float]]:

@@ -15,6 +15,7 @@ import pytest
 from azure.storage.blob import BlobServiceClient as SyncBlobServiceClient
 from azure.storage.blob import ContentSettings
 
+from bench.loop_monitor import LoopStallMonitor
 from tests.services.blob_seed import (
     BIG_BLOB_CONTAINER,
     BIG_BLOB_COUNT,
@@ -490,29 +491,6 @@ def test_dot_segment_names_are_listed_but_refused_honestly(
 # --- 20,000 blobs ----------------------------------------------------------------------------
 
 
-class LoopLagMonitor:
-    """Measures the longest stretch the event loop could not run a ready task."""
-
-    def __init__(self, interval: float = 0.0005) -> None:
-        self.interval = interval
-        self.max_lag = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _run(self) -> None:
-        while True:
-            start = time.perf_counter()
-            await asyncio.sleep(self.interval)
-            self.max_lag = max(self.max_lag, time.perf_counter() - start - self.interval)
-
-    def __enter__(self) -> LoopLagMonitor:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
-
-    def __exit__(self, *args: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-
-
 def test_lists_20000_blobs_page_by_page(azurite: Any, run: Any, big_container: int) -> None:
     assert big_container == BIG_COUNT
 
@@ -520,7 +498,7 @@ def test_lists_20000_blobs_page_by_page(azurite: Any, run: Any, big_container: i
         # Warm up the connection and the SDK's code paths outside the measurement.
         await service.list_blobs_flat(BIG_CONTAINER, page_size=10)
         page_times: list[float] = []
-        with LoopLagMonitor() as monitor:
+        with LoopStallMonitor() as monitor:
             start = time.perf_counter()
             pages: list[Page[BlobRecord]] = []
             token: str | None = None
@@ -539,7 +517,7 @@ def test_lists_20000_blobs_page_by_page(azurite: Any, run: Any, big_container: i
         folder_pages = await collect(
             lambda t: service.list_folder(BIG_CONTAINER, "item/07/",
                                           page_size=100 if t is None else 5000, continuation=t))
-        return pages, total, page_times, monitor.max_lag, folder_pages
+        return pages, total, page_times, monitor.max_stall, folder_pages
 
     pages, total, page_times, max_lag, folder_pages = with_service(azurite, run, body)
     assert [len(page.items) for page in pages] == [5000, 5000, 5000, 5000]

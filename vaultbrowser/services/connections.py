@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 
 from vaultbrowser.errors import InvalidInput
 from vaultbrowser.services.records import SecretValue
@@ -182,6 +182,21 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def _split(text: str, *, bare_name_suffix: str) -> tuple[SplitResult, str, int | None]:
+    """Split what the user typed; a bare name ("myvault") becomes https://name<suffix>.
+
+    Raises:
+        InvalidInput: not a URL (e.g. a bad port or bracket).
+    """
+    if text and "://" not in text and "." not in text and "/" not in text:
+        text = f"https://{text}{bare_name_suffix}"
+    try:
+        parts = urlsplit(text)
+        return parts, (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        raise InvalidInput(f"'{text}' is not a valid URL.") from None
+
+
 def normalize_vault_url(text: str) -> str:
     """``https://name.vault.azure.net`` from what the user typed (a bare name works too).
 
@@ -191,14 +206,7 @@ def normalize_vault_url(text: str) -> str:
     text = text.strip()
     if not text:
         raise InvalidInput("Enter a vault URL such as https://myvault.vault.azure.net.")
-    if "://" not in text and "." not in text and "/" not in text:
-        text = f"https://{text}.vault.azure.net"  # a bare vault name
-    try:
-        parts = urlsplit(text)
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a valid URL.") from None
+    parts, host, port = _split(text, bare_name_suffix=".vault.azure.net")
     loopback = _is_loopback_host(host)
     if parts.scheme != "https":
         raise InvalidInput(
@@ -226,14 +234,7 @@ def normalize_blob_endpoint(text: str, *, allow_http: bool = False) -> str:
         InvalidInput: not a blob endpoint.
     """
     text = text.strip()
-    if "://" not in text and "." not in text and "/" not in text and text:
-        text = f"https://{text}.blob.core.windows.net"  # a bare account name
-    try:
-        parts = urlsplit(text)
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a valid URL.") from None
+    parts, host, port = _split(text, bare_name_suffix=".blob.core.windows.net")
     loopback = _is_loopback_host(host)
     if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not (
             allow_http and loopback)):
