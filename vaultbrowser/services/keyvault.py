@@ -19,6 +19,8 @@ from vaultbrowser.services.records import (
     CertificatePolicyRecord,
     CertificateRecord,
     KeyRecord,
+    KeyRotationActionRecord,
+    KeyRotationPolicyRecord,
     Page,
     Result,
     SecretRecord,
@@ -141,6 +143,25 @@ def policy_record(policy: Any) -> CertificatePolicyRecord:
         certificate_type=policy.certificate_type,
         lifetime_actions=tuple(_lifetime_action_text(a) for a in (policy.lifetime_actions or ())),
         enabled=policy.enabled,
+    )
+
+
+def rotation_policy_record(name: str, policy: Any) -> KeyRotationPolicyRecord:
+    actions = tuple(
+        KeyRotationActionRecord(
+            action=_enum_text(action.action) or "?",
+            time_after_create=action.time_after_create,
+            time_before_expiry=action.time_before_expiry,
+        )
+        for action in (policy.lifetime_actions or ())
+    )
+    return KeyRotationPolicyRecord(
+        key_name=name,
+        id=policy.id,
+        lifetime_actions=actions,
+        expires_in=policy.expires_in,
+        created_on=policy.created_on,
+        updated_on=policy.updated_on,
     )
 
 
@@ -353,3 +374,17 @@ class KeyVaultService:
         async with translated():
             key = await self.key_client.get_key(name, version, **capture.hooks)
         return Result(key_record(key.properties, self.vault_url, key.key), capture.last)
+
+    async def get_key_rotation_policy(self, name: str) -> Result[KeyRotationPolicyRecord]:
+        """The key's rotation policy (the service's default, one Notify action, when none was
+        set: see ``KeyRotationPolicyRecord.rotates``).
+
+        Raises:
+            NotFound: no such key.
+            AccessDenied: the identity may not read rotation policies.
+            VaultBrowserError: any other typed error.
+        """
+        capture = ResponseCapture()
+        async with translated():
+            policy = await self.key_client.get_key_rotation_policy(name, **capture.hooks)
+        return Result(rotation_policy_record(name, policy), capture.last)

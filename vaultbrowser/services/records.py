@@ -310,3 +310,42 @@ class BlobRecord:
     @property
     def display_name(self) -> str:
         return self.name.rsplit("/", 1)[-1] if not self.name.endswith("/") else self.name
+
+
+# --- Key rotation policies ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRotationActionRecord:
+    """One lifetime action of a key rotation policy: ``action`` is "Rotate" or "Notify";
+    the trigger is an ISO 8601 duration after creation or before expiry (e.g. "P30D")."""
+
+    action: str
+    time_after_create: str | None = None
+    time_before_expiry: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self.time_after_create:
+            return f"{self.action} {self.time_after_create} after creation"
+        if self.time_before_expiry:
+            return f"{self.action} {self.time_before_expiry} before expiry"
+        return self.action
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRotationPolicyRecord:
+    """A key's rotation policy. The service returns a default policy (one Notify action) for a
+    key nobody configured, so ``rotates`` (a Rotate action exists) is what "has a rotation
+    policy" means."""
+
+    key_name: str
+    id: str | None = None
+    lifetime_actions: tuple[KeyRotationActionRecord, ...] = ()
+    expires_in: str | None = None  # ISO 8601 duration applied to new versions
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+
+    @property
+    def rotates(self) -> bool:
+        return any(a.action.lower() == "rotate" for a in self.lifetime_actions)
