@@ -19,6 +19,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Nothing in the tests may reach for the cloud's instance metadata service.
 os.environ.pop("MSI_ENDPOINT", None)
 
+
+@pytest.fixture(autouse=True, scope="session")
+def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The audit trail and other per-user data go to a temporary directory, not $HOME."""
+    path = tmp_path_factory.mktemp("data")
+    previous = os.environ.get("VAULTBROWSER_DATA_DIR")
+    os.environ["VAULTBROWSER_DATA_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("VAULTBROWSER_DATA_DIR", None)
+    else:
+        os.environ["VAULTBROWSER_DATA_DIR"] = previous
+
 T = TypeVar("T")
 
 

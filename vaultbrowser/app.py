@@ -83,12 +83,7 @@ async def _open_demo(window: Any, demo: Any) -> None:
     vault = await demo.start_keyvault()
     window.add_connection(vault)
     window.statusBar().showMessage("Starting Azurite and seeding demo blobs…")
-    try:
-        from vaultbrowser.services.demo_setup import seed_vault_extras
-
-        await seed_vault_extras(window.session.open_vault(vault))
-    finally:
-        storage = await demo.start_storage()
+    storage = await demo.start_storage()
     if storage is not None:
         window.add_connection(storage)
         window.statusBar().showMessage("Demo mode: local emulators with demo data", 10_000)

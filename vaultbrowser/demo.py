@@ -43,8 +43,21 @@ class DemoEnvironment:
         loop = asyncio.get_running_loop()
         self.emulator = await loop.run_in_executor(None, context.__enter__)
         self._emulator_context = context
-        return Connection(ServiceKind.KEY_VAULT, self.emulator.url, AuthMethod.LOCAL_EMULATOR,
-                          name="demo-vault (local emulator)", ca_path=str(self.emulator.ca_path))
+        connection = Connection(ServiceKind.KEY_VAULT, self.emulator.url,
+                                AuthMethod.LOCAL_EMULATOR, name="demo-vault (local emulator)",
+                                ca_path=str(self.emulator.ca_path))
+        if self.seed:
+            # Setting up the demo is not a user action: it writes through a session of its
+            # own, never through the window's (which may be read-only).
+            from vaultbrowser.services.demo_setup import seed_vault_extras
+            from vaultbrowser.services.session import ServiceSession
+
+            setup = ServiceSession()
+            try:
+                await seed_vault_extras(setup.open_vault(connection))
+            finally:
+                await setup.aclose()
+        return connection
 
     async def start_storage(self) -> Connection | None:
         """Start and seed Azurite; None (with ``storage_unavailable_reason``) without npm."""

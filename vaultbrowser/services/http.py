@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from azure.core.pipeline.transport import AsyncHttpTransport
 
+from vaultbrowser.services.identity import identity_from_authorization
 from vaultbrowser.services.records import ResponseInfo
 
 REDACTED = "REDACTED"
@@ -91,6 +92,9 @@ class ExchangeRecord:
     elapsed: float
     failure: str | None = None  # exception type and message when no response was received
     authorized: bool = True  # whether the request carried credentials (header or SAS)
+    connection: str = ""  # the connection's display name
+    identity: str | None = None  # who, from the credentials' claims (never the credentials)
+    refused: bool = False  # refused before sending (read-only mode)
 
     @property
     def is_auth_challenge(self) -> bool:
@@ -153,21 +157,32 @@ class RecordingTransport(AsyncHttpTransport):
         inner: AsyncHttpTransport,
         journal: HttpJournal | None = None,
         guard: RequestGuard | None = None,
+        connection: str = "",
     ) -> None:
         # Named like azure-core's own transport wrappers: azure-storage's shared-key signer looks
         # for ``_transport`` to learn that aiohttp sends the request (it signs paths accordingly).
         self._transport = inner
         self._journal = journal
         self._guard = guard
+        self._connection = connection
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
         method = request.method.upper()
-        authorized = "Authorization" in request.headers or "sig=" in request.url
-        if self._guard is not None:
-            self._guard(method, request.url)
+        has_sas = "sig=" in request.url
+        authorization = request.headers.get("Authorization")
+        facts = {
+            "authorized": bool(authorization) or has_sas,
+            "connection": self._connection,
+            "identity": identity_from_authorization(authorization, has_sas),
+        }
         started_at = datetime.now(UTC)
         start = time.perf_counter()
+        refused = False
         try:
+            if self._guard is not None:
+                refused = True
+                self._guard(method, request.url)
+                refused = False
             response = await self._transport.send(request, **kwargs)
         except BaseException as exc:
             if self._journal is not None:
@@ -178,8 +193,10 @@ class RecordingTransport(AsyncHttpTransport):
                         url=redact_url(request.url),
                         started_at=started_at,
                         elapsed=time.perf_counter() - start,
-                        failure=f"{type(exc).__name__}: {exc}"[:500],
-                        authorized=authorized,
+                        failure=("Refused: read-only" if refused
+                                 else f"{type(exc).__name__}: {exc}"[:500]),
+                        refused=refused,
+                        **facts,
                     )
                 )
             raise
@@ -190,7 +207,7 @@ class RecordingTransport(AsyncHttpTransport):
         if self._journal is not None:
             self._journal.record(
                 ExchangeRecord(response=info, method=method, url=info.url,
-                               started_at=started_at, elapsed=elapsed, authorized=authorized)
+                               started_at=started_at, elapsed=elapsed, **facts)
             )
         return response
 

@@ -27,6 +27,7 @@ from vaultbrowser.services.credentials import (
 )
 from vaultbrowser.services.http import HttpJournal, RecordingTransport, RequestGuard
 from vaultbrowser.services.keyvault import KeyVaultService
+from vaultbrowser.services.readonly import read_only_guard
 
 if TYPE_CHECKING:
     from vaultbrowser.services.blob import BlobService
@@ -47,14 +48,14 @@ class ServiceSession:
         journal: HttpJournal | None = None,
         *,
         network: NetworkSettings | None = None,
-        guard_for: Any = None,
+        read_only: bool = False,
         device_code_prompt: DeviceCodePrompt | None = None,
     ) -> None:
-        """``guard_for(connection) -> RequestGuard | None`` lets the caller refuse requests per
-        connection (read-only mode installs its guard through it)."""
+        """``read_only`` makes every connection read-only (``--read-only``); a connection's
+        own ``read_only`` flag does the same for that connection alone."""
         self.journal = journal if journal is not None else HttpJournal()
         self._network = network or NetworkSettings()
-        self._guard_for = guard_for
+        self.read_only = read_only
         self._device_code_prompt = device_code_prompt
         self._credentials: dict[tuple[Any, ...], Any] = {}
         self._transports: list[RecordingTransport] = []
@@ -71,7 +72,9 @@ class ServiceSession:
             if not is_loopback_url(connection.url):
                 raise InvalidInput("A custom CA file is only allowed for loopback emulators.")
             options["connection_verify"] = connection.ca_path
-        guard: RequestGuard | None = self._guard_for(connection) if self._guard_for else None
+        guard: RequestGuard | None = None
+        if self.is_read_only(connection):
+            guard = read_only_guard(connection.display_name)
         transport = RecordingTransport(
             AioHttpTransport(
                 connection_timeout=self._network.connection_timeout,
@@ -80,6 +83,7 @@ class ServiceSession:
             ),
             journal=self.journal,
             guard=guard,
+            connection=connection.display_name,
         )
         self._transports.append(transport)
         return transport
@@ -96,6 +100,9 @@ class ServiceSession:
                 )
             self._credentials[key] = credential
         return credential
+
+    def is_read_only(self, connection: Connection) -> bool:
+        return self.read_only or connection.read_only
 
     # --- services -------------------------------------------------------------------------
 
