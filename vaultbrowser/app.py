@@ -168,8 +168,12 @@ def main(argv: list[str] | None = None) -> int:
     collector = MainThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    from vaultbrowser.audit.trail import AuditTrail
+
     settings = Settings(read_only=args.read_only)
-    session = ServiceSession()
+    session = ServiceSession(read_only=args.read_only)
+    trail = AuditTrail()  # every data-plane request of every session, appended
+    session.journal.add_listener(trail.record_exchange)
     reporter = ErrorReporter()
     uninstall_hook = install_excepthook(reporter)
     demo = None
@@ -192,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         demo = DemoEnvironment()
     window = MainWindow(session, settings, reporter=reporter,
                         on_closed=demo.stop if demo is not None else None,
-                        connection_store=store)
+                        connection_store=store, trail=trail)
     for connection in connections:
         try:
             window.add_connection(connection)

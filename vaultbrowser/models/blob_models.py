@@ -30,6 +30,11 @@ class AccountRoot:
     def name(self) -> str:
         return self.connection.display_name
 
+    @property
+    def label(self) -> str:
+        """The row's text: the name with a read-only badge where it applies."""
+        return self.name + ("  [read-only]" if self.connection.read_only else "")
+
 
 COLUMN_TITLES = ("Name", "Size", "Content type", "Blob type", "Tier", "Last modified",
                  "Public access")
@@ -98,7 +103,7 @@ class BlobTreeModel(LazyTreeModel):
 
     def display(self, record: Any, column: int) -> Any:
         if isinstance(record, AccountRoot):
-            return record.name if column == 0 else ""
+            return record.label if column == 0 else ""
         if isinstance(record, ContainerRecord):
             if column == 0:
                 return record.name
@@ -142,7 +147,9 @@ class BlobTreeModel(LazyTreeModel):
 
     def tooltip(self, record: Any, column: int) -> str | None:
         if isinstance(record, AccountRoot):
-            return record.connection.url
+            return record.connection.url + (
+                " — read-only: writes are refused before they are sent"
+                if record.connection.read_only else "")
         if isinstance(record, ContainerRecord) and record.public_access:
             return f"Public access: {record.public_access} — anyone with the URL can read it"
         if isinstance(record, BlobRecord | BlobPrefixRecord):

@@ -41,6 +41,11 @@ class VaultRoot:
     def name(self) -> str:
         return self.connection.display_name
 
+    @property
+    def label(self) -> str:
+        """The row's text: the name with a read-only badge where it applies."""
+        return self.name + ("  [read-only]" if self.connection.read_only else "")
+
 
 Column = tuple[str, Callable[[Any], Any]]
 
@@ -138,7 +143,7 @@ class KeyVaultTreeModel(LazyTreeModel):
 
     def display(self, record: Any, column: int) -> Any:
         if isinstance(record, VaultRoot):
-            return record.name if column == 0 else ""
+            return record.label if column == 0 else ""
         if column == 0:
             return record.version if record.version else record.name
         return self._columns[column - 1][1](record)
@@ -166,7 +171,9 @@ class KeyVaultTreeModel(LazyTreeModel):
 
     def tooltip(self, record: Any, column: int) -> str | None:
         if isinstance(record, VaultRoot):
-            return record.connection.url
+            return record.connection.url + (
+                " — read-only: writes are refused before they are sent"
+                if record.connection.read_only else "")
         if isinstance(record, VaultItemRecord):
             notes = []
             if record.enabled is False:

@@ -28,6 +28,7 @@ class ActivityPanel(QWidget):
     """
 
     request_selected = Signal(object)  # the ExchangeRecord of the selected row
+    export_requested = Signal()  # the user wants this session's audit trail as CSV/JSON
 
     def __init__(self, model: ActivityModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +47,9 @@ class ActivityPanel(QWidget):
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Clear the list (the session's log is kept)")
         self.clear_button.clicked.connect(model.clear)
+        self.export_button = QPushButton("Export trail…")
+        self.export_button.setToolTip("Save this session's audit trail as CSV or JSON")
+        self.export_button.clicked.connect(self.export_requested)
 
         self.view = QTableView()
         self.view.setModel(self.proxy)
@@ -95,6 +99,7 @@ class ActivityPanel(QWidget):
         bar.addWidget(self.failed_only)
         bar.addWidget(self.count_label)
         bar.addWidget(self.clear_button)
+        bar.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)

@@ -10,22 +10,32 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from vaultbrowser import __version__
+from vaultbrowser.audit.trail import (
+    AuditTrail,
+    entries_as_csv,
+    entries_as_json,
+    write_atomically,
+)
 from vaultbrowser.config import Settings
-from vaultbrowser.errors import VaultBrowserError
+from vaultbrowser.errors import InvalidInput, VaultBrowserError
 from vaultbrowser.models.activity_model import ActivityModel
 from vaultbrowser.models.blob_models import AccountRoot, BlobTreeModel
 from vaultbrowser.models.details import Details, describe, load_details
@@ -39,6 +49,12 @@ from vaultbrowser.ui.detail_pane import DetailPane
 from vaultbrowser.ui.error_dialog import ErrorReporter
 from vaultbrowser.ui.tree_pane import TreePane
 
+READ_ONLY_BANNER = (
+    "<b>Read-only audit mode.</b> vaultbrowser refuses every request that could change data "
+    "(enforced in the HTTP pipeline, before anything is sent). Revealing a secret value asks "
+    "first and is recorded in the audit trail."
+)
+
 
 class MainWindow(QMainWindow):
     details_shown = Signal(object)  # Details, after the selection's GET (tests, status bar)
@@ -47,9 +63,12 @@ class MainWindow(QMainWindow):
     def __init__(self, session: ServiceSession, settings: Settings | None = None, *,
                  reporter: ErrorReporter | None = None,
                  on_closed: Callable[[], Awaitable[None]] | None = None,
-                 connection_store: Any = None) -> None:
+                 connection_store: Any = None, trail: AuditTrail | None = None) -> None:
         super().__init__()
         self.session = session
+        self.trail = trail
+        # Asked before a value is revealed on a read-only connection; tests replace it.
+        self.confirm_reveal: Callable[[str], bool] = self._ask_reveal
         self.settings = settings or Settings()
         self.reporter = reporter or ErrorReporter(self)
         self._on_closed = on_closed
@@ -62,7 +81,8 @@ class MainWindow(QMainWindow):
         self.connections: list[Connection] = []
         self._roots: dict[str, list[tuple[LazyTreeModel, Any]]] = {}
 
-        self.setWindowTitle("vaultbrowser")
+        self.setWindowTitle("vaultbrowser — read-only audit mode" if session.read_only
+                            else "vaultbrowser")
         paging = self.settings.paging
         self.secrets_model = KeyVaultTreeModel(VaultItemKind.SECRETS, paging, self)
         self.certificates_model = KeyVaultTreeModel(VaultItemKind.CERTIFICATES, paging, self)
@@ -93,10 +113,23 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 520])
-        self.setCentralWidget(splitter)
+        self.read_only_banner = QLabel(READ_ONLY_BANNER)
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet(
+            "background: #fff3cd; color: #664d03; border-bottom: 1px solid #e0c060;"
+            "padding: 4px 8px;")
+        self.read_only_banner.setVisible(session.read_only)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.read_only_banner)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
 
         self.activity_model = ActivityModel(session.journal, parent=self)
         self.activity_panel = ActivityPanel(self.activity_model)
+        self.activity_panel.export_requested.connect(self.export_trail_dialog)
         self.activity_dock = QDockWidget("Activity — every HTTP request of this session", self)
         self.activity_dock.setObjectName("activity")
         self.activity_dock.setWidget(self.activity_panel)
@@ -161,6 +194,8 @@ class MainWindow(QMainWindow):
         """
         if any(existing.key == connection.key for existing in self.connections):
             return
+        if self.session.is_read_only(connection) and not connection.read_only:
+            connection = replace(connection, read_only=True)  # the badge shows on its row
         if connection.kind is ServiceKind.KEY_VAULT:
             service = self.session.open_vault(connection)
             root = VaultRoot(connection, service)
@@ -177,6 +212,8 @@ class MainWindow(QMainWindow):
             pane.view.expand(pane.proxy.mapFromSource(index))
         self.connections.append(connection)
         self._update_connection_label()
+        self.read_only_banner.setVisible(any(c.read_only for c in self.connections)
+                                         or self.session.read_only)
 
     def remove_connection(self, connection: Connection) -> None:
         for model, record in self._roots.pop(connection.key, []):
@@ -268,7 +305,56 @@ class MainWindow(QMainWindow):
         root = self._vault_root_of(record)
         if root is None:
             return
+        connection = root.connection
+        if connection.read_only:
+            what = f"{record.name}" + (f" (version {record.version})" if record.version else "")
+            if not self.confirm_reveal(what):
+                self.detail_pane.value_failed()
+                return
+            if self.trail is not None:
+                self.trail.record_event("reveal secret value (confirmed)",
+                                        connection=connection.display_name, resource=record.id,
+                                        identity=self._last_identity(connection))
         self._spawn(self._reveal_value(root, record))
+
+    def _ask_reveal(self, what: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Reveal a secret value",
+            f"Reveal the value of {what}?\n\nThis connection is in read-only audit mode: "
+            "revealing a value is recorded in the audit trail.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _last_identity(self, connection: Connection) -> str | None:
+        for record in reversed(self.session.journal.records()):
+            if record.connection == connection.display_name and record.identity:
+                return record.identity
+        return None
+
+    # --- audit trail and reports --------------------------------------------------------
+
+    def export_trail_dialog(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export this session's audit trail", "audit-trail.csv",
+            "CSV (*.csv);;JSON (*.json)")
+        if path:
+            self.export_trail(Path(path), "json" if chosen.startswith("JSON")
+                              or path.endswith(".json") else "csv")
+
+    def export_trail(self, path: Path, fmt: str) -> None:
+        """Write this session's trail entries (never values) as CSV or JSON, atomically."""
+        if self.trail is None:
+            return
+        entries = self.trail.session_entries()
+        text = entries_as_json(entries) if fmt == "json" else entries_as_csv(entries)
+        try:
+            write_atomically(path, text)
+        except OSError as exc:
+            self.reporter.report(InvalidInput(f"Could not write {path}: {exc.strerror}"))
+            return
+        self.statusBar().showMessage(f"Audit trail exported: {len(entries)} entries → {path}",
+                                     10_000)
 
     async def _reveal_value(self, root: VaultRoot, record: SecretRecord) -> None:
         try:
