@@ -6,7 +6,8 @@ least one item, most severe first. The rules:
 ========================  ========  =========================================================
 code                      severity  rule
 ========================  ========  =========================================================
-expired                   critical  expires on or before now
+expired                   critical  expires on or before now (date rules skip certificate-
+                                    backed "managed" keys and secrets: the certificate counts)
 expiring-30               high      expires within 30 days
 expiring-60               medium    expires in 31–60 days
 expiring-90               low       expires in 61–90 days
@@ -115,7 +116,9 @@ def expiry_bucket(expires_on: datetime | None, now: datetime) -> str | None:
 
 def _item_rules(item: VaultItemEntry, now: datetime) -> Iterable[tuple[str, FindingItem]]:
     state = " (disabled)" if item.enabled is False else ""
-    bucket = expiry_bucket(item.expires_on, now)
+    # A certificate's own key and secret (managed) share its dates: the certificate speaks
+    # for them in the date rules.
+    bucket = None if item.managed else expiry_bucket(item.expires_on, now)
     if bucket is not None and item.expires_on is not None:
         if bucket == "expired":
             detail = f"expired {_date(item.expires_on)} ({_days(now - item.expires_on)} ago)"
@@ -127,7 +130,7 @@ def _item_rules(item: VaultItemEntry, now: datetime) -> Iterable[tuple[str, Find
         yield "no-expiry", _subject(item, "no expiry date" + state)
     if item.enabled is False:
         yield "disabled", _subject(item, "disabled")
-    if item.not_before is not None and item.not_before > now:
+    if item.not_before is not None and item.not_before > now and not item.managed:
         yield "not-yet-valid", _subject(
             item, f"valid from {_date(item.not_before)}", item.not_before)
     if is_weak_key(item.key_type, item.key_size):

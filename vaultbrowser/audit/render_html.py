@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from html import escape
+from typing import TypeVar
 
 from vaultbrowser.audit.findings import expiry_bucket
 from vaultbrowser.audit.model import (
@@ -39,7 +40,8 @@ table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eef1f5;font-weight:600;white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
-td.name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
+td.name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:nowrap}
+.scroll{overflow-x:auto;max-width:100%}
 table.stamps{width:auto}table.stamps th{text-align:right;background:#fff;border:none}
 table.stamps td{border:none}
 .summary{display:flex;gap:12px;flex-wrap:wrap;margin:10px 0}
@@ -68,6 +70,7 @@ font-weight:600}.exp-expiring-60{color:var(--medium)}.exp-expiring-90{color:var(
 footer{margin-top:32px;color:var(--muted);font-size:12px}
 """
 
+_T = TypeVar("_T", VaultItemEntry, ContainerEntry)
 _SEVERITY_LABEL = {s: s.value.capitalize() for s in Severity}
 
 
@@ -78,12 +81,16 @@ def _e(value: object) -> str:
 def _date(value: datetime | None) -> str:
     if value is None:
         return '<span class="muted">—</span>'
-    return f'<span title="{_e(value.isoformat())}">{_e(value.strftime("%Y-%m-%d"))}</span>'
+    return (f'<span title="{_e(value.isoformat())}" style="white-space:nowrap">'
+            f'{_e(value.strftime("%Y-%m-%d"))}</span>')
 
 
-def _flag(value: bool | None, *, good: bool = True) -> str:
+def _flag(value: bool | None, *, good: bool | None = True) -> str:
+    """yes/no, coloured green when it is ``good`` and orange when not (``good=None``: plain)."""
     if value is None:
         return '<span class="muted">unknown</span>'
+    if good is None:
+        return "yes" if value else "no"
     css = "yes" if value == good else "no"
     return f'<span class="{css}">{"yes" if value else "no"}</span>'
 
@@ -91,7 +98,7 @@ def _flag(value: bool | None, *, good: bool = True) -> str:
 def _pairs(mapping: Mapping[str, str]) -> str:
     if not mapping:
         return '<span class="muted">—</span>'
-    return '<span class="tags">' + "<br>".join(
+    return '<span class="tags">' + ", ".join(
         f"{_e(key)}={_e(value)}" for key, value in sorted(mapping.items())) + "</span>"
 
 
@@ -121,7 +128,8 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(headers)}" class="muted">none</td></tr>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 # --- header and summary ---------------------------------------------------------------------
@@ -146,7 +154,7 @@ def _header(report: AuditReport) -> str:
 
 def _summary(report: AuditReport) -> str:
     counts = report.severity_counts()
-    tiles = [
+    severity_tiles = [
         f'<div class="tile sev-{s.value}"><b>{counts[s]}</b><span>{_e(_SEVERITY_LABEL[s])}'
         f"</span></div>" for s in Severity
     ]
@@ -157,10 +165,13 @@ def _summary(report: AuditReport) -> str:
         ("Containers", len(report.containers)),
         ("Errors", len(report.errors)),
     ]
-    tiles += [f'<div class="tile"><b>{n}</b><span>{_e(label)}</span></div>'
-              for label, n in inventory]
-    return ('<h2>Summary</h2><p class="desc">Finding items by severity, and what was '
-            f'inventoried.</p><div class="summary">{"".join(tiles)}</div>')
+    inventory_tiles = [
+        f'<div class="tile{" sev-critical" if label == "Errors" and n else ""}"><b>{n}</b>'
+        f"<span>{_e(label)}</span></div>" for label, n in inventory]
+    return ('<h2>Summary</h2><p class="desc">Finding items by severity:</p>'
+            f'<div class="summary">{"".join(severity_tiles)}</div>'
+            '<p class="desc">Inventoried:</p>'
+            f'<div class="summary">{"".join(inventory_tiles)}</div>')
 
 
 def _errors(errors: Sequence[ReportError]) -> str:
@@ -194,14 +205,16 @@ _BUCKET_COLOR = {"expired": "#991b1b", "expiring-30": "#c2410c", "expiring-60": 
 def _timeline(report: AuditReport) -> str:
     now = report.generated_at
     horizon = now + timedelta(days=_FUTURE_DAYS)
-    dated = sorted((i for i in report.items if i.expires_on is not None
-                    and i.expires_on <= horizon), key=lambda i: i.expires_on or now)
+    dated = sorted((i for i in report.items if i.expires_on is not None and not i.managed
+                    and i.expires_on <= horizon), key=lambda i: (i.expires_on or now, i.name))
     intro = (f'<h2>Expiry timeline</h2><p class="desc">Everything that expired or expires '
-             f"within {_FUTURE_DAYS} days, by date; earlier expiries sit at the left edge.</p>")
+             f"within {_FUTURE_DAYS} days, by date; earlier expiries sit at the left edge "
+             "(◀). Certificate-backed keys and secrets follow their certificate and are not "
+             "drawn.</p>")
     if not dated:
         return intro + '<p class="card muted">Nothing expires within 90 days.</p>'
     shown = dated[:_MAX_ROWS]
-    label_w, chart_w, right_w, row_h, top = 290, 760, 130, 18, 44
+    label_w, chart_w, right_w, row_h, top = 290, 700, 190, 18, 44
     width, height = label_w + chart_w + right_w, top + row_h * len(shown) + 12
     span = float(_PAST_DAYS + _FUTURE_DAYS)
 
@@ -239,7 +252,8 @@ def _timeline(report: AuditReport) -> str:
         name = item.name if len(item.name) <= 34 else item.name[:33] + "…"
         x = x_of(item.expires_on)
         days = (item.expires_on - now).total_seconds() / 86_400
-        when_text = (f"{-days:.0f} d ago" if days < 0 else f"in {days:.0f} d")
+        whole = int(abs(days))  # whole days, as the findings count them
+        when_text = f"{whole} d ago" if days <= 0 else f"in {whole} d"
         clipped = days < -_PAST_DAYS
         if row % 2:
             parts.append(f'<rect x="0" y="{y - row_h / 2:.1f}" width="{label_w - 8}" '
@@ -306,39 +320,60 @@ def _versions(item: VaultItemEntry) -> str:
     return str(item.versions) if item.versions is not None else "?"
 
 
+def _secret_row(i: VaultItemEntry, now: datetime) -> tuple[str, ...]:
+    return (_e(i.name), _flag(i.enabled), _e(i.content_type or "—"), _date(i.created_on),
+            _date(i.updated_on), _date(i.not_before), _expires(i, now), _versions(i),
+            _flag(i.managed, good=None), _pairs(i.tags))
+
+
+def _certificate_row(i: VaultItemEntry, now: datetime) -> tuple[str, ...]:
+    return (_e(i.name), _flag(i.enabled), _key_text(i), _e(i.content_type or "—"),
+            _date(i.created_on), _date(i.updated_on), _date(i.not_before), _expires(i, now),
+            _versions(i), _flag(i.auto_renew), _e("; ".join(i.lifetime_actions) or "—"),
+            _pairs(i.tags))
+
+
+def _key_row(i: VaultItemEntry, now: datetime) -> tuple[str, ...]:
+    return (_e(i.name), _flag(i.enabled), _key_text(i), _date(i.created_on),
+            _date(i.updated_on), _date(i.not_before), _expires(i, now), _versions(i),
+            _flag(i.rotation), _e("; ".join(i.lifetime_actions) or "—"),
+            _flag(i.managed, good=None), _pairs(i.tags))
+
+
+_ITEM_TABLES = (
+    (ItemKind.SECRET, "Secrets", _secret_row, ("Name", "Enabled", "Content type", "Created",
+                                               "Updated", "Not before", "Expires", "Versions",
+                                               "Managed", "Tags"), 7),
+    (ItemKind.CERTIFICATE, "Certificates", _certificate_row,
+     ("Name", "Enabled", "Key", "Content type", "Created", "Updated", "Not before", "Expires",
+      "Versions", "Auto-renew", "Lifetime actions", "Tags"), 8),
+    (ItemKind.KEY, "Keys", _key_row,
+     ("Name", "Enabled", "Key", "Created", "Updated", "Not before", "Expires", "Versions",
+      "Rotation policy", "Lifetime actions", "Managed", "Tags"), 7),
+)
+
+
+def _by_source(entries: Sequence[_T]) -> dict[str, list[_T]]:
+    groups: dict[str, list[_T]] = {}
+    for entry in entries:
+        groups.setdefault(entry.source, []).append(entry)
+    return groups
+
+
 def _inventory(report: AuditReport) -> str:
+    """One table per kind and source (vault or account), the source in the heading."""
     now = report.generated_at
-    secrets = [(_e(i.name), _e(i.source), _flag(i.enabled), _e(i.content_type or "—"),
-                _date(i.created_on), _date(i.updated_on), _date(i.not_before),
-                _expires(i, now), _versions(i), _flag(i.managed, good=False), _pairs(i.tags))
-               for i in report.items_of(ItemKind.SECRET)]
-    certificates = [(_e(i.name), _e(i.source), _flag(i.enabled), _key_text(i),
-                     _e(i.content_type or "—"), _date(i.created_on), _date(i.updated_on),
-                     _date(i.not_before), _expires(i, now), _versions(i),
-                     _flag(i.auto_renew), _e("; ".join(i.lifetime_actions) or "—"),
-                     _pairs(i.tags))
-                    for i in report.items_of(ItemKind.CERTIFICATE)]
-    keys = [(_e(i.name), _e(i.source), _flag(i.enabled), _key_text(i), _date(i.created_on),
-             _date(i.updated_on), _date(i.not_before), _expires(i, now), _versions(i),
-             _flag(i.rotation), _e("; ".join(i.lifetime_actions) or "—"),
-             _flag(i.managed, good=False), _pairs(i.tags))
-            for i in report.items_of(ItemKind.KEY)]
-    return "".join([
-        "<h2>Inventory</h2>",
-        f"<h3>Secrets ({len(secrets)})</h3>",
-        _table(("Name", "Source", "Enabled", "Content type", "Created", "Updated",
-                "Not before", "Expires", "Versions", "Managed", "Tags"), secrets,
-               numeric=(8,)),
-        f"<h3>Certificates ({len(certificates)})</h3>",
-        _table(("Name", "Source", "Enabled", "Key", "Content type", "Created", "Updated",
-                "Not before", "Expires", "Versions", "Auto-renew", "Lifetime actions", "Tags"),
-               certificates, numeric=(9,)),
-        f"<h3>Keys ({len(keys)})</h3>",
-        _table(("Name", "Source", "Enabled", "Key", "Created", "Updated", "Not before",
-                "Expires", "Versions", "Rotation policy", "Lifetime actions", "Managed",
-                "Tags"), keys, numeric=(8,)),
-        _containers(report.containers, report.scan_blobs),
-    ])
+    out = ["<h2>Inventory</h2>"]
+    for kind, label, row, headers, versions_col in _ITEM_TABLES:
+        items = report.items_of(kind)
+        groups = _by_source(items) or {"": []}
+        for source, entries in groups.items():
+            where = f" <span class='muted'>· {_e(source)}</span>" if source else ""
+            out.append(f"<h3>{_e(label)} ({len(entries)}){where}</h3>")
+            out.append(_table(headers, (row(i, now) for i in entries),
+                              numeric=(versions_col,)))
+    out.append(_containers(report.containers, report.scan_blobs))
+    return "".join(out)
 
 
 def _containers(containers: Sequence[ContainerEntry], scanned: bool) -> str:
@@ -352,15 +387,19 @@ def _containers(containers: Sequence[ContainerEntry], scanned: bool) -> str:
             return '<span class="yes">private</span>'
         return f'<span class="no">{_e(c.public_access)}</span>'
 
-    rows = [(_e(c.name), _e(c.source), access(c), _pairs(c.metadata),
-             _flag(c.has_immutability_policy, good=True), _flag(c.has_legal_hold, good=True),
-             _flag(c.immutable_storage_with_versioning, good=True), _date(c.last_modified),
-             count(c), _size(c.total_size) if scanned else '<span class="muted">—</span>')
-            for c in containers]
-    return (f"<h3>Containers ({len(rows)})</h3>"
-            + _table(("Name", "Source", "Public access", "Metadata", "Immutability policy",
-                      "Legal hold", "Version-level WORM", "Last modified", "Blobs", "Size"),
-                     rows, numeric=(8, 9)))
+    out = []
+    for source, entries in (_by_source(containers) or {"": []}).items():
+        rows = [(_e(c.name), access(c), _pairs(c.metadata), _flag(c.has_immutability_policy),
+                 _flag(c.has_legal_hold), _flag(c.immutable_storage_with_versioning),
+                 _date(c.last_modified), count(c),
+                 _size(c.total_size) if scanned else '<span class="muted">—</span>')
+                for c in entries]
+        where = f" <span class='muted'>· {_e(source)}</span>" if source else ""
+        out.append(f"<h3>Containers ({len(rows)}){where}</h3>")
+        out.append(_table(("Name", "Public access", "Metadata", "Immutability policy",
+                           "Legal hold", "Version-level WORM", "Last modified", "Blobs",
+                           "Size"), rows, numeric=(7, 8)))
+    return "".join(out)
 
 
 def render_html(report: AuditReport) -> str:
