@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vaultbrowser",
         description="Browse Azure Key Vault and Azure Blob Storage.",
         epilog="With no connection given (and none saved), vaultbrowser opens demo mode on the "
-        "local emulators.",
+        "local emulators. `vaultbrowser audit --help` writes audit reports without a window.",
     )
     parser.add_argument("--version", action="version", version=f"vaultbrowser {__version__}")
     parser.add_argument("--vault", action="append", default=[], metavar="URL",
@@ -142,6 +142,12 @@ async def _screenshot(window: Any, demo: Any, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["audit"]:
+        # Reports need no window: `vaultbrowser audit …` never imports Qt.
+        from vaultbrowser.audit.cli import main as audit_main
+
+        return audit_main(argv[1:])
     args = build_parser().parse_args(argv)
 
     import qasync

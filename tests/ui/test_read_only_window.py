@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from vaultbrowser.audit.trail import AuditTrail
 from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
@@ -131,3 +132,44 @@ def test_demo_in_read_only_mode_sends_no_write(tmp_path: Path) -> None:
     assert all(not str(e["status"]).startswith("refused") for e in entries)
     assert all(e["operation"].startswith(("list", "get", "download")) for e in entries), {
         e["operation"] for e in entries}
+
+
+def test_export_audit_report_from_the_window(qloop: Any, window: MainWindow, emulator: Any,
+                                             tmp_path: Path) -> None:
+    window.add_connection(Connection(ServiceKind.KEY_VAULT, emulator.url,
+                                     AuthMethod.LOCAL_EMULATOR, name="audited",
+                                     ca_path=str(emulator.ca_path)))
+    target = tmp_path / "report.html"
+    written: list[str] = []
+    window.report_written.connect(written.append)
+
+    async def body() -> None:
+        task = window.export_report(target, "html")
+        assert window.report_progress.isVisible()
+        await task
+
+    qloop.run_until_complete(body())
+    assert written == [str(target)]
+    html = target.read_text(encoding="utf-8")
+    assert "db-password" in html and VALUE not in html
+
+
+def test_cancelled_report_leaves_no_file(qloop: Any, window: MainWindow, emulator: Any,
+                                         tmp_path: Path) -> None:
+    window.add_connection(Connection(ServiceKind.KEY_VAULT, emulator.url,
+                                     AuthMethod.LOCAL_EMULATOR, name="audited",
+                                     ca_path=str(emulator.ca_path)))
+    emulator.faults.latency_ms = 200
+
+    async def body() -> None:
+        task = window.export_report(tmp_path / "never.html", "html")
+        await asyncio.sleep(0.05)
+        window.report_progress.findChild(QPushButton).click()  # the dialog's Cancel button
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        qloop.run_until_complete(body())
+    finally:
+        emulator.faults.latency_ms = 0
+    assert [p.name for p in tmp_path.iterdir() if p.name != "trail.jsonl"] == []

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -58,6 +59,7 @@ READ_ONLY_BANNER = (
 
 class MainWindow(QMainWindow):
     details_shown = Signal(object)  # Details, after the selection's GET (tests, status bar)
+    report_written = Signal(str)  # the path of an exported audit report
     closed = Signal()
 
     def __init__(self, session: ServiceSession, settings: Settings | None = None, *,
@@ -151,6 +153,13 @@ class MainWindow(QMainWindow):
         remove = QAction("&Remove connection", self)
         remove.triggered.connect(self.remove_selected_connection)
         file_menu.addAction(remove)
+        file_menu.addSeparator()
+        report = QAction("Export audit &report…", self)
+        report.triggered.connect(self.export_report_dialog)
+        file_menu.addAction(report)
+        trail = QAction("Export audit &trail…", self)
+        trail.triggered.connect(self.export_trail_dialog)
+        file_menu.addAction(trail)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -333,6 +342,61 @@ class MainWindow(QMainWindow):
         return None
 
     # --- audit trail and reports --------------------------------------------------------
+
+    def export_report_dialog(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export audit report", "audit-report.html",
+            "HTML report (*.html);;CSV (*.csv);;JSON (*.json)")
+        if not path:
+            return
+        target = Path(path)
+        fmt = target.suffix.lstrip(".").lower()
+        if fmt not in ("html", "csv", "json"):  # no or another suffix: follow the filter
+            fmt = {"CSV": "csv", "JSON": "json"}.get(chosen.split(" ", 1)[0], "html")
+            target = target.with_name(f"{target.name}.{fmt}")
+        self.export_report(target, fmt)
+
+    def export_report(self, path: Path, fmt: str) -> asyncio.Task[Any]:
+        """Audit every connection into ``path``, with a progress dialog that can cancel it."""
+        progress = QProgressDialog("Collecting the inventory…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("Audit report")
+        progress.setMinimumDuration(0)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        self.report_progress = progress
+
+        def report_progress(what: str, done: int, total: int | None) -> None:
+            progress.setLabelText(what)
+            progress.setMaximum(total or 0)
+            progress.setValue(min(done, total) if total else 0)
+
+        async def run() -> None:
+            from vaultbrowser.audit.report import collect_report, write_report
+
+            try:
+                report = await collect_report(
+                    self.session, list(self.connections), progress=report_progress,
+                    identity=self._any_identity())
+                write_report(report, path, fmt)
+            finally:
+                # Closing a QProgressDialog emits canceled(): unhook it first.
+                progress.canceled.disconnect()
+                progress.hide()
+                progress.deleteLater()
+            self.statusBar().showMessage(
+                f"Audit report written: {len(report.findings)} findings → {path}", 15_000)
+            self.report_written.emit(str(path))
+
+        task = self._spawn(run())
+        progress.canceled.connect(lambda: task.cancel())
+        progress.show()
+        return task
+
+    def _any_identity(self) -> str | None:
+        for record in reversed(self.session.journal.records()):
+            if record.identity:
+                return record.identity
+        return None
 
     def export_trail_dialog(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
