@@ -78,7 +78,8 @@ def vault_item_entry(record: VaultItemRecord, kind: ItemKind, source: str, *,
                      rotation: KeyRotationPolicyRecord | None = None) -> VaultItemEntry:
     """An inventory entry from a listing record plus what the per-item calls returned.
 
-    A certificate's key type and size come from its X.509 (what was issued), else its policy;
+    A certificate's key type and RSA size come from its X.509 (what was issued), else its
+    policy, and its curve name from the policy (Key Vault's names);
     ``auto_renew`` is None without a policy. A key's ``rotation`` is None without a policy.
     """
     content_type = record.content_type if isinstance(record, SecretRecord) else None
@@ -88,11 +89,13 @@ def vault_item_entry(record: VaultItemRecord, kind: ItemKind, source: str, *,
     if certificate is not None:
         policy, x509 = certificate.policy, certificate.x509
         if x509 is not None:
-            key_type, key_size, curve = x509.key_type, x509.key_size, x509.curve
+            key_type, curve = x509.key_type, x509.curve
+            # an EC key's "size" is its curve's; only an RSA modulus size means anything here
+            key_size = x509.key_size if x509.key_type.upper().startswith("RSA") else None
         if policy is not None:
             key_type = key_type or policy.key_type
             key_size = key_size if key_size is not None else policy.key_size
-            curve = curve or policy.curve
+            curve = policy.curve or curve  # Key Vault's curve names (P-256), not secp256r1
             content_type = policy.content_type
             actions = policy.lifetime_actions
             auto_renew = any(a.lower().startswith("autorenew") for a in actions)
