@@ -37,7 +37,9 @@ p.desc{margin:0 0 6px;color:var(--muted)}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 18px;
 margin:0 0 14px}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
-th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+th,td{border:1px solid var(--line);padding:4px 7px;text-align:left;vertical-align:top}
+.inventory table{font-size:12px}.inventory th,.inventory td{padding:3px 5px}
+.nowrap{white-space:nowrap}
 th{background:#eef1f5;font-weight:600;white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:nowrap}
@@ -313,7 +315,9 @@ def _expires(item: VaultItemEntry, now: datetime) -> str:
 def _key_text(item: VaultItemEntry) -> str:
     parts = [p for p in (item.key_type, str(item.key_size) if item.key_size else None,
                          item.curve) if p]
-    return _e(" ".join(parts)) if parts else '<span class="muted">—</span>'
+    if not parts:
+        return '<span class="muted">—</span>'
+    return f'<span class="nowrap">{_e(" ".join(parts))}</span>'
 
 
 def _versions(item: VaultItemEntry) -> str:
@@ -336,8 +340,9 @@ def _certificate_row(i: VaultItemEntry, now: datetime) -> tuple[str, ...]:
 def _key_row(i: VaultItemEntry, now: datetime) -> tuple[str, ...]:
     return (_e(i.name), _flag(i.enabled), _key_text(i), _date(i.created_on),
             _date(i.updated_on), _date(i.not_before), _expires(i, now), _versions(i),
-            _flag(i.rotation), _e("; ".join(i.lifetime_actions) or "—"),
-            _flag(i.managed, good=None), _pairs(i.tags))
+            '<span class="muted">n/a (certificate)</span>' if i.managed else _flag(i.rotation),
+            _e("; ".join(i.lifetime_actions) or "—"), _flag(i.managed, good=None),
+            _pairs(i.tags))
 
 
 _ITEM_TABLES = (
@@ -363,7 +368,7 @@ def _by_source(entries: Sequence[_T]) -> dict[str, list[_T]]:
 def _inventory(report: AuditReport) -> str:
     """One table per kind and source (vault or account), the source in the heading."""
     now = report.generated_at
-    out = ["<h2>Inventory</h2>"]
+    out = ['<section class="inventory"><h2>Inventory</h2>']
     for kind, label, row, headers, versions_col in _ITEM_TABLES:
         items = report.items_of(kind)
         groups = _by_source(items) or {"": []}
@@ -373,6 +378,7 @@ def _inventory(report: AuditReport) -> str:
             out.append(_table(headers, (row(i, now) for i in entries),
                               numeric=(versions_col,)))
     out.append(_containers(report.containers, report.scan_blobs))
+    out.append("</section>")
     return "".join(out)
 
 
@@ -389,8 +395,10 @@ def _containers(containers: Sequence[ContainerEntry], scanned: bool) -> str:
 
     out = []
     for source, entries in (_by_source(containers) or {"": []}).items():
-        rows = [(_e(c.name), access(c), _pairs(c.metadata), _flag(c.has_immutability_policy),
-                 _flag(c.has_legal_hold), _flag(c.immutable_storage_with_versioning),
+        rows = [(_e(c.name), access(c), _pairs(c.metadata),
+                 _flag(c.has_immutability_policy, good=None),
+                 _flag(c.has_legal_hold, good=None),
+                 _flag(c.immutable_storage_with_versioning, good=None),
                  _date(c.last_modified), count(c),
                  _size(c.total_size) if scanned else '<span class="muted">—</span>')
                 for c in entries]
