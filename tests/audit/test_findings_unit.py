@@ -136,3 +136,25 @@ def test_managed_items_follow_their_certificate() -> None:
     managed = VaultItemEntry(kind=ItemKind.SECRET, source="v", vault_url=VAULT, name="cert",
                              managed=True, expires_on=NOW - timedelta(days=1))
     assert _codes([managed]) == {}
+
+
+def test_report_errors_are_shown_in_every_format() -> None:
+    from dataclasses import replace
+
+    from vaultbrowser.audit.model import ReportError
+
+    error = ReportError(source="vault-a", operation="list keys", error_type="AccessDenied",
+                        title="Access denied", message="Caller <x> is not authorized",
+                        request_id="req-123", status=403, error_code="ForbiddenByRbac",
+                        subject=None)
+    report = replace(_report(()), errors=(error,))
+    html = render_html(report)
+    assert "Incomplete: errors while collecting" in html
+    for text in ("Access denied", "AccessDenied", "Caller &lt;x&gt; is not authorized",
+                 "req-123", "403 ForbiddenByRbac", "list keys"):
+        assert text in html
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    (row,) = [r for r in rows if r["section"] == "error"]
+    assert (row["request_id"], row["error_type"], row["status"]) == ("req-123", "AccessDenied",
+                                                                      "403")
+    assert '"request_id": "req-123"' in render_json(report)
