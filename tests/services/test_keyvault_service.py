@@ -290,3 +290,21 @@ def test_ten_thousand_secrets_page_through(tmp_path_factory: pytest.TempPathFact
 
         count, pages, statuses = run(with_vault(big, body))
     assert count == 10_000 and pages == 400 and statuses == {200}
+
+
+def test_closing_one_service_closes_its_transport(emulator: Any, run: Any) -> None:
+    """Short-lived services (an audit report's) must not leave aiohttp sessions behind."""
+    session = ServiceSession()
+
+    async def body() -> tuple[int, int]:
+        try:
+            keep = session.open_vault(connection_for(emulator))
+            temporary = session.open_vault(connection_for(emulator))
+            await temporary.list_secrets(page_size=1)
+            await session.close_service(temporary)
+            await keep.list_secrets(page_size=1)  # the other one is unaffected
+            return len(session._transports), len(session._services)
+        finally:
+            await session.aclose()
+
+    assert run(body()) == (1, 1)

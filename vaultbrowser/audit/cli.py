@@ -159,7 +159,7 @@ async def _run(args: argparse.Namespace, connections: list[Connection], fmt: str
     from vaultbrowser.services.session import ServiceSession
 
     demo = DemoEnvironment() if args.demo else None
-    session = ServiceSession()
+    session = ServiceSession(read_only=True)  # an audit can never write, whatever it opens
     try:
         if demo is not None:
             connections = connections + await _demo_connections(demo, stream)

@@ -60,6 +60,7 @@ class ServiceSession:
         self._credentials: dict[tuple[Any, ...], Any] = {}
         self._transports: list[RecordingTransport] = []
         self._services: list[Any] = []
+        self._transport_of: dict[int, RecordingTransport] = {}  # id(service) → its transport
 
     # --- building blocks ----------------------------------------------------------------
 
@@ -117,13 +118,15 @@ class ServiceSession:
         if connection.auth in (AuthMethod.CONNECTION_STRING, AuthMethod.ACCOUNT_KEY,
                                AuthMethod.SAS):
             raise InvalidInput(f"{connection.auth.label} does not apply to Key Vault.")
+        transport = self._transport(connection)
         service = KeyVaultService(
             connection.url,
             self._token_credential(connection),
-            self._transport(connection),
+            transport,
             **self._network.client_options(),
         )
         self._services.append(service)
+        self._transport_of[id(service)] = transport
         return service
 
     def open_storage(self, connection: Connection) -> BlobService:
@@ -138,10 +141,8 @@ class ServiceSession:
 
         if connection.kind is not ServiceKind.BLOB:
             raise InvalidInput(f"{connection.display_name} is not a storage connection.")
-        options: dict[str, Any] = {
-            "transport": self._transport(connection),
-            **self._network.client_options(),
-        }
+        transport = self._transport(connection)
+        options: dict[str, Any] = {"transport": transport, **self._network.client_options()}
         auth = connection.auth
         if auth is AuthMethod.CONNECTION_STRING:
             secret = connection.resolve_secret()
@@ -181,16 +182,23 @@ class ServiceSession:
             )
         service = BlobService(client, name=connection.display_name)
         self._services.append(service)
+        self._transport_of[id(service)] = transport
         return service
 
     async def close_service(self, service: Any) -> None:
+        """Close one service and the HTTP transport (aiohttp session) made for it."""
         if service in self._services:
             self._services.remove(service)
         await service.close()
+        transport = self._transport_of.pop(id(service), None)
+        if transport is not None and transport in self._transports:
+            self._transports.remove(transport)
+            await transport.aclose()
 
     async def aclose(self) -> None:
         """Close everything this session opened. Safe to call twice."""
         services, self._services = self._services, []
+        self._transport_of.clear()
         for service in services:
             await service.close()
         credentials, self._credentials = self._credentials, {}

@@ -377,7 +377,9 @@ class MainWindow(QMainWindow):
                 report = await collect_report(
                     self.session, list(self.connections), progress=report_progress,
                     identity=self._any_identity())
-                write_report(report, path, fmt)
+                # Rendering and fsync stay off the loop: the window keeps painting.
+                await asyncio.get_running_loop().run_in_executor(
+                    None, write_report, report, path, fmt)
             finally:
                 # Closing a QProgressDialog emits canceled(): unhook it first.
                 progress.canceled.disconnect()
