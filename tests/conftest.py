@@ -72,6 +72,8 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A live qasync loop inside the test's QApplication; drive it with run_until_complete."""
     import qasync
 
+    # Closing a test's window must not quit the application (and stop the next test's loop).
+    qapp.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     try:

@@ -163,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    # The window hides at once on close but shuts down asynchronously (clients, sessions,
+    # emulators): the loop ends on its `closed` signal, not when the last window disappears.
+    app.setQuitOnLastWindowClosed(False)
     try:
         connections = connections_from_args(args)
     except VaultBrowserError as error:

@@ -105,8 +105,8 @@ def test_reveal_needs_confirmation_and_is_logged(qloop: Any, window: MainWindow,
     assert "/secrets/db-password/" in events[0]["resource"]  # the exact version revealed
     assert events[0]["identity"]
     # Exports of the session's trail: every entry, no value anywhere.
-    window.export_trail(tmp_path / "trail.csv", "csv")
-    window.export_trail(tmp_path / "trail.json", "json")
+    window.audit.export_trail(tmp_path / "trail.csv", "csv")
+    window.audit.export_trail(tmp_path / "trail.json", "json")
     rows = list(csv.DictReader((tmp_path / "trail.csv").open(newline="")))
     entries = json.loads((tmp_path / "trail.json").read_text())
     assert len(rows) == len(entries) == len(window.trail.session_entries()) >= 4
@@ -141,11 +141,11 @@ def test_export_audit_report_from_the_window(qloop: Any, window: MainWindow, emu
                                      ca_path=str(emulator.ca_path)))
     target = tmp_path / "report.html"
     written: list[str] = []
-    window.report_written.connect(written.append)
+    window.audit.report_written.connect(written.append)
 
     async def body() -> None:
-        task = window.export_report(target, "html")
-        assert window.report_progress.isVisible()
+        task = window.audit.export_report(target, "html")
+        assert window.audit.report_progress.isVisible()
         await task
 
     qloop.run_until_complete(body())
@@ -162,9 +162,9 @@ def test_cancelled_report_leaves_no_file(qloop: Any, window: MainWindow, emulato
     emulator.faults.latency_ms = 200
 
     async def body() -> None:
-        task = window.export_report(tmp_path / "never.html", "html")
+        task = window.audit.export_report(tmp_path / "never.html", "html")
         await asyncio.sleep(0.05)
-        window.report_progress.findChild(QPushButton).click()  # the dialog's Cancel button
+        window.audit.report_progress.findChild(QPushButton).click()  # the dialog's Cancel button
         with pytest.raises(asyncio.CancelledError):
             await task
 

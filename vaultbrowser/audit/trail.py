@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from vaultbrowser.services.http import ExchangeRecord
+from vaultbrowser.services.http import ExchangeRecord, HttpJournal
 
 TRAIL_FILE = "audit-trail.jsonl"
 FIELDS = ("time", "identity", "connection", "operation", "resource", "status", "request_id")
@@ -151,6 +151,14 @@ class AuditTrail:
             except json.JSONDecodeError:
                 continue
         return entries
+
+
+def latest_identity(journal: HttpJournal, connection: str | None = None) -> str | None:
+    """Who made the session's most recent request (of ``connection``, when given)."""
+    for record in reversed(journal.records()):
+        if record.identity and (connection is None or record.connection == connection):
+            return record.identity
+    return None
 
 
 def entries_as_csv(entries: Iterable[Mapping[str, Any]]) -> str:

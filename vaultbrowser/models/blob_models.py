@@ -13,27 +13,17 @@ from PySide6.QtGui import QBrush, QColor
 
 from vaultbrowser.config import PagingSettings
 from vaultbrowser.models import formatting as fmt
+from vaultbrowser.models.connection_root import ConnectionRoot
 from vaultbrowser.models.lazy_tree import LazyTreeModel, Node
 from vaultbrowser.services.blob import BlobService
-from vaultbrowser.services.connections import Connection
 from vaultbrowser.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord, Page
 
 
 @dataclass(frozen=True, eq=False)
-class AccountRoot:
+class AccountRoot(ConnectionRoot):
     """A connected storage account: a top-level row of the Blob tree."""
 
-    connection: Connection
     service: BlobService
-
-    @property
-    def name(self) -> str:
-        return self.connection.display_name
-
-    @property
-    def label(self) -> str:
-        """The row's text: the name with a read-only badge where it applies."""
-        return self.name + ("  [read-only]" if self.connection.read_only else "")
 
 
 COLUMN_TITLES = ("Name", "Size", "Content type", "Blob type", "Tier", "Last modified",
@@ -147,9 +137,7 @@ class BlobTreeModel(LazyTreeModel):
 
     def tooltip(self, record: Any, column: int) -> str | None:
         if isinstance(record, AccountRoot):
-            return record.connection.url + (
-                " — read-only: writes are refused before they are sent"
-                if record.connection.read_only else "")
+            return record.tooltip
         if isinstance(record, ContainerRecord) and record.public_access:
             return f"Public access: {record.public_access} — anyone with the URL can read it"
         if isinstance(record, BlobRecord | BlobPrefixRecord):

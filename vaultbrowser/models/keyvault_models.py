@@ -12,8 +12,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from vaultbrowser.config import PagingSettings
 from vaultbrowser.models import formatting as fmt
+from vaultbrowser.models.connection_root import ConnectionRoot
 from vaultbrowser.models.lazy_tree import LazyTreeModel, Node
-from vaultbrowser.services.connections import Connection
 from vaultbrowser.services.keyvault import KeyVaultService
 from vaultbrowser.services.records import (
     CertificateRecord,
@@ -31,20 +31,10 @@ class VaultItemKind(StrEnum):
 
 
 @dataclass(frozen=True, eq=False)
-class VaultRoot:
+class VaultRoot(ConnectionRoot):
     """A connected vault: the top-level row of each Key Vault tree."""
 
-    connection: Connection
     service: KeyVaultService
-
-    @property
-    def name(self) -> str:
-        return self.connection.display_name
-
-    @property
-    def label(self) -> str:
-        """The row's text: the name with a read-only badge where it applies."""
-        return self.name + ("  [read-only]" if self.connection.read_only else "")
 
 
 Column = tuple[str, Callable[[Any], Any]]
@@ -171,9 +161,7 @@ class KeyVaultTreeModel(LazyTreeModel):
 
     def tooltip(self, record: Any, column: int) -> str | None:
         if isinstance(record, VaultRoot):
-            return record.connection.url + (
-                " — read-only: writes are refused before they are sent"
-                if record.connection.read_only else "")
+            return record.tooltip
         if isinstance(record, VaultItemRecord):
             notes = []
             if record.enabled is False:

@@ -10,18 +10,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -29,14 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser import __version__
-from vaultbrowser.audit.trail import (
-    AuditTrail,
-    entries_as_csv,
-    entries_as_json,
-    write_atomically,
-)
+from vaultbrowser.audit.trail import AuditTrail, latest_identity
 from vaultbrowser.config import Settings
-from vaultbrowser.errors import InvalidInput, VaultBrowserError
+from vaultbrowser.errors import VaultBrowserError
 from vaultbrowser.models.activity_model import ActivityModel
 from vaultbrowser.models.blob_models import AccountRoot, BlobTreeModel
 from vaultbrowser.models.details import Details, describe, load_details
@@ -46,6 +38,7 @@ from vaultbrowser.services.connections import Connection, ServiceKind
 from vaultbrowser.services.records import SecretRecord
 from vaultbrowser.services.session import ServiceSession
 from vaultbrowser.ui.activity_panel import ActivityPanel
+from vaultbrowser.ui.audit_actions import AuditActions
 from vaultbrowser.ui.detail_pane import DetailPane
 from vaultbrowser.ui.error_dialog import ErrorReporter
 from vaultbrowser.ui.tree_pane import TreePane
@@ -59,7 +52,6 @@ READ_ONLY_BANNER = (
 
 class MainWindow(QMainWindow):
     details_shown = Signal(object)  # Details, after the selection's GET (tests, status bar)
-    report_written = Signal(str)  # the path of an exported audit report
     closed = Signal()
 
     def __init__(self, session: ServiceSession, settings: Settings | None = None, *,
@@ -131,7 +123,8 @@ class MainWindow(QMainWindow):
 
         self.activity_model = ActivityModel(session.journal, parent=self)
         self.activity_panel = ActivityPanel(self.activity_model)
-        self.activity_panel.export_requested.connect(self.export_trail_dialog)
+        self.audit = AuditActions(self)
+        self.activity_panel.export_requested.connect(self.audit.export_trail_dialog)
         self.activity_dock = QDockWidget("Activity — every HTTP request of this session", self)
         self.activity_dock.setObjectName("activity")
         self.activity_dock.setWidget(self.activity_panel)
@@ -155,10 +148,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(remove)
         file_menu.addSeparator()
         report = QAction("Export audit &report…", self)
-        report.triggered.connect(self.export_report_dialog)
+        report.triggered.connect(self.audit.export_report_dialog)
         file_menu.addAction(report)
         trail = QAction("Export audit &trail…", self)
-        trail.triggered.connect(self.export_trail_dialog)
+        trail.triggered.connect(self.audit.export_trail_dialog)
         file_menu.addAction(trail)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -323,7 +316,8 @@ class MainWindow(QMainWindow):
             if self.trail is not None:
                 self.trail.record_event("reveal secret value (confirmed)",
                                         connection=connection.display_name, resource=record.id,
-                                        identity=self._last_identity(connection))
+                                        identity=latest_identity(
+                                            self.session.journal, connection.display_name))
         self._spawn(self._reveal_value(root, record))
 
     def _ask_reveal(self, what: str) -> bool:
@@ -334,93 +328,6 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
-
-    def _last_identity(self, connection: Connection) -> str | None:
-        for record in reversed(self.session.journal.records()):
-            if record.connection == connection.display_name and record.identity:
-                return record.identity
-        return None
-
-    # --- audit trail and reports --------------------------------------------------------
-
-    def export_report_dialog(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export audit report", "audit-report.html",
-            "HTML report (*.html);;CSV (*.csv);;JSON (*.json)")
-        if not path:
-            return
-        target = Path(path)
-        fmt = target.suffix.lstrip(".").lower()
-        if fmt not in ("html", "csv", "json"):  # no or another suffix: follow the filter
-            fmt = {"CSV": "csv", "JSON": "json"}.get(chosen.split(" ", 1)[0], "html")
-            target = target.with_name(f"{target.name}.{fmt}")
-        self.export_report(target, fmt)
-
-    def export_report(self, path: Path, fmt: str) -> asyncio.Task[Any]:
-        """Audit every connection into ``path``, with a progress dialog that can cancel it."""
-        progress = QProgressDialog("Collecting the inventory…", "Cancel", 0, 0, self)
-        progress.setWindowTitle("Audit report")
-        progress.setMinimumDuration(0)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
-        self.report_progress = progress
-
-        def report_progress(what: str, done: int, total: int | None) -> None:
-            progress.setLabelText(what)
-            progress.setMaximum(total or 0)
-            progress.setValue(min(done, total) if total else 0)
-
-        async def run() -> None:
-            from vaultbrowser.audit.report import collect_report, write_report
-
-            try:
-                report = await collect_report(
-                    self.session, list(self.connections), progress=report_progress,
-                    identity=self._any_identity())
-                # Rendering and fsync stay off the loop: the window keeps painting.
-                await asyncio.get_running_loop().run_in_executor(
-                    None, write_report, report, path, fmt)
-            finally:
-                # Closing a QProgressDialog emits canceled(): unhook it first.
-                progress.canceled.disconnect()
-                progress.hide()
-                progress.deleteLater()
-            self.statusBar().showMessage(
-                f"Audit report written: {len(report.findings)} findings → {path}", 15_000)
-            self.report_written.emit(str(path))
-
-        task = self._spawn(run())
-        progress.canceled.connect(lambda: task.cancel())
-        progress.show()
-        return task
-
-    def _any_identity(self) -> str | None:
-        for record in reversed(self.session.journal.records()):
-            if record.identity:
-                return record.identity
-        return None
-
-    def export_trail_dialog(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export this session's audit trail", "audit-trail.csv",
-            "CSV (*.csv);;JSON (*.json)")
-        if path:
-            self.export_trail(Path(path), "json" if chosen.startswith("JSON")
-                              or path.endswith(".json") else "csv")
-
-    def export_trail(self, path: Path, fmt: str) -> None:
-        """Write this session's trail entries (never values) as CSV or JSON, atomically."""
-        if self.trail is None:
-            return
-        entries = self.trail.session_entries()
-        text = entries_as_json(entries) if fmt == "json" else entries_as_csv(entries)
-        try:
-            write_atomically(path, text)
-        except OSError as exc:
-            self.reporter.report(InvalidInput(f"Could not write {path}: {exc.strerror}"))
-            return
-        self.statusBar().showMessage(f"Audit trail exported: {len(entries)} entries → {path}",
-                                     10_000)
 
     async def _reveal_value(self, root: VaultRoot, record: SecretRecord) -> None:
         try:
