@@ -23,7 +23,12 @@ from azure.storage.blob.aio import BlobServiceClient
 
 from vaultbrowser.errors import AccessDenied, InvalidInput
 from vaultbrowser.services.blob_convert import blob_record, container_record
-from vaultbrowser.services.blob_listing import MAX_PAGE_SIZE, BlobLister, SdkBlobLister
+from vaultbrowser.services.blob_listing import (
+    MAX_PAGE_SIZE,
+    BlobLister,
+    FastBlobLister,
+    SdkBlobLister,
+)
 from vaultbrowser.services.http import ResponseCapture, redact_url
 from vaultbrowser.services.records import (
     BlobPrefixRecord,
@@ -54,6 +59,9 @@ class BlobService:
             never the transport, which its owner shares and closes.
         name: a display name; the account name by default.
         download_chunk_size: bytes per ranged GET in ``download_blob`` (the most it holds).
+        lister: how listings are fetched: ``"fast"`` (default; the SDK's pipeline, our own XML
+            parsing in loop-friendly slices) or ``"sdk"`` (the SDK's pagers and deserializer:
+            the reference the fast path is tested against, and a fallback).
     """
 
     def __init__(
@@ -62,15 +70,21 @@ class BlobService:
         *,
         name: str | None = None,
         download_chunk_size: int = DEFAULT_DOWNLOAD_CHUNK,
+        lister: str = "fast",
     ) -> None:
         if download_chunk_size <= 0:
             raise ValueError("download_chunk_size must be positive")
+        if lister not in ("fast", "sdk"):
+            raise ValueError(f"lister must be 'fast' or 'sdk' (got {lister!r})")
         self._client = client
         self.account_url: str = redact_url(client.url).split("?", 1)[0].rstrip("/")
         self.name: str = name or str(client.account_name or self.account_url)
         self._download_chunk_size = download_chunk_size
-        # The one place that decides how listings are fetched (SDK today, raw XML later).
-        self._lister: BlobLister = SdkBlobLister(client, self.account_url)
+        # The one place that decides how listings are fetched.
+        self._lister: BlobLister = (
+            FastBlobLister(client, self.account_url) if lister == "fast"
+            else SdkBlobLister(client, self.account_url)
+        )
 
     def __repr__(self) -> str:
         return f"BlobService({self.name!r}, {self.account_url!r})"
