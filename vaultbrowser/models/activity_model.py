@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from vaultbrowser.models.lazy_tree import RECORD_ROLE, SORT_ROLE
-from vaultbrowser.services.http import ExchangeRecord, HttpJournal
+from vaultbrowser.services.exchange import ExchangeRecord, HttpJournal
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _TOP = QModelIndex()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QBrush, QColor
 
@@ -15,8 +15,10 @@ from vaultbrowser.config import PagingSettings
 from vaultbrowser.models import formatting as fmt
 from vaultbrowser.models.connection_root import ConnectionRoot
 from vaultbrowser.models.lazy_tree import LazyTreeModel, Node
-from vaultbrowser.services.blob import BlobService
 from vaultbrowser.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord, Page
+
+if TYPE_CHECKING:  # the SDK loads when a storage account is opened, not at start-up
+    from vaultbrowser.services.blob import BlobService
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -14,7 +14,6 @@ from vaultbrowser.config import PagingSettings
 from vaultbrowser.models import formatting as fmt
 from vaultbrowser.models.connection_root import ConnectionRoot
 from vaultbrowser.models.lazy_tree import LazyTreeModel, Node
-from vaultbrowser.services.keyvault import KeyVaultService
 from vaultbrowser.services.records import (
     CertificateRecord,
     KeyRecord,
@@ -23,6 +22,8 @@ from vaultbrowser.services.records import (
     VaultItemRecord,
 )
 
+if TYPE_CHECKING:  # the SDK loads when a vault is opened, not at start-up
+    from vaultbrowser.services.keyvault import KeyVaultService
 
 class VaultItemKind(StrEnum):
     SECRETS = "secrets"

@@ -11,137 +11,45 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from azure.core.pipeline.transport import AsyncHttpTransport
 
+from vaultbrowser.services.exchange import (  # re-exported: the names many modules know
+    REDACTED,
+    SENSITIVE_HEADERS,
+    SENSITIVE_QUERY,
+    ExchangeRecord,
+    HttpJournal,
+    RequestGuard,
+    redact_headers,
+    redact_url,
+    request_id_of,
+)
 from vaultbrowser.services.identity import identity_from_authorization
 from vaultbrowser.services.records import ResponseInfo
 
-REDACTED = "REDACTED"
-
-# Headers whose values are credentials or may carry them. Compared lower-case.
-SENSITIVE_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-        "x-ms-encryption-key",
-        "x-ms-copy-source-authorization",
-        "x-ms-authorization-auxiliary",
-        "x-identity-header",
-        "x-ms-client-secret",
-        "secret",
-    }
-)
-# Query parameters that are credentials: SAS signatures, OAuth codes and tokens.
-SENSITIVE_QUERY = frozenset(
-    {"sig", "signature", "code", "client_secret", "access_token", "token", "password", "skoid"}
-)
-
-_REQUEST_ID_HEADERS = ("x-ms-request-id", "x-ms-client-request-id", "apim-request-id")
-
-
-def redact_url(url: str) -> str:
-    """The URL with credentials removed: user info and sensitive query values."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    if not parts.query:
-        return urlunsplit((parts.scheme, netloc, parts.path, "", parts.fragment))
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    query = urlencode(
-        [(k, REDACTED if k.lower() in SENSITIVE_QUERY else v) for k, v in pairs], safe="/:,"
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def redact_headers(
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
-) -> tuple[tuple[str, str], ...]:
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    return tuple(
-        (key, REDACTED if key.lower() in SENSITIVE_HEADERS else str(value)) for key, value in items
-    )
-
-
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class ExchangeRecord:
-    """One HTTP attempt of the session: a response, or the failure that prevented one."""
-
-    response: ResponseInfo | None
-    method: str
-    url: str
-    started_at: datetime
-    elapsed: float
-    failure: str | None = None  # exception type and message when no response was received
-    authorized: bool = True  # whether the request carried credentials (header or SAS)
-    connection: str = ""  # the connection's display name
-    identity: str | None = None  # who, from the credentials' claims (never the credentials)
-    refused: bool = False  # refused before sending (read-only mode)
-
-    @property
-    def is_auth_challenge(self) -> bool:
-        """Key Vault's bearer challenge: the SDK's first request goes without a token on
-        purpose and the 401 tells it where to get one. Protocol, not a failure."""
-        return (not self.authorized and self.response is not None
-                and self.response.status == 401
-                and self.response.header("WWW-Authenticate") is not None)
-
-    @property
-    def failed(self) -> bool:
-        if self.is_auth_challenge:
-            return False
-        return self.response is None or self.response.status >= 400
-
-
-class HttpJournal:
-    """Every HTTP exchange of the session, newest last, bounded; listeners hear each one."""
-
-    def __init__(self, capacity: int = 20_000) -> None:
-        self._records: deque[ExchangeRecord] = deque(maxlen=capacity)
-        self._listeners: list[Callable[[ExchangeRecord], None]] = []
-
-    def add_listener(self, listener: Callable[[ExchangeRecord], None]) -> None:
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener: Callable[[ExchangeRecord], None]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
-    def record(self, record: ExchangeRecord) -> None:
-        self._records.append(record)
-        for listener in list(self._listeners):
-            listener(record)
-
-    def records(self) -> list[ExchangeRecord]:
-        return list(self._records)
-
-    def __len__(self) -> int:
-        return len(self._records)
-
+__all__ = [
+    "REDACTED",
+    "SENSITIVE_HEADERS",
+    "SENSITIVE_QUERY",
+    "ExchangeRecord",
+    "HttpJournal",
+    "RecordingTransport",
+    "RequestGuard",
+    "ResponseCapture",
+    "info_for",
+    "redact_headers",
+    "redact_url",
+    "request_id_of",
+    "response_info_from",
+]
 
 # The ResponseInfo of each live SDK response object, for the per-call hook to find.
 _INFO_BY_RESPONSE: weakref.WeakKeyDictionary[Any, ResponseInfo] = weakref.WeakKeyDictionary()
 
-RequestGuard = Callable[[str, str], None]
-"""Called with (method, url) before a request is sent; raises to refuse it."""
 
 
 class RecordingTransport(AsyncHttpTransport):

@@ -25,12 +25,13 @@ from vaultbrowser.services.credentials import (
     build_token_credential,
     credential_key,
 )
-from vaultbrowser.services.http import HttpJournal, RecordingTransport, RequestGuard
-from vaultbrowser.services.keyvault import KeyVaultService
+from vaultbrowser.services.exchange import HttpJournal, RequestGuard
 from vaultbrowser.services.readonly import read_only_guard
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the SDK modules load when the first connection opens
     from vaultbrowser.services.blob import BlobService
+    from vaultbrowser.services.http import RecordingTransport
+    from vaultbrowser.services.keyvault import KeyVaultService
 
 # The token the session sends to the local Key Vault emulator (which accepts any token).
 LOCAL_EMULATOR_TOKEN = "vaultbrowser-local-emulator-token"
@@ -66,6 +67,8 @@ class ServiceSession:
 
     def _transport(self, connection: Connection) -> RecordingTransport:
         from azure.core.pipeline.transport import AioHttpTransport
+
+        from vaultbrowser.services.http import RecordingTransport
 
         options: dict[str, Any] = {}
         if connection.ca_path:
@@ -113,6 +116,8 @@ class ServiceSession:
         Raises:
             InvalidInput: the connection is not a Key Vault connection or lacks what it needs.
         """
+        from vaultbrowser.services.keyvault import KeyVaultService
+
         if connection.kind is not ServiceKind.KEY_VAULT:
             raise InvalidInput(f"{connection.display_name} is not a Key Vault connection.")
         if connection.auth in (AuthMethod.CONNECTION_STRING, AuthMethod.ACCOUNT_KEY,

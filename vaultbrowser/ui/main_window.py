@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,12 +36,14 @@ from vaultbrowser.models.keyvault_models import KeyVaultTreeModel, VaultItemKind
 from vaultbrowser.models.lazy_tree import LazyTreeModel
 from vaultbrowser.services.connections import Connection, ServiceKind
 from vaultbrowser.services.records import SecretRecord
-from vaultbrowser.services.session import ServiceSession
 from vaultbrowser.ui.activity_panel import ActivityPanel
 from vaultbrowser.ui.audit_actions import AuditActions
 from vaultbrowser.ui.detail_pane import DetailPane
 from vaultbrowser.ui.error_dialog import ErrorReporter
 from vaultbrowser.ui.tree_pane import TreePane
+
+if TYPE_CHECKING:
+    from vaultbrowser.services.session import ServiceSession
 
 READ_ONLY_BANNER = (
     "<b>Read-only audit mode.</b> vaultbrowser refuses every request that could change data "
