@@ -38,7 +38,6 @@ from vaultbrowser.services.blob_convert import blob_record, container_record, fo
 from vaultbrowser.services.blob_xml import (
     DEFAULT_SLICE_SECONDS,
     Slicer,
-    parse_xml,
     read_blob_listing,
     read_container_listing,
 )
@@ -207,8 +206,8 @@ class FastBlobLister(_TagsFallback):
         params = {"comp": "list", "prefix": prefix or None, "marker": continuation or None,
                   "maxresults": page_size, "include": ["metadata"]}
 
-        async def convert(root: Any, slicer: Slicer) -> tuple[tuple[Any, ...], str | None]:
-            containers, marker = await read_container_listing(root, self._account_url, slicer)
+        async def convert(body: Any, slicer: Slicer) -> tuple[tuple[Any, ...], str | None]:
+            containers, marker = await read_container_listing(body, self._account_url, slicer)
             return tuple(containers), marker
 
         return await self._page(self._client, params, convert)
@@ -227,8 +226,8 @@ class FastBlobLister(_TagsFallback):
                      continuation: str | None, *, delimiter: str | None) -> Page[Any]:
         container_client = self._client.get_container_client(container)
 
-        async def convert(root: Any, slicer: Slicer) -> tuple[tuple[Any, ...], str | None]:
-            prefixes, blobs, marker = await read_blob_listing(root, container, slicer)
+        async def convert(body: Any, slicer: Slicer) -> tuple[tuple[Any, ...], str | None]:
+            prefixes, blobs, marker = await read_blob_listing(body, container, slicer)
             return (*prefixes, *blobs), marker
 
         def fetch(include: list[str]) -> Awaitable[Page[Any]]:
@@ -242,7 +241,7 @@ class FastBlobLister(_TagsFallback):
     async def _page(self, owner: Any, params: dict[str, Any],
                     convert: Callable[[Any, Slicer], Awaitable[tuple[tuple[Any, ...],
                                                                      str | None]]]) -> Page[Any]:
-        """One GET of ``owner.url`` with ``params``, parsed and converted in slices.
+        """One GET of ``owner.url`` with ``params``; the body converted in slices as it arrives.
 
         Raises:
             VaultBrowserError: the typed error of the request (as the SDK path types it).
@@ -260,10 +259,9 @@ class FastBlobLister(_TagsFallback):
                 if response.status_code != 200:
                     await response.read()  # the error's code and message are in the body
                     _raise_storage_error(response)
-                root = await parse_xml(response.iter_bytes(), slicer)
+                items, marker = await convert(response.iter_bytes(), slicer)
             finally:
                 await response.close()
-            items, marker = await convert(root, slicer)
         return Page(items, marker, capture.take())
 
 

@@ -22,7 +22,7 @@ import base64
 import binascii
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import MappingProxyType
@@ -37,16 +37,15 @@ __all__ = [
     "Slicer",
     "blob_record_from_xml",
     "container_record_from_xml",
-    "parse_xml",
     "read_blob_listing",
     "read_container_listing",
 ]
 
 # How long one stretch of parsing/converting may keep the loop before it yields.
 DEFAULT_SLICE_SECONDS = 0.004
-# The parser is fed at most this much per call (one C call holds the GIL for all of it):
-# 64 KiB of listing XML parse in well under a millisecond.
-FEED_BYTES = 64 * 1024
+# The parser is fed at most this much at a time, and what it parsed is converted before the next
+# piece: 32 KiB is about 50 blobs, 1-3 ms of work.
+FEED_BYTES = 32 * 1024
 
 _MONTHS = {
     name: number
@@ -75,19 +74,46 @@ class Slicer:
             self._mark = time.perf_counter()
 
 
-async def parse_xml(chunks: AsyncIterable[bytes], slicer: Slicer) -> ET.Element:
-    """Parse a body arriving as ``chunks``, feeding the parser at most ``FEED_BYTES`` at a time.
+async def _read_items(
+    chunks: AsyncIterable[bytes],
+    slicer: Slicer,
+    item_tags: frozenset[str],
+    on_item: Callable[[ET.Element], None],
+) -> ET.Element | None:
+    """Stream-parse a body, calling ``on_item`` with each complete item element (a direct
+    ``<Blob>``/``<BlobPrefix>``/``<Container>``) as soon as it is parsed; returns the root.
+
+    Each item is cleared once converted, so the parsed tree never holds more than one feed's
+    worth of items: the elements die young, which keeps the cyclic GC from promoting a 100,000
+    element tree per page and then pausing the loop for a full collection (measured: 60-160 ms
+    pauses with a whole tree per page).
+
+    Only elements with children count as items: a metadata key may be named "Blob", but
+    metadata values are text, so such an element is a leaf.
 
     Raises:
         xml.etree.ElementTree.ParseError: the body is not well-formed XML.
     """
-    parser = ET.XMLParser()
+    parser = ET.XMLPullParser(events=("end",))
+    root: ET.Element | None = None
+
+    def drain() -> None:
+        nonlocal root
+        for _event, element in parser.read_events():
+            root = element  # the last "end" is the root's
+            if element.tag in item_tags and len(element):
+                on_item(element)
+                element.clear()
+
     async for chunk in chunks:
         view = memoryview(chunk)
         for start in range(0, len(view), FEED_BYTES):
             parser.feed(view[start:start + FEED_BYTES])
+            drain()
             await slicer.pause()
-    return parser.close()
+    parser.close()
+    drain()
+    return root
 
 
 # --- scalar fields, as the SDK's deserializer reads them -----------------------------------------
@@ -170,9 +196,13 @@ def _name(element: ET.Element | None) -> str:
     return text
 
 
+# Shared by every record without metadata or tags: one fewer GC-tracked object per record.
+_NO_VALUES: Mapping[str, str] = MappingProxyType({})
+
+
 def _children_map(element: ET.Element | None) -> Mapping[str, str]:
     if element is None or not len(element):
-        return MappingProxyType({})
+        return _NO_VALUES
     return MappingProxyType({child.tag: child.text or "" for child in element})
 
 
@@ -232,7 +262,7 @@ def blob_record_from_xml(element: ET.Element, container: str, dates: _Dates | No
         lease_duration=get("LeaseDuration") or None,
         server_encrypted=_bool(get("ServerEncrypted")),
         metadata=_children_map(fields.get("Metadata")),
-        tags=MappingProxyType(tags or {}),
+        tags=MappingProxyType(tags) if tags else _NO_VALUES,
         tag_count=tag_count,
         snapshot=text("Snapshot"),
         version_id=text("VersionId"),
@@ -285,43 +315,53 @@ def container_record_from_xml(element: ET.Element, account_url: str,
     )
 
 
-def _next_marker(root: ET.Element) -> str | None:
-    return root.findtext("NextMarker") or None
+def _next_marker(root: ET.Element | None) -> str | None:
+    return (root.findtext("NextMarker") if root is not None else None) or None
+
+
+_BLOB_ITEMS = frozenset({"Blob", "BlobPrefix"})
+_CONTAINER_ITEMS = frozenset({"Container"})
 
 
 async def read_blob_listing(
-    root: ET.Element, container: str, slicer: Slicer
+    chunks: AsyncIterable[bytes], container: str, slicer: Slicer
 ) -> tuple[list[BlobPrefixRecord], list[BlobRecord], str | None]:
-    """The prefixes, blobs and continuation marker of a List Blobs ``EnumerationResults``.
+    """The prefixes, blobs and continuation marker of a List Blobs ``EnumerationResults`` body.
 
     Prefixes and blobs are returned apart (in document order each): the SDK's ``walk_blobs``
     hands out a page's prefixes first, then its blobs, and so does ``list_folder``.
+
+    Raises:
+        xml.etree.ElementTree.ParseError: the body is not well-formed XML.
     """
     prefixes: list[BlobPrefixRecord] = []
     blobs: list[BlobRecord] = []
     dates = _Dates()
-    segment = root.find("Blobs")
-    if segment is not None:
-        for element in segment:
-            if element.tag == "Blob":
-                blobs.append(blob_record_from_xml(element, container, dates))
-            elif element.tag == "BlobPrefix":
-                prefixes.append(BlobPrefixRecord(container=container,
-                                                 prefix=_name(element.find("Name"))))
-            await slicer.pause()
+
+    def on_item(element: ET.Element) -> None:
+        if element.tag == "Blob":
+            blobs.append(blob_record_from_xml(element, container, dates))
+        else:
+            prefixes.append(BlobPrefixRecord(container=container,
+                                             prefix=_name(element.find("Name"))))
+
+    root = await _read_items(chunks, slicer, _BLOB_ITEMS, on_item)
     return prefixes, blobs, _next_marker(root)
 
 
 async def read_container_listing(
-    root: ET.Element, account_url: str, slicer: Slicer
+    chunks: AsyncIterable[bytes], account_url: str, slicer: Slicer
 ) -> tuple[list[ContainerRecord], str | None]:
-    """The containers and continuation marker of a List Containers ``EnumerationResults``."""
+    """The containers and continuation marker of a List Containers ``EnumerationResults`` body.
+
+    Raises:
+        xml.etree.ElementTree.ParseError: the body is not well-formed XML.
+    """
     containers: list[ContainerRecord] = []
     dates = _Dates()
-    segment = root.find("Containers")
-    if segment is not None:
-        for element in segment:
-            if element.tag == "Container":
-                containers.append(container_record_from_xml(element, account_url, dates))
-                await slicer.pause()
+
+    def on_item(element: ET.Element) -> None:
+        containers.append(container_record_from_xml(element, account_url, dates))
+
+    root = await _read_items(chunks, slicer, _CONTAINER_ITEMS, on_item)
     return containers, _next_marker(root)
