@@ -107,15 +107,20 @@ class BlobTreeModel(LazyTreeModel):
         if isinstance(record, BlobPrefixRecord):
             return record.display_name if column == 0 else ""
         if isinstance(record, BlobRecord):
-            return (
-                record.name if self._flat else record.display_name,
-                fmt.size(record.size),
-                record.content_type or "",
-                record.blob_type or "",
-                record.access_tier or "",
-                fmt.when(record.last_modified),
-                "",
-            )[column]
+            # Only the asked-for column: views ask per cell, many thousand times.
+            if column == 0:
+                return record.name if self._flat else record.display_name
+            if column == 1:
+                return fmt.size(record.size)
+            if column == 2:
+                return record.content_type or ""
+            if column == 3:
+                return record.blob_type or ""
+            if column == 4:
+                return record.access_tier or ""
+            if column == 5:
+                return fmt.when(record.last_modified)
+            return ""
         return ""
 
     def sort_value(self, record: Any, column: int) -> Any:

@@ -181,6 +181,7 @@ class KeyVaultTreeModel(LazyTreeModel):
                       ) -> None:
         """Replace a row's record with a fuller one (e.g. after a GET filled key type)."""
         node.record = record
+        node.sort_keys = None
         index = self.index_of(node)
         self.dataChanged.emit(index, self.index(index.row(), self.columnCount() - 1,
                                                 index.parent()))

@@ -38,6 +38,11 @@ from vaultbrowser.services.translate import translate_error
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _TOP = QModelIndex()  # the invisible root's index, as Qt's default argument
+# Views ask for flags once per row on every relayout: combine the enums once, not per call.
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_STATUS_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+_BRANCH_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_LEAF_FLAGS = _BRANCH_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # the node's record (our frozen dataclass)
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # RowStatus of a status row, None on item rows
@@ -69,6 +74,7 @@ class Node:
     status_marker: _StatusMarker | None = None
     status_shown: bool = False  # whether the status row is currently a row of the model
     status_label: str = ""  # what the status row says; changed only with dataChanged
+    sort_keys: dict[int, Any] | None = None  # column → sort key, computed once per record
 
     @property
     def has_more(self) -> bool:
@@ -144,6 +150,16 @@ class LazyTreeModel(QAbstractItemModel):
         """What the children of ``node`` are called, for status rows ("secrets", "blobs")."""
         return "items"
 
+    def sort_key(self, node: Node, column: int) -> Any:
+        """``sort_value`` of a node's record, cached: sorting proxies ask for it per comparison."""
+        keys = node.sort_keys
+        if keys is None:
+            keys = node.sort_keys = {}
+        key = keys.get(column)
+        if key is None:
+            key = keys[column] = self.sort_value(node.record, column)
+        return key
+
     # --- tree structure -----------------------------------------------------------------------
 
     def node_of(self, index: AnyIndex) -> Node:
@@ -172,15 +188,24 @@ class LazyTreeModel(QAbstractItemModel):
             node.status_marker = _StatusMarker(node)
         return node.status_marker
 
+    # The structural methods below run per row on every view relayout and proxy mapping:
+    # they are written for few Python calls (measured: bench/, issue 5), not for elegance.
+
     def index(self, row: int, column: int, parent: AnyIndex = _TOP) -> QModelIndex:
-        if column < 0 or column >= self.columnCount() or row < 0:
+        if row < 0 or column < 0 or column >= self._column_count:
             return QModelIndex()
-        if parent.isValid() and (parent.column() != 0 or self.is_status_index(parent)):
-            return QModelIndex()
-        node = self.node_of(parent)
-        if row < len(node.children):
-            return self.createIndex(row, column, node.children[row])
-        if row == len(node.children) and node.status_shown:
+        if parent.isValid():
+            if parent.column() != 0:
+                return QModelIndex()
+            node = parent.internalPointer()
+            if type(node) is _StatusMarker:
+                return QModelIndex()
+        else:
+            node = self._root
+        children = node.children
+        if row < len(children):
+            return self.createIndex(row, column, children[row])
+        if row == len(children) and node.status_shown:
             return self.createIndex(row, column, self._marker(node))
         return QModelIndex()
 
@@ -199,7 +224,14 @@ class LazyTreeModel(QAbstractItemModel):
         return len(node.children) + (1 if node.status_shown else 0)
 
     def columnCount(self, parent: AnyIndex = _TOP) -> int:
-        return len(self.column_titles())
+        return self._column_count
+
+    @property
+    def _column_count(self) -> int:
+        count = self.__dict__.get("_columns_cached")
+        if count is None:
+            count = self.__dict__["_columns_cached"] = len(self.column_titles())
+        return count
 
     def hasChildren(self, parent: AnyIndex = _TOP) -> bool:
         if not parent.isValid():
@@ -211,13 +243,11 @@ class LazyTreeModel(QAbstractItemModel):
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if self.is_status_index(index):
-            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not self.node_of(index).lazy:
-            flags |= Qt.ItemFlag.ItemNeverHasChildren
-        return flags
+            return _NO_FLAGS
+        owner = index.internalPointer()
+        if type(owner) is _StatusMarker:
+            return _STATUS_FLAGS
+        return _BRANCH_FLAGS if owner.lazy else _LEAF_FLAGS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
