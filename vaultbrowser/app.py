@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         except VaultBrowserError as error:
             reporter.report(error)
     window.show()
+    collector.freeze_startup_heap()
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     with loop:

@@ -530,7 +530,7 @@ def test_lists_20000_blobs_page_by_page(azurite: Any, run: Any, big_container: i
     assert len({page.response.request_id for page in pages}) == len(pages)
     assert [len(p.items) for p in folder_pages] == [100, 900]
     print(
-        f"\n[blob-list] {BIG_COUNT} blobs in {len(pages)} pages of 5000 via the SDK path: "
+        f"\n[blob-list] {BIG_COUNT} blobs in {len(pages)} pages of 5000 via BlobService: "
         f"{total:.2f} s total; per page {', '.join(f'{t:.2f}' for t in page_times)} s; "
         f"longest loop block {max_lag * 1000:.0f} ms; "
         f"server time (response headers) per page "
