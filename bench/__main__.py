@@ -1,0 +1,337 @@
+"""``python -m bench``: seed the emulators, measure the browser, print one table.
+
+Every figure is the median of BENCH_RUNS runs (default 3; the 100,000-blob case runs
+BENCH_BIG_RUNS times, default 1, because seeding and paging it dominate the budget).
+BENCH_QUICK=1 is a smoke run: small data, one run. Ratios compare figures measured in this
+same invocation (medians over medians), never stored numbers. Nothing here asserts a timing:
+the pass/fail column only compares against the targets of the performance issue.
+
+Each measured run is a child process (``bench.scenarios``, ``bench.cold_start``), so its
+peak RSS is its own and its imports are cold. The Key Vault emulators run on threads of this
+process (idle while a child measures); each blob container gets an Azurite of its own, so the
+two are seeded in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+KV_LATENCY_MS = 20
+
+
+@dataclass(frozen=True)
+class Plan:
+    runs: int
+    big_runs: int
+    blob_counts: tuple[int, int]
+    secret_counts: tuple[int, int]
+    cold_runs: int
+    quick: bool
+
+
+def plan_from_env() -> Plan:
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    if quick:
+        return Plan(1, 1, (2_000, 5_000), (200, 500), 1, True)
+    runs = max(1, int(os.environ.get("BENCH_RUNS", "3")))
+    big_runs = max(1, int(os.environ.get("BENCH_BIG_RUNS", "1")))
+    return Plan(runs, big_runs, (20_000, 100_000), (2_000, 10_000), max(runs, 3), False)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def child(args: list[str], timeout: float = 900) -> dict[str, Any]:
+    """Run ``python -m <args>`` from the project root; its ``BENCH_RESULT`` JSON.
+
+    Raises:
+        RuntimeError: the child failed or printed no result.
+    """
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, timeout=timeout,
+                          capture_output=True, text=True, check=False)
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("BENCH_RESULT "):
+            return json.loads(line.removeprefix("BENCH_RESULT "))
+    raise RuntimeError(f"{' '.join(args[:1])} exited {done.returncode}: "
+                       f"{(done.stderr or done.stdout)[-1500:]}")
+
+
+def scenario(spec: dict[str, Any]) -> dict[str, Any]:
+    return child(["bench.scenarios", json.dumps(spec)])
+
+
+Samples = dict[str, list[float]]
+
+
+def collect(results: list[dict[str, Any]]) -> Samples:
+    samples: Samples = {}
+    for result in results:
+        for key, value in result.items():
+            if isinstance(value, int | float):
+                samples.setdefault(key, []).append(float(value))
+    return samples
+
+
+def measure_pairs(spec: dict[str, Any], runs: int, label: str
+                  ) -> tuple[Samples, Samples, list[str]]:
+    """``runs`` × (raw SDK/HTTP child, then window child); failures are kept as notes."""
+    raw, window, notes = [], [], []
+    for run in range(runs):
+        for mode, into in (("raw", raw), ("window", window)):
+            try:
+                result = scenario({**spec, "mode": mode})
+            except Exception as exc:  # a broken scenario must not hide the others
+                notes.append(f"{label} {mode} run {run + 1}: {exc}")
+                log(notes[-1])
+                continue
+            if result.get("errors"):
+                notes.append(f"{label} {mode} run {run + 1}: {result['errors']}")
+            into.append(result)
+            log(f"{label} {mode} run {run + 1}: " + ", ".join(
+                f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                for k, v in result.items() if k != "errors"))
+    return collect(raw), collect(window), notes
+
+
+# --- the table ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    values: list[float]
+    unit: str  # "ms", "s" or "MB"
+    target: str = ""
+    passed: bool | None = None
+    runs: int | None = None
+
+    def cells(self) -> list[str]:
+        if not self.values:
+            return [self.label, "n/a", "", str(self.runs or ""), self.target, "no data"]
+        med = statistics.median(self.values)
+        scale = 1000 if self.unit == "ms" else 1
+        fmt = (lambda v: f"{v * scale:,.0f}") if self.unit in ("ms", "MB") else (
+            lambda v: f"{v:,.2f}")
+        spread = (f"{fmt(min(self.values))}–{fmt(max(self.values))}"
+                  if len(self.values) > 1 else "")
+        verdict = "" if self.passed is None else ("PASS" if self.passed else "FAIL")
+        return [self.label, f"{fmt(med)} {self.unit}", spread, str(len(self.values)),
+                self.target, verdict]
+
+
+def median(samples: Samples, key: str) -> float | None:
+    values = samples.get(key)
+    return statistics.median(values) if values else None
+
+
+def ratio_row(label: str, numerator: float | None, denominator: float | None,
+              limit: float | None) -> Row:
+    row = Row(label, [], "×")
+    if numerator is None or not denominator:
+        return row
+    value = numerator / denominator
+    row.values = [value]
+    if limit is not None:
+        row.target, row.passed = f"≤ {limit:g}×", value <= limit
+    return row
+
+
+def blob_rows(count: int, raw: Samples, window: Samples, big: bool) -> list[Row]:
+    name = f"blobs {count:,}"
+    first, sdk_first = median(window, "first_rows"), median(raw, "sdk_first_page")
+    first_ok = None if first is None or sdk_first is None else first <= 1.2 * sdk_first
+    rows = [
+        Row(f"{name}: first rows in the window (expand → row)", window.get("first_rows", []),
+            "ms", "≤ 1.2× SDK first page", first_ok),
+        Row(f"{name}: SDK list_blobs first page (100)", raw.get("sdk_first_page", []), "ms"),
+        ratio_row(f"{name}: first rows ÷ SDK first page", first, sdk_first, 1.2),
+        Row(f"{name}: Load all in the window (expand → done)", window.get("load_all", []), "s"),
+        Row(f"{name}: SDK list_blobs, 5,000/page", raw.get("sdk_all", []), "s"),
+        Row(f"{name}: raw HTTP + ElementTree, 5,000/page", raw.get("http_all", []), "s"),
+        ratio_row(f"{name}: Load all ÷ raw HTTP+parse", median(window, "load_all"),
+                  median(raw, "http_all"), None if big else 1.5),
+        ratio_row(f"{name}: Load all ÷ SDK", median(window, "load_all"),
+                  median(raw, "sdk_all"), None),
+    ]
+    rows += stall_and_rss(name, window, rss_limit=400 if big else None)
+    return rows
+
+
+def secret_rows(count: int, raw: Samples, window: Samples) -> list[Row]:
+    name = f"secrets {count:,}"
+    first, sdk_first = median(window, "first_rows"), median(raw, "sdk_first_page")
+    first_ok = None if first is None or sdk_first is None else first <= 1.2 * sdk_first
+    rows = [
+        Row(f"{name}: first rows in the window (connect → row)", window.get("first_rows", []),
+            "ms", "≤ 1.2× SDK first page", first_ok),
+        Row(f"{name}: SDK list_properties_of_secrets 1st page", raw.get("sdk_first_page", []),
+            "ms"),
+        ratio_row(f"{name}: first rows ÷ SDK first page", first, sdk_first, 1.2),
+        Row(f"{name}: Load all in the window (connect → done)", window.get("load_all", []),
+            "s"),
+        Row(f"{name}: SDK list_properties_of_secrets, all", raw.get("sdk_all", []), "s"),
+        ratio_row(f"{name}: Load all ÷ SDK", median(window, "load_all"), median(raw, "sdk_all"),
+                  None),
+    ]
+    return rows + stall_and_rss(name, window, rss_limit=None)
+
+
+def stall_and_rss(name: str, window: Samples, rss_limit: float | None) -> list[Row]:
+    stall = median(window, "max_stall")
+    rss = median(window, "peak_rss_mb")
+    rows = [Row(f"{name}: longest event-loop stall while paging", window.get("max_stall", []),
+                "ms", "≤ 50 ms", None if stall is None else stall * 1000 <= 50),
+            Row(f"{name}: peak RSS of the window process", window.get("peak_rss_mb", []), "MB",
+                f"< {rss_limit:g} MB" if rss_limit else "",
+                None if rss_limit is None or rss is None else rss < rss_limit)]
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ["figure", "median", "min–max", "runs", "target", "result"]
+    cells = [header] + [row.cells() for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+    right = {1, 2, 3}
+    for number, line in enumerate(cells):
+        print("  ".join(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+                        for i, cell in enumerate(line)).rstrip())
+        if number == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def machine() -> str:
+    from PySide6 import __version__ as pyside
+    from PySide6.QtCore import qVersion
+
+    memory = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.1f} GiB RAM"
+    return (f"{os.cpu_count()} CPUs{memory}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}; PySide6 {pyside}, Qt {qVersion()}")
+
+
+# --- the scenarios ----------------------------------------------------------------------
+
+
+def measure_cold_start(plan: Plan) -> tuple[Row, Row, list[str]]:
+    launch_to_paint, in_process, notes = [], [], []
+    for run in range(plan.cold_runs):
+        launched = time.time()
+        try:
+            result = child(["bench.cold_start"], timeout=120)
+        except Exception as exc:
+            notes.append(f"cold start run {run + 1}: {exc}")
+            continue
+        launch_to_paint.append(result["painted_at"] - launched)
+        in_process.append(result["in_process"])
+        log(f"cold start run {run + 1}: {launch_to_paint[-1]:.3f} s")
+    total = Row("cold start: launch → first paint (fresh process)", launch_to_paint, "s",
+                "< 1.5 s", None if not launch_to_paint
+                else statistics.median(launch_to_paint) < 1.5)
+    part = Row("cold start: of which in Python (imports → paint)", in_process, "s")
+    return total, part, notes
+
+
+def measure_secrets(plan: Plan) -> tuple[list[Row], list[str]]:
+    from bench.seed import vault_seed
+    from vaultbrowser.emulator import run_emulator_in_thread
+
+    rows: list[Row] = []
+    notes: list[str] = []
+    for count in plan.secret_counts:
+        started = time.perf_counter()
+        with run_emulator_in_thread(seed=vault_seed(count)) as emulator:
+            emulator.faults.latency_ms = KV_LATENCY_MS
+            log(f"vault of {count:,} secrets seeded in {time.perf_counter() - started:.1f} s")
+            spec = {"service": "secrets", "url": emulator.url,
+                    "ca_path": str(emulator.ca_path), "count": count}
+            raw, window, more = measure_pairs(spec, plan.runs, f"secrets {count:,}")
+        rows += secret_rows(count, raw, window)
+        notes += more
+    return rows, notes
+
+
+def measure_blobs(plan: Plan) -> tuple[list[Row], list[str]]:
+    from bench.seed import blob_names, put_blobs_fast
+    from vaultbrowser.emulator.azurite import Azurite
+
+    rows: list[Row] = []
+    notes: list[str] = []
+    containers = [f"bench{count}" for count in plan.blob_counts]
+    with contextlib.ExitStack() as stack:
+        azurites = [stack.enter_context(Azurite()) for _ in plan.blob_counts]
+
+        async def seed_all() -> list[int]:
+            async def one(azurite: Azurite, container: str, count: int) -> int:
+                started = time.perf_counter()
+                done = await put_blobs_fast(azurite, container, blob_names(count))
+                log(f"seeded {done:,} blobs in {time.perf_counter() - started:.1f} s")
+                return done
+            return await asyncio.gather(*(one(a, c, n) for a, c, n in zip(
+                azurites, containers, plan.blob_counts, strict=True)))
+
+        started = time.perf_counter()
+        asyncio.run(seed_all())
+        seeding = time.perf_counter() - started
+        notes.append(f"seeding {' + '.join(f'{n:,}' for n in plan.blob_counts)} blobs "
+                     f"(two Azurites in parallel): {seeding:.0f} s")
+        for index, (azurite, container, count) in enumerate(zip(
+                azurites, containers, plan.blob_counts, strict=True)):
+            big = index == len(plan.blob_counts) - 1
+            spec = {"service": "blobs", "url": azurite.blob_endpoint, "container": container,
+                    "count": count}
+            runs = plan.big_runs if big else plan.runs
+            raw, window, more = measure_pairs(spec, runs, f"blobs {count:,}")
+            rows += blob_rows(count, raw, window, big)
+            notes += more
+    return rows, notes
+
+
+def main() -> int:
+    plan = plan_from_env()
+    started = time.perf_counter()
+    log(f"plan: {plan}")
+    notes: list[str] = []
+    rows: list[Row] = []
+    steps: list[Callable[[Plan], Any]] = [measure_cold_start, measure_secrets, measure_blobs]
+    for step in steps:
+        result = step(plan)
+        *found, more = result
+        for item in found:
+            rows += item if isinstance(item, list) else [item]
+        notes += more
+    elapsed = time.perf_counter() - started
+
+    print()
+    print(f"vaultbrowser benchmark{' (BENCH_QUICK smoke run)' if plan.quick else ''} — "
+          f"{machine()}")
+    print(f"medians of {plan.runs} run(s); {plan.blob_counts[1]:,} blobs: {plan.big_runs} "
+          f"run(s); vault latency {KV_LATENCY_MS} ms/request; window: offscreen, shown; "
+          "each run a fresh child process (peak RSS per process, ru_maxrss)")
+    print()
+    print_table(rows)
+    print()
+    for note in notes:
+        print(f"note: {note}")
+    print(f"total {elapsed:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

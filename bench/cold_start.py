@@ -1,0 +1,57 @@
+"""Cold start to the first painted window, in a fresh process: ``python -m bench.cold_start``.
+
+app.py has no "open the window and quit after the first paint" switch, so this script does
+what ``vaultbrowser.app.main`` does up to ``window.show()`` (imports, QApplication, the qasync
+loop, ServiceSession, MainWindow; no emulators, no connections, no saved settings) and stops
+after the first paint. Printed: ``BENCH_RESULT {"in_process": s, "painted_at": epoch s}``; the
+runner subtracts its own launch time from ``painted_at`` (interpreter start-up included).
+"""
+
+import time
+
+_STARTED = time.perf_counter()
+
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from vaultbrowser.config import Settings
+    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.ui.error_dialog import ErrorReporter
+    from vaultbrowser.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(ServiceSession(), Settings(), reporter=ErrorReporter(modal=False))
+    painted = loop.create_future()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not painted.done():
+                # Once this paint pass (the window and its children) is done and flushed.
+                QTimer.singleShot(0, lambda: painted.done() or painted.set_result(
+                    (time.perf_counter(), time.time())))
+            return False
+
+    spy = FirstPaint()
+    window.installEventFilter(spy)
+    window.show()
+    with loop:
+        done, wall = loop.run_until_complete(asyncio.wait_for(painted, 30))
+        loop.run_until_complete(window.aclose())
+    print("BENCH_RESULT " + json.dumps({"in_process": done - _STARTED, "painted_at": wall}),
+          flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
