@@ -130,8 +130,8 @@ class Row:
         spread = (f"{fmt(min(self.values))}–{fmt(max(self.values))}"
                   if len(self.values) > 1 else "")
         verdict = "" if self.passed is None else ("PASS" if self.passed else "FAIL")
-        return [self.label, f"{fmt(med)} {self.unit}", spread, str(len(self.values)),
-                self.target, verdict]
+        runs = "" if self.unit == "×" else str(len(self.values))  # a ratio of medians
+        return [self.label, f"{fmt(med)} {self.unit}", spread, runs, self.target, verdict]
 
 
 def median(samples: Samples, key: str) -> float | None:
