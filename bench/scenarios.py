@@ -22,7 +22,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set in MB (``ru_maxrss``: KiB on Linux, bytes on macOS)."""
+    """This process's peak resident set in MB.
+
+    On Linux ``VmHWM`` of /proc/self/status: ``ru_maxrss`` survives ``exec``, so a child would
+    report the runner's RSS at fork time (the runner holds the vault emulators). Elsewhere
+    ``ru_maxrss`` (bytes on macOS, KiB otherwise).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return (peak if sys.platform == "darwin" else peak * 1024) / 1e6
 
