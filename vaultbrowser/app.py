@@ -61,20 +61,20 @@ def connections_from_args(args: argparse.Namespace) -> list[Any]:
         storage_connection_from_connection_string,
     )
 
-    connections = [Connection(ServiceKind.KEY_VAULT, normalize_vault_url(url),
-                              read_only=args.read_only) for url in args.vault]
-    connections += [Connection(ServiceKind.BLOB, normalize_blob_endpoint(url),
-                               read_only=args.read_only) for url in args.storage_account]
+    # --read-only belongs to this run (the session), not to the connections: they are saved.
+    connections = [Connection(ServiceKind.KEY_VAULT, normalize_vault_url(url))
+                   for url in args.vault]
+    connections += [Connection(ServiceKind.BLOB, normalize_blob_endpoint(url))
+                    for url in args.storage_account]
     if args.connection_string_env:
         value = os.environ.get(args.connection_string_env)
         if not value:
             raise InvalidInput(f"The environment variable {args.connection_string_env} is not "
                                "set or empty.")
-        parsed = storage_connection_from_connection_string(value, read_only=args.read_only)
+        parsed = storage_connection_from_connection_string(value)
         # Remember where the secret came from, never the secret itself.
         connections.append(Connection(parsed.kind, parsed.url, AuthMethod.CONNECTION_STRING,
-                                      secret_env=args.connection_string_env,
-                                      read_only=args.read_only))
+                                      secret_env=args.connection_string_env))
     return connections
 
 
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     from vaultbrowser.audit.trail import AuditTrail
 
-    settings = Settings(read_only=args.read_only)
+    settings = Settings()
     session = ServiceSession(read_only=args.read_only)
     trail = AuditTrail()  # every data-plane request of every session, appended
     session.journal.add_listener(trail.record_exchange)

@@ -44,7 +44,6 @@ class PagingSettings:
 class Settings:
     network: NetworkSettings = NetworkSettings()
     paging: PagingSettings = PagingSettings()
-    read_only: bool = False
     clipboard_clear_seconds: int = 30
 
 

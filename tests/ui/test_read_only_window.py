@@ -173,3 +173,13 @@ def test_cancelled_report_leaves_no_file(qloop: Any, window: MainWindow, emulato
     finally:
         emulator.faults.latency_ms = 0
     assert [p.name for p in tmp_path.iterdir() if p.name != "trail.jsonl"] == []
+
+
+def test_read_only_flag_is_not_saved_with_command_line_connections() -> None:
+    """`--read-only` is this run's mode: the connections it names are remembered as they are."""
+    from vaultbrowser.app import build_parser, connections_from_args
+
+    args = build_parser().parse_args(["--read-only", "--vault", "myvault"])
+    (connection,) = connections_from_args(args)
+    assert connection.url == "https://myvault.vault.azure.net"
+    assert "read_only" not in connection.to_settings()

@@ -83,7 +83,6 @@ class LoadedItemsProxy(QSortFilterProxyModel):
 
 class TreePane(QWidget):
     record_selected = Signal(object, QModelIndex)  # record, source index (None when cleared)
-    status_changed = Signal(str)
 
     def __init__(self, model: LazyTreeModel, title: str, *, flat_toggle: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -289,4 +288,3 @@ class TreePane(QWidget):
             parts.append("sorting covers loaded items only")
         text = " · ".join(parts)
         self.summary.setText(text)
-        self.status_changed.emit(text)
