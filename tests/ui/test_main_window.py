@@ -99,8 +99,11 @@ def test_vault_pages_in_by_itself_and_selection_shows_the_get(
     window = harness.window
 
     async def body() -> None:
-        window.add_connection(vault_connection(emulator))
         pane = window.panes[0]
+        # Rows short enough that a first page of 25 leaves room on screen, whatever the font.
+        assert pane.view.viewport().height() > 27 * 12
+        pane.view.verticalHeader().setDefaultSectionSize(12)
+        window.add_connection(vault_connection(emulator))
         model = window.secrets_model
         vault = model.index(0, 0)
         await harness.wait_for(lambda: model.rowCount(vault) > 25)

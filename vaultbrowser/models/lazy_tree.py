@@ -181,6 +181,24 @@ class LazyTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(node.row_in_parent(), column, node)
 
+    def index_for(self, owner: Node | _StatusMarker, column: int = 0) -> QModelIndex:
+        """The index of the row whose internal pointer is ``owner`` (invalid once removed)."""
+        if type(owner) is _StatusMarker:
+            node = owner.node
+            if not node.status_shown or (node is not self._root and node.parent is None):
+                return QModelIndex()
+            return self.createIndex(len(node.children), column, owner)
+        return self.index_of(owner, column)
+
+    def owner_at(self, node: Node, row: int) -> Node | _StatusMarker:
+        """What sits at ``row`` under ``node``: a child, or (one past them) its status row."""
+        children = node.children
+        return children[row] if row < len(children) else self._marker(node)
+
+    @property
+    def root_node(self) -> Node:
+        return self._root
+
     @staticmethod
     def _marker(node: Node) -> _StatusMarker:
         # A status row needs an internal pointer of its own, distinct from its node's.
@@ -236,18 +254,26 @@ class LazyTreeModel(QAbstractItemModel):
     def hasChildren(self, parent: AnyIndex = _TOP) -> bool:
         if not parent.isValid():
             return bool(self._root.children)
-        if parent.column() != 0 or self.is_status_index(parent):
+        if parent.column() != 0:
             return False
-        node = self.node_of(parent)
-        return bool(node.children) or node.status_shown or node.has_more
+        return self.node_has_children(parent.internalPointer())
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return _NO_FLAGS
-        owner = index.internalPointer()
+        return self.node_flags(index.internalPointer())
+
+    def node_flags(self, owner: Node | _StatusMarker) -> Qt.ItemFlag:
+        """``flags`` of the row whose internal pointer is ``owner`` (a node or a status row)."""
         if type(owner) is _StatusMarker:
             return _STATUS_FLAGS
         return _BRANCH_FLAGS if owner.lazy else _LEAF_FLAGS
+
+    def node_has_children(self, owner: Node | _StatusMarker) -> bool:
+        """``hasChildren`` of the row whose internal pointer is ``owner``."""
+        if type(owner) is _StatusMarker:
+            return False
+        return bool(owner.children) or owner.status_shown or owner.has_more
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -260,11 +286,14 @@ class LazyTreeModel(QAbstractItemModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        owner = index.internalPointer()
-        if isinstance(owner, _StatusMarker):
-            return self._status_data(owner.node, index.column(), role)
+        return self.node_data(index.internalPointer(), index.column(), role)
+
+    def node_data(self, owner: Node | _StatusMarker, column: int, role: int) -> Any:
+        """``data`` of the row whose internal pointer is ``owner`` (views that flatten the tree
+        ask by owner: finding a node's row among 100,000 siblings is a linear search)."""
+        if type(owner) is _StatusMarker:
+            return self._status_data(owner.node, column, role)
         record = owner.record
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.display(record, column)
             return None if value is None else str(value)

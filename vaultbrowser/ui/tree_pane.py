@@ -1,9 +1,10 @@
 """``TreePane``: one service's tree with filter, sort, paging controls and an honest count.
 
-Filtering and sorting run on the loaded rows only (a ``QSortFilterProxyModel``) and the pane
-says so. Status rows ("Loading…", "N loaded · more available", errors) always stay visible and
-last. Qt asks a model for more only at the root or when the scroll bar hits its end, so the pane
-also pages a node whose "more available" row scrolls into view.
+The view is a ``TreeTable`` over a ``FlatTreeModel`` (``pane.proxy``): a tree whose inserts
+cost what they insert, so paging 100,000 blobs never re-lays out the rows already shown.
+Filtering and sorting run on the loaded rows only, and the pane says so. Status rows
+("Loading…", "N loaded · more available", errors) always stay visible and last. The pane pages
+a node whose "more available" row scrolls into view.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -28,57 +28,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from vaultbrowser.models.lazy_tree import SORT_ROLE, STATUS_ROLE, LazyTreeModel, RowStatus
+from vaultbrowser.models.flat_tree import FlatTreeModel
+from vaultbrowser.models.lazy_tree import STATUS_ROLE, LazyTreeModel, RowStatus
+from vaultbrowser.ui.tree_table import TreeTable
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class LoadedItemsProxy(QSortFilterProxyModel):
-    """Sorts and filters loaded rows; status rows pass every filter and sort last."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._filtering = False
-        self.setSortRole(SORT_ROLE)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setRecursiveFilteringEnabled(True)
-        self.setFilterKeyColumn(0)
-        self.setDynamicSortFilter(True)
-
-    def setFilterFixedString(self, pattern: str) -> None:
-        self._filtering = bool(pattern)
-        super().setFilterFixedString(pattern)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if not self._filtering or not source_parent.isValid():
-            return True  # no filter (the common case, asked once per inserted row); roots show
-        source = self.sourceModel()
-        if source.index(source_row, 0, source_parent).data(STATUS_ROLE) is not None:
-            return True
-        return super().filterAcceptsRow(source_row, source_parent)
-
-    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
-        # Asked O(k log n) times per inserted page: compare the nodes' cached keys directly
-        # instead of round-tripping through data() four times per comparison.
-        model = self.sourceModel()
-        left_status = model.is_status_index(left)
-        right_status = model.is_status_index(right)
-        if left_status or right_status:
-            # Qt inverts lessThan for descending order; keep status rows last either way.
-            last_is_greater = self.sortOrder() == Qt.SortOrder.AscendingOrder
-            return right_status if last_is_greater else left_status
-        column = left.column()
-        left_key = model.sort_key(model.node_of(left), column)
-        right_key = model.sort_key(model.node_of(right), column)
-        try:
-            return left_key < right_key
-        except TypeError:
-            return str(left_key) < str(right_key)
 
 
 class TreePane(QWidget):
@@ -89,7 +47,7 @@ class TreePane(QWidget):
         super().__init__(parent)
         self.model = model
         self.title = title
-        self.proxy = LoadedItemsProxy(self)
+        self.proxy = FlatTreeModel(self)
         self.proxy.setSourceModel(model)
 
         self.filter_edit = QLineEdit()
@@ -116,9 +74,8 @@ class TreePane(QWidget):
         top.addWidget(self.load_all_button)
         top.addWidget(self.cancel_button)
 
-        self.view = QTreeView()
+        self.view = TreeTable()
         self.view.setModel(self.proxy)
-        self.view.setUniformRowHeights(True)
         # Unsorted until the user clicks a header: listings arrive in name order, and an
         # active sort would compare every inserted row of every page.
         self.view.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -128,7 +85,7 @@ class TreePane(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.activated.connect(self._on_activated)
-        self.view.header().setStretchLastSection(True)
+        self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setColumnWidth(0, 260)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
 
