@@ -223,7 +223,7 @@ class FlatTreeModel(QAbstractTableModel):
                 row_of[id(rows[position])] = position
             self._valid_upto = len(rows)
             row = row_of.get(id(owner))
-            if row is not None and rows[row] is owner:
+            if row is not None and row < len(rows) and rows[row] is owner:
                 return row
         return -1
 
