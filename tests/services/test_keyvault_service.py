@@ -13,7 +13,7 @@ from azure.keyvault.keys.aio import KeyClient
 from azure.keyvault.secrets.aio import SecretClient
 
 from vaultbrowser.config import NetworkSettings
-from vaultbrowser.errors import AccessDenied, NotFound, Throttled
+from vaultbrowser.errors import AccessDenied, InvalidInput, NotFound, Throttled
 from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
 from vaultbrowser.services.credentials import StaticTokenCredential
 from vaultbrowser.services.keyvault import KeyVaultService
@@ -308,3 +308,30 @@ def test_closing_one_service_closes_its_transport(emulator: Any, run: Any) -> No
             await session.aclose()
 
     assert run(body()) == (1, 1)
+
+
+def test_a_private_ca_keeps_one_connection_alive(emulator: Any, run: Any) -> None:
+    """The emulator's CA is one SSL context per transport: pages reuse one TLS connection
+    (azure-core's per-request context for ``connection_verify=<path>`` reconnected each time)."""
+    run(seed_secrets(emulator, "alive", 12))
+    emulator.request_log.clear()
+
+    async def body(vault: KeyVaultService) -> None:
+        token = None
+        for _ in range(4):
+            page = await vault.list_secrets(page_size=3, continuation=token)
+            token = page.next_token
+
+    run(with_vault(emulator, body))
+    listings = [entry for entry in emulator.request_log if entry.path == "/secrets"]
+    assert len(listings) >= 4
+    assert len({entry.peer for entry in listings}) == 1 and listings[0].peer
+
+
+def test_an_unusable_ca_file_is_invalid_input(emulator: Any, tmp_path: Any) -> None:
+    broken = tmp_path / "ca.pem"
+    broken.write_text("not a certificate")
+    session = ServiceSession()
+    for path in (broken, tmp_path / "missing.pem"):
+        with pytest.raises(InvalidInput, match="CA certificate file"):
+            session.open_vault(connection_for(emulator, ca_path=str(path)))

@@ -18,3 +18,4 @@ class RequestLogEntry:
     authorized: bool = False
     duration_ms: float = 0.0
     error_code: str | None = None
+    peer: str = ""  # client address:port; one port per kept-alive connection

@@ -168,6 +168,7 @@ class KeyVaultEmulator:
                 authorized=authorized,
                 duration_ms=(time.time() - started) * 1000,
                 error_code=code,
+                peer=_peer_of(request),
             )
         )
         return response
@@ -196,3 +197,9 @@ def _bound_port(runner: web.AppRunner) -> int:
     for address in runner.addresses:
         return int(address[1])
     raise RuntimeError("the emulator's server has no bound address")
+
+
+def _peer_of(request: web.Request) -> str:
+    transport = request.transport
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return f"{peer[0]}:{peer[1]}" if peer else ""

@@ -139,6 +139,41 @@ class RecordingTransport(AsyncHttpTransport):
         await self._transport.sleep(duration)
 
 
+def private_ca_transport(ca_path: str, **options: Any) -> AsyncHttpTransport:
+    """An aiohttp transport that trusts ``ca_path`` (the local emulators' CA).
+
+    Passing ``connection_verify=<path>`` instead makes azure-core build a new SSL context per
+    request, and aiohttp pools connections per context: every request then paid a new TCP
+    connection and TLS handshake. One context on the connector keeps connections alive.
+    """
+    import ssl
+
+    import aiohttp
+    from azure.core.pipeline.transport import AioHttpTransport
+
+    from vaultbrowser.errors import InvalidInput
+
+    try:
+        context = ssl.create_default_context(cafile=ca_path)
+    except (OSError, ssl.SSLError) as exc:
+        raise InvalidInput(f"The CA certificate file {ca_path} cannot be used: {exc}",
+                           advice="Point the connection at the emulator's PEM CA file "
+                                  "(the emulator prints its path when it starts).") from exc
+
+    class PrivateCATransport(AioHttpTransport):
+        async def open(self) -> None:
+            if self.session is None and self._session_owner and not self._has_been_opened:
+                self.session = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(ssl=context),
+                    trust_env=self._use_env_settings,
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                    auto_decompress=False,
+                )
+            await super().open()
+
+    return PrivateCATransport(**options)
+
+
 def response_info_from(
     http_response: Any,
     *,

@@ -68,27 +68,22 @@ class ServiceSession:
     def _transport(self, connection: Connection) -> RecordingTransport:
         from azure.core.pipeline.transport import AioHttpTransport
 
-        from vaultbrowser.services.http import RecordingTransport
+        from vaultbrowser.services.http import RecordingTransport, private_ca_transport
 
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {"connection_timeout": self._network.connection_timeout,
+                                   "read_timeout": self._network.read_timeout}
         if connection.ca_path:
             # A private CA is for the local emulators only; Azure hosts use the OS trust store.
             if not is_loopback_url(connection.url):
                 raise InvalidInput("A custom CA file is only allowed for loopback emulators.")
-            options["connection_verify"] = connection.ca_path
+            inner = private_ca_transport(connection.ca_path, **options)
+        else:
+            inner = AioHttpTransport(**options)
         guard: RequestGuard | None = None
         if self.is_read_only(connection):
             guard = read_only_guard(connection.display_name)
-        transport = RecordingTransport(
-            AioHttpTransport(
-                connection_timeout=self._network.connection_timeout,
-                read_timeout=self._network.read_timeout,
-                **options,
-            ),
-            journal=self.journal,
-            guard=guard,
-            connection=connection.display_name,
-        )
+        transport = RecordingTransport(inner, journal=self.journal, guard=guard,
+                                       connection=connection.display_name)
         self._transports.append(transport)
         return transport
 

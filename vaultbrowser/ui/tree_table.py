@@ -47,11 +47,9 @@ class BranchDelegate(QStyledItemDelegate):
         indent = view.indentation()
         rect = QRect(option.rect)
         style = view.style()
-        # Background (selection, alternate colour) across the indentation too.
-        background = QStyleOptionViewItem(option)
-        self.initStyleOption(background, index)
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, background, painter,
-                            view)
+        # The selection's background across the indentation too (the view's option already
+        # carries the state; the item's own roles are read once, by the base class below).
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, view)
         offset = view.branch_offset(row)
         branch = QStyleOption()
         branch.initFrom(view)
