@@ -78,14 +78,20 @@ def connections_from_args(args: argparse.Namespace) -> list[Any]:
     return connections
 
 
+async def _open_connections(window: Any, connections: list[Any]) -> None:
+    # After the first paint: each waits for its SDK to be imported off the loop's thread.
+    for connection in connections:
+        await window.open_connection(connection)
+
+
 async def _open_demo(window: Any, demo: Any) -> None:
     window.statusBar().showMessage("Starting the local Key Vault emulator…")
     vault = await demo.start_keyvault()
-    window.add_connection(vault)
+    await window.open_connection(vault)
     window.statusBar().showMessage("Starting Azurite and seeding demo blobs…")
     storage = await demo.start_storage()
     if storage is not None:
-        window.add_connection(storage)
+        await window.open_connection(storage)
         window.statusBar().showMessage("Demo mode: local emulators with demo data", 10_000)
     else:
         window.statusBar().showMessage(
@@ -206,11 +212,6 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(session, settings, reporter=reporter,
                         on_closed=demo.stop if demo is not None else None,
                         connection_store=store, trail=trail)
-    for connection in connections:
-        try:
-            window.add_connection(connection)
-        except VaultBrowserError as error:
-            reporter.report(error)
     window.show()
     collector.freeze_startup_heap()
     closed = asyncio.Event()
@@ -218,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     with loop:
         loop.set_exception_handler(lambda _loop, context: reporter.report(
             context.get("exception") or RuntimeError(context.get("message", "error"))))
+        from vaultbrowser.services.sdk_imports import import_sdk
+
+        window.run_task(import_sdk())  # in a worker thread, while the user looks around
+        window.run_task(_open_connections(window, connections))
         if demo is not None:
             window.run_task(_open_demo(window, demo))
         if args.screenshot:

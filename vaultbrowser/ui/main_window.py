@@ -36,6 +36,7 @@ from vaultbrowser.models.keyvault_models import KeyVaultTreeModel, VaultItemKind
 from vaultbrowser.models.lazy_tree import LazyTreeModel
 from vaultbrowser.services.connections import Connection, ServiceKind
 from vaultbrowser.services.records import SecretRecord
+from vaultbrowser.services.sdk_imports import import_sdk
 from vaultbrowser.ui.activity_panel import ActivityPanel
 from vaultbrowser.ui.audit_actions import AuditActions
 from vaultbrowser.ui.detail_pane import DetailPane
@@ -244,14 +245,20 @@ class MainWindow(QMainWindow):
 
         dialog = ConnectionDialog(self)
         if dialog.exec():
-            connection = dialog.connection()
-            try:
-                self.add_connection(connection)
-            except VaultBrowserError as error:
-                self.reporter.report(error)
-                return
-            if self._store is not None:
-                self._store.add(connection)
+            self.run_task(self.open_connection(dialog.connection(), remember=True))
+
+    async def open_connection(self, connection: Connection, *, remember: bool = False) -> bool:
+        """``add_connection`` once the SDK it needs is imported, off the loop's thread (the
+        first import takes about a second). Failures are reported; True when it was added."""
+        await import_sdk([connection.kind])
+        try:
+            self.add_connection(connection)
+        except VaultBrowserError as error:
+            self.reporter.report(error)
+            return False
+        if remember and self._store is not None:
+            self._store.add(connection)
+        return True
 
     def _pane_of(self, model: LazyTreeModel) -> TreePane:
         return next(pane for pane in self.panes if pane.model is model)
