@@ -38,6 +38,7 @@ class PagingSettings:
     next_page_keyvault: int = 25  # the service's maximum
     first_page_blobs: int = 100
     next_page_blobs: int = 2_000
+    load_all_page_blobs: int = 5_000  # the service's maximum: "Load all" wants round trips few
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,3 +144,33 @@ def test_load_all_of_twenty_thousand_blobs(qloop: Any, azurite: Any, big_contain
     assert progress[0] == 100 and progress[-1] == BIG_BLOB_COUNT
     assert progress == sorted(progress)
     print(f"\n[blob-model] Load all of {rows} blobs: {elapsed:.1f} s in {len(progress)} pages")
+
+
+def test_load_all_asks_for_the_largest_pages(qloop: Any, azurite: Any, tree_container: str,
+                                             session: ServiceSession) -> None:
+    """Scrolling pages by ``next_page_blobs``; "Load all" by ``load_all_page_blobs``."""
+    async def body() -> None:
+        model = BlobTreeModel(PagingSettings(first_page_blobs=4, next_page_blobs=5,
+                                             load_all_page_blobs=20))
+        sizes: list[int] = []
+        model.page_loaded.connect(lambda _parent, count: sizes.append(count))
+        root = model.add_root(account(azurite, session))
+        model.fetchMore(root)
+        await model.wait_idle()
+        while model.canFetchMore(root):
+            model.fetchMore(root)
+            await model.wait_idle()
+        container = child(model, root, TREE_CONTAINER)
+        model.fetchMore(container)
+        await model.wait_idle()
+        many = child(model, container, "many/")
+        sizes.clear()
+        model.fetchMore(many)
+        await model.wait_idle()
+        model.fetchMore(many)
+        await model.wait_idle()
+        model.load_all(many)
+        await model.wait_idle()
+        assert sizes == [4, 5, 20, 1]  # 30 files: first, next, then Load all's pages
+
+    qloop.run_until_complete(body())

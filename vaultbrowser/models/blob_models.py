@@ -63,7 +63,9 @@ class BlobTreeModel(LazyTreeModel):
         return isinstance(record, AccountRoot | ContainerRecord | BlobPrefixRecord)
 
     def page_size(self, node: Node, first: bool) -> int:
-        return self._paging.first_page_blobs if first else self._paging.next_page_blobs
+        if first:
+            return self._paging.first_page_blobs
+        return self._paging.load_all_page_blobs if node.load_all else self._paging.next_page_blobs
 
     def noun(self, node: Node) -> str:
         return "containers" if isinstance(node.record, AccountRoot) else "blobs"
