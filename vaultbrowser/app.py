@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(session, settings, reporter=reporter,
                         on_closed=demo.stop if demo is not None else None,
                         connection_store=store, trail=trail)
+    collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
     window.show()
     collector.freeze_startup_heap()
     closed = asyncio.Event()

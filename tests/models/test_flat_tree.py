@@ -274,3 +274,32 @@ def test_tree_table_expands_by_arrow_and_keys(
         assert status.data(STATUS_ROLE) is RowStatus.MORE
 
     qloop.run_until_complete(body())
+
+
+def test_removed_subtrees_are_freed_by_reference_counting(
+        qloop: asyncio.AbstractEventLoop, tree: tuple[Folders, FlatTreeModel]) -> None:
+    """Removed nodes break their own cycles once released (the GUI's collector freezes
+    survivors of full collections, so cyclic garbage would linger)."""
+    import gc
+    import weakref
+
+    source, flat = tree
+
+    async def body() -> None:
+        source.add_root("root-a")
+        flat.set_expanded(row_of(flat, "root-a"), True)
+        await source.wait_idle()
+
+    qloop.run_until_complete(body())
+    child = weakref.ref(source.root_nodes()[0].children[0])
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        source.remove_root("root-a")
+        assert child() is not None  # the last removed batch stays alive a while (see _retire)
+        source.add_root("root-b")
+        source.remove_root("root-b")  # releases the previous batch
+        assert child() is None
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -48,3 +48,41 @@ def test_cycles_are_collected_on_the_gui_thread(qloop: Any) -> None:
         gc.set_threshold(*thresholds)
         guard.stop()
     assert gc.isenabled()
+
+
+class Holder:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the cyclic collector frees it
+
+
+def test_full_collections_freeze_survivors_and_an_idle_sweep_frees_frozen_cycles(
+        qloop: Any, monkeypatch: Any) -> None:
+    from vaultbrowser.ui import gc_guard
+
+    thresholds = gc.get_threshold()
+    guard = MainThreadGarbageCollector(interval_ms=100_000)  # driven by hand below
+    busy = [True]
+    guard.set_busy_check(lambda: busy[0])
+    try:
+        survivor = Holder()
+        ref = weakref.ref(survivor)
+        gc.set_threshold(1, 1, 1)
+        for _ in range(3):
+            gc.collect(1)  # bumps the gen-2 count past its threshold of 1
+        guard.collect_due()
+        assert gc.get_freeze_count() > 0  # the survivors of that full collection are frozen
+        gc.set_threshold(*thresholds)
+        del survivor
+        gc.collect()  # frozen: even a full collection leaves it alone
+        assert ref() is not None
+        monkeypatch.setattr(gc_guard, "_MIN_SWEEP", 0)
+        guard._frozen_after_sweep = 0
+        guard.collect_due()  # busy (a listing is loading): no complete collection
+        assert ref() is not None
+        busy[0] = False
+        guard.collect_due()
+        assert ref() is None
+    finally:
+        gc.set_threshold(*thresholds)
+        guard.stop()
+    assert gc.get_freeze_count() == 0

@@ -112,6 +112,7 @@ class LazyTreeModel(QAbstractItemModel):
         self._root = Node(record=None)
         # The last removed subtree stays referenced until the next removal (see _retire).
         self._retired: list[Node] = []
+        self._running: set[asyncio.Task[None]] = set()  # every page task not yet done
 
     # --- subclass hooks ---------------------------------------------------------------------
 
@@ -390,6 +391,8 @@ class LazyTreeModel(QAbstractItemModel):
         # from views' and testers' signal handlers, where inserting rows would nest changes.
         task = asyncio.ensure_future(self._run(node))
         node.task = task
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
         # A task cancelled before its first step never runs its own cleanup: this does.
         task.add_done_callback(lambda done: self._task_done(node, done))
 
@@ -536,7 +539,22 @@ class LazyTreeModel(QAbstractItemModel):
         """
         for node in nodes:
             node.parent = None
-        self._retired = nodes
+        released, self._retired = self._retired, nodes
+        # Break the released subtrees' cycles (parent ↔ children, node ↔ status marker), so
+        # reference counting frees them at once: the window's collector freezes survivors of
+        # full collections and leaves them to reference counting (ui/gc_guard.py).
+        stack = released
+        while stack:
+            node = stack.pop()
+            stack.extend(node.children)
+            node.children = []
+            node.parent = None
+            node.status_marker = None
+            node.task = None
+
+    def is_loading(self) -> bool:
+        """Whether any page is in flight."""
+        return bool(self._running)
 
     def _cancel_subtree(self, node: Node) -> None:
         """Cancel and detach every task below (and at) ``node``; the caller fixes the rows."""
