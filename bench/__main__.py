@@ -2,10 +2,10 @@
 
 Every figure is the median of BENCH_RUNS runs (default 3; the 100,000-blob and the
 10,000-secret cases run BENCH_BIG_RUNS times, default 1, to stay well under 10 minutes on 2
-cores: the window's Load all of 10,000 secrets alone takes ~100 s, the 100,000-blob listings
-~3 minutes). BENCH_QUICK=1 is a smoke run: small data, one run. Ratios compare figures measured
-in this same invocation (medians over medians), never stored numbers. Nothing here asserts a
-timing: the pass/fail column only compares against the targets of the performance issue.
+cores: their listings take minutes). BENCH_QUICK=1 is a smoke run: small data, one run. Ratios
+compare figures measured in this same invocation (medians over medians), never stored numbers.
+Nothing here asserts a timing: the pass/fail column only compares against the targets of the
+performance issue.
 
 Each measured run is a child process (``bench.scenarios``, ``bench.cold_start``), so its
 peak RSS is its own and its imports are cold. The Key Vault emulators run on threads of this
