@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 import weakref
 from typing import Any, ClassVar
 
@@ -55,7 +56,7 @@ class Holder:
         self.me = self  # a cycle: only the cyclic collector frees it
 
 
-def test_full_collections_freeze_survivors_and_an_idle_sweep_frees_frozen_cycles(
+def test_collections_freeze_survivors_and_an_idle_sweep_frees_frozen_cycles(
         qloop: Any, monkeypatch: Any) -> None:
     from vaultbrowser.ui import gc_guard
 
@@ -66,20 +67,27 @@ def test_full_collections_freeze_survivors_and_an_idle_sweep_frees_frozen_cycles
     try:
         survivor = Holder()
         ref = weakref.ref(survivor)
+        garbage = Holder()
+        garbage_ref = weakref.ref(garbage)
+        del garbage
         gc.set_threshold(1, 1, 1)
-        for _ in range(3):
-            gc.collect(1)  # bumps the gen-2 count past its threshold of 1
+        [[] for _ in range(10)]  # past the youngest threshold
         guard.collect_due()
-        assert gc.get_freeze_count() > 0  # the survivors of that full collection are frozen
+        assert garbage_ref() is None  # young cycles are collected
+        assert gc.get_freeze_count() > 0  # and the survivors are frozen
         gc.set_threshold(*thresholds)
         del survivor
         gc.collect()  # frozen: even a full collection leaves it alone
         assert ref() is not None
         monkeypatch.setattr(gc_guard, "_MIN_SWEEP", 0)
+        monkeypatch.setattr(gc_guard, "_IDLE_BEFORE_SWEEP", 0.05)
         guard._frozen_after_sweep = 0
         guard.collect_due()  # busy (a listing is loading): no complete collection
         assert ref() is not None
         busy[0] = False
+        guard.collect_due()  # idle only since now: not yet
+        assert ref() is not None
+        time.sleep(0.06)
         guard.collect_due()
         assert ref() is None
     finally:

@@ -171,6 +171,30 @@ def test_reveal_copy_and_clipboard_clearing(qloop: Any, harness: Harness,
     qloop.run_until_complete(body())
 
 
+def test_a_new_vault_lists_only_the_shown_tab_until_another_is_opened(
+        qloop: Any, harness: Harness, emulator: Any) -> None:
+    window = harness.window
+
+    async def body() -> None:
+        window.tabs.setCurrentIndex(0)  # secrets
+        log_before = len(emulator.request_log)
+        window.add_connection(vault_connection(emulator))
+        await harness.idle()
+        listed = [entry.path for entry in emulator.request_log[log_before:]]
+        assert any(path.rstrip("/") == "/secrets" for path in listed)
+        assert not any(path.startswith(("/keys", "/certificates")) for path in listed)
+        keys = window.keys_model
+        assert not keys.node_of(keys.index(0, 0)).listed
+        window.tabs.setCurrentIndex(2)  # the keys tab shows: its vault expands and lists
+        await harness.wait_for(lambda: keys.rowCount(keys.index(0, 0)) >= 1)
+        await harness.idle()
+        assert keys.index(0, 0, keys.index(0, 0)).data() == "signing"
+        assert window.panes[2].view.isExpanded(
+            window.panes[2].proxy.mapFromSource(keys.index(0, 0)))
+
+    qloop.run_until_complete(body())
+
+
 def test_forbidden_listing_raises_the_access_denied_dialog(qloop: Any, harness: Harness,
                                                            emulator: Any) -> None:
     window = harness.window

@@ -426,13 +426,21 @@ class LazyTreeModel(QAbstractItemModel):
         # detaches it, and then nothing it does may touch the model any more.
         me = asyncio.current_task()
         self._sync_status(node)
+        ahead: asyncio.Future[Page[Any]] | None = None  # Load all: the next page, already asked
         try:
             while True:
-                first = not node.listed
-                page = await self.fetch_page(node, node.next_token,
-                                             self.page_size(node, first))
+                if ahead is None:
+                    page = await self.fetch_page(node, node.next_token,
+                                                 self.page_size(node, not node.listed))
+                else:
+                    page, ahead = await ahead, None
                 if node.task is not me:
                     return
+                if node.load_all and page.next_token is not None:
+                    # Ask for the next page before inserting and painting this one, so that
+                    # the round trip overlaps the window's work instead of following it.
+                    ahead = asyncio.ensure_future(
+                        self.fetch_page(node, page.next_token, self.page_size(node, False)))
                 self._append_page(node, page)
                 if node.load_all:
                     self.load_all_progress.emit(self.index_of(node), len(node.children))
@@ -449,6 +457,9 @@ class LazyTreeModel(QAbstractItemModel):
             self._finish(node, error=error)
             self.load_failed.emit(error)
             return
+        finally:
+            if ahead is not None:
+                ahead.cancel()  # a page asked ahead, never used (cancel, error, load all off)
         if node.task is me:
             self._finish(node, error=None)
 

@@ -7,28 +7,33 @@ which crashes Qt later. So while the app runs, automatic collection is off and t
 GUI thread collects whichever generations are due, as often as the thresholds ask.
 
 A full collection scans every tracked object: about 150 ms with 100,000 blobs loaded, a visible
-stall each time one falls due while a listing pages in (issue 5). So the survivors of each full
-collection are frozen (``gc.freeze``): the next one scans only what is newer. Listing nodes
-break their own cycles when removed (``LazyTreeModel._retire``), so frozen garbage is freed by
-reference counting. Other frozen cycles are swept by one complete collection, only when nothing
-is loading and the frozen heap has doubled since the last complete one.
+stall each time one would fall due while a listing pages in (issue 5). So every pass collects only
+what is not frozen (what the last interval allocated) and then freezes the survivors
+(``gc.freeze``): a pass costs what one interval allocated, never the listings already loaded.
+Frozen objects are still freed by reference counting, and listing nodes break their own cycles
+when removed (``LazyTreeModel._retire``). Cycles that die after being frozen are swept by one
+complete collection, only when nothing has been loading for a few seconds and the frozen heap
+has doubled since the last complete one.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
 _MIN_SWEEP = 200_000  # frozen objects before an idle complete collection is worth it
+_IDLE_BEFORE_SWEEP = 3.0  # seconds without loading: the user has stopped waiting on a listing
 
 
 class MainThreadGarbageCollector(QObject):
-    def __init__(self, parent: QObject | None = None, interval_ms: int = 500) -> None:
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 250) -> None:
         super().__init__(parent)
         self._busy: Callable[[], bool] = lambda: True  # no complete sweeps until told
         self._frozen_after_sweep = 0
+        self._idle_since: float | None = None
         self._was_enabled = gc.isenabled()
         gc.disable()
         self._timer = QTimer(self)
@@ -41,17 +46,23 @@ class MainThreadGarbageCollector(QObject):
         self._busy = busy
 
     def collect_due(self) -> int:
-        """Collect the oldest generation whose threshold is crossed; returns objects found."""
-        counts = gc.get_count()
-        thresholds = gc.get_threshold()
-        for generation in (2, 1, 0):
-            if thresholds[generation] and counts[generation] > thresholds[generation]:
-                found = gc.collect(generation)
-                if generation == 2:
-                    gc.freeze()  # survivors: the next full collection scans only newer ones
-                return found
+        """Once allocations cross the youngest threshold, collect everything not frozen and
+        freeze the survivors; returns the objects found."""
+        now = time.monotonic()
+        if self._busy():
+            self._idle_since = None
+        elif self._idle_since is None:
+            self._idle_since = now
+        threshold = gc.get_threshold()[0]
+        if threshold and gc.get_count()[0] > threshold:
+            found = gc.collect()  # the frozen heap is not scanned: only the newer objects
+            gc.freeze()
+            return found
+        if self._idle_since is None:
+            return 0
         frozen = gc.get_freeze_count()
-        if frozen > max(2 * self._frozen_after_sweep, _MIN_SWEEP) and not self._busy():
+        if (frozen > max(2 * self._frozen_after_sweep, _MIN_SWEEP)
+                and now - self._idle_since >= _IDLE_BEFORE_SWEEP):
             return self.sweep()
         return 0
 

@@ -213,8 +213,7 @@ class MainWindow(QMainWindow):
             self._roots[connection.key] = [(self.blob_model, account)]
         for model, record in self._roots[connection.key]:
             index = model.add_root(record)
-            pane = self._pane_of(model)
-            pane.view.expand(pane.proxy.mapFromSource(index))
+            self._pane_of(model).expand_when_shown(index)
         self.connections.append(connection)
         self._update_connection_label()
         self.read_only_banner.setVisible(any(c.read_only for c in self.connections)

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -117,6 +117,24 @@ class TreePane(QWidget):
         model.rowsInserted.connect(self._update_summary)
         model.rowsRemoved.connect(self._update_summary)
         self._update_summary()
+        self._expand_on_show: list[QPersistentModelIndex] = []
+
+    # --- deferred expansion -----------------------------------------------------------------
+
+    def expand_when_shown(self, source: QModelIndex) -> None:
+        """Expand ``source`` (a model index) now if the pane is on screen, else when it
+        first shows: a new vault lists only the tab being looked at, not three at once."""
+        if self.isVisible():
+            self.view.expand(self.proxy.mapFromSource(source))
+        else:
+            self._expand_on_show.append(QPersistentModelIndex(source))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        pending, self._expand_on_show = self._expand_on_show, []
+        for source in pending:
+            if source.isValid():
+                self.view.expand(self.proxy.mapFromSource(source))
 
     # --- selection ------------------------------------------------------------------------
 
