@@ -303,3 +303,28 @@ def test_removed_subtrees_are_freed_by_reference_counting(
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_a_write_updates_or_removes_one_row_in_place(
+        qloop: asyncio.AbstractEventLoop, tree: tuple[Folders, FlatTreeModel]) -> None:
+    source, flat = tree
+
+    async def body() -> None:
+        source.add_root("root-a")
+        flat.set_expanded(row_of(flat, "root-a"), True)
+        await source.wait_idle()
+        flat.set_expanded(row_of(flat, "delta/"), True)
+        await source.wait_idle()
+        root = source.index(0, 0)
+        alpha = source.find_child(root, lambda record: record == "alpha")
+        assert alpha.isValid() and alpha.data() == "alpha"
+        source.update_record(alpha, "alpha-2")
+        assert shown(flat) == expected(flat)
+        assert "  alpha-2" in shown(flat)
+        delta = source.find_child(root, lambda record: record == "delta/")
+        source.remove_record(delta)  # a row with an expanded, listed subtree
+        assert shown(flat) == expected(flat)
+        assert shown(flat) == ["root-a", "  alpha-2", "  charlie/", "  [MORE]"]
+        assert not source.find_child(root, lambda record: record == "delta/").isValid()
+
+    qloop.run_until_complete(body())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Any
@@ -537,6 +537,39 @@ class LazyTreeModel(QAbstractItemModel):
             self.endRemoveRows()
         self._retire(removed)
         self.fetchMore(parent)
+
+    def update_record(self, index: AnyIndex, record: Any) -> None:
+        """Replace one row's record after a write changed it (its children stay)."""
+        node = self.node_of(index)
+        if node is self._root or node.parent is None:
+            return
+        node.record = record
+        node.sort_keys = None
+        parent = self.index_of(node.parent)
+        row = node.parent.children.index(node)
+        self.dataChanged.emit(self.index(row, 0, parent),
+                              self.index(row, self.columnCount() - 1, parent))
+
+    def remove_record(self, index: AnyIndex) -> None:
+        """Take one row (and its subtree) out after a write removed it from the service."""
+        node = self.node_of(index)
+        owner = node.parent
+        if node is self._root or owner is None or owner is self._root:
+            return  # connections are removed with remove_root
+        row = owner.children.index(node)
+        self.beginRemoveRows(self.index_of(owner), row, row)
+        self._cancel_subtree(node)
+        del owner.children[row]
+        self.endRemoveRows()
+        self._retire([node])
+
+    def find_child(self, parent: AnyIndex, matches: Callable[[Any], bool]) -> QModelIndex:
+        """The first loaded child of ``parent`` whose record satisfies ``matches``."""
+        node = self.node_of(parent)
+        for row, child in enumerate(node.children):
+            if matches(child.record):
+                return self.index(row, 0, self.index_of(node))
+        return QModelIndex()
 
     def _retire(self, nodes: list[Node]) -> None:
         """Detach removed nodes, but keep them alive a while after ``endRemoveRows``.

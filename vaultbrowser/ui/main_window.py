@@ -35,13 +35,16 @@ from vaultbrowser.models.details import Details, describe, load_details
 from vaultbrowser.models.keyvault_models import KeyVaultTreeModel, VaultItemKind, VaultRoot
 from vaultbrowser.models.lazy_tree import LazyTreeModel
 from vaultbrowser.services.connections import Connection, ServiceKind
-from vaultbrowser.services.records import SecretRecord
+from vaultbrowser.services.records import ResponseInfo, SecretRecord
 from vaultbrowser.services.sdk_imports import import_sdk
 from vaultbrowser.ui.activity_panel import ActivityPanel
 from vaultbrowser.ui.audit_actions import AuditActions
+from vaultbrowser.ui.blob_actions import BlobActions
+from vaultbrowser.ui.common_dialogs import DialogRunner
 from vaultbrowser.ui.detail_pane import DetailPane
 from vaultbrowser.ui.error_dialog import ErrorReporter
 from vaultbrowser.ui.tree_pane import TreePane
+from vaultbrowser.ui.vault_actions import VaultActions
 
 if TYPE_CHECKING:
     from vaultbrowser.services.session import ServiceSession
@@ -135,6 +138,10 @@ class MainWindow(QMainWindow):
 
         self.connection_label = QLabel("")
         self.statusBar().addPermanentWidget(self.connection_label)
+        # Write actions: dialogs go through this runner (tests answer them without exec).
+        self.dialogs = DialogRunner()
+        self.vault_actions = VaultActions(self)
+        self.blob_actions = BlobActions(self)
         self._build_menus()
         self.resize(1280, 800)
 
@@ -177,12 +184,46 @@ class MainWindow(QMainWindow):
         view_menu.addAction(load_all)
         view_menu.addAction(self.activity_dock.toggleViewAction())
 
+        # The selection's write actions (the same as its context menu), for the keyboard.
+        self.actions_menu = self.menuBar().addMenu("&Actions")
+        self.actions_menu.aboutToShow.connect(self._fill_actions_menu)
+
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About vaultbrowser", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, "About vaultbrowser",
             f"vaultbrowser {__version__}\nA browser for Azure Key Vault and Blob Storage."))
         help_menu.addAction(about)
+
+    def _fill_actions_menu(self) -> None:
+        self.actions_menu.clear()
+        self.current_pane().fill_menu(self.actions_menu)
+
+    # --- what write actions need -------------------------------------------------------------
+
+    def root_of(self, model: LazyTreeModel, index: QModelIndex) -> Any:
+        """The connection root record (VaultRoot / AccountRoot) above ``index``, or None."""
+        while index.isValid() and index.parent().isValid():
+            index = index.parent()
+        return model.record_of(index) if index.isValid() else None
+
+    def can_write(self, root: Any) -> bool:
+        """Whether writes may be offered for a connection (the pipeline refuses them anyway
+        in read-only mode; this only keeps the buttons honest)."""
+        if root is None or self.session.read_only:
+            return False
+        return not root.connection.read_only and not self.session.is_read_only(root.connection)
+
+    def show_result(self, record: Any, response: ResponseInfo | None) -> None:
+        """Show what a write returned (its record and HTTP response) in the detail pane."""
+        details = describe(record, response)
+        self.detail_pane.show_details(details)
+        self.details_shown.emit(details)
+
+    def show_response(self, title: str, message: str, response: ResponseInfo | None) -> None:
+        """Show a write that returns no record (a delete, a purge): message and response."""
+        self.detail_pane.show_message(title, message)
+        self.detail_pane.show_response(response)
 
     def current_pane(self) -> TreePane:
         pane = self.tabs.currentWidget()

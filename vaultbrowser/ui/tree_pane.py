@@ -9,6 +9,7 @@ a node whose "more available" row scrolls into view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -70,9 +71,14 @@ class TreePane(QWidget):
             self.flat_check = QCheckBox("Flat")
             self.flat_check.setToolTip("List every blob of a container by full name, no folders")
             top.addWidget(self.flat_check)
+        self._top = top
         top.addWidget(self.refresh_button)
         top.addWidget(self.load_all_button)
         top.addWidget(self.cancel_button)
+        # Controllers (ui/vault_actions.py, ui/blob_actions.py) add the write actions of the
+        # selection: each provider returns, for a source index (invalid: nothing selected),
+        # actions it owns (created once, enabled to suit the selection; None: a separator).
+        self.action_providers: list[Callable[[QModelIndex], list[QAction | None]]] = []
 
         self.view = TreeTable()
         self.view.setModel(self.proxy)
@@ -202,13 +208,41 @@ class TreePane(QWidget):
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
 
-    def _context_menu(self, position: Any) -> None:
-        menu = QMenu(self)
+    def add_top_widget(self, widget: QWidget) -> None:
+        """Put a controller's widget (an Upload button, a Deleted box) before Refresh."""
+        self._top.insertWidget(self._top.indexOf(self.refresh_button), widget)
+
+    def selection_actions(self) -> list[QAction | None]:
+        """The controllers' actions for the selected row (None marks a separator)."""
+        source = self.selected_source_index()
+        if source.isValid() and self.model.is_status_index(source):
+            source = QModelIndex()
+        actions: list[QAction | None] = []
+        for provide in self.action_providers:
+            found = provide(source)
+            if found and actions:
+                actions.append(None)
+            actions.extend(found)
+        return actions
+
+    def fill_menu(self, menu: QMenu) -> None:
+        """The selection's write actions, then the pane's own."""
+        for action in self.selection_actions():
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        if not menu.isEmpty():
+            menu.addSeparator()
         menu.addAction("Refresh", self.refresh_selected)
         menu.addAction("Load all", self.load_all_selected)
         menu.addAction("Cancel loading", self.cancel_selected)
         menu.addSeparator()
         menu.addAction("Copy name / id", self.copy_selected)
+
+    def _context_menu(self, position: Any) -> None:
+        menu = QMenu(self)
+        self.fill_menu(menu)
         menu.exec(self.view.viewport().mapToGlobal(position))
 
     def _on_filter(self, text: str) -> None:
