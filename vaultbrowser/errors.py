@@ -142,3 +142,10 @@ class Cancelled(VaultBrowserError):
     """The user (or a refresh) cancelled the operation. Never shown in a dialog."""
 
     title = "Cancelled"
+
+
+class LocalFileError(VaultBrowserError):
+    """A local file or folder could not be read or written (permission, disk full, bad path)."""
+
+    title = "Local file problem"
+    default_advice = "Check the path, its permissions and the free disk space, then try again."
