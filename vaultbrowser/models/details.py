@@ -6,7 +6,7 @@ status line and headers of exactly that call. Pure data: the pane renders, it ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from vaultbrowser.models import formatting as fmt
@@ -225,6 +225,12 @@ async def load_details(record: Any, owner: Any, kind: VaultItemKind | None = Non
     Raises:
         VaultBrowserError: the typed error of the GET.
     """
+    if isinstance(record, VaultItemRecord) and record.is_deleted:
+        # A soft-deleted item (the Deleted view): its GET would answer 404; show what the
+        # deleted listing said (deleted on, scheduled purge, recovery level).
+        base = describe(record)
+        return replace(base, subtitle=f"Deleted {base.subtitle.lower()}",
+                       note="from the vault's deleted listing (no request)")
     if isinstance(record, SecretRecord) and isinstance(owner, VaultRoot):
         result = await owner.service.get_secret_properties(record.name, record.version)
         return describe(result.value, result.response)

@@ -1,13 +1,19 @@
-"""Key Vault trees: vault → secrets / certificates / keys → versions (one model per kind)."""
+"""Key Vault trees: vault → secrets / certificates / keys → versions (one model per kind).
+
+Each model also has a "deleted" mode (``set_show_deleted``): its vault rows then list the
+vault's soft-deleted items of the kind (deleted on, scheduled purge, recovery level) instead of
+the active ones. Deleted items have no version rows.
+"""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from vaultbrowser.config import PagingSettings
@@ -70,8 +76,49 @@ COLUMNS: dict[VaultItemKind, list[Column]] = {
     ],
 }
 
+_DELETED_HEAD: list[Column] = [
+    ("Deleted on", lambda r: fmt.when(r.deleted_on)),
+    ("Purge scheduled", lambda r: fmt.when(r.scheduled_purge_on)),
+    ("Recovery level", lambda r: r.recovery_level or ""),
+]
+
+# What the vault rows list in deleted mode: when each item was deleted and will be purged.
+DELETED_COLUMNS: dict[VaultItemKind, list[Column]] = {
+    VaultItemKind.SECRETS: [
+        *_DELETED_HEAD,
+        ("Content type", lambda r: r.content_type or ""),
+        ("Expires", lambda r: fmt.when(r.expires_on)),
+        ("Tags", lambda r: fmt.tags(r.tags)),
+    ],
+    VaultItemKind.CERTIFICATES: [
+        *_DELETED_HEAD,
+        ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or ""),
+        ("Expires", lambda r: fmt.when(r.expires_on)),
+        ("Tags", lambda r: fmt.tags(r.tags)),
+    ],
+    VaultItemKind.KEYS: [
+        *_DELETED_HEAD,
+        ("Expires", lambda r: fmt.when(r.expires_on)),
+        ("Tags", lambda r: fmt.tags(r.tags)),
+    ],
+}
+
 _FILLED_ON_SELECTION = {"Subject", "Type", "Size / curve"}
-_SORT_BY_DATE = {"Created": "created_on", "Updated": "updated_on", "Expires": "expires_on"}
+_SORT_BY_DATE = {"Created": "created_on", "Updated": "updated_on", "Expires": "expires_on",
+                 "Deleted on": "deleted_on", "Purge scheduled": "scheduled_purge_on"}
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def item_row(record: VaultItemRecord) -> VaultItemRecord:
+    """``record`` (one version, as a write returns it) as its item's row: no version, and the
+    item's identifier (``…/secrets/name``), as the vault's listing shows items."""
+    if record.version is None:
+        return record
+    item_id = record.id.rstrip("/")
+    if item_id.endswith("/" + record.version):
+        item_id = item_id[: -len(record.version) - 1]
+    return replace(record, version=None, id=item_id)
 
 
 class KeyVaultTreeModel(LazyTreeModel):
@@ -83,6 +130,7 @@ class KeyVaultTreeModel(LazyTreeModel):
         self.kind = kind
         self._paging = paging or PagingSettings()
         self._columns = COLUMNS[kind]
+        self.show_deleted = False
 
     def column_titles(self) -> Sequence[str]:
         return ["Name", *(title for title, _ in self._columns)]
@@ -90,14 +138,18 @@ class KeyVaultTreeModel(LazyTreeModel):
     def is_lazy(self, record: Any) -> bool:
         if isinstance(record, VaultRoot):
             return True
-        # An item from the vault's listing has versions; a version row is a leaf.
-        return isinstance(record, VaultItemRecord) and record.version is None
+        # An item from the vault's listing has versions; a version row is a leaf, and so is a
+        # soft-deleted item (a deleted item's versions cannot be listed).
+        return (isinstance(record, VaultItemRecord) and record.version is None
+                and not record.is_deleted)
 
     def page_size(self, node: Node, first: bool) -> int:
         return self._paging.first_page_keyvault if first else self._paging.next_page_keyvault
 
     def noun(self, node: Node) -> str:
-        return self.kind.value if isinstance(node.record, VaultRoot) else "versions"
+        if isinstance(node.record, VaultRoot):
+            return f"deleted {self.kind.value}" if self.show_deleted else self.kind.value
+        return "versions"
 
     def vault_of(self, node: Node) -> VaultRoot:
         while not isinstance(node.record, VaultRoot):
@@ -109,6 +161,13 @@ class KeyVaultTreeModel(LazyTreeModel):
                          ) -> Page[Any]:
         service = self.vault_of(node).service
         options = {"page_size": page_size, "continuation": continuation}
+        if isinstance(node.record, VaultRoot) and self.show_deleted:
+            deleted_lister = {
+                VaultItemKind.SECRETS: service.list_deleted_secrets,
+                VaultItemKind.CERTIFICATES: service.list_deleted_certificates,
+                VaultItemKind.KEYS: service.list_deleted_keys,
+            }[self.kind]
+            return await deleted_lister(**options)
         if isinstance(node.record, VaultRoot):
             lister = {
                 VaultItemKind.SECRETS: service.list_secrets,
@@ -134,7 +193,10 @@ class KeyVaultTreeModel(LazyTreeModel):
 
     def display(self, record: Any, column: int) -> Any:
         if isinstance(record, VaultRoot):
-            return record.label if column == 0 else ""
+            if column == 0:
+                return f"{record.label}  — deleted {self.kind.value}" if self.show_deleted \
+                    else record.label
+            return ""
         if column == 0:
             return record.version if record.version else record.name
         return self._columns[column - 1][1](record)
@@ -163,6 +225,10 @@ class KeyVaultTreeModel(LazyTreeModel):
     def tooltip(self, record: Any, column: int) -> str | None:
         if isinstance(record, VaultRoot):
             return record.tooltip
+        if isinstance(record, VaultItemRecord) and record.is_deleted:
+            purge = fmt.when(record.scheduled_purge_on) or "not scheduled"
+            return (f"{record.recovery_id or record.id} (deleted {fmt.when(record.deleted_on)}; "
+                    f"purge scheduled {purge}; recovery level {record.recovery_level or '?'})")
         if isinstance(record, VaultItemRecord):
             notes = []
             if record.enabled is False:
@@ -177,11 +243,92 @@ class KeyVaultTreeModel(LazyTreeModel):
             return f"{record.id}" + (f" ({', '.join(notes)})" if notes else "")
         return None
 
-    def update_record(self, node: Node, record: SecretRecord | CertificateRecord | KeyRecord
-                      ) -> None:
-        """Replace a row's record with a fuller one (e.g. after a GET filled key type)."""
+    def update_record(self, node: Node | AnyIndex,  # type: ignore[override]
+                      record: SecretRecord | CertificateRecord | KeyRecord) -> None:
+        """Replace a row's record with a fuller one (after a GET filled key type, or a write
+        changed it). ``node`` is the row's node or index; a row removed meanwhile is left
+        alone."""
+        if not isinstance(node, Node):
+            node = self.node_of(node)
+        if node is self.root_node or node.parent is None:
+            return
         node.record = record
         node.sort_keys = None
         index = self.index_of(node)
         self.dataChanged.emit(index, self.index(index.row(), self.columnCount() - 1,
                                                 index.parent()))
+
+    # --- the deleted view -----------------------------------------------------------------------
+
+    def set_show_deleted(self, deleted: bool) -> None:
+        """List soft-deleted items under every vault (True) or the active ones (False).
+
+        The columns change with the mode, so this is one model reset: every vault forgets its
+        rows (pages in flight are cancelled) and the vaults that had been listed list again.
+        """
+        if deleted == self.show_deleted:
+            return
+        self.beginResetModel()
+        retired: list[Node] = []
+        relist: list[Node] = []
+        for vault in self.root_nodes():
+            if vault.listed or vault.task is not None:
+                relist.append(vault)
+            self._cancel_subtree(vault)
+            retired.extend(vault.children)
+            vault.children = []
+            vault.listed, vault.next_token, vault.error, vault.pages_loaded = False, None, None, 0
+            vault.status_shown = False
+            vault.sort_keys = None
+        self.show_deleted = deleted
+        self._columns = (DELETED_COLUMNS if deleted else COLUMNS)[self.kind]
+        self.__dict__.pop("_columns_cached", None)  # LazyTreeModel caches the column count
+        self.endResetModel()
+        self._retire(retired)
+        for vault in relist:
+            self.fetchMore(self.index_of(vault))
+
+    # --- rows after writes ------------------------------------------------------------------------
+
+    def vault_index(self, index: AnyIndex) -> QModelIndex:
+        """The vault row above (or at) ``index``; invalid for an invalid index."""
+        node = self.node_of(index)
+        if node is self.root_node:
+            return QModelIndex()
+        while node.parent is not None and node.parent is not self.root_node:
+            node = node.parent
+        return self.index_of(node)
+
+    def find_item(self, vault: AnyIndex, name: str) -> QModelIndex:
+        """The loaded item row named ``name`` (Key Vault names are case-insensitive)."""
+        folded = name.casefold()
+        return self.find_child(vault, lambda record: isinstance(record, VaultItemRecord)
+                               and record.name.casefold() == folded)
+
+    def insert_item(self, vault: AnyIndex, record: VaultItemRecord) -> QModelIndex:
+        """Show an item a write created (or recovered) under its vault, as its row.
+
+        An existing row of that name is updated instead. Nothing is inserted when the vault
+        is not listed yet (its first page will bring it) or when the name sorts after the
+        loaded rows while more pages remain (that page will bring it): the tree never shows a
+        row twice. Returns the row's index (invalid when not inserted).
+        """
+        row_record = item_row(record)
+        existing = self.find_item(vault, record.name)
+        if existing.isValid():
+            self.update_record(existing, row_record)
+            return existing
+        node = self.node_of(vault)
+        if node is self.root_node or not node.listed:
+            return QModelIndex()
+        names = [getattr(child.record, "name", "").casefold() for child in node.children]
+        row = bisect.bisect(names, record.name.casefold())
+        if row == len(node.children) and node.next_token is not None:
+            return QModelIndex()
+        parent = self.index_of(node)
+        self.beginInsertRows(parent, row, row)
+        node.children.insert(row, Node(record=row_record, parent=node,
+                                       lazy=self.is_lazy(row_record)))
+        self.endInsertRows()
+        self._sync_status(node)  # "(no secrets)" goes
+        return self.index(row, 0, parent)
