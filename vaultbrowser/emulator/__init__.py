@@ -7,7 +7,8 @@ bearer token; challenge-resource verification stays on.
 Interface::
 
     emu = KeyVaultEmulator(data_dir=None, tenant_id=..., seed=None, latency_ms=0,
-                           cert_issuance_delay=0.0)
+                           cert_issuance_delay=0.0, recovery_level="Recoverable+Purgeable",
+                           recoverable_days=90)
     await emu.start(host="127.0.0.1", port=0)
     emu.url, emu.ca_path, emu.identity_endpoint, emu.identity_header
     emu.request_log   # RequestLogEntry(method, path, query, status, api_version, time, ...)

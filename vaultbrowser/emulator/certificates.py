@@ -11,7 +11,15 @@ from typing import Any
 from cryptography import x509
 
 from . import certissue, certpolicy, paging
-from .common import add_common, check_name, check_tags, deleted_fields, json_obj, version_of
+from .common import (
+    add_common,
+    check_name,
+    check_purge,
+    check_tags,
+    deleted_fields,
+    json_obj,
+    version_of,
+)
 from .errors import KvError, bad_parameter, deleted_conflict, deleted_not_found, not_found
 from .routing import Ctx, Reply, Route
 from .store import Entry, Store, Version, now
@@ -214,9 +222,11 @@ async def update_pending(ctx: Ctx, name: str) -> Reply:
     entry = _pending(ctx, name)
     body = await ctx.json()
     op = entry.extra["pending"]
-    if body.get("cancellation_requested") and op["status"] == "inProgress":
+    if op["status"] != "inProgress":
+        raise KvError(403, "Forbidden", "Pending status must be in progress to allow update.")
+    if body.get("cancellation_requested"):
+        # Like the service: the answer still says inProgress; the next read says cancelled.
         op["cancellation_requested"] = True
-        op["status"] = "cancelled"
     return Reply(200, certissue.render_pending(ctx.base_url, entry))
 
 
@@ -283,8 +293,8 @@ async def recover_deleted(ctx: Ctx, name: str) -> Reply:
 
 
 async def purge_deleted(ctx: Ctx, name: str) -> Reply:
-    if ctx.store.certificates.purge(name) is None:
-        raise deleted_not_found(KIND, name)
+    check_purge(ctx.store.certificates, name, ctx.request.host)
+    ctx.store.certificates.purge(name)
     ctx.store.keys.purge(name)
     ctx.store.secrets.purge(name)
     return Reply(204)

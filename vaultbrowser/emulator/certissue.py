@@ -71,7 +71,9 @@ def store_version(
     content_type = policy["secret_props"]["contentType"]
     kid = f"/keys/{entry.name}/{version}"
     kv_secrets.set_secret(
-        store, entry.name, secret_value(key, chain, content_type), content_type, key_attrs,
+        store, entry.name,
+        secret_value(key, chain, content_type, bool(policy["key_props"].get("exportable", True))),
+        content_type, key_attrs,
         tags, managed=True, kid=kid, version=version,
     )
     return ver
@@ -96,11 +98,15 @@ def start_pending(entry: Entry, policy: dict[str, Any], key: PrivateKey, delay: 
 
 
 def settle(store: Store, entry: Entry) -> None:
-    """Complete a due self-signed pending operation (called before reading a certificate)."""
+    """Move a pending operation on (called before reading a certificate): a requested
+    cancellation takes effect, a due self-signed issuance completes."""
     op = entry.extra.get("pending")
-    if not op or op["status"] != "inProgress" or op["issuer"].lower() != "self":
+    if not op or op["status"] != "inProgress":
         return
-    if op["cancellation_requested"] or time.time() < op["complete_at"]:
+    if op["cancellation_requested"]:
+        op["status"] = "cancelled"
+        return
+    if op["issuer"].lower() != "self" or time.time() < op["complete_at"]:
         return
     cert = self_signed(op["key"], op["policy"]["x509_props"])
     store_version(store, entry, op["key"], [cert], op["policy"], op["attributes"], op["tags"],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .errors import KvError, bad_parameter
-from .store import Entry, Version
+from .errors import KvError, bad_parameter, deleted_not_found, purge_forbidden
+from .store import Collection, Entry, Version
 
 _NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 
@@ -18,6 +18,21 @@ def check_name(name: str) -> None:
             f"The request URI contains an invalid name: {name}. Follow this link for more "
             "information on Key Vault object names: https://aka.ms/KeyVaultNaming"
         )
+
+
+def check_purge(collection: Collection, name: str, host: str) -> None:
+    """Raises KvError 404 when ``name`` is not deleted, 403 under purge protection."""
+    if collection.get_deleted(name) is None:
+        raise deleted_not_found(collection.kind, name)
+    if not collection.recovery.purgeable:
+        raise purge_forbidden(vault_name(host))
+
+
+def vault_name(host: str) -> str:
+    """The vault's name as the service says it in messages (``myvault`` of
+    ``myvault.vault.azure.net``; the bare address of a loopback emulator)."""
+    bare = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return bare.split(".", 1)[0] if bare[:1].isalpha() else bare
 
 
 def check_tags(tags: Any) -> dict[str, str] | None:
@@ -32,7 +47,10 @@ def check_tags(tags: Any) -> dict[str, str] | None:
 
 
 def deleted_fields(ctx_base: str, collection: str, entry: Entry) -> dict[str, Any]:
-    """``recoveryId``, ``deletedDate`` and ``scheduledPurgeDate`` of a deleted bundle."""
+    """``recoveryId``, ``deletedDate`` and ``scheduledPurgeDate`` of a deleted bundle (none
+    when the vault has no soft delete and the delete was final)."""
+    if entry.deleted_date is None:
+        return {}
     return {
         "recoveryId": f"{ctx_base}/deleted{collection}/{entry.name}",
         "deletedDate": entry.deleted_date,

@@ -66,6 +66,16 @@ def deleted_conflict(kind: str, name: str) -> KvError:
     return KvError(409, "Conflict", message, inner="ObjectIsDeletedButRecoverable")
 
 
+def purge_forbidden(vault: str) -> KvError:
+    """403 for a purge in a vault with purge protection (the service's wording)."""
+    return KvError(
+        403, "Forbidden",
+        'Operation "purge" is not allowed because purge protection is enabled for this vault. '
+        "Key Vault service will automatically purge it after the retention period has passed. "
+        f"Vault: {vault};location=local",
+    )
+
+
 def bad_parameter(message: str) -> KvError:
     """400 ``BadParameter``."""
     return KvError(400, "BadParameter", message)

@@ -8,7 +8,15 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import jwk, paging
-from .common import add_common, check_name, check_tags, deleted_fields, json_obj, version_of
+from .common import (
+    add_common,
+    check_name,
+    check_purge,
+    check_tags,
+    deleted_fields,
+    json_obj,
+    version_of,
+)
 from .errors import KvError, bad_parameter, deleted_conflict, deleted_not_found, not_found
 from .routing import Ctx, Reply, Route
 from .store import Attributes, Entry, Store, Version, new_version, now
@@ -223,8 +231,8 @@ async def recover_deleted(ctx: Ctx, name: str) -> Reply:
 
 
 async def purge_deleted(ctx: Ctx, name: str) -> Reply:
-    if ctx.store.keys.purge(name) is None:
-        raise deleted_not_found(KIND, name)
+    check_purge(ctx.store.keys, name, ctx.request.host)
+    ctx.store.keys.purge(name)
     return Reply(204)
 
 

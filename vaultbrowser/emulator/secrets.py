@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from . import paging
-from .common import add_common, check_name, check_tags, deleted_fields, json_obj, version_of
+from .common import (
+    add_common,
+    check_name,
+    check_purge,
+    check_tags,
+    deleted_fields,
+    json_obj,
+    version_of,
+)
 from .errors import KvError, bad_parameter, deleted_conflict, deleted_not_found, not_found
 from .routing import Ctx, Reply, Route
 from .store import Attributes, Entry, Store, Version, new_version, now
@@ -110,7 +118,12 @@ async def put_secret(ctx: Ctx, name: str) -> Reply:
 
 async def get_secret(ctx: Ctx, name: str, version: str | None = None) -> Reply:
     entry = _active(ctx, name, version)
-    return Reply(200, render(ctx.base_url, entry, version_of(entry, version, KIND)))
+    ver = version_of(entry, version, KIND)
+    if not ver.attributes.enabled:
+        # The service never hands out a disabled version's value (listings still show it).
+        raise KvError(403, "Forbidden", "Operation get is not allowed on a disabled secret.",
+                      inner="SecretDisabled")
+    return Reply(200, render(ctx.base_url, entry, ver))
 
 
 async def update_secret(ctx: Ctx, name: str, version: str | None = None) -> Reply:
@@ -184,8 +197,8 @@ async def recover_deleted(ctx: Ctx, name: str) -> Reply:
 
 
 async def purge_deleted(ctx: Ctx, name: str) -> Reply:
-    if ctx.store.secrets.purge(name) is None:
-        raise deleted_not_found(KIND, name)
+    check_purge(ctx.store.secrets, name, ctx.request.host)
+    ctx.store.secrets.purge(name)
     return Reply(204)
 
 

@@ -25,7 +25,7 @@ from .identity import TOKEN_PATH, identity_app
 from .requestlog import RequestLogEntry
 from .routing import Ctx, Reply, Router
 from .seed import apply_seed
-from .store import Store
+from .store import RECOVERABLE_DAYS, RECOVERY_LEVEL, Recovery, Store, rendering_recovery
 from .tls import ensure_tls
 from .versions import check_api_version
 
@@ -38,7 +38,9 @@ class KeyVaultEmulator:
 
     ``data_dir`` holds the TLS material (a temp dir when None). ``cert_issuance_delay`` is how
     long (seconds) a self-signed certificate stays ``inProgress`` after creation; it is always
-    reported ``inProgress`` in the 202 of the create call.
+    reported ``inProgress`` in the 202 of the create call. ``recovery_level`` and
+    ``recoverable_days`` are the vault's soft-delete settings (``"Recoverable"`` is a vault with
+    purge protection, ``"Purgeable"`` one without soft delete).
     """
 
     def __init__(
@@ -48,6 +50,8 @@ class KeyVaultEmulator:
         seed: dict[str, Any] | None = None,
         latency_ms: float = 0.0,
         cert_issuance_delay: float = 0.0,
+        recovery_level: str = RECOVERY_LEVEL,
+        recoverable_days: int = RECOVERABLE_DAYS,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if data_dir is None:
@@ -55,7 +59,7 @@ class KeyVaultEmulator:
             data_dir = Path(self._tmp.name)
         self.data_dir = Path(data_dir)
         self.tenant_id = tenant_id
-        self.store = Store()
+        self.store = Store(Recovery(recovery_level, recoverable_days))
         self.faults = Faults(latency_ms=latency_ms)
         self.request_log: list[RequestLogEntry] = []
         self.identity_header = pysecrets.token_urlsafe(24)
@@ -148,7 +152,8 @@ class KeyVaultEmulator:
                 options=self.options,
                 path=path,
             )
-            reply = await handler(ctx, **params)
+            with rendering_recovery(self.store.recovery):
+                reply = await handler(ctx, **params)
             response = _respond(reply)
             code = None
         except KvError as err:

@@ -11,11 +11,72 @@ from __future__ import annotations
 import bisect
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 RECOVERY_LEVEL = "Recoverable+Purgeable"
 RECOVERABLE_DAYS = 90
+# The service's DeletionRecoveryLevel values (7.x data plane).
+RECOVERY_LEVELS = frozenset({
+    "Purgeable",
+    "Recoverable+Purgeable",
+    "Recoverable",
+    "Recoverable+ProtectedSubscription",
+    "CustomizedRecoverable+Purgeable",
+    "CustomizedRecoverable",
+    "CustomizedRecoverable+ProtectedSubscription",
+})
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """The vault's deletion recovery level, which every object reports in its attributes.
+
+    ``Purgeable`` is a vault without soft delete (a delete is final); levels without
+    ``Purgeable`` (or with ``ProtectedSubscription``) are purge protection: deleted objects can
+    only be recovered until the service purges them after ``days``.
+    """
+
+    level: str = RECOVERY_LEVEL
+    days: int = RECOVERABLE_DAYS
+
+    def __post_init__(self) -> None:
+        if self.level not in RECOVERY_LEVELS:
+            raise ValueError(f"unknown recovery level {self.level!r}")
+        if self.soft_delete and not 7 <= self.days <= 90:
+            raise ValueError("recoverable days must be between 7 and 90")
+
+    @property
+    def soft_delete(self) -> bool:
+        return self.level != "Purgeable"
+
+    @property
+    def purgeable(self) -> bool:
+        return "Purgeable" in self.level and "ProtectedSubscription" not in self.level
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"recoveryLevel": self.level}
+        if self.soft_delete:
+            out["recoverableDays"] = self.days
+        return out
+
+
+# Rendering happens deep inside the handlers; the server sets the vault's level per request.
+_DEFAULT_RECOVERY = Recovery()
+_RENDERED_RECOVERY: ContextVar[Recovery | None] = ContextVar("kv_recovery", default=None)
+
+
+@contextmanager
+def rendering_recovery(recovery: Recovery) -> Iterator[None]:
+    """Render every ``attributes`` object inside the block with ``recovery``."""
+    token = _RENDERED_RECOVERY.set(recovery)
+    try:
+        yield
+    finally:
+        _RENDERED_RECOVERY.reset(token)
 
 
 def now() -> int:
@@ -48,8 +109,7 @@ class Attributes:
             out["exp"] = self.exp
         out["created"] = self.created
         out["updated"] = self.updated
-        out["recoveryLevel"] = RECOVERY_LEVEL
-        out["recoverableDays"] = RECOVERABLE_DAYS
+        out.update((_RENDERED_RECOVERY.get() or _DEFAULT_RECOVERY).to_json())
         out.update(self.extra)
         return out
 
@@ -127,8 +187,9 @@ class SortedNames:
 class Collection:
     """Active and soft-deleted objects of one kind."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, recovery: Recovery | None = None) -> None:
         self.kind = kind
+        self.recovery = recovery or Recovery()
         self.active: dict[str, Entry] = {}
         self.deleted: dict[str, Entry] = {}
         self.active_names = SortedNames()
@@ -146,14 +207,20 @@ class Collection:
         self.active_names.add(key)
 
     def soft_delete(self, name: str) -> Entry | None:
-        """Move an active object to the deleted collection; returns it (None if absent)."""
+        """Move an active object to the deleted collection; returns it (None if absent).
+
+        Without soft delete (recovery level ``Purgeable``) the object is gone for good: it is
+        returned without deletion dates and not kept.
+        """
         key = name.lower()
         entry = self.active.pop(key, None)
         if entry is None:
             return None
         self.active_names.remove(key)
+        if not self.recovery.soft_delete:
+            return entry
         entry.deleted_date = now()
-        entry.scheduled_purge_date = entry.deleted_date + RECOVERABLE_DAYS * 86400
+        entry.scheduled_purge_date = entry.deleted_date + self.recovery.days * 86400
         self.deleted[key] = entry
         self.deleted_names.add(key)
         return entry
@@ -178,10 +245,11 @@ class Collection:
         return entry
 
 
-@dataclass
 class Store:
-    """All the collections of one vault."""
+    """All the collections of one vault, under the vault's recovery level."""
 
-    secrets: Collection = field(default_factory=lambda: Collection("secret"))
-    keys: Collection = field(default_factory=lambda: Collection("key"))
-    certificates: Collection = field(default_factory=lambda: Collection("certificate"))
+    def __init__(self, recovery: Recovery | None = None) -> None:
+        self.recovery = recovery or Recovery()
+        self.secrets = Collection("secret", self.recovery)
+        self.keys = Collection("key", self.recovery)
+        self.certificates = Collection("certificate", self.recovery)

@@ -129,16 +129,22 @@ def x5t(cert: x509.Certificate) -> str:
     return b64url(hashlib.sha1(cer(cert)).digest())
 
 
-def secret_value(key: PrivateKey, chain: list[x509.Certificate], content_type: str) -> str:
-    """The backing secret's value: base64 PFX without password, or PEM (key then certs)."""
+def secret_value(key: PrivateKey, chain: list[x509.Certificate], content_type: str,
+                 exportable: bool = True) -> str:
+    """The backing secret's value: base64 PFX without password, or PEM (key then certs).
+
+    A certificate whose policy makes the key non-exportable keeps the key out of it: the
+    value then holds the certificates only, as the service's does.
+    """
     if content_type == PEM:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
-        ).decode()
+        ).decode() if exportable else ""
         return pem + "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain)
     pfx = pkcs12.serialize_key_and_certificates(
-        None, key, chain[0], chain[1:] or None, serialization.NoEncryption()
+        None, key if exportable else None, chain[0], chain[1:] or None,
+        serialization.NoEncryption(),
     )
     return base64.b64encode(pfx).decode()
 
