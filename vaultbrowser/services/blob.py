@@ -6,7 +6,8 @@ reaches the caller as a ``VaultBrowserError`` (via ``translated()``). Listings f
 page per call; the caller picks the page size (small first page, larger later ones) and passes
 the previous page's ``next_token`` as ``continuation``.
 
-Only GETs and HEADs are sent, so the read-only pipeline guard never has to refuse anything here.
+The methods here send only GETs and HEADs; the writes come from the ``BlobWrites`` mixin
+(``blob_writes``), which the read-only pipeline guard refuses in read-only mode.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from vaultbrowser.services.blob_listing import (
     FastBlobLister,
     SdkBlobLister,
 )
+from vaultbrowser.services.blob_writes import BlobWrites
 from vaultbrowser.services.http import ResponseCapture, redact_url
 from vaultbrowser.services.records import (
     BlobPrefixRecord,
@@ -50,8 +52,8 @@ Progress = Callable[[int, int | None], None]
 _CONTENT_RANGE_TOTAL = re.compile(r"/(\d+)\s*$")
 
 
-class BlobService:
-    """One storage account's Blob service, read-only.
+class BlobService(BlobWrites):
+    """One storage account's Blob service (reads here; writes from ``BlobWrites``).
 
     Args:
         client: an ``azure.storage.blob.aio.BlobServiceClient`` built by the caller (with the
