@@ -1,14 +1,21 @@
 """The Blob Storage tree: account → containers → virtual folders (delimiter "/") → blobs.
 
 In flat mode a container lists every blob at any depth, with full names, instead of folders.
+
+With "show deleted" on, a container or folder lists its live rows first, then its soft-deleted
+blobs (greyed, with their deletion time): the node's listing goes on with the deleted listing
+of the same prefix once the live one is complete. Deleted blobs deeper down appear under
+their folder; a folder that holds only deleted blobs is added as a folder row of its own.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QBrush, QColor
 
 from vaultbrowser.config import PagingSettings
@@ -28,6 +35,11 @@ class AccountRoot(ConnectionRoot):
     service: BlobService
 
 
+# Continuation tokens of the deleted phase of a listing (the service's own tokens never start
+# with a NUL character).
+_DELETED_PHASE = "\0deleted"
+_DELETED_TOKEN = "\0deleted:"
+
 COLUMN_TITLES = ("Name", "Size", "Content type", "Blob type", "Tier", "Last modified",
                  "Public access")
 
@@ -37,6 +49,7 @@ class BlobTreeModel(LazyTreeModel):
         super().__init__(parent)
         self._paging = paging or PagingSettings()
         self._flat = False
+        self._show_deleted = False
 
     # --- flat mode ----------------------------------------------------------------------
 
@@ -53,6 +66,45 @@ class BlobTreeModel(LazyTreeModel):
             for container in list(account.children):
                 if container.listed or container.task is not None:
                     self.refresh(self.index_of(container))
+
+    # --- soft-deleted blobs ------------------------------------------------------------------
+
+    @property
+    def show_deleted(self) -> bool:
+        return self._show_deleted
+
+    def set_show_deleted(self, show: bool) -> None:
+        """Show soft-deleted blobs after the live rows of each listing; listed containers
+        reload."""
+        if show == self._show_deleted:
+            return
+        self._show_deleted = show
+        for account in self.root_nodes():
+            for container in list(account.children):
+                if container.listed or container.task is not None:
+                    self.refresh(self.index_of(container))
+
+    # --- rows added by writes -------------------------------------------------------------
+
+    def insert_record(self, parent: QModelIndex, record: Any) -> QModelIndex:
+        """Insert a row a write created (a new container) where a listing would put it (name
+        order). Nothing happens when ``parent`` is not listed yet, or when the row belongs to a
+        page not loaded yet (its listing will bring it). Returns the new row's index (or an
+        invalid index)."""
+        node = self.node_of(parent)
+        if not parent.isValid() or not node.listed:
+            return QModelIndex()
+        names = [getattr(child.record, "name", "") for child in node.children]
+        if record.name in names:
+            return self.index(names.index(record.name), 0, parent)
+        row = bisect.bisect_left(names, record.name) if names == sorted(names) else len(names)
+        if row == len(names) and node.next_token is not None:
+            return QModelIndex()  # a later page holds it
+        self.beginInsertRows(parent, row, row)
+        node.children.insert(row, Node(record=record, parent=node, lazy=self.is_lazy(record)))
+        self.endInsertRows()
+        self._sync_status(node)  # "(no containers)" goes
+        return self.index(row, 0, parent)
 
     # --- LazyTreeModel hooks ------------------------------------------------------------
 
@@ -89,11 +141,46 @@ class BlobTreeModel(LazyTreeModel):
         if isinstance(record, AccountRoot):
             return await service.list_containers(page_size=page_size, continuation=continuation)
         prefix = record.prefix if isinstance(record, BlobPrefixRecord) else ""
+        container = self.container_of(node)
+        if continuation is not None and continuation.startswith(_DELETED_PHASE):
+            return await self._deleted_page(node, service, container, prefix, continuation,
+                                            page_size)
         if self._flat:
-            return await service.list_blobs_flat(self.container_of(node), prefix,
-                                                 page_size=page_size, continuation=continuation)
-        return await service.list_folder(self.container_of(node), prefix, page_size=page_size,
-                                         continuation=continuation)
+            page: Page[Any] = await service.list_blobs_flat(
+                container, prefix, page_size=page_size, continuation=continuation)
+        else:
+            page = await service.list_folder(container, prefix, page_size=page_size,
+                                             continuation=continuation)
+        if self._show_deleted and page.next_token is None:
+            # The live rows are complete: the deleted ones of the same prefix follow.
+            return Page(page.items, _DELETED_PHASE, page.response)
+        return page
+
+    async def _deleted_page(self, node: Node, service: BlobService, container: str,
+                            prefix: str, continuation: str, page_size: int) -> Page[Any]:
+        token = continuation[len(_DELETED_TOKEN):] if continuation.startswith(
+            _DELETED_TOKEN) else None
+        page = await service.list_deleted_blobs(container, prefix or None, page_size=page_size,
+                                                continuation=token)
+        items: list[Any] = []
+        if self._flat:
+            items.extend(page.items)
+        else:
+            # One level: deleted blobs of this folder, and the folders of deeper ones that
+            # the live listing (or an earlier deleted page) did not already show.
+            folders = {child.record.prefix for child in node.children
+                       if isinstance(child.record, BlobPrefixRecord)}
+            for blob in page.items:
+                rest = blob.name[len(prefix):]
+                if "/" in rest:  # (a deleted "a/" is the blob "a/" inside the folder "a/")
+                    folder = prefix + rest.split("/", 1)[0] + "/"
+                    if folder not in folders:
+                        folders.add(folder)
+                        items.append(BlobPrefixRecord(container, folder))
+                else:
+                    items.append(blob)
+        next_token = _DELETED_TOKEN + page.next_token if page.next_token else None
+        return Page(tuple(items), next_token, page.response)
 
     def display(self, record: Any, column: int) -> Any:
         if isinstance(record, AccountRoot):
@@ -111,7 +198,8 @@ class BlobTreeModel(LazyTreeModel):
         if isinstance(record, BlobRecord):
             # Only the asked-for column: views ask per cell, many thousand times.
             if column == 0:
-                return record.name if self._flat else record.display_name
+                name = record.name if self._flat else record.display_name
+                return f"{name}  (deleted)" if record.deleted else name
             if column == 1:
                 return fmt.size(record.size)
             if column == 2:
@@ -121,6 +209,8 @@ class BlobTreeModel(LazyTreeModel):
             if column == 4:
                 return record.access_tier or ""
             if column == 5:
+                if record.deleted:
+                    return f"deleted {fmt.when(record.deleted_on)}".strip()
                 return fmt.when(record.last_modified)
             return ""
         return ""
@@ -149,6 +239,13 @@ class BlobTreeModel(LazyTreeModel):
             return record.tooltip
         if isinstance(record, ContainerRecord) and record.public_access:
             return f"Public access: {record.public_access} — anyone with the URL can read it"
+        if isinstance(record, BlobRecord) and record.deleted:
+            parts = [record.name, "Soft-deleted"]
+            if record.deleted_on is not None:
+                parts[1] += f" on {fmt.when_exact(record.deleted_on)}"
+            if record.remaining_retention_days is not None:
+                parts.append(f"{record.remaining_retention_days} day(s) left to undelete it")
+            return "\n".join(parts)
         if isinstance(record, BlobRecord | BlobPrefixRecord):
             return record.name if isinstance(record, BlobRecord) else record.prefix
         return None

@@ -196,6 +196,8 @@ def describe(record: Any, response: ResponseInfo | None = None) -> Details:
             ("Server encrypted", fmt.yes_no(record.server_encrypted)),
             ("Snapshot", record.snapshot),
             ("Version id", record.version_id),
+            ("Deleted", fmt.when_exact(record.deleted_on) if record.deleted else None),
+            ("Days left to undelete", record.remaining_retention_days),
         )
         sections = [DetailSection("Properties", rows)]
         if record.metadata:
@@ -231,6 +233,11 @@ async def load_details(record: Any, owner: Any, kind: VaultItemKind | None = Non
         base = describe(record)
         return replace(base, subtitle=f"Deleted {base.subtitle.lower()}",
                        note="from the vault's deleted listing (no request)")
+    if isinstance(record, BlobRecord) and record.deleted:
+        # A soft-deleted blob ("Show deleted"): its GET would answer 404.
+        base = describe(record)
+        return replace(base, subtitle="Deleted blob",
+                       note="from the container's deleted listing (no request)")
     if isinstance(record, SecretRecord) and isinstance(owner, VaultRoot):
         result = await owner.service.get_secret_properties(record.name, record.version)
         return describe(result.value, result.response)
