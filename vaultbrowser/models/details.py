@@ -238,6 +238,11 @@ async def load_details(record: Any, owner: Any, kind: VaultItemKind | None = Non
         base = describe(record)
         return replace(base, subtitle="Deleted blob",
                        note="from the container's deleted listing (no request)")
+    if isinstance(record, SecretRecord) and record.enabled is False:
+        # Key Vault refuses every read of a disabled secret's version (403 SecretDisabled):
+        # show what the listing said instead of an error.
+        return replace(describe(record), secret_value_available=False,
+                       note="disabled: Key Vault does not read a disabled secret (no request)")
     if isinstance(record, SecretRecord) and isinstance(owner, VaultRoot):
         result = await owner.service.get_secret_properties(record.name, record.version)
         return describe(result.value, result.response)

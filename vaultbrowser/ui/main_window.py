@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
 
         # The selection's write actions (the same as its context menu), for the keyboard.
         self.actions_menu = self.menuBar().addMenu("&Actions")
+        self.actions_menu.setToolTipsVisible(True)  # a disabled write action says why
         self.actions_menu.aboutToShow.connect(self._fill_actions_menu)
 
         help_menu = self.menuBar().addMenu("&Help")

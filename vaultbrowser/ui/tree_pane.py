@@ -242,6 +242,7 @@ class TreePane(QWidget):
 
     def _context_menu(self, position: Any) -> None:
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)  # a disabled write action says why
         self.fill_menu(menu)
         menu.exec(self.view.viewport().mapToGlobal(position))
 
