@@ -4,6 +4,7 @@ and purge protection, disabled secrets, pending-operation cancellation, non-expo
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +153,29 @@ def test_non_exportable_key_stays_out_of_the_secret(emu: KeyVaultEmulator,
     else:
         key, leaf, others = pkcs12.load_key_and_certificates(base64.b64decode(value), None)
         assert key is None and [leaf, *others] != [None]
+
+
+def test_pem_import_needs_a_policy_naming_pem(emu: KeyVaultEmulator) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pem.example")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
+    pem = (key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+           + cert.public_bytes(serialization.Encoding.PEM))
+    _, _, certs = _clients(emu)
+    # Without a policy the value is read as PKCS#12, as the SDK's documentation warns.
+    with pytest.raises(HttpResponseError) as info:
+        certs.import_certificate(unique("pem-nopolicy"), pem)
+    assert info.value.status_code == 400 and "PKCS#12" in str(info.value.message)
+    imported = certs.import_certificate(unique("pem-policy"), pem, policy=CertificatePolicy(
+        content_type=CertificateContentType.pem))
+    assert imported.policy is not None
+    assert imported.policy.content_type == CertificateContentType.pem

@@ -23,7 +23,7 @@ from .common import (
 from .errors import KvError, bad_parameter, deleted_conflict, deleted_not_found, not_found
 from .routing import Ctx, Reply, Route
 from .store import Entry, Store, Version, now
-from .x509make import cer, load_import, x5t
+from .x509make import PKCS12, cer, load_import, x5t
 
 KIND = "certificate"
 
@@ -189,11 +189,11 @@ async def import_certificate(ctx: Ctx, name: str) -> Reply:
     value = body.get("value")
     if not isinstance(value, str) or not value:
         raise bad_parameter("Property 'value' is required.")
-    key, chain, detected = load_import(value, body.get("pwd"))
     request_policy = json_obj(body.get("policy"), "policy") or {}
     secret_props = request_policy.get("secret_props") or {}
-    request_policy = {**request_policy, "secret_props": {
-        "contentType": secret_props.get("contentType") or detected}}
+    content_type = secret_props.get("contentType") or PKCS12
+    key, chain = load_import(value, body.get("pwd"), content_type)
+    request_policy = {**request_policy, "secret_props": {"contentType": content_type}}
     policy = certpolicy.fill(request_policy, imported=chain[0], key=key)
     entry = ctx.store.certificates.get(name)
     if entry is None:

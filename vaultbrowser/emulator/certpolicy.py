@@ -51,6 +51,8 @@ def fill(policy: dict[str, Any] | None, imported: x509.Certificate | None = None
     if kty not in _KTYS:
         raise bad_parameter(f"The specified key type ({kty}) is not supported.")
     key_props.setdefault("exportable", True)
+    # A policy updated from RSA to EC (or back) keeps no size or curve of the old key type.
+    key_props.pop("crv" if kty.startswith("RSA") else "key_size", None)
     if kty.startswith("RSA"):
         key_props.setdefault("key_size", 2048)
         if key_props["key_size"] not in RSA_SIZES:

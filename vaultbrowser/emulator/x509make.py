@@ -149,22 +149,23 @@ def secret_value(key: PrivateKey, chain: list[x509.Certificate], content_type: s
     return base64.b64encode(pfx).decode()
 
 
-def load_import(value: str, password: str | None) -> tuple[PrivateKey, list[x509.Certificate], str]:
-    """Key, chain (leaf first) and detected content type of an import's ``value``.
+def load_import(value: str, password: str | None,
+                content_type: str = PKCS12) -> tuple[PrivateKey, list[x509.Certificate]]:
+    """Key and chain (leaf first) of an import's ``value``, read as the request's policy says
+    (``secret_props.contentType``; PKCS#12 when the request has none, like the service: PEM
+    needs a policy naming it).
 
     Raises:
-        KvError: 400 BadParameter when it is neither a usable PFX nor PEM with a private key.
+        KvError: 400 BadParameter when it is not a usable PFX, or PEM with a private key.
     """
     text = value.strip()
-    if not text.startswith("-----BEGIN"):
-        # the SDKs send PEM base64-encoded like PFX; decode to tell them apart
+    if content_type == PEM and not text.startswith("-----BEGIN"):
+        # the SDKs send PEM base64-encoded like PFX
         try:
-            decoded = base64.b64decode(text, validate=False)
+            text = base64.b64decode(text, validate=False).decode("utf-8", "replace").strip()
         except (ValueError, binascii.Error):
-            decoded = b""
-        if decoded.lstrip().startswith(b"-----BEGIN"):
-            text = decoded.decode("utf-8", "replace").strip()
-    if text.startswith("-----BEGIN"):
+            text = ""
+    if content_type == PEM:
         try:
             certs = x509.load_pem_x509_certificates(text.encode())
             found = _PEM_KEY.search(text)
@@ -181,7 +182,7 @@ def load_import(value: str, password: str | None) -> tuple[PrivateKey, list[x509
             raise bad_parameter(
                 "The specified PEM X.509 certificate content does not contain a private key."
             )
-        return _checked(key), _leaf_first(certs, key), PEM
+        return _checked(key), _leaf_first(certs, key)
     try:
         raw = base64.b64decode(text, validate=False)
         key, leaf, extra = pkcs12.load_key_and_certificates(
@@ -194,7 +195,7 @@ def load_import(value: str, password: str | None) -> tuple[PrivateKey, list[x509
         ) from exc
     if key is None or leaf is None:
         raise bad_parameter("The specified PKCS#12 content does not contain a private key.")
-    return _checked(key), [leaf, *extra], PKCS12
+    return _checked(key), [leaf, *extra]
 
 
 def _checked(key: object) -> PrivateKey:
