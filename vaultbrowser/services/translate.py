@@ -74,6 +74,10 @@ _ADVICE_BY_CODE: dict[str, str] = {
         "An item with this name is soft-deleted. Recover it from the vault's Deleted view, or "
         "purge it first if you want to reuse the name."
     ),
+    "secretdisabled": (
+        "This version is disabled: Key Vault does not hand out a disabled secret's value (a "
+        "disabled certificate's secret neither). Enable it to read or download it."
+    ),
     "containerbeingdeleted": "The container is being deleted. Wait a minute and try again.",
     "containeralreadyexists": "Choose another container name.",
     "blobalreadyexists": "A blob with this name exists. Choose to overwrite, skip or rename.",
