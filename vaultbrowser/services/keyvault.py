@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from vaultbrowser.services.http import RecordingTransport, ResponseCapture
+from vaultbrowser.services.keyvault_writes import KeyVaultWrites
 from vaultbrowser.services.paging import fetch_page
 from vaultbrowser.services.records import (
     CertificateDetails,
@@ -165,8 +166,9 @@ def rotation_policy_record(name: str, policy: Any) -> KeyRotationPolicyRecord:
     )
 
 
-class KeyVaultService:
-    """Read access to one vault. Create with the session's factory; close with ``close()``.
+class KeyVaultService(KeyVaultWrites):
+    """One vault: reads here, writes from ``KeyVaultWrites``. Create with the session's
+    factory; close with ``close()``.
 
     ``client_options`` are passed to every SDK client (transport, retry and timeout settings,
     ``connection_verify`` for the local emulator, ``api_version``).
