@@ -3,6 +3,7 @@ the real SDK clients and the session's pipeline: every operation and the safety 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import pickle
 from collections.abc import Awaitable, Callable, Iterator
@@ -548,6 +549,26 @@ def test_cancel_and_delete_a_pending_operation(emulator: Any, run: Any) -> None:
     assert late.status == 403 and "must be in progress" in (late.service_message or "")
     assert removed.value.status == "cancelled" and removed.response.method == "DELETE"
     assert isinstance(missing, NotFound)
+
+
+def test_waiting_stops_when_its_task_is_cancelled(emulator: Any, run: Any) -> None:
+    name = fresh("waited")
+    seen: list[CertificateOperationRecord] = []
+
+    async def body(vault: KeyVaultService) -> tuple[bool, Any]:
+        await vault.create_certificate(name, CertificatePolicyInput(issuer_name="Unknown",
+                                                                    subject="CN=w"))
+        task = asyncio.ensure_future(vault.wait_certificate_operation(
+            name, interval=0.05, on_update=seen.append))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return task.cancelled(), await vault.get_certificate_operation(name)
+
+    cancelled, operation = run(with_vault(emulator, body))
+    assert cancelled and len(seen) >= 2 and all(op.in_progress for op in seen)
+    assert operation.value.in_progress  # stopping the wait does not cancel the operation
 
 
 def test_import_pfx_and_pem_and_refuse_a_wrong_password(emulator: Any, run: Any) -> None:
