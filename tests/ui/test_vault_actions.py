@@ -54,6 +54,7 @@ SEED = {
         {"name": "web", "subject": "CN=web.local", "dns_names": ["web.local"]},
         {"name": "web-pem", "subject": "CN=pem.local", "content_type": "application/x-pem-file"},
         {"name": "old-cert", "subject": "CN=old.local", "deleted": True},
+        {"name": "cert-props", "subject": "CN=props.local"},
     ],
 }
 
@@ -278,7 +279,7 @@ def test_new_secret_validates_the_name_first_then_creates_the_row(
         harness.trigger(0, "New secret…")
         assert seen["dialog"].value_edit.text() == ""  # the value left the field at once
         await harness.settle()
-        assert names(model, vault)[:3] == ["alpha", "beta", "to-delete"]  # in name order
+        assert names(model, vault)[:3] == ["alpha", "beta", "cert-props"]  # in name order
         record = model.record_of(row(model, vault, "beta"))
         assert record.version is None and record.content_type == "text/plain"
         assert dict(record.tags) == {"team": "ops"}
@@ -336,6 +337,18 @@ def test_new_version_and_edit_properties_update_the_rows(
         item = row(model, vault, "to-version")
         assert model.rowCount(item) == 2  # its versions were listed again
         assert window.detail_pane.details.response.method == "PUT"
+        # A version row's own properties: that row changes, the item row does not.
+        first = model.index(0, 0, item)
+        version_id = model.record_of(first).version
+        await harness.select(0, first)
+        dialogs.expect(lambda d: (d.tags.set_pairs({"stage": "old"}), True)[1])
+        harness.trigger(0, "Edit properties…")
+        await harness.settle()
+        item = row(model, vault, "to-version")
+        changed = model.find_child(item, lambda r: r.version == version_id)
+        assert dict(model.record_of(changed).tags) == {"stage": "old"}
+        assert model.record_of(changed).version == version_id
+        assert dict(model.record_of(item).tags) == {}
 
         edited = row(model, vault, "to-edit")
         await harness.select(0, edited)
@@ -628,6 +641,57 @@ def test_certificate_create_shows_the_pending_operation_until_it_completes(
 
     qloop.run_until_complete(body())
     assert statuses and statuses[0].startswith("Status: in progress")
+
+
+def test_an_unknown_issuer_request_is_left_pending_without_waiting(
+        qloop: Any, harness: Harness, emulator: Any) -> None:
+    window, dialogs = harness.window, harness.dialogs
+    certificates = window.vault_actions.certificates
+
+    def unknown(dialog: QDialog) -> bool:
+        policy_answer("csr-only", issuer="Unknown")(dialog)
+        assert isinstance(dialog, CertificatePolicyDialog)
+        dialog.action_combo.setCurrentIndex(dialog.action_combo.findData(None))
+        return True
+
+    async def body() -> None:
+        vault = await harness.open(emulator, 1)
+        dialogs.expect(unknown)
+        harness.trigger(1, "New certificate…")
+        await harness.settle()
+        assert certificates.operations == {}
+        assert "merged" in window.detail_pane.subtitle.text()
+        assert "202" in window.detail_pane.status_line.text()
+        assert "csr-only" not in names(window.certificates_model, vault)
+        assert harness.errors == []
+
+    qloop.run_until_complete(body())
+
+
+def test_certificate_properties_enable_and_tags(qloop: Any, harness: Harness,
+                                                emulator: Any) -> None:
+    window, dialogs = harness.window, harness.dialogs
+    model = window.certificates_model
+
+    def retag(dialog: QDialog) -> bool:
+        assert isinstance(dialog, PropertiesDialog)
+        assert dialog.expires.isHidden() or not dialog.expires.isVisibleTo(dialog)
+        dialog.enabled_check.setChecked(False)
+        dialog.tags.set_pairs({"owner": "web-team"})
+        return True
+
+    async def body() -> None:
+        vault = await harness.open(emulator, 1)
+        await harness.select(1, row(model, vault, "cert-props"))
+        dialogs.expect(retag)
+        harness.trigger(1, "Edit properties (enabled, tags)…")
+        await harness.settle()
+        record = model.record_of(row(model, vault, "cert-props"))
+        assert record.enabled is False and dict(record.tags) == {"owner": "web-team"}
+        assert window.detail_pane.details.response.method == "PATCH"
+        assert harness.errors == []
+
+    qloop.run_until_complete(body())
 
 
 def test_certificate_create_can_be_cancelled(qloop: Any, harness: Harness,

@@ -222,15 +222,12 @@ class KindActions(QObject):
 
     def show_updated(self, target: Target, before: VaultItemRecord,
                      after: VaultItemRecord) -> None:
-        """Update the rows a property change touched: the selected row, and the matching
-        version row (or the item row, for its latest version) when it is loaded."""
+        """Update the rows a property change touched: the item row (when its latest version
+        changed) and the changed version's row, when they are loaded."""
         model = self.model
         item = model.find_item(target.vault_index, before.name)
-        if before.version is None:
-            if item.isValid():
-                model.update_record(item, item_row(after))
-        elif target.index.isValid() and model.record_of(target.index) == before:
-            model.update_record(target.index, after)
+        if before.version is None and item.isValid():
+            model.update_record(item, item_row(after))
         if item.isValid() and after.version:
             version = model.find_child(item, lambda r: getattr(r, "version", None)
                                        == after.version)

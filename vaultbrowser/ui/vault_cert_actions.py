@@ -59,7 +59,8 @@ class CertificateActions(KindActions):
     def __init__(self, window: MainWindow, pane: TreePane, owner: VaultActions) -> None:
         super().__init__(window, pane)
         self.owner = owner
-        self.poll_interval = 1.0  # seconds between reads of a pending operation
+        self.poll_interval = 1.0  # seconds before the first read of a pending operation
+        self.max_poll_interval = 30.0
         self.last_directory = Path.home()
         # Pending operations being watched, by certificate name (tests, and one per name).
         self.operations: dict[str, CertificateOperationDialog] = {}
@@ -120,6 +121,13 @@ class CertificateActions(KindActions):
         started = await service.create_certificate(name, policy, enabled=enabled, tags=tags)
         operation, response = started.value, started.response
         self.window.show_response(f"Certificate {name}", operation_text(operation), response)
+        if policy.issuer_name.lower() == "unknown" and operation.in_progress:
+            # Nothing to wait for: the request waits for a certificate signed elsewhere.
+            self.window.show_response(
+                f"Certificate {name}", operation_text(operation) + "\n\nThe issuer is "
+                "Unknown: the request stays pending until a certificate signed by your CA for "
+                "its CSR is merged into the vault.", response)
+            return
         progress = CertificateOperationDialog(self.window, name)
         previous = self.operations.pop(name, None)
         if previous is not None:
@@ -130,10 +138,14 @@ class CertificateActions(KindActions):
         progress.show_operation(operation)
         progress.show()
         try:
-            if operation.in_progress:
-                waited = await service.wait_certificate_operation(
-                    name, interval=self.poll_interval, on_update=progress.show_operation)
-                operation, response = waited.value, waited.response
+            delay = self.poll_interval
+            while operation.in_progress:
+                # Self-signed requests finish in seconds, an issuer's may take hours: read
+                # the operation less and less often (at most every max_poll_interval).
+                await asyncio.sleep(delay)
+                delay = min(delay * 1.5, self.max_poll_interval)
+                polled = await service.get_certificate_operation(name)
+                operation, response = polled.value, polled.response
                 progress.show_operation(operation)
         finally:
             if self.operations.get(name) is progress:
@@ -154,7 +166,7 @@ class CertificateActions(KindActions):
             raise ServiceError(
                 f"The vault could not issue the certificate {name}: "
                 f"{operation.error_message or operation.status_details or 'no reason given'}",
-                error_code=operation.error_code, request_id=operation.request_id,
+                error_code=operation.error_code,
                 advice="Check the issuer and the policy, then create it again.")
 
     async def cancel_operation(self, target: Target, name: str,
