@@ -101,8 +101,10 @@ def methods(journal: Any) -> list[str]:
     "dot.name", "spa ce", "ünï", "",
 ])
 def test_invalid_container_names_are_refused(name: str) -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         validate_container_name(name)
+    if name == "double--hyphen":
+        assert "two hyphens in a row" in refused.value.message
 
 
 @pytest.mark.parametrize("name", ["abc", "a" * 63, "a-b-c", "0day", "x9-9x"])

@@ -240,6 +240,24 @@ def test_upload_apply_to_all_asks_once(azurite: Any, run: Any, container: str,
                    for n in files)
 
 
+def test_rename_never_takes_a_name_planned_in_the_same_run(
+        azurite: Any, run: Any, container: str, sync_client: SyncBlobServiceClient,
+        tmp_path: Path) -> None:
+    sync_client.get_container_client(container).upload_blob("a.txt", b"old")
+    items = make_sources(tmp_path, {"a.txt": b"new a", "a (1).txt": b"planned a (1)"})
+    decider = Decider(ConflictDecision(RENAME))
+
+    async def body(service: BlobService) -> Any:
+        return await upload_many(service, container, items, concurrency=1, decide=decider)
+
+    report = with_service(azurite, run, body)
+    assert len(decider.asked) == 1 and not report.failed
+    assert report.renamed == [("a.txt", "a (2).txt")]
+    assert content(sync_client, container, "a (1).txt") == b"planned a (1)"
+    assert content(sync_client, container, "a (2).txt") == b"new a"
+    assert content(sync_client, container, "a.txt") == b"old"
+
+
 def test_upload_without_decide_skips_conflicts(azurite: Any, run: Any, container: str,
                                                sync_client: SyncBlobServiceClient,
                                                tmp_path: Path) -> None:
@@ -429,6 +447,7 @@ def test_existing_local_files_need_a_decision(azurite: Any, run: Any, container:
         (tmp_path / name).write_bytes(b"local " + name.encode())
     answers = {"keep.txt": SKIP, "replace.txt": OVERWRITE, "rename.txt": RENAME}
     asked: list[tuple[str, Path]] = []
+    events: list[TransferProgress] = []
 
     async def decide(item: DownloadItem, existing: Path) -> ConflictDecision:
         asked.append((item.blob_name, existing))
@@ -437,9 +456,13 @@ def test_existing_local_files_need_a_decision(azurite: Any, run: Any, container:
     async def body(service: BlobService) -> Any:
         return await download_many(service, container,
                                    plan_download(await listed(service, container)), tmp_path,
-                                   decide=decide)
+                                   decide=decide, on_progress=events.append)
 
     report = with_service(azurite, run, body)
+    # The skipped file leaves the totals: the run ends at 100 %.
+    assert events[-1].files_done == events[-1].files_total == 4
+    assert events[-1].bytes_done == events[-1].bytes_total == len(
+        b"remote replace" + b"remote rename" + b"remote new")
     assert sorted(asked) == [("keep.txt", tmp_path / "keep.txt"),
                              ("rename.txt", tmp_path / "rename.txt"),
                              ("replace.txt", tmp_path / "replace.txt")]
@@ -532,6 +555,7 @@ def test_a_folder_in_the_way_is_a_clear_failure(azurite: Any, run: Any, containe
     report = with_service(azurite, run, body)
     failed = dict(report.failed)
     assert isinstance(failed["thing"], LocalFileError)
+    assert "is a folder" in failed["thing"].message  # refused before downloading anything
     assert isinstance(failed["file/below.txt"], LocalFileError)
     assert (tmp_path / "thing").is_dir()
     assert (tmp_path / "file").read_bytes() == b"a file where a folder is needed"

@@ -65,7 +65,7 @@ TEMP_SUFFIX = ".part"
 # shortened name keeps room for " (12)" when renamed.
 MAX_LOCAL_NAME_BYTES = 200
 _MAX_RENAME_ATTEMPTS = 10_000
-_MAX_UPLOAD_ATTEMPTS = 20
+_MAX_ATTEMPTS = 20
 _DOUBLE_EXTENSIONS = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst")
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
@@ -410,7 +410,7 @@ async def upload_many(
             tracker.progress(key, name, sent, total)
 
         try:
-            for _ in range(_MAX_UPLOAD_ATTEMPTS):
+            for _ in range(_MAX_ATTEMPTS):
                 try:
                     await service.upload_file(container, name, item.source,
                                               overwrite=overwrite, progress=progress)
@@ -578,7 +578,7 @@ async def _download_to(
     try:
         await service.download_blob(container, item.blob_name, temp.write, progress=progress)
         await temp.finish()
-        while True:
+        for _ in range(_MAX_ATTEMPTS):
             try:
                 temp.commit(final, replace=replace)
                 return final
@@ -587,6 +587,7 @@ async def _download_to(
                 final, replace = await resolve(item, final)
                 if final is None:
                     return None
+        raise LocalFileError(f"{final} kept appearing under another writer; not saved.")
     finally:
         await temp.discard()
 
