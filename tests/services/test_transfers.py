@@ -258,6 +258,24 @@ def test_rename_never_takes_a_name_planned_in_the_same_run(
     assert content(sync_client, container, "a.txt") == b"old"
 
 
+def test_a_name_refused_but_unreadable_is_still_a_decision(
+        azurite: Any, run: Any, container: str, sync_client: SyncBlobServiceClient,
+        tmp_path: Path) -> None:
+    """Azurite refuses a conditional PUT over a blob holding only uncommitted blocks (an
+    interrupted upload) while its HEAD says 404: the user decides, with ``existing`` None."""
+    sync_client.get_blob_client(container, "half.bin").stage_block("QUFB", b"abc")
+    decider = Decider(ConflictDecision(OVERWRITE))
+
+    async def body(service: BlobService) -> Any:
+        return await upload_many(service, container,
+                                 make_sources(tmp_path, {"half.bin": b"whole"}), decide=decider)
+
+    report = with_service(azurite, run, body)
+    assert [existing for _, existing in decider.asked] == [None]
+    assert report.done == ["half.bin"]
+    assert content(sync_client, container, "half.bin") == b"whole"
+
+
 def test_upload_without_decide_skips_conflicts(azurite: Any, run: Any, container: str,
                                                sync_client: SyncBlobServiceClient,
                                                tmp_path: Path) -> None:

@@ -392,7 +392,9 @@ async def upload_many(
 
     Each file is first written conditionally (``upload_file`` without ``overwrite``). When the
     service says the blob exists, ``decide(item, existing)`` is asked (``existing``: the blob's
-    record, None if it vanished meanwhile): SKIP leaves it, OVERWRITE writes again
+    record; None when the service refuses the name but the blob cannot be read: deleted
+    meanwhile, or, on Azurite, only uncommitted blocks of an interrupted upload): SKIP leaves
+    it, OVERWRITE writes again
     unconditionally, RENAME writes to the first free ``"name (n).ext"`` (conditionally again,
     moving on to the next number if that name is taken meanwhile). Without ``decide`` every
     conflict is skipped. Per-file failures are reported and the others go on.
@@ -421,8 +423,6 @@ async def upload_many(
                 tracker.restart(key)
                 if not renaming:
                     existing = await _existing_blob(service, container, name)
-                    if existing is None:
-                        continue  # gone meanwhile: try the conditional write again
                     choice = await decisions.choose(item, existing)
                     if choice is ConflictChoice.SKIP:
                         report.skipped.append(item.blob_name)
