@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,6 +37,7 @@ from vaultbrowser.ui.blob_dialogs import (
     KeyValueDialog,
     SasDialog,
     SasUrlDialog,
+    UploadTargetDialog,
 )
 from vaultbrowser.ui.common_dialogs import DialogRunner, TypedNameDialog
 from vaultbrowser.ui.error_dialog import ErrorReporter
@@ -385,6 +387,17 @@ def drop_event(kind: type, h: Harness, index: QModelIndex, paths: list[Path]) ->
     return event, mime
 
 
+def send_drop(h: Harness, index: QModelIndex, paths: list[Path]) -> tuple[Any, Any]:
+    """A drag entering over ``index``'s row, then the drop (Qt delivers a drop only to the
+    widget that accepted the drag's entry)."""
+    viewport = h.pane.view.viewport()
+    enter, _enter_mime = drop_event(QDragEnterEvent, h, index, paths)
+    QApplication.sendEvent(viewport, enter)
+    drop, _drop_mime = drop_event(QDropEvent, h, index, paths)
+    QApplication.sendEvent(viewport, drop)
+    return enter, drop
+
+
 def test_drop_local_files_onto_a_folder_uploads_into_it(qloop: Any, harness: Harness,
                                                        tmp_path: Path) -> None:
     h = harness
@@ -414,8 +427,7 @@ def test_drop_local_files_onto_a_folder_uploads_into_it(qloop: Any, harness: Har
         assert not refused.isAccepted()
 
         before = h.actions.last_task
-        drop, _mime = drop_event(QDropEvent, h, folder, [first, second])
-        QApplication.sendEvent(viewport, drop)
+        _enter, drop = send_drop(h, folder, [first, second])
         assert drop.isAccepted() and not h.transfers._drop_band.isVisible()
         task = h.actions.last_task
         assert task is not None and task is not before
@@ -431,6 +443,16 @@ def test_drop_local_files_onto_a_folder_uploads_into_it(qloop: Any, harness: Har
         content_types = {b.name: b.content_settings.content_type
                          for b in h.client.get_container_client(name).list_blobs("inbox/")}
         assert content_types["inbox/two.json"] == "application/json"
+
+        # Onto the account's row: which container is asked.
+        def pick(dialog: UploadTargetDialog) -> None:
+            dialog.combo.setCurrentText(name)
+            dialog.accept()
+        h.dialogs.expect(UploadTargetDialog, pick)
+        enter, drop = send_drop(h, h.account, [first])
+        assert enter.isAccepted() and drop.isAccepted()
+        report = await h.actions.last_task
+        assert report.done == ["one.csv"] and h.blobs(name)["one.csv"] == b"1,2"
         h.check_clean()
 
     qloop.run_until_complete(body())
@@ -731,12 +753,18 @@ def test_copy_url_and_a_usable_sas_url_shown_once(qloop: Any, harness: Harness) 
         h.dialogs.expect(SasUrlDialog, read_url)
         assert await h.trigger(h.actions.sas_action) is True
         url = got["url"]
-        assert "sig=" in url and "sp=r" in url and got["clipboard"] == url
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+        assert query["sp"] == ["r"] and query["sig"] and got["clipboard"] == url
         assert got["after"] == ""  # the dialog forgot it when closed
         assert "Account-key SAS" in got["summary"]
         loop = asyncio.get_running_loop()
         data = await loop.run_in_executor(None, lambda: urllib.request.urlopen(url).read())
         assert data == b"shared content"
+        overwrite = urllib.request.Request(url, data=b"changed", method="PUT",
+                                           headers={"x-ms-blob-type": "BlockBlob"})
+        with pytest.raises(urllib.error.HTTPError) as refused:  # read only: no write
+            await loop.run_in_executor(None, lambda: urllib.request.urlopen(overwrite))
+        assert refused.value.code == 403
         # Never logged, stored or shown elsewhere: not in the journal, the detail pane, the
         # window's settings.
         signature = url.split("sig=", 1)[1].split("&", 1)[0]
@@ -783,13 +811,13 @@ def test_read_only_connection_disables_writes_and_says_why(
         for action in (h.actions.delete_action, h.actions.metadata_action,
                        h.actions.tags_action, h.actions.sas_action):
             assert not action.isEnabled() and "read-only" in action.toolTip()
-        # Drops are refused.
-        enter, _mime = drop_event(QDragEnterEvent, h, row, [dropped])
-        QApplication.sendEvent(h.pane.view.viewport(), enter)
-        assert not enter.isAccepted()
+        # Drops are refused: the drag's entry, and a drop delivered anyway.
         before = h.actions.last_task
+        enter, drop = send_drop(h, row, [dropped])
+        assert not enter.isAccepted() and not drop.isAccepted()
         drop, _mime = drop_event(QDropEvent, h, row, [dropped])
-        QApplication.sendEvent(h.pane.view.viewport(), drop)
+        assert h.transfers.eventFilter(h.pane.view.viewport(), drop) is True
+        assert not drop.isAccepted()
         assert h.actions.last_task is before
         assert set(h.blobs(name)) == {"folder/a.txt", "b.txt"}
 
