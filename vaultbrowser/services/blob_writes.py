@@ -57,6 +57,7 @@ __all__ = [
     "BlobWrites",
     "DeleteReport",
     "check_blob_name",
+    "guess_content_type",
     "run_workers",
     "validate_container_name",
     "validate_metadata",
