@@ -23,7 +23,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog
 
 from vaultbrowser.config import Settings
-from vaultbrowser.errors import VaultBrowserError
+from vaultbrowser.errors import LocalFileError, VaultBrowserError
 from vaultbrowser.models.lazy_tree import STATUS_ROLE
 from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
 from vaultbrowser.services.records import BlobRecord, Page
@@ -565,6 +565,23 @@ def test_download_never_replaces_a_local_file_without_asking(
         assert sorted(p.name for p in target.iterdir()) == ["q1 (1).txt", "q1.txt"]
         h.check_clean()
         assert h.errors == []
+
+        # A folder in the way cannot be overwritten: the file fails, the panel lists it and
+        # its typed error gets the dialog.
+        blocked = tmp_path / "blocked"
+        (blocked / "q1.txt").mkdir(parents=True)
+        h.transfers.choose_download_folder = lambda title: blocked
+        h.dialogs.expect(ConflictDialog, conflict(ConflictChoice.OVERWRITE))
+        with pytest.raises(LocalFileError, match="is a folder"):
+            await h.trigger(h.transfers.download_action)
+        job = h.transfers.panel.jobs[0]
+        assert job.state == job.FAILED and "1 failed" in job.summary
+        failed_row = job.item.child(0)
+        assert failed_row.text(0) == "reports/q1.txt" and "is a folder" in failed_row.text(2)
+        await h.wait_for(lambda: h.errors)
+        assert isinstance(h.errors[-1].error, LocalFileError)
+        assert (blocked / "q1.txt").is_dir() and list((blocked / "q1.txt").iterdir()) == []
+        h.check_clean()
 
     qloop.run_until_complete(body())
 

@@ -180,13 +180,12 @@ class BlobActions(QObject):
         self._enable(self.metadata_action, is_container or live_blob, writable)
         self._enable(self.tags_action, live_blob, writable)
         self._enable(self.copy_url_action, is_container or live_blob, writable)
-        self._enable(self.sas_action, (is_container or live_blob) and (
-            self.root_of(index) is not None and sas_kind(self.root_of(index)) is not None),
-            writable)
-        if not writable:
-            pass  # (tooltips already say why)
-        elif (is_container or live_blob) and sas_kind(self.root_of(index)) is None:
-            self.sas_action.setToolTip("This connection uses a SAS: it cannot sign another one")
+        root = self.root_of(index)
+        can_sign = root is not None and sas_kind(root) is not None
+        self._enable(self.sas_action, (is_container or live_blob) and can_sign, writable)
+        if writable and (is_container or live_blob) and not can_sign:
+            self.sas_action.setToolTip("This connection signs in with a SAS: it cannot sign "
+                                       "another one")
         transfer = self.transfers.actions_for(index)
         if isinstance(record, AccountRoot):
             return [self.create_container_action]
@@ -219,11 +218,6 @@ class BlobActions(QObject):
         root = self.root_of(QModelIndex(index))
         assert root is not None
         return root.service
-
-    def _alive(self, index: QPersistentModelIndex) -> QModelIndex:
-        """The index again if its row still exists (the tree may change while a dialog is
-        open), else an invalid index."""
-        return QModelIndex(index) if index.isValid() else QModelIndex()
 
     def show_summary(self, title: str, message: str, items: str) -> None:
         """A write of many items (an upload, a folder delete) in the detail pane: one

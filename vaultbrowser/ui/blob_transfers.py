@@ -113,7 +113,9 @@ class BlobTransfers(QObject):
         """The transfer actions for a row (state set by ``update_actions``)."""
         self.update_actions(index)
         record = self.model.record_of(index)
-        if isinstance(record, ContainerRecord | BlobPrefixRecord):
+        if isinstance(record, ContainerRecord):
+            return [self.upload_files_action, self.upload_folder_action]
+        if isinstance(record, BlobPrefixRecord):
             return [self.upload_files_action, self.upload_folder_action, self.download_action]
         if isinstance(record, BlobRecord):
             return [self.download_action, self.upload_files_action]
@@ -210,6 +212,7 @@ class BlobTransfers(QObject):
         self.actions.show_summary(
             "Upload cancelled" if report.cancelled else "Upload finished",
             f"{job.summary} ({target.label}).", _count(len(items), "file"))
+        _raise_first_failure(report, "uploaded")
         return report
 
     async def _ask_conflict(self, job: TransferJob, dialog: ConflictDialog) -> ConflictDecision:
@@ -284,6 +287,7 @@ class BlobTransfers(QObject):
         self.actions.show_summary(
             "Download cancelled" if report.cancelled else "Download finished",
             f"{job.summary} (to {destination}).", _count(len(items), "blob"))
+        _raise_first_failure(report, "downloaded")
         return report
 
     # --- drag & drop -------------------------------------------------------------------------
@@ -391,6 +395,18 @@ class BlobTransfers(QObject):
                 return None
             target = found
         return await self.upload(target, paths)
+
+
+def _raise_first_failure(report: Any, verb: str) -> None:
+    """Files that failed are listed in the Transfers panel; the first one's typed error also
+    gets the error dialog (saying how many failed)."""
+    if not report.failed:
+        return
+    name, error = report.failed[0]
+    if len(report.failed) > 1:
+        error.message = (f"{len(report.failed)} files were not {verb}. The first, “{name}”: "
+                         f"{error.message}")
+    raise error
 
 
 def _count(number: int, noun: str) -> str:
