@@ -415,6 +415,10 @@ def test_delete_asks_then_the_row_moves_to_deleted_and_recovers(
         await harness.settle()
         vault = model.index(0, 0)
         assert {"to-delete", "to-purge", "was-deleted"} <= set(names(model, vault))
+        # A deleted certificate's secret comes back (or goes) with its certificate only.
+        await harness.select(0, row(model, vault, "old-cert"))
+        assert not harness.action(0, "Recover secret").isEnabled()
+        assert "certificate" in harness.action(0, "Purge secret…").toolTip()
         deleted = row(model, vault, "to-delete")
         assert model.index(deleted.row(), 1, vault).data()  # deleted on
         assert model.index(deleted.row(), 2, vault).data()  # purge scheduled
@@ -1052,6 +1056,38 @@ def test_read_only_disables_writes_and_the_pipeline_refuses_a_forced_one(
         assert "forced" not in names(model, model.index(0, 0))
 
     qloop.run_until_complete(body())
+
+
+def test_private_download_on_a_read_only_connection_is_recorded(
+        qloop: Any, harness: Harness, emulator: Any, tmp_path: Path) -> None:
+    from vaultbrowser.audit.trail import AuditTrail
+
+    window, dialogs = harness.window, harness.dialogs
+    model = window.certificates_model
+    window.trail = AuditTrail(tmp_path / "trail.jsonl")
+    target = tmp_path / "out" / "web.pfx"
+    target.parent.mkdir()
+    window.vault_actions.choose_save_path = lambda *args: target
+    texts: list[str] = []
+
+    def agree(box: QDialog) -> None:
+        texts.append(box.text())  # type: ignore[attr-defined]
+        click("Download private key")(box)
+
+    async def body() -> None:
+        vault = await harness.open(emulator, 1, read_only=True)
+        await harness.select(1, row(model, vault, "web"))
+        dialogs.expect(agree)
+        harness.trigger(1, "Download with private key (PFX/PEM)…")
+        await harness.settle()
+        assert "recorded in the audit trail" in texts[0]
+        key, _, _ = pkcs12.load_key_and_certificates(target.read_bytes(), None)
+        assert key is not None and harness.errors == []
+
+    qloop.run_until_complete(body())
+    events = [e for e in window.trail.read_all() if "private key" in e["operation"]]
+    assert len(events) == 1 and events[0]["connection"] == "actions-vault"
+    assert "/certificates/web" in events[0]["resource"]
 
 
 def test_menus_show_the_reason_of_a_disabled_action(qloop: Any, harness: Harness) -> None:

@@ -167,10 +167,11 @@ class KindActions(QObject):
         if self.model.show_deleted:
             deleted = item is not None and item.is_deleted
             refusal = purge_refusal(item) if deleted and item is not None else None
-            self._enable(self.recover_action, deleted, target,
-                         why_not=f"Select a deleted {self.noun} first")
-            self._enable(self.purge_action, deleted, target,
-                         why_not=f"Select a deleted {self.noun} first")
+            why_not = f"Select a deleted {self.noun} first"
+            if deleted and item is not None and item.managed:
+                deleted, why_not = False, MANAGED_TIP.format(noun=self.noun)
+            self._enable(self.recover_action, deleted, target, why_not=why_not)
+            self._enable(self.purge_action, deleted, target, why_not=why_not)
             if refusal and self.purge_action.isEnabled():
                 self.purge_action.setToolTip(refusal)
             return [self.recover_action, self.purge_action]
