@@ -991,11 +991,17 @@ def test_certificate_delete_recover_and_purge(qloop: Any, harness: Harness,
         harness.trigger(1, "Recover certificate")
         await harness.settle()
         assert "web-pem" in names(secrets, secrets_vault)  # the secrets tree listed again
+        # The secrets tree's Deleted view lists the certificate's deleted secret until the
+        # certificate is purged.
+        window.vault_actions.secrets.deleted_check.setChecked(True)
+        await harness.settle()
+        assert "old-cert" in names(secrets, secrets.index(0, 0))
         await harness.select(1, row(model, vault, "old-cert"))
         dialogs.expect(lambda d: (d.name_edit.setText("old-cert"), True)[1])
         harness.trigger(1, "Purge certificate…")
         await harness.settle()
         assert "old-cert" not in names(model, vault)
+        assert "old-cert" not in names(secrets, secrets.index(0, 0))
         assert harness.errors == []
 
     qloop.run_until_complete(body())

@@ -62,7 +62,7 @@ class Target:
 
     @property
     def vault_name(self) -> str:
-        return self.root.label if self.root is not None else ""
+        return self.root.name if self.root is not None else ""
 
 
 class KindActions(QObject):
@@ -309,6 +309,7 @@ class KindActions(QObject):
         self.window.show_response(f"{name} purged",
                                   f"The {self.noun} “{name}” was purged for good.",
                                   result.response)
+        self.after_item_change(target, name, removed=True)
 
     def remove_row(self, model: KeyVaultTreeModel, index: QModelIndex) -> None:
         """Take a row out after a write removed it. A selected row is deselected first: the
