@@ -1103,3 +1103,24 @@ def test_menus_show_the_reason_of_a_disabled_action(qloop: Any, harness: Harness
     assert not texts["New secret…"].isEnabled()
     assert texts["New secret…"].toolTip() == "Select a vault first"
     assert harness.window.actions_menu.toolTipsVisible()
+
+
+def test_a_question_asked_from_a_task_reads_the_answer_of_the_box(
+        qloop: Any, harness: Harness) -> None:
+    """With the real runner (the box is shown window-modal and answered by a click)."""
+    from PySide6.QtCore import QTimer
+
+    from vaultbrowser.ui.common_dialogs import confirm_box
+
+    window = harness.window
+    window.dialogs = DialogRunner()
+    actions = window.vault_actions.certificates
+
+    async def ask(button: str) -> bool:
+        box = confirm_box(window, "Replace file?", "Replace it?", "Replace")
+        QTimer.singleShot(50, lambda: next(b for b in box.buttons()
+                                           if b.text() == button).click())
+        return await actions.confirmed(box)
+
+    assert qloop.run_until_complete(ask("Replace")) is True
+    assert qloop.run_until_complete(ask("Cancel")) is False

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox
 
 from vaultbrowser.errors import InvalidInput
 from vaultbrowser.models.keyvault_models import (
@@ -310,6 +310,15 @@ class KindActions(QObject):
                                   f"The {self.noun} “{name}” was purged for good.",
                                   result.response)
         self.after_item_change(target, name, removed=True)
+
+    async def confirmed(self, box: QMessageBox) -> bool:
+        """Ask a ``confirm_box`` question from inside a task; whether the user agreed.
+
+        Read from the box's result: a message box finishes twice (its button's own code,
+        then Accepted from the action button) and the runner returns the first code.
+        """
+        await self.window.dialogs.wait(box)
+        return box.result() == QDialog.DialogCode.Accepted
 
     def remove_row(self, model: KeyVaultTreeModel, index: QModelIndex) -> None:
         """Take a row out after a write removed it. A selected row is deselected first: the

@@ -293,7 +293,7 @@ class CertificateActions(KindActions):
                 box = confirm_box(self.window, "Replace file?",
                                   f"The certificate's format is {export.suffix}: {path} already "
                                   "exists.\n\nReplace it?", "Replace")
-                if await self.window.dialogs.wait(box) != box.DialogCode.Accepted:
+                if not await self.confirmed(box):
                     return
                 overwrite = True
         await self._save(path, export.data, overwrite)
