@@ -16,6 +16,7 @@ from vaultbrowser.ui.common_dialogs import (
     KeyValueEditor,
     OptionalDateTime,
     TypedNameDialog,
+    confirm_box,
 )
 
 
@@ -84,5 +85,12 @@ def test_runner_awaits_a_dialog_and_closes_it_when_cancelled(
         with pytest.raises(asyncio.CancelledError):
             await task
         assert not second.isVisible()
+        for button, expected in (("Replace", dialog.DialogCode.Accepted),
+                                 ("Cancel", dialog.DialogCode.Rejected)):
+            box = confirm_box(None, "Replace?", "report.pdf exists.", "Replace")
+            qtbot.addWidget(box)
+            target = next(b for b in box.buttons() if b.text().replace("&", "") == button)
+            QTimer.singleShot(20, target.click)
+            assert await runner.wait(box) == expected
 
     qloop.run_until_complete(body())

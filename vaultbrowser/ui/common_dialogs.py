@@ -54,7 +54,13 @@ class DialogRunner:
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.open()
         try:
-            return await future
+            code = await future
+            if isinstance(dialog, QMessageBox):
+                # A message box whose action button also accepts finishes twice (the button's
+                # own code first, then Accepted); its standard buttons' codes mean Rejected.
+                accepted = dialog.result() == QDialog.DialogCode.Accepted
+                return QDialog.DialogCode.Accepted if accepted else QDialog.DialogCode.Rejected
+            return code
         finally:
             if dialog.isVisible():
                 dialog.reject()  # the task was cancelled: do not leave the question up
