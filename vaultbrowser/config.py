@@ -12,19 +12,43 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class NetworkSettings:
     """HTTP behaviour of every SDK client. An interactive tool gives up sooner than the SDK's
-    defaults (10 retries) so that a failure reaches the user while it still matters."""
+    defaults (10 retries, storage backoffs of 15 s and more, a minute per silent read) so that
+    a failure reaches the user while it still matters.
+
+    - Key Vault (azure-core's RetryPolicy) retries 408/429/500/502/503/504 and connection or
+      read errors, waiting ``retry_backoff_factor * 2**n`` (at most ``retry_backoff_max``) or
+      the service's Retry-After; at most ``retry_total`` retries, of which at most
+      ``retry_status`` for statuses and ``retry_read`` for broken or silent answers.
+    - Blob Storage (its own ExponentialRetry) waits ``storage_initial_backoff``, then
+      ``storage_initial_backoff + storage_increment_base**n``, each ± ``storage_jitter``.
+    - ``read_timeout`` is the longest silence while an answer is awaited or read (a page that
+      never finishes fails after it); ``connection_timeout`` bounds connecting.
+
+    A stalled answer therefore fails after at most ``(retry_read + 1) * read_timeout`` plus
+    the backoffs. Every option is accepted by both kinds of client (each ignores the other's).
+    """
 
     retry_total: int = 4
+    retry_status: int = 3
+    retry_read: int = 1
     retry_backoff_factor: float = 0.5
     retry_backoff_max: float = 8.0
+    storage_initial_backoff: float = 2.0
+    storage_increment_base: float = 2.0
+    storage_jitter: float = 1.0
     connection_timeout: float = 10.0
-    read_timeout: float = 60.0
+    read_timeout: float = 30.0
 
     def client_options(self) -> dict[str, float | int]:
         return {
             "retry_total": self.retry_total,
+            "retry_status": self.retry_status,
+            "retry_read": self.retry_read,
             "retry_backoff_factor": self.retry_backoff_factor,
             "retry_backoff_max": self.retry_backoff_max,
+            "initial_backoff": self.storage_initial_backoff,
+            "increment_base": self.storage_increment_base,
+            "random_jitter_range": self.storage_jitter,
             "connection_timeout": self.connection_timeout,
             "read_timeout": self.read_timeout,
         }

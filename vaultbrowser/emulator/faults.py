@@ -1,8 +1,18 @@
-"""Fault injection: forced error responses, added latency, token rejection, 403s.
+"""Fault injection: forced error responses, added latency, token rejection, 403s, and
+broken transfers (a slow answer, a body that never finishes, a connection reset mid-body).
 
 Faults apply to requests that carry a token (after the challenge step), so ``times=1`` counts
 the SDK's real attempts and never its unauthenticated challenge request. ``latency_ms`` delays
 every request, challenge included.
+
+Actions of a :class:`Fault`:
+
+- ``respond`` (``add``, ``forbid``): answer with the forced status and the service's error body.
+- ``delay`` (``slow``): wait ``seconds``, then answer normally.
+- ``stall`` (``stall``): send the real answer's headers (with its full Content-Length) and half
+  of its body, then send nothing more until the client hangs up, the faults are cleared, or
+  ``seconds`` pass (then the connection is dropped): a page that never finishes.
+- ``reset`` (``reset``): send the headers and half of the body, then abort the connection.
 """
 
 from __future__ import annotations
@@ -52,6 +62,8 @@ class Fault:
     code: str | None = None
     message: str | None = None
     inner: str | None = None
+    action: str = "respond"  # respond | delay | stall | reset
+    seconds: float = 0.0  # delay: the wait; stall: the longest hold
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method.upper():
@@ -67,6 +79,7 @@ class Faults:
     reject_token: bool = False
     _faults: list[Fault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    generation: int = 0  # bumped by clear(): a stalled answer holds while it is unchanged
 
     def add(
         self,
@@ -98,9 +111,33 @@ class Faults:
             self._faults.append(fault)
         return fault
 
-    def clear(self) -> None:
-        """Remove every fault and reset latency and token rejection."""
+    def _broken(self, action: str, seconds: float, path_prefix: str | None,
+                method: str | None, times: int | None) -> Fault:
+        fault = Fault(200, None, times, path_prefix, method, action=action, seconds=seconds)
         with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def slow(self, seconds: float, path_prefix: str | None = None, method: str | None = None,
+             times: int | None = 1) -> Fault:
+        """Answer the next ``times`` matching requests normally, ``seconds`` late."""
+        return self._broken("delay", seconds, path_prefix, method, times)
+
+    def stall(self, path_prefix: str | None = None, method: str | None = None,
+              times: int | None = 1, seconds: float = 30.0) -> Fault:
+        """Send half of the next ``times`` matching answers and then hold: a page that never
+        finishes (until the client gives up, ``clear()``, or ``seconds``)."""
+        return self._broken("stall", seconds, path_prefix, method, times)
+
+    def reset(self, path_prefix: str | None = None, method: str | None = None,
+              times: int | None = 1) -> Fault:
+        """Send half of the next ``times`` matching answers, then reset the connection."""
+        return self._broken("reset", 0.0, path_prefix, method, times)
+
+    def clear(self) -> None:
+        """Remove every fault and reset latency and token rejection; release stalled answers."""
+        with self._lock:
+            self.generation += 1
             self._faults.clear()
             self.latency_ms = 0.0
             self.reject_token = False

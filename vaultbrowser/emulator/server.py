@@ -139,8 +139,10 @@ class KeyVaultEmulator:
             check_authorization(request.headers.get("Authorization"), self.faults.reject_token)
             authorized = True
             fault = self.faults.take(request.method, path)
-            if fault is not None:
+            if fault is not None and fault.action == "respond":
                 raise fault_error(fault, request.method, path, self.tenant_id)
+            if fault is not None and fault.action == "delay":
+                await asyncio.sleep(fault.seconds)
             api_version = check_api_version(api_version)
             handler, params = self._router.match(request.method, path)
             ctx = Ctx(
@@ -156,18 +158,29 @@ class KeyVaultEmulator:
                 reply = await handler(ctx, **params)
             response = _respond(reply)
             code = None
+            if fault is not None and fault.action in ("stall", "reset"):
+                code = f"Injected{fault.action.capitalize()}"
+                self._log(request, path, query, response.status, api_version, started,
+                          authorized, code)
+                return await self._broken_answer(request, response, fault)
         except KvError as err:
             headers = dict(err.headers)
             if err.status == 401:
                 headers["WWW-Authenticate"] = challenge_header(self.tenant_id, request.host)
             response = _respond(Reply(err.status, err.body(), headers))
             code = err.code
+        self._log(request, path, query, response.status, api_version, started, authorized, code)
+        return response
+
+    def _log(self, request: web.Request, path: str, query: dict[str, str], status: int,
+             api_version: str | None, started: float, authorized: bool,
+             code: str | None) -> None:
         self.request_log.append(
             RequestLogEntry(
                 method=request.method,
                 path=request.path,
                 query=query,
-                status=response.status,
+                status=status,
                 api_version=api_version,
                 time=started,
                 authorized=authorized,
@@ -176,7 +189,27 @@ class KeyVaultEmulator:
                 peer=_peer_of(request),
             )
         )
-        return response
+
+    async def _broken_answer(self, request: web.Request, response: web.Response,
+                             fault: Any) -> web.StreamResponse:
+        """Headers and half of ``response``'s body, then a reset or a hold (see faults.py)."""
+        body = bytes(response.body or b"")  # type: ignore[arg-type]
+        stream = web.StreamResponse(status=response.status, headers={
+            k: v for k, v in response.headers.items() if k.lower() != "content-length"})
+        stream.content_length = len(body)
+        await stream.prepare(request)
+        await stream.write(body[: len(body) // 2])
+        transport = request.transport
+        if fault.action == "stall":
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + fault.seconds
+            generation = self.faults.generation
+            while (loop.time() < deadline and generation == self.faults.generation
+                   and transport is not None and not transport.is_closing()):
+                await asyncio.sleep(0.02)
+        if transport is not None:
+            transport.abort()  # the body never completes
+        return stream
 
 
 def _respond(reply: Reply) -> web.Response:

@@ -16,10 +16,13 @@ from azure.core.exceptions import (
     AzureError,
     ClientAuthenticationError,
     HttpResponseError,
+    IncompleteReadError,
     ResourceExistsError,
     ResourceNotFoundError,
     ServiceRequestError,
+    ServiceRequestTimeoutError,
     ServiceResponseError,
+    ServiceResponseTimeoutError,
 )
 
 from vaultbrowser.errors import (
@@ -198,6 +201,28 @@ def translate_error(exc: BaseException) -> VaultBrowserError:
         return exc
     if isinstance(exc, asyncio.CancelledError):
         return Cancelled("The operation was cancelled.")
+    if isinstance(exc, HttpResponseError) and getattr(exc, "response", None) is None:
+        # The storage downloader wraps a broken or silent body, after its own retries.
+        inner = getattr(exc, "inner_exception", None) or exc.__cause__
+        if isinstance(inner, IncompleteReadError | ServiceResponseError) and inner is not exc:
+            return translate_error(inner)
+    if isinstance(exc, IncompleteReadError):
+        # A connection reset or closed mid-body (it is a DecodeError, so an HttpResponseError).
+        return NetworkError(
+            "The connection broke before the service's answer was complete.",
+            advice="The network or a proxy dropped the connection. Try again.",
+        )
+    if isinstance(exc, ServiceResponseTimeoutError):
+        return NetworkError(
+            "The service did not answer in time: nothing arrived within the read timeout "
+            "(after vaultbrowser's retries).",
+            advice="The service or the network path is slow or stalled. Try again in a moment; "
+                   "if it persists, check your proxy and firewall.",
+        )
+    if isinstance(exc, ServiceRequestTimeoutError):
+        return NetworkError(
+            "Could not connect to the service within the connect timeout.",
+        )
     if isinstance(exc, HttpResponseError) and getattr(exc, "response", None) is not None:
         return _from_http_error(exc)
     if isinstance(exc, ClientAuthenticationError):
