@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the local emulators with demo data (no Azure account needed)")
     parser.add_argument("--read-only", action="store_true",
                         help="open every connection read-only")
+    parser.add_argument("--persistent-token-cache", action="store_true",
+                        help="keep Entra ID tokens in azure-identity's encrypted token cache "
+                        "between runs (off by default: tokens stay in memory)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path,
                         help=argparse.SUPPRESS)  # development: save the demo window and quit
     return parser
@@ -149,6 +152,9 @@ async def _screenshot(window: Any, demo: Any, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from vaultbrowser.services.exchange import install_log_redaction
+
+    install_log_redaction()  # whoever logs (SDK, aiohttp, the loop), credentials are redacted
     if argv[:1] == ["audit"]:
         # Reports need no window: `vaultbrowser audit …` never imports Qt.
         from vaultbrowser.audit.cli import main as audit_main
@@ -186,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     from vaultbrowser.audit.trail import AuditTrail
 
     settings = Settings()
-    session = ServiceSession(read_only=args.read_only)
+    session = ServiceSession(read_only=args.read_only,
+                             persistent_token_cache=args.persistent_token_cache)
     trail = AuditTrail()  # every data-plane request of every session, appended
     session.journal.add_listener(trail.record_exchange)
     reporter = ErrorReporter()

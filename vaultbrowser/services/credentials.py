@@ -70,9 +70,33 @@ def credential_key(connection: Connection) -> tuple[Any, ...]:
             connection.certificate_path, connection.secret_env)
 
 
+TOKEN_CACHE_NAME = "vaultbrowser"
+
+
+def cache_options(persistent_cache: bool) -> dict[str, Any]:
+    """Keyword arguments for azure-identity credentials that can cache tokens.
+
+    Off (the default): nothing, so tokens stay in memory. On: azure-identity's persistent cache,
+    encrypted by the platform (DPAPI, Keychain, libsecret); ``allow_unencrypted_storage`` stays
+    False, so where no encryption is available the credential fails rather than writing
+    plain-text tokens.
+    """
+    if not persistent_cache:
+        return {}
+    from azure.identity import TokenCachePersistenceOptions
+
+    return {"cache_persistence_options": TokenCachePersistenceOptions(
+        name=TOKEN_CACHE_NAME, allow_unencrypted_storage=False)}
+
+
 def build_token_credential(connection: Connection, *,
-                           device_code_prompt: DeviceCodePrompt | None = None) -> Any:
+                           device_code_prompt: DeviceCodePrompt | None = None,
+                           persistent_cache: bool = False) -> Any:
     """An async token credential for an Entra ID sign-in method.
+
+    ``persistent_cache`` opts in to azure-identity's encrypted token cache for the methods that
+    support it (service principals, interactive browser, device code); the others (CLI,
+    managed identity, the default chain) keep nothing of ours on disk.
 
     Raises:
         InvalidInput: the method is not a token method, or a required field is missing.
@@ -80,6 +104,7 @@ def build_token_credential(connection: Connection, *,
     from azure.identity import aio as identity_aio
 
     auth = connection.auth
+    cache = cache_options(persistent_cache)
     tenant = connection.tenant_id or None
     client_id = connection.client_id or None
     if auth is AuthMethod.DEFAULT:
@@ -98,7 +123,7 @@ def build_token_credential(connection: Connection, *,
             raise InvalidInput("A service principal needs a tenant id and a client id.")
         secret = connection.resolve_secret()
         assert secret is not None  # resolve_secret raises when a needed secret is missing
-        return identity_aio.ClientSecretCredential(tenant, client_id, secret.reveal())
+        return identity_aio.ClientSecretCredential(tenant, client_id, secret.reveal(), **cache)
     if auth is AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE:
         if not (tenant and client_id and connection.certificate_path):
             raise InvalidInput(
@@ -109,16 +134,16 @@ def build_token_credential(connection: Connection, *,
         password = connection.resolve_secret() if has_password else None
         return identity_aio.CertificateCredential(
             tenant, client_id, connection.certificate_path,
-            password=password.reveal() if password else None,
+            password=password.reveal() if password else None, **cache,
         )
     if auth is AuthMethod.INTERACTIVE_BROWSER:
         from azure.identity import InteractiveBrowserCredential
 
-        return ExecutorCredential(InteractiveBrowserCredential(tenant_id=tenant))
+        return ExecutorCredential(InteractiveBrowserCredential(tenant_id=tenant, **cache))
     if auth is AuthMethod.DEVICE_CODE:
         from azure.identity import DeviceCodeCredential
 
-        options = {"tenant_id": tenant}
+        options = {"tenant_id": tenant, **cache}
         if device_code_prompt is not None:
             options["prompt_callback"] = device_code_prompt
         return ExecutorCredential(DeviceCodeCredential(**options))

@@ -9,6 +9,7 @@ retries included), turns it into a redacted ``ResponseInfo`` and appends it to t
 
 from __future__ import annotations
 
+import ssl
 import time
 import weakref
 from collections.abc import Callable
@@ -140,27 +141,69 @@ class RecordingTransport(AsyncHttpTransport):
 
 
 def private_ca_transport(ca_path: str, **options: Any) -> AsyncHttpTransport:
-    """An aiohttp transport that trusts ``ca_path`` (the local emulators' CA).
+    """An aiohttp transport that trusts ``ca_path`` and nothing else (the local emulators' CA).
 
-    Passing ``connection_verify=<path>`` instead makes azure-core build a new SSL context per
-    request, and aiohttp pools connections per context: every request then paid a new TCP
-    connection and TLS handshake. One context on the connector keeps connections alive.
+    The caller allows it for loopback hosts only (``ServiceSession``): a private CA never
+    vouches for an Azure host. Passing ``connection_verify=<path>`` instead makes azure-core
+    build a new SSL context per request, and aiohttp pools connections per context: every
+    request then paid a new TCP connection and TLS handshake. One context on the connector keeps
+    connections alive.
+
+    Raises:
+        InvalidInput: the file is not a usable PEM CA certificate.
     """
     import ssl
-
-    import aiohttp
-    from azure.core.pipeline.transport import AioHttpTransport
 
     from vaultbrowser.errors import InvalidInput
 
     try:
+        # With a cafile, create_default_context loads that file alone (no system roots).
         context = ssl.create_default_context(cafile=ca_path)
     except (OSError, ssl.SSLError) as exc:
         raise InvalidInput(f"The CA certificate file {ca_path} cannot be used: {exc}",
                            advice="Point the connection at the emulator's PEM CA file "
                                   "(the emulator prints its path when it starts).") from exc
+    return _context_transport(context, **options)
 
-    class PrivateCATransport(AioHttpTransport):
+
+def os_trust_context() -> ssl.SSLContext:
+    """A verifying client context over the operating system's trust store (``truststore``):
+    a corporate proxy's CA installed on the machine is trusted, as in the user's browser."""
+    import truststore
+
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    return context
+
+
+def os_trust_transport(**options: Any) -> AsyncHttpTransport:
+    """The transport of every Azure (non-emulator) endpoint: verification on, OS trust store."""
+    return _context_transport(os_trust_context(), **options)
+
+
+def tls_context_of(transport: Any) -> ssl.SSLContext | None:
+    """The SSL context a transport made by this module verifies with (for tests and checks)."""
+    inner = getattr(transport, "_transport", transport)
+    return getattr(inner, "tls_context", None)
+
+
+def _context_transport(context: ssl.SSLContext, **options: Any) -> AsyncHttpTransport:
+    """An aiohttp transport whose one connector verifies with ``context``.
+
+    Raises:
+        ValueError: ``context`` does not verify certificates and host names (never allowed).
+    """
+    import aiohttp
+    from azure.core.pipeline.transport import AioHttpTransport
+
+    if context.verify_mode != ssl.CERT_REQUIRED or not context.check_hostname:
+        raise ValueError("TLS verification may not be turned off")
+    options.pop("connection_verify", None)  # verification is the context's, never a flag
+
+    class VerifyingTransport(AioHttpTransport):
+        tls_context = context
+
         async def open(self) -> None:
             if self.session is None and self._session_owner and not self._has_been_opened:
                 self.session = aiohttp.ClientSession(
@@ -171,7 +214,27 @@ def private_ca_transport(ca_path: str, **options: Any) -> AsyncHttpTransport:
                 )
             await super().open()
 
-    return PrivateCATransport(**options)
+        async def send(self, request: Any, **kwargs: Any) -> Any:
+            # A per-request connection_verify / connection_cert would make azure-core build
+            # its own (possibly non-verifying) context: the connector's context decides.
+            kwargs.pop("connection_verify", None)
+            kwargs.pop("connection_cert", None)
+            return await super().send(request, **kwargs)
+
+    return VerifyingTransport(**options)
+
+
+def no_network_trace_policy() -> Any:
+    """In place of azure-core's ``NetworkTraceLoggingPolicy``: it logs whole requests and
+    responses (secret values, key material) when ``logging_enable`` is set, even by one call.
+    This one takes the option off the request (as the real one does) and logs nothing."""
+    from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+    class NoNetworkTracePolicy(SansIOHTTPPolicy):
+        def on_request(self, request: Any) -> None:
+            request.context.options.pop("logging_enable", None)
+
+    return NoNetworkTracePolicy()
 
 
 def response_info_from(

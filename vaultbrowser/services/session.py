@@ -41,6 +41,16 @@ DEVSTORE_ACCOUNT_KEY = (
 )
 
 
+# azure-core's network trace logs whole requests and responses (values, keys) when enabled.
+_NO_BODY_LOGGING: dict[str, Any] = {"logging_enable": False}
+
+
+def _inert_policy() -> Any:
+    from vaultbrowser.services.http import no_network_trace_policy
+
+    return no_network_trace_policy()
+
+
 class ServiceSession:
     """Owns transports, credentials and services; one per application run."""
 
@@ -51,13 +61,19 @@ class ServiceSession:
         network: NetworkSettings | None = None,
         read_only: bool = False,
         device_code_prompt: DeviceCodePrompt | None = None,
+        persistent_token_cache: bool = False,
     ) -> None:
         """``read_only`` makes every connection read-only (``--read-only``); a connection's
-        own ``read_only`` flag does the same for that connection alone."""
+        own ``read_only`` flag does the same for that connection alone.
+
+        ``persistent_token_cache`` (opt-in, off by default) lets Entra ID credentials keep their
+        tokens in azure-identity's encrypted persistent cache; otherwise tokens live in memory
+        only and nothing credential-like is written to disk."""
         self.journal = journal if journal is not None else HttpJournal()
         self._network = network or NetworkSettings()
         self.read_only = read_only
         self._device_code_prompt = device_code_prompt
+        self.persistent_token_cache = persistent_token_cache
         self._credentials: dict[tuple[Any, ...], Any] = {}
         self._transports: list[RecordingTransport] = []
         self._services: list[Any] = []
@@ -66,9 +82,11 @@ class ServiceSession:
     # --- building blocks ----------------------------------------------------------------
 
     def _transport(self, connection: Connection) -> RecordingTransport:
-        from azure.core.pipeline.transport import AioHttpTransport
-
-        from vaultbrowser.services.http import RecordingTransport, private_ca_transport
+        from vaultbrowser.services.http import (
+            RecordingTransport,
+            os_trust_transport,
+            private_ca_transport,
+        )
 
         options: dict[str, Any] = {"connection_timeout": self._network.connection_timeout,
                                    "read_timeout": self._network.read_timeout}
@@ -78,7 +96,8 @@ class ServiceSession:
                 raise InvalidInput("A custom CA file is only allowed for loopback emulators.")
             inner = private_ca_transport(connection.ca_path, **options)
         else:
-            inner = AioHttpTransport(**options)
+            # Verification on, with the operating system's trust store (corporate CAs work).
+            inner = os_trust_transport(**options)
         guard: RequestGuard | None = None
         if self.is_read_only(connection):
             guard = read_only_guard(connection.display_name)
@@ -95,7 +114,8 @@ class ServiceSession:
                 credential = StaticTokenCredential(LOCAL_EMULATOR_TOKEN)
             else:
                 credential = build_token_credential(
-                    connection, device_code_prompt=self._device_code_prompt
+                    connection, device_code_prompt=self._device_code_prompt,
+                    persistent_cache=self.persistent_token_cache,
                 )
             self._credentials[key] = credential
         return credential
@@ -124,6 +144,10 @@ class ServiceSession:
             self._token_credential(connection),
             transport,
             **self._network.client_options(),
+            **_NO_BODY_LOGGING,
+            # Key Vault's network trace policy logs bodies (secret values) when logging_enable
+            # is set, even per call: an inert policy in its place means it never can.
+            logging_policy=_inert_policy(),
         )
         self._services.append(service)
         self._transport_of[id(service)] = transport
@@ -142,7 +166,8 @@ class ServiceSession:
         if connection.kind is not ServiceKind.BLOB:
             raise InvalidInput(f"{connection.display_name} is not a storage connection.")
         transport = self._transport(connection)
-        options: dict[str, Any] = {"transport": transport, **self._network.client_options()}
+        options: dict[str, Any] = {"transport": transport, **self._network.client_options(),
+                                   **_NO_BODY_LOGGING}
         auth = connection.auth
         if auth is AuthMethod.CONNECTION_STRING:
             secret = connection.resolve_secret()

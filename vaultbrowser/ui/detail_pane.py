@@ -1,13 +1,17 @@
 """``DetailPane``: the selection's properties, its secret value on demand, and the HTTP response.
 
 It renders ``Details`` it is given. Revealing a value asks the window (``reveal_requested``);
-the value is shown until the selection changes and copying it clears the clipboard after
-``clipboard_clear_seconds`` if the clipboard still holds it.
+the value is shown until the selection changes, or until the application has been inactive
+(another window focused) for ``hide_after_inactive_seconds``. Copying it marks the clipboard
+entry as a password for clipboard managers and clears the clipboard after
+``clipboard_clear_seconds`` (and when the application quits) if the clipboard still holds it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+import hashlib
+
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,17 +31,31 @@ from vaultbrowser.models.details import Details
 from vaultbrowser.services.records import ResponseInfo, SecretValue
 
 MASK = "•" * 12
+# KDE's Klipper and other clipboard managers keep no history of entries marked this way.
+PASSWORD_HINT_MIME = "x-kde-passwordManagerHint"
 
 
 class DetailPane(QWidget):
     reveal_requested = Signal(object)  # the record whose value the user wants to see
     value_copied = Signal()
 
-    def __init__(self, clipboard_clear_seconds: int = 30, parent: QWidget | None = None) -> None:
+    def __init__(self, clipboard_clear_seconds: int = 30, parent: QWidget | None = None, *,
+                 hide_after_inactive_seconds: float = 60.0) -> None:
         super().__init__(parent)
         self._details: Details | None = None
         self._value: SecretValue | None = None
         self._clear_after_ms = clipboard_clear_seconds * 1000
+        self._copied_digest: bytes | None = None  # what we put on the clipboard, as a hash
+        # The value is hidden once the application has been inactive this long.
+        self._inactive_timer = QTimer(self)
+        self._inactive_timer.setSingleShot(True)
+        self._inactive_timer.setInterval(int(hide_after_inactive_seconds * 1000))
+        self._inactive_timer.timeout.connect(self.hide_value)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.applicationStateChanged.connect(self._on_application_state)
+            app.aboutToQuit.connect(self.clear_clipboard)
+        self._watched_window: QObject | None = None
 
         self.title = QLabel("Nothing selected")
         font = self.title.font()
@@ -195,7 +213,9 @@ class DetailPane(QWidget):
         self.reveal_button.setEnabled(True)
 
     def hide_value(self) -> None:
-        """Forget a revealed value (selection changed, Hide pressed, window closing)."""
+        """Forget a revealed value (selection changed, Hide pressed, window closing, inactive
+        for long)."""
+        self._inactive_timer.stop()
         self._value = None
         self.value_field.setText(MASK)
         self.copy_button.setEnabled(False)
@@ -210,17 +230,61 @@ class DetailPane(QWidget):
         if self._value is None:
             return
         text = self._value.reveal()
-        clipboard = QGuiApplication.clipboard()
-        clipboard.setText(text)
+        mime = QMimeData()
+        mime.setText(text)
+        mime.setData(PASSWORD_HINT_MIME, b"secret")
+        QGuiApplication.clipboard().setMimeData(mime)
+        digest = _digest(text)
+        self._copied_digest = digest
         self.value_copied.emit()
         # Clear later only if the clipboard still holds our value (the user may copy else).
-        QTimer.singleShot(self._clear_after_ms, lambda: _clear_if_unchanged(text))
+        # Only a hash is kept meanwhile, not the value.
+        QTimer.singleShot(self._clear_after_ms, lambda: self._clear_if_ours(digest))
+
+    def clear_clipboard(self) -> None:
+        """Clear the clipboard now if it still holds a value copied from this pane."""
+        if self._copied_digest is not None:
+            self._clear_if_ours(self._copied_digest)
+
+    def _clear_if_ours(self, digest: bytes) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if _digest(clipboard.text()) == digest:
+            clipboard.clear()
+        if self._copied_digest == digest:
+            self._copied_digest = None
+
+    # --- hiding when the user is elsewhere -----------------------------------------------
+
+    def _on_application_state(self, state: Qt.ApplicationState) -> None:
+        self.set_window_active(state == Qt.ApplicationState.ApplicationActive)
+
+    def set_window_active(self, active: bool) -> None:
+        """The window gained or lost focus: a revealed value hides after a while away."""
+        if active:
+            self._inactive_timer.stop()
+        elif self._value is not None:
+            self._inactive_timer.start()
+
+    def showEvent(self, event: QEvent) -> None:
+        super().showEvent(event)
+        window = self.window()
+        if window is not self._watched_window:
+            if self._watched_window is not None:
+                self._watched_window.removeEventFilter(self)
+            window.installEventFilter(self)
+            self._watched_window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched_window:
+            if event.type() == QEvent.Type.WindowDeactivate:
+                self.set_window_active(False)
+            elif event.type() == QEvent.Type.WindowActivate:
+                self.set_window_active(True)
+        return super().eventFilter(watched, event)
 
 
-def _clear_if_unchanged(text: str) -> None:
-    clipboard = QGuiApplication.clipboard()
-    if clipboard.text() == text:
-        clipboard.clear()
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 def _escape(text: str) -> str:
