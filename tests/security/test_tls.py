@@ -1,0 +1,126 @@
+"""TLS: verification is never off; Azure endpoints use the OS trust store, a private CA is for a
+loopback emulator only and is the only root that connection trusts."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+from typing import Any
+
+import pytest
+import truststore
+
+from tests.security.support import loopback_only
+from vaultbrowser.errors import InvalidInput, NetworkError
+from vaultbrowser.services import http
+from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.services.http import tls_context_of
+from vaultbrowser.services.session import ServiceSession
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def emulator_connection(emulator: Any, *, ca: bool = True) -> Connection:
+    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+                      name="tls-vault", ca_path=str(emulator.ca_path) if ca else None)
+
+
+def assert_verifies(context: ssl.SSLContext | None) -> ssl.SSLContext:
+    assert context is not None
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    return context
+
+
+def test_azure_endpoints_verify_with_the_os_trust_store(run: Any) -> None:
+    async def body() -> None:
+        session = ServiceSession()
+        try:
+            vault = session.open_vault(Connection(
+                ServiceKind.KEY_VAULT, "https://contoso.vault.azure.net", AuthMethod.AZURE_CLI))
+            storage = session.open_storage(Connection(
+                ServiceKind.BLOB, "https://contoso.blob.core.windows.net", AuthMethod.AZURE_CLI))
+            for transport in (vault._options["transport"],
+                              storage._client._config.transport):
+                context = assert_verifies(tls_context_of(transport))
+                assert isinstance(context, truststore.SSLContext)
+        finally:
+            await session.aclose()
+
+    run(body())
+
+
+def test_a_private_ca_is_the_only_root_of_its_loopback_connection(run: Any,
+                                                                  kv_emulator: Any) -> None:
+    async def body() -> None:
+        session = ServiceSession()
+        try:
+            vault = session.open_vault(emulator_connection(kv_emulator))
+            context = assert_verifies(tls_context_of(vault._options["transport"]))
+            assert not isinstance(context, truststore.SSLContext)
+            roots = context.get_ca_certs()
+            expected = ssl._ssl._test_decode_cert(str(kv_emulator.ca_path))  # type: ignore[attr-defined]
+            assert [root["subject"] for root in roots] == [expected["subject"]]
+            # And it works: the emulator's certificate chains to that CA.
+            page = await vault.list_secrets()
+            assert page.response is not None and page.response.status == 200
+        finally:
+            await session.aclose()
+
+    run(body())
+
+
+def test_a_private_ca_is_refused_for_a_non_loopback_host(kv_emulator: Any) -> None:
+    session = ServiceSession()
+    for url in ("https://contoso.vault.azure.net", "https://10.1.2.3"):
+        connection = Connection(ServiceKind.KEY_VAULT, url, AuthMethod.AZURE_CLI,
+                                ca_path=str(kv_emulator.ca_path))
+        with pytest.raises(InvalidInput, match="only allowed for loopback"):
+            session.open_vault(connection)
+    blob = Connection(ServiceKind.BLOB, "https://contoso.blob.core.windows.net",
+                      AuthMethod.AZURE_CLI, ca_path=str(kv_emulator.ca_path))
+    with pytest.raises(InvalidInput, match="only allowed for loopback"):
+        session.open_storage(blob)
+
+
+def test_a_certificate_the_trust_store_does_not_know_is_refused_even_if_a_call_says_not_to_verify(
+        run: Any, kv_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The emulator without its CA: the OS trust store does not know it, so the request fails
+    with the typed TLS error; ``connection_verify=False`` on the call changes nothing."""
+    async def body() -> None:
+        session = ServiceSession()
+        try:
+            vault = session.open_vault(emulator_connection(kv_emulator, ca=False))
+            with pytest.raises(NetworkError, match="certificate is not trusted"):
+                await vault.list_secrets()
+            client = vault.secret_client
+            with pytest.raises(Exception) as info:
+                await client.get_secret("anything", connection_verify=False)
+            assert "certificate verify failed" in repr(info.value) + repr(
+                getattr(info.value, "inner_exception", None))
+        finally:
+            await session.aclose()
+
+    with loopback_only(monkeypatch):
+        run(body())
+
+
+def test_a_context_that_does_not_verify_is_refused() -> None:
+    lax = ssl.create_default_context()
+    lax.check_hostname = False
+    lax.verify_mode = ssl.CERT_NONE
+    with pytest.raises(ValueError, match="may not be turned off"):
+        http._context_transport(lax)
+    with pytest.raises(InvalidInput, match="cannot be used"):
+        http.private_ca_transport(str(REPO / "pyproject.toml"))
+
+
+def test_no_code_turns_verification_off() -> None:
+    """A reviewable rule: no source line disables certificate checks."""
+    forbidden = ("CERT_NONE", "verify=False", "check_hostname = False",
+                 "check_hostname=False", "ssl=False", "_create_unverified_context")
+    offenders = []
+    for path in sorted((REPO / "vaultbrowser").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if any(word in line for word in forbidden):
+                offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
+    assert offenders == []
