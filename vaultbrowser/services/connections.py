@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -147,12 +148,16 @@ class Connection:
         Raises:
             InvalidInput: the stored entry is not a valid connection.
         """
+        if not isinstance(data, dict):
+            raise InvalidInput("A saved connection is not valid: not a set of fields.")
         try:
             kind = ServiceKind(data["kind"])
-            auth = AuthMethod(data.get("auth", AuthMethod.DEFAULT))
-            url = str(data["url"])
+            auth = AuthMethod(data.get("auth") or AuthMethod.DEFAULT)
+            url = data["url"]
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidInput(f"A saved connection is not valid: {exc}") from None
+        if not isinstance(url, str):
+            raise InvalidInput("A saved connection is not valid: its URL is not text.")
         url = (normalize_vault_url(url) if kind is ServiceKind.KEY_VAULT
                else normalize_blob_endpoint(url, allow_http=is_loopback_url(url)))
         return cls(
@@ -188,13 +193,38 @@ def _split(text: str, *, bare_name_suffix: str) -> tuple[SplitResult, str, int |
     Raises:
         InvalidInput: not a URL (e.g. a bad port or bracket).
     """
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise InvalidInput("The address contains spaces or control characters.",
+                           advice="Paste the address alone, e.g. https://name.vault.azure.net.")
     if text and "://" not in text and "." not in text and "/" not in text:
         text = f"https://{text}{bare_name_suffix}"
     try:
         parts = urlsplit(text)
-        return parts, (parts.hostname or "").lower(), parts.port
+        host, port = (parts.hostname or "").lower(), parts.port
     except ValueError:
-        raise InvalidInput(f"'{text}' is not a valid URL.") from None
+        raise InvalidInput(f"'{_shown(text)}' is not a valid URL.") from None
+    if "@" in parts.netloc:
+        # Never repeated: user info is a credential (and a classic way to disguise a host).
+        raise InvalidInput("The address has a user name or password before the host ('…@').",
+                           advice="Give the address alone; credentials go in the sign-in "
+                                  "method's own field.")
+    if host and not _is_loopback_host(host) and not _valid_dns_name(host):
+        raise InvalidInput(f"'{_shown(host)}' is not a valid host name.",
+                           advice="Host names use letters a–z, digits and hyphens, in labels "
+                                  "separated by dots.")
+    return parts, host, port
+
+
+_DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _valid_dns_name(host: str) -> bool:
+    """An ASCII DNS name (no IDN look-alikes, no underscores or empty labels)."""
+    return len(host) <= 253 and all(_DNS_LABEL.fullmatch(label) for label in host.split("."))
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def normalize_vault_url(text: str) -> str:
@@ -267,6 +297,7 @@ def parse_connection_string(text: str) -> dict[str, str]:
 
 
 DEVSTORE_ACCOUNT = "devstoreaccount1"
+_ACCOUNT_NAME = re.compile(r"[a-z0-9]{3,24}")
 
 
 def storage_connection_from_connection_string(text: str, *, name: str = "",
@@ -282,9 +313,20 @@ def storage_connection_from_connection_string(text: str, *, name: str = "",
     elif settings.get("blobendpoint"):
         endpoint = settings["blobendpoint"]
     elif settings.get("accountname"):
-        protocol = settings.get("defaultendpointsprotocol", "https")
-        suffix = settings.get("endpointsuffix", "core.windows.net")
-        endpoint = f"{protocol}://{settings['accountname']}.blob.{suffix}"
+        account = settings["accountname"]
+        if not _ACCOUNT_NAME.fullmatch(account):
+            raise InvalidInput(
+                f"The connection string's AccountName '{_shown(account)}' is not a storage "
+                "account name.",
+                advice="Account names are 3–24 lowercase letters and digits.")
+        protocol = settings.get("defaultendpointsprotocol", "https").lower()
+        if protocol not in ("https", "http"):
+            raise InvalidInput("The connection string's DefaultEndpointsProtocol must be https.")
+        suffix = settings.get("endpointsuffix", "core.windows.net").lower()
+        if not _valid_dns_name(suffix) or "." not in suffix:
+            raise InvalidInput(f"The connection string's EndpointSuffix '{_shown(suffix)}' is "
+                               "not a domain name (e.g. core.windows.net).")
+        endpoint = f"{protocol}://{account}.blob.{suffix}"
     else:
         raise InvalidInput("The connection string names no account (AccountName or "
                            "BlobEndpoint is missing).")

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from vaultbrowser.services.http import RecordingTransport, ResponseCapture
+from vaultbrowser.services.keyvault_inputs import validate_item_name, validate_version
 from vaultbrowser.services.keyvault_writes import KeyVaultWrites
 from vaultbrowser.services.paging import fetch_page
 from vaultbrowser.services.records import (
@@ -261,7 +262,13 @@ class KeyVaultService(KeyVaultWrites):
 
     async def get_secret_value(self, name: str, version: str | None = None
                                ) -> Result[SecretValue]:
-        """The value of one secret version, wrapped so that it never prints."""
+        """The value of one secret version, wrapped so that it never prints.
+
+        Raises:
+            InvalidInput: a name or version outside Key Vault's rules (nothing is sent).
+        """
+        validate_item_name(name)
+        validate_version(version)
         capture = ResponseCapture()
         async with translated():
             secret = await self.secret_client.get_secret(name, version, **capture.hooks)
