@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from PySide6.QtGui import QGuiApplication
 
 from tests.security.support import debug_logging_to, files_under, find_leaks, loopback_only
 from vaultbrowser.audit.trail import AuditTrail
-from vaultbrowser.config import Settings
+from vaultbrowser.config import NetworkSettings, Settings
 from vaultbrowser.services import session as session_module
 from vaultbrowser.services.connections import (
     AuthMethod,
@@ -336,3 +337,75 @@ def test_sdk_network_trace_logs_no_value_even_when_a_call_asks_for_it(
     text = log_path.read_text(encoding="utf-8")
     assert "Request URL" in text and "secrets/hyg-secret" in text  # azure logged the calls
     assert find_leaks(needles, files=[log_path]) == []
+
+
+def test_a_failing_client_secret_sign_in_shows_and_logs_no_secret(
+        run: Any, qtbot: Any, tmp_path: Path, emulator: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service principal whose token request fails (a closed loopback authority): the typed
+    error, its dialog and the DEBUG log name the failure, never the client secret."""
+    from vaultbrowser.emulator.server import DEFAULT_TENANT
+    from vaultbrowser.errors import VaultBrowserError
+    from vaultbrowser.ui.error_dialog import ErrorDialog
+
+    install_log_redaction()
+    monkeypatch.setenv("AZURE_AUTHORITY_HOST", "https://127.0.0.1:9")  # nothing listens
+    log_path = tmp_path / "sign-in.log"
+    errors: list[BaseException] = []
+
+    async def body() -> None:
+        # The session's network settings reach the token request: no retries, fails at once.
+        session = ServiceSession(network=NetworkSettings(retry_total=0))
+        try:
+            vault = session.open_vault(Connection(
+                ServiceKind.KEY_VAULT, emulator.url, AuthMethod.SERVICE_PRINCIPAL_SECRET,
+                tenant_id=DEFAULT_TENANT, client_id="client-hyg", ca_path=str(emulator.ca_path),
+                secret=SecretValue(CLIENT_SECRET)))
+            try:
+                await vault.list_secrets()
+            except VaultBrowserError as error:
+                errors.append(error)
+        finally:
+            await session.aclose()
+
+    started = time.perf_counter()
+    with loopback_only(monkeypatch) as outside, debug_logging_to(log_path):
+        run(body())
+    assert outside == [] and len(errors) == 1
+    assert time.perf_counter() - started < 10
+    dialog = ErrorDialog(errors[0])
+    qtbot.addWidget(dialog)
+    texts = {"dialog": "\n".join((dialog.windowTitle(), dialog.message_text,
+                                  dialog.advice_text, dialog.details_text,
+                                  repr(errors[0]), repr(errors[0].__cause__)))}
+    assert "127.0.0.1" in texts["dialog"] + log_path.read_text()  # the token request was tried
+    assert find_leaks({"client secret": CLIENT_SECRET}, files=[log_path], texts=texts) == []
+
+
+def test_the_audit_command_prints_and_writes_no_secret(
+        tmp_path: Path, azurite: Any, hyg_container: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``vaultbrowser audit`` over a connection string with a wrong key (fails) and one with a
+    real SAS (reports): stdout, stderr, the report and the DEBUG log hold neither secret."""
+    from vaultbrowser.app import main
+
+    sas = real_account_sas(azurite)
+    endpoint = azurite.blob_endpoint.rstrip("/")
+    monkeypatch.setenv("HYG_BAD", f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+                                  f"AccountKey={ACCOUNT_KEY};BlobEndpoint={endpoint};")
+    monkeypatch.setenv("HYG_SAS", f"BlobEndpoint={endpoint};SharedAccessSignature={sas}")
+    monkeypatch.setenv("VAULTBROWSER_DATA_DIR", str(tmp_path / "data"))
+    needles = {"account key": ACCOUNT_KEY, "SAS signature": parse_qs(sas)["sig"][0]}
+    log_path = tmp_path / "audit.log"
+    with loopback_only(monkeypatch) as outside, debug_logging_to(log_path):
+        bad = main(["audit", "--connection-string-env", "HYG_BAD",
+                    "--output", str(tmp_path / "bad.json")])
+        good = main(["audit", "--connection-string-env", "HYG_SAS", "--scan-blobs",
+                     "--output", str(tmp_path / "good.html")])
+    out = capsys.readouterr()
+    assert outside == []
+    assert bad != 0 and good == 0, out.err
+    assert hyg_container in (tmp_path / "good.html").read_text(encoding="utf-8")
+    leaks = find_leaks(needles, files=files_under(tmp_path),
+                       texts={"stdout": out.out, "stderr": out.err})
+    assert leaks == []

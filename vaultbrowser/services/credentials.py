@@ -91,12 +91,15 @@ def cache_options(persistent_cache: bool) -> dict[str, Any]:
 
 def build_token_credential(connection: Connection, *,
                            device_code_prompt: DeviceCodePrompt | None = None,
-                           persistent_cache: bool = False) -> Any:
+                           persistent_cache: bool = False,
+                           network_options: dict[str, Any] | None = None) -> Any:
     """An async token credential for an Entra ID sign-in method.
 
     ``persistent_cache`` opts in to azure-identity's encrypted token cache for the methods that
     support it (service principals, interactive browser, device code); the others (CLI,
-    managed identity, the default chain) keep nothing of ours on disk.
+    managed identity, the default chain) keep nothing of ours on disk. ``network_options``
+    (retries, timeouts) apply to the service principals' token requests, so a failing sign-in
+    is reported as soon as a failing data request.
 
     Raises:
         InvalidInput: the method is not a token method, or a required field is missing.
@@ -105,6 +108,7 @@ def build_token_credential(connection: Connection, *,
 
     auth = connection.auth
     cache = cache_options(persistent_cache)
+    network = dict(network_options or {})
     tenant = connection.tenant_id or None
     client_id = connection.client_id or None
     if auth is AuthMethod.DEFAULT:
@@ -123,7 +127,8 @@ def build_token_credential(connection: Connection, *,
             raise InvalidInput("A service principal needs a tenant id and a client id.")
         secret = connection.resolve_secret()
         assert secret is not None  # resolve_secret raises when a needed secret is missing
-        return identity_aio.ClientSecretCredential(tenant, client_id, secret.reveal(), **cache)
+        return identity_aio.ClientSecretCredential(tenant, client_id, secret.reveal(), **cache,
+                                                   **network)
     if auth is AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE:
         if not (tenant and client_id and connection.certificate_path):
             raise InvalidInput(
@@ -134,7 +139,7 @@ def build_token_credential(connection: Connection, *,
         password = connection.resolve_secret() if has_password else None
         return identity_aio.CertificateCredential(
             tenant, client_id, connection.certificate_path,
-            password=password.reveal() if password else None, **cache,
+            password=password.reveal() if password else None, **cache, **network,
         )
     if auth is AuthMethod.INTERACTIVE_BROWSER:
         from azure.identity import InteractiveBrowserCredential

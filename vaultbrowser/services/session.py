@@ -116,6 +116,7 @@ class ServiceSession:
                 credential = build_token_credential(
                     connection, device_code_prompt=self._device_code_prompt,
                     persistent_cache=self.persistent_token_cache,
+                    network_options=self._network.client_options(),
                 )
             self._credentials[key] = credential
         return credential
