@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
@@ -409,3 +409,53 @@ def test_the_audit_command_prints_and_writes_no_secret(
     leaks = find_leaks(needles, files=files_under(tmp_path),
                        texts={"stdout": out.out, "stderr": out.err})
     assert leaks == []
+
+
+def test_an_unexpected_exception_quoting_credentials_is_shown_redacted(qtbot: Any) -> None:
+    """A bug's dialog shows the exception and its traceback: text that quotes a SAS URL, a
+    connection string or a bearer header is redacted there (and in what Copy puts out)."""
+    from vaultbrowser.services.exchange import redact_text
+    from vaultbrowser.ui.error_dialog import ErrorDialog
+
+    def fail() -> None:
+        raise RuntimeError(
+            f"GET https://acct.blob.core.windows.net/c/b?sv=2024-08-04&sig={FORGED_SAS_SIG} "
+            f"with AccountName=acct;AccountKey={ACCOUNT_KEY};EndpointSuffix=core.windows.net "
+            f"and Authorization: Bearer {TOKEN}")
+
+    try:
+        fail()
+    except RuntimeError as exc:
+        error = exc
+    dialog = ErrorDialog(error)
+    qtbot.addWidget(dialog)
+    text = "\n".join((dialog.windowTitle(), dialog.message_text, dialog.advice_text,
+                      dialog.details_text, dialog.copy_details()))
+    assert "RuntimeError" in text and "acct.blob.core.windows.net" in text
+    needles = {"SAS signature": FORGED_SAS_SIG, "account key": ACCOUNT_KEY, "token": TOKEN,
+               "token signature": TOKEN_SIGNATURE}
+    assert find_leaks(needles, texts={"bug dialog": text}) == []
+    assert find_leaks(needles, texts={"redact_text": redact_text(str(error))}) == []
+
+
+def test_a_failed_exchange_is_recorded_redacted(run: Any) -> None:
+    """The activity panel's failure text comes from the transport's exception: redacted."""
+    from vaultbrowser.services.exchange import HttpJournal
+    from vaultbrowser.services.http import RecordingTransport
+
+    class Failing:
+        async def send(self, request: Any, **kwargs: Any) -> Any:
+            raise OSError(f"cannot send {request.url}")
+
+    class Request:
+        method = "GET"
+        url = f"https://acct.blob.core.windows.net/?comp=list&sig={FORGED_SAS_SIG}"
+        headers: ClassVar[dict[str, str]] = {}
+
+    journal = HttpJournal()
+    transport = RecordingTransport(Failing(), journal=journal)  # type: ignore[arg-type]
+    with pytest.raises(OSError):
+        run(transport.send(Request()))
+    record = journal.records()[-1]
+    assert record.failure and "cannot send" in record.failure
+    assert FORGED_SAS_SIG not in record.failure + record.url

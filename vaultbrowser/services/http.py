@@ -26,6 +26,7 @@ from vaultbrowser.services.exchange import (  # re-exported: the names many modu
     HttpJournal,
     RequestGuard,
     redact_headers,
+    redact_text,
     redact_url,
     request_id_of,
 )
@@ -103,7 +104,7 @@ class RecordingTransport(AsyncHttpTransport):
                         started_at=started_at,
                         elapsed=time.perf_counter() - start,
                         failure=("Refused: read-only" if refused
-                                 else f"{type(exc).__name__}: {exc}"[:500]),
+                                 else redact_text(f"{type(exc).__name__}: {exc}")[:500]),
                         refused=refused,
                         **facts,
                     )

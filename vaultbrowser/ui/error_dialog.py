@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.errors import Cancelled, VaultBrowserError
+from vaultbrowser.services.exchange import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class ErrorDialog(QDialog):
             icon = QStyle.StandardPixmap.SP_MessageBoxCritical
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
+        # An exception's text may quote a URL with a SAS signature or a connection string.
+        title, message, advice, details = map(redact_text, (title, message, advice, details))
         self._build(title, message, advice, details, icon)
 
     def _build(self, title: str, message: str, advice: str, details: str,
