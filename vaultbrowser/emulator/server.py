@@ -142,7 +142,7 @@ class KeyVaultEmulator:
             if fault is not None and fault.action == "respond":
                 raise fault_error(fault, request.method, path, self.tenant_id)
             if fault is not None and fault.action == "delay":
-                await asyncio.sleep(fault.seconds)
+                await self._hold(request, fault.seconds)
             api_version = check_api_version(api_version)
             handler, params = self._router.match(request.method, path)
             ctx = Ctx(
@@ -190,6 +190,17 @@ class KeyVaultEmulator:
             )
         )
 
+    async def _hold(self, request: web.Request, seconds: float) -> None:
+        """Wait ``seconds``, less if the client hangs up or the faults are cleared (so that
+        a test's clean-up, or stopping the emulator, never waits a stall out)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        generation = self.faults.generation
+        transport = request.transport
+        while (loop.time() < deadline and generation == self.faults.generation
+               and transport is not None and not transport.is_closing()):
+            await asyncio.sleep(0.02)
+
     async def _broken_answer(self, request: web.Request, response: web.Response,
                              fault: Any) -> web.StreamResponse:
         """Headers and half of ``response``'s body, then a reset or a hold (see faults.py)."""
@@ -201,12 +212,7 @@ class KeyVaultEmulator:
         await stream.write(body[: len(body) // 2])
         transport = request.transport
         if fault.action == "stall":
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + fault.seconds
-            generation = self.faults.generation
-            while (loop.time() < deadline and generation == self.faults.generation
-                   and transport is not None and not transport.is_closing()):
-                await asyncio.sleep(0.02)
+            await self._hold(request, fault.seconds)
         if transport is not None:
             transport.abort()  # the body never completes
         return stream
