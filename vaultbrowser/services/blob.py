@@ -281,55 +281,62 @@ class BlobService(BlobWrites):
         etag: str | None = None
         total: int | None = None
         written = 0
-        while total is None or written < total:
-            capture = ResponseCapture()
-            conditions: dict[str, Any] = (
-                {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag else {}
-            )
-            async with translated():
-                try:
-                    downloader = await blob.download_blob(
-                        offset=written, length=chunk, max_concurrency=1, decompress=False,
-                        **conditions, **capture.hooks,
-                    )
-                except HttpResponseError as exc:
-                    if written or exc.status_code != 416:
-                        raise
-                    # A range on an empty blob is unsatisfiable: ask for the (empty) whole.
-                    capture = ResponseCapture()
-                    downloader = await blob.download_blob(
-                        max_concurrency=1, decompress=False, **capture.hooks
-                    )
-                    total = 0
-                response = capture.take()
-                if first_response is None:
-                    first_response = response
-                    etag = downloader.properties.etag
-                    if total is None:
-                        total = _total_size(response)
-            received = 0
-            chunks = downloader.chunks()
-            while True:
+        opened = _OpenResponses()
+        try:
+            while total is None or written < total:
+                capture = ResponseCapture()
+                conditions: dict[str, Any] = (
+                    {"etag": etag, "match_condition": MatchConditions.IfNotModified}
+                    if etag else {}
+                )
                 async with translated():
                     try:
-                        data = await chunks.__anext__()
-                    except StopAsyncIteration:
+                        downloader = await blob.download_blob(
+                            offset=written, length=chunk, max_concurrency=1, decompress=False,
+                            **conditions, **opened.hooks(capture),
+                        )
+                    except HttpResponseError as exc:
+                        if written or exc.status_code != 416:
+                            raise
+                        # A range on an empty blob is unsatisfiable: ask for the (empty) whole.
+                        capture = ResponseCapture()
+                        downloader = await blob.download_blob(
+                            max_concurrency=1, decompress=False, **opened.hooks(capture)
+                        )
+                        total = 0
+                    response = capture.take()
+                    if first_response is None:
+                        first_response = response
+                        etag = downloader.properties.etag
+                        if total is None:
+                            total = _total_size(response)
+                received = 0
+                chunks = downloader.chunks()
+                while True:
+                    async with translated():
+                        try:
+                            data = await chunks.__anext__()
+                        except StopAsyncIteration:
+                            break
+                    # The caller's writer and progress run outside translated(): their own
+                    # exceptions reach the caller unchanged.
+                    received += len(data)
+                    result = write(data)
+                    if inspect.isawaitable(result):
+                        await result
+                    written += len(data)
+                    if progress is not None:
+                        progress(written, total)
+                opened.forget()  # read to its end: its connection went back to the pool
+                if total is None:
+                    # The service did not tell the size: a short range means we reached the end.
+                    if received < chunk:
                         break
-                # The caller's writer and progress run outside translated(): their own
-                # exceptions reach the caller unchanged.
-                received += len(data)
-                result = write(data)
-                if inspect.isawaitable(result):
-                    await result
-                written += len(data)
-                if progress is not None:
-                    progress(written, total)
-            if total is None:
-                # The service did not tell the size: a short range means we reached the end.
-                if received < chunk:
-                    break
-            elif received == 0 and written < total:
-                break  # defensive: never spin if the service returns nothing
+                elif received == 0 and written < total:
+                    break  # defensive: never spin if the service returns nothing
+        except BaseException:
+            opened.close_all()  # cancelled or failed mid-body
+            raise
         return Result(written, first_response)
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -337,6 +344,34 @@ class BlobService(BlobWrites):
     async def close(self) -> None:
         """Close the SDK client (its pipeline). The shared transport stays open for its owner."""
         await self._client.close()
+
+
+class _OpenResponses:
+    """The raw responses of one download. The storage SDK drops a response whose body was
+    being read when the download is cancelled or fails, without releasing its connection
+    (aiohttp warns "Unclosed connection" when it is collected): this closes them at once."""
+
+    def __init__(self) -> None:
+        self._responses: list[Any] = []
+
+    def hooks(self, capture: ResponseCapture) -> dict[str, Callable[[Any], None]]:
+        inner = capture.hooks["raw_response_hook"]
+
+        def hook(pipeline_response: Any) -> None:
+            self._responses.append(pipeline_response.http_response)
+            inner(pipeline_response)
+
+        return {"raw_response_hook": hook}
+
+    def forget(self) -> None:
+        self._responses.clear()
+
+    def close_all(self) -> None:
+        responses, self._responses = self._responses, []
+        for response in responses:
+            close = getattr(getattr(response, "internal_response", None), "close", None)
+            if callable(close):
+                close()  # aiohttp's ClientResponse.close(): synchronous, drops the connection
 
 
 def _check_page_size(page_size: int) -> None:
