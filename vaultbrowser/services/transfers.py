@@ -574,8 +574,8 @@ async def _download_to(
     if final is None:
         return None
     temp = _TempFile(final.parent)
-    await temp.open()
     try:
+        await temp.open()  # inside: a cancelled open may still have made the file
         await service.download_blob(container, item.blob_name, temp.write, progress=progress)
         await temp.finish()
         for _ in range(_MAX_ATTEMPTS):
@@ -619,6 +619,7 @@ class _TempFile:
         self.path: Path | None = None
         self._file: BinaryIO | None = None
         self._pending: asyncio.Future[Any] | None = None
+        self._creating: asyncio.Future[Any] | None = None
         self._loop = asyncio.get_running_loop()
 
     async def _in_thread(self, doing: str, function: Callable[..., T], *args: Any) -> T:
@@ -644,7 +645,28 @@ class _TempFile:
                     continue
             raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
-        self.path, self._file = await self._in_thread(f"create a file in {folder}", create)
+        future = self._loop.run_in_executor(None, create)
+        future.add_done_callback(_retrieve)
+        self._pending = self._creating = future
+        try:
+            await asyncio.shield(future)  # as _in_thread, but the file is adopted in any case
+        except OSError as exc:
+            raise LocalFileError(f"Could not create a file in {folder}: "
+                                 f"{exc.strerror or exc}.") from exc
+        finally:
+            self._adopt_created()
+
+    def _adopt_created(self) -> None:
+        """Take the file ``open``'s thread made, once: also when the download was cancelled
+        while the thread ran (``open``'s await then never returns it), so that ``discard``
+        removes it."""
+        future, self._creating = self._creating, None
+        if future is None:
+            return
+        if not future.done():
+            self._creating = future  # discard waits for it, then adopts it
+        elif not future.cancelled() and future.exception() is None:
+            self.path, self._file = future.result()
 
     async def write(self, data: bytes) -> None:
         assert self._file is not None
@@ -687,6 +709,7 @@ class _TempFile:
                 # A write or fsync still runs in its thread: let it end before closing.
                 await asyncio.wait([pending])
         finally:
+            self._adopt_created()
             file, self._file = self._file, None
             path, self.path = self.path, None
             if file is not None:
