@@ -119,6 +119,13 @@ def test_http_is_for_loopback_emulators_only() -> None:
     f"AccountName=acct;AccountKey={KEY};EndpointSuffix=core.windows.net/evil?",
     f"AccountName=acct;AccountKey={KEY};EndpointSuffix=evil.com#",
     "\x00\x00", "x" * 100_000,
+    # The key pasted into the wrong field: no message may quote it.
+    f"AccountName={KEY};AccountKey={KEY}",
+    f"AccountName=acct;AccountKey={KEY};EndpointSuffix={KEY}",
+    f"BlobEndpoint={KEY};AccountKey={KEY}", f"BlobEndpoint=https://{KEY}/;AccountKey={KEY}",
+    f"BlobEndpoint=https://acct.blob.core.windows.net/{KEY};AccountKey={KEY}",
+    f"BlobEndpoint=https://x.blob.core.windows.net:{KEY};AccountKey={KEY}",
+    f"DefaultEndpointsProtocol={KEY};AccountName=acct;AccountKey={KEY}",
 ])
 def test_a_hostile_connection_string_is_refused_without_echoing_its_secrets(text: str) -> None:
     assert_typed(lambda: storage_connection_from_connection_string(text), KEY, SIG)

@@ -459,3 +459,35 @@ def test_a_failed_exchange_is_recorded_redacted(run: Any) -> None:
     record = journal.records()[-1]
     assert record.failure and "cannot send" in record.failure
     assert FORGED_SAS_SIG not in record.failure + record.url
+
+
+HOSTILE_PASTES = [
+    f"AccountName=acct;AccountKey={ACCOUNT_KEY}x;BlobEndpoint=ftp://{ACCOUNT_KEY}",
+    f"AccountName={ACCOUNT_KEY};AccountKey={ACCOUNT_KEY}",
+    f"BlobEndpoint=https://{ACCOUNT_KEY}/x;AccountKey={ACCOUNT_KEY}",
+    f"AccountName=acct;AccountKey={ACCOUNT_KEY};EndpointSuffix={ACCOUNT_KEY}",
+    f"DefaultEndpointsProtocol={ACCOUNT_KEY};AccountName=acct;AccountKey={ACCOUNT_KEY}",
+    f"BlobEndpoint=https://acct.blob.core.windows.net/c?sig={FORGED_SAS_SIG};AccountName=acct",
+    f"https://acct.blob.core.windows.net/container?sv=1&sig={FORGED_SAS_SIG}",
+    f"http://acct.blob.core.windows.net/?sv=1&sig={FORGED_SAS_SIG}",
+    f"https://{FORGED_SAS_SIG}@acct.blob.core.windows.net/?sig={FORGED_SAS_SIG}",
+    f"https://[{FORGED_SAS_SIG}/?sig={FORGED_SAS_SIG}",
+]
+
+
+@pytest.mark.parametrize("mode_name", ["MODE_CONNECTION_STRING", "MODE_SAS"])
+def test_connection_dialog_messages_never_echo_a_pasted_secret(qtbot: Any,
+                                                               mode_name: str) -> None:
+    from vaultbrowser.ui import connection_dialog as module
+
+    dialog = module.ConnectionDialog(kind=ServiceKind.BLOB)
+    qtbot.addWidget(dialog)
+    combo = dialog.mode_combo
+    combo.setCurrentIndex(combo.findData(getattr(module, mode_name)))
+    texts = {}
+    for number, text in enumerate(HOSTILE_PASTES):
+        dialog.secret_edit.setText(text)
+        assert not dialog.is_valid, text
+        texts[f"message {number}"] = dialog.message
+    assert find_leaks({"account key": ACCOUNT_KEY, "SAS signature": FORGED_SAS_SIG},
+                      texts=texts) == []

@@ -315,17 +315,16 @@ def storage_connection_from_connection_string(text: str, *, name: str = "",
     elif settings.get("accountname"):
         account = settings["accountname"]
         if not _ACCOUNT_NAME.fullmatch(account):
-            raise InvalidInput(
-                f"The connection string's AccountName '{_shown(account)}' is not a storage "
-                "account name.",
+            raise InvalidInput(  # values are never quoted: a misplaced key would show
+                "The connection string's AccountName is not a storage account name.",
                 advice="Account names are 3–24 lowercase letters and digits.")
         protocol = settings.get("defaultendpointsprotocol", "https").lower()
         if protocol not in ("https", "http"):
             raise InvalidInput("The connection string's DefaultEndpointsProtocol must be https.")
         suffix = settings.get("endpointsuffix", "core.windows.net").lower()
         if not _valid_dns_name(suffix) or "." not in suffix:
-            raise InvalidInput(f"The connection string's EndpointSuffix '{_shown(suffix)}' is "
-                               "not a domain name (e.g. core.windows.net).")
+            raise InvalidInput("The connection string's EndpointSuffix is not a domain name "
+                               "(e.g. core.windows.net).")
         endpoint = f"{protocol}://{account}.blob.{suffix}"
     else:
         raise InvalidInput("The connection string names no account (AccountName or "
@@ -334,7 +333,16 @@ def storage_connection_from_connection_string(text: str, *, name: str = "",
             or settings.get("usedevelopmentstorage")):
         raise InvalidInput("The connection string has neither AccountKey nor "
                            "SharedAccessSignature.")
-    url = normalize_blob_endpoint(endpoint, allow_http=is_loopback_url(endpoint))
+    try:
+        url = normalize_blob_endpoint(endpoint, allow_http=is_loopback_url(endpoint))
+    except InvalidInput as error:
+        # Its message may quote the endpoint: keep none of the string's values in it.
+        message, advice = error.message, error.advice
+        for value in sorted(settings.values(), key=len, reverse=True):
+            if len(value) >= 3:
+                message, advice = message.replace(value, "…"), advice.replace(value, "…")
+        raise InvalidInput("The connection string's blob endpoint is not valid: " + message,
+                           advice=advice) from None
     return Connection(kind=ServiceKind.BLOB, url=url, auth=AuthMethod.CONNECTION_STRING,
                       name=name, read_only=read_only, secret=SecretValue(text.strip()))
 
