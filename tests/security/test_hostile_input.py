@@ -261,3 +261,59 @@ def test_refused_writes_send_nothing_and_strange_values_come_back_intact(
 
     with loopback_only(monkeypatch):
         run(body())
+
+
+# Not here: a backslash (Azurite stores "a\\b" as "a/b"; whether Azure does too is unverified).
+AWKWARD_BLOB_NAMES = [
+    "space in name.txt", "per%cent%2F%2e%2e.txt", "hash#and?query&amp=1.txt",
+    "ümlaut/日本語/файл.txt", "emoji 😀/🔑.bin", "semi;colon,comma'quote\".txt",
+    "plus+equals=.txt", "tilde~caret^[brackets]{braces}.txt",
+    "trailing.dot.", "x" * 200 + "/" + "y" * 200, "-leading-hyphen", "a" * 1024,
+]
+
+
+def test_awkward_blob_names_round_trip_and_bad_ones_send_nothing(
+        run: Any, azurite: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vaultbrowser.services.connections import AuthMethod, ServiceKind
+    from vaultbrowser.services.session import ServiceSession
+
+    source = tmp_path / "payload.bin"
+    source.write_bytes(b"\x00\xffpayload")
+
+    async def body() -> None:
+        session = ServiceSession()
+        try:
+            storage = session.open_storage(Connection(
+                ServiceKind.BLOB, azurite.blob_endpoint.rstrip("/"), AuthMethod.LOCAL_EMULATOR))
+            container = "hostile-names"
+            await storage.create_container(container)
+            for name in AWKWARD_BLOB_NAMES:
+                await storage.upload_file(container, name, source)
+                props = await storage.get_blob_properties(container, name)
+                assert props.value.name == name
+                chunks: list[bytes] = []
+                await storage.download_blob(container, name, chunks.append)
+                assert b"".join(chunks) == b"\x00\xffpayload", name
+            listed: list[str] = []
+            token = None
+            while True:
+                page = await storage.list_blobs_flat(container, page_size=5000,
+                                                     continuation=token)
+                listed += [record.name for record in page.items]
+                token = page.next_token
+                if not token:
+                    break
+            assert sorted(listed) == sorted(AWKWARD_BLOB_NAMES)
+            before = len(session.journal)
+            for bad in ("..", "a/../b", "./a", "x" * 1025, ""):
+                with pytest.raises(InvalidInput):
+                    await storage.upload_file(container, bad, source)
+            for bad in ("UPPER", "a", "../etc", "a--b"):
+                with pytest.raises(InvalidInput):
+                    await storage.create_container(bad)
+            assert len(session.journal) == before  # refused before any request
+        finally:
+            await session.aclose()
+
+    with loopback_only(monkeypatch):
+        run(body())
