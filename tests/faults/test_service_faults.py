@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -290,3 +291,47 @@ def test_a_download_reset_once_is_resumed_whole(proxy: Any, azurite: Any, run: A
     data = (tmp_path / BIG_BLOB).read_bytes()
     assert len(data) == BIG_SIZE and data[:256] == bytes(range(256))
     assert [p.name for p in tmp_path.iterdir()] == [BIG_BLOB]
+
+
+# --- Blob Storage statuses (answered by the proxy): the storage SDK's own retry policy ------------
+
+def test_a_passing_blob_503_waits_the_storage_backoff_and_recovers(proxy: Any, azurite: Any,
+                                                                    run: Any) -> None:
+    settings = replace(FAST, storage_initial_backoff=0.4, storage_jitter=0.0)
+    proxy.respond(503, "comp=list", times=1)
+    since = len(proxy.requests)
+    started = time.perf_counter()
+
+    async def body() -> Any:
+        session = ServiceSession(network=settings)
+        try:
+            storage = session.open_storage(storage_connection(proxy, azurite))
+            return await storage.list_folder(CONTAINER, "dir/", page_size=BLOBS)
+        finally:
+            await session.aclose()
+
+    page = run(body())
+    took = time.perf_counter() - started
+    assert len(page.items) == BLOBS
+    assert len([r for r in proxy.requests[since:] if "comp=list" in r]) == 2
+    assert 0.4 <= took < 2.0  # the app's storage backoff (the SDK's default is 15 s)
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_lasting_blob_5xx_gives_up_with_the_typed_error(proxy: Any, azurite: Any, run: Any,
+                                                          status: int) -> None:
+    proxy.respond(status, "comp=list", times=None)
+    error, took, requests = list_blobs(proxy, azurite, run)
+    assert isinstance(error, ServiceUnavailable) and error.status == status
+    assert error.error_code in ("ServerBusy", "InternalError") and error.request_id
+    assert len(requests) == FAST.retry_total + 1 and took < 2.0
+
+
+def test_a_blob_429_is_not_retried_by_the_storage_sdk(proxy: Any, azurite: Any,
+                                                      run: Any) -> None:
+    # Blob Storage throttles with 503 ServerBusy; its SDK neither retries a 429 nor reads
+    # Retry-After. The user gets the typed error at once, with the service's wait.
+    proxy.respond(429, "comp=list", times=1, retry_after=3)
+    error, _, requests = list_blobs(proxy, azurite, run)
+    assert isinstance(error, Throttled) and error.retry_after == 3
+    assert len(requests) == 1

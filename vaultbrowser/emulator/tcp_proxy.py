@@ -8,6 +8,10 @@ answer after ``after_body_bytes`` bytes of its body:
 - ``stall``: nothing more is sent until the client hangs up, ``clear()``, or ``seconds`` pass;
 - ``truncate``: the connection is closed cleanly (EOF before Content-Length is reached).
 
+``respond`` answers a matching GET/HEAD itself, without forwarding it, with a status and the
+storage service's XML error body (``ServerBusy`` for 503, ``InternalError`` for 500…) and an
+optional Retry-After: the status faults of the Key Vault emulator, for Blob Storage.
+
 HTTP/1.1 without pipelining is assumed (what aiohttp and the SDKs do): on one connection the
 answer after a request line is that request's answer. ``requests`` lists every request line
 seen, ``connections`` counts accepted connections. Qt-free; ``run_tcp_proxy_in_thread`` runs
@@ -20,9 +24,11 @@ import asyncio
 import contextlib
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http import HTTPStatus
 from urllib.parse import urlsplit, urlunsplit
 
 _REQUEST_LINE = re.compile(rb"^(GET|HEAD|PUT|POST|DELETE|PATCH|OPTIONS) (\S+) HTTP/1\.[01]\r\n")
@@ -32,12 +38,14 @@ _REQUEST_LINE = re.compile(rb"^(GET|HEAD|PUT|POST|DELETE|PATCH|OPTIONS) (\S+) HT
 class ProxyRule:
     """Break the answers of requests whose target contains ``match`` (any when None)."""
 
-    action: str  # reset | stall | truncate
+    action: str  # reset | stall | truncate | respond
     match: str | None = None
     method: str | None = None
     times: int | None = 1  # None: until cleared
     after_body_bytes: int = 64
     seconds: float = 30.0  # stall: the longest hold
+    status: int = 503  # respond
+    retry_after: float | None = None  # respond
 
     def matches(self, method: str, target: str) -> bool:
         if self.method and self.method.upper() != method.upper():
@@ -105,6 +113,11 @@ class TcpProxy:
                  times: int | None = 1, after_body_bytes: int = 64) -> ProxyRule:
         return self._add(ProxyRule("truncate", match, method, times, after_body_bytes))
 
+    def respond(self, status: int, match: str | None = None, *, times: int | None = 1,
+                retry_after: float | None = None) -> ProxyRule:
+        return self._add(ProxyRule("respond", match, None, times, status=status,
+                                   retry_after=retry_after))
+
     def clear(self) -> None:
         """Drop every rule and release stalled answers (their connections are dropped)."""
         with self._lock:
@@ -114,6 +127,8 @@ class TcpProxy:
     def _take(self, method: str, target: str) -> ProxyRule | None:
         with self._lock:
             for rule in self._rules:
+                if rule.action == "respond" and method not in ("GET", "HEAD"):
+                    continue  # a request body would follow: answer only bodiless requests
                 if rule.matches(method, target):
                     if rule.times is not None:
                         rule.times -= 1
@@ -161,7 +176,7 @@ class TcpProxy:
         up_reader, up_writer = await asyncio.open_connection(*self.upstream)
         armed: list[_Armed] = []  # at most one: the answer of the last request line
         try:
-            upward = asyncio.ensure_future(self._upward(reader, up_writer, armed))
+            upward = asyncio.ensure_future(self._upward(reader, up_writer, writer, armed))
             try:
                 await self._downward(up_reader, writer, armed)
             finally:
@@ -172,13 +187,17 @@ class TcpProxy:
             up_writer.transport.abort()
 
     async def _upward(self, reader: asyncio.StreamReader, up_writer: asyncio.StreamWriter,
-                      armed: list[_Armed]) -> None:
+                      writer: asyncio.StreamWriter, armed: list[_Armed]) -> None:
         while data := await reader.read(65536):
             found = _REQUEST_LINE.match(data)
             if found:
                 method, target = found.group(1).decode(), found.group(2).decode("latin-1")
                 self.requests.append(f"{method} {target}")
                 rule = self._take(method, target)
+                if rule is not None and rule.action == "respond":
+                    writer.write(_error_answer(rule, head=method == "HEAD"))
+                    await writer.drain()
+                    continue
                 armed[:] = [_Armed(rule)] if rule is not None else []
             up_writer.write(data)
             await up_writer.drain()
@@ -211,6 +230,29 @@ class TcpProxy:
                    and not writer.transport.is_closing()):
                 await asyncio.sleep(0.02)
         writer.transport.abort()
+
+
+_STORAGE_ERRORS = {
+    500: ("InternalError", "The server encountered an internal error. Please retry the request."),
+    503: ("ServerBusy", "The server is currently unable to receive requests. Please retry your "
+                        "request."),
+}
+
+
+def _error_answer(rule: ProxyRule, *, head: bool) -> bytes:
+    """A Blob Storage style error response for a ``respond`` rule."""
+    code, message = _STORAGE_ERRORS.get(rule.status, ("InjectedFault", "Injected fault."))
+    request_id = str(uuid.uuid4())
+    body = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
+            f"<Message>{message}\nRequestId:{request_id}</Message></Error>").encode()
+    reason = HTTPStatus(rule.status).phrase if rule.status in HTTPStatus._value2member_map_ \
+        else "Error"
+    lines = [f"HTTP/1.1 {rule.status} {reason}", "Content-Type: application/xml",
+             f"Content-Length: {len(body)}", f"x-ms-error-code: {code}",
+             f"x-ms-request-id: {request_id}", "x-ms-version: 2025-01-05"]
+    if rule.retry_after is not None:
+        lines.append(f"Retry-After: {rule.retry_after:g}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + (b"" if head else body)
 
 
 @contextmanager
