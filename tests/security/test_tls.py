@@ -124,3 +124,36 @@ def test_no_code_turns_verification_off() -> None:
             if any(word in line for word in forbidden):
                 offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("auth", [AuthMethod.SERVICE_PRINCIPAL_SECRET,
+                                  AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE])
+def test_service_principal_sign_in_verifies_with_the_os_trust_store(
+        auth: AuthMethod, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Token requests (to login.microsoftonline.com) go through the same kind of transport as
+    the data requests, with the session's timeouts and retries."""
+    from azure.identity import aio
+
+    from vaultbrowser.config import NetworkSettings
+    from vaultbrowser.services.records import SecretValue
+
+    seen: list[dict[str, Any]] = []
+
+    class Recorder:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            seen.append(kwargs)
+
+    monkeypatch.setattr(aio, "ClientSecretCredential", Recorder)
+    monkeypatch.setattr(aio, "CertificateCredential", Recorder)
+    network = NetworkSettings(retry_total=1, connection_timeout=3.0, read_timeout=7.0)
+    session = ServiceSession(network=network)
+    session._token_credential(Connection(
+        ServiceKind.KEY_VAULT, "https://contoso.vault.azure.net", auth, tenant_id="t",
+        client_id="c", certificate_path="/nonexistent.pem", secret=SecretValue("s")))
+    options = seen[-1]
+    transport = options["transport"]
+    context = assert_verifies(tls_context_of(transport))
+    assert isinstance(context, truststore.SSLContext)
+    assert options["retry_total"] == 1
+    assert transport.connection_config.timeout == 3.0
+    assert transport.connection_config.read_timeout == 7.0

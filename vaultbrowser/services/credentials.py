@@ -89,6 +89,17 @@ def cache_options(persistent_cache: bool) -> dict[str, Any]:
         name=TOKEN_CACHE_NAME, allow_unencrypted_storage=False)}
 
 
+def _token_request_options(network: dict[str, Any]) -> dict[str, Any]:
+    """Pipeline options of an async credential's token requests: the session's retries, and a
+    transport that verifies with the OS trust store (a TLS-inspecting proxy's CA, installed on
+    the machine, is trusted for sign-in as for the data requests) with the session's timeouts."""
+    from vaultbrowser.services.http import os_trust_transport
+
+    timeouts = {key: network.pop(key) for key in ("connection_timeout", "read_timeout")
+                if key in network}
+    return {**network, "transport": os_trust_transport(**timeouts)}
+
+
 def build_token_credential(connection: Connection, *,
                            device_code_prompt: DeviceCodePrompt | None = None,
                            persistent_cache: bool = False,
@@ -128,7 +139,7 @@ def build_token_credential(connection: Connection, *,
         secret = connection.resolve_secret()
         assert secret is not None  # resolve_secret raises when a needed secret is missing
         return identity_aio.ClientSecretCredential(tenant, client_id, secret.reveal(), **cache,
-                                                   **network)
+                                                   **_token_request_options(network))
     if auth is AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE:
         if not (tenant and client_id and connection.certificate_path):
             raise InvalidInput(
@@ -139,7 +150,8 @@ def build_token_credential(connection: Connection, *,
         password = connection.resolve_secret() if has_password else None
         return identity_aio.CertificateCredential(
             tenant, client_id, connection.certificate_path,
-            password=password.reveal() if password else None, **cache, **network,
+            password=password.reveal() if password else None, **cache,
+            **_token_request_options(network),
         )
     if auth is AuthMethod.INTERACTIVE_BROWSER:
         from azure.identity import InteractiveBrowserCredential
