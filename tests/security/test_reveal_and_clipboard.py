@@ -89,3 +89,15 @@ def test_quitting_clears_the_clipboard_at_once(pane: DetailPane) -> None:
     assert QGuiApplication.clipboard().text() == VALUE
     QGuiApplication.instance().aboutToQuit.emit()  # …quitting does
     assert QGuiApplication.clipboard().text() == ""
+
+
+def test_hiding_clears_the_primary_selection_holding_the_value(pane: DetailPane) -> None:
+    from PySide6.QtGui import QClipboard
+
+    clipboard = QGuiApplication.clipboard()
+    if not clipboard.supportsSelection():
+        pytest.skip("this platform has no primary selection (X11 has)")
+    reveal(pane)
+    clipboard.setText(VALUE, QClipboard.Mode.Selection)  # as selecting the field does
+    pane.hide_value()
+    assert clipboard.text(QClipboard.Mode.Selection) == ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QClipboard, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -216,6 +216,12 @@ class DetailPane(QWidget):
         """Forget a revealed value (selection changed, Hide pressed, window closing, inactive
         for long)."""
         self._inactive_timer.stop()
+        if self._value is not None:
+            # X11's primary selection: selecting the shown value put it there.
+            clipboard = QGuiApplication.clipboard()
+            if (clipboard.supportsSelection()
+                    and clipboard.text(QClipboard.Mode.Selection) == self._value.reveal()):
+                clipboard.clear(QClipboard.Mode.Selection)
         self._value = None
         self.value_field.setText(MASK)
         self.copy_button.setEnabled(False)
