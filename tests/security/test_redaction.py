@@ -70,3 +70,28 @@ def test_every_logger_s_records_are_redacted_once_installed(tmp_path: Path) -> N
     assert "failed" in text and "ValueError" in text and "Traceback" in text
     for secret in (SIG, KEY, JWT):
         assert secret not in text, text
+
+
+@pytest.mark.parametrize("entry", ["app", "audit"])
+def test_both_entry_points_install_the_redaction(entry: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from vaultbrowser.audit import cli
+    from vaultbrowser.services import exchange
+
+    plain = logging.LogRecord
+    monkeypatch.setattr(exchange, "_installed_factory", None)
+    logging.setLogRecordFactory(plain)
+    try:
+        if entry == "app":
+            from vaultbrowser.app import main
+
+            assert main(["audit", "--output"]) != 0  # bad arguments: returns before any work
+        else:
+            assert cli.main(["--output"]) != 0
+        record = logging.getLogRecordFactory()("x", logging.INFO, __file__, 1,
+                                               "GET %s", (f"https://a/?sig={SIG}",), None)
+        assert SIG not in record.getMessage()
+    finally:
+        logging.setLogRecordFactory(plain)
+        monkeypatch.undo()
+        install_log_redaction()  # leave the process as the other tests found it
