@@ -157,3 +157,49 @@ def test_service_principal_sign_in_verifies_with_the_os_trust_store(
     assert options["retry_total"] == 1
     assert transport.connection_config.timeout == 3.0
     assert transport.connection_config.read_timeout == 7.0
+
+
+@pytest.mark.parametrize("auth", [AuthMethod.INTERACTIVE_BROWSER, AuthMethod.DEVICE_CODE])
+def test_interactive_sign_in_verifies_with_the_os_trust_store(
+        auth: AuthMethod, monkeypatch: pytest.MonkeyPatch) -> None:
+    import azure.identity
+    from azure.core.pipeline.transport import RequestsTransport
+
+    seen: list[dict[str, Any]] = []
+
+    class Recorder:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            seen.append(kwargs)
+
+    monkeypatch.setattr(azure.identity, "InteractiveBrowserCredential", Recorder)
+    monkeypatch.setattr(azure.identity, "DeviceCodeCredential", Recorder)
+    ServiceSession()._token_credential(Connection(
+        ServiceKind.KEY_VAULT, "https://contoso.vault.azure.net", auth, tenant_id="t"))
+    transport = seen[-1]["transport"]
+    assert isinstance(transport, RequestsTransport)
+    assert isinstance(assert_verifies(tls_context_of(transport)), truststore.SSLContext)
+
+
+def _sync_get(transport: Any, url: str, **kwargs: Any) -> Any:
+    from azure.core.rest import HttpRequest
+
+    with transport:
+        return transport.send(HttpRequest("GET", url), **kwargs)
+
+
+def test_the_sync_transport_verifies_with_its_context_only(
+        kv_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against the emulator (its CA is in no trust store): refused, even with verify=False;
+    accepted once the transport's context trusts that CA (so the context, not certifi or a
+    flag, decides)."""
+    from azure.core.exceptions import ServiceRequestError
+
+    url = f"{kv_emulator.url}/secrets?api-version=7.5"
+    with loopback_only(monkeypatch):
+        for kwargs in ({}, {"connection_verify": False}):
+            with pytest.raises(ServiceRequestError, match="CERTIFICATE_VERIFY_FAILED"):
+                _sync_get(http.os_trust_sync_transport(), url, **kwargs)
+        monkeypatch.setattr(http, "os_trust_context", lambda: ssl.create_default_context(
+            cafile=str(kv_emulator.ca_path)))
+        response = _sync_get(http.os_trust_sync_transport(), url, connection_verify=False)
+    assert response.status_code == 401  # the bearer challenge: TLS was accepted

@@ -95,9 +95,20 @@ def _token_request_options(network: dict[str, Any]) -> dict[str, Any]:
     the machine, is trusted for sign-in as for the data requests) with the session's timeouts."""
     from vaultbrowser.services.http import os_trust_transport
 
+    network = dict(network)
     timeouts = {key: network.pop(key) for key in ("connection_timeout", "read_timeout")
                 if key in network}
     return {**network, "transport": os_trust_transport(**timeouts)}
+
+
+def _sync_token_request_options(network: dict[str, Any]) -> dict[str, Any]:
+    """As ``_token_request_options``, for the sync credentials (requests underneath)."""
+    from vaultbrowser.services.http import os_trust_sync_transport
+
+    network = dict(network)
+    timeouts = {key: network.pop(key) for key in ("connection_timeout", "read_timeout")
+                if key in network}
+    return {**network, "transport": os_trust_sync_transport(**timeouts)}
 
 
 def build_token_credential(connection: Connection, *,
@@ -156,11 +167,12 @@ def build_token_credential(connection: Connection, *,
     if auth is AuthMethod.INTERACTIVE_BROWSER:
         from azure.identity import InteractiveBrowserCredential
 
-        return ExecutorCredential(InteractiveBrowserCredential(tenant_id=tenant, **cache))
+        return ExecutorCredential(InteractiveBrowserCredential(
+            tenant_id=tenant, **cache, **_sync_token_request_options(network)))
     if auth is AuthMethod.DEVICE_CODE:
         from azure.identity import DeviceCodeCredential
 
-        options = {"tenant_id": tenant, **cache}
+        options = {"tenant_id": tenant, **cache, **_sync_token_request_options(network)}
         if device_code_prompt is not None:
             options["prompt_callback"] = device_code_prompt
         return ExecutorCredential(DeviceCodeCredential(**options))

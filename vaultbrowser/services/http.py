@@ -183,6 +183,41 @@ def os_trust_transport(**options: Any) -> AsyncHttpTransport:
     return _context_transport(os_trust_context(), **options)
 
 
+def os_trust_sync_transport(**options: Any) -> Any:
+    """A sync ``RequestsTransport`` verifying with the OS trust store, for azure-identity's sync
+    credentials (interactive browser, device code: MSAL's sign-in requests).
+
+    requests would otherwise verify with certifi's bundle; the adapter puts the truststore
+    context on every pool, and no per-request ``verify`` argument can turn verification off.
+    """
+    import requests
+    from azure.core.pipeline.transport import RequestsTransport
+    from requests.adapters import HTTPAdapter
+
+    context = os_trust_context()
+
+    class OsTrustAdapter(HTTPAdapter):
+        def build_connection_pool_key_attributes(self, request: Any, verify: Any,
+                                                 cert: Any = None) -> Any:
+            host, pool = super().build_connection_pool_key_attributes(request, True, cert)
+            pool["ssl_context"] = context
+            pool["cert_reqs"] = "CERT_REQUIRED"
+            pool.pop("ca_certs", None)
+            pool.pop("ca_cert_dir", None)
+            return host, pool
+
+        def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+            super().cert_verify(conn, url, True, cert)
+            conn.ca_certs = conn.ca_cert_dir = None  # the context's roots, not certifi's
+
+    session = requests.Session()
+    session.mount("https://", OsTrustAdapter())
+    options.pop("connection_verify", None)
+    transport = RequestsTransport(session=session, session_owner=True, **options)
+    transport.tls_context = context  # type: ignore[attr-defined]
+    return transport
+
+
 def tls_context_of(transport: Any) -> ssl.SSLContext | None:
     """The SSL context a transport made by this module verifies with (for tests and checks)."""
     inner = getattr(transport, "_transport", transport)
