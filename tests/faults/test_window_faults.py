@@ -266,3 +266,35 @@ def test_retry_on_a_broken_blob_page_recovers(qloop: Any, harness: Harness, prox
         await harness.wait_for(lambda: "dir/" in rows(model, container))
 
     qloop.run_until_complete(body())
+
+
+def test_a_download_broken_for_good_fails_with_its_dialog_and_no_file(
+        qloop: Any, harness: Harness, proxy: Any, azurite: Any, tmp_path: Any) -> None:
+    from PySide6.QtCore import QPersistentModelIndex
+
+    window = harness.window
+    pane = harness.pane(BLOB)
+
+    async def body() -> None:
+        window.add_connection(storage_connection(proxy, azurite))
+        model = window.blob_model
+        account = model.index(0, 0)
+        await harness.wait_for(lambda: CONTAINER in rows(model, account))
+        container = model.index(rows(model, account).index(CONTAINER), 0, account)
+        pane.view.expand(pane.proxy.mapFromSource(container))
+        await harness.wait_for(lambda: "big.bin" in rows(model, container))
+        big = model.index(rows(model, container).index("big.bin"), 0, container)
+        proxy.reset("/big.bin", method="GET", times=None, after_body_bytes=50_000)
+        task = window.blob_actions.run(
+            window.blob_actions.transfers.download(QPersistentModelIndex(big), tmp_path))
+        await harness.wait_for(lambda: task.done() and harness.dialogs, timeout=15)
+        assert isinstance(harness.errors[0], NetworkError)
+        assert "connection broke" in harness.dialogs[0].message_text
+        assert list(tmp_path.iterdir()) == []
+        # The tree is still usable: the folder next to the blob lists.
+        proxy.clear()
+        folder = model.index(rows(model, container).index("dir/"), 0, container)
+        pane.view.expand(pane.proxy.mapFromSource(folder))
+        await harness.wait_for(lambda: len(rows(model, folder)) >= BLOBS)
+
+    qloop.run_until_complete(body())
