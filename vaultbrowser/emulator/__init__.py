@@ -13,6 +13,7 @@ Interface::
     emu.url, emu.ca_path, emu.identity_endpoint, emu.identity_header
     emu.request_log   # RequestLogEntry(method, path, query, status, api_version, time, ...)
     emu.faults        # .add(status, retry_after, times, path_prefix, method), .forbid(...),
+                      # .slow(seconds, ...), .stall(...), .reset(...) (see faults.py),
                       # .latency_ms, .reject_token, .clear()
     emu.seed(dict); emu.seed_file(path)
     await emu.stop()
