@@ -328,3 +328,24 @@ def test_a_write_updates_or_removes_one_row_in_place(
         assert not source.find_child(root, lambda record: record == "delta/").isValid()
 
     qloop.run_until_complete(body())
+
+
+def test_a_changed_sort_key_moves_its_row(
+        qloop: asyncio.AbstractEventLoop, tree: tuple[Folders, FlatTreeModel]) -> None:
+    """A row whose sorted column changes (a GET filled it) moves, as in a sorting proxy
+    (found by tests/ui/test_random_actions.py, seed 1)."""
+    source, flat = tree
+
+    async def body() -> None:
+        source.add_root("root-a")
+        flat.set_expanded(row_of(flat, "root-a"), True)
+        await source.wait_idle()
+        flat.sort(1, Qt.SortOrder.AscendingOrder)  # by length
+        assert shown(flat) == ["root-a", "  alpha", "  delta/", "  charlie/", "  [MORE]"]
+        kept = QPersistentModelIndex(row_of(flat, "alpha"))
+        source.update_record(flat.mapToSource(row_of(flat, "alpha")), "alpha-longest")
+        assert shown(flat) == ["root-a", "  delta/", "  charlie/", "  alpha-longest",
+                               "  [MORE]"]
+        assert kept.row() == 3  # the selection follows its row
+
+    qloop.run_until_complete(body())

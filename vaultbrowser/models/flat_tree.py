@@ -432,6 +432,16 @@ class FlatTreeModel(QAbstractTableModel):
                          roles: Any = ()) -> None:
         source = self.sourceModel()
         node = source.node_of(top_left.parent())
+        first_column, last_column = top_left.column(), bottom_right.column()
+        if ((self._sort_column >= 0 and first_column <= self._sort_column <= last_column)
+                or (self._filter and first_column == 0)):
+            # A changed sort key (a GET filled a column) or name moves rows: sort and filter
+            # again under this node, as a sorting proxy would (the selection follows its row).
+            for source_row in range(top_left.row(), bottom_right.row() + 1):
+                owner = source.owner_at(node, source_row)
+                if type(owner) is Node:
+                    self._accepted.pop(owner, None)
+            self._relayout_under(node)
         for source_row in range(top_left.row(), bottom_right.row() + 1):
             row = self._row(source.owner_at(node, source_row))
             if row >= 0:
