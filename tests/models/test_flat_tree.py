@@ -330,6 +330,30 @@ def test_a_write_updates_or_removes_one_row_in_place(
     qloop.run_until_complete(body())
 
 
+def test_a_filter_verdict_that_flips_rebuilds_exactly_the_rows_shown_before(
+        qloop: asyncio.AbstractEventLoop, tree: tuple[Folders, FlatTreeModel]) -> None:
+    """A folder shown only through a matching child stops matching when it is refreshed: its
+    row goes too (found by tests/ui/test_random_actions.py, seed 1298670016)."""
+    source, flat = tree
+
+    async def body() -> None:
+        source.add_root("root-a")
+        flat.set_expanded(row_of(flat, "root-a"), True)
+        await source.wait_idle()
+        source.fetchMore(flat.mapToSource(row_of(flat, "root-a")))  # complete: no status row
+        await source.wait_idle()
+        flat.set_expanded(row_of(flat, "charlie/"), True)
+        await source.wait_idle()
+        flat.setFilterFixedString("c-ha")
+        assert shown(flat) == ["root-a", "  charlie/", "    c-ha"]
+        source.refresh(flat.mapToSource(row_of(flat, "charlie/")))
+        assert shown(flat) == ["root-a"]  # charlie/ no longer has a matching child
+        await source.wait_idle()
+        assert shown(flat) == ["root-a", "  charlie/", "    c-ha"]
+
+    qloop.run_until_complete(body())
+
+
 def test_a_changed_sort_key_moves_its_row(
         qloop: asyncio.AbstractEventLoop, tree: tuple[Folders, FlatTreeModel]) -> None:
     """A row whose sorted column changes (a GET filled it) moves, as in a sorting proxy

@@ -380,9 +380,23 @@ class FlatTreeModel(QAbstractTableModel):
         if not self._is_open(top):
             return
         first = self._row(top) + 1
-        end = self._subtree_end(top)
-        self._order.pop(top, None)
+        # Where the rows shown now end: read from the rows themselves, since the caches that
+        # _subtree_end reads already describe the new order and verdicts.
+        end = first
+        rows = self._rows
+        while end < len(rows) and self._is_below(rows[end], top):
+            end += 1
         self._replace_rows(first, end, self._subtree(top))
+
+    @staticmethod
+    def _is_below(owner: Owner, top: Node) -> bool:
+        """Whether ``owner`` (a node or a status row) sits in ``top``'s subtree, below it."""
+        node = owner.parent if type(owner) is Node else owner.node
+        while node is not None:
+            if node is top:
+                return True
+            node = node.parent
+        return False
 
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         source = self.sourceModel()
