@@ -373,3 +373,24 @@ def test_a_changed_sort_key_moves_its_row(
         assert kept.row() == 3  # the selection follows its row
 
     qloop.run_until_complete(body())
+
+
+def test_a_reset_that_drops_the_sorted_column_leaves_the_rows_unsorted(
+        qloop: asyncio.AbstractEventLoop, tree: tuple[Folders, FlatTreeModel]) -> None:
+    """A source whose reset takes the sorted column away (a Key Vault Deleted view has fewer
+    columns) does not sort by a column that no longer exists (found by
+    tests/ui/test_random_actions.py, seed 4022008262)."""
+    source, flat = tree
+
+    async def body() -> None:
+        source.add_root("root-a")
+        flat.set_expanded(row_of(flat, "root-a"), True)
+        await source.wait_idle()
+        flat.sort(1, Qt.SortOrder.DescendingOrder)
+        source.beginResetModel()
+        source.__dict__["_columns_cached"] = 1  # now only "Name"
+        source.endResetModel()
+        assert flat.sort_column() == -1
+        assert shown(flat) == ["root-a", "  delta/", "  alpha", "  charlie/", "  [MORE]"]
+
+    qloop.run_until_complete(body())

@@ -463,5 +463,9 @@ class FlatTreeModel(QAbstractTableModel):
                                       self.index(row, bottom_right.column()))
 
     def _on_reset(self) -> None:
+        if self._sort_column >= self.sourceModel().columnCount():
+            # The columns changed with the reset (a Deleted view has fewer): the sorted one
+            # is gone, so the rows show unsorted rather than sorted by a column that is not.
+            self._sort_column = -1
         self._rebuild_all()
         self.endResetModel()
