@@ -36,7 +36,6 @@ from vaultbrowser.errors import (
     LocalFileError,
     VaultBrowserError,
 )
-from vaultbrowser.services.blob_writes import run_workers
 from vaultbrowser.services.records import BlobRecord
 
 if TYPE_CHECKING:
@@ -366,6 +365,10 @@ async def _run(items: Sequence[T], concurrency: int,
             await one(key, item)
 
     try:
+        # Imported here: blob_writes loads the storage SDK, which the window imports only
+        # after its first paint (this module's records are needed before that).
+        from vaultbrowser.services.blob_writes import run_workers
+
         await run_workers(worker, min(concurrency, len(items)))
     except asyncio.CancelledError:
         task = asyncio.current_task()
