@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--persistent-token-cache", action="store_true",
                         help="keep Entra ID tokens in azure-identity's encrypted token cache "
                         "between runs (off by default: tokens stay in memory)")
+    parser.add_argument("--smoke-test", metavar="RESULT_JSON", type=Path,
+                        help="open the demo, wait for the first rows of each tree, write a JSON "
+                        "result file and exit (0 when both trees listed; installers' checks)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path,
                         help=argparse.SUPPRESS)  # development: save the demo window and quit
     return parser
@@ -150,8 +154,44 @@ async def _screenshot(window: Any, demo: Any, path: Path) -> None:
     window.close()
 
 
+async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
+                      outcome: list[int]) -> None:
+    """Wait for the demo's first secret and blob rows, write ``path`` (JSON, atomically: a
+    temporary file renamed), close the window; ``outcome`` gets the exit code."""
+    import json
+    import platform
+
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import QModelIndex
+
+    secrets, blobs = window.secrets_model, window.blob_model
+    secrets_ok = await _wait_until(lambda: secrets.rowCount(QModelIndex()) > 0
+                                   and secrets.rowCount(secrets.index(0, 0)) > 5, 90)
+    secrets_at = time.perf_counter() - started
+    window.tabs.setCurrentIndex(3)  # a tree lists when shown, as a user would open it
+    blobs_ok = await _wait_until(lambda: blobs.rowCount(QModelIndex()) > 0
+                                 and blobs.rowCount(blobs.index(0, 0)) > 1, 120)
+    result = {
+        "ok": secrets_ok and blobs_ok,
+        "version": __version__,
+        "secret_rows": secrets.rowCount(secrets.index(0, 0)) if secrets_ok else 0,
+        "containers": blobs.rowCount(blobs.index(0, 0)) if blobs_ok else 0,
+        "storage_unavailable": getattr(demo, "storage_unavailable_reason", None),
+        "first_secret_rows_seconds": round(secrets_at, 3),
+        "python": platform.python_version(),
+        "pyside6": pyside_version,
+        "platform": platform.platform(),
+    }
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    os.replace(temporary, path)
+    outcome.append(0 if result["ok"] else 1)
+    window.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    started = time.perf_counter()
     from vaultbrowser.services.exchange import install_log_redaction
 
     install_log_redaction()  # whoever logs (SDK, aiohttp, the loop), credentials are redacted
@@ -200,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     uninstall_hook = install_excepthook(reporter)
     demo = None
     store = None
-    if args.demo or args.screenshot:
+    if args.demo or args.screenshot or args.smoke_test:
         connections = []
     else:
         from vaultbrowser.ui.connection_store import ConnectionStore
@@ -235,7 +275,10 @@ def main(argv: list[str] | None = None) -> int:
             window.run_task(_open_demo(window, demo))
         if args.screenshot:
             window.run_task(_screenshot(window, demo, args.screenshot))
+        outcome: list[int] = []
+        if args.smoke_test:
+            window.run_task(_smoke_test(window, demo, args.smoke_test, started, outcome))
         loop.run_until_complete(closed.wait())
     uninstall_hook()
     collector.stop()
-    return 0
+    return outcome[0] if outcome else 0

@@ -28,3 +28,24 @@ def test_demo_mode_starts_shows_data_and_exits_cleanly(tmp_path: Path) -> None:
         assert image.width() == 1280 and image.height() == 800, path
     # Demo mode saves no connections (the emulators' ports change every run).
     assert not list(tmp_path.rglob("*.conf"))
+
+
+def test_smoke_test_mode_writes_its_result_and_exits_zero(tmp_path: Path) -> None:
+    """What the installers' checks run: the demo, first rows of both trees, a result file."""
+    import json
+
+    result_file = tmp_path / "smoke.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path),
+           "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "vaultbrowser", "--smoke-test", str(result_file)],
+        env=env, capture_output=True, text=True, timeout=240, check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Traceback" not in output, output
+    smoke = json.loads(result_file.read_text(encoding="utf-8"))
+    assert smoke["ok"] is True and smoke["secret_rows"] > 5 and smoke["containers"] > 1
+    assert smoke["storage_unavailable"] is None
+    assert 0 < smoke["first_secret_rows_seconds"] < 90
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".smoke")] == []
