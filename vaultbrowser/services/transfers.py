@@ -37,6 +37,7 @@ from vaultbrowser.errors import (
     VaultBrowserError,
 )
 from vaultbrowser.services.records import BlobRecord
+from vaultbrowser.services.workers import run_workers
 
 if TYPE_CHECKING:
     from vaultbrowser.services.blob import BlobService
@@ -365,10 +366,6 @@ async def _run(items: Sequence[T], concurrency: int,
             await one(key, item)
 
     try:
-        # Imported here: blob_writes loads the storage SDK, which the window imports only
-        # after its first paint (this module's records are needed before that).
-        from vaultbrowser.services.blob_writes import run_workers
-
         await run_workers(worker, min(concurrency, len(items)))
     except asyncio.CancelledError:
         task = asyncio.current_task()

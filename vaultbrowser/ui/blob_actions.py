@@ -25,6 +25,11 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QDialog
 
 from vaultbrowser.models.blob_models import AccountRoot, BlobTreeModel
+from vaultbrowser.services.blob_rules import (
+    validate_container_name,
+    validate_metadata,
+    validate_tags,
+)
 from vaultbrowser.services.connections import AuthMethod
 from vaultbrowser.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.ui.blob_dialogs import (
@@ -267,8 +272,6 @@ class BlobActions(QObject):
     async def create_container(self, account: QPersistentModelIndex) -> ContainerRecord | None:
         root = self.model.record_of(account)
         assert isinstance(root, AccountRoot)
-        from vaultbrowser.services.blob_writes import validate_container_name  # SDK: lazily
-
         dialog = CreateContainerDialog(self.window, root.label, validate_container_name)
         if not await self.ask(dialog):
             return None
@@ -400,8 +403,6 @@ class BlobActions(QObject):
             assert isinstance(record, BlobRecord)
             current = await service.get_blob_properties(record.container, record.name)
             target = f"Metadata of “{record.name}” in “{record.container}”"
-        from vaultbrowser.services.blob_writes import validate_metadata
-
         dialog = KeyValueDialog(self.window, "Edit metadata", target, "metadata entry",
                                 current.value.metadata, _check_pairs(validate_metadata),
                                 METADATA_RULES)
@@ -425,8 +426,6 @@ class BlobActions(QObject):
         assert isinstance(record, BlobRecord)
         service = self._service_of(index)
         current = await service.get_blob_tags(record.container, record.name)
-        from vaultbrowser.services.blob_writes import validate_tags
-
         dialog = KeyValueDialog(self.window, "Edit tags",
                                 f"Index tags of “{record.name}” in “{record.container}”",
                                 "tag", current.value, _check_pairs(validate_tags), TAG_RULES)
