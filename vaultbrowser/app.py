@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vaultbrowser import APP_NAME, __version__
+from vaultbrowser import APP_ID, APP_NAME, __version__
 
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 
@@ -154,10 +154,32 @@ async def _screenshot(window: Any, demo: Any, path: Path) -> None:
     window.close()
 
 
+def _watch_first_paint(window: Any, painted: dict[str, float]) -> Any:
+    """Record when the window's first paint pass is done (perf_counter and epoch seconds).
+
+    Returns the event filter; the caller keeps it alive."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not painted:
+                # Once this pass (the window and its children) is done and flushed.
+                QTimer.singleShot(0, lambda: painted or painted.update(
+                    at=time.perf_counter(), epoch=time.time()))
+            return False
+
+    spy = FirstPaint()
+    window.installEventFilter(spy)
+    return spy
+
+
 async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
-                      outcome: list[int]) -> None:
+                      painted: dict[str, float], outcome: list[int]) -> None:
     """Wait for the demo's first secret and blob rows, write ``path`` (JSON, atomically: a
-    temporary file renamed), close the window; ``outcome`` gets the exit code."""
+    temporary file renamed), close the window; ``outcome`` gets the exit code.
+
+    ``first_paint_epoch`` lets a caller that noted its launch time measure cold start from
+    outside (a frozen app's loader included)."""
     import json
     import platform
 
@@ -169,14 +191,19 @@ async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
                                    and secrets.rowCount(secrets.index(0, 0)) > 5, 90)
     secrets_at = time.perf_counter() - started
     window.tabs.setCurrentIndex(3)  # a tree lists when shown, as a user would open it
-    blobs_ok = await _wait_until(lambda: blobs.rowCount(QModelIndex()) > 0
-                                 and blobs.rowCount(blobs.index(0, 0)) > 1, 120)
+    # Without Node.js and Azurite the demo has no storage: fail at once, saying why.
+    blobs_ok = await _wait_until(lambda: (blobs.rowCount(QModelIndex()) > 0
+                                          and blobs.rowCount(blobs.index(0, 0)) > 1)
+                                 or demo.storage_unavailable_reason is not None, 120)
+    blobs_ok = blobs_ok and demo.storage_unavailable_reason is None
     result = {
         "ok": secrets_ok and blobs_ok,
         "version": __version__,
         "secret_rows": secrets.rowCount(secrets.index(0, 0)) if secrets_ok else 0,
         "containers": blobs.rowCount(blobs.index(0, 0)) if blobs_ok else 0,
         "storage_unavailable": getattr(demo, "storage_unavailable_reason", None),
+        "first_paint_seconds": round(painted["at"] - started, 3) if painted else None,
+        "first_paint_epoch": painted.get("epoch"),
         "first_secret_rows_seconds": round(secrets_at, 3),
         "python": platform.python_version(),
         "pyside6": pyside_version,
@@ -215,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)  # Wayland's app id: the desktop entry's icon and name
+    from vaultbrowser.ui.app_icon import application_icon
+
+    app.setWindowIcon(application_icon())
     # The window hides at once on close but shuts down asynchronously (clients, sessions,
     # emulators): the loop ends on its `closed` signal, not when the last window disappears.
     app.setQuitOnLastWindowClosed(False)
@@ -260,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
                         on_closed=demo.stop if demo is not None else None,
                         connection_store=store, trail=trail)
     collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
+    painted: dict[str, float] = {}
+    paint_watch = _watch_first_paint(window, painted) if args.smoke_test else None
     window.show()
     collector.freeze_startup_heap()
     closed = asyncio.Event()
@@ -277,8 +310,10 @@ def main(argv: list[str] | None = None) -> int:
             window.run_task(_screenshot(window, demo, args.screenshot))
         outcome: list[int] = []
         if args.smoke_test:
-            window.run_task(_smoke_test(window, demo, args.smoke_test, started, outcome))
+            window.run_task(_smoke_test(window, demo, args.smoke_test, started, painted,
+                                        outcome))
         loop.run_until_complete(closed.wait())
     uninstall_hook()
     collector.stop()
+    del paint_watch
     return outcome[0] if outcome else 0

@@ -33,8 +33,10 @@ def test_demo_mode_starts_shows_data_and_exits_cleanly(tmp_path: Path) -> None:
 def test_smoke_test_mode_writes_its_result_and_exits_zero(tmp_path: Path) -> None:
     """What the installers' checks run: the demo, first rows of both trees, a result file."""
     import json
+    import time
 
     result_file = tmp_path / "smoke.json"
+    launched = time.time()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path),
            "HOME": str(tmp_path)}
     result = subprocess.run(
@@ -47,5 +49,23 @@ def test_smoke_test_mode_writes_its_result_and_exits_zero(tmp_path: Path) -> Non
     smoke = json.loads(result_file.read_text(encoding="utf-8"))
     assert smoke["ok"] is True and smoke["secret_rows"] > 5 and smoke["containers"] > 1
     assert smoke["storage_unavailable"] is None
-    assert 0 < smoke["first_secret_rows_seconds"] < 90
+    assert 0 < smoke["first_paint_seconds"] < smoke["first_secret_rows_seconds"] < 90
+    assert launched < smoke["first_paint_epoch"] < time.time()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".smoke")] == []
+
+
+def test_smoke_test_fails_at_once_and_says_why_without_blob_storage(tmp_path: Path) -> None:
+    """An installed app without Node.js/Azurite: exit 1 with the reason, not a 2-minute wait."""
+    import json
+
+    result_file = tmp_path / "smoke.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path),
+           "HOME": str(tmp_path), "VAULTBROWSER_AZURITE": str(tmp_path / "no-azurite-here")}
+    result = subprocess.run(
+        [sys.executable, "-m", "vaultbrowser", "--smoke-test", str(result_file)],
+        env=env, capture_output=True, text=True, timeout=100, check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    smoke = json.loads(result_file.read_text(encoding="utf-8"))
+    assert smoke["ok"] is False and smoke["secret_rows"] > 5 and smoke["containers"] == 0
+    assert "no-azurite-here" in smoke["storage_unavailable"]

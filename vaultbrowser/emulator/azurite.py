@@ -45,6 +45,10 @@ AZURITE_ENV_VAR = "VAULTBROWSER_AZURITE"
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _INSTALL_HINT = (
+    # An installed app (a PyInstaller bundle) has no project root to `npm install` in.
+    "Install Node.js (>= 18) and run `npm install -g azurite`, or point the "
+    f"{AZURITE_ENV_VAR} environment variable at an azurite-blob executable."
+    if getattr(sys, "frozen", False) else
     "Install Node.js (>= 18) and run `npm install` in the project root (it installs the azurite "
     "package pinned in package.json), or `npm install -g azurite`, or point the "
     f"{AZURITE_ENV_VAR} environment variable at an azurite-blob executable."
