@@ -32,7 +32,9 @@ DIST = ROOT / "dist"
 ICONS = BUILD / "icons"
 BUNDLE = DIST / APP_NAME
 SPEC = ROOT / "packaging" / "vaultbrowser.spec"
-INSTALL_PREFIX = f"/opt/{APP_NAME}"
+# Debian policy: a package's own private files go to /usr/lib/<package> (/opt is for add-ons
+# installed outside the package manager).
+INSTALL_PREFIX = f"/usr/lib/{APP_NAME}"
 MAINTAINER = "vaultbrowser project <vaultbrowser@users.noreply.github.com>"
 HOMEPAGE = "https://github.com/vaultbrowser/vaultbrowser"
 SUMMARY = "desktop browser for Azure Key Vault and Azure Blob Storage"
@@ -187,7 +189,8 @@ def build_deb() -> Path:
     share = stage / "usr" / "share"
     (stage / "usr" / "bin").mkdir(parents=True)
     # Relative, so the staged tree is right wherever it is unpacked (dpkg keeps it as is).
-    (stage / "usr" / "bin" / APP_NAME).symlink_to(f"../..{INSTALL_PREFIX}/{APP_NAME}")
+    (stage / "usr" / "bin" / APP_NAME).symlink_to(
+        os.path.relpath(f"{INSTALL_PREFIX}/{APP_NAME}", "/usr/bin"))
     for name, folder in ((f"{APP_ID}.desktop", "applications"),
                          (f"{APP_ID}.metainfo.xml", "metainfo")):
         (share / folder).mkdir(parents=True)

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The installer check on a Debian/Ubuntu machine (run as root, or a user with sudo):
+#   build the PyInstaller bundle and the .deb, `apt-get install ./file.deb`, run the INSTALLED
+#   vaultbrowser in smoke-test mode (offscreen, then on Xvfb with Qt's xcb plugin, which loads
+#   the X libraries the package Depends on), upgrade it in place, purge it and check nothing is
+#   left; then compile the Windows NSIS script against a dummy payload.
+# Installs what it needs (build-host libraries, Xvfb, NSIS, the venv, Azurite). Prints figures:
+# bundle and package sizes, build time, frozen-app cold start next to the source app's.
+# Usage: packaging/test_deb.sh [--no-build]     (--no-build: test the .deb already in dist/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+build=1
+[ "${1:-}" = "--no-build" ] && build=0
+
+say() { printf '\n== %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+if dpkg -s vaultbrowser >/dev/null 2>&1; then
+  fail "vaultbrowser is already installed here; this test installs and purges it (remove it first)"
+fi
+
+say "build-host packages"
+# The libraries the bundle's Qt plugins link (the bundle check in build.py names any missing
+# one), the package tools and validators, Xvfb for the xcb run, NSIS for the Windows script.
+host_packages=(binutils dpkg-dev desktop-file-utils appstream xvfb xauth nsis
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0
+  libxcb-shape0 libxcb-xkb1 libxcb-xinerama0 libxcb-xfixes0 libxcb-shm0 libxcb-sync1
+  libxcb-util1 libxkbcommon-x11-0 libwayland-client0 libwayland-cursor0 libwayland-egl1
+  libegl1 libgl1 libfontconfig1 fontconfig)
+missing=()
+for package in "${host_packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+version=$(python3 -c "import sys; sys.path.insert(0, '$repo'); import vaultbrowser; print(vaultbrowser.__version__)")
+arch=$(dpkg --print-architecture)
+deb="dist/vaultbrowser_${version}_${arch}.deb"
+
+if [ "$build" = 1 ]; then
+  say "venv, Azurite and PyInstaller"
+  scripts/setup
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[package]"
+  say "bundle and .deb"
+  started=$(date +%s)
+  .venv/bin/python packaging/build.py
+  build_seconds=$(( $(date +%s) - started ))
+fi
+[ -f "$deb" ] || fail "$deb was not built"
+
+work=$(mktemp -d)
+cleanup() {
+  # Never leave the package behind, whatever failed.
+  if dpkg -s vaultbrowser >/dev/null 2>&1; then $sudo apt-get purge -y -q vaultbrowser >/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say "install with apt-get (resolves Depends)"
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "./$deb"
+[ "$(dpkg-query -W -f='${Status} ${Version}' vaultbrowser)" = "install ok installed $version" ] \
+  || fail "dpkg does not report vaultbrowser $version installed"
+for path in /usr/bin/vaultbrowser /usr/lib/vaultbrowser/vaultbrowser \
+    /usr/share/applications/io.github.vaultbrowser.VaultBrowser.desktop \
+    /usr/share/metainfo/io.github.vaultbrowser.VaultBrowser.metainfo.xml \
+    /usr/share/icons/hicolor/scalable/apps/io.github.vaultbrowser.VaultBrowser.svg \
+    /usr/share/icons/hicolor/256x256/apps/io.github.vaultbrowser.VaultBrowser.png; do
+  [ -e "$path" ] || fail "$path is not installed"
+done
+desktop-file-validate /usr/share/applications/io.github.vaultbrowser.VaultBrowser.desktop
+appstreamcli validate --no-net /usr/share/metainfo/io.github.vaultbrowser.VaultBrowser.metainfo.xml
+[ "$(cd / && vaultbrowser --version)" = "vaultbrowser $version" ] || fail "vaultbrowser --version"
+
+# A clean environment, as a desktop launcher gives: no venv, no project on the path, a fresh
+# HOME. Azurite (Node.js, from this checkout's node_modules) gives the demo its Blob Storage.
+run_clean() {
+  env -i HOME="$work/home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+    VAULTBROWSER_AZURITE="$repo/node_modules/.bin/azurite-blob" "$@"
+}
+check_result() {
+  python3 - "$1" <<'EOF'
+import json, sys
+result = json.load(open(sys.argv[1], encoding="utf-8"))
+assert result["ok"] is True, result
+assert result["secret_rows"] > 5 and result["containers"] > 1, result
+print(f"  ok: {result['secret_rows']} secrets, {result['containers']} containers; first paint "
+      f"{result['first_paint_seconds']} s, first secret rows {result['first_secret_rows_seconds']} s"
+      f" (in-process clocks); {result['platform']}")
+EOF
+}
+mkdir -p "$work/home"
+files_before=$(find /usr/lib/vaultbrowser | sort)
+
+say "smoke test: installed app, offscreen"
+(cd "$work" && run_clean QT_QPA_PLATFORM=offscreen vaultbrowser --smoke-test "$work/offscreen.json")
+check_result "$work/offscreen.json"
+
+say "smoke test: installed app on Xvfb with the xcb platform plugin"
+(cd "$work" && run_clean QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1400x900x24" \
+  vaultbrowser --smoke-test "$work/xcb.json")
+check_result "$work/xcb.json"
+[ "$(find /usr/lib/vaultbrowser | sort)" = "$files_before" ] \
+  || fail "running the app wrote into /usr/lib/vaultbrowser (a purge would leave it behind)"
+
+say "cold start: launch → first paint, installed (frozen) app vs. source checkout, 3 runs each"
+cold_start() {  # prints seconds from launch to the first painted window
+  local launched result
+  launched=$(python3 -c 'import time; print(time.time())')
+  run_clean QT_QPA_PLATFORM=offscreen "$@" --smoke-test "$work/cold.json" >/dev/null 2>&1
+  result=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["first_paint_epoch"])' "$work/cold.json")
+  python3 -c "print(f'{$result - $launched:.2f}')"
+}
+frozen=(); source=()
+for _ in 1 2 3; do
+  frozen+=("$(cd "$work" && cold_start vaultbrowser)")
+  source+=("$(cd "$work" && cold_start "$repo/.venv/bin/vaultbrowser")")
+done
+echo "  frozen (installed .deb): ${frozen[*]} s;  source (.venv): ${source[*]} s"
+
+say "upgrade in place"
+# The same payload as a newer version, less one file: after the upgrade dpkg must have removed
+# the file the new version no longer ships (no stale files from an older release).
+mkdir "$work/next"
+dpkg-deb -R "$deb" "$work/next/root"
+dropped=usr/lib/vaultbrowser/_internal/resources/io.github.vaultbrowser.VaultBrowser.metainfo.xml
+[ -e "$work/next/root/$dropped" ] || fail "$dropped not in the package (test needs updating)"
+rm "$work/next/root/$dropped"
+sed -i "s/^Version: .*/Version: ${version}+upgradetest1/" "$work/next/root/DEBIAN/control"
+dpkg-deb --root-owner-group -Zzstd --build "$work/next/root" "$work/next/next.deb" >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$work/next/next.deb"
+[ "$(dpkg-query -W -f='${Version}' vaultbrowser)" = "${version}+upgradetest1" ] || fail "upgrade"
+[ ! -e "/$dropped" ] || fail "upgrade left /$dropped behind"
+(cd "$work" && run_clean QT_QPA_PLATFORM=offscreen vaultbrowser --smoke-test "$work/upgraded.json")
+check_result "$work/upgraded.json"
+
+say "purge"
+dpkg-query -L vaultbrowser | sort > "$work/owned"
+DEBIAN_FRONTEND=noninteractive $sudo apt-get purge -y -q vaultbrowser
+dpkg -s vaultbrowser >/dev/null 2>&1 && fail "vaultbrowser is still known to dpkg after purge"
+[ ! -e /usr/lib/vaultbrowser ] || fail "/usr/lib/vaultbrowser is left after purge"
+left=()
+while IFS= read -r path; do
+  # Shared folders (/usr/share/icons/hicolor/…) belong to other packages too and stay.
+  if [ -e "$path" ] && [ ! -d "$path" ]; then left+=("$path"); fi
+  case "$path" in /usr/lib/vaultbrowser*) [ ! -e "$path" ] || left+=("$path") ;; esac
+done < "$work/owned"
+[ "${#left[@]}" = 0 ] || fail "left after purge: ${left[*]}"
+echo "  purged: none of the $(wc -l < "$work/owned") paths the package owned is left"
+
+say "Windows installer script compiles (makensis against a dummy payload)"
+bash packaging/windows/check_nsis.sh
+
+say "figures"
+echo "  bundle dist/vaultbrowser: $(du -sh dist/vaultbrowser | cut -f1)  " \
+     "$deb: $(du -h "$deb" | cut -f1)  installed: $(dpkg-deb -f "$deb" Installed-Size) KiB"
+[ -n "${build_seconds:-}" ] && echo "  build (icons + bundle + .deb): ${build_seconds} s"
+echo "  cold start, launch → first paint: frozen ${frozen[*]} s; source ${source[*]} s"
+echo "PASS: .deb built, installed, smoke-tested (offscreen and xcb), upgraded, purged clean"
