@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sign (optionally), package and notarize (optionally) the PyInstaller build dist/vaultbrowser.app
-# into dist/vaultbrowser-<version>-macos.dmg. Runs on macOS, from any directory, after PyInstaller.
+# into dist/vaultbrowser-<version>-macos-<arm64|x86_64>.dmg. Runs on macOS, from any directory,
+# after PyInstaller.
 #
 # Environment (all optional):
 #   MACOS_SIGN_IDENTITY   "Developer ID Application: Name (TEAMID)": sign every Mach-O inside the
@@ -41,7 +42,7 @@ log() { echo "build_dmg: $*"; }
 [[ -x "$app/Contents/MacOS/vaultbrowser" ]] || die "$app/Contents/MacOS/vaultbrowser missing"
 
 version="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import vaultbrowser; print(vaultbrowser.__version__)' "$repo")"
-dmg="dist/vaultbrowser-$version-macos.dmg"
+dmg="dist/vaultbrowser-$version-macos-$(uname -m).dmg"  # arm64 or x86_64: PyInstaller builds for this CPU only
 
 bundle_id="$(/usr/libexec/PlistBuddy -c 'Print :CFBundleIdentifier' "$app/Contents/Info.plist" 2>/dev/null || true)"
 if [[ "$bundle_id" != "$APP_ID" ]]; then

@@ -201,3 +201,26 @@ def test_collected_instance_takes_its_process_along(monkeypatch: pytest.MonkeyPa
 
     gc.collect()
     assert not _alive(pid)
+
+
+def test_relative_executable_path_is_run_from_the_emulators_work_folder(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """VAULTBROWSER_AZURITE=./wrapper: the process starts in Azurite's own folder, so the path
+    given relative to ours must be made absolute before it runs."""
+    fake = tmp_path / "azurite-blob"
+    fake.write_text(textwrap.dedent(f"""\
+        #!{sys.executable}
+        import http.server, sys
+        port = int(sys.argv[sys.argv.index("--blobPort") + 1])
+        http.server.HTTPServer(("127.0.0.1", port), http.server.BaseHTTPRequestHandler
+                               ).serve_forever()
+        """))
+    fake.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(AZURITE_ENV_VAR, "azurite-blob")
+    azurite = Azurite()
+    try:
+        azurite.start()
+        assert azurite.running
+    finally:
+        azurite.stop()

@@ -157,7 +157,8 @@ class Azurite:
                 raise AzuriteUnavailable(f"Node.js (`node`) is not on PATH. {_INSTALL_HINT}")
             prefix = [node, str(resolved)]
         else:
-            prefix = [str(executable)]
+            # Absolute: the process starts in its work folder, where a relative path is wrong.
+            prefix = [str(resolved)]
         args = [
             "--blobHost", "127.0.0.1",
             "--blobPort", str(port),
@@ -265,8 +266,11 @@ class Azurite:
                     cwd=self._workdir,
                     env=env,
                     start_new_session=(os.name == "posix"),
+                    # Windows: a GUI app (the installed one) starting a console program (cmd,
+                    # node) would open a console window for as long as Azurite runs.
                     creationflags=(
-                        getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if os.name == "nt" else 0
+                        getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+                        | getattr(subprocess, "CREATE_NO_WINDOW", 0) if os.name == "nt" else 0
                     ),
                 )
             except OSError as exc:
