@@ -246,7 +246,7 @@ def build_nsis() -> Path:
         raise BuildError("makensis (NSIS 3) is not installed.")
     output = DIST / f"{APP_NAME}-{__version__}-setup.exe"
     numeric = ".".join((re.findall(r"\d+", __version__) + ["0"] * 4)[:4])
-    run([makensis, "-V2", f"-DVERSION={__version__}", f"-DVERSION4={numeric}",
+    run([makensis, "-V2", "-WX", f"-DVERSION={__version__}", f"-DVERSION4={numeric}",
          f"-DSOURCE_DIR={BUNDLE}", f"-DOUTFILE={output}", f"-DICON={ICONS / 'vaultbrowser.ico'}",
          str(ROOT / "packaging" / "windows" / "vaultbrowser.nsi")])
     return output
