@@ -6,14 +6,25 @@
 #   left; then compile the Windows NSIS script against a dummy payload.
 # Installs what it needs (build-host libraries, Xvfb, NSIS, the venv, Azurite). Prints figures:
 # bundle and package sizes, build time, frozen-app cold start next to the source app's.
-# Usage: packaging/test_deb.sh [--no-build]     (--no-build: test the .deb already in dist/)
+# With --clean-system it also installs the .deb into a minimal Debian (debootstrap minbase of
+# this host's release) with apt, so the package's Depends alone must bring up the app, and runs
+# the smoke test there offscreen and against an X server (~1.5 min more; needs root).
+# Usage: packaging/test_deb.sh [--no-build] [--clean-system]
+#   --no-build: test the .deb already in dist/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
 build=1
-[ "${1:-}" = "--no-build" ] && build=0
+clean_system=0
+for argument in "$@"; do
+  case "$argument" in
+    --no-build) build=0 ;;
+    --clean-system) clean_system=1 ;;
+    *) echo "usage: $0 [--no-build] [--clean-system]" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '\n== %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
@@ -25,7 +36,7 @@ fi
 say "build-host packages"
 # The libraries the bundle's Qt plugins link (the bundle check in build.py names any missing
 # one), the package tools and validators, Xvfb for the xcb run, NSIS for the Windows script.
-host_packages=(binutils dpkg-dev desktop-file-utils appstream xvfb xauth nsis
+host_packages=(binutils dpkg-dev desktop-file-utils appstream xvfb xauth nsis debootstrap
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0
   libxcb-shape0 libxcb-xkb1 libxcb-xinerama0 libxcb-xfixes0 libxcb-shm0 libxcb-sync1
   libxcb-util1 libxkbcommon-x11-0 libwayland-client0 libwayland-cursor0 libwayland-egl1
@@ -44,9 +55,10 @@ arch=$(dpkg --print-architecture)
 deb="dist/vaultbrowser_${version}_${arch}.deb"
 
 if [ "$build" = 1 ]; then
-  say "venv, Azurite and PyInstaller"
-  scripts/setup
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[package]"
+  if ! .venv/bin/python -c "import PyInstaller, vaultbrowser" 2>/dev/null || [ ! -d node_modules ]; then
+    say "venv, Azurite and PyInstaller"
+    scripts/setup
+  fi
   say "bundle and .deb"
   started=$(date +%s)
   .venv/bin/python packaging/build.py
@@ -55,10 +67,19 @@ fi
 [ -f "$deb" ] || fail "$deb was not built"
 
 work=$(mktemp -d)
+xvfb_pid=""
 cleanup() {
   # Never leave the package behind, whatever failed.
   if dpkg -s vaultbrowser >/dev/null 2>&1; then $sudo apt-get purge -y -q vaultbrowser >/dev/null || true; fi
-  rm -rf "$work"
+  [ -z "$xvfb_pid" ] || kill "$xvfb_pid" 2>/dev/null || true
+  # The clean system's /proc must be unmounted before its folder is deleted; if anything is
+  # still mounted under $work, keep the folder rather than delete through a mount.
+  if [ -d "$work/clean/proc" ]; then $sudo umount "$work/clean/proc" 2>/dev/null || true; fi
+  if findmnt -rn -o TARGET | grep -q "^$work"; then
+    echo "left $work in place: something is still mounted there" >&2
+  else
+    $sudo rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 
@@ -153,6 +174,50 @@ done < "$work/owned"
 [ "${#left[@]}" = 0 ] || fail "left after purge: ${left[*]}"
 echo "  purged: none of the $(wc -l < "$work/owned") paths the package owned is left"
 
+if [ "$clean_system" = 1 ]; then
+  # shellcheck disable=SC1091  # the host's release: ID, VERSION_CODENAME
+  . /etc/os-release
+  say "install into a minimal $ID $VERSION_CODENAME (debootstrap minbase): Depends alone"
+  mirror=${DEB_MIRROR:-$([ "$ID" = ubuntu ] && echo http://archive.ubuntu.com/ubuntu || echo http://deb.debian.org/debian)}
+  clean="$work/clean"
+  $sudo debootstrap --variant=minbase "$VERSION_CODENAME" "$clean" "$mirror" >"$work/debootstrap.log" 2>&1 \
+    || { tail -20 "$work/debootstrap.log"; fail "debootstrap"; }
+  $sudo cp /etc/resolv.conf "$clean/etc/resolv.conf"
+  $sudo mount -t proc proc "$clean/proc"
+  $sudo mkdir -p "$clean/deb"
+  $sudo cp "$deb" "$clean/deb/"
+  $sudo chroot "$clean" apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo chroot "$clean" apt-get install -y -q --no-install-recommends \
+    "/deb/$(basename "$deb")" > "$work/clean-install.log" 2>&1 \
+    || { tail -20 "$work/clean-install.log"; fail "apt-get install in the clean system"; }
+  grep -E "newly installed" "$work/clean-install.log" | sed 's/^/  /'
+  # Azurite for the demo's storage half: this host's node and node_modules, copied in (hard
+  # links where possible), not bind-mounted, so deleting the system cannot reach the originals.
+  node_binary=$(command -v node || true)
+  if [ -n "$node_binary" ]; then
+    $sudo cp "$(readlink -f "$node_binary")" "$clean/usr/local/bin/node"
+    $sudo mkdir -p "$clean$repo"
+    $sudo cp -al "$repo/node_modules" "$clean$repo/" 2>/dev/null || $sudo cp -a "$repo/node_modules" "$clean$repo/"
+  fi
+  in_clean() {
+    $sudo chroot "$clean" env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+      VAULTBROWSER_AZURITE="$repo/node_modules/.bin/azurite-blob" "$@"
+  }
+  in_clean QT_QPA_PLATFORM=offscreen vaultbrowser --smoke-test /root/offscreen.json
+  $sudo cp "$clean/root/offscreen.json" "$work/clean-offscreen.json"
+  check_result "$work/clean-offscreen.json"
+  # An X server on this host, reached over loopback TCP (no socket shared into the system).
+  display=$(( 90 + RANDOM % 100 ))
+  Xvfb ":$display" -screen 0 1400x900x24 -listen tcp -ac >/dev/null 2>&1 &
+  xvfb_pid=$!
+  sleep 1
+  in_clean DISPLAY="127.0.0.1:$display" QT_QPA_PLATFORM=xcb vaultbrowser --smoke-test /root/xcb.json
+  $sudo cp "$clean/root/xcb.json" "$work/clean-xcb.json"
+  check_result "$work/clean-xcb.json"
+  kill "$xvfb_pid"; xvfb_pid=""
+  $sudo umount "$clean/proc"
+fi
+
 say "Windows installer script compiles (makensis against a dummy payload)"
 bash packaging/windows/check_nsis.sh
 
@@ -161,4 +226,5 @@ echo "  bundle dist/vaultbrowser: $(du -sh dist/vaultbrowser | cut -f1)  " \
      "$deb: $(du -h "$deb" | cut -f1)  installed: $(dpkg-deb -f "$deb" Installed-Size) KiB"
 [ -n "${build_seconds:-}" ] && echo "  build (icons + bundle + .deb): ${build_seconds} s"
 echo "  cold start, launch → first paint: frozen ${frozen[*]} s; source ${source[*]} s"
+[ "$clean_system" = 1 ] && echo "  clean system: installed with apt from Depends alone; smoke tests passed (offscreen, xcb)"
 echo "PASS: .deb built, installed, smoke-tested (offscreen and xcb), upgraded, purged clean"
