@@ -126,6 +126,15 @@ say "smoke test: installed app on Xvfb with the xcb platform plugin"
 (cd "$work" && run_clean QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1400x900x24" \
   vaultbrowser --smoke-test "$work/xcb.json")
 check_result "$work/xcb.json"
+say "audit report from the installed app (no display; every module the audit loads is bundled)"
+(cd "$work" && run_clean vaultbrowser audit --demo --format json --output "$work/audit.json" 2>/dev/null)
+python3 - "$work/audit.json" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1], encoding="utf-8"))
+assert report["schema"] == "vaultbrowser-audit/1" and report["errors"] == [], report["errors"]
+assert len(report["connections"]) == 2, report["connections"]
+print(f"  ok: {len(report['connections'])} connections audited, no errors")
+EOF
 [ "$(find /usr/lib/vaultbrowser | sort)" = "$files_before" ] \
   || fail "running the app wrote into /usr/lib/vaultbrowser (a purge would leave it behind)"
 
