@@ -184,7 +184,8 @@ Section "Install"
 SectionEnd
 
 ;--------------------------------------------------------------------------------------------------
-; Uninstall: exactly what the installer created. The per-user app data (QSettings in
+; Uninstall: exactly what the installer created (the onedir build holds vaultbrowser.exe,
+; vaultbrowser-cli.exe and _internal\; packaging/vaultbrowser.spec). The per-user app data (QSettings in
 ; HKCU\Software\vaultbrowser, the data directory) is deliberately kept.
 
 Function un.onInit
@@ -198,15 +199,13 @@ Section "Uninstall"
   Delete "$SMPROGRAMS\${SHORTCUT_NAME}"
   Delete "$DESKTOP\${SHORTCUT_NAME}"
 
-  ; RMDir /r only where our executable is: never wipe a folder such as $LOCALAPPDATA itself
-  ; should the uninstaller have ended up (or been pointed with _?=) somewhere else.
-  ${If} ${FileExists} "$INSTDIR\${APP_EXE}"
-    RMDir /r "$INSTDIR"
-  ${Else}
-    DetailPrint "$INSTDIR\${APP_EXE} not found: leaving the folder's other contents alone"
-    Delete "$INSTDIR\${UNINSTALLER}"
-    RMDir "$INSTDIR"
-  ${EndIf}
+  ; Exactly the onedir build's own names, never RMDir /r "$INSTDIR": the user may have chosen an
+  ; existing folder (the Desktop, say), whose other contents are not ours to delete.
+  Delete "$INSTDIR\${APP_EXE}"
+  Delete "$INSTDIR\${APP_NAME}-cli.exe"
+  RMDir /r "$INSTDIR\_internal"
+  Delete "$INSTDIR\${UNINSTALLER}"
+  RMDir "$INSTDIR"  ; only when empty
 
   DeleteRegKey HKCU "${UNINST_KEY}"
 SectionEnd
