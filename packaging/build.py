@@ -226,9 +226,10 @@ def build_deb() -> Path:
         " call, typed errors, a read-only audit mode enforced in the HTTP pipeline and\n"
         " audit reports. Runs a demo on a bundled Key Vault emulator without an\n"
         " Azure account.\n", encoding="utf-8")
-    for path in stage.rglob("*"):  # dpkg wants 0755 folders and no group/other write bits
+    for path in stage.rglob("*"):  # 0755 folders and programs, 0644 the rest (libraries too)
         if not path.is_symlink():
-            path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
+            runnable = os.access(path, os.X_OK) and ".so" not in path.name
+            path.chmod(0o755 if path.is_dir() or runnable else 0o644)
     output = DIST / f"{APP_NAME}_{__version__}_{architecture}.deb"
     temporary = output.with_name(output.name + ".part")
     run(["dpkg-deb", "--root-owner-group", "-Zzstd", "--build", str(stage), str(temporary)])

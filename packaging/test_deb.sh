@@ -46,7 +46,7 @@ for package in "${host_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  $sudo apt-get update -q
+  $sudo apt-get update -q || echo "warning: apt-get update reported errors" >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
