@@ -22,6 +22,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,13 +58,19 @@ def run(command: list[str], **kwargs: object) -> None:
     subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]
 
 
-def build_icons() -> None:
-    spec = importlib.util.spec_from_file_location("make_icons",
-                                                  ROOT / "packaging" / "make_icons.py")
+def load_script(name: str) -> ModuleType:
+    """A sibling script (packaging/ is a plain folder, not a package: the name would shadow
+    PyPA's `packaging` library)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "packaging" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.make_icons(ROOT / "resources" / "icons" / "vaultbrowser.svg", ICONS)
+    return module
+
+
+def build_icons() -> None:
+    load_script("make_icons").make_icons(ROOT / "resources" / "icons" / "vaultbrowser.svg",
+                                         ICONS)
 
 
 def build_bundle() -> None:
@@ -196,6 +203,10 @@ def build_deb() -> Path:
         (share / folder).mkdir(parents=True)
         shutil.copy2(ROOT / "resources" / name, share / folder / name)
     shutil.copytree(ICONS / "hicolor", share / "icons" / "hicolor")
+    manual = share / "man" / "man1"
+    manual.mkdir(parents=True)
+    with gzip.GzipFile(manual / f"{APP_NAME}.1.gz", "wb", compresslevel=9, mtime=0) as page:
+        page.write(load_script("make_manpage").render().encode("utf-8"))
     doc = share / "doc" / APP_NAME
     doc.mkdir(parents=True)
     (doc / "copyright").write_text(
