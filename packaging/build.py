@@ -78,6 +78,7 @@ def build_bundle() -> None:
         build_icons()
     run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
          "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller"), str(SPEC)])
+    check_bundle(BUNDLE_CONTENT)
     if sys.platform.startswith("linux"):
         missing = unresolved_libraries(BUNDLE)
         if missing:
@@ -85,6 +86,30 @@ def build_bundle() -> None:
                              + ", ".join(sorted(missing)) + ". Install them (packaging/README"
                              ".md lists the Debian packages) and build again.")
     print(f"bundle: {BUNDLE} ({tree_size(BUNDLE) / 2**20:.0f} MiB)")
+
+
+# The Python modules of PySide6 the app imports; the spec excludes the others.
+QT_MODULES_USED = {"QtCore", "QtGui", "QtWidgets"}
+BUNDLE_CONTENT = (DIST / f"{APP_NAME}.app" / "Contents") if sys.platform == "darwin" else BUNDLE
+
+
+def check_bundle(folder: Path) -> None:
+    """What the spec promises: no GTK from the build host, no Qt module the app does not use,
+    the icon and desktop files in resources/."""
+    files = [path for path in folder.rglob("*") if path.is_file() or path.is_symlink()]
+    leaked = sorted(str(path) for path in files if "gtk" in path.name.lower())
+    if leaked:
+        raise BuildError("GTK leaked into the bundle: " + ", ".join(leaked))
+    modules = {path.name.split(".")[0] for path in files
+               if path.parent.name == "PySide6" and path.name.startswith("Qt")
+               and path.suffix in (".so", ".pyd")}
+    if modules != QT_MODULES_USED:
+        raise BuildError(f"PySide6 modules in the bundle: {sorted(modules)}; expected "
+                         f"{sorted(QT_MODULES_USED)} (packaging/vaultbrowser.spec excludes)")
+    icon = [path for path in files if path.name == "vaultbrowser.svg"
+            and path.parent.name == "icons"]
+    if not icon:
+        raise BuildError("resources/icons/vaultbrowser.svg is not in the bundle")
 
 
 # ---------------------------------------------------------------- Linux: ELF and Debian helpers
