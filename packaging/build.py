@@ -157,17 +157,27 @@ def unresolved_libraries(folder: Path) -> set[str]:
 
 
 def owning_package(path: str) -> str:
-    """The Debian package that installed ``path`` (following /lib → /usr/lib)."""
-    for candidate in dict.fromkeys([path, os.path.realpath(path)]):
-        result = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
-        if result.returncode == 0:
-            return result.stdout.split(":", 1)[0].strip()
-        usr = candidate.replace("/lib/", "/usr/lib/", 1) if candidate.startswith("/lib/") \
-            else None
-        if usr:
-            result = subprocess.run(["dpkg", "-S", usr], capture_output=True, text=True)
-            if result.returncode == 0:
-                return result.stdout.split(":", 1)[0].strip()
+    """The Debian package that installed ``path``.
+
+    With merged /usr, the linker cache and dpkg's database may name one file differently
+    (/lib/x86_64-linux-gnu/… or /usr/lib/x86_64-linux-gnu/…, a symlink or its target), so
+    every spelling is asked for."""
+    spellings: list[str] = []
+    for name in (path, os.path.realpath(path)):
+        spellings.append(name)
+        if name.startswith("/lib/"):
+            spellings.append("/usr" + name)
+        elif name.startswith("/usr/lib/"):
+            spellings.append(name.removeprefix("/usr"))
+    for candidate in dict.fromkeys(spellings):
+        result = subprocess.run(["dpkg-query", "-S", candidate], capture_output=True,
+                                text=True)
+        for line in result.stdout.splitlines() if result.returncode == 0 else []:
+            # "libxcb1:amd64: /path", or "pkg-a, pkg-b: /path" for a shared path; never a
+            # "diversion by …" line.
+            owners, _, owned = line.rpartition(": ")
+            if owned == candidate and not owners.startswith("diversion"):
+                return owners.split(",")[0].strip().split(":")[0]
     raise BuildError(f"No Debian package owns {path}: it cannot be declared in Depends.")
 
 
