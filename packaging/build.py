@@ -44,9 +44,12 @@ SUMMARY = "desktop browser for Azure Key Vault and Azure Blob Storage"
 # libraries Qt's xcb platform plugin links and fontconfig/freetype. PyInstaller bundles these
 # from the build host but not libxcb.so.1, libGL or libEGL themselves, so a bundle would mix
 # two builds of one stack; the system's copies also match the system's font configuration.
-# None of these package names changed in Debian's/Ubuntu's 64-bit time_t rename.
+# The C++ runtime too: the system's Mesa (loaded through libGL/libEGL) may need a newer
+# libstdc++ than the build host's. None of these package names changed in Debian's/Ubuntu's
+# 64-bit time_t rename.
 SYSTEM_LIBRARY_PREFIXES = ("libX11", "libXau", "libXdmcp", "libXext", "libXrender", "libxcb",
-                           "libxkbcommon", "libfontconfig", "libfreetype")
+                           "libxkbcommon", "libfontconfig", "libfreetype", "libstdc++",
+                           "libgcc_s")
 
 
 class BuildError(RuntimeError):

@@ -63,7 +63,10 @@ fi
 
 # --- (a) sign the app -----------------------------------------------------------------------------
 
-is_macho() { file -b "$1" | grep -q 'Mach-O'; }
+# Captured, not piped into grep -q: under pipefail an early grep exit can SIGPIPE `file` (several
+# lines for a universal binary) and a Mach-O would be skipped, i.e. left unsigned.
+is_macho() { local kind; kind="$(file -b "$1")"; [[ "$kind" == *Mach-O* ]]; }
+is_executable() { local kind; kind="$(file -b "$1")"; [[ "$kind" == *executable* ]]; }
 
 # Paths under $1 for which the predicate $2 holds, deepest first (NUL-separated).
 deepest_first() {
@@ -88,7 +91,7 @@ if [[ -n "$identity" ]]; then
     count=0
     while IFS= read -r -d '' f; do
         is_macho "$f" || continue
-        if file -b "$f" | grep -q 'executable'; then
+        if is_executable "$f"; then
             # Entitlements belong to executables; libraries inherit their host's.
             "${sign[@]}" --entitlements "$entitlements" "$f"
         else
@@ -121,7 +124,17 @@ trap 'rm -rf "$staging"' EXIT
 ditto "$app" "$staging/$(basename "$app")"
 ln -s /Applications "$staging/Applications"
 mkdir -p "$(dirname "$dmg")"
-hdiutil create -volname "$VOLNAME" -srcfolder "$staging" -ov -format UDZO "$dmg"
+# hdiutil on CI runners fails now and then with "Resource busy"
+# (https://github.com/actions/runner-images/issues/7522): retry a few times.
+for attempt in 1 2 3 4 5; do
+    rm -f "$dmg"
+    if hdiutil create -volname "$VOLNAME" -srcfolder "$staging" -ov -format UDZO "$dmg"; then
+        break
+    fi
+    [[ "$attempt" -lt 5 ]] || die "hdiutil create failed 5 times"
+    log "hdiutil create failed (attempt $attempt); retrying"
+    sleep $((attempt * 5))
+done
 done_steps+=("created $dmg")
 
 # --- (c) sign the .dmg ----------------------------------------------------------------------------
@@ -143,7 +156,7 @@ if [[ -n "$notarize" ]]; then
         auth=(--apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" --password "$APPLE_APP_PASSWORD")
     fi
     log "submitting $dmg for notarization (waits for the result)"
-    result="$(xcrun notarytool submit "$dmg" "${auth[@]}" --wait --output-format json)" || true
+    result="$(xcrun notarytool submit "$dmg" "${auth[@]}" --wait --timeout 30m --output-format json)" || true
     echo "$result"
     field() {
         python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' \

@@ -3,7 +3,8 @@
 # (the installer never starts the app): a silent per-user install (files, Start-menu shortcut,
 # HKCU uninstall entry), an upgrade in place (a file the old version had and the new one lacks
 # must go; the entry shows the new version), then the silent uninstall (our files, shortcut and
-# entry gone; a file of the user's in the install folder is kept, and so is the folder).
+# entry gone; a file of the user's in the install folder is kept, and so is the folder), after a
+# silent uninstall refused while a program of the build runs.
 # Needs makensis (Debian nsis) and 32-bit Wine (NSIS installers are 32-bit):
 #   dpkg --add-architecture i386 && apt-get update && apt-get install wine wine32:i386 nsis
 # Usage: bash packaging/windows/test_nsis_wine.sh
@@ -66,6 +67,21 @@ wine "$(installer 0.0.2 "$tmp/v2")" /S || fail "upgrade exited with $?"
 [[ -e "$dir/uninstall.exe" && -e "$shortcut" ]] || fail "uninstaller or shortcut missing after upgrade"
 [[ "$(registry DisplayVersion)" == 0.0.2 ]] || fail "DisplayVersion after upgrade: $(registry DisplayVersion)"
 echo "test_nsis_wine: upgrade OK (old files gone, new version registered)"
+
+# A running program of the build (here the console twin, played by Wine's ping.exe) holds the
+# files: a silent uninstall must refuse (exit code 2) and leave everything in place.
+cp "$WINEPREFIX/drive_c/windows/system32/ping.exe" "$dir/vaultbrowser-cli.exe"
+wine "$dir/vaultbrowser-cli.exe" -n 60 127.0.0.1 >/dev/null 2>&1 &
+sleep 3
+status=0
+wine "$dir/uninstall.exe" /S "_?=$(winepath -w "$dir")" || status=$?
+wineserver -k  # ends the stand-in
+wait || true
+[[ "$status" == 2 ]] || fail "uninstall while the program runs exited with $status, not 2"
+[[ -e "$dir/vaultbrowser.exe" && -e "$dir/_internal/kept.txt" ]] \
+  || fail "a refused uninstall removed files"
+[[ -n "$(registry DisplayName)" ]] || fail "a refused uninstall removed the uninstall entry"
+echo "test_nsis_wine: a running program blocks the uninstall (exit code 2, nothing removed)"
 
 printf 'mine\n' >"$dir/notes-of-the-user.txt"
 # _?= runs the uninstaller in place and waits for it (it then cannot delete itself).

@@ -111,22 +111,29 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "MIT License, ${PUBLISHER}"
 ;--------------------------------------------------------------------------------------------------
 ; Helpers
 
-; Waits until <dir>\vaultbrowser.exe is not running (a running .exe cannot be opened for writing),
-; asking the user to close it; a silent run gives up at once. Aborts (exit code 2) on Cancel.
-!macro WAIT_UNTIL_CLOSED DIR
-  ${If} ${FileExists} "${DIR}\${APP_EXE}"
+; Waits until <dir>\<exe> is not running (a running .exe cannot be opened for writing), asking
+; the user to close it; a silent run gives up at once. Aborts (exit code 2) on Cancel.
+!macro WAIT_UNTIL_EXE_CLOSED DIR EXE
+  ${If} ${FileExists} "${DIR}\${EXE}"
     ${Do}
       ClearErrors
-      FileOpen $9 "${DIR}\${APP_EXE}" a
+      FileOpen $9 "${DIR}\${EXE}" a
       ${IfNot} ${Errors}
         FileClose $9
         ${Break}
       ${EndIf}
-      ${If} ${Cmd} `MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "${DISPLAY_NAME} is running. Close it, then click Retry." /SD IDCANCEL IDCANCEL`
-        Abort "${DISPLAY_NAME} is running (${DIR}\${APP_EXE}); close it and try again."
+      ${If} ${Cmd} `MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "${DISPLAY_NAME} (${EXE}) is running. Close it, then click Retry." /SD IDCANCEL IDCANCEL`
+        Abort "${DISPLAY_NAME} is running (${DIR}\${EXE}); close it and try again."
       ${EndIf}
     ${Loop}
   ${EndIf}
+!macroend
+
+; Both programs of the build: the window and its console twin (a long `audit` in a terminal
+; holds the same _internal\ files).
+!macro WAIT_UNTIL_CLOSED DIR
+  !insertmacro WAIT_UNTIL_EXE_CLOSED "${DIR}" "${APP_EXE}"
+  !insertmacro WAIT_UNTIL_EXE_CLOSED "${DIR}" "${APP_NAME}-cli.exe"
 !macroend
 
 Function .onInit

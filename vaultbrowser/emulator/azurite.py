@@ -86,6 +86,7 @@ def _kill_process_tree(process: subprocess.Popen[bytes], timeout: float = _STOP_
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             check=False,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flash
         )
         process.wait(timeout=timeout)
 
