@@ -20,12 +20,12 @@ import sys  # noqa: E402
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
-    from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
     from vaultbrowser.config import Settings
     from vaultbrowser.services.session import ServiceSession
     from vaultbrowser.ui.error_dialog import ErrorReporter
+    from vaultbrowser.ui.first_paint import FirstPaintWatch
     from vaultbrowser.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -34,16 +34,7 @@ def main() -> int:
     window = MainWindow(ServiceSession(), Settings(), reporter=ErrorReporter(modal=False))
     painted = loop.create_future()
 
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and not painted.done():
-                # Once this paint pass (the window and its children) is done and flushed.
-                QTimer.singleShot(0, lambda: painted.done() or painted.set_result(
-                    (time.perf_counter(), time.time())))
-            return False
-
-    spy = FirstPaint()
-    window.installEventFilter(spy)
+    FirstPaintWatch(window, lambda at, epoch: painted.done() or painted.set_result((at, epoch)))
     window.show()
     with loop:
         done, wall = loop.run_until_complete(asyncio.wait_for(painted, 30))

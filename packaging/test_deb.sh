@@ -105,17 +105,7 @@ run_clean() {
   env -i HOME="$work/home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
     VAULTBROWSER_AZURITE="$repo/node_modules/.bin/azurite-blob" "$@"
 }
-check_result() {
-  python3 - "$1" <<'EOF'
-import json, sys
-result = json.load(open(sys.argv[1], encoding="utf-8"))
-assert result["ok"] is True, result
-assert result["secret_rows"] > 5 and result["containers"] > 1, result
-print(f"  ok: {result['secret_rows']} secrets, {result['containers']} containers; first paint "
-      f"{result['first_paint_seconds']} s, first secret rows {result['first_secret_rows_seconds']} s"
-      f" (in-process clocks); {result['platform']}")
-EOF
-}
+check_result() { python3 "$repo/packaging/check_smoke.py" --version "$version" "$@"; }
 mkdir -p "$work/home"
 files_before=$(find /usr/lib/vaultbrowser | sort)
 

@@ -154,32 +154,13 @@ async def _screenshot(window: Any, demo: Any, path: Path) -> None:
     window.close()
 
 
-def _watch_first_paint(window: Any, painted: dict[str, float]) -> Any:
-    """Record when the window's first paint pass is done (perf_counter and epoch seconds).
-
-    Returns the event filter; the caller keeps it alive."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and not painted:
-                # Once this pass (the window and its children) is done and flushed.
-                QTimer.singleShot(0, lambda: painted or painted.update(
-                    at=time.perf_counter(), epoch=time.time()))
-            return False
-
-    spy = FirstPaint()
-    window.installEventFilter(spy)
-    return spy
-
-
 async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
-                      painted: dict[str, float], outcome: list[int]) -> None:
+                      painted: Any, outcome: list[int]) -> None:
     """Wait for the demo's first secret and blob rows, write ``path`` (JSON, atomically: a
     temporary file renamed), close the window; ``outcome`` gets the exit code.
 
-    ``first_paint_epoch`` lets a caller that noted its launch time measure cold start from
-    outside (a frozen app's loader included)."""
+    ``painted`` is the window's FirstPaintWatch: ``first_paint_epoch`` lets a caller that noted
+    its launch time measure cold start from outside (a frozen app's loader included)."""
     import json
     import platform
 
@@ -202,8 +183,8 @@ async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
         "secret_rows": secrets.rowCount(secrets.index(0, 0)) if secrets_ok else 0,
         "containers": blobs.rowCount(blobs.index(0, 0)) if blobs_ok else 0,
         "storage_unavailable": getattr(demo, "storage_unavailable_reason", None),
-        "first_paint_seconds": round(painted["at"] - started, 3) if painted else None,
-        "first_paint_epoch": painted.get("epoch"),
+        "first_paint_seconds": round(painted.at - started, 3) if painted.at else None,
+        "first_paint_epoch": painted.epoch,
         "first_secret_rows_seconds": round(secrets_at, 3),
         "python": platform.python_version(),
         "pyside6": pyside_version,
@@ -291,8 +272,9 @@ def main(argv: list[str] | None = None) -> int:
                         on_closed=demo.stop if demo is not None else None,
                         connection_store=store, trail=trail)
     collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
-    painted: dict[str, float] = {}
-    paint_watch = _watch_first_paint(window, painted) if args.smoke_test else None
+    from vaultbrowser.ui.first_paint import FirstPaintWatch
+
+    painted = FirstPaintWatch(window)  # a child of the window: lives as long as it
     window.show()
     collector.freeze_startup_heap()
     closed = asyncio.Event()
@@ -315,5 +297,4 @@ def main(argv: list[str] | None = None) -> int:
         loop.run_until_complete(closed.wait())
     uninstall_hook()
     collector.stop()
-    del paint_watch
     return outcome[0] if outcome else 0

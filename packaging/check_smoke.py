@@ -1,0 +1,50 @@
+"""Check `vaultbrowser --smoke-test` result files: the installers' checks here (test_deb.sh)
+and in CI (.github/workflows/installers.yml) use this one definition of a passing run.
+
+    python packaging/check_smoke.py [--version X.Y.Z] RESULT_JSON...
+
+Prints a line per file; exit 1 naming the first file and field that fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def problems(result: dict[str, object], version: str | None) -> list[str]:
+    found = []
+    if result.get("ok") is not True:
+        found.append(f"ok is {result.get('ok')!r} (storage: {result.get('storage_unavailable')})")
+    if version is not None and result.get("version") != version:
+        found.append(f"version {result.get('version')!r}, expected {version!r}")
+    for field, least in (("secret_rows", 6), ("containers", 2)):
+        value = result.get(field)
+        if not isinstance(value, int) or value < least:
+            found.append(f"{field} {value!r}, expected at least {least}")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--version", help="the version every result must report")
+    parser.add_argument("results", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    for path in args.results:
+        result = json.loads(path.read_text(encoding="utf-8"))
+        failed = problems(result, args.version)
+        if failed:
+            print(f"{path}: FAIL: {'; '.join(failed)}\n{json.dumps(result, indent=2)}",
+                  file=sys.stderr)
+            return 1
+        print(f"  {path.name}: ok: {result['secret_rows']} secrets, {result['containers']} "
+              f"containers; first paint {result.get('first_paint_seconds')} s, first secret "
+              f"rows {result.get('first_secret_rows_seconds')} s (in-process clocks); "
+              f"{result.get('platform')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
