@@ -4,7 +4,6 @@ purge run in packaging/test_deb.sh (root, ~1.5 min)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -14,18 +13,8 @@ from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("dpkg") is None or sys.platform != "linux",
                                 reason="Debian packaging helpers need dpkg (Debian/Ubuntu)")
-
-
-@pytest.fixture(scope="module")
-def build() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("vb_build", ROOT / "packaging" / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _copy_system_library(build: ModuleType, soname: str, folder: Path) -> Path:

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
-def manpage() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_manpage",
-                                                  ROOT / "packaging" / "make_manpage.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def manpage(packaging_script: Callable[[str], ModuleType]) -> ModuleType:
+    return packaging_script("make_manpage")
 
 
 def _visible_options(parser: argparse.ArgumentParser) -> set[str]:

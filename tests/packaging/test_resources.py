@@ -5,13 +5,13 @@ configparser, ElementTree); desktop-file-validate and appstreamcli run too when 
 from __future__ import annotations
 
 import configparser
-import importlib.util
 import os
 import shutil
 import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,18 +40,9 @@ ICNS_SIZES = {
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _load_make_icons() -> ModuleType:
-    # packaging/ is deliberately not a package (it would shadow PyPA's `packaging`).
-    spec = importlib.util.spec_from_file_location("make_icons", MAKE_ICONS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def make_icons_module() -> ModuleType:
-    return _load_make_icons()
+def make_icons_module(packaging_script: Callable[[str], ModuleType]) -> ModuleType:
+    return packaging_script("make_icons")
 
 
 @pytest.fixture(scope="module")
