@@ -18,10 +18,10 @@ ICON_FILE = Path("resources") / "icons" / "vaultbrowser.svg"
 
 
 def icon_path() -> Path | None:
-    bases = [Path(getattr(sys, "_MEIPASS", "")) if hasattr(sys, "_MEIPASS") else None,
-             Path(__file__).resolve().parents[2]]
-    for base in bases:
-        if base is not None and (base / ICON_FILE).is_file():
+    bundle = getattr(sys, "_MEIPASS", None)  # set by a PyInstaller bundle only
+    checkout = Path(__file__).resolve().parents[2]
+    for base in ([Path(bundle)] if bundle else []) + [checkout]:
+        if (base / ICON_FILE).is_file():
             return base / ICON_FILE
     return None
 
