@@ -17,8 +17,10 @@ from PySide6.QtCore import QPersistentModelIndex
 
 from vaultbrowser.config import Settings
 from vaultbrowser.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.services.local_files import TEMP_SUFFIX
 from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.transfers import TEMP_SUFFIX, download_many, plan_download
+from vaultbrowser.services.transfer_plans import plan_download
+from vaultbrowser.services.transfers import download_many
 from vaultbrowser.ui.error_dialog import ErrorReporter
 from vaultbrowser.ui.main_window import MainWindow
 

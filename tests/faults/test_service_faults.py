@@ -24,7 +24,8 @@ from vaultbrowser.errors import (
 )
 from vaultbrowser.services.keyvault import KeyVaultService
 from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.transfers import download_many, plan_download
+from vaultbrowser.services.transfer_plans import plan_download
+from vaultbrowser.services.transfers import download_many
 
 from .conftest import (
     BIG_BLOB,

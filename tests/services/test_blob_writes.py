@@ -34,7 +34,8 @@ from vaultbrowser.services.blob_writes import validate_container_name
 from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
 from vaultbrowser.services.records import BlobRecord, SecretValue
 from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.transfers import download_many, plan_download
+from vaultbrowser.services.transfer_plans import plan_download
+from vaultbrowser.services.transfers import download_many
 
 # Names that must survive upload, listing, download and delete unchanged.
 HOSTILE = [

@@ -15,21 +15,20 @@ from azure.storage.blob import BlobServiceClient as SyncBlobServiceClient
 from tests.services.blob_seed import open_blob_service
 from vaultbrowser.errors import Conflict, InvalidInput, LocalFileError
 from vaultbrowser.services.blob import BlobService
+from vaultbrowser.services.local_files import TEMP_PREFIX
 from vaultbrowser.services.records import BlobRecord
-from vaultbrowser.services.transfers import (
-    TEMP_PREFIX,
+from vaultbrowser.services.transfer_plans import (
     ConflictChoice,
     ConflictDecision,
     DownloadItem,
     TransferProgress,
     UploadItem,
-    download_many,
     local_relative_path,
     numbered_name,
     plan_download,
     plan_upload,
-    upload_many,
 )
+from vaultbrowser.services.transfers import download_many, upload_many
 
 SKIP, OVERWRITE, RENAME = ConflictChoice.SKIP, ConflictChoice.OVERWRITE, ConflictChoice.RENAME
 

@@ -28,7 +28,7 @@ from vaultbrowser.models.lazy_tree import STATUS_ROLE
 from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
 from vaultbrowser.services.records import BlobRecord, Page
 from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.transfers import ConflictChoice
+from vaultbrowser.services.transfer_plans import ConflictChoice
 from vaultbrowser.ui.blob_dialogs import (
     ConflictDialog,
     CreateContainerDialog,

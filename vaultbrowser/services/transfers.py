@@ -1,4 +1,4 @@
-"""Uploads and downloads of many files: planning, bounded concurrency, progress, conflicts.
+"""Uploads and downloads of many files: bounded concurrency, progress, conflicts.
 
 Qt-free. The rules every run keeps:
 
@@ -18,16 +18,11 @@ Qt-free. The rules every run keeps:
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import errno
-import hashlib
 import os
-import secrets
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaultbrowser.errors import (
     Cancelled,
@@ -36,259 +31,34 @@ from vaultbrowser.errors import (
     LocalFileError,
     VaultBrowserError,
 )
+from vaultbrowser.services.local_files import TempFile, free_local_name, make_dirs
 from vaultbrowser.services.records import BlobRecord
+from vaultbrowser.services.transfer_plans import (
+    MAX_RENAME_ATTEMPTS,
+    ConflictChoice,
+    ConflictDecision,
+    DownloadItem,
+    TransferProgress,
+    TransferReport,
+    UploadItem,
+    numbered_name,
+    plan_download,
+)
 from vaultbrowser.services.workers import run_workers
 
 if TYPE_CHECKING:
     from vaultbrowser.services.blob import BlobService
 
-__all__ = [
-    "ConflictChoice",
-    "ConflictDecision",
-    "DownloadItem",
-    "TransferProgress",
-    "TransferReport",
-    "UploadItem",
-    "download_many",
-    "local_relative_path",
-    "numbered_name",
-    "plan_download",
-    "plan_upload",
-    "upload_many",
-]
+__all__ = ["download_many", "upload_many"]
 
 T = TypeVar("T")
 
-TEMP_PREFIX = ".vaultbrowser-"
-TEMP_SUFFIX = ".part"
-# A local file name's longest segment we write, in UTF-8 bytes: file systems allow 255, and a
-# shortened name keeps room for " (12)" when renamed.
-MAX_LOCAL_NAME_BYTES = 200
-_MAX_RENAME_ATTEMPTS = 10_000
 _MAX_ATTEMPTS = 20
-_DOUBLE_EXTENSIONS = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst")
-_WINDOWS_RESERVED = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-     *(f"lpt{i}" for i in range(1, 10))}
-)
-
-
-class ConflictChoice(StrEnum):
-    SKIP = "skip"
-    OVERWRITE = "overwrite"
-    RENAME = "rename"
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictDecision:
-    choice: ConflictChoice
-    apply_to_all: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class UploadItem:
-    """A local file and the blob name it is uploaded to."""
-
-    source: Path
-    blob_name: str
-    size: int
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadItem:
-    """A blob and where it goes under the destination folder.
-
-    ``relative_path`` is "/"-separated and safe to join (no "."/".." or empty segments, each
-    segment a valid local name); None when the blob's name cannot be mapped to a local path
-    (a "." or ".." segment), in which case the download fails with ``InvalidInput``.
-    ``folder_marker``: an empty blob whose name ends with "/": it becomes a folder.
-    """
-
-    blob_name: str
-    relative_path: str | None
-    size: int | None = None
-    folder_marker: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class TransferProgress:
-    """Where a run stands. ``files_done`` counts finished files (done, skipped or failed);
-    ``bytes_total`` drops the size of skipped and failed files; ``current_*`` is the file that
-    reported last."""
-
-    files_done: int
-    files_total: int
-    bytes_done: int
-    bytes_total: int
-    current_name: str | None
-    current_bytes: int
-    current_total: int
-
-
-@dataclass(frozen=True, slots=True)
-class TransferReport:
-    """The outcome of a run.
-
-    ``done``: what was written: blob names for uploads, local paths for downloads.
-    ``skipped``: planned blob names skipped by a decision. ``failed``: (planned blob name,
-    typed error). ``renamed``: (planned name, name written) for files written under another
-    name. ``cancelled``: the run was cancelled; files not listed were not (fully) written.
-    """
-
-    done: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: list[tuple[str, VaultBrowserError]] = field(default_factory=list)
-    cancelled: bool = False
-    renamed: list[tuple[str, str]] = field(default_factory=list)
 
 
 UploadDecide = Callable[[UploadItem, BlobRecord | None], Awaitable[ConflictDecision]]
 DownloadDecide = Callable[[DownloadItem, Path], Awaitable[ConflictDecision]]
 OnProgress = Callable[[TransferProgress], None]
-
-
-# --- names ----------------------------------------------------------------------------------
-
-
-def _split_extension(name: str) -> tuple[str, str]:
-    lowered = name.lower()
-    for double in _DOUBLE_EXTENSIONS:
-        if lowered.endswith(double) and len(name) > len(double):
-            return name[: -len(double)], name[-len(double):]
-    dot = name.rfind(".")
-    if dot <= 0 or dot == len(name) - 1:  # ".bashrc", "name.", no dot
-        return name, ""
-    return name[:dot], name[dot:]
-
-
-def numbered_name(name: str, number: int) -> str:
-    """``"dir/report.pdf"`` → ``"dir/report (1).pdf"``; the last segment's extension (and a
-    ``.tar.gz``-style double one) stays last; a trailing "/" stays trailing."""
-    core = name.rstrip("/")
-    trailing = name[len(core):]
-    head, sep, last = core.rpartition("/")
-    stem, extension = _split_extension(last)
-    return f"{head}{sep}{stem} ({number}){extension}{trailing}"
-
-
-def _shorten(segment: str) -> str:
-    """A segment too long for a file system: its start, "~", a short hash, its extension."""
-    encoded = segment.encode("utf-8")
-    if len(encoded) <= MAX_LOCAL_NAME_BYTES:
-        return segment
-    stem, extension = _split_extension(segment)
-    if len(extension.encode("utf-8")) > 20:
-        stem, extension = segment, ""
-    digest = hashlib.sha256(encoded).hexdigest()[:8]
-    room = MAX_LOCAL_NAME_BYTES - len(extension.encode("utf-8")) - len(digest) - 1
-    head = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore")
-    return f"{head}~{digest}{extension}"
-
-
-def _escape(char: str) -> str:
-    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
-
-
-def _local_segment(segment: str) -> str:
-    """One blob name segment as a local file name for this OS (never "/" inside)."""
-    if os.name == "nt":  # pragma: no cover - Windows
-        segment = "".join(_escape(ch) if ch in '<>:"\\|?*' or ord(ch) < 32 else ch
-                          for ch in segment)
-        if segment and segment[-1] in ". ":
-            segment = segment[:-1] + _escape(segment[-1])
-        if segment.split(".", 1)[0].lower() in _WINDOWS_RESERVED:
-            segment = "_" + segment
-    else:
-        segment = segment.replace("\x00", "%00")
-    return _shorten(segment)
-
-
-def local_relative_path(name: str) -> str | None:
-    """The "/"-separated local path for a blob name (or the part of it below a folder).
-
-    Empty segments are dropped ("a//b" → "a/b"); a name ending in "/" keeps that slash as
-    "%2F" in its last segment (``master/`` → ``master%2F``: a file cannot be named with a
-    slash, and ``master`` may be needed as the folder of ``master/x``); long segments are
-    shortened (see ``MAX_LOCAL_NAME_BYTES``); characters this OS forbids are %-escaped.
-    Returns None for a name with a "." or ".." segment, which could leave the destination.
-    """
-    trailing = name.endswith("/")
-    parts = [part for part in name.split("/") if part]
-    if not parts or any(part in (".", "..") for part in parts):
-        return None
-    if trailing:
-        parts[-1] += "%2F"
-    return "/".join(_local_segment(part) for part in parts)
-
-
-# --- planning -------------------------------------------------------------------------------
-
-
-def plan_upload(paths: Sequence[Path], prefix: str = "") -> list[UploadItem]:
-    """Files to upload: a file goes to ``prefix + its name``; a folder is walked (sorted,
-    symlinked folders not followed) and each file goes to ``prefix + folder name + "/" +
-    its path below the folder`` with "/" separators. Empty folders are not recorded.
-
-    Blocking (it walks the disk): run it in an executor for big trees.
-
-    Raises:
-        InvalidInput: ``prefix`` does not end with "/" (unless empty), or a path is neither a
-            file nor a folder.
-        LocalFileError: a folder cannot be walked or a file cannot be examined.
-    """
-    if prefix and not prefix.endswith("/"):
-        raise InvalidInput(f"The destination folder must end with '/' (got {prefix!r}).")
-    items: list[UploadItem] = []
-    for given in paths:
-        path = Path(given)
-        try:
-            resolved_name = path.resolve().name
-            if path.is_dir():
-                items.extend(_walk(path, prefix + resolved_name + "/"))
-            elif path.is_file():
-                items.append(UploadItem(path, prefix + resolved_name, path.stat().st_size))
-            else:
-                raise InvalidInput(f"{path} is neither a file nor a folder.")
-        except OSError as exc:
-            raise LocalFileError(f"Could not read {path}: {exc.strerror or exc}.") from exc
-    return items
-
-
-def _walk(folder: Path, prefix: str) -> list[UploadItem]:
-    def fail(exc: OSError) -> None:
-        raise exc
-
-    items: list[UploadItem] = []
-    for root, dirs, files in os.walk(folder, onerror=fail):
-        dirs.sort()
-        base = Path(root)
-        for file_name in sorted(files):
-            path = base / file_name
-            if not path.is_file():  # sockets, FIFOs, broken links
-                continue
-            relative = path.relative_to(folder).as_posix()
-            items.append(UploadItem(path, prefix + relative, path.stat().st_size))
-    return items
-
-
-def plan_download(blobs: Iterable[BlobRecord], strip_prefix: str = "") -> list[DownloadItem]:
-    """Where each blob goes: its name, less ``strip_prefix`` (the folder the selection sits
-    in, e.g. "a/" when downloading folder "a/b/" so it lands as "b/…"), mapped to a local
-    path by ``local_relative_path``."""
-    items: list[DownloadItem] = []
-    for blob in blobs:
-        name = blob.name
-        below = name[len(strip_prefix):] if strip_prefix and name.startswith(strip_prefix) \
-            else name
-        marker = name.endswith("/") and not blob.size
-        items.append(DownloadItem(
-            blob_name=name,
-            # A folder marker becomes the folder itself.
-            relative_path=local_relative_path(below.rstrip("/") if marker else below),
-            size=blob.size,
-            folder_marker=marker,
-        ))
-    return items
 
 
 # --- the shared machinery of a run ----------------------------------------------------------
@@ -461,7 +231,7 @@ async def _existing_blob(service: BlobService, container: str, name: str) -> Blo
 async def _free_blob_name(service: BlobService, container: str, name: str,
                           claimed: set[str]) -> str:
     """The first ``numbered_name(name, n)`` that no blob has and this run has not claimed."""
-    for number in range(1, _MAX_RENAME_ATTEMPTS):
+    for number in range(1, MAX_RENAME_ATTEMPTS):
         candidate = numbered_name(name, number)
         if candidate in claimed:
             continue
@@ -520,7 +290,7 @@ async def download_many(
                                          "by a file.", advice="Choose rename or skip.")
                 claimed.add(target)
                 return target, True
-            target = _free_local_name(target, claimed)
+            target = free_local_name(target, claimed)
         claimed.add(target)
         return target, False
 
@@ -534,10 +304,10 @@ async def download_many(
                     "saved inside the download folder.")
             target = destination.joinpath(*item.relative_path.split("/"))
             if item.folder_marker:
-                await loop.run_in_executor(None, _make_dirs, target)
+                await loop.run_in_executor(None, make_dirs, target)
                 written_to = target
             else:
-                await loop.run_in_executor(None, _make_dirs, target.parent)
+                await loop.run_in_executor(None, make_dirs, target.parent)
                 written_to = await _download_to(service, container, item, target, resolve,
                                                 lambda done, total: tracker.progress(
                                                     key, item.blob_name, done, total or size))
@@ -573,7 +343,7 @@ async def _download_to(
     final, replace = await resolve(item, target)
     if final is None:
         return None
-    temp = _TempFile(final.parent)
+    temp = TempFile(final.parent)
     try:
         await temp.open()  # inside: a cancelled open may still have made the file
         await service.download_blob(container, item.blob_name, temp.write, progress=progress)
@@ -590,168 +360,3 @@ async def _download_to(
         raise LocalFileError(f"{final} kept appearing under another writer; not saved.")
     finally:
         await temp.discard()
-
-
-def _make_dirs(path: Path) -> None:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise LocalFileError(f"Could not create the folder {path}: {exc.strerror or exc}.",
-                             advice="A file may have the name of a folder to create; check "
-                                    "the path and its permissions.") from exc
-
-
-def _free_local_name(path: Path, claimed: set[Path]) -> Path:
-    for number in range(1, _MAX_RENAME_ATTEMPTS):
-        candidate = path.with_name(numbered_name(path.name, number))
-        if candidate not in claimed and not os.path.lexists(candidate):
-            return candidate
-    raise LocalFileError(f"No free name like {numbered_name(path.name, 1)!r} was found.")
-
-
-class _TempFile:
-    """The temporary file one download writes: created exclusively in the final folder,
-    written from a worker thread one chunk at a time, renamed into place only when complete,
-    and removed in every other case."""
-
-    def __init__(self, folder: Path) -> None:
-        self._folder = folder
-        self.path: Path | None = None
-        self._file: BinaryIO | None = None
-        self._pending: asyncio.Future[Any] | None = None
-        self._creating: asyncio.Future[Any] | None = None
-        self._loop = asyncio.get_running_loop()
-
-    async def _in_thread(self, doing: str, function: Callable[..., T], *args: Any) -> T:
-        # Shielded: a cancelled download stops waiting, but the thread's write or fsync runs
-        # to its end, and ``discard`` waits for it before closing and removing the file.
-        future = self._loop.run_in_executor(None, function, *args)
-        future.add_done_callback(_retrieve)
-        self._pending = future
-        try:
-            return await asyncio.shield(future)
-        except OSError as exc:
-            raise LocalFileError(f"Could not {doing}: {exc.strerror or exc}.") from exc
-
-    async def open(self) -> None:
-        folder = self._folder
-
-        def create() -> tuple[Path, BinaryIO]:
-            for _ in range(100):
-                path = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
-                try:
-                    return path, open(path, "xb")
-                except FileExistsError:
-                    continue
-            raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
-
-        future = self._loop.run_in_executor(None, create)
-        future.add_done_callback(_retrieve)
-        self._pending = self._creating = future
-        try:
-            await asyncio.shield(future)  # as _in_thread, but the file is adopted in any case
-        except OSError as exc:
-            raise LocalFileError(f"Could not create a file in {folder}: "
-                                 f"{exc.strerror or exc}.") from exc
-        finally:
-            self._adopt_created()
-
-    def _adopt_created(self) -> None:
-        """Take the file ``open``'s thread made, once: also when the download was cancelled
-        while the thread ran (``open``'s await then never returns it), so that ``discard``
-        removes it."""
-        future, self._creating = self._creating, None
-        if future is None:
-            return
-        if not future.done():
-            self._creating = future  # discard waits for it, then adopts it
-        elif not future.cancelled() and future.exception() is None:
-            self.path, self._file = future.result()
-
-    async def write(self, data: bytes) -> None:
-        assert self._file is not None
-        await self._in_thread(f"write {self.path}", self._file.write, data)
-
-    async def finish(self) -> None:
-        """Flush to disk and close: after a crash the renamed file is whole, or absent."""
-        file = self._file
-        assert file is not None
-
-        def flush() -> None:
-            file.flush()
-            os.fsync(file.fileno())
-            file.close()
-
-        await self._in_thread(f"write {self.path}", flush)
-        self._file = None
-
-    def commit(self, final: Path, *, replace: bool) -> None:
-        """Give the finished file its name. Without ``replace`` this never replaces anything:
-        ``FileExistsError`` when ``final`` exists. Runs on the loop (metadata operations only)
-        so that a cancellation cannot interleave with it."""
-        assert self.path is not None and self._file is None
-        try:
-            if replace:
-                os.replace(self.path, final)
-            else:
-                _rename_no_clobber(self.path, final)
-        except FileExistsError:
-            raise
-        except OSError as exc:
-            raise LocalFileError(f"Could not save {final}: {exc.strerror or exc}.") from exc
-        self.path = None
-
-    async def discard(self) -> None:
-        """Close and remove the temporary file if it is still there (cancel, failure, skip)."""
-        pending = self._pending
-        try:
-            if pending is not None and not pending.done():
-                # A write or fsync still runs in its thread: let it end before closing.
-                await asyncio.wait([pending])
-        finally:
-            self._adopt_created()
-            file, self._file = self._file, None
-            path, self.path = self.path, None
-            if file is not None:
-                with contextlib.suppress(OSError):
-                    file.close()
-            if path is not None:
-                try:
-                    os.unlink(path)
-                except FileNotFoundError:
-                    pass
-                except OSError as exc:
-                    raise LocalFileError(f"Could not remove the temporary file {path}: "
-                                         f"{exc.strerror or exc}.") from exc
-
-
-def _retrieve(future: asyncio.Future[Any]) -> None:
-    """Mark a thread's outcome as seen (its error is raised to the awaiting download, if any)."""
-    if not future.cancelled():
-        future.exception()
-
-
-def _rename_no_clobber(source: Path, target: Path) -> None:
-    """Rename ``source`` to ``target`` unless ``target`` exists (``FileExistsError``).
-
-    POSIX: a hard link is created atomically only if the name is free, then the temporary name
-    goes. Windows' rename refuses an existing target by itself. File systems without hard
-    links fall back to check-then-rename (a tiny window in which a new file could be
-    replaced).
-    """
-    if os.name == "nt":  # pragma: no cover - Windows
-        os.rename(source, target)
-        return
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV,
-                             errno.EMLINK, errno.ENOSYS):
-            raise
-        if os.path.lexists(target):
-            raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
-        os.rename(source, target)
-        return
-    os.unlink(source)

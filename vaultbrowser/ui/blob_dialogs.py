@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from vaultbrowser.errors import InvalidInput
 from vaultbrowser.services.records import SecretValue
-from vaultbrowser.services.transfers import ConflictChoice, ConflictDecision
+from vaultbrowser.services.transfer_plans import ConflictChoice, ConflictDecision
 from vaultbrowser.ui.common_dialogs import KeyValueEditor, OptionalDateTime
 
 Validator = Callable[[str], object]

@@ -28,15 +28,14 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QRubberBand, QToo
 from vaultbrowser.models import formatting as fmt
 from vaultbrowser.models.blob_models import AccountRoot
 from vaultbrowser.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
-from vaultbrowser.services.transfers import (
+from vaultbrowser.services.transfer_plans import (
     ConflictDecision,
     DownloadItem,
     UploadItem,
-    download_many,
     plan_download,
     plan_upload,
-    upload_many,
 )
+from vaultbrowser.services.transfers import download_many, upload_many
 from vaultbrowser.ui.blob_dialogs import ConflictDialog, UploadTargetDialog
 from vaultbrowser.ui.transfer_panel import TransferJob, TransferPanel
 
