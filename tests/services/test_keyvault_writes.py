@@ -26,12 +26,14 @@ from vaultbrowser.errors import (
 )
 from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
 from vaultbrowser.services.keyvault import KeyVaultService
-from vaultbrowser.services.keyvault_writes import (
+from vaultbrowser.services.keyvault_cert_inputs import (
     PEM,
-    UNCHANGED,
     CertificateOperationRecord,
     CertificatePolicyInput,
     PrivateExport,
+)
+from vaultbrowser.services.keyvault_inputs import (
+    UNCHANGED,
     PropertyChanges,
     purge_refusal,
     validate_item_name,

@@ -1,5 +1,5 @@
 """Key Vault writes: the ``KeyVaultWrites`` mixin of ``KeyVaultService`` (secrets, certificates,
-keys) and, re-exported from ``keyvault_inputs``, the records they take and give.
+keys). The records they take and give are in ``keyvault_inputs`` and ``keyvault_cert_inputs``.
 
 Safe by construction:
 
@@ -29,21 +29,22 @@ from datetime import datetime
 from typing import Any, Literal
 
 from vaultbrowser.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from vaultbrowser.services.keyvault_inputs import (
-    EC_CURVES,
-    KEY_OPERATIONS,
+from vaultbrowser.services.keyvault_cert_inputs import (
     PEM,
     PKCS12,
-    RSA_SIZES,
-    UNCHANGED,
     CertificateFile,
     CertificateOperationRecord,
     CertificatePolicyInput,
     PrivateExport,
-    PropertyChanges,
-    check_typed_name,
     holds_private_key,
     inspect_certificate_file,
+)
+from vaultbrowser.services.keyvault_inputs import (
+    EC_CURVES,
+    KEY_OPERATIONS,
+    RSA_SIZES,
+    PropertyChanges,
+    check_typed_name,
     purge_refusal,
     validate_item_name,
     validate_secret_value,
@@ -63,18 +64,7 @@ from vaultbrowser.services.records import (
 )
 from vaultbrowser.services.translate import translated
 
-__all__ = [
-    "PEM",
-    "PKCS12",
-    "UNCHANGED",
-    "CertificateOperationRecord",
-    "CertificatePolicyInput",
-    "KeyVaultWrites",
-    "PrivateExport",
-    "PropertyChanges",
-    "purge_refusal",
-    "validate_item_name",
-]
+__all__ = ["KeyVaultWrites"]
 
 Kind = Literal["secret", "key", "certificate"]
 _State = Literal["active", "deleted", "absent"]

@@ -29,7 +29,7 @@ from vaultbrowser.ui.vault_cert_dialogs import (
 )
 
 if TYPE_CHECKING:
-    from vaultbrowser.services.keyvault_inputs import (
+    from vaultbrowser.services.keyvault_cert_inputs import (
         CertificateOperationRecord,
         CertificatePolicyInput,
     )

@@ -30,14 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.errors import InvalidInput
-from vaultbrowser.services.keyvault_inputs import (
+from vaultbrowser.services.keyvault_cert_inputs import (
     PEM,
     PKCS12,
     CertificateOperationRecord,
     CertificatePolicyInput,
     inspect_certificate_file,
-    validate_item_name,
 )
+from vaultbrowser.services.keyvault_inputs import validate_item_name
 from vaultbrowser.services.records import CertificatePolicyRecord, SecretValue
 from vaultbrowser.ui.vault_dialogs import CURVES, KEY_SIZES, ValidatingDialog, tags_editor
 
