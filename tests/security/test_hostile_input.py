@@ -11,7 +11,7 @@ import pytest
 
 from tests.security.support import loopback_only
 from vaultbrowser.errors import InvalidInput, VaultBrowserError
-from vaultbrowser.services.blob_writes import check_blob_name, validate_container_name
+from vaultbrowser.services.blob_rules import check_blob_name, validate_container_name
 from vaultbrowser.services.connections import (
     KEY_VAULT_SUFFIXES,
     Connection,

@@ -30,7 +30,7 @@ from vaultbrowser.errors import (
 )
 from vaultbrowser.services import blob_listing
 from vaultbrowser.services.blob import BlobService
-from vaultbrowser.services.blob_writes import validate_container_name
+from vaultbrowser.services.blob_rules import validate_container_name
 from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
 from vaultbrowser.services.records import BlobRecord, SecretValue
 from vaultbrowser.services.session import ServiceSession
