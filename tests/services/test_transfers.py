@@ -1,5 +1,6 @@
-"""transfers.py: planning, upload/download runs against Azurite, conflicts, progress, cancel,
-and download atomicity (no partial file, no temporary file, no silent replacement)."""
+"""Transfers (transfer_plans, transfers, local_files): planning, upload/download runs against
+Azurite, conflicts, progress, cancel, and download atomicity (no partial file, no temporary
+file, no silent replacement)."""
 
 from __future__ import annotations
 
