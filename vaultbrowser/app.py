@@ -200,8 +200,10 @@ async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     started = time.perf_counter()
-    from vaultbrowser.services.exchange import install_log_redaction
+    from vaultbrowser.hardening import disable_core_dumps
+    from vaultbrowser.services.redaction import install_log_redaction
 
+    disable_core_dumps()  # this process will hold secret values: none may reach a core file
     install_log_redaction()  # whoever logs (SDK, aiohttp, the loop), credentials are redacted
     if argv[:1] == ["audit"]:
         # Reports need no window: `vaultbrowser audit …` never imports Qt.
@@ -244,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     from vaultbrowser.audit.trail import AuditTrail
 
     settings = Settings()
-    session = ServiceSession(read_only=args.read_only,
+    session = ServiceSession(read_only=args.read_only, limits=settings.limits,
                              persistent_token_cache=args.persistent_token_cache)
     trail = AuditTrail()  # every data-plane request of every session, appended
     session.journal.add_listener(trail.record_exchange)

@@ -66,9 +66,37 @@ class PagingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """What one response may cost, whatever the server (or a proxy on the way) sends. Going
+    past one is a ``LimitExceeded`` error naming the setting; the node shows it with Retry.
+
+    - ``response_deadline``: seconds from sending a request to the last byte of its answer (a
+      body that trickles in beats ``read_timeout``, which bounds silences only). A request that
+      uploads a body gets one second more per ``min_upload_rate`` bytes of it (8 MiB blocks go
+      four at a time: a slow uplink must not fail them).
+    - ``max_body_bytes``: one response body, as received and again once decompressed (a gzip
+      bomb is stopped at this size). Blob downloads ask for 8 MiB ranges, whole-blob GETs for
+      up to 32 MiB.
+    - ``max_page_bytes``: the same for one listing page (a 5,000-blob page is ~3 MB; Key Vault
+      pages of 25 items a few KB).
+    - ``max_page_items``: items in one listing page (the services' maxima are 25 and 5,000).
+    - ``max_empty_pages``: listing pages in a row on which the service sent no item but still
+      a continuation. A continuation token that comes back a second time is always an error.
+    """
+
+    response_deadline: float = 120.0
+    min_upload_rate: int = 16 * 1024
+    max_body_bytes: int = 64 * 1024 * 1024
+    max_page_bytes: int = 32 * 1024 * 1024
+    max_page_items: int = 10_000
+    max_empty_pages: int = 50
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     network: NetworkSettings = NetworkSettings()
     paging: PagingSettings = PagingSettings()
+    limits: LimitSettings = LimitSettings()
     clipboard_clear_seconds: int = 30
 
 

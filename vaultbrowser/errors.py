@@ -4,13 +4,17 @@ Every failure the user can meet is one of these types. The service layer turns S
 transport exceptions into them (``vaultbrowser.services.translate``); the UI shows them. Each
 error carries what happened (``message``), what to do next (``advice``) and the facts a support
 engineer asks for (status, service error code, request id, time). None of them may carry a
-secret value: messages are built from service error texts and our own words only.
+secret value: messages are built from service error texts and our own words only, and every
+text an error holds passes the one redaction (``vaultbrowser.services.redaction``) when it is
+made.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+
+from vaultbrowser.services.redaction import redact_text, redact_url
 
 
 class VaultBrowserError(Exception):
@@ -42,15 +46,18 @@ class VaultBrowserError(Exception):
         url: str | None = None,
         retry_after: float | None = None,
     ) -> None:
+        # Redacted here, once for every error wherever it is made: messages quote exceptions
+        # and services, and those may quote a SAS URL or a connection string.
+        message = redact_text(message)
         super().__init__(message)
         self.message = message
-        self.advice = advice if advice is not None else self.default_advice
+        self.advice = redact_text(advice) if advice is not None else self.default_advice
         self.status = status
         self.error_code = error_code
         self.request_id = request_id
-        self.service_message = service_message
+        self.service_message = redact_text(service_message) if service_message else None
         self.method = method
-        self.url = url
+        self.url = redact_url(url) if url else None
         self.retry_after = retry_after
         self.occurred_at = datetime.now(UTC)
 
@@ -149,3 +156,28 @@ class LocalFileError(VaultBrowserError):
 
     title = "Local file problem"
     default_advice = "Check the path, its permissions and the free disk space, then try again."
+
+
+class LimitExceeded(VaultBrowserError):
+    """A response or a listing went past one of ``LimitSettings`` (``vaultbrowser.config``):
+    a total deadline, a body or page size, items per page, a repeated continuation, endless
+    empty pages. ``limit`` is the setting's name and ``value`` its value (None for a rule)."""
+
+    title = "Response limit exceeded"
+    default_advice = (
+        "The server, or a proxy on the way, sent more than vaultbrowser accepts for one answer, "
+        "or too slowly, or a listing that never ends. Retry; if it happens again, check the "
+        "address and your proxy. Everything else keeps working."
+    )
+
+    def __init__(self, message: str, *, limit: str, value: float | None = None,
+                 **facts: Any) -> None:
+        super().__init__(message, **facts)
+        self.limit = limit
+        self.value = value
+
+    def diagnostics(self) -> dict[str, Any]:
+        value = self.value
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        return {**super().diagnostics(),
+                "limit": self.limit if value is None else f"{self.limit} = {shown}"}

@@ -63,7 +63,11 @@ def test_demo_end_to_end_without_qt(tmp_path: Path) -> None:
     html = output.read_text(encoding="utf-8")
     assert html.rstrip().endswith("</html>")
     for expected in ("ci@example.test", "Expired", "partner-portal-tls", "legacy-vpn-gateway",
-                     "website-assets", "Vaults without purge protection", "<svg"):
+                     "website-assets", "Vaults without purge protection", "<svg",
+                     # the demo's hostile items, as findings
+                     "Certificates that could not be fully decoded", "partner-sso-legacy",
+                     "appears more than once", "vendor-appliance-mgmt",
+                     "batch-service-token", "9999-12-31 23:59 UTC: no practical expiry"):
         assert expected in html
     assert [p.name for p in tmp_path.iterdir()] == ["x.html"]
 

@@ -3,6 +3,7 @@ to a file, and a grep for seeded secrets over files and texts."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import ipaddress
 import json
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from PySide6.QtCore import QModelIndex, Qt
 
 
 class NonLoopbackConnection(OSError):
@@ -121,3 +123,37 @@ def find_leaks(needles: dict[str, str], *, files: Iterable[Path] = (),
 
 def files_under(*roots: Path) -> list[Path]:
     return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())
+
+
+async def wait_for(condition: Any, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.02)
+
+
+def model_texts(model: Any) -> str:
+    """Every display and tooltip text of a Qt item model, all levels."""
+    out: list[str] = []
+
+    def walk(parent: QModelIndex) -> None:
+        for row in range(model.rowCount(parent)):
+            for column in range(model.columnCount(parent)):
+                index = model.index(row, column, parent)
+                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                    value = index.data(role)
+                    if value is not None:
+                        out.append(str(value))
+            walk(model.index(row, 0, parent))
+
+    walk(QModelIndex())
+    return "\n".join(out)
+
+
+def tree_widget_texts(tree: Any) -> str:
+    out = []
+    for i in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(i)
+        out += [item.text(0), item.text(1), item.toolTip(1)]
+    return "\n".join(out)

@@ -10,7 +10,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from vaultbrowser.services.records import SecretValue
-from vaultbrowser.ui.detail_pane import MASK, PASSWORD_HINT_MIME, DetailPane
+from vaultbrowser.ui.detail_pane import MASK, DetailPane
+from vaultbrowser.ui.secret_clipboard import PASSWORD_HINT_MIME
 
 VALUE = "RevealClipboard-value-31337"
 
@@ -70,7 +71,8 @@ def test_copy_marks_the_entry_as_a_password_and_clears_it(pane: DetailPane,
     assert clipboard.text() == VALUE
     assert bytes(clipboard.mimeData().data(PASSWORD_HINT_MIME)) == b"secret"
     # Only a hash of the value waits for the clearing, not the value.
-    assert isinstance(pane._copied_digest, bytes) and VALUE.encode() not in pane._copied_digest
+    digests = pane.clipboard.pending_digests
+    assert len(digests) == 1 and all(VALUE.encode() not in digest for digest in digests)
     qtbot.waitUntil(lambda: clipboard.text() == "", timeout=3000)
 
 

@@ -22,10 +22,18 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 
-from tests.security.support import debug_logging_to, files_under, find_leaks, loopback_only
+from tests.security.support import (
+    debug_logging_to,
+    files_under,
+    find_leaks,
+    loopback_only,
+    model_texts,
+    tree_widget_texts,
+    wait_for,
+)
 from vaultbrowser.audit.trail import AuditTrail
 from vaultbrowser.config import NetworkSettings, Settings
 from vaultbrowser.services import session as session_module
@@ -36,13 +44,13 @@ from vaultbrowser.services.connections import (
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
-from vaultbrowser.services.exchange import install_log_redaction
 from vaultbrowser.services.records import SecretValue
+from vaultbrowser.services.redaction import install_log_redaction
 from vaultbrowser.services.session import DEVSTORE_ACCOUNT_KEY, ServiceSession
 from vaultbrowser.ui.connection_store import ConnectionStore
-from vaultbrowser.ui.detail_pane import PASSWORD_HINT_MIME
 from vaultbrowser.ui.error_dialog import ErrorReporter
 from vaultbrowser.ui.main_window import MainWindow
+from vaultbrowser.ui.secret_clipboard import PASSWORD_HINT_MIME
 
 SECRET_VALUE = "HygSecretValue-5b1e9d-NEVER-LOGGED"
 CLIENT_SECRET = "HygClientSecret~Q7x2p.zz9"
@@ -74,25 +82,6 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield instance
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private HOME with every per-user directory (and the temp dir) inside it."""
-    import tempfile
-
-    root = tmp_path / "home"
-    for name, sub in (("HOME", ""), ("XDG_CONFIG_HOME", ".config"),
-                      ("XDG_DATA_HOME", ".local/share"), ("XDG_CACHE_HOME", ".cache"),
-                      ("XDG_STATE_HOME", ".local/state"), ("TMPDIR", "tmp"),
-                      ("VAULTBROWSER_DATA_DIR", ".local/share/vaultbrowser")):
-        path = root / sub if sub else root
-        path.mkdir(parents=True, exist_ok=True)
-        monkeypatch.setenv(name, str(path))
-    monkeypatch.setattr(tempfile, "tempdir", str(root / "tmp"))
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(root / ".config"))
-    return root
-
-
 @pytest.fixture(scope="module")
 def hyg_container(azurite: Any) -> str:
     from azure.storage.blob import BlobServiceClient
@@ -113,40 +102,6 @@ def real_account_sas(azurite: Any) -> str:
         resource_types=ResourceTypes(service=True, container=True, object=True),
         permission=AccountSasPermissions(read=True, list=True),
         expiry=datetime.now(UTC) + timedelta(hours=1))
-
-
-async def wait_for(condition: Any, timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting")
-        await asyncio.sleep(0.02)
-
-
-def model_texts(model: Any) -> str:
-    """Every display and tooltip text of a Qt item model, all levels."""
-    out: list[str] = []
-
-    def walk(parent: QModelIndex) -> None:
-        for row in range(model.rowCount(parent)):
-            for column in range(model.columnCount(parent)):
-                index = model.index(row, column, parent)
-                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                    value = index.data(role)
-                    if value is not None:
-                        out.append(str(value))
-            walk(model.index(row, 0, parent))
-
-    walk(QModelIndex())
-    return "\n".join(out)
-
-
-def tree_widget_texts(tree: Any) -> str:
-    out = []
-    for i in range(tree.topLevelItemCount()):
-        item = tree.topLevelItem(i)
-        out += [item.text(0), item.text(1), item.toolTip(1)]
-    return "\n".join(out)
 
 
 def test_no_seeded_secret_reaches_a_log_file_screen_or_export(
@@ -193,7 +148,7 @@ def test_no_seeded_secret_reaches_a_log_file_screen_or_export(
             f"AccountKey={ACCOUNT_KEY};BlobEndpoint={storage_url};", name="hyg-bad-string")
         forged_sas = storage_connection_from_sas_url(
             f"{storage_url}?sv=2024-08-04&ss=b&srt=sco&sp=rl&se=2099-01-01T00:00:00Z"
-            f"&sig={FORGED_SAS_SIG}", name="hyg-forged-sas")
+            f"&sig={FORGED_SAS_SIG}==", name="hyg-forged-sas")  # base64, as parsed
         good_sas = storage_connection_from_sas_url(f"{storage_url}?{sas}", name="hyg-sas")
         principal = Connection(ServiceKind.KEY_VAULT, "https://hygiene.vault.azure.net",
                                AuthMethod.SERVICE_PRINCIPAL_SECRET, tenant_id="tenant-hyg",
@@ -414,7 +369,7 @@ def test_the_audit_command_prints_and_writes_no_secret(
 def test_an_unexpected_exception_quoting_credentials_is_shown_redacted(qtbot: Any) -> None:
     """A bug's dialog shows the exception and its traceback: text that quotes a SAS URL, a
     connection string or a bearer header is redacted there (and in what Copy puts out)."""
-    from vaultbrowser.services.exchange import redact_text
+    from vaultbrowser.services.redaction import redact_text
     from vaultbrowser.ui.error_dialog import ErrorDialog
 
     def fail() -> None:

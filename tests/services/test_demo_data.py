@@ -107,7 +107,7 @@ def test_secrets_expiry_states(demo_vault: Any, run: Any) -> None:
                     if not p.managed}
 
     props = run(body())
-    assert len(props) == 41
+    assert len(props) == 42
     exp = {name: _days(p.expires_on) for name, p in props.items()}
     expired = {n for n, d in exp.items() if d is not None and d < 0}
     assert expired == {"postgres-analytics-password", "sendgrid-api-key",
@@ -121,6 +121,8 @@ def test_secrets_expiry_states(demo_vault: Any, run: Any) -> None:
     assert within[90] - within[60] == {"sql-prod-connection", "elastic-cloud-api-key",
                                        "event-hub-connection"}
     assert sum(d is None for d in exp.values()) >= 15
+    assert props["batch-service-token"].expires_on == dt.datetime(9999, 12, 31, 23, 59, 59,
+                                                                   tzinfo=dt.UTC)
     disabled = {n for n, p in props.items() if not p.enabled}
     assert disabled == {"twilio-auth-token", "oauth-client-secret-mobile",
                         "smtp-relay-password", "legacy-ftp-password"}
@@ -199,9 +201,16 @@ def test_certificates_key_types_sans_and_validity(demo_vault: Any, run: Any) -> 
         "internal-mtls-client": ("EC", "secp256r1"), "edge-ecdsa": ("EC", "secp384r1"),
         "wildcard-staging": ("RSA", 2048), "partner-portal-tls": ("RSA", 2048),
         "legacy-vpn-gateway": ("RSA", 2048), "iot-hub-device-ca": ("EC", "secp256r1"),
+        "partner-sso-legacy": ("RSA", 2048), "vendor-appliance-mgmt": ("RSA", 2048),
     }
     assert sorted(demo_vault.imported) == ["iot-hub-device-ca", "legacy-vpn-gateway",
-                                           "partner-portal-tls"]
+                                           "partner-portal-tls", "partner-sso-legacy",
+                                           "vendor-appliance-mgmt"]
+    # certificates nobody here issued: the vault keeps them as they are
+    with pytest.raises(x509.DuplicateExtension):
+        _ = x509.load_der_x509_certificate(bytes(certs["partner-sso-legacy"].cer)).extensions
+    with pytest.raises(ValueError):
+        _ = x509.load_der_x509_certificate(bytes(certs["vendor-appliance-mgmt"].cer)).extensions
     expires = {n: _days(c.properties.expires_on) for n, c in certs.items()}
     assert 17 <= expires["partner-portal-tls"] <= 19
     assert -31 <= expires["legacy-vpn-gateway"] <= -29

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TextIO
 
 from vaultbrowser.errors import InvalidInput, VaultBrowserError
+from vaultbrowser.hardening import disable_core_dumps
 from vaultbrowser.services.connections import (
     AuthMethod,
     Connection,
@@ -38,7 +39,7 @@ from vaultbrowser.services.connections import (
     normalize_vault_url,
     storage_connection_from_connection_string,
 )
-from vaultbrowser.services.exchange import install_log_redaction
+from vaultbrowser.services.redaction import install_log_redaction
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 FORMATS = ("html", "csv", "json")
@@ -192,7 +193,9 @@ async def _run(args: argparse.Namespace, connections: list[Connection], fmt: str
 def main(argv: list[str]) -> int:
     """Run ``vaultbrowser audit`` with ``argv`` (the arguments after "audit"); return the exit
     code. Never raises for bad input or service failures; prints no traceback for them."""
-    install_log_redaction()  # ``python -m vaultbrowser.audit`` does not pass through app.main
+    # ``python -m vaultbrowser.audit`` does not pass through app.main
+    disable_core_dumps()
+    install_log_redaction()
     stream = sys.stderr
     parser = _parser()
     try:

@@ -17,7 +17,11 @@ public-container          high      container with public access "container" (an
 public-blobs              medium    container with public access "blob" (anonymous reads)
 no-auto-renew             medium    certificate whose policy has no AutoRenew action
 no-rotation-policy        medium    key (not certificate-backed) whose policy has no Rotate
-no-expiry                 low       secret or key (not certificate-backed) without expiry
+malformed-date            medium    a date the service sent in an invalid form (wrong type,
+                                    out of range): the item's expiry cannot be checked
+undecodable-certificate   medium    certificate whose X.509 could not be fully decoded
+no-expiry                 low       secret or key (not certificate-backed) without expiry, or
+                                    with an expiry so far ahead it means none (9999-12-31)
 disabled                  info      disabled secret, certificate or key
 not-yet-valid             info      not-before date in the future
 ========================  ========  =========================================================
@@ -36,6 +40,7 @@ from vaultbrowser.audit.model import (
     Severity,
     VaultItemEntry,
 )
+from vaultbrowser.services.wire_time import is_far_future
 
 MIN_RSA_BITS = 2048
 EXPIRY_BUCKETS = (30, 60, 90)  # days
@@ -66,8 +71,16 @@ _TEXTS: dict[str, tuple[Severity, str, str]] = {
     "no-rotation-policy": (Severity.MEDIUM, "Keys without a rotation policy",
                            "No Rotate lifetime action (the service's default policy only "
                            "notifies)."),
-    "no-expiry": (Severity.LOW, "Secrets and keys without expiry",
-                  "Without an expiry date nothing prompts rotation."),
+    "malformed-date": (Severity.MEDIUM, "Malformed dates",
+                       "The service returned a date in an invalid form (wrong type or out of "
+                       "range): these dates cannot be checked. Set them again."),
+    "undecodable-certificate": (Severity.MEDIUM, "Certificates that could not be fully decoded",
+                                "Parts of these certificates (an extension, the key or the "
+                                "signature algorithm) could not be decoded: tools and clients "
+                                "may reject them. Inspect the downloaded certificate."),
+    "no-expiry": (Severity.LOW, "Secrets and keys without a practical expiry",
+                  "Without an expiry date (or with one generations away, such as "
+                  "9999-12-31) nothing prompts rotation."),
     "disabled": (Severity.INFO, "Disabled items",
                  "Disabled items cannot be used; delete them if they are no longer needed."),
     "not-yet-valid": (Severity.INFO, "Not yet valid",
@@ -90,7 +103,7 @@ def purge_protection_off(recovery_level: str | None) -> bool:
 
 
 def _date(when: datetime) -> str:
-    return when.strftime("%Y-%m-%d %H:%M UTC")
+    return when.isoformat(sep=" ", timespec="minutes")[:16] + " UTC"
 
 
 def _days(delta: timedelta) -> str:
@@ -114,6 +127,11 @@ def expiry_bucket(expires_on: datetime | None, now: datetime) -> str | None:
     return None
 
 
+_FIELD_NAMES = {"expires_on": "expiry", "not_before": "not-before date",
+                "created_on": "creation date", "updated_on": "update date",
+                "deleted_on": "deletion date", "scheduled_purge_on": "scheduled purge date"}
+
+
 def _item_rules(item: VaultItemEntry, now: datetime) -> Iterable[tuple[str, FindingItem]]:
     state = " (disabled)" if item.enabled is False else ""
     # A certificate's own key and secret (managed) share its dates: the certificate speaks
@@ -125,9 +143,18 @@ def _item_rules(item: VaultItemEntry, now: datetime) -> Iterable[tuple[str, Find
         else:
             detail = f"expires {_date(item.expires_on)} (in {_days(item.expires_on - now)})"
         yield bucket, _subject(item, detail + state, item.expires_on)
-    if (item.expires_on is None and item.kind in (ItemKind.SECRET, ItemKind.KEY)
-            and not item.managed):
-        yield "no-expiry", _subject(item, "no expiry date" + state)
+    if item.kind in (ItemKind.SECRET, ItemKind.KEY) and not item.managed:
+        if item.expires_on is None and "expires_on" not in item.invalid_dates:
+            yield "no-expiry", _subject(item, "no expiry date" + state)
+        elif is_far_future(item.expires_on, now):
+            assert item.expires_on is not None
+            yield "no-expiry", _subject(
+                item, f"expires {_date(item.expires_on)}: no practical expiry" + state)
+    for field, sent in sorted(item.invalid_dates.items()):
+        yield "malformed-date", _subject(item, f"{_FIELD_NAMES.get(field, field)}: the "
+                                               f"service sent {sent}")
+    for problem in item.certificate_problems:
+        yield "undecodable-certificate", _subject(item, problem)
     if item.enabled is False:
         yield "disabled", _subject(item, "disabled")
     if item.not_before is not None and item.not_before > now and not item.managed:

@@ -111,6 +111,8 @@ def vault_item_entry(record: VaultItemRecord, kind: ItemKind, source: str, *,
         managed=record.managed, recovery_level=record.recovery_level, key_type=key_type,
         key_size=key_size, curve=curve, auto_renew=auto_renew, lifetime_actions=actions,
         rotation=None if rotation is None else rotation.rotates,
+        invalid_dates=dict(record.invalid_dates),
+        certificate_problems=certificate.certificate_problems if certificate else (),
     )
 
 

@@ -75,6 +75,11 @@ class VaultItemEntry:
     auto_renew: bool | None = None  # certificates: the policy has an AutoRenew action
     lifetime_actions: tuple[str, ...] = ()  # certificates and keys, human-readable
     rotation: bool | None = None  # keys: the rotation policy has a Rotate action
+    # Time fields the service sent in an invalid form (field → what it sent): such a field is
+    # None above, and is reported as malformed, not as missing.
+    invalid_dates: Mapping[str, str] = field(default_factory=dict)
+    # Parts of a certificate's X.509 that could not be decoded ("extension 2.5.29.17: …").
+    certificate_problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets as pysecrets
 import tempfile
 import time
@@ -28,6 +29,8 @@ from .seed import apply_seed
 from .store import RECOVERABLE_DAYS, RECOVERY_LEVEL, Recovery, Store, rendering_recovery
 from .tls import ensure_tls
 from .versions import check_api_version
+
+_logger = logging.getLogger(__name__)
 
 DEFAULT_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 _JSON = "application/json; charset=utf-8"
@@ -62,6 +65,8 @@ class KeyVaultEmulator:
         self.store = Store(Recovery(recovery_level, recoverable_days))
         self.faults = Faults(latency_ms=latency_ms)
         self.request_log: list[RequestLogEntry] = []
+        # Requests that raised something other than a service error (bugs; tests expect none).
+        self.unhandled_errors: list[str] = []
         self.identity_header = pysecrets.token_urlsafe(24)
         self.options: dict[str, Any] = {"cert_issuance_delay": cert_issuance_delay}
         self._router = Router()
@@ -169,6 +174,16 @@ class KeyVaultEmulator:
                 headers["WWW-Authenticate"] = challenge_header(self.tenant_id, request.host)
             response = _respond(Reply(err.status, err.body(), headers))
             code = err.code
+        except (asyncio.CancelledError, web.HTTPException):
+            raise
+        except Exception as exc:  # a bug of ours: answer in the service's envelope, count it
+            _logger.exception("Unhandled error in the Key Vault emulator (%s %s)",
+                              request.method, path)
+            self.unhandled_errors.append(f"{request.method} {path}: {type(exc).__name__}: {exc}")
+            error = KvError(500, "InternalServerError",
+                            "The emulator failed to process the request.")
+            response = _respond(Reply(error.status, error.body(), {}))
+            code = error.code
         self._log(request, path, query, response.status, api_version, started, authorized, code)
         return response
 

@@ -17,6 +17,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import bad_parameter
+
 RECOVERY_LEVEL = "Recoverable+Purgeable"
 RECOVERABLE_DAYS = 90
 # The service's DeletionRecoveryLevel values (7.x data plane).
@@ -89,6 +91,21 @@ def new_version() -> str:
     return uuid.uuid4().hex
 
 
+def _epoch_seconds(value: Any, name: str) -> int | None:
+    """An ``nbf``/``exp`` of a request: whole seconds since the epoch, or null.
+
+    Raises:
+        KvError: 400 BadParameter for another JSON type (the service refuses those too).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise bad_parameter(f"Invalid value for the attribute '{name}'.")
+    if not -62_135_596_800 <= value <= 253_402_300_799:
+        raise bad_parameter(f"Invalid value for the attribute '{name}'.")
+    return int(value)
+
+
 @dataclass
 class Attributes:
     """The ``attributes`` object of a bundle."""
@@ -121,7 +138,7 @@ class Attributes:
             self.enabled = bool(patch["enabled"])
         for name in ("nbf", "exp"):
             if name in patch:
-                setattr(self, name, None if patch[name] is None else int(patch[name]))
+                setattr(self, name, _epoch_seconds(patch[name], name))
         self.updated = now()
 
     @classmethod

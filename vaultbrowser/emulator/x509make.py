@@ -176,7 +176,7 @@ def load_import(value: str, password: str | None,
                 if found
                 else None
             )
-        except (ValueError, TypeError) as exc:
+        except Exception as exc:  # ValueError, TypeError, UnsupportedAlgorithm
             raise bad_parameter("The specified PEM X.509 certificate content is invalid.") from exc
         if key is None:
             raise bad_parameter(
@@ -188,7 +188,7 @@ def load_import(value: str, password: str | None,
         key, leaf, extra = pkcs12.load_key_and_certificates(
             raw, password.encode() if password else None
         )
-    except (ValueError, binascii.Error) as exc:
+    except Exception as exc:  # ValueError, binascii.Error, UnsupportedAlgorithm
         raise bad_parameter(
             "The specified PKCS#12 X.509 certificate content can not be read. Please check if "
             "certificate is in valid PKCS#12 format."
@@ -213,9 +213,12 @@ def _leaf_first(certs: list[x509.Certificate], key: PrivateKey) -> list[x509.Cer
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     for i, cert in enumerate(certs):
-        spki = cert.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        try:
+            spki = cert.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        except Exception:  # a chain certificate with a key of an unknown algorithm
+            continue
         if spki == pub:
             return [cert, *certs[:i], *certs[i + 1:]]
     raise bad_parameter("The private key does not match the certificate.")
@@ -224,11 +227,19 @@ def _leaf_first(certs: list[x509.Certificate], key: PrivateKey) -> list[x509.Cer
 def describe(cert: x509.Certificate) -> dict[str, Any]:
     """x509_props as the service infers them from an imported certificate."""
     # the service spells the subject in X.500 order ("CN=a, O=b"); rfc4514 is reversed
-    props: dict[str, Any] = {
-        "subject": ", ".join(f"{_short(a.oid)}={a.value}" for a in cert.subject)
-    }
     try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        subject = ", ".join(f"{_short(a.oid)}={a.value}" for a in cert.subject)
+    except ValueError:  # an undecodable name: the policy names none
+        subject = ""
+    props: dict[str, Any] = {"subject": subject}
+    try:
+        extensions = cert.extensions
+    except (ValueError, x509.DuplicateExtension):
+        # Certificates from elsewhere may hold a duplicate or undecodable extension; the vault
+        # imports them as they are and infers nothing from their extensions.
+        extensions = x509.Extensions([])
+    try:
+        san = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         sans: dict[str, Any] = {}
         if san.get_values_for_type(x509.DNSName):
             sans["dns_names"] = san.get_values_for_type(x509.DNSName)
@@ -239,12 +250,12 @@ def describe(cert: x509.Certificate) -> dict[str, Any]:
     except x509.ExtensionNotFound:
         pass
     try:
-        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        eku = extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
         props["ekus"] = [o.dotted_string for o in eku]
     except x509.ExtensionNotFound:
         pass
     try:
-        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        ku = extensions.get_extension_for_class(x509.KeyUsage).value
         props["key_usage"] = [name for name, attr in _USAGES if _usage_set(ku, attr)]
     except x509.ExtensionNotFound:
         pass

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from vaultbrowser.models.lazy_tree import RECORD_ROLE, SORT_ROLE
+from vaultbrowser.models.model_guard import guard_model_methods
 from vaultbrowser.services.exchange import ExchangeRecord, HttpJournal
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -83,6 +84,7 @@ def sort_value(record: ExchangeRecord, column: int) -> Any:
     return cell_text(record, column)
 
 
+@guard_model_methods
 class ActivityModel(QAbstractTableModel):
     """A bounded, live table of ``ExchangeRecord``s (``RECORD_ROLE`` gives the record back)."""
 
@@ -196,6 +198,7 @@ class ActivityModel(QAbstractTableModel):
         return None
 
 
+@guard_model_methods
 class ActivityFilterProxy(QSortFilterProxyModel):
     """Sorts by ``SORT_ROLE``; keeps rows matching the text in any column, failed-only on demand."""
 

@@ -22,6 +22,7 @@ from vaultbrowser.config import PagingSettings
 from vaultbrowser.models import formatting as fmt
 from vaultbrowser.models.connection_root import ConnectionRoot
 from vaultbrowser.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.models.model_guard import guard_model_methods
 from vaultbrowser.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord, Page
 
 if TYPE_CHECKING:  # the SDK loads when a storage account is opened, not at start-up
@@ -44,6 +45,7 @@ COLUMN_TITLES = ("Name", "Size", "Content type", "Blob type", "Tier", "Last modi
                  "Public access")
 
 
+@guard_model_methods
 class BlobTreeModel(LazyTreeModel):
     def __init__(self, paging: PagingSettings | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -194,11 +196,11 @@ class BlobTreeModel(LazyTreeModel):
                 return record.public_access or "private"
             return ""
         if isinstance(record, BlobPrefixRecord):
-            return record.display_name if column == 0 else ""
+            return fmt.visible_name(record.display_name) if column == 0 else ""
         if isinstance(record, BlobRecord):
             # Only the asked-for column: views ask per cell, many thousand times.
             if column == 0:
-                name = record.name if self._flat else record.display_name
+                name = fmt.visible_name(record.name if self._flat else record.display_name)
                 return f"{name}  (deleted)" if record.deleted else name
             if column == 1:
                 return fmt.size(record.size)
@@ -239,6 +241,11 @@ class BlobTreeModel(LazyTreeModel):
             return record.tooltip
         if isinstance(record, ContainerRecord) and record.public_access:
             return f"Public access: {record.public_access} — anyone with the URL can read it"
+        if isinstance(record, BlobRecord | BlobPrefixRecord):
+            name = record.name if isinstance(record, BlobRecord) else record.prefix
+            hidden = fmt.invisible_characters(name)
+            if hidden:
+                return f"{hidden}\n{fmt.visible_name(name)}"
         if isinstance(record, BlobRecord) and record.deleted:
             parts = [record.name, "Soft-deleted"]
             if record.deleted_on is not None:

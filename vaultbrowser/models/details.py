@@ -58,28 +58,37 @@ def _rows(*pairs: tuple[str, Any]) -> tuple[Row, ...]:
     return tuple(out)
 
 
+def _time(record: Any, field: str) -> str:
+    """A time field in full (UTC to the second); for an invalid wire value, what it was."""
+    problem = fmt.time_problem(record, field)
+    if problem is not None:
+        return f"{fmt.INVALID_DATE} (the service sent {problem})"
+    return fmt.time_field(record, field, exact=True)
+
+
 def _item_rows(record: VaultItemRecord) -> tuple[Row, ...]:
     state = fmt.expiry_state(record.expires_on)
-    expires = fmt.when_exact(record.expires_on)
+    expires = _time(record, "expires_on")
     if state == "expired":
         expires += "  (expired)"
     elif state == "soon":
         expires += "  (expires within 30 days)"
     return _rows(
-        ("Name", record.name),
+        ("Name", fmt.visible_name(record.name)),
+        ("Invisible characters", fmt.invisible_characters(record.name)),
         ("Version", record.version),
         ("Identifier", record.id),
         ("Enabled", fmt.yes_no(record.enabled)),
-        ("Created", fmt.when_exact(record.created_on)),
-        ("Updated", fmt.when_exact(record.updated_on)),
-        ("Not before", fmt.when_exact(record.not_before)),
+        ("Created", _time(record, "created_on")),
+        ("Updated", _time(record, "updated_on")),
+        ("Not before", _time(record, "not_before")),
         ("Expires", expires or "never"),
         ("Tags", fmt.tags(record.tags)),
         ("Managed", "Yes (backs a certificate)" if record.managed else None),
         ("Recovery level", record.recovery_level),
         ("Recoverable days", record.recoverable_days),
-        ("Deleted", fmt.when_exact(record.deleted_on)),
-        ("Scheduled purge", fmt.when_exact(record.scheduled_purge_on)),
+        ("Deleted", _time(record, "deleted_on")),
+        ("Scheduled purge", _time(record, "scheduled_purge_on")),
     )
 
 
@@ -90,8 +99,8 @@ def _x509_rows(x509: X509Details) -> tuple[Row, ...]:
     return _rows(
         ("Subject", x509.subject),
         ("Issuer", x509.issuer + ("  (self-signed)" if x509.self_signed else "")),
-        ("Valid from", fmt.when_exact(x509.not_before)),
-        ("Valid to", fmt.when_exact(x509.not_after)),
+        ("Valid from", _time(x509, "not_before")),
+        ("Valid to", _time(x509, "not_after")),
         ("DNS names", x509.dns_names),
         ("IP addresses", x509.ip_addresses),
         ("Emails", x509.emails),
@@ -143,7 +152,8 @@ def describe(record: Any, response: ResponseInfo | None = None) -> Details:
     if isinstance(record, SecretRecord):
         rows = _item_rows(record) + _rows(("Content type", record.content_type),
                                           ("Certificate key id", record.key_id))
-        return Details(record.name, "Secret" + (" version" if record.version else ""),
+        kind = "Secret" + (" version" if record.version else "")
+        return Details(fmt.visible_name(record.name), kind,
                        (DetailSection("Properties", rows),), response, record,
                        secret_value_available=not record.is_deleted)
     if isinstance(record, KeyRecord):
@@ -151,17 +161,18 @@ def describe(record: Any, response: ResponseInfo | None = None) -> Details:
         rows = _item_rows(record) + _rows(
             ("Key type", record.key_type), ("Size / curve", size),
             ("Operations", record.key_operations), ("Exportable", fmt.yes_no(record.exportable)))
-        return Details(record.name, "Key", (DetailSection("Properties", rows),), response, record)
+        return Details(fmt.visible_name(record.name), "Key", (DetailSection("Properties", rows),),
+                       response, record)
     if isinstance(record, CertificateRecord):
         rows = _item_rows(record) + _rows(("Thumbprint (SHA-1)", record.x509_thumbprint),
                                           ("Subject", record.subject))
-        return Details(record.name, "Certificate", (DetailSection("Properties", rows),),
-                       response, record)
+        return Details(fmt.visible_name(record.name), "Certificate",
+                       (DetailSection("Properties", rows),), response, record)
     if isinstance(record, ContainerRecord):
         rows = _rows(
             ("Name", record.name),
             ("Public access", record.public_access or "private"),
-            ("Last modified", fmt.when_exact(record.last_modified)),
+            ("Last modified", _time(record, "last_modified")),
             ("ETag", record.etag),
             ("Lease", " / ".join(v for v in (record.lease_state, record.lease_status) if v)),
             ("Immutability policy", "Yes" if record.has_immutability_policy else None),
@@ -172,12 +183,16 @@ def describe(record: Any, response: ResponseInfo | None = None) -> Details:
             sections.append(DetailSection("Metadata", tuple(sorted(record.metadata.items()))))
         return Details(record.name, "Container", tuple(sections), response, record)
     if isinstance(record, BlobPrefixRecord):
-        return Details(record.display_name, "Virtual folder", (DetailSection("Folder", _rows(
-            ("Container", record.container), ("Prefix", record.prefix))),), response, record,
-            note="A virtual folder is a name prefix: selecting it makes no request.")
+        folder = _rows(("Container", record.container),
+                       ("Prefix", fmt.visible_name(record.prefix)),
+                       ("Invisible characters", fmt.invisible_characters(record.prefix)))
+        return Details(fmt.visible_name(record.display_name), "Virtual folder",
+                       (DetailSection("Folder", folder),), response, record,
+                       note="A virtual folder is a name prefix: selecting it makes no request.")
     if isinstance(record, BlobRecord):
         rows = _rows(
-            ("Name", record.name),
+            ("Name", fmt.visible_name(record.name)),
+            ("Invisible characters", fmt.invisible_characters(record.name)),
             ("Container", record.container),
             ("Size", f"{fmt.size(record.size)} ({record.size:,} bytes)"
              if record.size is not None else None),
@@ -189,14 +204,14 @@ def describe(record: Any, response: ResponseInfo | None = None) -> Details:
             ("Content MD5", record.content_md5),
             ("Blob type", record.blob_type),
             ("Access tier", record.access_tier),
-            ("Created", fmt.when_exact(record.created_on)),
-            ("Last modified", fmt.when_exact(record.last_modified)),
+            ("Created", _time(record, "created_on")),
+            ("Last modified", _time(record, "last_modified")),
             ("ETag", record.etag),
             ("Lease state", record.lease_state),
             ("Server encrypted", fmt.yes_no(record.server_encrypted)),
             ("Snapshot", record.snapshot),
             ("Version id", record.version_id),
-            ("Deleted", fmt.when_exact(record.deleted_on) if record.deleted else None),
+            ("Deleted", _time(record, "deleted_on") if record.deleted else None),
             ("Days left to undelete", record.remaining_retention_days),
         )
         sections = [DetailSection("Properties", rows)]
@@ -204,13 +219,18 @@ def describe(record: Any, response: ResponseInfo | None = None) -> Details:
             sections.append(DetailSection("Metadata", tuple(sorted(record.metadata.items()))))
         if record.tags:
             sections.append(DetailSection("Index tags", tuple(sorted(record.tags.items()))))
-        return Details(record.display_name, "Blob", tuple(sections), response, record)
+        return Details(fmt.visible_name(record.display_name), "Blob", tuple(sections), response,
+                       record)
     return Details(str(record), "", (), response, record)
 
 
 def describe_certificate(details: CertificateDetails, response: ResponseInfo | None) -> Details:
     base = describe(details.properties, response)
     sections = list(base.sections)
+    if details.certificate_problems:
+        # Said first: what follows is what *could* be decoded (the DER downloads as it is).
+        sections.insert(0, DetailSection("Could not be decoded", tuple(
+            ("⚠", problem) for problem in details.certificate_problems)))
     if details.x509 is not None:
         sections.append(DetailSection("X.509 certificate", _x509_rows(details.x509)))
     if details.policy is not None:

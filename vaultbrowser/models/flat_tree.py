@@ -31,12 +31,14 @@ from PySide6.QtCore import (
 )
 
 from vaultbrowser.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.models.model_guard import guard_model_methods
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Owner = Any  # a source Node, or the marker object of a node's status row
 _TOP = QModelIndex()
 
 
+@guard_model_methods
 class FlatTreeModel(QAbstractTableModel):
     """The visible rows of a ``LazyTreeModel``, flattened; expansion state lives here."""
 

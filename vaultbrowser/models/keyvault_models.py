@@ -20,6 +20,7 @@ from vaultbrowser.config import PagingSettings
 from vaultbrowser.models import formatting as fmt
 from vaultbrowser.models.connection_root import ConnectionRoot
 from vaultbrowser.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.models.model_guard import guard_model_methods
 from vaultbrowser.services.records import (
     CertificateRecord,
     KeyRecord,
@@ -47,9 +48,9 @@ class VaultRoot(ConnectionRoot):
 Column = tuple[str, Callable[[Any], Any]]
 
 _COMMON_TAIL: list[Column] = [
-    ("Created", lambda r: fmt.when(r.created_on)),
-    ("Updated", lambda r: fmt.when(r.updated_on)),
-    ("Expires", lambda r: fmt.when(r.expires_on)),
+    ("Created", lambda r: fmt.time_field(r, "created_on")),
+    ("Updated", lambda r: fmt.time_field(r, "updated_on")),
+    ("Expires", lambda r: fmt.time_field(r, "expires_on")),
     ("Tags", lambda r: fmt.tags(r.tags)),
 ]
 
@@ -62,10 +63,10 @@ COLUMNS: dict[VaultItemKind, list[Column]] = {
     VaultItemKind.CERTIFICATES: [
         ("Enabled", lambda r: fmt.yes_no(r.enabled)),
         ("Subject", lambda r: r.subject or ""),
-        ("Expires", lambda r: fmt.when(r.expires_on)),
+        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
         ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or ""),
-        ("Created", lambda r: fmt.when(r.created_on)),
-        ("Updated", lambda r: fmt.when(r.updated_on)),
+        ("Created", lambda r: fmt.time_field(r, "created_on")),
+        ("Updated", lambda r: fmt.time_field(r, "updated_on")),
         ("Tags", lambda r: fmt.tags(r.tags)),
     ],
     VaultItemKind.KEYS: [
@@ -77,8 +78,8 @@ COLUMNS: dict[VaultItemKind, list[Column]] = {
 }
 
 _DELETED_HEAD: list[Column] = [
-    ("Deleted on", lambda r: fmt.when(r.deleted_on)),
-    ("Purge scheduled", lambda r: fmt.when(r.scheduled_purge_on)),
+    ("Deleted on", lambda r: fmt.time_field(r, "deleted_on")),
+    ("Purge scheduled", lambda r: fmt.time_field(r, "scheduled_purge_on")),
     ("Recovery level", lambda r: r.recovery_level or ""),
 ]
 
@@ -87,18 +88,18 @@ DELETED_COLUMNS: dict[VaultItemKind, list[Column]] = {
     VaultItemKind.SECRETS: [
         *_DELETED_HEAD,
         ("Content type", lambda r: r.content_type or ""),
-        ("Expires", lambda r: fmt.when(r.expires_on)),
+        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
         ("Tags", lambda r: fmt.tags(r.tags)),
     ],
     VaultItemKind.CERTIFICATES: [
         *_DELETED_HEAD,
         ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or ""),
-        ("Expires", lambda r: fmt.when(r.expires_on)),
+        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
         ("Tags", lambda r: fmt.tags(r.tags)),
     ],
     VaultItemKind.KEYS: [
         *_DELETED_HEAD,
-        ("Expires", lambda r: fmt.when(r.expires_on)),
+        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
         ("Tags", lambda r: fmt.tags(r.tags)),
     ],
 }
@@ -121,6 +122,7 @@ def item_row(record: VaultItemRecord) -> VaultItemRecord:
     return replace(record, version=None, id=item_id)
 
 
+@guard_model_methods
 class KeyVaultTreeModel(LazyTreeModel):
     """Vaults → items of one kind → versions. Items list their versions only when expanded."""
 
@@ -198,7 +200,7 @@ class KeyVaultTreeModel(LazyTreeModel):
                     else record.label
             return ""
         if column == 0:
-            return record.version if record.version else record.name
+            return record.version if record.version else fmt.visible_name(record.name)
         return self._columns[column - 1][1](record)
 
     def sort_value(self, record: Any, column: int) -> Any:
@@ -226,8 +228,9 @@ class KeyVaultTreeModel(LazyTreeModel):
         if isinstance(record, VaultRoot):
             return record.tooltip
         if isinstance(record, VaultItemRecord) and record.is_deleted:
-            purge = fmt.when(record.scheduled_purge_on) or "not scheduled"
-            return (f"{record.recovery_id or record.id} (deleted {fmt.when(record.deleted_on)}; "
+            purge = fmt.time_field(record, "scheduled_purge_on") or "not scheduled"
+            deleted = fmt.time_field(record, "deleted_on")
+            return (f"{record.recovery_id or record.id} (deleted {deleted}; "
                     f"purge scheduled {purge}; recovery level {record.recovery_level or '?'})")
         if isinstance(record, VaultItemRecord):
             notes = []
@@ -240,7 +243,11 @@ class KeyVaultTreeModel(LazyTreeModel):
                 notes.append("expires within 30 days")
             if record.managed:
                 notes.append("managed by a certificate")
-            return f"{record.id}" + (f" ({', '.join(notes)})" if notes else "")
+            notes.extend(f"{fmt.INVALID_DATE} in {field}: the service sent {problem}"
+                         for field, problem in record.invalid_dates.items())
+            text = fmt.visible_name(record.id) + (f" ({', '.join(notes)})" if notes else "")
+            hidden = fmt.invisible_characters(record.name)
+            return f"{hidden}\n{text}" if hidden else text
         return None
 
     def update_record(self, node: Node | AnyIndex,  # type: ignore[override]

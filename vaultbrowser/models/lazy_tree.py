@@ -32,7 +32,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from vaultbrowser.config import DEFAULT_SETTINGS
 from vaultbrowser.errors import VaultBrowserError
+from vaultbrowser.models.model_guard import guard_model_methods
+from vaultbrowser.services.limits import ContinuationGuard, PageRequest, page_request
 from vaultbrowser.services.records import Page, ResponseInfo
 from vaultbrowser.services.translate import translate_error
 
@@ -75,6 +78,7 @@ class Node:
     status_shown: bool = False  # whether the status row is currently a row of the model
     status_label: str = ""  # what the status row says; changed only with dataChanged
     sort_keys: dict[int, Any] | None = None  # column → sort key, computed once per record
+    paging_guard: ContinuationGuard | None = None  # this listing's tokens and empty pages
 
     @property
     def has_more(self) -> bool:
@@ -99,6 +103,7 @@ class Node:
         return self.parent.children.index(self)
 
 
+@guard_model_methods
 class LazyTreeModel(QAbstractItemModel):
     """Base of every tree; see the module docstring for the paging contract."""
 
@@ -427,20 +432,31 @@ class LazyTreeModel(QAbstractItemModel):
         me = asyncio.current_task()
         self._sync_status(node)
         ahead: asyncio.Future[Page[Any]] | None = None  # Load all: the next page, already asked
+        # What the service itself sent for a page (its items before a subclass filters them).
+        wire = ahead_wire = PageRequest()
         try:
             while True:
                 if ahead is None:
-                    page = await self.fetch_page(node, node.next_token,
-                                                 self.page_size(node, not node.listed))
+                    with page_request() as wire:
+                        page = await self.fetch_page(node, node.next_token,
+                                                     self.page_size(node, not node.listed))
                 else:
-                    page, ahead = await ahead, None
+                    page, ahead, wire = await ahead, None, ahead_wire
                 if node.task is not me:
                     return
+                if node.paging_guard is None or not node.listed:  # a listing's first page
+                    # A model may carry ``limits`` (LimitSettings); the defaults otherwise.
+                    limits = getattr(self, "limits", None) or DEFAULT_SETTINGS.limits
+                    node.paging_guard = ContinuationGuard(limits.max_empty_pages)
+                # A repeated continuation or endless empty pages: LimitExceeded, an error row.
+                node.paging_guard.check(len(page.items) if wire.items is None else wire.items,
+                                        page.next_token)
                 if node.load_all and page.next_token is not None:
                     # Ask for the next page before inserting and painting this one, so that
                     # the round trip overlaps the window's work instead of following it.
-                    ahead = asyncio.ensure_future(
-                        self.fetch_page(node, page.next_token, self.page_size(node, False)))
+                    with page_request() as ahead_wire:  # the task keeps it (a context copy)
+                        ahead = asyncio.ensure_future(
+                            self.fetch_page(node, page.next_token, self.page_size(node, False)))
                 self._append_page(node, page)
                 if node.load_all:
                     self.load_all_progress.emit(self.index_of(node), len(node.children))
@@ -532,6 +548,7 @@ class LazyTreeModel(QAbstractItemModel):
         self._cancel_subtree(node)
         removed, node.children = node.children, []
         node.listed, node.next_token, node.error, node.pages_loaded = False, None, None, 0
+        node.paging_guard = None  # listed again from the first page: every token is new
         node.status_shown = False
         if rows:
             self.endRemoveRows()

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 from vaultbrowser.services.http import redact_url
 from vaultbrowser.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
+from vaultbrowser.services.wire_time import to_utc
 
 
 def utc(value: datetime | None) -> datetime | None:
-    """``value`` as an aware UTC datetime (a naive one is taken to be UTC already)."""
+    """``value`` as an aware UTC datetime (a naive one is taken to be UTC already); None when
+    it is not a time or cannot be one in UTC."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return to_utc(value)
+    except ValueError:
+        return None
 
 
 def frozen_map(values: Mapping[str, Any] | None) -> Mapping[str, str]:

@@ -42,6 +42,7 @@ from vaultbrowser.services.blob_xml import (
     read_container_listing,
 )
 from vaultbrowser.services.http import ResponseCapture
+from vaultbrowser.services.limits import page_request
 from vaultbrowser.services.paging import fetch_page
 from vaultbrowser.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord, Page
 from vaultbrowser.services.translate import translated
@@ -206,8 +207,10 @@ class FastBlobLister(_TagsFallback):
         params = {"comp": "list", "prefix": prefix or None, "marker": continuation or None,
                   "maxresults": page_size, "include": ["metadata"]}
 
-        async def convert(body: Any, slicer: Slicer) -> tuple[tuple[Any, ...], str | None]:
-            containers, marker = await read_container_listing(body, self._account_url, slicer)
+        async def convert(body: Any, slicer: Slicer, max_items: int
+                          ) -> tuple[tuple[Any, ...], str | None]:
+            containers, marker = await read_container_listing(body, self._account_url, slicer,
+                                                              max_items)
             return tuple(containers), marker
 
         return await self._page(self._client, params, convert)
@@ -226,8 +229,9 @@ class FastBlobLister(_TagsFallback):
                      continuation: str | None, *, delimiter: str | None) -> Page[Any]:
         container_client = self._client.get_container_client(container)
 
-        async def convert(body: Any, slicer: Slicer) -> tuple[tuple[Any, ...], str | None]:
-            prefixes, blobs, marker = await read_blob_listing(body, container, slicer)
+        async def convert(body: Any, slicer: Slicer, max_items: int
+                          ) -> tuple[tuple[Any, ...], str | None]:
+            prefixes, blobs, marker = await read_blob_listing(body, container, slicer, max_items)
             return (*prefixes, *blobs), marker
 
         def fetch(include: list[str]) -> Awaitable[Page[Any]]:
@@ -239,9 +243,11 @@ class FastBlobLister(_TagsFallback):
         return await self._with_tags_fallback(fetch)
 
     async def _page(self, owner: Any, params: dict[str, Any],
-                    convert: Callable[[Any, Slicer], Awaitable[tuple[tuple[Any, ...],
-                                                                     str | None]]]) -> Page[Any]:
+                    convert: Callable[[Any, Slicer, int],
+                                      Awaitable[tuple[tuple[Any, ...], str | None]]]
+                    ) -> Page[Any]:
         """One GET of ``owner.url`` with ``params``; the body converted in slices as it arrives.
+        A listing page's request: held to ``max_page_bytes`` and ``max_page_items``.
 
         Raises:
             VaultBrowserError: the typed error of the request (as the SDK path types it).
@@ -253,13 +259,17 @@ class FastBlobLister(_TagsFallback):
                 "GET", owner.url, params=_query(params),
                 headers={"x-ms-version": owner.api_version, "Accept": "application/xml"},
             )
-            pipeline_response = await owner._pipeline.run(request, stream=True, **capture.hooks)
+            with page_request() as page:
+                pipeline_response = await owner._pipeline.run(request, stream=True,
+                                                              **capture.hooks)
             response = pipeline_response.http_response
             try:
                 if response.status_code != 200:
                     await response.read()  # the error's code and message are in the body
                     _raise_storage_error(response)
-                items, marker = await convert(response.iter_bytes(), slicer)
+                items, marker = await convert(response.iter_bytes(), slicer,
+                                              page.limits.max_page_items)
+                page.items = len(items)
             finally:
                 await response.close()
         return Page(items, marker, capture.take())

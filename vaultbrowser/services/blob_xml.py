@@ -34,8 +34,11 @@ from email.utils import parsedate_to_datetime
 from types import MappingProxyType
 from urllib.parse import unquote
 
+from vaultbrowser.errors import ServiceError
 from vaultbrowser.services.http import redact_url
+from vaultbrowser.services.limits import page_items_exceeded
 from vaultbrowser.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
+from vaultbrowser.services.wire_time import describe_wire_value
 
 __all__ = [
     "DEFAULT_SLICE_SECONDS",
@@ -85,6 +88,7 @@ async def _read_items(
     slicer: Slicer,
     item_tags: frozenset[str],
     on_item: Callable[[ET.Element], None],
+    max_items: int | None = None,
 ) -> ET.Element | None:
     """Stream-parse a body, calling ``on_item`` with each complete item element (a direct
     ``<Blob>``/``<BlobPrefix>``/``<Container>``) as soon as it is parsed; returns the root.
@@ -98,27 +102,40 @@ async def _read_items(
     metadata values are text, so such an element is a leaf.
 
     Raises:
-        xml.etree.ElementTree.ParseError: the body is not well-formed XML.
+        ServiceError: the body is not well-formed XML.
+        LimitExceeded: more than ``max_items`` items (parsing stops there).
     """
     parser = ET.XMLPullParser(events=("end",))
     root: ET.Element | None = None
+    left = -1 if max_items is None else max_items  # items still allowed (-1: no limit)
 
     def drain() -> None:
-        nonlocal root
+        nonlocal root, left
         for _event, element in parser.read_events():
             root = element  # the last "end" is the root's
             if element.tag in item_tags and len(element):
+                if not left:
+                    raise page_items_exceeded(max_items or 0)
+                left -= 1
                 on_item(element)
                 element.clear()
 
-    async for chunk in chunks:
-        view = memoryview(chunk)
-        for start in range(0, len(view), FEED_BYTES):
-            parser.feed(view[start:start + FEED_BYTES])
-            drain()
-            await slicer.pause()
-    parser.close()
-    drain()
+    try:
+        async for chunk in chunks:
+            view = memoryview(chunk)
+            for start in range(0, len(view), FEED_BYTES):
+                parser.feed(view[start:start + FEED_BYTES])
+                drain()
+                await slicer.pause()
+        parser.close()
+        drain()
+    except (ET.ParseError, LookupError, UnicodeError) as error:  # LookupError: an encoding
+        where = (f" (line {error.position[0]}, column {error.position[1]})"
+                 if isinstance(error, ET.ParseError) else "")
+        raise ServiceError(
+            f"The service's listing is not well-formed XML{where}.",
+            advice="The service, or a proxy on the way, sent a damaged answer. Try again; if "
+                   "it persists, the proxy may be rewriting responses.") from None
     return root
 
 
@@ -129,10 +146,11 @@ class _Dates:
     """RFC 1123 dates ("Mon, 23 Nov 2026 17:49:58 GMT") → aware UTC datetimes, memoized per page
     (a listing repeats the same few timestamps many times)."""
 
-    __slots__ = ("_cache",)
+    __slots__ = ("_cache", "invalid")
 
     def __init__(self) -> None:
         self._cache: dict[str, datetime | None] = {}
+        self.invalid: set[str] = set()  # texts that were not dates (rare: checked per record)
 
     def __call__(self, text: str | None) -> datetime | None:
         if not text:
@@ -142,11 +160,14 @@ class _Dates:
         except KeyError:
             pass
         value = _parse_rfc1123(text)
+        if value is None:
+            self.invalid.add(text)
         self._cache[text] = value
         return value
 
 
 def _parse_rfc1123(text: str) -> datetime | None:
+    """An RFC 1123 date as aware UTC, or None when it is not one (or not one UTC can hold)."""
     try:
         if len(text) == 29 and text.endswith(" GMT"):
             return datetime(int(text[12:16]), _MONTHS[text[8:11]], int(text[5:7]),
@@ -155,9 +176,27 @@ def _parse_rfc1123(text: str) -> datetime | None:
         pass
     try:
         value = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Each time field of a ``BlobRecord``, and the ``<Properties>`` element that carries it.
+_BLOB_TIME_TAGS = (("last_modified", "Last-Modified"), ("created_on", "Creation-Time"),
+                   ("access_tier_changed_on", "AccessTierChangeTime"),
+                   ("last_accessed_on", "LastAccessTime"), ("deleted_on", "DeletedTime"),
+                   ("immutability_policy_until", "ImmutabilityPolicyUntilDate"))
+
+
+def _invalid_dates(props: Mapping[str, str | None], tags: tuple[tuple[str, str], ...],
+                   invalid: set[str]) -> dict[str, Mapping[str, str]]:
+    """``{"invalid_dates": field → what the service sent}`` for a record whose date texts
+    were not dates; ``{}`` (the record's default) otherwise, at once when the page had none."""
+    if not invalid:
+        return {}
+    found = {field: describe_wire_value(props[tag]) for field, tag in tags
+             if props.get(tag) in invalid}
+    return {"invalid_dates": MappingProxyType(found)} if found else {}
 
 
 def _bool(text: str | None) -> bool | None:
@@ -286,6 +325,7 @@ def blob_record_from_xml(element: ET.Element, container: str, dates: _Dates | No
         immutability_policy_mode=get("ImmutabilityPolicyMode") or None,
         copy_status=get("CopyStatus") or None,
         copy_source=redact_url(copy_source) if copy_source else None,
+        **_invalid_dates(props, _BLOB_TIME_TAGS, date.invalid),
     )
 
 
@@ -318,6 +358,7 @@ def container_record_from_xml(element: ET.Element, account_url: str,
         immutable_storage_with_versioning=bool(
             _bool(get("ImmutableStorageWithVersioningEnabled"))
         ),
+        **_invalid_dates(props, (("last_modified", "Last-Modified"),), date.invalid),
     )
 
 
@@ -330,7 +371,7 @@ _CONTAINER_ITEMS = frozenset({"Container"})
 
 
 async def read_blob_listing(
-    chunks: AsyncIterable[bytes], container: str, slicer: Slicer
+    chunks: AsyncIterable[bytes], container: str, slicer: Slicer, max_items: int | None = None
 ) -> tuple[list[BlobPrefixRecord], list[BlobRecord], str | None]:
     """The prefixes, blobs and continuation marker of a List Blobs ``EnumerationResults`` body.
 
@@ -338,7 +379,8 @@ async def read_blob_listing(
     hands out a page's prefixes first, then its blobs, and so does ``list_folder``.
 
     Raises:
-        xml.etree.ElementTree.ParseError: the body is not well-formed XML.
+        ServiceError: the body is not well-formed XML.
+        LimitExceeded: more than ``max_items`` prefixes and blobs.
     """
     prefixes: list[BlobPrefixRecord] = []
     blobs: list[BlobRecord] = []
@@ -351,17 +393,18 @@ async def read_blob_listing(
             prefixes.append(BlobPrefixRecord(container=container,
                                              prefix=_name(element.find("Name"))))
 
-    root = await _read_items(chunks, slicer, _BLOB_ITEMS, on_item)
+    root = await _read_items(chunks, slicer, _BLOB_ITEMS, on_item, max_items)
     return prefixes, blobs, _next_marker(root)
 
 
 async def read_container_listing(
-    chunks: AsyncIterable[bytes], account_url: str, slicer: Slicer
+    chunks: AsyncIterable[bytes], account_url: str, slicer: Slicer, max_items: int | None = None
 ) -> tuple[list[ContainerRecord], str | None]:
     """The containers and continuation marker of a List Containers ``EnumerationResults`` body.
 
     Raises:
-        xml.etree.ElementTree.ParseError: the body is not well-formed XML.
+        ServiceError: the body is not well-formed XML.
+        LimitExceeded: more than ``max_items`` containers.
     """
     containers: list[ContainerRecord] = []
     dates = _Dates()
@@ -369,5 +412,5 @@ async def read_container_listing(
     def on_item(element: ET.Element) -> None:
         containers.append(container_record_from_xml(element, account_url, dates))
 
-    root = await _read_items(chunks, slicer, _CONTAINER_ITEMS, on_item)
+    root = await _read_items(chunks, slicer, _CONTAINER_ITEMS, on_item, max_items)
     return containers, _next_marker(root)

@@ -14,9 +14,15 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
-from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from vaultbrowser.errors import InvalidInput
+from vaultbrowser.services.connection_strings import (
+    SasToken,
+    is_account_name,
+    parse_connection_string,
+    parse_sas_token,
+)
 from vaultbrowser.services.records import SecretValue
 
 KEY_VAULT_SUFFIXES = (
@@ -187,29 +193,34 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-def _split(text: str, *, bare_name_suffix: str) -> tuple[SplitResult, str, int | None]:
+def _split(text: str, *, bare_name_suffix: str,
+           quote: bool = True) -> tuple[SplitResult, str, int | None]:
     """Split what the user typed; a bare name ("myvault") becomes https://name<suffix>.
+    ``quote=False``: messages never repeat the text (it came from a secret).
 
     Raises:
-        InvalidInput: not a URL (e.g. a bad port or bracket).
+        InvalidInput: not a URL (e.g. a bad port or bracket), or not ASCII.
     """
     if any(ch.isspace() or not ch.isprintable() for ch in text):
         raise InvalidInput("The address contains spaces or control characters.",
                            advice="Paste the address alone, e.g. https://name.vault.azure.net.")
+    if not text.isascii():  # Unicode case folding turns some look-alikes into ASCII letters
+        raise InvalidInput("The address contains non-ASCII characters (look-alike letters?).",
+                           advice="Azure addresses are plain ASCII: type or paste it again.")
     if text and "://" not in text and "." not in text and "/" not in text:
         text = f"https://{text}{bare_name_suffix}"
     try:
         parts = urlsplit(text)
         host, port = (parts.hostname or "").lower(), parts.port
     except ValueError:
-        raise InvalidInput(f"'{_shown(text)}' is not a valid URL.") from None
+        raise InvalidInput(f"{_named(text, quote, 'The address')} is not a valid URL.") from None
     if "@" in parts.netloc:
         # Never repeated: user info is a credential (and a classic way to disguise a host).
         raise InvalidInput("The address has a user name or password before the host ('…@').",
                            advice="Give the address alone; credentials go in the sign-in "
                                   "method's own field.")
     if host and not _is_loopback_host(host) and not _valid_dns_name(host):
-        raise InvalidInput(f"'{_shown(host)}' is not a valid host name.",
+        raise InvalidInput(f"{_named(host, quote, 'The host')} is not a valid host name.",
                            advice="Host names use letters a–z, digits and hyphens, in labels "
                                   "separated by dots.")
     return parts, host, port
@@ -225,6 +236,16 @@ def _valid_dns_name(host: str) -> bool:
 
 def _shown(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _netloc(host: str, port: int | None) -> str:
+    """host[:port], an IPv6 address in brackets (``[::1]:8443``) as URLs write it."""
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port is None else f"{shown}:{port}"
+
+
+def _named(text: str, quote: bool, otherwise: str) -> str:
+    return f"'{_shown(text)}'" if quote else otherwise
 
 
 def normalize_vault_url(text: str) -> str:
@@ -250,117 +271,148 @@ def normalize_vault_url(text: str) -> str:
         )
     if parts.query or parts.fragment or parts.path.strip("/"):
         raise InvalidInput("A vault URL has no path or query: use https://name.vault.azure.net.")
-    netloc = host if port is None else f"{host}:{port}"
+    netloc = _netloc(host, port)
     return urlunsplit(("https", netloc, "", "", ""))
 
 
-def normalize_blob_endpoint(text: str, *, allow_http: bool = False) -> str:
+def normalize_blob_endpoint(text: str, *, allow_http: bool = False, quote: bool = True) -> str:
     """A blob service endpoint without query string or trailing slash.
 
     Accepts ``https://account.blob.core.windows.net`` and, for Azurite, a loopback URL with the
-    account in the path (``http://127.0.0.1:10000/devstoreaccount1``).
+    account alone in the path (``http://127.0.0.1:10000/devstoreaccount1``). ``quote=False``:
+    messages never repeat the text (it came from a connection string).
 
     Raises:
-        InvalidInput: not a blob endpoint.
+        InvalidInput: not a blob endpoint (or it has a query or fragment).
     """
     text = text.strip()
-    parts, host, port = _split(text, bare_name_suffix=".blob.core.windows.net")
+    parts, host, port = _split(text, bare_name_suffix=".blob.core.windows.net", quote=quote)
     loopback = _is_loopback_host(host)
     if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not (
             allow_http and loopback)):
         raise InvalidInput("Storage accounts are reached over https://.")
     if not host:
-        raise InvalidInput(f"'{text}' is not a storage account URL.")
-    netloc = host if port is None else f"{host}:{port}"
+        raise InvalidInput(f"{_named(text, quote, 'The address')} is not a storage account "
+                           "URL.")
+    if parts.query or parts.fragment:
+        raise InvalidInput("Give the account URL without a query ('?…') or fragment ('#…').",
+                           advice="A SAS URL goes in the SAS URL field, not the account URL.")
+    netloc = _netloc(host, port)
     path = parts.path.rstrip("/")
     if not loopback and path:
         raise InvalidInput("Give the account URL without a container or blob path.")
+    if path and not is_account_name(path[1:]):
+        raise InvalidInput("On a local emulator the address's path is the account name alone "
+                           "(e.g. http://127.0.0.1:10000/devstoreaccount1).")
     return urlunsplit((parts.scheme, netloc, path, "", ""))
 
 
-def parse_connection_string(text: str) -> dict[str, str]:
-    """Split a storage connection string into its settings (keys as written).
-
-    Raises:
-        InvalidInput: malformed (the message never repeats the string, which holds a key).
-    """
-    settings: dict[str, str] = {}
-    for part in text.strip().strip(";").split(";"):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip():
-            raise InvalidInput("The connection string is malformed: expected Key=Value pairs "
-                               "separated by ';'.")
-        settings[key.strip()] = value.strip()
-    return settings
-
-
 DEVSTORE_ACCOUNT = "devstoreaccount1"
-_ACCOUNT_NAME = re.compile(r"[a-z0-9]{3,24}")
+DEVSTORE_ENDPOINT = "http://127.0.0.1:10000/" + DEVSTORE_ACCOUNT  # UseDevelopmentStorage=true
 
 
-def storage_connection_from_connection_string(text: str, *, name: str = "",
-                                              read_only: bool = False) -> Connection:
-    """A storage connection whose secret is the connection string itself.
-
-    Raises:
-        InvalidInput: malformed or without an account.
-    """
-    settings = {k.lower(): v for k, v in parse_connection_string(text).items()}
-    if settings.get("usedevelopmentstorage", "").lower() == "true":
-        endpoint = "http://127.0.0.1:10000/" + DEVSTORE_ACCOUNT
-    elif settings.get("blobendpoint"):
-        endpoint = settings["blobendpoint"]
-    elif settings.get("accountname"):
-        account = settings["accountname"]
-        if not _ACCOUNT_NAME.fullmatch(account):
-            raise InvalidInput(  # values are never quoted: a misplaced key would show
-                "The connection string's AccountName is not a storage account name.",
-                advice="Account names are 3–24 lowercase letters and digits.")
-        protocol = settings.get("defaultendpointsprotocol", "https").lower()
-        if protocol not in ("https", "http"):
-            raise InvalidInput("The connection string's DefaultEndpointsProtocol must be https.")
-        suffix = settings.get("endpointsuffix", "core.windows.net").lower()
-        if not _valid_dns_name(suffix) or "." not in suffix:
-            raise InvalidInput("The connection string's EndpointSuffix is not a domain name "
-                               "(e.g. core.windows.net).")
-        endpoint = f"{protocol}://{account}.blob.{suffix}"
-    else:
-        raise InvalidInput("The connection string names no account (AccountName or "
-                           "BlobEndpoint is missing).")
-    if not (settings.get("accountkey") or settings.get("sharedaccesssignature")
-            or settings.get("usedevelopmentstorage")):
-        raise InvalidInput("The connection string has neither AccountKey nor "
-                           "SharedAccessSignature.")
+def endpoint_account(url: str) -> str | None:
+    """The account a canonical blob endpoint names: the path of a loopback emulator URL or the
+    first label of an Azure blob host; None when the URL does not tell (a custom domain)."""
     try:
-        url = normalize_blob_endpoint(endpoint, allow_http=is_loopback_url(endpoint))
-    except InvalidInput as error:
-        # Its message may quote the endpoint: keep none of the string's values in it.
-        message, advice = error.message, error.advice
-        for value in sorted(settings.values(), key=len, reverse=True):
-            if len(value) >= 3:
-                message, advice = message.replace(value, "…"), advice.replace(value, "…")
-        raise InvalidInput("The connection string's blob endpoint is not valid: " + message,
-                           advice=advice) from None
-    return Connection(kind=ServiceKind.BLOB, url=url, auth=AuthMethod.CONNECTION_STRING,
-                      name=name, read_only=read_only, secret=SecretValue(text.strip()))
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    if _is_loopback_host(host):
+        name = parts.path.strip("/")
+    elif host.endswith(STORAGE_BLOB_SUFFIXES):
+        name = host.split(".", 1)[0]
+    else:
+        return None
+    return name if is_account_name(name) else None
 
 
-def storage_connection_from_sas_url(text: str, *, name: str = "",
-                                    read_only: bool = False) -> Connection:
-    """A storage connection from an account SAS URL (``https://acct.blob…/?sv=…&sig=…``).
+@dataclass(frozen=True)
+class StorageConnectionParts:
+    """A storage connection's secret, resolved: the canonical blob endpoint and exactly one
+    credential: an account key, a SAS, or (``development_storage``) the emulator's public key."""
+
+    blob_endpoint: str
+    account_name: str | None  # None: a SAS for a custom-domain endpoint, without AccountName
+    account_key: SecretValue | None = field(default=None, repr=False)
+    sas: SasToken | None = None
+    development_storage: bool = False
+
+
+def parse_storage_connection_string(text: str) -> StorageConnectionParts:
+    """The one parser of storage connection strings: ``parse_connection_string``'s settings,
+    with the blob endpoint made canonical and AccountName naming its account.
 
     Raises:
-        InvalidInput: no signature in the URL, or not a blob endpoint.
+        InvalidInput: malformed or ambiguous (the message never repeats a value).
+    """
+    settings = parse_connection_string(text)
+    if settings.development_storage:
+        return StorageConnectionParts(DEVSTORE_ENDPOINT, DEVSTORE_ACCOUNT,
+                                      development_storage=True)
+    suffix = settings.endpoint_suffix
+    if not _valid_dns_name(suffix) or "." not in suffix:
+        raise InvalidInput("The connection string's EndpointSuffix is not a domain name "
+                           "(e.g. core.windows.net).")
+    endpoint = settings.blob_endpoint
+    if endpoint is None:
+        endpoint = f"{settings.protocol}://{settings.account_name}.blob.{suffix}"
+    try:
+        url = normalize_blob_endpoint(endpoint, allow_http=is_loopback_url(endpoint),
+                                      quote=False)
+    except InvalidInput as error:  # quote=False: its message repeats nothing of the string
+        raise InvalidInput("The connection string's blob endpoint is not valid: "
+                           + error.message, advice=error.advice) from None
+    account, named = settings.account_name, endpoint_account(url)
+    if account and named and named != account:
+        raise InvalidInput("The connection string's AccountName is not the account of its "
+                           "BlobEndpoint.", advice="Both must name the same storage account.")
+    return StorageConnectionParts(url, account or named, account_key=settings.account_key,
+                                  sas=settings.sas)
+
+
+def sas_url_parts(text: str) -> tuple[str, SasToken]:
+    """The canonical account endpoint and the strictly parsed SAS of an account SAS URL
+    (``https://acct.blob…/?sv=…&sig=…``). A container or blob path is refused.
+
+    Raises:
+        InvalidInput: not a blob endpoint, or no valid SAS (messages never repeat the query).
     """
     try:
         parts = urlsplit(text.strip())
     except ValueError:
         raise InvalidInput("The SAS URL is not a valid URL.") from None
-    if "sig" not in parse_qs(parts.query):
-        raise InvalidInput("The SAS URL has no signature (sig=…).")
+    if parts.fragment:
+        raise InvalidInput("The SAS URL has a fragment ('#…'): paste it as generated.")
     url = normalize_blob_endpoint(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
-                                  allow_http=is_loopback_url(text))
+                                  allow_http=is_loopback_url(text.strip()))
+    if not parts.query:
+        raise InvalidInput("The SAS URL has no signature (sig=…).")
+    return url, parse_sas_token(parts.query, what="The SAS URL")
+
+
+def storage_connection_from_connection_string(text: str, *, name: str = "",
+                                              read_only: bool = False) -> Connection:
+    """A storage connection whose secret is the connection string itself (parsed again, the
+    same way, when the connection opens).
+
+    Raises:
+        InvalidInput: see ``parse_storage_connection_string``.
+    """
+    parts = parse_storage_connection_string(text)
+    return Connection(kind=ServiceKind.BLOB, url=parts.blob_endpoint,
+                      auth=AuthMethod.CONNECTION_STRING, name=name, read_only=read_only,
+                      secret=SecretValue(text.strip()))
+
+
+def storage_connection_from_sas_url(text: str, *, name: str = "",
+                                    read_only: bool = False) -> Connection:
+    """A storage connection from an account SAS URL; its secret is the canonical SAS token.
+
+    Raises:
+        InvalidInput: see ``sas_url_parts``.
+    """
+    url, sas = sas_url_parts(text)
     return Connection(kind=ServiceKind.BLOB, url=url, auth=AuthMethod.SAS, name=name,
-                      read_only=read_only, secret=SecretValue(parts.query))
+                      read_only=read_only, secret=sas.token)

@@ -313,6 +313,10 @@ AWKWARD_NAMES: tuple[str, ...] = (
     "dots.../name..",
     "tilde~and(paren)[bracket]{brace}.txt",
     "Ελληνικά/Кириллица/עברית.txt",
+    # Invisible characters that disguise a name: a right-to-left override (shown by most
+    # tools as "invoice-2026-exe.pdf") and a zero-width space.
+    "invoice-2026-\u202efdp.exe",
+    "zero\u200bwidth.txt",
     "deep/" + "/".join(f"level{i:02d}" for i in range(20)) + "/leaf.txt",
     "long/" + "-".join(f"segment{i:03d}" for i in range(80))[:890] + ".txt",
     # "." / ".." segments: raw PUT only (see the module docstring)

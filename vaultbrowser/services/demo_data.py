@@ -40,6 +40,11 @@ from vaultbrowser.services.demo_blobs import (
     demo_blob_plan,
     seed_azurite_demo,
 )
+from vaultbrowser.services.demo_hostile import (
+    NEVER_EXPIRES_EPOCH,
+    HostileExtension,
+    hostile_certificate,
+)
 
 __all__ = [
     "DEMO_DOMAIN",
@@ -127,6 +132,12 @@ def _secret(
     versions.append({"value": values[-1], "attributes": attributes,
                      "tags": {**tags, "rotation": str(count)}})
     spec["versions"] = versions
+    return spec
+
+
+def _never_expiring(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with the expiry scripts write for "never": 9999-12-31T23:59:59Z."""
+    spec["attributes"]["exp"] = NEVER_EXPIRES_EPOCH
     return spec
 
 
@@ -256,6 +267,10 @@ def _secrets(now: dt.datetime, f: _Fake) -> list[dict[str, Any]]:
           tags=_t("prod", "sre", "backups"), content_type=None),
         s(now, "dev-sql-connection", [sql("sql-orders-dev-weu", "orders", "dev")],
           tags=_t("dev", "data-platform", "orders-api")),
+        # hostile data real tenants hold: "never expires" scripted as 9999-12-31T23:59:59Z
+        _never_expiring(s(now, "batch-service-token", [f.token(40)],
+                          tags=_t("prod", "unknown", "batch-legacy",
+                                  note="expiry set to never by a script"), age_days=1200)),
         # soft-deleted ones: recoverable from "Deleted secrets"
         s(now, "old-payment-gateway-key", [f"pk_demo_{f.token(24)}"],
           tags=_t("prod", "payments", "checkout-v1"), deleted=True, age_days=900),
@@ -327,9 +342,9 @@ def keyvault_demo_seed(now: dt.datetime | None = None) -> dict[str, Any]:
 
     Contents, relative to ``now`` (default: the current UTC time):
 
-    - 43 secrets (3 soft-deleted); several with 2–5 versions, all tagged env/owner/app, most
-      with a content type; expired, expiring within 30/60/90 days, no expiry, disabled, and
-      two with a not-before in the future.
+    - 44 secrets (3 soft-deleted); several with 2–5 versions, all tagged env/owner/app, most
+      with a content type; expired, expiring within 30/60/90 days, no expiry, disabled, two
+      with a not-before in the future, and one that "never expires" (9999-12-31T23:59:59Z).
     - 8 keys: RSA 2048/3072/4096 and EC P-256/P-384/P-521; one disabled, one expired, one
       not yet valid, one soft-deleted.
     - 6 certificates: RSA 2048/4096 and EC P-256/P-384, with SANs; one valid for a month
@@ -394,6 +409,8 @@ def demo_certificate_imports(now: dt.datetime | None = None) -> list[DemoCertifi
     - ``partner-portal-tls``: RSA 2048, expires in 18 days.
     - ``legacy-vpn-gateway``: RSA 2048, expired 30 days ago.
     - ``iot-hub-device-ca``: EC P-256, expires in 55 days.
+    - ``partner-sso-legacy``: its subjectAltName extension appears twice.
+    - ``vendor-appliance-mgmt``: its issuerAltName extension does not decode.
     """
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -418,6 +435,19 @@ def demo_certificate_imports(now: dt.datetime | None = None) -> list[DemoCertifi
         pfx = pkcs12.serialize_key_and_certificates(
             name.encode(), key, cert, None, serialization.NoEncryption()
         )
+        out.append(DemoCertificateImport(name, pfx, nbf, exp, tags))
+    # Certificates nobody here issued: an extension twice, an extension that does not decode.
+    for name, kind, cn, tags in (
+            ("partner-sso-legacy", HostileExtension.DUPLICATE, f"sso.{DEMO_DOMAIN}",
+             _t("prod", "partners", "sso-bridge")),
+            ("vendor-appliance-mgmt", HostileExtension.UNDECODABLE, f"appliance.{DEMO_DOMAIN}",
+             _t("prod", "it", "vendor-appliance"))):
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        nbf, exp = now - 100 * day, now + 265 * day
+        der = hostile_certificate(kind, key, cn, cn, nbf, exp, issuer=ca_name, issuer_key=ca_key)
+        pfx = pkcs12.serialize_key_and_certificates(
+            name.encode(), key, x509.load_der_x509_certificate(der), None,
+            serialization.NoEncryption())
         out.append(DemoCertificateImport(name, pfx, nbf, exp, tags))
     return out
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from azure.core.pipeline.transport import AsyncHttpTransport
 
+from vaultbrowser.config import LimitSettings
 from vaultbrowser.services.exchange import (  # re-exported: the names many modules know
     REDACTED,
     SENSITIVE_HEADERS,
@@ -31,6 +32,7 @@ from vaultbrowser.services.exchange import (  # re-exported: the names many modu
     request_id_of,
 )
 from vaultbrowser.services.identity import identity_from_authorization
+from vaultbrowser.services.limits import send_within
 from vaultbrowser.services.records import ResponseInfo
 
 __all__ = [
@@ -55,7 +57,8 @@ _INFO_BY_RESPONSE: weakref.WeakKeyDictionary[Any, ResponseInfo] = weakref.WeakKe
 
 
 class RecordingTransport(AsyncHttpTransport):
-    """Wraps a real azure-core async transport: records, times and (optionally) guards requests.
+    """Wraps a real azure-core async transport: records, times and (optionally) guards requests,
+    and holds every response to ``limits`` (deadline, body size: ``limits.send_within``).
 
     Several clients may share one ``RecordingTransport`` (and so one aiohttp session); it is
     closed by its owner, not by the clients (``close``/``__aexit__`` of a client must not close
@@ -68,6 +71,7 @@ class RecordingTransport(AsyncHttpTransport):
         journal: HttpJournal | None = None,
         guard: RequestGuard | None = None,
         connection: str = "",
+        limits: LimitSettings | None = None,
     ) -> None:
         # Named like azure-core's own transport wrappers: azure-storage's shared-key signer looks
         # for ``_transport`` to learn that aiohttp sends the request (it signs paths accordingly).
@@ -75,6 +79,7 @@ class RecordingTransport(AsyncHttpTransport):
         self._journal = journal
         self._guard = guard
         self._connection = connection
+        self._limits = limits or LimitSettings()
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
         method = request.method.upper()
@@ -93,7 +98,7 @@ class RecordingTransport(AsyncHttpTransport):
                 refused = True
                 self._guard(method, request.url)
                 refused = False
-            response = await self._transport.send(request, **kwargs)
+            response = await send_within(self._transport, request, self._limits, **kwargs)
         except BaseException as exc:
             if self._journal is not None:
                 self._journal.record(

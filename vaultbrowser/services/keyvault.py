@@ -7,13 +7,19 @@ heavy and a window may never open the keys tree). Every call returns our own rec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
-from types import MappingProxyType
 from typing import Any
 
+from vaultbrowser.errors import InvalidInput
 from vaultbrowser.services.http import RecordingTransport, ResponseCapture
 from vaultbrowser.services.keyvault_inputs import validate_item_name, validate_version
+from vaultbrowser.services.keyvault_records import (
+    certificate_record,
+    key_record,
+    policy_record,
+    rotation_policy_record,
+    secret_record,
+)
 from vaultbrowser.services.keyvault_writes import KeyVaultWrites
 from vaultbrowser.services.paging import fetch_page
 from vaultbrowser.services.records import (
@@ -21,7 +27,6 @@ from vaultbrowser.services.records import (
     CertificatePolicyRecord,
     CertificateRecord,
     KeyRecord,
-    KeyRotationActionRecord,
     KeyRotationPolicyRecord,
     Page,
     Result,
@@ -34,137 +39,8 @@ from vaultbrowser.services.x509 import parse_certificate
 MAX_KEY_VAULT_PAGE = 25  # the service's upper bound for maxresults
 
 
-def _tags(tags: Mapping[str, str] | None) -> Mapping[str, str]:
-    return MappingProxyType(dict(tags or {}))
-
-
 def _page_size(page_size: int) -> int:
     return max(1, min(MAX_KEY_VAULT_PAGE, page_size))
-
-
-def _deleted_fields(item: Any) -> dict[str, Any]:
-    return {
-        "deleted_on": getattr(item, "deleted_date", None),
-        "scheduled_purge_on": getattr(item, "scheduled_purge_date", None),
-        "recovery_id": getattr(item, "recovery_id", None),
-    }
-
-
-def _common(props: Any, vault_url: str) -> dict[str, Any]:
-    return {
-        "vault_url": vault_url,
-        "name": props.name,
-        "version": props.version,
-        "id": props.id,
-        "enabled": props.enabled,
-        "created_on": props.created_on,
-        "updated_on": props.updated_on,
-        "not_before": props.not_before,
-        "expires_on": props.expires_on,
-        "tags": _tags(props.tags),
-        "recovery_level": _enum_text(props.recovery_level),
-        "recoverable_days": getattr(props, "recoverable_days", None),
-        "managed": bool(getattr(props, "managed", False)),
-    }
-
-
-def secret_record(props: Any, vault_url: str, deleted: Any | None = None) -> SecretRecord:
-    return SecretRecord(
-        **_common(props, vault_url),
-        **(_deleted_fields(deleted) if deleted is not None else {}),
-        content_type=props.content_type,
-        key_id=props.key_id,
-    )
-
-
-def key_record(props: Any, vault_url: str, key: Any | None = None,
-               deleted: Any | None = None) -> KeyRecord:
-    """``key`` is the JWK when the call returned one (get/create), absent in listings."""
-    key_type = key_size = curve = None
-    operations: tuple[str, ...] = ()
-    if key is not None:
-        key_type = str(getattr(key.kty, "value", key.kty)) if key.kty else None
-        if key.n:
-            key_size = len(key.n) * 8
-        if key.crv:
-            curve = str(getattr(key.crv, "value", key.crv))
-        operations = tuple(str(getattr(op, "value", op)) for op in (key.key_ops or ()))
-    return KeyRecord(
-        **_common(props, vault_url),
-        **(_deleted_fields(deleted) if deleted is not None else {}),
-        key_type=key_type,
-        key_size=key_size,
-        curve=curve,
-        key_operations=operations,
-        exportable=getattr(props, "exportable", None),
-    )
-
-
-def certificate_record(props: Any, vault_url: str, certificate: Any | None = None,
-                       deleted: Any | None = None) -> CertificateRecord:
-    thumbprint = props.x509_thumbprint.hex().upper() if props.x509_thumbprint else None
-    return CertificateRecord(
-        **_common(props, vault_url),
-        **(_deleted_fields(deleted) if deleted is not None else {}),
-        x509_thumbprint=thumbprint,
-        secret_id=getattr(certificate, "secret_id", None),
-        key_id=getattr(certificate, "key_id", None),
-    )
-
-
-def _enum_text(value: Any) -> str | None:
-    return None if value is None else str(getattr(value, "value", value))
-
-
-def _lifetime_action_text(action: Any) -> str:
-    kind = _enum_text(action.action) or "?"
-    if action.lifetime_percentage is not None:
-        return f"{kind} at {action.lifetime_percentage}% of lifetime"
-    if action.days_before_expiry is not None:
-        return f"{kind} {action.days_before_expiry} days before expiry"
-    return kind
-
-
-def policy_record(policy: Any) -> CertificatePolicyRecord:
-    return CertificatePolicyRecord(
-        issuer_name=policy.issuer_name,
-        subject=policy.subject,
-        dns_names=tuple(policy.san_dns_names or ()),
-        emails=tuple(policy.san_emails or ()),
-        upns=tuple(policy.san_user_principal_names or ()),
-        key_type=_enum_text(policy.key_type),
-        key_size=policy.key_size,
-        curve=_enum_text(policy.key_curve_name),
-        exportable=policy.exportable,
-        reuse_key=policy.reuse_key,
-        content_type=_enum_text(policy.content_type),
-        validity_in_months=policy.validity_in_months,
-        enhanced_key_usage=tuple(policy.enhanced_key_usage or ()),
-        key_usage=tuple(_enum_text(u) or "" for u in (policy.key_usage or ())),
-        certificate_transparency=policy.certificate_transparency,
-        certificate_type=policy.certificate_type,
-        lifetime_actions=tuple(_lifetime_action_text(a) for a in (policy.lifetime_actions or ())),
-        enabled=policy.enabled,
-    )
-
-
-def rotation_policy_record(name: str, policy: Any) -> KeyRotationPolicyRecord:
-    actions = tuple(
-        KeyRotationActionRecord(
-            action=_enum_text(action.action) or "?",
-            time_after_create=action.time_after_create,
-            time_before_expiry=action.time_before_expiry,
-        )
-        for action in (policy.lifetime_actions or ())
-    )
-    return KeyRotationPolicyRecord(
-        key_name=name,
-        id=policy.id,
-        lifetime_actions=actions,
-        expires_in=policy.expires_in,
-        created_on=policy.created_on,
-        updated_on=policy.updated_on,
-    )
 
 
 class KeyVaultService(KeyVaultWrites):
@@ -331,12 +207,18 @@ class KeyVaultService(KeyVaultWrites):
             policy = certificate.policy
             if policy is None:
                 policy = await client.get_certificate_policy(name)
-        x509 = parse_certificate(bytes(certificate.cer)) if certificate.cer else None
+        x509 = x509_error = None
+        if certificate.cer:
+            try:
+                x509 = parse_certificate(bytes(certificate.cer))
+            except InvalidInput as error:  # still downloadable: the DER is kept as it came
+                x509_error = error.message
         props = certificate_record(certificate.properties, self.vault_url, certificate)
         if x509 is not None:
             props = replace(props, subject=x509.subject, issuer=x509.issuer)
         details = CertificateDetails(
-            properties=props, x509=x509, policy=policy_record(policy) if policy else None
+            properties=props, x509=x509, policy=policy_record(policy) if policy else None,
+            x509_error=x509_error,
         )
         return Result(details, response)
 

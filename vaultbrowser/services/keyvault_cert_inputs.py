@@ -386,7 +386,7 @@ def _inspect_pfx(data: bytes, secret: bytes | None) -> CertificateFile:
 
     try:
         key, leaf, _ = pkcs12.load_key_and_certificates(data, secret)
-    except (ValueError, TypeError):
+    except Exception:  # ValueError, TypeError, UnsupportedAlgorithm (an unknown cipher)
         raise _unusable_password("PFX file") from None
     if key is None:
         raise InvalidInput("The PFX file holds no private key; Key Vault imports a certificate "
@@ -403,7 +403,7 @@ def _inspect_pem(data: bytes, secret: bytes | None) -> CertificateFile:
 
     try:
         certificates = x509.load_pem_x509_certificates(data)
-    except ValueError:
+    except Exception:
         raise InvalidInput("The PEM file holds no readable certificate.") from None
     found = _PEM_KEY.search(data)
     if found is None:
@@ -415,19 +415,31 @@ def _inspect_pem(data: bytes, secret: bytes | None) -> CertificateFile:
     except TypeError:
         if secret is None:  # the key is encrypted and no password was given
             raise _unusable_password("PEM file's private key") from None
-        key = serialization.load_pem_private_key(found.group(0), None)  # not encrypted
+        try:
+            key = serialization.load_pem_private_key(found.group(0), None)  # not encrypted
+        except Exception:
+            raise _unusable_password("PEM file's private key") from None
         send_password = False
-    except ValueError:
+    except Exception:  # ValueError, UnsupportedAlgorithm: damaged or of an unknown type
         raise _unusable_password("PEM file's private key") from None
     _check_key_type(key)
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
-    if not any(c.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
-               == public for c in certificates):
+    public = _public_key_der(key)
+    if public is None or not any(_public_key_der(c) == public for c in certificates):
         raise InvalidInput("The PEM file's private key does not belong to any of its "
                            "certificates.")
     return CertificateFile(is_pem=True, payload=data, send_password=send_password)
+
+
+def _public_key_der(holder: Any) -> bytes | None:
+    """The SubjectPublicKeyInfo of a key or certificate; None when it cannot be decoded (a
+    certificate of another's making may hold a key of an unknown algorithm)."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        return holder.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    except Exception:
+        return None
 
 
 def _check_key_type(key: object) -> None:
@@ -446,6 +458,6 @@ def holds_private_key(data: bytes, content_type: str) -> bool:
 
     try:
         key, _, _ = pkcs12.load_key_and_certificates(data, None)
-    except (ValueError, TypeError):
+    except Exception:
         return True  # unreadable here (e.g. a protected PFX): let the user have the file
     return key is not None

@@ -27,7 +27,8 @@ from vaultbrowser.services.keyvault_inputs import (
     validate_tags,
     validate_version,
 )
-from vaultbrowser.services.keyvault_write_steps import WriteSteps, _converters, _Responses
+from vaultbrowser.services.keyvault_records import certificate_record, policy_record
+from vaultbrowser.services.keyvault_write_steps import WriteSteps, _Responses
 from vaultbrowser.services.records import (
     CertificatePolicyRecord,
     CertificateRecord,
@@ -227,7 +228,7 @@ class CertificateWrites(WriteSteps):
         async with translated():
             certificate = await self.certificate_client.import_certificate(
                 name, inspected.payload, **options, **responses.hooks)
-        record = _converters().certificate_record(certificate.properties, self.vault_url,
+        record = certificate_record(certificate.properties, self.vault_url,
                                                   certificate)
         return Result(record, responses.of("POST"))
 
@@ -314,7 +315,7 @@ class CertificateWrites(WriteSteps):
         async with translated():
             updated = await self.certificate_client.update_certificate_policy(
                 name, sdk_policy, **responses.hooks)
-        return Result(_converters().policy_record(updated), responses.of("PATCH"))
+        return Result(policy_record(updated), responses.of("PATCH"))
 
     async def update_certificate_properties(self, name: str, version: str | None,
                                             changes: PropertyChanges
@@ -332,7 +333,7 @@ class CertificateWrites(WriteSteps):
         async with translated():
             certificate = await self.certificate_client.update_certificate_properties(
                 name, version, **keywords, **responses.hooks)
-        record = _converters().certificate_record(certificate.properties, self.vault_url,
+        record = certificate_record(certificate.properties, self.vault_url,
                                                   certificate)
         return Result(record, responses.of("PATCH"))
 
@@ -346,7 +347,7 @@ class CertificateWrites(WriteSteps):
         responses = _Responses()
         async with translated():
             deleted = await self.certificate_client.delete_certificate(name, **responses.hooks)
-        record = _converters().certificate_record(deleted.properties, self.vault_url, deleted,
+        record = certificate_record(deleted.properties, self.vault_url, deleted,
                                                   deleted)
         return Result(record, responses.of("DELETE"))
 
@@ -361,7 +362,7 @@ class CertificateWrites(WriteSteps):
         async with translated():
             certificate = await self.certificate_client.recover_deleted_certificate(
                 name, **responses.hooks)
-        record = _converters().certificate_record(certificate.properties, self.vault_url,
+        record = certificate_record(certificate.properties, self.vault_url,
                                                   certificate)
         return Result(record, responses.of("POST"))
 

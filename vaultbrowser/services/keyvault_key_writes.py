@@ -18,7 +18,8 @@ from vaultbrowser.services.keyvault_inputs import (
     validate_version,
     validate_window,
 )
-from vaultbrowser.services.keyvault_write_steps import WriteSteps, _converters, _Responses
+from vaultbrowser.services.keyvault_records import key_record
+from vaultbrowser.services.keyvault_write_steps import WriteSteps, _Responses
 from vaultbrowser.services.records import KeyRecord, Result
 from vaultbrowser.services.translate import translated
 
@@ -78,7 +79,7 @@ class KeyWrites(WriteSteps):
         responses = _Responses()
         async with translated():
             key = await self.key_client.create_key(name, key_type, **options, **responses.hooks)
-        record = _converters().key_record(key.properties, self.vault_url, key.key)
+        record = key_record(key.properties, self.vault_url, key.key)
         return Result(record, responses.of("POST"))
 
     async def update_key_properties(self, name: str, version: str | None,
@@ -97,7 +98,7 @@ class KeyWrites(WriteSteps):
         async with translated():
             key = await self.key_client.update_key_properties(name, version, **keywords,
                                                               **responses.hooks)
-        record = _converters().key_record(key.properties, self.vault_url, key.key)
+        record = key_record(key.properties, self.vault_url, key.key)
         return Result(record, responses.of("PATCH"))
 
     async def delete_key(self, name: str) -> Result[KeyRecord]:
@@ -111,7 +112,7 @@ class KeyWrites(WriteSteps):
         responses = _Responses()
         async with translated():
             deleted = await self.key_client.delete_key(name, **responses.hooks)
-        record = _converters().key_record(deleted.properties, self.vault_url, deleted.key,
+        record = key_record(deleted.properties, self.vault_url, deleted.key,
                                           deleted)
         return Result(record, responses.of("DELETE"))
 
@@ -125,7 +126,7 @@ class KeyWrites(WriteSteps):
         responses = _Responses()
         async with translated():
             key = await self.key_client.recover_deleted_key(name, **responses.hooks)
-        return Result(_converters().key_record(key.properties, self.vault_url, key.key),
+        return Result(key_record(key.properties, self.vault_url, key.key),
                       responses.of("POST"))
 
     async def purge_deleted_key(self, name: str, *, typed_name: str) -> Result[None]:

@@ -16,7 +16,8 @@ from vaultbrowser.services.keyvault_inputs import (
     validate_version,
     validate_window,
 )
-from vaultbrowser.services.keyvault_write_steps import WriteSteps, _converters, _Responses
+from vaultbrowser.services.keyvault_records import secret_record
+from vaultbrowser.services.keyvault_write_steps import WriteSteps, _Responses
 from vaultbrowser.services.records import Result, SecretRecord, SecretValue
 from vaultbrowser.services.translate import translated
 
@@ -79,7 +80,7 @@ class SecretWrites(WriteSteps):
         async with translated():
             secret = await self.secret_client.set_secret(name, value.reveal(), **options,
                                                          **responses.hooks)
-        record = _converters().secret_record(secret.properties, self.vault_url)
+        record = secret_record(secret.properties, self.vault_url)
         return Result(record, responses.of("PUT"))
 
     async def update_secret_properties(self, name: str, version: str | None,
@@ -99,7 +100,7 @@ class SecretWrites(WriteSteps):
         async with translated():
             props = await self.secret_client.update_secret_properties(
                 name, version, **keywords, **responses.hooks)
-        return Result(_converters().secret_record(props, self.vault_url), responses.of("PATCH"))
+        return Result(secret_record(props, self.vault_url), responses.of("PATCH"))
 
     async def delete_secret(self, name: str) -> Result[SecretRecord]:
         """Delete a secret (every version). With soft delete it is kept, recoverable, until
@@ -112,7 +113,7 @@ class SecretWrites(WriteSteps):
         responses = _Responses()
         async with translated():
             deleted = await self.secret_client.delete_secret(name, **responses.hooks)
-        record = _converters().secret_record(deleted.properties, self.vault_url, deleted)
+        record = secret_record(deleted.properties, self.vault_url, deleted)
         return Result(record, responses.of("DELETE"))
 
     async def recover_deleted_secret(self, name: str) -> Result[SecretRecord]:
@@ -125,7 +126,7 @@ class SecretWrites(WriteSteps):
         responses = _Responses()
         async with translated():
             props = await self.secret_client.recover_deleted_secret(name, **responses.hooks)
-        return Result(_converters().secret_record(props, self.vault_url), responses.of("POST"))
+        return Result(secret_record(props, self.vault_url), responses.of("POST"))
 
     async def purge_deleted_secret(self, name: str, *, typed_name: str) -> Result[None]:
         """Delete a soft-deleted secret for good.

@@ -1,6 +1,6 @@
 """The shared steps of the Key Vault writes: the ``WriteSteps`` base of the secret, certificate
 and key write mixins (the name look-ups before a create or a new version, the purge) and the
-helpers they all use (``_Responses``, ``_converters``, the Conflict/NotFound of a look-up)."""
+helpers they all use (``_Responses``, the Conflict/NotFound of a look-up)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from vaultbrowser.services.keyvault_inputs import (
     purge_refusal,
     validate_item_name,
 )
+from vaultbrowser.services.keyvault_records import certificate_record, key_record, secret_record
 from vaultbrowser.services.records import ResponseInfo, Result, VaultItemRecord
 from vaultbrowser.services.translate import translated
 
@@ -44,14 +45,6 @@ class _Responses:
             if info.method == method:
                 return info
         return self._all[-1] if self._all else None
-
-
-def _converters() -> Any:
-    # keyvault.py imports this module (via keyvault_writes) to inherit from it; its record
-    # builders load at call time.
-    from vaultbrowser.services import keyvault
-
-    return keyvault
 
 
 def _exists(kind: Kind, name: str) -> Conflict:
@@ -146,15 +139,14 @@ class WriteSteps:
             raise _missing(kind, name)
 
     async def _deleted_record(self, kind: Kind, name: str) -> VaultItemRecord:
-        convert = _converters()
         _, get_deleted, _ = self._sdk_calls(kind)
         async with translated():
             deleted = await get_deleted(name)
         if kind == "secret":
-            return convert.secret_record(deleted.properties, self.vault_url, deleted)
+            return secret_record(deleted.properties, self.vault_url, deleted)
         if kind == "key":
-            return convert.key_record(deleted.properties, self.vault_url, deleted.key, deleted)
-        return convert.certificate_record(deleted.properties, self.vault_url, deleted, deleted)
+            return key_record(deleted.properties, self.vault_url, deleted.key, deleted)
+        return certificate_record(deleted.properties, self.vault_url, deleted, deleted)
 
     async def _purge(self, kind: Kind, name: str, typed_name: str) -> Result[None]:
         validate_item_name(name)

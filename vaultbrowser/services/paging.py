@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from vaultbrowser.services.http import ResponseCapture
+from vaultbrowser.services.limits import page_items_exceeded, page_request
 from vaultbrowser.services.records import Page
 from vaultbrowser.services.translate import translated
 
@@ -21,17 +22,26 @@ async def fetch_page(
 
     ``make_pager(hooks)`` must return an ``AsyncItemPaged`` created with ``**hooks`` so the page's
     HTTP response is captured. ``continuation`` is the ``next_token`` of the previous page (None
-    for the first). The SDK pages lazily: only one request is made here.
+    for the first). The SDK pages lazily: only one request is made here. The request is a
+    listing page's: its body is held to ``max_page_bytes`` and its items to ``max_page_items``.
 
     Raises:
-        VaultBrowserError: the typed error of whatever failed.
+        VaultBrowserError: the typed error of whatever failed (``LimitExceeded`` past a limit).
     """
     capture = ResponseCapture()
     async with translated():
-        pages = make_pager(capture.hooks).by_page(continuation_token=continuation)
-        try:
-            page = await pages.__anext__()
-        except StopAsyncIteration:
-            return Page((), None, capture.take())
-        items = tuple([convert(item) async for item in page])
-        return Page(items, pages.continuation_token or None, capture.take())
+        with page_request() as request:
+            pages = make_pager(capture.hooks).by_page(continuation_token=continuation)
+            try:
+                page = await pages.__anext__()
+            except StopAsyncIteration:
+                request.items = 0
+                return Page((), None, capture.take())
+            max_items = request.limits.max_page_items
+            items: list[T] = []
+            async for item in page:
+                if len(items) >= max_items:
+                    raise page_items_exceeded(max_items)
+                items.append(convert(item))
+            request.items = len(items)
+        return Page(tuple(items), pages.continuation_token or None, capture.take())

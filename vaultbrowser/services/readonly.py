@@ -8,7 +8,8 @@ Identity traffic (token requests) goes through the credentials' own pipelines an
 from __future__ import annotations
 
 from vaultbrowser.errors import ReadOnlyRefused
-from vaultbrowser.services.exchange import RequestGuard, redact_url
+from vaultbrowser.services.exchange import RequestGuard
+from vaultbrowser.services.redaction import redact_url
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

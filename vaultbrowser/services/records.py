@@ -142,6 +142,9 @@ class VaultItemRecord:
     deleted_on: datetime | None = None
     scheduled_purge_on: datetime | None = None
     recovery_id: str | None = None
+    # Time fields whose wire value was not a valid time (field name → what the wire said): the
+    # field itself is None, and shows as "invalid date", not as "no date" (services/wire_time).
+    invalid_dates: Mapping[str, str] = field(default=_EMPTY)
 
     @property
     def is_deleted(self) -> bool:
@@ -179,8 +182,8 @@ class X509Details:
     subject: str
     issuer: str
     serial_number: str
-    not_before: datetime
-    not_after: datetime
+    not_before: datetime | None  # None when undecodable (see ``problems``)
+    not_after: datetime | None
     thumbprint_sha1: str
     thumbprint_sha256: str
     signature_algorithm: str
@@ -195,6 +198,8 @@ class X509Details:
     key_usages: tuple[str, ...] = ()
     is_ca: bool = False
     self_signed: bool = False
+    # What could not be decoded, readably ("extension 2.5.29.17 (subjectAltName): …").
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +230,14 @@ class CertificateDetails:
     properties: CertificateRecord
     x509: X509Details | None
     policy: CertificatePolicyRecord | None
+    x509_error: str | None = None  # why ``x509`` is None although the vault sent a certificate
+
+    @property
+    def certificate_problems(self) -> tuple[str, ...]:
+        """Everything about the certificate's DER that could not be decoded."""
+        if self.x509_error:
+            return (self.x509_error,)
+        return self.x509.problems if self.x509 is not None else ()
 
 
 # --- Blob Storage ---------------------------------------------------------------------------
@@ -247,6 +260,7 @@ class ContainerRecord:
     default_encryption_scope: str | None = None
     immutable_storage_with_versioning: bool = False  # version-level WORM enabled
     version: str | None = None  # set for soft-deleted containers
+    invalid_dates: Mapping[str, str] = field(default=_EMPTY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +320,8 @@ class BlobRecord:
     immutability_policy_mode: str | None = None
     copy_status: str | None = None
     copy_source: str | None = None  # redacted: a copy source URL may carry a SAS
+    # Time fields the service sent as something other than a date (field → what it sent).
+    invalid_dates: Mapping[str, str] = field(default=_EMPTY)
 
     @property
     def display_name(self) -> str:
@@ -345,6 +361,7 @@ class KeyRotationPolicyRecord:
     expires_in: str | None = None  # ISO 8601 duration applied to new versions
     created_on: datetime | None = None
     updated_on: datetime | None = None
+    invalid_dates: Mapping[str, str] = field(default=_EMPTY)
 
     @property
     def rotates(self) -> bool:

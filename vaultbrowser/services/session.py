@@ -10,14 +10,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from vaultbrowser.config import NetworkSettings
+from vaultbrowser.config import LimitSettings, NetworkSettings
 from vaultbrowser.errors import InvalidInput
+from vaultbrowser.services.connection_strings import parse_account_key, parse_sas_token
 from vaultbrowser.services.connections import (
     DEVSTORE_ACCOUNT,
     AuthMethod,
     Connection,
     ServiceKind,
+    StorageConnectionParts,
+    endpoint_account,
     is_loopback_url,
+    normalize_blob_endpoint,
+    parse_storage_connection_string,
+    sas_url_parts,
 )
 from vaultbrowser.services.credentials import (
     DeviceCodePrompt,
@@ -27,6 +33,7 @@ from vaultbrowser.services.credentials import (
 )
 from vaultbrowser.services.exchange import HttpJournal, RequestGuard
 from vaultbrowser.services.readonly import read_only_guard
+from vaultbrowser.services.records import SecretValue
 
 if TYPE_CHECKING:  # the SDK modules load when the first connection opens
     from vaultbrowser.services.blob import BlobService
@@ -62,6 +69,7 @@ class ServiceSession:
         read_only: bool = False,
         device_code_prompt: DeviceCodePrompt | None = None,
         persistent_token_cache: bool = False,
+        limits: LimitSettings | None = None,
     ) -> None:
         """``read_only`` makes every connection read-only (``--read-only``); a connection's
         own ``read_only`` flag does the same for that connection alone.
@@ -71,6 +79,7 @@ class ServiceSession:
         only and nothing credential-like is written to disk."""
         self.journal = journal if journal is not None else HttpJournal()
         self._network = network or NetworkSettings()
+        self._limits = limits or LimitSettings()  # every transport holds responses to them
         self.read_only = read_only
         self._device_code_prompt = device_code_prompt
         self.persistent_token_cache = persistent_token_cache
@@ -102,7 +111,7 @@ class ServiceSession:
         if self.is_read_only(connection):
             guard = read_only_guard(connection.display_name)
         transport = RecordingTransport(inner, journal=self.journal, guard=guard,
-                                       connection=connection.display_name)
+                                       connection=connection.display_name, limits=self._limits)
         self._transports.append(transport)
         return transport
 
@@ -157,8 +166,12 @@ class ServiceSession:
     def open_storage(self, connection: Connection) -> BlobService:
         """A service for one storage account. Nothing is sent until the first call.
 
+        A connection string, SAS or account key is parsed here (``storage_secret_parts``): the
+        SDK gets the endpoint the connection shows and one credential, never the raw text.
+
         Raises:
-            InvalidInput: not a storage connection, or its secret is missing or malformed.
+            InvalidInput: not a storage connection, or its secret is missing or malformed, or
+                names another endpoint than the connection's URL (nothing is sent).
         """
         from azure.storage.blob.aio import BlobServiceClient
 
@@ -166,46 +179,30 @@ class ServiceSession:
 
         if connection.kind is not ServiceKind.BLOB:
             raise InvalidInput(f"{connection.display_name} is not a storage connection.")
+        url: str = connection.url
+        credential: Any = None
+        if connection.auth in (AuthMethod.CONNECTION_STRING, AuthMethod.ACCOUNT_KEY,
+                               AuthMethod.SAS):
+            parts = storage_secret_parts(connection)
+            url = parts.blob_endpoint
+            if parts.sas is not None:
+                from azure.core.credentials import AzureSasCredential
+
+                credential = AzureSasCredential(parts.sas.token.reveal())
+            else:  # exactly one credential: an account key, or the emulator's public one
+                key = (DEVSTORE_ACCOUNT_KEY if parts.development_storage
+                       else _revealed(parts.account_key))
+                credential = {"account_name": parts.account_name or account_name_of(url),
+                              "account_key": key}
+        elif connection.auth is AuthMethod.LOCAL_EMULATOR:
+            credential = {"account_name": account_name_of(url),
+                          "account_key": DEVSTORE_ACCOUNT_KEY}
         transport = self._transport(connection)
         options: dict[str, Any] = {"transport": transport, **self._network.client_options(),
                                    **_NO_BODY_LOGGING}
-        auth = connection.auth
-        if auth is AuthMethod.CONNECTION_STRING:
-            secret = connection.resolve_secret()
-            assert secret is not None
-            try:
-                client = BlobServiceClient.from_connection_string(secret.reveal(), **options)
-            except ValueError:
-                # The SDK's message may quote the string (and its key): say it in our words.
-                raise InvalidInput("The connection string is malformed.") from None
-        elif auth is AuthMethod.ACCOUNT_KEY:
-            secret = connection.resolve_secret()
-            assert secret is not None
-            client = BlobServiceClient(
-                connection.url,
-                credential={"account_name": account_name_of(connection.url),
-                            "account_key": secret.reveal()},
-                **options,
-            )
-        elif auth is AuthMethod.SAS:
-            from azure.core.credentials import AzureSasCredential
-
-            secret = connection.resolve_secret()
-            assert secret is not None
-            client = BlobServiceClient(
-                connection.url, credential=AzureSasCredential(secret.reveal()), **options
-            )
-        elif auth is AuthMethod.LOCAL_EMULATOR:
-            client = BlobServiceClient(
-                connection.url,
-                credential={"account_name": account_name_of(connection.url),
-                            "account_key": DEVSTORE_ACCOUNT_KEY},
-                **options,
-            )
-        else:
-            client = BlobServiceClient(
-                connection.url, credential=self._token_credential(connection), **options
-            )
+        if credential is None:
+            credential = self._token_credential(connection)
+        client = BlobServiceClient(url, credential=credential, **options)
         service = BlobService(client, name=connection.display_name)
         self._services.append(service)
         self._transport_of[id(service)] = transport
@@ -237,12 +234,58 @@ class ServiceSession:
             await transport.aclose()
 
 
+def _revealed(secret: SecretValue | None) -> str:
+    if secret is None:  # StorageConnectionParts always carries one credential
+        raise InvalidInput("The storage connection has no credential.")
+    return secret.reveal()
+
+
 def account_name_of(url: str) -> str:
     """The storage account name of a blob endpoint (``acct`` of ``acct.blob.core…``, or the
-    first path segment for an emulator URL such as ``http://127.0.0.1:10000/devstoreaccount1``)."""
-    parts = urlsplit(url)
-    path = parts.path.strip("/")
-    if path:
-        return path.split("/", 1)[0]
-    host = parts.hostname or ""
-    return host.split(".", 1)[0] if "." in host else DEVSTORE_ACCOUNT
+    path of an emulator URL such as ``http://127.0.0.1:10000/devstoreaccount1``; Azurite's
+    default account at a bare loopback address).
+
+    Raises:
+        InvalidInput: the address does not tell (a custom domain, or not an account name).
+    """
+    name = endpoint_account(url)
+    if name is None and is_loopback_url(url) and not urlsplit(url).path.strip("/"):
+        return DEVSTORE_ACCOUNT
+    if name is None:
+        raise InvalidInput(f"The storage account name of {url} cannot be told from the address.",
+                           advice="Use a connection string with AccountName and AccountKey.")
+    return name
+
+
+def storage_secret_parts(connection: Connection) -> StorageConnectionParts:
+    """What a connection-string, SAS or account-key connection gives the SDK: its secret (in
+    memory, or read now from ``secret_env``) parsed with the same strict parsers as when it was
+    added, for exactly the endpoint the connection shows.
+
+    Raises:
+        InvalidInput: the secret is missing or malformed, or names another endpoint than the
+            connection's URL (e.g. the environment variable changed since it was saved).
+    """
+    secret = connection.resolve_secret()
+    if secret is None:
+        raise InvalidInput(f"{connection.auth.label} needs a secret for "
+                           f"{connection.display_name}.")
+    shown = normalize_blob_endpoint(connection.url, allow_http=is_loopback_url(connection.url))
+    text = secret.reveal().strip()
+    if connection.auth is AuthMethod.CONNECTION_STRING:
+        parts = parse_storage_connection_string(text)
+    elif connection.auth is AuthMethod.SAS:  # a token, or a whole SAS URL (from a variable)
+        url, sas = sas_url_parts(text) if "://" in text else (shown, parse_sas_token(text))
+        parts = StorageConnectionParts(url, endpoint_account(url), sas=sas)
+    else:
+        parts = StorageConnectionParts(shown, endpoint_account(shown),
+                                       account_key=parse_account_key(text))
+    if parts.blob_endpoint != shown:
+        source = (f"the environment variable {connection.secret_env}"
+                  if connection.secret is None and connection.secret_env else "its secret")
+        raise InvalidInput(
+            f"{connection.display_name} was not opened: {source} names another storage "
+            f"endpoint than {shown}.",
+            advice="vaultbrowser connects only to the account it shows. Set the variable back, "
+                   "or remove the connection and add it again.")
+    return parts

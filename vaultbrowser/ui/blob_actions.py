@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QTimer
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QDialog
 
@@ -44,6 +44,7 @@ from vaultbrowser.ui.blob_dialogs import (
 )
 from vaultbrowser.ui.blob_transfers import BlobTransfers
 from vaultbrowser.ui.common_dialogs import TypedNameDialog
+from vaultbrowser.ui.secret_clipboard import SecretClipboard
 
 if TYPE_CHECKING:
     from vaultbrowser.ui.main_window import MainWindow
@@ -117,7 +118,7 @@ class BlobActions(QObject):
         self.pane.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.rowsInserted.connect(self._on_selection)
         self._on_selection()
-        self._clipboard_clear_ms = window.settings.clipboard_clear_seconds * 1000
+        self.secret_clipboard = SecretClipboard(window.settings.clipboard_clear_seconds, self)
 
     # --- actions and their state ---------------------------------------------------------------
 
@@ -489,16 +490,9 @@ class BlobActions(QObject):
         return True
 
     def copy_secret(self, text: str) -> None:
-        """Copy a credential-bearing text; clear the clipboard later if it still holds it."""
-        clipboard = QGuiApplication.clipboard()
-        clipboard.setText(text)
-        fingerprint = hash(text)
-
-        def clear() -> None:
-            if hash(clipboard.text()) == fingerprint:
-                clipboard.clear()
-
-        QTimer.singleShot(self._clipboard_clear_ms, clear)
+        """Copy a credential-bearing text (a SAS URL): marked for clipboard managers not to
+        keep, cleared later and at quit if the clipboard still holds it."""
+        self.secret_clipboard.copy(text)
 
 
 class _Count:

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.errors import InvalidInput
+from vaultbrowser.services.wire_time import from_epoch
 
 
 class DialogRunner:
@@ -202,7 +203,14 @@ class OptionalDateTime(QWidget):
         self.edit.setTimeZone(QTimeZone.utc())
         self.edit.setDisplayFormat("yyyy-MM-dd HH:mm 'UTC'")
         self.edit.setCalendarPopup(True)
+        # As much of the range a wire time can hold as the editor allows (Qt's default
+        # starts in 1752, its floor is year 100); an untouched field gives back the value it
+        # was set to (``value``), so a year-1 date is never changed behind the user's back.
+        utc = QTimeZone.utc()
+        self.edit.setMinimumDateTime(QDateTime(QDate(100, 1, 1), QTime(0, 0), utc))
+        self.edit.setMaximumDateTime(QDateTime(QDate(9999, 12, 31), QTime(23, 59, 59), utc))
         self.edit.setDateTime(QDateTime.currentDateTimeUtc())
+        self._given: tuple[datetime, QDateTime] | None = None  # set_value's value, as shown
         self.edit.setEnabled(False)
         self.enabled_check.toggled.connect(self.edit.setEnabled)
         layout = QHBoxLayout(self)
@@ -213,12 +221,17 @@ class OptionalDateTime(QWidget):
     def value(self) -> datetime | None:
         if not self.enabled_check.isChecked():
             return None
-        seconds = self.edit.dateTime().toSecsSinceEpoch()
-        return datetime.fromtimestamp(seconds, UTC)
+        shown = self.edit.dateTime()
+        if self._given is not None and shown == self._given[1]:
+            return self._given[0]
+        return from_epoch(shown.toSecsSinceEpoch())
 
     def set_value(self, when: datetime | None) -> None:
         self.enabled_check.setChecked(when is not None)
         if when is not None:
             stamp = when if when.tzinfo else when.replace(tzinfo=UTC)
-            self.edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(stamp.timestamp()),
-                                                               QTimeZone.utc()))
+            seconds = int((stamp - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds())
+            self.edit.setDateTime(QDateTime.fromSecsSinceEpoch(seconds, QTimeZone.utc()))
+            self._given = (stamp, self.edit.dateTime())
+        else:
+            self._given = None

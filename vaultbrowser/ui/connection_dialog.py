@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.errors import InvalidInput
+from vaultbrowser.services.connection_strings import parse_account_key
 from vaultbrowser.services.connections import (
     AuthMethod,
     Connection,
@@ -325,6 +326,8 @@ class ConnectionDialog(QDialog):
         if not text:
             raise InvalidInput(f"Paste the {SECRET_LABELS[auth].lower()}, or read it from an "
                                "environment variable.")
+        if auth is A.ACCOUNT_KEY:  # the session parses it again when the connection opens
+            return parse_account_key(text)
         return SecretValue(text)
 
     def _with_identity(self, connection: Connection, auth: AuthMethod) -> Connection:

@@ -9,9 +9,7 @@ entry as a password for clipboard managers and clears the clipboard after
 
 from __future__ import annotations
 
-import hashlib
-
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QClipboard, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,10 +27,9 @@ from PySide6.QtWidgets import (
 
 from vaultbrowser.models.details import Details
 from vaultbrowser.services.records import ResponseInfo, SecretValue
+from vaultbrowser.ui.secret_clipboard import SecretClipboard
 
 MASK = "•" * 12
-# KDE's Klipper and other clipboard managers keep no history of entries marked this way.
-PASSWORD_HINT_MIME = "x-kde-passwordManagerHint"
 
 
 class DetailPane(QWidget):
@@ -44,8 +41,7 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self._details: Details | None = None
         self._value: SecretValue | None = None
-        self._clear_after_ms = clipboard_clear_seconds * 1000
-        self._copied_digest: bytes | None = None  # what we put on the clipboard, as a hash
+        self.clipboard = SecretClipboard(clipboard_clear_seconds, self)
         # The value is hidden once the application has been inactive this long.
         self._inactive_timer = QTimer(self)
         self._inactive_timer.setSingleShot(True)
@@ -54,7 +50,6 @@ class DetailPane(QWidget):
         app = QGuiApplication.instance()
         if app is not None:
             app.applicationStateChanged.connect(self._on_application_state)
-            app.aboutToQuit.connect(self.clear_clipboard)
         self._watched_window: QObject | None = None
 
         self.title = QLabel("Nothing selected")
@@ -235,29 +230,12 @@ class DetailPane(QWidget):
     def copy_value(self) -> None:
         if self._value is None:
             return
-        text = self._value.reveal()
-        mime = QMimeData()
-        mime.setText(text)
-        mime.setData(PASSWORD_HINT_MIME, b"secret")
-        QGuiApplication.clipboard().setMimeData(mime)
-        digest = _digest(text)
-        self._copied_digest = digest
+        self.clipboard.copy(self._value.reveal())
         self.value_copied.emit()
-        # Clear later only if the clipboard still holds our value (the user may copy else).
-        # Only a hash is kept meanwhile, not the value.
-        QTimer.singleShot(self._clear_after_ms, lambda: self._clear_if_ours(digest))
 
     def clear_clipboard(self) -> None:
         """Clear the clipboard now if it still holds a value copied from this pane."""
-        if self._copied_digest is not None:
-            self._clear_if_ours(self._copied_digest)
-
-    def _clear_if_ours(self, digest: bytes) -> None:
-        clipboard = QGuiApplication.clipboard()
-        if _digest(clipboard.text()) == digest:
-            clipboard.clear()
-        if self._copied_digest == digest:
-            self._copied_digest = None
+        self.clipboard.clear_now()
 
     # --- hiding when the user is elsewhere -----------------------------------------------
 
@@ -287,10 +265,6 @@ class DetailPane(QWidget):
             elif event.type() == QEvent.Type.WindowActivate:
                 self.set_window_active(True)
         return super().eventFilter(watched, event)
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 def _escape(text: str) -> str:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.errors import Cancelled, VaultBrowserError
-from vaultbrowser.services.exchange import redact_text
+from vaultbrowser.services.redaction import redact_text
 
 log = logging.getLogger(__name__)
 
