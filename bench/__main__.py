@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from vaultbrowser.emulator.azurite import Azurite
+    from vaultbrowser.emulators.azurite import Azurite
 
 ROOT = Path(__file__).resolve().parents[1]
 KV_LATENCY_MS = 20
@@ -264,7 +264,7 @@ def measure_cold_start(plan: Plan) -> tuple[Row, Row, list[str]]:
 
 def measure_secrets(plan: Plan) -> tuple[list[Row], list[str]]:
     from bench.seed import vault_seed
-    from vaultbrowser.emulator import run_emulator_in_thread
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
     rows: list[Row] = []
     notes: list[str] = []
@@ -304,7 +304,7 @@ def blob_emulators(plan: Plan) -> Iterator[tuple[list[Azurite], list[str]]]:
         verify_listing,
         wait_until_idle,
     )
-    from vaultbrowser.emulator.azurite import Azurite
+    from vaultbrowser.emulators.azurite import Azurite
 
     containers = [f"bench{count}" for count in plan.blob_counts]
     names = [list(blob_names(count)) for count in plan.blob_counts]

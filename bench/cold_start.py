@@ -22,11 +22,11 @@ def main() -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from vaultbrowser.config import Settings
-    from vaultbrowser.services.session import ServiceSession
-    from vaultbrowser.ui.error_dialog import ErrorReporter
-    from vaultbrowser.ui.first_paint import FirstPaintWatch
-    from vaultbrowser.ui.main_window import MainWindow
+    from vaultbrowser.core.services.config import Settings
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.core.ui.error_dialog import ErrorReporter
+    from vaultbrowser.core.ui.first_paint import FirstPaintWatch
+    from vaultbrowser.core.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)

@@ -68,7 +68,7 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
     over that whole span. Blobs are listed flat (the pane's Flat box ticked).
     """
     from bench.loop_monitor import LoopStallMonitor
-    from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
+    from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
 
     blobs = spec["service"] == "blobs"
     pane_number = 3 if blobs else 0
@@ -85,7 +85,7 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
 
     # As the app does once its window is painted: the SDK imports in a worker thread. The
     # measured span starts when it is in, as it is for any connection added after start-up.
-    from vaultbrowser.services.sdk_imports import import_sdk
+    from vaultbrowser.core.services.sdk_imports import import_sdk
 
     await import_sdk()
     rss_before = peak_rss_mb()
@@ -144,10 +144,10 @@ def run_window(spec: dict[str, Any]) -> dict[str, Any]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from vaultbrowser.services.session import ServiceSession
-    from vaultbrowser.ui.error_dialog import ErrorReporter
-    from vaultbrowser.ui.gc_guard import MainThreadGarbageCollector
-    from vaultbrowser.ui.main_window import MainWindow
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.core.ui.error_dialog import ErrorReporter
+    from vaultbrowser.core.ui.gc_guard import MainThreadGarbageCollector
+    from vaultbrowser.core.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     collector = MainThreadGarbageCollector(app)  # as the app runs: collection on the GUI thread
@@ -192,7 +192,7 @@ async def raw_blobs(spec: dict[str, Any]) -> dict[str, Any]:
     from azure.storage.blob.aio import BlobServiceClient
 
     from bench.seed import container_sas
-    from vaultbrowser.emulator.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME
+    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME
 
     url, container = spec["url"], spec["container"]
     figures: dict[str, Any] = {}

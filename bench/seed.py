@@ -37,7 +37,7 @@ from xml.etree import ElementTree
 
 from azure.storage.blob import ContainerSasPermissions, generate_container_sas
 
-from vaultbrowser.emulator.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, Azurite
+from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, Azurite
 
 API_VERSION = "2025-01-05"
 

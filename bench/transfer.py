@@ -65,10 +65,10 @@ async def measure(endpoint: str, connection_string: str, source: Path, workdir: 
                   runs: int) -> dict[str, list[float]]:
     from azure.storage.blob.aio import BlobServiceClient
 
-    from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
-    from vaultbrowser.services.records import BlobRecord
-    from vaultbrowser.services.session import ServiceSession
-    from vaultbrowser.services.transfers import download_many
+    from vaultbrowser.blob.services.transfers import download_many
+    from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+    from vaultbrowser.core.services.records import BlobRecord
+    from vaultbrowser.core.services.session import ServiceSession
 
     size = source.stat().st_size
     session = ServiceSession()
@@ -161,7 +161,7 @@ def print_table(size: int, runs: int, seconds: dict[str, list[float]]) -> None:
 
 
 def main() -> int:
-    from vaultbrowser.emulator.azurite import Azurite
+    from vaultbrowser.emulators.azurite import Azurite
 
     size = int(os.environ.get("BENCH_TRANSFER_MIB", "512")) * MIB
     runs = max(1, int(os.environ.get("BENCH_RUNS", "3")))

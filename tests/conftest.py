@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 @pytest.fixture(scope="session")
 def kv_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from vaultbrowser.emulator import run_emulator_in_thread
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
     with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("kv-emulator")) as emulator:
         yield emulator
@@ -45,7 +45,7 @@ def kv_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from vaultbrowser.emulator.azurite import Azurite, AzuriteUnavailable
+    from vaultbrowser.emulators.azurite import Azurite, AzuriteUnavailable
 
     instance = Azurite(workdir=Path(tmp_path_factory.mktemp("azurite")))
     try:
@@ -99,7 +99,7 @@ def big_container(azurite: Any) -> int:
 
     from azure.storage.blob import BlobServiceClient
 
-    from tests.services.blob_seed import BIG_BLOB_CONTAINER, BIG_BLOB_COUNT, put_blobs
+    from tests.blob.services.blob_seed import BIG_BLOB_CONTAINER, BIG_BLOB_COUNT, put_blobs
 
     with BlobServiceClient.from_connection_string(azurite.connection_string) as client:
         client.create_container(BIG_BLOB_CONTAINER)

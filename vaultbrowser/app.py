@@ -58,8 +58,7 @@ def connections_from_args(args: argparse.Namespace) -> list[Any]:
     Raises:
         InvalidInput: a URL or connection string is not valid.
     """
-    from vaultbrowser.errors import InvalidInput
-    from vaultbrowser.services.connections import (
+    from vaultbrowser.core.services.connections import (
         AuthMethod,
         Connection,
         ServiceKind,
@@ -67,6 +66,7 @@ def connections_from_args(args: argparse.Namespace) -> list[Any]:
         normalize_vault_url,
         storage_connection_from_connection_string,
     )
+    from vaultbrowser.core.services.errors import InvalidInput
 
     # --read-only belongs to this run (the session), not to the connections: they are saved.
     connections = [Connection(ServiceKind.KEY_VAULT, normalize_vault_url(url))
@@ -200,8 +200,8 @@ async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     started = time.perf_counter()
-    from vaultbrowser.hardening import disable_core_dumps
-    from vaultbrowser.services.redaction import install_log_redaction
+    from vaultbrowser.core.services.hardening import disable_core_dumps
+    from vaultbrowser.core.services.redaction import install_log_redaction
 
     disable_core_dumps()  # this process will hold secret values: none may reach a core file
     install_log_redaction()  # whoever logs (SDK, aiohttp, the loop), credentials are redacted
@@ -215,18 +215,18 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from vaultbrowser.config import Settings
-    from vaultbrowser.errors import VaultBrowserError
-    from vaultbrowser.services.session import ServiceSession
-    from vaultbrowser.ui.error_dialog import ErrorDialog, ErrorReporter, install_excepthook
-    from vaultbrowser.ui.main_window import MainWindow
+    from vaultbrowser.core.services.config import Settings
+    from vaultbrowser.core.services.errors import VaultBrowserError
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.core.ui.error_dialog import ErrorDialog, ErrorReporter, install_excepthook
+    from vaultbrowser.core.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)  # Wayland's app id: the desktop entry's icon and name
-    from vaultbrowser.ui.app_icon import application_icon
+    from vaultbrowser.core.ui.app_icon import application_icon
 
     app.setWindowIcon(application_icon())
     # The window hides at once on close but shuts down asynchronously (clients, sessions,
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         ErrorDialog(error).exec()
         return 2
 
-    from vaultbrowser.ui.gc_guard import MainThreadGarbageCollector
+    from vaultbrowser.core.ui.gc_guard import MainThreadGarbageCollector
 
     collector = MainThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo or args.screenshot or args.smoke_test:
         connections = []
     else:
-        from vaultbrowser.ui.connection_store import ConnectionStore
+        from vaultbrowser.core.ui.connection_store import ConnectionStore
 
         store = ConnectionStore(on_invalid=reporter.report)
         # Connections named on the command line are remembered too (never their secrets).
@@ -267,14 +267,14 @@ def main(argv: list[str] | None = None) -> int:
         named = {c.key for c in connections}
         connections += [c for c in saved if c.key not in named]
     if not connections:
-        from vaultbrowser.demo import DemoEnvironment
+        from vaultbrowser.demo.environment import DemoEnvironment
 
         demo = DemoEnvironment()
     window = MainWindow(session, settings, reporter=reporter,
                         on_closed=demo.stop if demo is not None else None,
                         connection_store=store, trail=trail)
     collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
-    from vaultbrowser.ui.first_paint import FirstPaintWatch
+    from vaultbrowser.core.ui.first_paint import FirstPaintWatch
 
     painted = FirstPaintWatch(window)  # a child of the window: lives as long as it
     window.show()
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     with loop:
         loop.set_exception_handler(lambda _loop, context: reporter.report(
             context.get("exception") or RuntimeError(context.get("message", "error"))))
-        from vaultbrowser.services.sdk_imports import import_sdk
+        from vaultbrowser.core.services.sdk_imports import import_sdk
 
         window.run_task(import_sdk())  # in a worker thread, while the user looks around
         window.run_task(_open_connections(window, connections))

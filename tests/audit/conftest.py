@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 HOSTILE = "<script>alert('x')</script>&\"'"
@@ -91,8 +91,8 @@ def audit_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         KeyRotationPolicyAction,
     )
 
-    from tests.emulator.helpers import FakeCredential
-    from vaultbrowser.emulator import run_emulator_in_thread
+    from tests.emulators.keyvault.helpers import FakeCredential
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
     with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("audit-kv"),
                                 seed=audit_seed()) as emulator:
@@ -132,7 +132,7 @@ def storage_connection(azurite: Any) -> Connection:
 def collected(audit_emulator: Any, audit_containers: Any) -> tuple[Any, list[tuple[Any, ...]]]:
     """(report, progress calls) of one audit over the vault and the account, blobs scanned."""
     from vaultbrowser.audit.report import collect_report
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.session import ServiceSession
 
     calls: list[tuple[Any, ...]] = []
 

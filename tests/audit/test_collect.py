@@ -19,8 +19,8 @@ from tests.audit.conftest import (
 from vaultbrowser import __version__
 from vaultbrowser.audit.model import AuditReport, ItemKind, Severity
 from vaultbrowser.audit.report import collect_report
-from vaultbrowser.config import NetworkSettings
-from vaultbrowser.services.session import ServiceSession
+from vaultbrowser.core.services.config import NetworkSettings
+from vaultbrowser.core.services.session import ServiceSession
 
 
 def _item(report: AuditReport, kind: ItemKind, name: str) -> Any:
@@ -174,7 +174,7 @@ def test_unreachable_account_is_an_error_not_an_abort(audit_emulator: Any) -> No
 def dead_account_connection() -> Any:
     import socket
 
-    from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
+    from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -23,7 +23,7 @@ from vaultbrowser.audit.report import (
     render_report,
     write_report,
 )
-from vaultbrowser.errors import InvalidInput
+from vaultbrowser.core.services.errors import InvalidInput
 
 
 @pytest.mark.parametrize("fmt", ["html", "csv", "json"])

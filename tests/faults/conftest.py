@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from azure.storage.blob import BlobServiceClient
 
-from vaultbrowser.config import NetworkSettings
-from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.config import NetworkSettings
+from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
 
 # Two retries at most (three attempts), backoffs of a few ms, half a second of silence.
 FAST = NetworkSettings(retry_total=2, retry_status=2, retry_read=1, retry_backoff_factor=0.01,
@@ -26,7 +26,7 @@ BIG_SIZE = 300_000
 
 @pytest.fixture(scope="package")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from vaultbrowser.emulator import run_emulator_in_thread
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
     seed = {"secrets": [{"name": f"item-{i:03d}", "value": f"value-{i}"} for i in range(SECRETS)],
             "keys": [{"name": "signing", "kty": "RSA", "key_size": 2048}]}
@@ -57,7 +57,7 @@ def blob_data(azurite: Any) -> str:
 
 @pytest.fixture(scope="package")
 def proxy(azurite: Any, blob_data: str) -> Iterator[Any]:
-    from vaultbrowser.emulator.tcp_proxy import run_tcp_proxy_in_thread
+    from vaultbrowser.emulators.tcp_proxy import run_tcp_proxy_in_thread
 
     with run_tcp_proxy_in_thread(azurite.blob_endpoint) as instance:
         yield instance

@@ -15,14 +15,14 @@ import aiohttp
 import pytest
 from PySide6.QtCore import QPersistentModelIndex
 
-from vaultbrowser.config import Settings
-from vaultbrowser.models.lazy_tree import STATUS_ROLE, RowStatus
-from vaultbrowser.services.local_files import TEMP_SUFFIX
-from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.transfer_plans import plan_download
-from vaultbrowser.services.transfers import download_many
-from vaultbrowser.ui.error_dialog import ErrorReporter
-from vaultbrowser.ui.main_window import MainWindow
+from vaultbrowser.blob.services.transfer_plans import plan_download
+from vaultbrowser.blob.services.transfers import download_many
+from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.core.services.config import Settings
+from vaultbrowser.core.services.local_files import TEMP_SUFFIX
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.core.ui.error_dialog import ErrorReporter
+from vaultbrowser.core.ui.main_window import MainWindow
 
 from .conftest import BIG_BLOB, CONTAINER, FAST, storage_connection, vault_connection
 from .hygiene import Hygiene

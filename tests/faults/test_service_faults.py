@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
-from vaultbrowser.errors import (
+from vaultbrowser.blob.services.transfer_plans import plan_download
+from vaultbrowser.blob.services.transfers import download_many
+from vaultbrowser.core.services.errors import (
     AccessDenied,
     AuthenticationRequired,
     NetworkError,
@@ -22,10 +24,8 @@ from vaultbrowser.errors import (
     Throttled,
     VaultBrowserError,
 )
-from vaultbrowser.services.keyvault import KeyVaultService
-from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.transfer_plans import plan_download
-from vaultbrowser.services.transfers import download_many
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 from .conftest import (
     BIG_BLOB,

@@ -11,17 +11,17 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex
 
-from vaultbrowser.config import Settings
-from vaultbrowser.errors import (
+from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, LazyTreeModel, RowStatus
+from vaultbrowser.core.services.config import Settings
+from vaultbrowser.core.services.errors import (
     AccessDenied,
     AuthenticationRequired,
     NetworkError,
     ServiceUnavailable,
 )
-from vaultbrowser.models.lazy_tree import STATUS_ROLE, LazyTreeModel, RowStatus
-from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.ui.error_dialog import ErrorReporter
-from vaultbrowser.ui.main_window import MainWindow
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.core.ui.error_dialog import ErrorReporter
+from vaultbrowser.core.ui.main_window import MainWindow
 
 from .conftest import BLOBS, CONTAINER, FAST, storage_connection, vault_connection
 

@@ -16,12 +16,12 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultbrowser.errors import InvalidInput
-from vaultbrowser.services.demo_hostile import HostileExtension, hostile_certificate
-from vaultbrowser.services.keyvault_cert_inputs import inspect_certificate_file
-from vaultbrowser.services.records import SecretValue, X509Details
-from vaultbrowser.services.x509 import parse_certificate
-from vaultbrowser.services.x509_der import certificate_layout
+from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.records import SecretValue, X509Details
+from vaultbrowser.keyvault.services.certificate_inputs import inspect_certificate_file
+from vaultbrowser.keyvault.services.demo_hostile import HostileExtension, hostile_certificate
+from vaultbrowser.keyvault.services.x509 import parse_certificate
+from vaultbrowser.keyvault.services.x509_der import certificate_layout
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

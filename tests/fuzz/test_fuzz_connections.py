@@ -9,9 +9,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultbrowser.errors import InvalidInput
-from vaultbrowser.services.connection_strings import CONNECTION_STRING_KEYS, parse_sas_token
-from vaultbrowser.services.connections import (
+from vaultbrowser.core.services.connection_strings import CONNECTION_STRING_KEYS, parse_sas_token
+from vaultbrowser.core.services.connections import (
     Connection,
     normalize_blob_endpoint,
     normalize_vault_url,
@@ -19,6 +18,7 @@ from vaultbrowser.services.connections import (
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
+from vaultbrowser.core.services.errors import InvalidInput
 
 SENTINEL_KEY = "Zm9vYmFyU2VudGluZWxLZXk5OTk="  # base64, distinctive
 SENTINEL_SIG = "U2VudGluZWxTaWduYXR1cmU="

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultbrowser.services.redaction import redact_headers, redact_text, redact_url
+from vaultbrowser.core.services.redaction import redact_headers, redact_text, redact_url
 
 SIG = "FuzzSentinelSig0b5e"
 TEXT = st.text(max_size=60)

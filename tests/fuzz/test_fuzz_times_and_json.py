@@ -25,12 +25,12 @@ from hypothesis import strategies as st
 from vaultbrowser.audit.findings import analyze
 from vaultbrowser.audit.inventory import vault_item_entry
 from vaultbrowser.audit.model import ItemKind
-from vaultbrowser.errors import VaultBrowserError
-from vaultbrowser.models import formatting as fmt
-from vaultbrowser.services.blob_xml import _parse_rfc1123
-from vaultbrowser.services.keyvault_records import certificate_record, key_record, secret_record
-from vaultbrowser.services.translate import translate_error
-from vaultbrowser.services.wire_time import MAX_EPOCH, MIN_EPOCH, TimeReader, to_utc
+from vaultbrowser.blob.services.listing_xml import _parse_rfc1123
+from vaultbrowser.core.models import formatting as fmt
+from vaultbrowser.core.services.errors import VaultBrowserError
+from vaultbrowser.core.services.translate import translate_error
+from vaultbrowser.core.services.wire_time import MAX_EPOCH, MIN_EPOCH, TimeReader, to_utc
+from vaultbrowser.keyvault.services.sdk_records import certificate_record, key_record, secret_record
 
 VAULT = "https://fuzz.vault.azure.net"
 

@@ -25,9 +25,9 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from vaultbrowser.emulator.auth import MISSING_TOKEN, challenge_header
-from vaultbrowser.emulator.server import DEFAULT_TENANT
-from vaultbrowser.emulator.tls import TlsMaterial, ensure_tls
+from vaultbrowser.emulators.keyvault.auth import MISSING_TOKEN, challenge_header
+from vaultbrowser.emulators.keyvault.server import DEFAULT_TENANT
+from vaultbrowser.emulators.keyvault.tls import TlsMaterial, ensure_tls
 
 Responder = Callable[["HostileServer", web.Request], Awaitable[web.StreamResponse]]
 ACCOUNT = "devstoreaccount1"

@@ -17,13 +17,12 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.security.support import loopback_only
-from vaultbrowser.errors import InvalidInput
-from vaultbrowser.services.connection_strings import (
+from vaultbrowser.core.services.connection_strings import (
     CONNECTION_STRING_KEYS,
     parse_account_key,
     parse_sas_token,
 )
-from vaultbrowser.services.connections import (
+from vaultbrowser.core.services.connections import (
     AuthMethod,
     Connection,
     ServiceKind,
@@ -33,7 +32,8 @@ from vaultbrowser.services.connections import (
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
-from vaultbrowser.services.records import SecretValue
+from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.records import SecretValue
 
 KEY = base64.b64encode(b"Sentinel-Account-Key-do-not-echo-0451!").decode()  # valid base64
 SIG = base64.b64encode(b"Sentinel-Signature-do-not-echo!!").decode()  # 32 bytes, as HMAC
@@ -277,7 +277,7 @@ def test_an_account_key_must_be_base64() -> None:
 def _open(azurite: Any, connection: Connection, run: Any,
           monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     """Open the connection in a fresh session, list containers: (names, request URLs)."""
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.session import ServiceSession
 
     async def body() -> tuple[list[str], list[str]]:
         session = ServiceSession()
@@ -304,7 +304,7 @@ def cs_container(azurite: Any) -> str:
 
 
 def _azurite_string(azurite: Any) -> str:
-    from vaultbrowser.emulator.azurite import AZURITE_ACCOUNT_KEY
+    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY
 
     return (f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
             f"AccountKey={AZURITE_ACCOUNT_KEY};BlobEndpoint={azurite.blob_endpoint}")
@@ -329,7 +329,7 @@ def test_an_azurite_sas_connects_with_exactly_the_validated_token(
         azurite: Any, cs_container: str, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from azure.storage.blob import AccountSasPermissions, ResourceTypes, generate_account_sas
 
-    from vaultbrowser.emulator.azurite import AZURITE_ACCOUNT_KEY
+    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY
 
     sas = generate_account_sas(
         "devstoreaccount1", AZURITE_ACCOUNT_KEY, ResourceTypes(service=True, container=True),
@@ -361,8 +361,8 @@ def _bypasses(azurite: Any) -> list[str]:
 
 
 def test_a_string_the_sdk_reads_differently_is_refused_before_any_request(azurite: Any) -> None:
-    from vaultbrowser.emulator.azurite import AZURITE_ACCOUNT_KEY
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY
 
     for text in _bypasses(azurite):
         connection = Connection(ServiceKind.BLOB, azurite.blob_endpoint,
@@ -375,9 +375,9 @@ def test_a_string_the_sdk_reads_differently_is_refused_before_any_request(azurit
 
 def test_an_environment_variable_naming_another_account_is_refused(
         azurite: Any, cs_container: str, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vaultbrowser.emulator.azurite import AZURITE_ACCOUNT_KEY
-    from vaultbrowser.services.connections import DEVSTORE_ENDPOINT
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.connections import DEVSTORE_ENDPOINT
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY
 
     monkeypatch.setenv("VB_TEST_CS", _azurite_string(azurite))
     saved = Connection.from_settings(
@@ -398,7 +398,7 @@ def test_an_environment_variable_naming_another_account_is_refused(
 
 
 def test_a_malformed_account_key_is_refused_before_any_request(azurite: Any) -> None:
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.session import ServiceSession
 
     for key in ("not base64!", KEY[:-1]):
         session = ServiceSession()

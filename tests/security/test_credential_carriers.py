@@ -30,15 +30,15 @@ from tests.security.support import (
     wait_for,
 )
 from vaultbrowser.audit.trail import AuditTrail
-from vaultbrowser.config import Settings
-from vaultbrowser.errors import NetworkError
-from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.services.redaction import install_log_redaction
-from vaultbrowser.services.session import DEVSTORE_ACCOUNT_KEY, ServiceSession
-from vaultbrowser.services.translate import translate_error
-from vaultbrowser.ui.connection_store import ConnectionStore
-from vaultbrowser.ui.error_dialog import ErrorReporter
-from vaultbrowser.ui.main_window import MainWindow
+from vaultbrowser.core.services.config import Settings
+from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.errors import NetworkError
+from vaultbrowser.core.services.redaction import install_log_redaction
+from vaultbrowser.core.services.session import DEVSTORE_ACCOUNT_KEY, ServiceSession
+from vaultbrowser.core.services.translate import translate_error
+from vaultbrowser.core.ui.connection_store import ConnectionStore
+from vaultbrowser.core.ui.error_dialog import ErrorReporter
+from vaultbrowser.core.ui.main_window import MainWindow
 
 BODY_SIG = "CarrierBodySig7f3a9c"
 NAME_SIG = "CarrierNameSig2b8d41"
@@ -49,7 +49,7 @@ NAMED_BLOB = f"pasted?sv=2024&sig={NAME_SIG}.txt"
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from vaultbrowser.emulator import run_emulator_in_thread
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
     seed = {"secrets": [{"name": "carrier", "value": "v"}]}
     with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("kv-carriers"),

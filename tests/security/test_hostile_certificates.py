@@ -17,13 +17,17 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from vaultbrowser.audit.report import collect_report
-from vaultbrowser.errors import InvalidInput
-from vaultbrowser.models.details import describe_certificate
-from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.services.demo_hostile import HostileExtension, hostile_certificate, hostile_pfx
-from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.x509 import parse_certificate
-from vaultbrowser.services.x509_der import certificate_layout, decode_oid
+from vaultbrowser.core.models.details import describe_certificate
+from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.services.demo_hostile import (
+    HostileExtension,
+    hostile_certificate,
+    hostile_pfx,
+)
+from vaultbrowser.keyvault.services.x509 import parse_certificate
+from vaultbrowser.keyvault.services.x509_der import certificate_layout, decode_oid
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -112,7 +116,7 @@ def test_the_der_walker_lists_and_rebuilds_extensions() -> None:
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from vaultbrowser.emulator import run_emulator_in_thread
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
     seed = {"secrets": [{"name": "plain-secret", "value": "v"}]}
     with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("kv-certs"),

@@ -24,20 +24,20 @@ from PySide6.QtCore import Qt
 from vaultbrowser.audit.findings import analyze
 from vaultbrowser.audit.inventory import vault_item_entry
 from vaultbrowser.audit.model import ItemKind
-from vaultbrowser.models import formatting as fmt
-from vaultbrowser.models.details import describe
-from vaultbrowser.models.keyvault_models import KeyVaultTreeModel, VaultItemKind, VaultRoot
-from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.services.demo_hostile import NEVER_EXPIRES, NEVER_EXPIRES_EPOCH
-from vaultbrowser.services.keyvault_records import secret_record
-from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.wire_time import (
+from vaultbrowser.core.models import formatting as fmt
+from vaultbrowser.core.models.details import describe
+from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.core.services.wire_time import (
     MAX_EPOCH,
     MIN_EPOCH,
     TimeReader,
     is_far_future,
     to_utc,
 )
+from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultItemKind, VaultRoot
+from vaultbrowser.keyvault.services.demo_hostile import NEVER_EXPIRES, NEVER_EXPIRES_EPOCH
+from vaultbrowser.keyvault.services.sdk_records import secret_record
 
 VAULT = "https://hostile.vault.azure.net"
 ZONES = ("Asia/Tokyo", "Pacific/Kiritimati", "America/Los_Angeles", "Pacific/Pago_Pago", "UTC")
@@ -189,7 +189,7 @@ HOSTILE_SEED = {
 
 @pytest.fixture(scope="module")
 def hostile_vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from vaultbrowser.emulator import run_emulator_in_thread
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
     with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("kv-dates"),
                                 seed=HOSTILE_SEED) as emulator:
@@ -228,8 +228,8 @@ def session(qloop: asyncio.AbstractEventLoop) -> Iterator[ServiceSession]:
 
 def test_the_tree_shows_the_edges_in_every_zone(zone: str, hostile_vault: Any, qloop: Any,
                                                 qtbot: Any, session: ServiceSession) -> None:
-    from vaultbrowser.models.flat_tree import FlatTreeModel
-    from vaultbrowser.ui.tree_table import TreeTable
+    from vaultbrowser.core.models.flat_tree import FlatTreeModel
+    from vaultbrowser.core.ui.tree_table import TreeTable
 
     model = KeyVaultTreeModel(VaultItemKind.SECRETS)
     vault = model.add_root(VaultRoot(_connection(hostile_vault),

@@ -10,10 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.security.support import loopback_only
-from vaultbrowser.errors import InvalidInput, VaultBrowserError
-from vaultbrowser.services.blob_rules import check_blob_name, validate_container_name
-from vaultbrowser.services.connection_strings import parse_connection_string
-from vaultbrowser.services.connections import (
+from vaultbrowser.blob.services.rules import check_blob_name, validate_container_name
+from vaultbrowser.core.services.connection_strings import parse_connection_string
+from vaultbrowser.core.services.connections import (
     KEY_VAULT_SUFFIXES,
     Connection,
     is_loopback_url,
@@ -22,8 +21,9 @@ from vaultbrowser.services.connections import (
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
-from vaultbrowser.services.keyvault_inputs import validate_item_name, validate_version
-from vaultbrowser.services.records import SecretValue
+from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
+from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.keyvault.services.inputs import validate_item_name, validate_version
 
 KEY = "SGVsbG8tSG9zdGlsZS1LZXktZG8tbm90LWVjaG8tbWUhIQ=="  # a distinctive "account key"
 SIG = "HostileSig-do-not-echo-4242"
@@ -174,7 +174,7 @@ def test_a_saved_private_ca_is_kept_only_for_loopback() -> None:
     (see test_tls); loading it is allowed so the user sees the entry and the reason."""
     loaded = Connection.from_settings({"kind": "keyvault", "url": "https://x.vault.azure.net",
                                        "ca_path": "/tmp/planted.pem"})
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.session import ServiceSession
 
     assert_typed(lambda: ServiceSession().open_vault(loaded))
 
@@ -213,7 +213,7 @@ def test_awkward_but_valid_blob_names_pass(name: str) -> None:
 
 
 def _vault_connection(emulator: Any) -> Connection:
-    from vaultbrowser.services.connections import AuthMethod, ServiceKind
+    from vaultbrowser.core.services.connections import AuthMethod, ServiceKind
 
     return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
                       ca_path=str(emulator.ca_path))
@@ -221,7 +221,7 @@ def _vault_connection(emulator: Any) -> Connection:
 
 def test_refused_writes_send_nothing_and_strange_values_come_back_intact(
         run: Any, kv_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.session import ServiceSession
 
     huge = SecretValue("h" * (25 * 1024 + 1))
     exact = "x" * (25 * 1024)
@@ -274,8 +274,8 @@ AWKWARD_BLOB_NAMES = [
 
 def test_awkward_blob_names_round_trip_and_bad_ones_send_nothing(
         run: Any, azurite: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vaultbrowser.services.connections import AuthMethod, ServiceKind
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.connections import AuthMethod, ServiceKind
+    from vaultbrowser.core.services.session import ServiceSession
 
     source = tmp_path / "payload.bin"
     source.write_bytes(b"\x00\xffpayload")

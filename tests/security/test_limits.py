@@ -37,13 +37,13 @@ from tests.security.hostile_server import (
     trickle,
     xml_response,
 )
-from vaultbrowser.config import LimitSettings
-from vaultbrowser.errors import LimitExceeded, VaultBrowserError
-from vaultbrowser.services.blob import BlobService
-from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.services.limits import ContinuationGuard
-from vaultbrowser.services.session import ServiceSession
-from vaultbrowser.services.translate import translate_error
+from vaultbrowser.blob.services.blob_service import BlobService
+from vaultbrowser.core.services.config import LimitSettings
+from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.errors import LimitExceeded, VaultBrowserError
+from vaultbrowser.core.services.http.limits import ContinuationGuard
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.core.services.translate import translate_error
 
 T = TypeVar("T")
 MiB = 1024 * 1024
@@ -140,7 +140,7 @@ def test_an_upload_has_time_for_its_body_beyond_the_deadline(run: Any, tls_dir: 
         return web.Response(body=kv_secret_body(request, "s", "old"),
                             content_type="application/json")
 
-    from vaultbrowser.services.records import SecretValue
+    from vaultbrowser.core.services.records import SecretValue
 
     with serve(respond, tls_dir=tls_dir) as server:
         async def body(session: ServiceSession) -> str:
@@ -233,7 +233,7 @@ def test_a_gzip_bomb_in_a_legacy_response_is_cut_too(run: Any, stream: bool) -> 
     from azure.core.pipeline.transport import AioHttpTransport
     from azure.core.pipeline.transport import HttpRequest as LegacyRequest
 
-    from vaultbrowser.services.http import RecordingTransport
+    from vaultbrowser.core.services.http.transport import RecordingTransport
 
     bomb = gzip_bomb(256)
 
@@ -419,13 +419,13 @@ def test_the_continuation_guard() -> None:
 
 
 def _status(model: Any, parent: Any) -> Any:
-    from vaultbrowser.models.lazy_tree import STATUS_ROLE
+    from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
 
     return model.index(model.rowCount(parent) - 1, 0, parent).data(STATUS_ROLE)
 
 
 def _names(model: Any, parent: Any) -> list[str]:
-    from vaultbrowser.models.lazy_tree import STATUS_ROLE
+    from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
 
     return [model.index(row, 0, parent).data() for row in range(model.rowCount(parent))
             if model.index(row, 0, parent).data(STATUS_ROLE) is None]
@@ -443,8 +443,8 @@ def test_a_repeated_nextlink_ends_the_vault_with_an_error_row(
     """Load all on a vault whose every page points at the same nextLink: the node ends with
     an error row (LimitExceeded, Retry), load_failed says why, and another vault of the same
     tree still lists. Refresh lists again from the first page."""
-    from vaultbrowser.models.keyvault_models import KeyVaultTreeModel, VaultItemKind, VaultRoot
-    from vaultbrowser.models.lazy_tree import RowStatus
+    from vaultbrowser.core.models.lazy_tree import RowStatus
+    from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultItemKind, VaultRoot
 
     async def looping(server: HostileServer, request: web.Request) -> web.StreamResponse:
         pages = server.state["pages"] = server.state.get("pages", 0) + 1
@@ -498,8 +498,8 @@ def test_a_repeated_blob_marker_and_endless_empty_pages_stop(
         qloop: Any, qsession: ServiceSession) -> None:
     """Blob listings: a NextMarker that comes back is an error row; so are
     ``max_empty_pages`` empty pages in a row (a Retry tries as many again)."""
-    from vaultbrowser.models.blob_models import AccountRoot, BlobTreeModel
-    from vaultbrowser.models.lazy_tree import RowStatus
+    from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+    from vaultbrowser.core.models.lazy_tree import RowStatus
 
     async def repeating(server: HostileServer, request: web.Request) -> web.StreamResponse:
         pages = server.state["pages"] = server.state.get("pages", 0) + 1
@@ -548,7 +548,7 @@ def test_pages_a_model_filters_empty_are_not_empty_pages(
     """The deleted-blobs view lists with ``include=deleted`` and keeps the deleted ones: a run
     of pages of live blobs only is legitimately empty on screen. What counts is what the
     service sent, so a long run passes ``max_empty_pages``."""
-    from vaultbrowser.models.blob_models import AccountRoot, BlobTreeModel
+    from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 
     async def respond(server: HostileServer, request: web.Request) -> web.StreamResponse:
         if request.query.get("restype") != "container":
@@ -586,8 +586,8 @@ def test_load_all_of_an_endless_listing_stays_cancellable(
         qloop: Any, qsession: ServiceSession) -> None:
     """Pages that each bring an item and a new marker break no limit: Load all goes on until
     the user cancels it, and cancelling is silent."""
-    from vaultbrowser.models.blob_models import AccountRoot, BlobTreeModel
-    from vaultbrowser.models.lazy_tree import RowStatus
+    from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+    from vaultbrowser.core.models.lazy_tree import RowStatus
 
     async def endless(server: HostileServer, request: web.Request) -> web.StreamResponse:
         pages = server.state["pages"] = server.state.get("pages", 0) + 1

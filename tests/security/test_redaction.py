@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultbrowser.services.redaction import install_log_redaction, redact_text
+from vaultbrowser.core.services.redaction import install_log_redaction, redact_text
 
 SIG = "s1g%2BAbC%2Fdef%3D"
 KEY = "a2V5LWtleS1rZXk+/key=="
@@ -76,7 +76,7 @@ def test_every_logger_s_records_are_redacted_once_installed(tmp_path: Path) -> N
 def test_both_entry_points_install_the_redaction(entry: str,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from vaultbrowser.audit import cli
-    from vaultbrowser.services import redaction
+    from vaultbrowser.core.services import redaction
 
     plain = logging.LogRecord
     monkeypatch.setattr(redaction, "_installed_factory", None)

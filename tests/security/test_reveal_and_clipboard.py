@@ -9,9 +9,9 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from vaultbrowser.services.records import SecretValue
-from vaultbrowser.ui.detail_pane import MASK, DetailPane
-from vaultbrowser.ui.secret_clipboard import PASSWORD_HINT_MIME
+from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.ui.detail_pane import MASK, DetailPane
+from vaultbrowser.core.ui.secret_clipboard import PASSWORD_HINT_MIME
 
 VALUE = "RevealClipboard-value-31337"
 

@@ -35,22 +35,23 @@ from tests.security.support import (
     wait_for,
 )
 from vaultbrowser.audit.trail import AuditTrail
-from vaultbrowser.config import NetworkSettings, Settings
-from vaultbrowser.services import session as session_module
-from vaultbrowser.services.connections import (
+from vaultbrowser.core.models.lazy_tree import RECORD_ROLE
+from vaultbrowser.core.services import session as session_module
+from vaultbrowser.core.services.config import NetworkSettings, Settings
+from vaultbrowser.core.services.connections import (
     AuthMethod,
     Connection,
     ServiceKind,
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
-from vaultbrowser.services.records import SecretValue
-from vaultbrowser.services.redaction import install_log_redaction
-from vaultbrowser.services.session import DEVSTORE_ACCOUNT_KEY, ServiceSession
-from vaultbrowser.ui.connection_store import ConnectionStore
-from vaultbrowser.ui.error_dialog import ErrorReporter
-from vaultbrowser.ui.main_window import MainWindow
-from vaultbrowser.ui.secret_clipboard import PASSWORD_HINT_MIME
+from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.services.redaction import install_log_redaction
+from vaultbrowser.core.services.session import DEVSTORE_ACCOUNT_KEY, ServiceSession
+from vaultbrowser.core.ui.connection_store import ConnectionStore
+from vaultbrowser.core.ui.error_dialog import ErrorReporter
+from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.secret_clipboard import PASSWORD_HINT_MIME
 
 SECRET_VALUE = "HygSecretValue-5b1e9d-NEVER-LOGGED"
 CLIENT_SECRET = "HygClientSecret~Q7x2p.zz9"
@@ -74,7 +75,7 @@ SEED = {"secrets": [{"name": "hyg-secret", "value": SECRET_VALUE, "contentType":
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from vaultbrowser.emulator import run_emulator_in_thread
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
     # Its data directory holds the value by design: it is outside the grepped HOME.
     with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("kv-hygiene"),
@@ -200,6 +201,9 @@ def test_no_seeded_secret_reaches_a_log_file_screen_or_export(
                     reporter.close_all()  # the next one raises its own dialog
                 texts[f"blob tree ({connection.name})"] = model_texts(blobs)
                 if connection is good_sas:
+                    # its first row is a container, not the "Loading…" row before it
+                    await wait_for(lambda: blobs.index(0, 0, blobs.index(0, 0)).data(
+                        RECORD_ROLE) is not None)
                     blob_pane = window.panes[3]
                     shown.clear()
                     blob_pane.view.setCurrentIndex(blob_pane.proxy.mapFromSource(
@@ -299,9 +303,9 @@ def test_a_failing_client_secret_sign_in_shows_and_logs_no_secret(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A service principal whose token request fails (a closed loopback authority): the typed
     error, its dialog and the DEBUG log name the failure, never the client secret."""
-    from vaultbrowser.emulator.server import DEFAULT_TENANT
-    from vaultbrowser.errors import VaultBrowserError
-    from vaultbrowser.ui.error_dialog import ErrorDialog
+    from vaultbrowser.core.services.errors import VaultBrowserError
+    from vaultbrowser.core.ui.error_dialog import ErrorDialog
+    from vaultbrowser.emulators.keyvault.server import DEFAULT_TENANT
 
     install_log_redaction()
     monkeypatch.setenv("AZURE_AUTHORITY_HOST", "https://127.0.0.1:9")  # nothing listens
@@ -369,8 +373,8 @@ def test_the_audit_command_prints_and_writes_no_secret(
 def test_an_unexpected_exception_quoting_credentials_is_shown_redacted(qtbot: Any) -> None:
     """A bug's dialog shows the exception and its traceback: text that quotes a SAS URL, a
     connection string or a bearer header is redacted there (and in what Copy puts out)."""
-    from vaultbrowser.services.redaction import redact_text
-    from vaultbrowser.ui.error_dialog import ErrorDialog
+    from vaultbrowser.core.services.redaction import redact_text
+    from vaultbrowser.core.ui.error_dialog import ErrorDialog
 
     def fail() -> None:
         raise RuntimeError(
@@ -395,8 +399,8 @@ def test_an_unexpected_exception_quoting_credentials_is_shown_redacted(qtbot: An
 
 def test_a_failed_exchange_is_recorded_redacted(run: Any) -> None:
     """The activity panel's failure text comes from the transport's exception: redacted."""
-    from vaultbrowser.services.exchange import HttpJournal
-    from vaultbrowser.services.http import RecordingTransport
+    from vaultbrowser.core.services.http.journal import HttpJournal
+    from vaultbrowser.core.services.http.transport import RecordingTransport
 
     class Failing:
         async def send(self, request: Any, **kwargs: Any) -> Any:
@@ -433,7 +437,7 @@ HOSTILE_PASTES = [
 @pytest.mark.parametrize("mode_name", ["MODE_CONNECTION_STRING", "MODE_SAS"])
 def test_connection_dialog_messages_never_echo_a_pasted_secret(qtbot: Any,
                                                                mode_name: str) -> None:
-    from vaultbrowser.ui import connection_dialog as module
+    from vaultbrowser.core.ui import connection_dialog as module
 
     dialog = module.ConnectionDialog(kind=ServiceKind.BLOB)
     qtbot.addWidget(dialog)

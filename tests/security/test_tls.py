@@ -11,11 +11,11 @@ import pytest
 import truststore
 
 from tests.security.support import loopback_only
-from vaultbrowser.errors import InvalidInput, NetworkError
-from vaultbrowser.services import http
-from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.services.http import tls_context_of
-from vaultbrowser.services.session import ServiceSession
+from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.errors import InvalidInput, NetworkError
+from vaultbrowser.core.services.http import transport as http
+from vaultbrowser.core.services.http.transport import tls_context_of
+from vaultbrowser.core.services.session import ServiceSession
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,8 +134,8 @@ def test_service_principal_sign_in_verifies_with_the_os_trust_store(
     the data requests, with the session's timeouts and retries."""
     from azure.identity import aio
 
-    from vaultbrowser.config import NetworkSettings
-    from vaultbrowser.services.records import SecretValue
+    from vaultbrowser.core.services.config import NetworkSettings
+    from vaultbrowser.core.services.records import SecretValue
 
     seen: list[dict[str, Any]] = []
 

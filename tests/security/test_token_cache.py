@@ -11,11 +11,11 @@ from azure.identity import TokenCachePersistenceOptions
 
 from tests.security.support import files_under, find_leaks, loopback_only
 from vaultbrowser.app import build_parser
-from vaultbrowser.emulator import LOCAL_TOKEN
-from vaultbrowser.services import credentials
-from vaultbrowser.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.services.records import SecretValue
-from vaultbrowser.services.session import ServiceSession
+from vaultbrowser.core.services import credentials
+from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.emulators.keyvault import LOCAL_TOKEN
 
 CACHING_METHODS = (AuthMethod.SERVICE_PRINCIPAL_SECRET, AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE,
                    AuthMethod.INTERACTIVE_BROWSER, AuthMethod.DEVICE_CODE)

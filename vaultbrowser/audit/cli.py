@@ -28,9 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from vaultbrowser.errors import InvalidInput, VaultBrowserError
-from vaultbrowser.hardening import disable_core_dumps
-from vaultbrowser.services.connections import (
+from vaultbrowser.core.services.connections import (
     AuthMethod,
     Connection,
     ServiceKind,
@@ -39,7 +37,9 @@ from vaultbrowser.services.connections import (
     normalize_vault_url,
     storage_connection_from_connection_string,
 )
-from vaultbrowser.services.redaction import install_log_redaction
+from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
+from vaultbrowser.core.services.hardening import disable_core_dumps
+from vaultbrowser.core.services.redaction import install_log_redaction
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 FORMATS = ("html", "csv", "json")
@@ -131,9 +131,9 @@ class _Progress:
 async def _demo_connections(demo: object, stream: TextIO) -> list[Connection]:
     """Start the demo emulators (seeded, certificates imported) and return read-only
     connections to them."""
-    from vaultbrowser.demo import DemoEnvironment
-    from vaultbrowser.services.demo_setup import seed_vault_extras
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.demo.environment import DemoEnvironment
+    from vaultbrowser.demo.setup import seed_vault_extras
 
     assert isinstance(demo, DemoEnvironment)
     print("audit: starting the demo Key Vault emulator…", file=stream, flush=True)
@@ -157,8 +157,8 @@ async def _demo_connections(demo: object, stream: TextIO) -> list[Connection]:
 async def _run(args: argparse.Namespace, connections: list[Connection], fmt: str,
                stream: TextIO) -> int:
     from vaultbrowser.audit.report import collect_report, write_report
-    from vaultbrowser.demo import DemoEnvironment
-    from vaultbrowser.services.session import ServiceSession
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.demo.environment import DemoEnvironment
 
     demo = DemoEnvironment() if args.demo else None
     session = ServiceSession(read_only=True)  # an audit can never write, whatever it opens

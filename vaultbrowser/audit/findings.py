@@ -40,7 +40,7 @@ from vaultbrowser.audit.model import (
     Severity,
     VaultItemEntry,
 )
-from vaultbrowser.services.wire_time import is_far_future
+from vaultbrowser.core.services.wire_time import is_far_future
 
 MIN_RSA_BITS = 2048
 EXPIRY_BUCKETS = (30, 60, 90)  # days

@@ -19,10 +19,9 @@ from vaultbrowser.audit.model import (
     ReportError,
     VaultItemEntry,
 )
-from vaultbrowser.errors import Cancelled, VaultBrowserError
-from vaultbrowser.services.connections import Connection, ServiceKind
-from vaultbrowser.services.keyvault import MAX_KEY_VAULT_PAGE, KeyVaultService
-from vaultbrowser.services.records import (
+from vaultbrowser.core.services.connections import Connection, ServiceKind
+from vaultbrowser.core.services.errors import Cancelled, VaultBrowserError
+from vaultbrowser.core.services.records import (
     CertificateDetails,
     CertificateRecord,
     KeyRecord,
@@ -31,10 +30,11 @@ from vaultbrowser.services.records import (
     SecretRecord,
     VaultItemRecord,
 )
-from vaultbrowser.services.session import ServiceSession
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.services.vault_service import MAX_KEY_VAULT_PAGE, KeyVaultService
 
 if TYPE_CHECKING:
-    from vaultbrowser.services.blob import BlobService
+    from vaultbrowser.blob.services.blob_service import BlobService
 
 T = TypeVar("T")
 Progress = Callable[[str, int, int | None], None]

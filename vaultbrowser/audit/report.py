@@ -19,9 +19,9 @@ from vaultbrowser.audit.inventory import InventoryCollector, Progress, collect_i
 from vaultbrowser.audit.model import AuditedConnection, AuditReport
 from vaultbrowser.audit.render_html import render_html
 from vaultbrowser.audit.render_tabular import render_csv, render_json
-from vaultbrowser.errors import InvalidInput
-from vaultbrowser.services.connections import Connection
-from vaultbrowser.services.session import ServiceSession
+from vaultbrowser.core.services.connections import Connection
+from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.session import ServiceSession
 
 __all__ = [
     "FORMATS",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from vaultbrowser.services.exchange import ExchangeRecord, HttpJournal
+from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 
 TRAIL_FILE = "audit-trail.jsonl"
 FIELDS = ("time", "identity", "connection", "operation", "resource", "status", "request_id")

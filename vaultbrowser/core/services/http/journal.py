@@ -1,0 +1,95 @@
+"""Pure HTTP exchange data: the session journal and its records (no azure imports).
+
+Kept apart from ``http.py`` (which wraps azure-core's transport) so that the window, the activity
+panel and the audit trail can be imported, and painted, before the SDK is loaded.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from vaultbrowser.core.services.records import ResponseInfo
+
+# http.py re-exports these under their old home until the reshape (issue 16) moves them.
+from vaultbrowser.core.services.redaction import (  # noqa: F401
+    REDACTED,
+    SENSITIVE_HEADERS,
+    SENSITIVE_QUERY,
+    redact_headers,
+    redact_text,
+    redact_url,
+)
+
+_REQUEST_ID_HEADERS = ("x-ms-request-id", "x-ms-client-request-id", "apim-request-id")
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeRecord:
+    """One HTTP attempt of the session: a response, or the failure that prevented one."""
+
+    response: ResponseInfo | None
+    method: str
+    url: str
+    started_at: datetime
+    elapsed: float
+    failure: str | None = None  # exception type and message when no response was received
+    authorized: bool = True  # whether the request carried credentials (header or SAS)
+    connection: str = ""  # the connection's display name
+    identity: str | None = None  # who, from the credentials' claims (never the credentials)
+    refused: bool = False  # refused before sending (read-only mode)
+
+    @property
+    def is_auth_challenge(self) -> bool:
+        """Key Vault's bearer challenge: the SDK's first request goes without a token on
+        purpose and the 401 tells it where to get one. Protocol, not a failure."""
+        return (not self.authorized and self.response is not None
+                and self.response.status == 401
+                and self.response.header("WWW-Authenticate") is not None)
+
+    @property
+    def failed(self) -> bool:
+        if self.is_auth_challenge:
+            return False
+        return self.response is None or self.response.status >= 400
+
+
+class HttpJournal:
+    """Every HTTP exchange of the session, newest last, bounded; listeners hear each one."""
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self._records: deque[ExchangeRecord] = deque(maxlen=capacity)
+        self._listeners: list[Callable[[ExchangeRecord], None]] = []
+
+    def add_listener(self, listener: Callable[[ExchangeRecord], None]) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[ExchangeRecord], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def record(self, record: ExchangeRecord) -> None:
+        self._records.append(record)
+        for listener in list(self._listeners):
+            listener(record)
+
+    def records(self) -> list[ExchangeRecord]:
+        return list(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
+
+RequestGuard = Callable[[str, str], None]
+"""Called with (method, url) before a request is sent; raises to refuse it."""

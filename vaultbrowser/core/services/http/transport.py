@@ -1,0 +1,335 @@
+"""HTTP metadata as data: redaction, the recording transport, the session journal, per-call capture.
+
+Every SDK client we build gets a ``RecordingTransport``: the last stop before the wire, shared by
+the Key Vault and Storage pipelines alike. It times each real HTTP exchange (challenge 401s and
+retries included), turns it into a redacted ``ResponseInfo`` and appends it to the session's
+``HttpJournal`` (the activity panel's source). A per-call ``ResponseCapture`` (azure-core's
+``raw_response_hook``) then picks the ``ResponseInfo`` of the response that produced a result.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from azure.core.pipeline.transport import AsyncHttpTransport
+
+from vaultbrowser.core.services.config import LimitSettings
+from vaultbrowser.core.services.http.identity import identity_from_authorization
+from vaultbrowser.core.services.http.journal import (  # re-exported: the names many modules know
+    REDACTED,
+    SENSITIVE_HEADERS,
+    SENSITIVE_QUERY,
+    ExchangeRecord,
+    HttpJournal,
+    RequestGuard,
+    redact_headers,
+    redact_text,
+    redact_url,
+    request_id_of,
+)
+from vaultbrowser.core.services.http.limits import send_within
+from vaultbrowser.core.services.records import ResponseInfo
+
+__all__ = [
+    "REDACTED",
+    "SENSITIVE_HEADERS",
+    "SENSITIVE_QUERY",
+    "ExchangeRecord",
+    "HttpJournal",
+    "RecordingTransport",
+    "RequestGuard",
+    "ResponseCapture",
+    "info_for",
+    "redact_headers",
+    "redact_url",
+    "request_id_of",
+    "response_info_from",
+]
+
+# The ResponseInfo of each live SDK response object, for the per-call hook to find.
+_INFO_BY_RESPONSE: weakref.WeakKeyDictionary[Any, ResponseInfo] = weakref.WeakKeyDictionary()
+
+
+
+class RecordingTransport(AsyncHttpTransport):
+    """Wraps a real azure-core async transport: records, times and (optionally) guards requests,
+    and holds every response to ``limits`` (deadline, body size: ``limits.send_within``).
+
+    Several clients may share one ``RecordingTransport`` (and so one aiohttp session); it is
+    closed by its owner, not by the clients (``close``/``__aexit__`` of a client must not close
+    a shared session), which is why the wrapped transport's context methods are not forwarded.
+    """
+
+    def __init__(
+        self,
+        inner: AsyncHttpTransport,
+        journal: HttpJournal | None = None,
+        guard: RequestGuard | None = None,
+        connection: str = "",
+        limits: LimitSettings | None = None,
+    ) -> None:
+        # Named like azure-core's own transport wrappers: azure-storage's shared-key signer looks
+        # for ``_transport`` to learn that aiohttp sends the request (it signs paths accordingly).
+        self._transport = inner
+        self._journal = journal
+        self._guard = guard
+        self._connection = connection
+        self._limits = limits or LimitSettings()
+
+    async def send(self, request: Any, **kwargs: Any) -> Any:
+        method = request.method.upper()
+        has_sas = "sig=" in request.url
+        authorization = request.headers.get("Authorization")
+        facts = {
+            "authorized": bool(authorization) or has_sas,
+            "connection": self._connection,
+            "identity": identity_from_authorization(authorization, has_sas),
+        }
+        started_at = datetime.now(UTC)
+        start = time.perf_counter()
+        refused = False
+        try:
+            if self._guard is not None:
+                refused = True
+                self._guard(method, request.url)
+                refused = False
+            response = await send_within(self._transport, request, self._limits, **kwargs)
+        except BaseException as exc:
+            if self._journal is not None:
+                self._journal.record(
+                    ExchangeRecord(
+                        response=None,
+                        method=method,
+                        url=redact_url(request.url),
+                        started_at=started_at,
+                        elapsed=time.perf_counter() - start,
+                        failure=("Refused: read-only" if refused
+                                 else redact_text(f"{type(exc).__name__}: {exc}")[:500]),
+                        refused=refused,
+                        **facts,
+                    )
+                )
+            raise
+        elapsed = time.perf_counter() - start
+        info = response_info_from(response, method=method, url=request.url,
+                                  elapsed=elapsed, started_at=started_at)
+        _INFO_BY_RESPONSE[response] = info
+        if self._journal is not None:
+            self._journal.record(
+                ExchangeRecord(response=info, method=method, url=info.url,
+                               started_at=started_at, elapsed=elapsed, **facts)
+            )
+        return response
+
+    async def open(self) -> None:
+        await self._transport.open()
+
+    async def close(self) -> None:
+        """Does nothing: the owner closes the shared transport with ``aclose``."""
+
+    async def aclose(self) -> None:
+        await self._transport.close()
+
+    async def __aenter__(self) -> RecordingTransport:
+        await self._transport.open()
+        return self
+
+    async def __aexit__(self, *args: Any) -> None:
+        """Clients enter and leave their transport; the shared session outlives them."""
+
+    async def sleep(self, duration: float) -> None:
+        await self._transport.sleep(duration)
+
+
+def private_ca_transport(ca_path: str, **options: Any) -> AsyncHttpTransport:
+    """An aiohttp transport that trusts ``ca_path`` and nothing else (the local emulators' CA).
+
+    The caller allows it for loopback hosts only (``ServiceSession``): a private CA never
+    vouches for an Azure host. Passing ``connection_verify=<path>`` instead makes azure-core
+    build a new SSL context per request, and aiohttp pools connections per context: every
+    request then paid a new TCP connection and TLS handshake. One context on the connector keeps
+    connections alive.
+
+    Raises:
+        InvalidInput: the file is not a usable PEM CA certificate.
+    """
+    import ssl
+
+    from vaultbrowser.core.services.errors import InvalidInput
+
+    try:
+        # With a cafile, create_default_context loads that file alone (no system roots).
+        context = ssl.create_default_context(cafile=ca_path)
+    except (OSError, ssl.SSLError) as exc:
+        raise InvalidInput(f"The CA certificate file {ca_path} cannot be used: {exc}",
+                           advice="Point the connection at the emulator's PEM CA file "
+                                  "(the emulator prints its path when it starts).") from exc
+    return _context_transport(context, **options)
+
+
+def os_trust_context() -> ssl.SSLContext:
+    """A verifying client context over the operating system's trust store (``truststore``):
+    a corporate proxy's CA installed on the machine is trusted, as in the user's browser."""
+    import truststore
+
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    return context
+
+
+def os_trust_transport(**options: Any) -> AsyncHttpTransport:
+    """The transport of every Azure (non-emulator) endpoint: verification on, OS trust store."""
+    return _context_transport(os_trust_context(), **options)
+
+
+def os_trust_sync_transport(**options: Any) -> Any:
+    """A sync ``RequestsTransport`` verifying with the OS trust store, for azure-identity's sync
+    credentials (interactive browser, device code: MSAL's sign-in requests).
+
+    requests would otherwise verify with certifi's bundle; the adapter puts the truststore
+    context on every pool, and no per-request ``verify`` argument can turn verification off.
+    """
+    import requests
+    from azure.core.pipeline.transport import RequestsTransport
+    from requests.adapters import HTTPAdapter
+
+    context = os_trust_context()
+
+    class OsTrustAdapter(HTTPAdapter):
+        def build_connection_pool_key_attributes(self, request: Any, verify: Any,
+                                                 cert: Any = None) -> Any:
+            host, pool = super().build_connection_pool_key_attributes(request, True, cert)
+            pool["ssl_context"] = context
+            pool["cert_reqs"] = "CERT_REQUIRED"
+            pool.pop("ca_certs", None)
+            pool.pop("ca_cert_dir", None)
+            return host, pool
+
+        def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+            super().cert_verify(conn, url, True, cert)
+            conn.ca_certs = conn.ca_cert_dir = None  # the context's roots, not certifi's
+
+    session = requests.Session()
+    session.mount("https://", OsTrustAdapter())
+    options.pop("connection_verify", None)
+    transport = RequestsTransport(session=session, session_owner=True, **options)
+    transport.tls_context = context  # type: ignore[attr-defined]
+    return transport
+
+
+def tls_context_of(transport: Any) -> ssl.SSLContext | None:
+    """The SSL context a transport made by this module verifies with (for tests and checks)."""
+    inner = getattr(transport, "_transport", transport)
+    return getattr(inner, "tls_context", None)
+
+
+def _context_transport(context: ssl.SSLContext, **options: Any) -> AsyncHttpTransport:
+    """An aiohttp transport whose one connector verifies with ``context``.
+
+    Raises:
+        ValueError: ``context`` does not verify certificates and host names (never allowed).
+    """
+    import aiohttp
+    from azure.core.pipeline.transport import AioHttpTransport
+
+    if context.verify_mode != ssl.CERT_REQUIRED or not context.check_hostname:
+        raise ValueError("TLS verification may not be turned off")
+    options.pop("connection_verify", None)  # verification is the context's, never a flag
+
+    class VerifyingTransport(AioHttpTransport):
+        tls_context = context
+
+        async def open(self) -> None:
+            if self.session is None and self._session_owner and not self._has_been_opened:
+                self.session = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(ssl=context),
+                    trust_env=self._use_env_settings,
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                    auto_decompress=False,
+                )
+            await super().open()
+
+        async def send(self, request: Any, **kwargs: Any) -> Any:
+            # A per-request connection_verify / connection_cert would make azure-core build
+            # its own (possibly non-verifying) context: the connector's context decides.
+            kwargs.pop("connection_verify", None)
+            kwargs.pop("connection_cert", None)
+            return await super().send(request, **kwargs)
+
+    return VerifyingTransport(**options)
+
+
+def no_network_trace_policy() -> Any:
+    """In place of azure-core's ``NetworkTraceLoggingPolicy``: it logs whole requests and
+    responses (secret values, key material) when ``logging_enable`` is set, even by one call.
+    This one takes the option off the request (as the real one does) and logs nothing."""
+    from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+    class NoNetworkTracePolicy(SansIOHTTPPolicy):
+        def on_request(self, request: Any) -> None:
+            request.context.options.pop("logging_enable", None)
+
+    return NoNetworkTracePolicy()
+
+
+def response_info_from(
+    http_response: Any,
+    *,
+    method: str | None = None,
+    url: str | None = None,
+    elapsed: float = 0.0,
+    started_at: datetime | None = None,
+) -> ResponseInfo:
+    """Build a redacted ``ResponseInfo`` from an azure-core HTTP response."""
+    request = getattr(http_response, "request", None)
+    headers = http_response.headers
+    return ResponseInfo(
+        method=(method or getattr(request, "method", "") or "").upper(),
+        url=redact_url(url or getattr(request, "url", "") or ""),
+        status=int(http_response.status_code),
+        reason=str(getattr(http_response, "reason", "") or ""),
+        headers=redact_headers(headers),
+        request_id=request_id_of(headers),
+        elapsed=elapsed,
+        started_at=started_at or datetime.now(UTC),
+    )
+
+
+def info_for(http_response: Any) -> ResponseInfo:
+    """The recorded ``ResponseInfo`` of an SDK response, or one built now without timing."""
+    info = _INFO_BY_RESPONSE.get(http_response)
+    return info if info is not None else response_info_from(http_response)
+
+
+class ResponseCapture:
+    """Per-call capture: pass ``**capture.hooks`` to an SDK call, read ``last`` afterwards.
+
+    For a paged listing the hook fires once per page request; ``take()`` hands back the newest
+    response and forgets it, so each page gets the response that produced it.
+    """
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: ResponseInfo | None = None
+
+    @property
+    def hooks(self) -> dict[str, Callable[[Any], None]]:
+        return {"raw_response_hook": self._on_response}
+
+    def _on_response(self, pipeline_response: Any) -> None:
+        self._last = info_for(pipeline_response.http_response)
+
+    @property
+    def last(self) -> ResponseInfo | None:
+        return self._last
+
+    def take(self) -> ResponseInfo | None:
+        last, self._last = self._last, None
+        return last

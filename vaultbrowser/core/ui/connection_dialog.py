@@ -1,0 +1,395 @@
+"""``ConnectionDialog``: add a Key Vault or storage account connection, validated as you type.
+
+Validation is the service layer's own (``normalize_vault_url``, the connection-string and SAS URL
+parsers): its ``InvalidInput`` message shows inline and OK stays disabled until the form is
+valid. A pasted secret lives only in the returned ``Connection.secret``; messages never echo it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vaultbrowser.core.services.connection_strings import parse_account_key
+from vaultbrowser.core.services.connections import (
+    AuthMethod,
+    Connection,
+    ServiceKind,
+    is_loopback_url,
+    normalize_blob_endpoint,
+    normalize_vault_url,
+    storage_connection_from_connection_string,
+    storage_connection_from_sas_url,
+)
+from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.records import SecretValue
+
+A = AuthMethod
+TOKEN_METHODS = (A.DEFAULT, A.AZURE_CLI, A.INTERACTIVE_BROWSER, A.DEVICE_CODE,
+                 A.SERVICE_PRINCIPAL_SECRET, A.SERVICE_PRINCIPAL_CERTIFICATE,
+                 A.MANAGED_IDENTITY, A.LOCAL_EMULATOR)
+METHODS = {ServiceKind.KEY_VAULT: TOKEN_METHODS,
+           ServiceKind.BLOB: (*TOKEN_METHODS[:-1], A.ACCOUNT_KEY, A.LOCAL_EMULATOR)}
+USES_TENANT = {A.DEFAULT, A.AZURE_CLI, A.INTERACTIVE_BROWSER, A.DEVICE_CODE,
+               A.SERVICE_PRINCIPAL_SECRET, A.SERVICE_PRINCIPAL_CERTIFICATE}
+USES_CLIENT = {A.DEFAULT, A.MANAGED_IDENTITY, A.SERVICE_PRINCIPAL_SECRET,
+               A.SERVICE_PRINCIPAL_CERTIFICATE}
+SECRET_LABELS = {A.SERVICE_PRINCIPAL_SECRET: "Client secret",
+                 A.SERVICE_PRINCIPAL_CERTIFICATE: "Certificate password",
+                 A.ACCOUNT_KEY: "Account key", A.CONNECTION_STRING: "Connection string",
+                 A.SAS: "SAS URL"}
+
+MODE_URL, MODE_CONNECTION_STRING, MODE_SAS = "url", "connection-string", "sas"
+PASTE, FROM_ENV = "paste", "env"
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+SECRET_KEYS = {"accountkey", "sharedaccesssignature", "sig", "signature"}
+
+
+def scrub(message: str, secret: str) -> str:
+    """``message`` without the secret or its key/signature values (defence in depth)."""
+    pieces = {secret.strip()}
+    for part in re.split(r"[;&?]", secret):
+        key, _, value = part.partition("=")
+        if key.strip().lower() in SECRET_KEYS:
+            pieces.add(value.strip())
+    for piece in sorted(pieces, key=len, reverse=True):
+        if len(piece) >= 4 and piece in message:
+            message = message.replace(piece, "…")
+    return message
+
+
+class ConnectionDialog(QDialog):
+    """Add a connection. After ``accept`` read it with ``connection()``."""
+
+    def __init__(self, parent: QWidget | None = None, *,
+                 kind: ServiceKind = ServiceKind.KEY_VAULT) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add connection")
+        self.setMinimumWidth(520)
+        self._accepted: Connection | None = None
+        self._build()
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
+        self._sync()
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem("Key Vault", ServiceKind.KEY_VAULT)
+        self.kind_combo.addItem("Storage account", ServiceKind.BLOB)
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem("Account URL and sign-in", MODE_URL)
+        self.mode_combo.addItem("Connection string", MODE_CONNECTION_STRING)
+        self.mode_combo.addItem("SAS URL", MODE_SAS)
+        self.url_edit = QLineEdit()
+        self.auth_combo = QComboBox()
+        self.tenant_edit = QLineEdit()
+        self.tenant_edit.setPlaceholderText("Directory (tenant) id or domain")
+        self.client_edit = QLineEdit()
+        self.client_edit.setPlaceholderText("Application (client) id")
+        self.cert_edit, cert_row = self._file_row("PEM or PFX file")
+        self.ca_edit, ca_row = self._file_row("The emulator's CA certificate (optional)")
+        self.source_combo = QComboBox()
+        self.source_combo.addItem("Paste it here (kept in memory only)", PASTE)
+        self.source_combo.addItem("Read it from an environment variable", FROM_ENV)
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.env_edit = QLineEdit()
+        self.env_edit.setPlaceholderText("e.g. VAULTBROWSER_SECRET")
+        self.read_only_check = QCheckBox("Read-only (audit mode: nothing is changed)")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("Optional display name")
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label.setMinimumHeight(self.fontMetrics().height() * 2 + 4)
+
+        form = self.form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow("Service", self.kind_combo)
+        form.addRow("Connect with", self.mode_combo)
+        form.addRow("Vault URL", self.url_edit)
+        form.addRow("Sign-in method", self.auth_combo)
+        form.addRow("Tenant id", self.tenant_edit)
+        form.addRow("Client id", self.client_edit)
+        form.addRow("Certificate", cert_row)
+        form.addRow("CA certificate", ca_row)
+        form.addRow("Secret", self.source_combo)
+        form.addRow("Value", self.secret_edit)
+        form.addRow("Variable name", self.env_edit)
+        form.addRow("Display name", self.name_edit)
+        form.addRow("", self.read_only_check)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Add")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.buttons)
+
+        for combo in (self.kind_combo, self.mode_combo, self.auth_combo, self.source_combo):
+            combo.currentIndexChanged.connect(self._sync)
+        for edit in (self.url_edit, self.tenant_edit, self.client_edit, self.cert_edit,
+                     self.ca_edit, self.secret_edit, self.env_edit, self.name_edit):
+            edit.textChanged.connect(self._validate)
+
+    def _file_row(self, placeholder: str) -> tuple[QLineEdit, QWidget]:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(lambda: self._browse(edit))
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(edit, 1)
+        box.addWidget(browse)
+        return edit, row
+
+    def _browse(self, edit: QLineEdit) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a certificate file", edit.text(),
+                                              "Certificates (*.pem *.crt *.cer *.pfx *.p12);;"
+                                              "All files (*)")
+        if path:
+            edit.setText(path)
+
+    # --- state ----------------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> ServiceKind:
+        return ServiceKind(self.kind_combo.currentData())
+
+    @property
+    def mode(self) -> str:
+        return MODE_URL if self.kind is ServiceKind.KEY_VAULT else self.mode_combo.currentData()
+
+    @property
+    def auth(self) -> AuthMethod:
+        if self.mode == MODE_CONNECTION_STRING:
+            return A.CONNECTION_STRING
+        if self.mode == MODE_SAS:
+            return A.SAS
+        data = self.auth_combo.currentData()
+        return AuthMethod(data) if data else A.DEFAULT
+
+    @property
+    def secret_from_env(self) -> bool:
+        return self.source_combo.currentData() == FROM_ENV
+
+    def _sync(self) -> None:
+        """Show the fields that apply to the chosen kind, mode and method; then validate."""
+        kind = self.kind
+        methods = METHODS[kind]
+        if [self.auth_combo.itemData(i) for i in range(self.auth_combo.count())] != list(methods):
+            previous = self.auth_combo.currentData()
+            self.auth_combo.blockSignals(True)
+            self.auth_combo.clear()
+            for method in methods:
+                self.auth_combo.addItem(method.label, method)
+            index = self.auth_combo.findData(previous)
+            self.auth_combo.setCurrentIndex(max(index, 0))
+            self.auth_combo.blockSignals(False)
+        mode, auth, from_env = self.mode, self.auth, self.secret_from_env
+        storage = kind is ServiceKind.BLOB
+        pasted_url_secret = mode in (MODE_CONNECTION_STRING, MODE_SAS) and not from_env
+        # An env var holding a SAS token (not a URL) needs the account URL typed in.
+        show_url = mode == MODE_URL or (mode == MODE_SAS and from_env)
+        url_label = "Vault URL" if not storage else "Account URL"
+        self.form.labelForField(self.url_edit).setText(url_label)
+        self.url_edit.setPlaceholderText(
+            "myvault or https://myvault.vault.azure.net" if not storage
+            else "myaccount or https://myaccount.blob.core.windows.net")
+        needs_secret = auth.needs_secret or auth is A.SERVICE_PRINCIPAL_CERTIFICATE
+        secret_label = SECRET_LABELS.get(auth, "Secret")
+        if auth is A.SAS and from_env:
+            secret_label = "SAS token"
+        self.form.labelForField(self.source_combo).setText(secret_label)
+        self.form.labelForField(self.secret_edit).setText("Value")
+        rows = {
+            self.mode_combo: storage,
+            self.url_edit: show_url,
+            self.auth_combo: mode == MODE_URL,
+            self.tenant_edit: mode == MODE_URL and auth in USES_TENANT,
+            self.client_edit: mode == MODE_URL and auth in USES_CLIENT,
+            self.cert_edit.parentWidget(): auth is A.SERVICE_PRINCIPAL_CERTIFICATE,
+            self.ca_edit.parentWidget(): auth is A.LOCAL_EMULATOR,
+            self.source_combo: needs_secret,
+            self.secret_edit: needs_secret and not from_env,
+            self.env_edit: needs_secret and from_env,
+        }
+        for widget, visible in rows.items():
+            self.form.setRowVisible(widget, visible)
+        if pasted_url_secret:
+            self.secret_edit.setPlaceholderText(
+                "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…"
+                if mode == MODE_CONNECTION_STRING else "https://myaccount.blob…/?sv=…&sig=…")
+        else:
+            self.secret_edit.setPlaceholderText("")
+        self._validate()
+
+    # --- validation -----------------------------------------------------------------------------
+
+    def build(self) -> Connection:
+        """The connection the form describes.
+
+        Raises:
+            InvalidInput: the form is not valid (the message never contains the secret).
+        """
+        try:
+            return self._build_connection()
+        except InvalidInput as error:
+            secret = self.secret_edit.text()
+            if not secret:
+                raise
+            message, advice = scrub(error.message, secret), scrub(error.advice, secret)
+            if (message, advice) == (error.message, error.advice):
+                raise
+            raise InvalidInput(message, advice=advice) from None
+
+    def _build_connection(self) -> Connection:
+        auth, mode = self.auth, self.mode
+        name, read_only = self.name_edit.text().strip(), self.read_only_check.isChecked()
+        needs_secret = auth.needs_secret or auth is A.SERVICE_PRINCIPAL_CERTIFICATE
+        env_name = self._env_name() if needs_secret else None
+        if mode == MODE_CONNECTION_STRING:
+            text = self._secret_text(env_name, "connection string")
+            connection = storage_connection_from_connection_string(text, name=name,
+                                                                   read_only=read_only)
+        elif mode == MODE_SAS and env_name is None:
+            text = self._secret_text(None, "SAS URL")
+            connection = storage_connection_from_sas_url(text, name=name, read_only=read_only)
+        else:
+            connection = Connection(kind=self.kind, url=self._url(), auth=auth, name=name,
+                                    read_only=read_only)
+        if env_name is not None:
+            connection = replace(connection, secret=None, secret_env=env_name)
+        elif mode == MODE_URL and needs_secret and (
+                auth.needs_secret or self.secret_edit.text().strip()):
+            connection = connection.with_secret(self._pasted_secret(auth))
+        return self._with_identity(connection, auth)
+
+    def _url(self) -> str:
+        text = self.url_edit.text()
+        if self.kind is ServiceKind.KEY_VAULT:
+            return normalize_vault_url(text)
+        if not text.strip():
+            raise InvalidInput("Enter an account URL such as "
+                               "https://myaccount.blob.core.windows.net.")
+        return normalize_blob_endpoint(text, allow_http=is_loopback_url(text.strip()))
+
+    def _env_name(self) -> str | None:
+        if not self.secret_from_env:
+            return None
+        name = self.env_edit.text().strip()
+        if not name:
+            raise InvalidInput("Enter the name of the environment variable that holds the "
+                               "secret.")
+        if not ENV_NAME.match(name):
+            raise InvalidInput(f"'{name}' is not a valid environment variable name.")
+        return name
+
+    def _secret_text(self, env_name: str | None, what: str) -> str:
+        if env_name is not None:
+            value = os.environ.get(env_name, "")
+            if not value:
+                raise InvalidInput(f"The environment variable {env_name} is not set: the "
+                                   f"{what} is needed now to find the account.")
+            return value
+        text = self.secret_edit.text().strip()
+        if not text:
+            raise InvalidInput(f"Paste the {what}.")
+        return text
+
+    def _pasted_secret(self, auth: AuthMethod) -> SecretValue:
+        text = self.secret_edit.text().strip()
+        if not text:
+            raise InvalidInput(f"Paste the {SECRET_LABELS[auth].lower()}, or read it from an "
+                               "environment variable.")
+        if auth is A.ACCOUNT_KEY:  # the session parses it again when the connection opens
+            return parse_account_key(text)
+        return SecretValue(text)
+
+    def _with_identity(self, connection: Connection, auth: AuthMethod) -> Connection:
+        tenant = self.tenant_edit.text().strip() if auth in USES_TENANT else ""
+        client = self.client_edit.text().strip() if auth in USES_CLIENT else ""
+        cert = self.cert_edit.text().strip() if auth is A.SERVICE_PRINCIPAL_CERTIFICATE else ""
+        ca = self.ca_edit.text().strip() if auth is A.LOCAL_EMULATOR else ""
+        if auth in (A.SERVICE_PRINCIPAL_SECRET, A.SERVICE_PRINCIPAL_CERTIFICATE) and not (
+                tenant and client):
+            raise InvalidInput("A service principal needs a tenant id and a client id.")
+        if auth is A.SERVICE_PRINCIPAL_CERTIFICATE and not cert:
+            raise InvalidInput("Choose the service principal's certificate file (PEM or PFX).")
+        for path, what in ((cert, "certificate"), (ca, "CA certificate")):
+            if path and not os.path.isfile(path):
+                raise InvalidInput(f"The {what} file {path} does not exist.")
+        return replace(connection, tenant_id=tenant or None, client_id=client or None,
+                       certificate_path=cert or None, ca_path=ca or None)
+
+    def _validate(self) -> None:
+        try:
+            connection = self.build()
+        except InvalidInput as error:
+            self._show_message(error.message, error=True)
+            self.ok_button.setEnabled(False)
+            return
+        note = f"Connects to {connection.url}"
+        env_name = self.env_edit.text().strip()
+        if self.secret_from_env and env_name and not os.environ.get(env_name):
+            note += f"\nNote: {env_name} is not set now; set it before connecting."
+        self._show_message(note, error=False)
+        self.ok_button.setEnabled(True)
+
+    def _show_message(self, text: str, *, error: bool) -> None:
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet("color: #b41e1e;" if error else "color: #505050;")
+
+    @property
+    def message(self) -> str:
+        """The inline message: the validation error, or where a valid form connects."""
+        return self.message_label.text()
+
+    @property
+    def is_valid(self) -> bool:
+        return self.ok_button.isEnabled()
+
+    # --- result ---------------------------------------------------------------------------------
+
+    def accept(self) -> None:
+        try:
+            connection = self.build()
+        except InvalidInput as error:
+            self._show_message(error.message, error=True)
+            self.ok_button.setEnabled(False)
+            return
+        self._accepted = connection
+        self.secret_edit.clear()  # from now on the secret lives only in the Connection
+        super().accept()
+
+    def connection(self) -> Connection:
+        """The accepted connection (or, before accept, the one the form describes).
+
+        Raises:
+            InvalidInput: not accepted and the form is not valid.
+        """
+        return self._accepted if self._accepted is not None else self.build()

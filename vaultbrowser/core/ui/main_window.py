@@ -1,0 +1,460 @@
+"""``MainWindow``: a tree per service, the detail pane, the activity panel, connections.
+
+All I/O runs as asyncio tasks on the qasync loop; the window holds them (a task nobody holds
+can vanish) and closes every client and session from its close handling while the loop still
+runs (waiting for ``aboutToQuit`` is too late).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vaultbrowser import __version__
+from vaultbrowser.audit.trail import AuditTrail, latest_identity
+from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+from vaultbrowser.blob.ui.blob_actions import BlobActions
+from vaultbrowser.core.models.activity_model import ActivityModel
+from vaultbrowser.core.models.details import Details, describe, load_details
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.services.config import Settings
+from vaultbrowser.core.services.connections import Connection, ServiceKind
+from vaultbrowser.core.services.errors import VaultBrowserError
+from vaultbrowser.core.services.records import ResponseInfo, SecretRecord
+from vaultbrowser.core.services.sdk_imports import import_sdk
+from vaultbrowser.core.ui.activity_panel import ActivityPanel
+from vaultbrowser.core.ui.audit_actions import AuditActions
+from vaultbrowser.core.ui.common_dialogs import DialogRunner
+from vaultbrowser.core.ui.detail_pane import DetailPane
+from vaultbrowser.core.ui.error_dialog import ErrorReporter
+from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultItemKind, VaultRoot
+from vaultbrowser.keyvault.ui.vault_actions import VaultActions
+
+if TYPE_CHECKING:
+    from vaultbrowser.core.services.session import ServiceSession
+
+READ_ONLY_BANNER = (
+    "<b>Read-only audit mode.</b> vaultbrowser refuses every request that could change data "
+    "(enforced in the HTTP pipeline, before anything is sent). Revealing a secret value asks "
+    "first and is recorded in the audit trail."
+)
+
+
+class MainWindow(QMainWindow):
+    details_shown = Signal(object)  # Details, after the selection's GET (tests, status bar)
+    closed = Signal()
+
+    def __init__(self, session: ServiceSession, settings: Settings | None = None, *,
+                 reporter: ErrorReporter | None = None,
+                 on_closed: Callable[[], Awaitable[None]] | None = None,
+                 connection_store: Any = None, trail: AuditTrail | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.trail = trail
+        # Asked before a value is revealed on a read-only connection; tests replace it.
+        self.confirm_reveal: Callable[[str], bool] = self._ask_reveal
+        self.settings = settings or Settings()
+        self.reporter = reporter or ErrorReporter(self)
+        self._on_closed = on_closed
+        self._store = connection_store
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._details_task: asyncio.Task[Any] | None = None
+        self._closing = False
+        self._closed = False
+        self._shutdown_task: asyncio.Task[None] | None = None
+        self.connections: list[Connection] = []
+        self._roots: dict[str, list[tuple[LazyTreeModel, Any]]] = {}
+
+        self.setWindowTitle("vaultbrowser — read-only audit mode" if session.read_only
+                            else "vaultbrowser")
+        paging = self.settings.paging
+        self.secrets_model = KeyVaultTreeModel(VaultItemKind.SECRETS, paging, self)
+        self.certificates_model = KeyVaultTreeModel(VaultItemKind.CERTIFICATES, paging, self)
+        self.keys_model = KeyVaultTreeModel(VaultItemKind.KEYS, paging, self)
+        self.blob_model = BlobTreeModel(paging, self)
+        self.panes = [
+            TreePane(self.secrets_model, "Secrets"),
+            TreePane(self.certificates_model, "Certificates"),
+            TreePane(self.keys_model, "Keys"),
+            TreePane(self.blob_model, "Blobs", flat_toggle=True),
+        ]
+        self.tabs = QTabWidget()
+        for pane, label in zip(self.panes, ("Key Vault Secrets", "Key Vault Certificates",
+                                            "Key Vault Keys", "Blob Storage"), strict=True):
+            self.tabs.addTab(pane, label)
+            pane.record_selected.connect(self._on_record_selected)
+            pane.model.load_failed.connect(self.reporter.report)
+        blob_pane = self.panes[3]
+        assert blob_pane.flat_check is not None
+        blob_pane.flat_check.toggled.connect(self.blob_model.set_flat)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+        self.detail_pane = DetailPane(self.settings.clipboard_clear_seconds)
+        self.detail_pane.reveal_requested.connect(self._reveal)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(self.detail_pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 520])
+        self.read_only_banner = QLabel(READ_ONLY_BANNER)
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet(
+            "background: #fff3cd; color: #664d03; border-bottom: 1px solid #e0c060;"
+            "padding: 4px 8px;")
+        self.read_only_banner.setVisible(session.read_only)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.read_only_banner)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.activity_model = ActivityModel(session.journal, parent=self)
+        self.activity_panel = ActivityPanel(self.activity_model)
+        self.audit = AuditActions(self)
+        self.activity_panel.export_requested.connect(self.audit.export_trail_dialog)
+        self.activity_dock = QDockWidget("Activity — every HTTP request of this session", self)
+        self.activity_dock.setObjectName("activity")
+        self.activity_dock.setWidget(self.activity_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.activity_dock)
+
+        self.connection_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.connection_label)
+        # Write actions: dialogs go through this runner (tests answer them without exec).
+        self.dialogs = DialogRunner()
+        self.vault_actions = VaultActions(self)
+        self.blob_actions = BlobActions(self)
+        self._build_menus()
+        self.resize(1280, 800)
+
+    # --- menus and keyboard -------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        add = QAction("&Add connection…", self)
+        add.setShortcut(QKeySequence("Ctrl+N"))
+        add.triggered.connect(self.add_connection_dialog)
+        file_menu.addAction(add)
+        remove = QAction("&Remove connection", self)
+        remove.triggered.connect(self.remove_selected_connection)
+        file_menu.addAction(remove)
+        file_menu.addSeparator()
+        report = QAction("Export audit &report…", self)
+        report.triggered.connect(self.audit.export_report_dialog)
+        file_menu.addAction(report)
+        trail = QAction("Export audit &trail…", self)
+        trail.triggered.connect(self.audit.export_trail_dialog)
+        file_menu.addAction(trail)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        refresh = QAction("&Refresh", self)
+        refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        refresh.triggered.connect(lambda: self.current_pane().refresh_selected())
+        view_menu.addAction(refresh)
+        find = QAction("&Filter…", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: self.current_pane().focus_filter())
+        view_menu.addAction(find)
+        load_all = QAction("Load &all", self)
+        load_all.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        load_all.triggered.connect(lambda: self.current_pane().load_all_selected())
+        view_menu.addAction(load_all)
+        view_menu.addAction(self.activity_dock.toggleViewAction())
+
+        # The selection's write actions (the same as its context menu), for the keyboard.
+        self.actions_menu = self.menuBar().addMenu("&Actions")
+        self.actions_menu.setToolTipsVisible(True)  # a disabled write action says why
+        self.actions_menu.aboutToShow.connect(self._fill_actions_menu)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About vaultbrowser", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "About vaultbrowser",
+            f"vaultbrowser {__version__}\nA browser for Azure Key Vault and Blob Storage."))
+        help_menu.addAction(about)
+
+    def _fill_actions_menu(self) -> None:
+        self.actions_menu.clear()
+        self.current_pane().fill_menu(self.actions_menu)
+
+    # --- what write actions need -------------------------------------------------------------
+
+    def root_of(self, model: LazyTreeModel, index: QModelIndex) -> Any:
+        """The connection root record (VaultRoot / AccountRoot) above ``index``, or None."""
+        while index.isValid() and index.parent().isValid():
+            index = index.parent()
+        return model.record_of(index) if index.isValid() else None
+
+    def can_write(self, root: Any) -> bool:
+        """Whether writes may be offered for a connection (the pipeline refuses them anyway
+        in read-only mode; this only keeps the buttons honest)."""
+        if root is None or self.session.read_only:
+            return False
+        return not root.connection.read_only and not self.session.is_read_only(root.connection)
+
+    def show_result(self, record: Any, response: ResponseInfo | None) -> None:
+        """Show what a write returned (its record and HTTP response) in the detail pane."""
+        details = describe(record, response)
+        self.detail_pane.show_details(details)
+        self.details_shown.emit(details)
+
+    def show_response(self, title: str, message: str, response: ResponseInfo | None) -> None:
+        """Show a write that returns no record (a delete, a purge): message and response."""
+        self.detail_pane.show_message(title, message)
+        self.detail_pane.show_response(response)
+
+    def current_pane(self) -> TreePane:
+        pane = self.tabs.currentWidget()
+        assert isinstance(pane, TreePane)
+        return pane
+
+    # --- connections --------------------------------------------------------------------
+
+    def add_connection(self, connection: Connection) -> None:
+        """Open the connection's service and add it as a root of the matching tree(s).
+
+        Raises:
+            VaultBrowserError: the connection cannot be opened (reported by callers).
+        """
+        if any(existing.key == connection.key for existing in self.connections):
+            return
+        if self.session.is_read_only(connection) and not connection.read_only:
+            connection = replace(connection, read_only=True)  # the badge shows on its row
+        if connection.kind is ServiceKind.KEY_VAULT:
+            service = self.session.open_vault(connection)
+            root = VaultRoot(connection, service)
+            models: list[LazyTreeModel] = [self.secrets_model, self.certificates_model,
+                                           self.keys_model]
+            self._roots[connection.key] = [(model, root) for model in models]
+        else:
+            storage = self.session.open_storage(connection)
+            account = AccountRoot(connection, storage)
+            self._roots[connection.key] = [(self.blob_model, account)]
+        for model, record in self._roots[connection.key]:
+            index = model.add_root(record)
+            self._pane_of(model).expand_when_shown(index)
+        self.connections.append(connection)
+        self._update_connection_label()
+        self.read_only_banner.setVisible(any(c.read_only for c in self.connections)
+                                         or self.session.read_only)
+
+    def remove_connection(self, connection: Connection) -> None:
+        for model, record in self._roots.pop(connection.key, []):
+            model.remove_root(record)
+            service = record.service
+            self._spawn(self.session.close_service(service))
+        self.connections = [c for c in self.connections if c.key != connection.key]
+        if self._store is not None:
+            self._store.remove(connection)
+        self._update_connection_label()
+
+    def remove_selected_connection(self) -> None:
+        pane = self.current_pane()
+        index = pane.selected_source_index()
+        while index.isValid() and index.parent().isValid():
+            index = index.parent()
+        record = pane.model.record_of(index)
+        connection = getattr(record, "connection", None)
+        if connection is not None:
+            self.remove_connection(connection)
+
+    def add_connection_dialog(self) -> None:
+        from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
+
+        dialog = ConnectionDialog(self)
+        if dialog.exec():
+            self.run_task(self.open_connection(dialog.connection(), remember=True))
+
+    async def open_connection(self, connection: Connection, *, remember: bool = False) -> bool:
+        """``add_connection`` once the SDK it needs is imported, off the loop's thread (the
+        first import takes about a second). Failures are reported; True when it was added."""
+        await import_sdk([connection.kind])
+        try:
+            self.add_connection(connection)
+        except VaultBrowserError as error:
+            self.reporter.report(error)
+            return False
+        if remember and self._store is not None:
+            self._store.add(connection)
+        return True
+
+    def _pane_of(self, model: LazyTreeModel) -> TreePane:
+        return next(pane for pane in self.panes if pane.model is model)
+
+    def _update_connection_label(self) -> None:
+        vaults = sum(1 for c in self.connections if c.kind is ServiceKind.KEY_VAULT)
+        accounts = len(self.connections) - vaults
+        self.connection_label.setText(f"{vaults} vault(s) · {accounts} storage account(s)")
+
+    def _on_tab_changed(self, _index: int) -> None:
+        pane = self.current_pane()
+        source = pane.selected_source_index()
+        if source.isValid() and not pane.model.is_status_index(source):
+            self._on_record_selected(pane.model.record_of(source), source)
+
+    # --- selection → details ----------------------------------------------------------
+
+    def _on_record_selected(self, record: Any, source: QModelIndex) -> None:
+        self.detail_pane.hide_value()
+        if self._details_task is not None:
+            self._details_task.cancel()
+        model = source.model()
+        assert isinstance(model, LazyTreeModel)
+        node = model.node_of(source)
+        owner = node
+        while owner.parent is not None and owner.parent.parent is not None:
+            owner = owner.parent
+        root_record = owner.record
+        if isinstance(record, VaultRoot | AccountRoot):
+            self.detail_pane.show_details(describe(record, node.last_response))
+            return
+        title = getattr(record, "display_name", None) or getattr(record, "name", str(record))
+        self.detail_pane.show_loading(title)
+        self._details_task = self._spawn(self._load_details(record, root_record, model, node))
+
+    async def _load_details(self, record: Any, root: Any, model: LazyTreeModel,
+                            node: Any) -> None:
+        try:
+            details = await load_details(record, root)
+        except VaultBrowserError as error:
+            self.detail_pane.show_message(getattr(record, "name", ""), f"⚠ {error}")
+            raise
+        self.detail_pane.show_details(details)
+        if isinstance(model, KeyVaultTreeModel) and node.parent is not None and (
+                type(details.record) is type(record)):
+            # Fill what listings lack (subject, key type…) but keep the row's identity: an
+            # item row stays the item (no version), not the version the GET returned.
+            model.update_record(node, replace(details.record, version=record.version,
+                                              id=record.id))
+        self.details_shown.emit(details)
+
+    def _reveal(self, record: Any) -> None:
+        if not isinstance(record, SecretRecord):
+            return
+        root = self._vault_root_of(record)
+        if root is None:
+            return
+        connection = root.connection
+        if connection.read_only:
+            what = f"{record.name}" + (f" (version {record.version})" if record.version else "")
+            if not self.confirm_reveal(what):
+                self.detail_pane.value_failed()
+                return
+            if self.trail is not None:
+                self.trail.record_event("reveal secret value (confirmed)",
+                                        connection=connection.display_name, resource=record.id,
+                                        identity=latest_identity(
+                                            self.session.journal, connection.display_name))
+        self._spawn(self._reveal_value(root, record))
+
+    def _ask_reveal(self, what: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Reveal a secret value",
+            f"Reveal the value of {what}?\n\nThis connection is in read-only audit mode: "
+            "revealing a value is recorded in the audit trail.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    async def _reveal_value(self, root: VaultRoot, record: SecretRecord) -> None:
+        try:
+            result = await root.service.get_secret_value(record.name, record.version)
+        except BaseException:
+            self.detail_pane.value_failed()
+            raise
+        current: Details | None = self.detail_pane.details
+        if current is not None and current.record == record:
+            self.detail_pane.show_value(result.value, result.response)
+
+    def _vault_root_of(self, record: SecretRecord) -> VaultRoot | None:
+        for node in self.secrets_model.root_nodes():
+            if isinstance(node.record, VaultRoot) and node.record.service.vault_url == (
+                    record.vault_url.rstrip("/")):
+                return node.record
+        return None
+
+    # --- tasks and shutdown -------------------------------------------------------------
+
+    def run_task(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a coroutine owned by the window: cancelled on close, failures reported."""
+        return self._spawn(coroutine)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            self.reporter.report(error)  # typed errors get their dialog; others are bugs
+
+    def changeEvent(self, event: Any) -> None:
+        # A revealed value does not outlive the window losing focus.
+        if event.type() == event.Type.ActivationChange and not self.isActiveWindow():
+            self.detail_pane.hide_value()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        event.ignore()
+        if not self._closing:
+            self._closing = True
+            self.hide()
+            self._shutdown_task = asyncio.ensure_future(self._shutdown())
+
+    async def _shutdown(self) -> None:
+        await self.aclose()
+        self._closed = True
+        self.close()
+        self.closed.emit()
+
+    async def aclose(self) -> None:
+        """Cancel every task, close clients and sessions. Safe to await twice."""
+        self.detail_pane.hide_value()
+        for model in (self.secrets_model, self.certificates_model, self.keys_model,
+                      self.blob_model):
+            model.cancel_all()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for model in (self.secrets_model, self.certificates_model, self.keys_model,
+                      self.blob_model):
+            await model.wait_idle()
+        self.activity_model.close()
+        await self.session.aclose()
+        if self._on_closed is not None:
+            callback, self._on_closed = self._on_closed, None
+            await callback()
+

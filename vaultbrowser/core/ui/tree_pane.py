@@ -1,0 +1,300 @@
+"""``TreePane``: one service's tree with filter, sort, paging controls and an honest count.
+
+The view is a ``TreeTable`` over a ``FlatTreeModel`` (``pane.proxy``): a tree whose inserts
+cost what they insert, so paging 100,000 blobs never re-lays out the rows already shown.
+Filtering and sorting run on the loaded rows only, and the pane says so. Status rows
+("Loading…", "N loaded · more available", errors) always stay visible and last. The pane pages
+a node whose "more available" row scrolls into view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, LazyTreeModel, RowStatus
+from vaultbrowser.core.ui.tree_table import TreeTable
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class TreePane(QWidget):
+    record_selected = Signal(object, QModelIndex)  # record, source index (None when cleared)
+
+    def __init__(self, model: LazyTreeModel, title: str, *, flat_toggle: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.title = title
+        self.proxy = FlatTreeModel(self)
+        self.proxy.setSourceModel(model)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(f"Filter loaded {title.lower()} (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._on_filter)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Reload the selected node from its first page (F5)")
+        self.load_all_button = QPushButton("Load all")
+        self.load_all_button.setToolTip("Page the selected node to the end")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop loading the selected node")
+        self.refresh_button.clicked.connect(self.refresh_selected)
+        self.load_all_button.clicked.connect(self.load_all_selected)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.flat_check: QCheckBox | None = None
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        if flat_toggle:
+            self.flat_check = QCheckBox("Flat")
+            self.flat_check.setToolTip("List every blob of a container by full name, no folders")
+            top.addWidget(self.flat_check)
+        self._top = top
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.load_all_button)
+        top.addWidget(self.cancel_button)
+        # Controllers (ui/vault_actions.py, ui/blob_actions.py) add the write actions of the
+        # selection: each provider returns, for a source index (invalid: nothing selected),
+        # actions it owns (created once, enabled to suit the selection; None: a separator).
+        self.action_providers: list[Callable[[QModelIndex], list[QAction | None]]] = []
+
+        self.view = TreeTable()
+        self.view.setModel(self.proxy)
+        # Unsorted until the user clicks a header: listings arrive in name order, and an
+        # active sort would compare every inserted row of every page.
+        self.view.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.activated.connect(self._on_activated)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setColumnWidth(0, 260)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+
+        self.summary = QLabel("")
+        self.summary.setStyleSheet("color: palette(mid);")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.summary)
+
+        copy = QAction("Copy name", self)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy.triggered.connect(self.copy_selected)
+        self.view.addAction(copy)
+
+        # Page in a node whose "more available" row is visible (coalesced).
+        self._visible_check = QTimer(self)
+        self._visible_check.setSingleShot(True)
+        self._visible_check.setInterval(50)
+        self._visible_check.timeout.connect(self.fetch_visible_more)
+        for signal in (model.rowsInserted, model.rowsRemoved, model.dataChanged,
+                       model.layoutChanged, self.view.expanded):
+            signal.connect(self._schedule_visible_check)
+        self.view.verticalScrollBar().valueChanged.connect(self._schedule_visible_check)
+        model.page_loaded.connect(self._fit_columns_once)
+        self._columns_fitted = False
+        model.rowsInserted.connect(self._update_summary)
+        model.rowsRemoved.connect(self._update_summary)
+        self._update_summary()
+        self._expand_on_show: list[QPersistentModelIndex] = []
+
+    # --- deferred expansion -----------------------------------------------------------------
+
+    def expand_when_shown(self, source: QModelIndex) -> None:
+        """Expand ``source`` (a model index) now if the pane is on screen, else when it
+        first shows: a new vault lists only the tab being looked at, not three at once."""
+        if self.isVisible():
+            self.view.expand(self.proxy.mapFromSource(source))
+        else:
+            self._expand_on_show.append(QPersistentModelIndex(source))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        pending, self._expand_on_show = self._expand_on_show, []
+        for source in pending:
+            if source.isValid():
+                self.view.expand(self.proxy.mapFromSource(source))
+
+    # --- selection ------------------------------------------------------------------------
+
+    def selected_source_index(self) -> QModelIndex:
+        indexes = self.view.selectionModel().selectedRows(0)
+        return self.proxy.mapToSource(indexes[0]) if indexes else QModelIndex()
+
+    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        source = self.selected_source_index()
+        self._update_summary()
+        if source.isValid() and not self.model.is_status_index(source):
+            self.record_selected.emit(self.model.record_of(source), source)
+
+    def _on_activated(self, proxy_index: QModelIndex) -> None:
+        """Enter / double-click: load more on a status row, retry an error, expand a node."""
+        source = self.proxy.mapToSource(proxy_index)
+        status = source.data(STATUS_ROLE)
+        parent = source.parent()
+        if status is RowStatus.MORE:
+            self.model.fetchMore(parent)
+        elif status is RowStatus.ERROR:
+            self.model.retry(parent)
+        elif status is None and self.model.hasChildren(source):
+            self.view.setExpanded(proxy_index, not self.view.isExpanded(proxy_index))
+
+    def _node_index(self) -> QModelIndex:
+        """The selected node, or the parent of a selected status row, or the first root."""
+        source = self.selected_source_index()
+        if source.isValid() and self.model.is_status_index(source):
+            return source.parent()
+        if source.isValid():
+            return source
+        return self.model.index(0, 0)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def refresh_selected(self) -> None:
+        index = self._node_index()
+        node = self.model.node_of(index)
+        if index.isValid() and not node.lazy:
+            index = index.parent()  # a leaf refreshes its parent's listing
+        if index.isValid():
+            self.model.refresh(index)
+
+    def load_all_selected(self) -> None:
+        index = self._node_index()
+        if index.isValid():
+            self.view.setExpanded(self.proxy.mapFromSource(index), True)
+            self.model.load_all(index)
+
+    def cancel_selected(self) -> None:
+        index = self._node_index()
+        if index.isValid():
+            self.model.cancel(index)
+
+    def copy_selected(self) -> None:
+        source = self.selected_source_index()
+        record = self.model.record_of(source)
+        if record is None:
+            return
+        text = getattr(record, "id", None) or getattr(record, "name", None) or str(record)
+        QGuiApplication.clipboard().setText(str(text))
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def add_top_widget(self, widget: QWidget) -> None:
+        """Put a controller's widget (an Upload button, a Deleted box) before Refresh."""
+        self._top.insertWidget(self._top.indexOf(self.refresh_button), widget)
+
+    def selection_actions(self) -> list[QAction | None]:
+        """The controllers' actions for the selected row (None marks a separator)."""
+        source = self.selected_source_index()
+        if source.isValid() and self.model.is_status_index(source):
+            source = QModelIndex()
+        actions: list[QAction | None] = []
+        for provide in self.action_providers:
+            found = provide(source)
+            if found and actions:
+                actions.append(None)
+            actions.extend(found)
+        return actions
+
+    def fill_menu(self, menu: QMenu) -> None:
+        """The selection's write actions, then the pane's own."""
+        for action in self.selection_actions():
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        if not menu.isEmpty():
+            menu.addSeparator()
+        menu.addAction("Refresh", self.refresh_selected)
+        menu.addAction("Load all", self.load_all_selected)
+        menu.addAction("Cancel loading", self.cancel_selected)
+        menu.addSeparator()
+        menu.addAction("Copy name / id", self.copy_selected)
+
+    def _context_menu(self, position: Any) -> None:
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)  # a disabled write action says why
+        self.fill_menu(menu)
+        menu.exec(self.view.viewport().mapToGlobal(position))
+
+    def _on_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self._update_summary()
+
+    # --- paging what is visible -----------------------------------------------------------
+
+    def _schedule_visible_check(self, *args: Any) -> None:
+        if not self._visible_check.isActive():
+            self._visible_check.start()
+
+    def fetch_visible_more(self) -> None:
+        """Fetch the next page of every node whose "more available" row is on screen."""
+        if not self.view.isVisible():
+            return
+        viewport = self.view.viewport().rect()
+        index = self.view.indexAt(viewport.topLeft())
+        while index.isValid():
+            rect = self.view.visualRect(index)
+            if rect.top() > viewport.bottom():
+                break
+            source = self.proxy.mapToSource(index)
+            if source.data(STATUS_ROLE) is RowStatus.MORE:
+                self.model.fetchMore(source.parent())
+            index = self.view.indexBelow(index)
+
+    def _fit_columns_once(self, parent: QModelIndex, count: int) -> None:
+        """Size the value columns to the first page of real rows (then leave them alone)."""
+        if self._columns_fitted or not count or not parent.isValid():
+            return
+        self._columns_fitted = True
+        for column in range(1, self.model.columnCount() - 1):
+            self.view.resizeColumnToContents(column)
+            self.view.setColumnWidth(column, min(self.view.columnWidth(column) + 8, 240))
+
+    # --- honest counts ----------------------------------------------------------------------
+
+    def _update_summary(self, *args: Any) -> None:
+        index = self._node_index()
+        if index.isValid() and not self.model.node_of(index).listed and index.parent().isValid():
+            index = index.parent()  # an unexpanded item: summarise the listing it belongs to
+        parts = []
+        if index.isValid():
+            name = self.model.index(index.row(), 0, index.parent()).data() or ""
+            summary = self.model.loaded_summary(index)
+            if summary:
+                parts.append(f"{name}: {summary}")
+        if self.filter_edit.text():
+            parts.append("filter and sort cover loaded items only")
+        else:
+            parts.append("sorting covers loaded items only")
+        text = " · ".join(parts)
+        self.summary.setText(text)

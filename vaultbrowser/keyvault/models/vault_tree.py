@@ -1,0 +1,341 @@
+"""Key Vault trees: vault → secrets / certificates / keys → versions (one model per kind).
+
+Each model also has a "deleted" mode (``set_show_deleted``): its vault rows then list the
+vault's soft-deleted items of the kind (deleted on, scheduled purge, recovery level) instead of
+the active ones. Deleted items have no version rows.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from vaultbrowser.core.models import formatting as fmt
+from vaultbrowser.core.models.connection_root import ConnectionRoot
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.services.config import PagingSettings
+from vaultbrowser.core.services.records import (
+    CertificateRecord,
+    KeyRecord,
+    Page,
+    SecretRecord,
+    VaultItemRecord,
+)
+
+if TYPE_CHECKING:  # the SDK loads when a vault is opened, not at start-up
+    from vaultbrowser.keyvault.services.vault_service import KeyVaultService
+
+class VaultItemKind(StrEnum):
+    SECRETS = "secrets"
+    CERTIFICATES = "certificates"
+    KEYS = "keys"
+
+
+@dataclass(frozen=True, eq=False)
+class VaultRoot(ConnectionRoot):
+    """A connected vault: the top-level row of each Key Vault tree."""
+
+    service: KeyVaultService
+
+
+Column = tuple[str, Callable[[Any], Any]]
+
+_COMMON_TAIL: list[Column] = [
+    ("Created", lambda r: fmt.time_field(r, "created_on")),
+    ("Updated", lambda r: fmt.time_field(r, "updated_on")),
+    ("Expires", lambda r: fmt.time_field(r, "expires_on")),
+    ("Tags", lambda r: fmt.tags(r.tags)),
+]
+
+COLUMNS: dict[VaultItemKind, list[Column]] = {
+    VaultItemKind.SECRETS: [
+        ("Enabled", lambda r: fmt.yes_no(r.enabled)),
+        ("Content type", lambda r: r.content_type or ""),
+        *_COMMON_TAIL,
+    ],
+    VaultItemKind.CERTIFICATES: [
+        ("Enabled", lambda r: fmt.yes_no(r.enabled)),
+        ("Subject", lambda r: r.subject or ""),
+        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
+        ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or ""),
+        ("Created", lambda r: fmt.time_field(r, "created_on")),
+        ("Updated", lambda r: fmt.time_field(r, "updated_on")),
+        ("Tags", lambda r: fmt.tags(r.tags)),
+    ],
+    VaultItemKind.KEYS: [
+        ("Enabled", lambda r: fmt.yes_no(r.enabled)),
+        ("Type", lambda r: r.key_type or ""),
+        ("Size / curve", lambda r: r.curve or (str(r.key_size) if r.key_size else "")),
+        *_COMMON_TAIL,
+    ],
+}
+
+_DELETED_HEAD: list[Column] = [
+    ("Deleted on", lambda r: fmt.time_field(r, "deleted_on")),
+    ("Purge scheduled", lambda r: fmt.time_field(r, "scheduled_purge_on")),
+    ("Recovery level", lambda r: r.recovery_level or ""),
+]
+
+# What the vault rows list in deleted mode: when each item was deleted and will be purged.
+DELETED_COLUMNS: dict[VaultItemKind, list[Column]] = {
+    VaultItemKind.SECRETS: [
+        *_DELETED_HEAD,
+        ("Content type", lambda r: r.content_type or ""),
+        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
+        ("Tags", lambda r: fmt.tags(r.tags)),
+    ],
+    VaultItemKind.CERTIFICATES: [
+        *_DELETED_HEAD,
+        ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or ""),
+        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
+        ("Tags", lambda r: fmt.tags(r.tags)),
+    ],
+    VaultItemKind.KEYS: [
+        *_DELETED_HEAD,
+        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
+        ("Tags", lambda r: fmt.tags(r.tags)),
+    ],
+}
+
+_FILLED_ON_SELECTION = {"Subject", "Type", "Size / curve"}
+_SORT_BY_DATE = {"Created": "created_on", "Updated": "updated_on", "Expires": "expires_on",
+                 "Deleted on": "deleted_on", "Purge scheduled": "scheduled_purge_on"}
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def item_row(record: VaultItemRecord) -> VaultItemRecord:
+    """``record`` (one version, as a write returns it) as its item's row: no version, and the
+    item's identifier (``…/secrets/name``), as the vault's listing shows items."""
+    if record.version is None:
+        return record
+    item_id = record.id.rstrip("/")
+    if item_id.endswith("/" + record.version):
+        item_id = item_id[: -len(record.version) - 1]
+    return replace(record, version=None, id=item_id)
+
+
+@guard_model_methods
+class KeyVaultTreeModel(LazyTreeModel):
+    """Vaults → items of one kind → versions. Items list their versions only when expanded."""
+
+    def __init__(self, kind: VaultItemKind, paging: PagingSettings | None = None,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self._paging = paging or PagingSettings()
+        self._columns = COLUMNS[kind]
+        self.show_deleted = False
+
+    def column_titles(self) -> Sequence[str]:
+        return ["Name", *(title for title, _ in self._columns)]
+
+    def is_lazy(self, record: Any) -> bool:
+        if isinstance(record, VaultRoot):
+            return True
+        # An item from the vault's listing has versions; a version row is a leaf, and so is a
+        # soft-deleted item (a deleted item's versions cannot be listed).
+        return (isinstance(record, VaultItemRecord) and record.version is None
+                and not record.is_deleted)
+
+    def page_size(self, node: Node, first: bool) -> int:
+        return self._paging.first_page_keyvault if first else self._paging.next_page_keyvault
+
+    def noun(self, node: Node) -> str:
+        if isinstance(node.record, VaultRoot):
+            return f"deleted {self.kind.value}" if self.show_deleted else self.kind.value
+        return "versions"
+
+    def vault_of(self, node: Node) -> VaultRoot:
+        while not isinstance(node.record, VaultRoot):
+            assert node.parent is not None
+            node = node.parent
+        return node.record
+
+    async def fetch_page(self, node: Node, continuation: str | None, page_size: int
+                         ) -> Page[Any]:
+        service = self.vault_of(node).service
+        options = {"page_size": page_size, "continuation": continuation}
+        if isinstance(node.record, VaultRoot) and self.show_deleted:
+            deleted_lister = {
+                VaultItemKind.SECRETS: service.list_deleted_secrets,
+                VaultItemKind.CERTIFICATES: service.list_deleted_certificates,
+                VaultItemKind.KEYS: service.list_deleted_keys,
+            }[self.kind]
+            return await deleted_lister(**options)
+        if isinstance(node.record, VaultRoot):
+            lister = {
+                VaultItemKind.SECRETS: service.list_secrets,
+                VaultItemKind.CERTIFICATES: service.list_certificates,
+                VaultItemKind.KEYS: service.list_keys,
+            }[self.kind]
+            return await lister(**options)
+        name = node.record.name
+        versions = {
+            VaultItemKind.SECRETS: service.list_secret_versions,
+            VaultItemKind.CERTIFICATES: service.list_certificate_versions,
+            VaultItemKind.KEYS: service.list_key_versions,
+        }[self.kind]
+        return await versions(name, **options)
+
+    def headerData(self, section: int, orientation: Any, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and section > 0:
+            title = self._columns[section - 1][0]
+            if title in _FILLED_ON_SELECTION:
+                return (f"{title}: Key Vault listings do not carry it; it is filled in when "
+                        "an item is selected (its GET).")
+        return super().headerData(section, orientation, role)
+
+    def display(self, record: Any, column: int) -> Any:
+        if isinstance(record, VaultRoot):
+            if column == 0:
+                return f"{record.label}  — deleted {self.kind.value}" if self.show_deleted \
+                    else record.label
+            return ""
+        if column == 0:
+            return record.version if record.version else fmt.visible_name(record.name)
+        return self._columns[column - 1][1](record)
+
+    def sort_value(self, record: Any, column: int) -> Any:
+        if column > 0 and not isinstance(record, VaultRoot):
+            attribute = _SORT_BY_DATE.get(self._columns[column - 1][0])
+            if attribute:
+                value = getattr(record, attribute)
+                return value.timestamp() if value else 0.0
+        value = self.display(record, column)
+        return (value or "").lower() if isinstance(value, str) else value
+
+    def foreground(self, record: Any) -> QBrush | None:
+        if not isinstance(record, VaultItemRecord):
+            return None
+        if record.enabled is False:
+            return QBrush(QColor(140, 140, 140))
+        state = fmt.expiry_state(record.expires_on)
+        if state == "expired":
+            return QBrush(QColor(190, 30, 30))
+        if state == "soon":
+            return QBrush(QColor(176, 110, 0))
+        return None
+
+    def tooltip(self, record: Any, column: int) -> str | None:
+        if isinstance(record, VaultRoot):
+            return record.tooltip
+        if isinstance(record, VaultItemRecord) and record.is_deleted:
+            purge = fmt.time_field(record, "scheduled_purge_on") or "not scheduled"
+            deleted = fmt.time_field(record, "deleted_on")
+            return (f"{record.recovery_id or record.id} (deleted {deleted}; "
+                    f"purge scheduled {purge}; recovery level {record.recovery_level or '?'})")
+        if isinstance(record, VaultItemRecord):
+            notes = []
+            if record.enabled is False:
+                notes.append("disabled")
+            state = fmt.expiry_state(record.expires_on)
+            if state == "expired":
+                notes.append("expired")
+            elif state == "soon":
+                notes.append("expires within 30 days")
+            if record.managed:
+                notes.append("managed by a certificate")
+            notes.extend(f"{fmt.INVALID_DATE} in {field}: the service sent {problem}"
+                         for field, problem in record.invalid_dates.items())
+            text = fmt.visible_name(record.id) + (f" ({', '.join(notes)})" if notes else "")
+            hidden = fmt.invisible_characters(record.name)
+            return f"{hidden}\n{text}" if hidden else text
+        return None
+
+    def update_record(self, node: Node | AnyIndex,  # type: ignore[override]
+                      record: SecretRecord | CertificateRecord | KeyRecord) -> None:
+        """Replace a row's record with a fuller one (after a GET filled key type, or a write
+        changed it). ``node`` is the row's node or index; a row removed meanwhile is left
+        alone."""
+        if not isinstance(node, Node):
+            node = self.node_of(node)
+        if node is self.root_node or node.parent is None:
+            return
+        node.record = record
+        node.sort_keys = None
+        index = self.index_of(node)
+        self.dataChanged.emit(index, self.index(index.row(), self.columnCount() - 1,
+                                                index.parent()))
+
+    # --- the deleted view -----------------------------------------------------------------------
+
+    def set_show_deleted(self, deleted: bool) -> None:
+        """List soft-deleted items under every vault (True) or the active ones (False).
+
+        The columns change with the mode, so this is one model reset: every vault forgets its
+        rows (pages in flight are cancelled) and the vaults that had been listed list again.
+        """
+        if deleted == self.show_deleted:
+            return
+        self.beginResetModel()
+        retired: list[Node] = []
+        relist: list[Node] = []
+        for vault in self.root_nodes():
+            if vault.listed or vault.task is not None:
+                relist.append(vault)
+            self._cancel_subtree(vault)
+            retired.extend(vault.children)
+            vault.children = []
+            vault.listed, vault.next_token, vault.error, vault.pages_loaded = False, None, None, 0
+            vault.status_shown = False
+            vault.sort_keys = None
+        self.show_deleted = deleted
+        self._columns = (DELETED_COLUMNS if deleted else COLUMNS)[self.kind]
+        self.__dict__.pop("_columns_cached", None)  # LazyTreeModel caches the column count
+        self.endResetModel()
+        self._retire(retired)
+        for vault in relist:
+            self.fetchMore(self.index_of(vault))
+
+    # --- rows after writes ------------------------------------------------------------------------
+
+    def vault_index(self, index: AnyIndex) -> QModelIndex:
+        """The vault row above (or at) ``index``; invalid for an invalid index."""
+        node = self.node_of(index)
+        if node is self.root_node:
+            return QModelIndex()
+        while node.parent is not None and node.parent is not self.root_node:
+            node = node.parent
+        return self.index_of(node)
+
+    def find_item(self, vault: AnyIndex, name: str) -> QModelIndex:
+        """The loaded item row named ``name`` (Key Vault names are case-insensitive)."""
+        folded = name.casefold()
+        return self.find_child(vault, lambda record: isinstance(record, VaultItemRecord)
+                               and record.name.casefold() == folded)
+
+    def insert_item(self, vault: AnyIndex, record: VaultItemRecord) -> QModelIndex:
+        """Show an item a write created (or recovered) under its vault, as its row.
+
+        An existing row of that name is updated instead. Nothing is inserted when the vault
+        is not listed yet (its first page will bring it) or when the name sorts after the
+        loaded rows while more pages remain (that page will bring it): the tree never shows a
+        row twice. Returns the row's index (invalid when not inserted).
+        """
+        row_record = item_row(record)
+        existing = self.find_item(vault, record.name)
+        if existing.isValid():
+            self.update_record(existing, row_record)
+            return existing
+        node = self.node_of(vault)
+        if node is self.root_node or not node.listed:
+            return QModelIndex()
+        names = [getattr(child.record, "name", "").casefold() for child in node.children]
+        row = bisect.bisect(names, record.name.casefold())
+        if row == len(node.children) and node.next_token is not None:
+            return QModelIndex()
+        parent = self.index_of(node)
+        self.beginInsertRows(parent, row, row)
+        node.children.insert(row, Node(record=row_record, parent=node,
+                                       lazy=self.is_lazy(row_record)))
+        self.endInsertRows()
+        self._sync_status(node)  # "(no secrets)" goes
+        return self.index(row, 0, parent)

@@ -1,1 +1,0 @@
-"""ui layer; see ../shared/ARCHITECTURE.md."""
