@@ -65,9 +65,9 @@ async def measure(endpoint: str, connection_string: str, source: Path, workdir: 
                   runs: int) -> dict[str, list[float]]:
     from azure.storage.blob.aio import BlobServiceClient
 
+    from vaultbrowser.blob.services.records import BlobRecord
     from vaultbrowser.blob.services.transfers import download_many
     from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
-    from vaultbrowser.core.services.records import BlobRecord
     from vaultbrowser.core.services.session import ServiceSession
 
     size = source.stat().st_size
@@ -82,7 +82,7 @@ async def measure(endpoint: str, connection_string: str, source: Path, workdir: 
         await container.create_container()
 
         async def ours_up(name: str) -> None:
-            await service.upload_file(CONTAINER, name, source)
+            await service.uploads.upload_file(CONTAINER, name, source)
 
         async def sdk_up(name: str, concurrency: int) -> None:
             with open(source, "rb") as file:

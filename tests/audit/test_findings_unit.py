@@ -13,7 +13,7 @@ from vaultbrowser.audit.findings import analyze, expiry_bucket, is_weak_key, pur
 from vaultbrowser.audit.inventory import vault_item_entry
 from vaultbrowser.audit.model import AuditReport, ContainerEntry, ItemKind, VaultItemEntry
 from vaultbrowser.audit.report import render_csv, render_html, render_json
-from vaultbrowser.core.services.records import (
+from vaultbrowser.keyvault.services.records import (
     CertificateDetails,
     CertificatePolicyRecord,
     CertificateRecord,

@@ -17,9 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import SecretValue, X509Details
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.keyvault.services.certificate_inputs import inspect_certificate_file
 from vaultbrowser.keyvault.services.demo_hostile import HostileExtension, hostile_certificate
+from vaultbrowser.keyvault.services.records import X509Details
 from vaultbrowser.keyvault.services.x509 import parse_certificate
 from vaultbrowser.keyvault.services.x509_der import certificate_layout
 

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultbrowser.blob.services.listing_xml import Slicer, read_blob_listing, read_container_listing
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.services.errors import VaultBrowserError
-from vaultbrowser.core.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 
 XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
                    max_size=30)

@@ -286,9 +286,9 @@ def test_awkward_blob_names_round_trip_and_bad_ones_send_nothing(
             storage = session.open_storage(Connection(
                 ServiceKind.BLOB, azurite.blob_endpoint.rstrip("/"), AuthMethod.LOCAL_EMULATOR))
             container = "hostile-names"
-            await storage.create_container(container)
+            await storage.containers.create_container(container)
             for name in AWKWARD_BLOB_NAMES:
-                await storage.upload_file(container, name, source)
+                await storage.uploads.upload_file(container, name, source)
                 props = await storage.get_blob_properties(container, name)
                 assert props.value.name == name
                 chunks: list[bytes] = []
@@ -307,10 +307,10 @@ def test_awkward_blob_names_round_trip_and_bad_ones_send_nothing(
             before = len(session.journal)
             for bad in ("..", "a/../b", "./a", "x" * 1025, ""):
                 with pytest.raises(InvalidInput):
-                    await storage.upload_file(container, bad, source)
+                    await storage.uploads.upload_file(container, bad, source)
             for bad in ("UPPER", "a", "../etc", "a--b"):
                 with pytest.raises(InvalidInput):
-                    await storage.create_container(bad)
+                    await storage.containers.create_container(bad)
             assert len(session.journal) == before  # refused before any request
         finally:
             await session.aclose()

@@ -21,16 +21,16 @@ from vaultbrowser.audit.model import (
 )
 from vaultbrowser.core.services.connections import Connection, ServiceKind
 from vaultbrowser.core.services.errors import Cancelled, VaultBrowserError
-from vaultbrowser.core.services.records import (
+from vaultbrowser.core.services.records import Page
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.services.records import (
     CertificateDetails,
     CertificateRecord,
     KeyRecord,
     KeyRotationPolicyRecord,
-    Page,
     SecretRecord,
     VaultItemRecord,
 )
-from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.services.vault_service import MAX_KEY_VAULT_PAGE, KeyVaultService
 
 if TYPE_CHECKING:

@@ -10,10 +10,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.core.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord, Page
+from vaultbrowser.core.services.records import Page
 
 DELETED_ON = datetime(2031, 5, 6, 7, 8, tzinfo=UTC)
 
@@ -26,6 +27,7 @@ class FakeBlobs:
         self.containers = containers
         self.deleted = deleted
         self.calls: list[tuple[str, str, str | None]] = []
+        self.deletes = self  # BlobService lists deleted blobs through its ``deletes`` part
 
     @staticmethod
     def _page(items: list[Any], page_size: int, continuation: str | None) -> Page[Any]:

@@ -13,10 +13,10 @@ from PySide6.QtCore import QModelIndex
 
 from tests.blob.services.blob_seed import BIG_BLOB_CONTAINER, BIG_BLOB_COUNT
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.core.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.services.session import ServiceSession
 
 TREE_CONTAINER = "model-tree"

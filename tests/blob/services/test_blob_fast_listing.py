@@ -31,10 +31,11 @@ from tests.blob.services.blob_seed import (
 from vaultbrowser.blob.services.blob_service import BlobService
 from vaultbrowser.blob.services.listing import FastBlobLister, SdkBlobLister
 from vaultbrowser.blob.services.listing_xml import Slicer, read_blob_listing
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord
 from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
 from vaultbrowser.core.services.errors import NotFound, ReadOnlyRefused
 from vaultbrowser.core.services.http.transport import HttpJournal, RecordingTransport
-from vaultbrowser.core.services.records import BlobPrefixRecord, BlobRecord, Page
+from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.session import ServiceSession
 
 PROPS = "fast-props"

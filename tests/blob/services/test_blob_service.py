@@ -23,14 +23,9 @@ from tests.blob.services.blob_seed import (
     put_blobs,
 )
 from vaultbrowser.blob.services.blob_service import BlobService
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.services.errors import Conflict, InvalidInput, NotFound
-from vaultbrowser.core.services.records import (
-    BlobPrefixRecord,
-    BlobRecord,
-    ContainerRecord,
-    Page,
-    ResponseInfo,
-)
+from vaultbrowser.core.services.records import Page, ResponseInfo
 
 BIG_CONTAINER = BIG_BLOB_CONTAINER
 BIG_COUNT = BIG_BLOB_COUNT

@@ -20,8 +20,8 @@ import pytest
 from azure.storage.blob import BlobServiceClient as SyncBlobServiceClient
 
 from tests.blob.services.blob_seed import container_sas, open_blob_service
-from vaultbrowser.blob.services import listing as blob_listing
 from vaultbrowser.blob.services.blob_service import BlobService
+from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import validate_container_name
 from vaultbrowser.blob.services.transfer_plans import plan_download
 from vaultbrowser.blob.services.transfers import download_many
@@ -33,7 +33,7 @@ from vaultbrowser.core.services.errors import (
     ReadOnlyRefused,
     ServiceError,
 )
-from vaultbrowser.core.services.records import BlobRecord, SecretValue
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_NAME, Azurite, AzuriteUnavailable
 
@@ -124,11 +124,11 @@ def test_create_container_validates_before_any_request(azurite: Any, run: Any) -
     async def body(service: BlobService, journal: Any) -> None:
         for bad in ("Bad_Name", "x", "a--b"):
             with pytest.raises(InvalidInput):
-                await service.create_container(bad)
+                await service.containers.create_container(bad)
         with pytest.raises(InvalidInput):
-            await service.create_container("fine-name", public_access="everyone")
+            await service.containers.create_container("fine-name", public_access="everyone")
         with pytest.raises(InvalidInput):
-            await service.create_container("fine-name", metadata={"1bad": "x"})
+            await service.containers.create_container("fine-name", metadata={"1bad": "x"})
         assert journal.records() == []
 
     with_service(azurite, run, body)
@@ -137,10 +137,10 @@ def test_create_container_validates_before_any_request(azurite: Any, run: Any) -
 def test_create_container_then_conflict(azurite: Any, run: Any,
                                         sync_client: SyncBlobServiceClient) -> None:
     async def body(service: BlobService, journal: Any) -> Any:
-        created = await service.create_container(
+        created = await service.containers.create_container(
             "made-here", public_access="blob", metadata={"owner": "team_a"})
         with pytest.raises(Conflict) as second:
-            await service.create_container("made-here")
+            await service.containers.create_container("made-here")
         return created, second.value
 
     created, error = with_service(azurite, run, body)
@@ -161,12 +161,12 @@ def test_delete_container_needs_the_typed_name(azurite: Any, run: Any,
     async def body(service: BlobService, journal: Any) -> Any:
         for typed in ("", "Doomed", "doomed ", "other"):
             with pytest.raises(InvalidInput):
-                await service.delete_container("doomed", typed_name=typed)
+                await service.containers.delete_container("doomed", typed_name=typed)
         assert journal.records() == []  # nothing was sent
         assert sync_client.get_container_client("doomed").exists()
-        deleted = await service.delete_container("doomed", typed_name="doomed")
+        deleted = await service.containers.delete_container("doomed", typed_name="doomed")
         with pytest.raises(NotFound):
-            await service.delete_container("doomed", typed_name="doomed")
+            await service.containers.delete_container("doomed", typed_name="doomed")
         return deleted
 
     deleted = with_service(azurite, run, body)
@@ -176,7 +176,8 @@ def test_delete_container_needs_the_typed_name(azurite: Any, run: Any,
 
 def test_container_metadata_round_trip(azurite: Any, run: Any, container: str) -> None:
     async def body(service: BlobService, journal: Any) -> Any:
-        result = await service.set_container_metadata(container, {"Stage": "qa", "n_1": "2"})
+        result = await service.containers.set_container_metadata(
+            container, {"Stage": "qa", "n_1": "2"})
         read = await service.get_container_properties(container)
         return result, read
 
@@ -197,13 +198,13 @@ def test_upload_never_overwrites_silently(azurite: Any, run: Any, container: str
     second.write_bytes(b'{"v": 2}')
 
     async def body(service: BlobService, journal: Any) -> Any:
-        created = await service.upload_file(container, "doc.json", first)
+        created = await service.uploads.upload_file(container, "doc.json", first)
         before = len(journal)
         with pytest.raises(Conflict) as refused:
-            await service.upload_file(container, "doc.json", second)
+            await service.uploads.upload_file(container, "doc.json", second)
         # The service refused the conditional PUT itself: no HEAD was needed.
         assert methods(journal)[before:] == ["PUT"]
-        replaced = await service.upload_file(container, "doc.json", second, overwrite=True)
+        replaced = await service.uploads.upload_file(container, "doc.json", second, overwrite=True)
         return created, refused.value, replaced
 
     created, error, replaced = with_service(azurite, run, body)
@@ -223,12 +224,12 @@ def test_block_upload_round_trips_and_refuses_existing(azurite: Any, run: Any, c
     seen: list[tuple[int, int]] = []
 
     async def body(service: BlobService, journal: Any) -> Any:
-        service.single_put_limit = service.upload_block_size = 256 * 1024
-        uploaded = await service.upload_file(container, "dir/big.bin", source,
+        service.uploads.single_put_limit = service.uploads.upload_block_size = 256 * 1024
+        uploaded = await service.uploads.upload_file(container, "dir/big.bin", source,
                                              progress=lambda s, t: seen.append((s, t)))
         before = len(journal)
         with pytest.raises(Conflict) as refused:
-            await service.upload_file(container, "dir/big.bin", tmp_path / "big.bin")
+            await service.uploads.upload_file(container, "dir/big.bin", tmp_path / "big.bin")
         # Refused before a single block was sent.
         assert methods(journal)[before:] == ["HEAD"]
         return uploaded, refused.value
@@ -260,10 +261,10 @@ def test_block_upload_commit_is_conditional(azurite: Any, run: Any, container: s
             created = True
 
     async def body(service: BlobService, journal: Any) -> Conflict:
-        service.single_put_limit = service.upload_block_size = 64 * 1024
-        service.upload_concurrency = 1
+        service.uploads.single_put_limit = service.uploads.upload_block_size = 64 * 1024
+        service.uploads.upload_concurrency = 1
         with pytest.raises(Conflict) as refused:
-            await service.upload_file(container, "late.bin", source, progress=progress)
+            await service.uploads.upload_file(container, "late.bin", source, progress=progress)
         return refused.value
 
     error = with_service(azurite, run, body)
@@ -277,9 +278,9 @@ def test_upload_of_a_missing_file_is_a_local_error(azurite: Any, run: Any, conta
 
     async def body(service: BlobService, journal: Any) -> None:
         with pytest.raises(LocalFileError):
-            await service.upload_file(container, "x", tmp_path / "missing.txt")
+            await service.uploads.upload_file(container, "x", tmp_path / "missing.txt")
         with pytest.raises(LocalFileError):
-            await service.upload_file(container, "x", tmp_path)  # a folder
+            await service.uploads.upload_file(container, "x", tmp_path)  # a folder
         assert journal.records() == []
 
     with_service(azurite, run, body)
@@ -311,7 +312,7 @@ def test_deleting_a_blob_named_like_a_folder_deletes_only_it(
     seed_folder_case(sync_client, container)
 
     async def body(service: BlobService, journal: Any) -> Any:
-        return await service.delete_blob(container, "master/")
+        return await service.deletes.delete_blob(container, "master/")
 
     result = with_service(azurite, run, body)
     assert result.response is not None and result.response.status == 202
@@ -320,15 +321,15 @@ def test_deleting_a_blob_named_like_a_folder_deletes_only_it(
 
 def test_list_folder_contents_is_exact_across_pages(
         azurite: Any, run: Any, container: str, sync_client: SyncBlobServiceClient,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+) -> None:
     seed_folder_case(sync_client, container)
-    monkeypatch.setattr(blob_listing, "MAX_PAGE_SIZE", 2)  # forces 2 pages for 4 blobs
 
     async def body(service: BlobService, journal: Any) -> Any:
         for bad in ("", "master", "master/sub"):
             with pytest.raises(InvalidInput):
-                await service.list_folder_contents(container, bad)
-        listed = await service.list_folder_contents(container, "master/")
+                await service.deletes.list_folder_contents(container, bad)
+        # pages of 2 for 4 blobs: two requests
+        listed = await service.deletes.list_folder_contents(container, "master/", page_size=2)
         return listed, sum(1 for r in journal.records() if r.method == "GET")
 
     listed, gets = with_service(azurite, run, body)
@@ -344,8 +345,8 @@ def test_folder_delete_removes_exactly_the_listed_blobs(
     progress: list[tuple[int, int]] = []
 
     async def body(service: BlobService, journal: Any) -> Any:
-        listed = await service.list_folder_contents(container, "master/")
-        return await service.delete_blobs(container, listed,
+        listed = await service.deletes.list_folder_contents(container, "master/")
+        return await service.deletes.delete_blobs(container, listed,
                                           on_progress=lambda d, t: progress.append((d, t)))
 
     report = with_service(azurite, run, body)
@@ -362,9 +363,9 @@ def test_folder_delete_spares_a_blob_changed_since_listing(
     seed_folder_case(sync_client, container)
 
     async def body(service: BlobService, journal: Any) -> Any:
-        listed = await service.list_folder_contents(container, "master/")
+        listed = await service.deletes.list_folder_contents(container, "master/")
         sync_client.get_blob_client(container, "master/a.txt").upload_blob(b"new", overwrite=True)
-        return await service.delete_blobs(container, listed)
+        return await service.deletes.delete_blobs(container, listed)
 
     report = with_service(azurite, run, body)
     assert sorted(report.deleted) == ["master/", "master/sub/", "master/sub/b.txt"]
@@ -378,7 +379,7 @@ def test_delete_blobs_by_name_reports_each_failure(
     seed_folder_case(sync_client, container)
 
     async def body(service: BlobService, journal: Any) -> Any:
-        return await service.delete_blobs(container, ["masterx", "gone.txt", "a/../b"])
+        return await service.deletes.delete_blobs(container, ["masterx", "gone.txt", "a/../b"])
 
     report = with_service(azurite, run, body)
     assert report.deleted == ("masterx",)
@@ -396,8 +397,8 @@ def test_delete_with_snapshots(azurite: Any, run: Any, container: str,
 
     async def body(service: BlobService, journal: Any) -> Conflict:
         with pytest.raises(Conflict) as refused:
-            await service.delete_blob(container, "snappy.txt")
-        await service.delete_blob(container, "snappy.txt", include_snapshots=True)
+            await service.deletes.delete_blob(container, "snappy.txt")
+        await service.deletes.delete_blob(container, "snappy.txt", include_snapshots=True)
         return refused.value
 
     error = with_service(azurite, run, body)
@@ -414,11 +415,11 @@ def test_soft_delete_calls_on_azurite(azurite: Any, run: Any, container: str,
     sync_client.get_blob_client(container, "kept.txt").upload_blob(b"k")
 
     async def body(service: BlobService, journal: Any) -> Any:
-        page = await service.list_deleted_blobs(container, page_size=10)
+        page = await service.deletes.list_deleted_blobs(container, page_size=10)
         with pytest.raises(InvalidInput):
-            await service.list_deleted_blobs(container, page_size=0)
+            await service.deletes.list_deleted_blobs(container, page_size=0)
         with pytest.raises(ServiceError) as refused:
-            await service.undelete_blob(container, "kept.txt")
+            await service.deletes.undelete_blob(container, "kept.txt")
         return page, refused.value
 
     page, error = with_service(azurite, run, body)
@@ -435,16 +436,16 @@ def test_metadata_and_tags_round_trip(azurite: Any, run: Any, container: str,
     sync_client.get_blob_client(container, "m.txt").upload_blob(b"m")
 
     async def body(service: BlobService, journal: Any) -> Any:
-        meta = await service.set_blob_metadata(container, "m.txt",
+        meta = await service.metadata.set_blob_metadata(container, "m.txt",
                                                {"Author": "ana", "rev_2": "two words"})
-        tags = await service.set_blob_tags(container, "m.txt",
+        tags = await service.metadata.set_blob_tags(container, "m.txt",
                                            {"project": "vault", "path": "a/b:c=d_e+f -.x"})
         read = await service.get_blob_properties(container, "m.txt")
         stale = meta.value.etag
-        await service.set_blob_metadata(container, "m.txt", {"x": "1"})
+        await service.metadata.set_blob_metadata(container, "m.txt", {"x": "1"})
         with pytest.raises(Conflict):
-            await service.set_blob_metadata(container, "m.txt", {"x": "2"}, etag=stale)
-        cleared = await service.set_blob_tags(container, "m.txt", {})
+            await service.metadata.set_blob_metadata(container, "m.txt", {"x": "2"}, etag=stale)
+        cleared = await service.metadata.set_blob_tags(container, "m.txt", {})
         return meta, tags, read, cleared, await service.get_blob_tags(container, "m.txt")
 
     meta, tags, read, cleared, tags_after = with_service(azurite, run, body)
@@ -466,7 +467,7 @@ def test_invalid_metadata_is_refused_before_any_request(azurite: Any, run: Any,
                                                         metadata: dict[str, str]) -> None:
     async def body(service: BlobService, journal: Any) -> None:
         with pytest.raises(InvalidInput):
-            await service.set_blob_metadata("any-container", "b.txt", metadata)
+            await service.metadata.set_blob_metadata("any-container", "b.txt", metadata)
         assert journal.records() == []
 
     with_service(azurite, run, body)
@@ -480,7 +481,7 @@ def test_invalid_tags_are_refused_before_any_request(azurite: Any, run: Any,
                                                      tags: dict[str, str]) -> None:
     async def body(service: BlobService, journal: Any) -> None:
         with pytest.raises(InvalidInput):
-            await service.set_blob_tags("any-container", "b.txt", tags)
+            await service.metadata.set_blob_tags("any-container", "b.txt", tags)
         assert journal.records() == []
 
     with_service(azurite, run, body)
@@ -500,7 +501,7 @@ def test_hostile_names_round_trip(azurite: Any, run: Any, container: str,
 
     async def body(service: BlobService, journal: Any) -> Any:
         for name, source in sources.items():
-            await service.upload_file(container, name, source)
+            await service.uploads.upload_file(container, name, source)
         listed: list[BlobRecord] = []
         token = None
         while True:
@@ -510,8 +511,8 @@ def test_hostile_names_round_trip(azurite: Any, run: Any, container: str,
             if not token:
                 break
         report = await download_many(service, container, plan_download(listed), destination)
-        urls = {name: service.blob_url(container, name) for name in HOSTILE}
-        deleted = await service.delete_blobs(container, [b.name for b in listed])
+        urls = {name: service.urls.blob_url(container, name) for name in HOSTILE}
+        deleted = await service.deletes.delete_blobs(container, [b.name for b in listed])
         return listed, report, urls, deleted
 
     listed, report, urls, deleted = with_service(azurite, run, body)
@@ -540,12 +541,12 @@ def test_unaddressable_names_are_refused_before_any_request(
 
     async def body(service: BlobService, journal: Any) -> None:
         calls = [
-            service.upload_file(container, name, source),
-            service.delete_blob(container, name),
-            service.set_blob_metadata(container, name, {"a": "b"}),
-            service.set_blob_tags(container, name, {"a": "b"}),
-            service.undelete_blob(container, name),
-            service.generate_sas_url(container, name, permissions="r",
+            service.uploads.upload_file(container, name, source),
+            service.deletes.delete_blob(container, name),
+            service.metadata.set_blob_metadata(container, name, {"a": "b"}),
+            service.metadata.set_blob_tags(container, name, {"a": "b"}),
+            service.deletes.undelete_blob(container, name),
+            service.urls.generate_sas_url(container, name, permissions="r",
                                      expires_on=datetime.now(UTC) + timedelta(hours=1)),
         ]
         for call in calls:
@@ -572,10 +573,10 @@ def test_writes_are_refused_in_read_only_mode(azurite: Any, run: Any, container:
         try:
             service = session.open_storage(Connection(
                 ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR))
-            for call in (service.upload_file(container, "new.txt", source),
-                         service.delete_blob(container, "keep.txt"),
-                         service.create_container("never-made"),
-                         service.set_blob_tags(container, "keep.txt", {"a": "b"})):
+            for call in (service.uploads.upload_file(container, "new.txt", source),
+                         service.deletes.delete_blob(container, "keep.txt"),
+                         service.containers.create_container("never-made"),
+                         service.metadata.set_blob_tags(container, "keep.txt", {"a": "b"})):
                 with pytest.raises(ReadOnlyRefused):
                     await call
         finally:
@@ -596,9 +597,9 @@ def test_sas_url_reads_and_respects_permissions(azurite: Any, run: Any, containe
     expires = datetime.now(UTC) + timedelta(hours=1)
 
     async def body(service: BlobService, journal: Any) -> Any:
-        read = await service.generate_sas_url(container, name, permissions="r",
+        read = await service.urls.generate_sas_url(container, name, permissions="r",
                                               expires_on=expires)
-        listing = await service.generate_sas_url(container, None, permissions="lr",
+        listing = await service.urls.generate_sas_url(container, None, permissions="lr",
                                                  expires_on=expires)
         assert journal.records() == []  # account key SAS: signed locally
         url = read.value.reveal()
@@ -634,7 +635,7 @@ def test_sas_sdk_client_with_generated_url(azurite: Any, run: Any, container: st
     sync_client.get_blob_client(container, "sdk.txt").upload_blob(b"via sdk")
 
     async def body(service: BlobService, journal: Any) -> SecretValue:
-        result = await service.generate_sas_url(
+        result = await service.urls.generate_sas_url(
             container, "sdk.txt", permissions="rw",
             starts_on=datetime.now(UTC) - timedelta(minutes=1),
             expires_on=datetime.now(UTC) + timedelta(minutes=30))
@@ -662,7 +663,7 @@ def test_sas_inputs_are_validated(azurite: Any, run: Any, options: dict[str, Any
 
     async def body(service: BlobService, journal: Any) -> None:
         with pytest.raises(InvalidInput):
-            await service.generate_sas_url("c-name", "b.txt", **arguments)
+            await service.urls.generate_sas_url("c-name", "b.txt", **arguments)
         assert journal.records() == []
 
     with_service(azurite, run, body)
@@ -676,7 +677,7 @@ def test_sas_connection_cannot_make_a_sas(azurite: Any, run: Any, container: str
                 ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.SAS,
                 secret=SecretValue(container_sas(container))))
             with pytest.raises(InvalidInput) as refused:
-                await service.generate_sas_url(
+                await service.urls.generate_sas_url(
                     container, "x.txt", permissions="r",
                     expires_on=datetime.now(UTC) + timedelta(hours=1))
             return refused.value
@@ -765,13 +766,13 @@ def test_user_delegation_sas_with_a_token_credential(oauth_azurite: Any, run: An
                                    transport=transport)
         service = BlobService(client)
         try:
-            await service.create_container("delegated")
+            await service.containers.create_container("delegated")
             source_name = "by entra/ünï.txt"
             await client.get_blob_client("delegated", source_name).upload_blob(b"entra")
-            sas = await service.generate_sas_url("delegated", source_name, permissions="r",
+            sas = await service.urls.generate_sas_url("delegated", source_name, permissions="r",
                                                  expires_on=expires)
             with pytest.raises(InvalidInput):  # a user delegation SAS lives 7 days at most
-                await service.generate_sas_url(
+                await service.urls.generate_sas_url(
                     "delegated", source_name, permissions="r",
                     expires_on=datetime.now(UTC) + timedelta(days=8))
             context = ssl.create_default_context(cafile=ca)
@@ -800,7 +801,7 @@ def test_user_delegation_sas_with_a_token_credential(oauth_azurite: Any, run: An
 
 def test_blob_url_has_no_credentials(azurite: Any, run: Any) -> None:
     async def body(service: BlobService, journal: Any) -> str:
-        return service.blob_url("c-name", "a b/c#d?e")
+        return service.urls.blob_url("c-name", "a b/c#d?e")
 
     url = with_service(azurite, run, body)
     assert url == f"{azurite.blob_endpoint}/c-name/a%20b/c%23d%3Fe"

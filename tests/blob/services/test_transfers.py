@@ -15,6 +15,7 @@ from azure.storage.blob import BlobServiceClient as SyncBlobServiceClient
 
 from tests.blob.services.blob_seed import open_blob_service
 from vaultbrowser.blob.services.blob_service import BlobService
+from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.transfer_plans import (
     ConflictChoice,
     ConflictDecision,
@@ -29,7 +30,6 @@ from vaultbrowser.blob.services.transfer_plans import (
 from vaultbrowser.blob.services.transfers import download_many, upload_many
 from vaultbrowser.core.services.errors import Conflict, InvalidInput, LocalFileError
 from vaultbrowser.core.services.local_files import TEMP_PREFIX
-from vaultbrowser.core.services.records import BlobRecord
 
 SKIP, OVERWRITE, RENAME = ConflictChoice.SKIP, ConflictChoice.OVERWRITE, ConflictChoice.RENAME
 
@@ -302,7 +302,7 @@ def test_folder_upload_names_and_progress(azurite: Any, run: Any, container: str
     events: list[TransferProgress] = []
 
     async def body(service: BlobService) -> Any:
-        service.single_put_limit = service.upload_block_size = 64 * 1024
+        service.uploads.single_put_limit = service.uploads.upload_block_size = 64 * 1024
         items = plan_upload([root], "web/")
         return await upload_many(service, container, items, on_progress=events.append)
 
@@ -344,8 +344,8 @@ def test_cancelled_upload_leaves_no_blob(azurite: Any, run: Any, container: str,
     items = make_sources(tmp_path, {"huge.bin": os.urandom(8 * 64 * 1024)})
 
     async def body(service: BlobService) -> Any:
-        service.single_put_limit = service.upload_block_size = 64 * 1024
-        service.upload_concurrency = 1
+        service.uploads.single_put_limit = service.uploads.upload_block_size = 64 * 1024
+        service.uploads.upload_concurrency = 1
         task: asyncio.Task[Any] | None = None
 
         def on_progress(progress: TransferProgress) -> None:
@@ -387,7 +387,7 @@ def test_folder_download_lands_below_destination(azurite: Any, run: Any, contain
     events: list[TransferProgress] = []
 
     async def body(service: BlobService) -> Any:
-        blobs = await service.list_folder_contents(container, "a/b/")
+        blobs = await service.deletes.list_folder_contents(container, "a/b/")
         return await download_many(service, container, plan_download(blobs, "a/"), tmp_path,
                                    concurrency=2, on_progress=events.append)
 

@@ -22,6 +22,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog
 
+from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.transfer_plans import ConflictChoice
 from vaultbrowser.blob.ui.blob_dialogs import (
     ConflictDialog,
@@ -37,7 +38,7 @@ from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
 from vaultbrowser.core.services.errors import LocalFileError, VaultBrowserError
-from vaultbrowser.core.services.records import BlobRecord, Page
+from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.common_dialogs import DialogRunner, TypedNameDialog
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
@@ -475,8 +476,8 @@ def test_cancel_an_upload_and_a_download_leaves_nothing_behind(
     async def body() -> None:
         h.connect()
         service = h.service
-        service.single_put_limit = service.upload_block_size = 256 * 1024
-        service.upload_concurrency = 1
+        service.uploads.single_put_limit = service.uploads.upload_block_size = 256 * 1024
+        service.uploads.upload_concurrency = 1
         service._download_chunk_size = 256 * 1024
         row = await container_row(h, name)
         await h.listed(row)
@@ -871,8 +872,8 @@ def test_show_deleted_lists_greyed_rows_and_undeletes(qloop: Any, harness: Harne
 
     async def body() -> None:
         h.connect()
-        monkeypatch.setattr(h.service, "list_deleted_blobs", list_deleted_blobs)
-        monkeypatch.setattr(h.service, "undelete_blob", undelete_blob)
+        monkeypatch.setattr(h.service.deletes, "list_deleted_blobs", list_deleted_blobs)
+        monkeypatch.setattr(h.service.deletes, "undelete_blob", undelete_blob)
         row = await container_row(h, name)
         await h.listed(row)
         assert h.children(row) == ["docs/", "live.txt"]

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
 from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
-from vaultbrowser.core.services.records import SecretRecord
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.models.vault_tree import (
     KeyVaultTreeModel,
@@ -20,6 +19,7 @@ from vaultbrowser.keyvault.models.vault_tree import (
     VaultRoot,
     item_row,
 )
+from vaultbrowser.keyvault.services.records import SecretRecord
 
 SEED = {
     "secrets": [

@@ -25,7 +25,7 @@ from vaultbrowser.core.services.errors import (
     NotFound,
     VaultBrowserError,
 )
-from vaultbrowser.core.services.records import KeyRecord, SecretRecord, SecretValue
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.services.certificate_inputs import (
     PEM,
@@ -39,6 +39,7 @@ from vaultbrowser.keyvault.services.inputs import (
     purge_refusal,
     validate_item_name,
 )
+from vaultbrowser.keyvault.services.records import KeyRecord, SecretRecord
 from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 VALUE = "wr1te-s3cret-value-that-must-never-leak-9c2e"

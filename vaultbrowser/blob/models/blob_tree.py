@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QBrush, QColor
 
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.connection_root import ConnectionRoot
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.services.config import PagingSettings
-from vaultbrowser.core.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord, Page
+from vaultbrowser.core.services.records import Page
 
 if TYPE_CHECKING:  # the SDK loads when a storage account is opened, not at start-up
     from vaultbrowser.blob.services.blob_service import BlobService
@@ -162,8 +163,8 @@ class BlobTreeModel(LazyTreeModel):
                             prefix: str, continuation: str, page_size: int) -> Page[Any]:
         token = continuation[len(_DELETED_TOKEN):] if continuation.startswith(
             _DELETED_TOKEN) else None
-        page = await service.list_deleted_blobs(container, prefix or None, page_size=page_size,
-                                                continuation=token)
+        page = await service.deletes.list_deleted_blobs(container, prefix or None,
+                                                        page_size=page_size, continuation=token)
         items: list[Any] = []
         if self._flat:
             items.extend(page.items)

@@ -6,8 +6,10 @@ reaches the caller as a ``VaultBrowserError`` (via ``translated()``). Listings f
 page per call; the caller picks the page size (small first page, larger later ones) and passes
 the previous page's ``next_token`` as ``continuation``.
 
-The methods here send only GETs and HEADs; the writes come from the ``BlobWrites`` mixin
-(``blob_writes``), which the read-only pipeline guard refuses in read-only mode.
+The methods here send only GETs and HEADs. The writes are parts the service *has*:
+``containers``, ``uploads``, ``deletes``, ``metadata`` and ``urls`` (each a module of its own
+that sees the service as a ``BlobAccount``); the read-only pipeline guard refuses their
+requests in read-only mode.
 """
 
 from __future__ import annotations
@@ -22,27 +24,25 @@ from azure.core.exceptions import HttpResponseError
 from azure.storage.blob._shared.response_handlers import process_storage_error
 from azure.storage.blob.aio import BlobServiceClient
 
+from vaultbrowser.blob.services.containers import ContainerWrites
 from vaultbrowser.blob.services.convert import blob_record, container_record
+from vaultbrowser.blob.services.deletes import BlobDeletes
 from vaultbrowser.blob.services.listing import (
-    MAX_PAGE_SIZE,
     BlobLister,
     FastBlobLister,
     SdkBlobLister,
 )
-from vaultbrowser.blob.services.writes import BlobWrites
-from vaultbrowser.core.services.errors import AccessDenied, InvalidInput
+from vaultbrowser.blob.services.metadata import BlobMetadataWrites
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
+from vaultbrowser.blob.services.rules import check_addressable_name, check_page_size
+from vaultbrowser.blob.services.uploads import BlobUploads
+from vaultbrowser.blob.services.urls import BlobUrls
+from vaultbrowser.core.services.errors import AccessDenied
 from vaultbrowser.core.services.http.transport import ResponseCapture, redact_url
-from vaultbrowser.core.services.records import (
-    BlobPrefixRecord,
-    BlobRecord,
-    ContainerRecord,
-    Page,
-    ResponseInfo,
-    Result,
-)
+from vaultbrowser.core.services.records import Page, ResponseInfo, Result
 from vaultbrowser.core.services.translate import translated
 
-__all__ = ["DEFAULT_DOWNLOAD_CHUNK", "MAX_PAGE_SIZE", "BlobService"]
+__all__ = ["DEFAULT_DOWNLOAD_CHUNK", "BlobService"]
 
 DEFAULT_DOWNLOAD_CHUNK = 8 * 1024 * 1024  # fewer round trips: ~2x the throughput of 4 MiB
 
@@ -52,8 +52,8 @@ Progress = Callable[[int, int | None], None]
 _CONTENT_RANGE_TOTAL = re.compile(r"/(\d+)\s*$")
 
 
-class BlobService(BlobWrites):
-    """One storage account's Blob service (reads here; writes from ``BlobWrites``).
+class BlobService:
+    """One storage account's Blob service: reads here, writes in its parts (module docstring).
 
     Args:
         client: an ``azure.storage.blob.aio.BlobServiceClient`` built by the caller (with the
@@ -87,6 +87,16 @@ class BlobService(BlobWrites):
             FastBlobLister(client, self.account_url) if lister == "fast"
             else SdkBlobLister(client, self.account_url)
         )
+        self.containers = ContainerWrites(self)
+        self.uploads = BlobUploads(self)
+        self.deletes = BlobDeletes(self)
+        self.metadata = BlobMetadataWrites(self)
+        self.urls = BlobUrls(self)
+
+    @property
+    def client(self) -> BlobServiceClient:
+        """The SDK client (its parts send their requests through it)."""
+        return self._client
 
     def __repr__(self) -> str:
         return f"BlobService({self.name!r}, {self.account_url!r})"
@@ -102,7 +112,7 @@ class BlobService(BlobWrites):
             InvalidInput: ``page_size`` outside 1..5000.
             VaultBrowserError: the typed error of the request (AccessDenied, NetworkError…).
         """
-        _check_page_size(page_size)
+        check_page_size(page_size)
         return await self._lister.containers(
             page_size=page_size, continuation=continuation, prefix=prefix
         )
@@ -127,7 +137,7 @@ class BlobService(BlobWrites):
             NotFound: the container does not exist (``error_code`` ``ContainerNotFound``).
             VaultBrowserError: any other typed error of the request.
         """
-        _check_page_size(page_size)
+        check_page_size(page_size)
         return await self._lister.folder(
             container, prefix, page_size=page_size, continuation=continuation
         )
@@ -150,7 +160,7 @@ class BlobService(BlobWrites):
             NotFound: the container does not exist (``error_code`` ``ContainerNotFound``).
             VaultBrowserError: any other typed error of the request.
         """
-        _check_page_size(page_size)
+        check_page_size(page_size)
         return await self._lister.flat(
             container, prefix, page_size=page_size, continuation=continuation
         )
@@ -188,11 +198,11 @@ class BlobService(BlobWrites):
         still tells how many there are. The Result's response is the properties request's.
 
         Raises:
-            InvalidInput: a name the HTTP stack cannot address (see ``_check_blob_name``).
+            InvalidInput: a name the HTTP stack cannot address (``check_addressable_name``).
             NotFound: no such container or blob (``ContainerNotFound``/``BlobNotFound``).
             VaultBrowserError: any other typed error.
         """
-        _check_blob_name(name)
+        check_addressable_name(name)
         blob = self._client.get_blob_client(container, name, snapshot=snapshot)
         capture = ResponseCapture()
         version_kwargs: dict[str, Any] = {"version_id": version_id} if version_id else {}
@@ -220,7 +230,7 @@ class BlobService(BlobWrites):
             AccessDenied: the credential may not read tags.
             VaultBrowserError: any other typed error.
         """
-        _check_blob_name(name)
+        check_addressable_name(name)
         return await self._blob_tags(container, name)
 
     async def _blob_tags(
@@ -274,7 +284,7 @@ class BlobService(BlobWrites):
             VaultBrowserError: any other typed error; an exception raised by ``write`` or
                 ``progress`` propagates unchanged.
         """
-        _check_blob_name(name)
+        check_addressable_name(name)
         blob = self._client.get_blob_client(container, name)
         chunk = self._download_chunk_size
         first_response: ResponseInfo | None = None
@@ -372,31 +382,6 @@ class _OpenResponses:
             close = getattr(getattr(response, "internal_response", None), "close", None)
             if callable(close):
                 close()  # aiohttp's ClientResponse.close(): synchronous, drops the connection
-
-
-def _check_page_size(page_size: int) -> None:
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(
-            f"The page size must be between 1 and {MAX_PAGE_SIZE} (got {page_size})."
-        )
-
-
-def _check_blob_name(name: str) -> None:
-    """Refuse names our HTTP stack cannot address, before anything is sent.
-
-    aiohttp (through yarl) normalizes "." and ".." path segments away, even percent-encoded, so
-    a blob named ``a/../b`` would be requested as ``b`` and its signature would not match (the
-    service would answer 403 and the user would be told their key is wrong). Listings still
-    show such blobs; only addressing them one by one is refused, truthfully.
-    """
-    if not name:
-        raise InvalidInput("A blob name cannot be empty.")
-    if any(segment in (".", "..") for segment in name.split("/")):
-        raise InvalidInput(
-            f"vaultbrowser cannot open the blob {name!r}: its name has a '.' or '..' path "
-            "segment, which the HTTP client rewrites before sending.",
-            advice="Use another tool (e.g. azcopy or the Azure portal) for this blob.",
-        )
 
 
 def _total_size(response: ResponseInfo | None) -> int | None:

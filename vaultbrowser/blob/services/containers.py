@@ -1,6 +1,6 @@
 """Blob Storage container writes: create, delete (once the user typed the name), metadata.
 
-``ContainerWrites`` is a mixin of ``BlobService`` (through ``BlobWrites``). Every method
+``ContainerWrites`` is a part of ``BlobService`` (``service.containers``). Every method
 validates its input before any request (``InvalidInput``) and wraps SDK calls in
 ``translated()``.
 """
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.convert import frozen_map, utc
-from vaultbrowser.blob.services.mixin import BlobServiceMixin
+from vaultbrowser.blob.services.records import ContainerRecord
 from vaultbrowser.blob.services.rules import (
     PUBLIC_ACCESS_LEVELS,
     validate_container_name,
@@ -18,14 +19,17 @@ from vaultbrowser.blob.services.rules import (
 )
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.transport import ResponseCapture
-from vaultbrowser.core.services.records import ContainerRecord, Result
+from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 
 __all__ = ["ContainerWrites"]
 
 
-class ContainerWrites(BlobServiceMixin):
+class ContainerWrites:
     """Container writes of ``BlobService``."""
+
+    def __init__(self, account: BlobAccount) -> None:
+        self._account = account
 
     async def create_container(
         self,
@@ -50,11 +54,11 @@ class ContainerWrites(BlobServiceMixin):
         checked = validate_metadata(metadata or {})
         capture = ResponseCapture()
         async with translated():
-            headers = await self._client.get_container_client(name).create_container(
+            headers = await self._account.client.get_container_client(name).create_container(
                 metadata=checked or None, public_access=public_access, **capture.hooks
             )
         record = ContainerRecord(
-            account_url=self.account_url,
+            account_url=self._account.account_url,
             name=name,
             last_modified=utc(headers.get("last_modified")),
             etag=headers.get("etag"),
@@ -80,7 +84,7 @@ class ContainerWrites(BlobServiceMixin):
                        "confirms which one.")
         capture = ResponseCapture()
         async with translated():
-            await self._client.get_container_client(name).delete_container(**capture.hooks)
+            await self._account.client.get_container_client(name).delete_container(**capture.hooks)
         return Result(None, capture.take())
 
     async def set_container_metadata(
@@ -96,9 +100,9 @@ class ContainerWrites(BlobServiceMixin):
         checked = validate_metadata(metadata)
         capture = ResponseCapture()
         async with translated():
-            await self._client.get_container_client(container).set_container_metadata(
+            await self._account.client.get_container_client(container).set_container_metadata(
                 metadata=checked, **capture.hooks
             )
         response = capture.take()
-        current = await self.get_container_properties(container)
+        current = await self._account.get_container_properties(container)
         return Result(current.value, response)

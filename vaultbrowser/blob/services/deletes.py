@@ -1,6 +1,6 @@
 """Blob deletes: exactly one name per request, multi-blob deletes, soft delete and undelete.
 
-``BlobDeletes`` is a mixin of ``BlobService`` (through ``BlobWrites``). A name ending in "/"
+``BlobDeletes`` is a part of ``BlobService`` (``service.deletes``). A name ending in "/"
 is one blob, never a folder; a folder delete is a list of exact names the caller has seen
 (``list_folder_contents``), each delete conditional on the listed ETag.
 """
@@ -14,9 +14,15 @@ from typing import Any
 
 from azure.core import MatchConditions
 
+from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.convert import blob_record
-from vaultbrowser.blob.services.mixin import BlobServiceMixin
-from vaultbrowser.blob.services.rules import check_blob_name, validate_container_name
+from vaultbrowser.blob.services.records import BlobRecord
+from vaultbrowser.blob.services.rules import (
+    MAX_PAGE_SIZE,
+    check_blob_name,
+    check_page_size,
+    validate_container_name,
+)
 from vaultbrowser.core.services.errors import (
     Cancelled,
     Conflict,
@@ -26,7 +32,7 @@ from vaultbrowser.core.services.errors import (
 )
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
-from vaultbrowser.core.services.records import BlobRecord, Page, Result
+from vaultbrowser.core.services.records import Page, Result
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.core.services.workers import run_workers
 
@@ -43,8 +49,11 @@ class DeleteReport:
     cancelled: bool = False
 
 
-class BlobDeletes(BlobServiceMixin):
+class BlobDeletes:
     """Deletes and undeletes of ``BlobService``."""
+
+    def __init__(self, account: BlobAccount) -> None:
+        self._account = account
 
     delete_concurrency: int = 8
 
@@ -68,7 +77,7 @@ class BlobDeletes(BlobServiceMixin):
         """
         validate_container_name(container, allow_special=True)
         check_blob_name(name)
-        blob = self._client.get_blob_client(container, name)
+        blob = self._account.client.get_blob_client(container, name)
         conditions: dict[str, Any] = (
             {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag else {}
         )
@@ -85,9 +94,11 @@ class BlobDeletes(BlobServiceMixin):
             raise
         return Result(None, capture.take())
 
-    async def list_folder_contents(self, container: str, prefix: str) -> list[BlobRecord]:
+    async def list_folder_contents(self, container: str, prefix: str, *,
+                                   page_size: int = MAX_PAGE_SIZE) -> list[BlobRecord]:
         """Every blob whose name starts with ``prefix`` (a folder: it ends with "/"), at any
-        depth, all pages, in name order: exactly what a folder delete will remove.
+        depth, all pages (of ``page_size``), in name order: exactly what a folder delete will
+        remove.
 
         A blob named exactly ``prefix`` (a folder marker such as ``master/``) is included;
         ``master`` and ``master-2/…`` are not.
@@ -101,13 +112,11 @@ class BlobDeletes(BlobServiceMixin):
             raise InvalidInput(
                 f"A folder prefix must end with '/' (got {prefix!r}).",
                 advice="Select a folder; to empty a whole container, delete the container.")
-        from vaultbrowser.blob.services.listing import MAX_PAGE_SIZE
-
         blobs: list[BlobRecord] = []
         token: str | None = None
         while True:
-            page = await self.list_blobs_flat(container, prefix, page_size=MAX_PAGE_SIZE,
-                                              continuation=token)
+            page = await self._account.list_blobs_flat(container, prefix, page_size=page_size,
+                                                       continuation=token)
             blobs.extend(page.items)
             token = page.next_token
             if not token:
@@ -185,11 +194,9 @@ class BlobDeletes(BlobServiceMixin):
             InvalidInput: ``page_size`` outside 1..5000.
             NotFound: no such container.
         """
-        from vaultbrowser.blob.services.blob_service import _check_page_size
-
-        _check_page_size(page_size)
+        check_page_size(page_size)
         validate_container_name(container, allow_special=True)
-        container_client = self._client.get_container_client(container)
+        container_client = self._account.client.get_container_client(container)
 
         def make_pager(hooks: dict[str, Any]) -> Any:
             return container_client.list_blobs(
@@ -212,7 +219,7 @@ class BlobDeletes(BlobServiceMixin):
         """
         validate_container_name(container, allow_special=True)
         check_blob_name(name)
-        blob = self._client.get_blob_client(container, name)
+        blob = self._account.client.get_blob_client(container, name)
         capture = ResponseCapture()
         try:
             async with translated():

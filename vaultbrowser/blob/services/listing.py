@@ -40,17 +40,16 @@ from vaultbrowser.blob.services.listing_xml import (
     read_blob_listing,
     read_container_listing,
 )
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.services.errors import ServiceError
 from vaultbrowser.core.services.http.limits import page_request
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
-from vaultbrowser.core.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord, Page
+from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.translate import translated
 
 P = TypeVar("P")
 
-# The service's ceiling for maxresults on every list operation.
-MAX_PAGE_SIZE = 5000
 
 # Error codes with which a service refuses ``include=tags`` (e.g. accounts with a hierarchical
 # namespace, or an old service version): we then list without tags for the rest of the session.

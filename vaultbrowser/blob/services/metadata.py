@@ -1,6 +1,6 @@
 """Blob metadata and index tags: replaced whole, after validation (``InvalidInput``).
 
-``BlobMetadataWrites`` is a mixin of ``BlobService`` (through ``BlobWrites``).
+``BlobMetadataWrites`` is a part of ``BlobService`` (``service.metadata``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from typing import Any
 
 from azure.core import MatchConditions
 
-from vaultbrowser.blob.services.mixin import BlobServiceMixin
+from vaultbrowser.blob.services.account import BlobAccount
+from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import (
     check_blob_name,
     validate_container_name,
@@ -18,14 +19,17 @@ from vaultbrowser.blob.services.rules import (
     validate_tags,
 )
 from vaultbrowser.core.services.http.transport import ResponseCapture
-from vaultbrowser.core.services.records import BlobRecord, Result
+from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 
 __all__ = ["BlobMetadataWrites"]
 
 
-class BlobMetadataWrites(BlobServiceMixin):
+class BlobMetadataWrites:
     """Metadata and tag writes of ``BlobService``."""
+
+    def __init__(self, account: BlobAccount) -> None:
+        self._account = account
 
     async def set_blob_metadata(
         self,
@@ -46,7 +50,7 @@ class BlobMetadataWrites(BlobServiceMixin):
         validate_container_name(container, allow_special=True)
         check_blob_name(name)
         checked = validate_metadata(metadata)
-        blob = self._client.get_blob_client(container, name)
+        blob = self._account.client.get_blob_client(container, name)
         conditions: dict[str, Any] = (
             {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag else {}
         )
@@ -54,7 +58,7 @@ class BlobMetadataWrites(BlobServiceMixin):
         async with translated():
             await blob.set_blob_metadata(checked, **conditions, **capture.hooks)
         response = capture.take()
-        current = await self.get_blob_properties(container, name)
+        current = await self._account.get_blob_properties(container, name)
         return Result(current.value, response)
 
     async def set_blob_tags(
@@ -70,7 +74,7 @@ class BlobMetadataWrites(BlobServiceMixin):
         validate_container_name(container, allow_special=True)
         check_blob_name(name)
         checked = validate_tags(tags)
-        blob = self._client.get_blob_client(container, name)
+        blob = self._account.client.get_blob_client(container, name)
         capture = ResponseCapture()
         async with translated():
             await blob.set_blob_tags(checked, **capture.hooks)

@@ -12,6 +12,9 @@ from collections.abc import Mapping
 
 from vaultbrowser.core.services.errors import InvalidInput
 
+# The service's ceiling for maxresults on every list operation.
+MAX_PAGE_SIZE = 5000
+
 MAX_BLOB_NAME_LENGTH = 1024
 SPECIAL_CONTAINERS = frozenset({"$root", "$web", "$logs"})
 PUBLIC_ACCESS_LEVELS = (None, "blob", "container")
@@ -58,16 +61,39 @@ def validate_container_name(name: str, *, allow_special: bool = False) -> None:
                            "digits and hyphens.", advice=advice)
 
 
+def check_page_size(page_size: int) -> None:
+    """Raises ``InvalidInput`` for a page size outside 1..``MAX_PAGE_SIZE``."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(
+            f"The page size must be between 1 and {MAX_PAGE_SIZE} (got {page_size})."
+        )
+
+
+def check_addressable_name(name: str) -> None:
+    """Refuse names our HTTP stack cannot address, before anything is sent.
+
+    aiohttp (through yarl) normalizes "." and ".." path segments away, even percent-encoded, so
+    a blob named ``a/../b`` would be requested as ``b`` and its signature would not match (the
+    service would answer 403 and the user would be told their key is wrong). Listings still
+    show such blobs; only addressing them one by one is refused, truthfully.
+    """
+    if not name:
+        raise InvalidInput("A blob name cannot be empty.")
+    if any(segment in (".", "..") for segment in name.split("/")):
+        raise InvalidInput(
+            f"vaultbrowser cannot open the blob {name!r}: its name has a '.' or '..' path "
+            "segment, which the HTTP client rewrites before sending.",
+            advice="Use another tool (e.g. azcopy or the Azure portal) for this blob.",
+        )
+
+
 def check_blob_name(name: str) -> None:
-    """``BlobService``'s blob name check (no "." / ".." segments), plus the service's limit.
+    """The addressable-name check, plus the service's length limit.
 
     Raises:
         InvalidInput: empty, longer than 1,024 characters, or a "." / ".." path segment.
     """
-    # blob.py imports this module (BlobService inherits BlobWrites): import its check lazily.
-    from vaultbrowser.blob.services.blob_service import _check_blob_name
-
-    _check_blob_name(name)
+    check_addressable_name(name)
     if len(name) > MAX_BLOB_NAME_LENGTH:
         raise InvalidInput(
             f"A blob name may be at most {MAX_BLOB_NAME_LENGTH} characters ({len(name)} given).")

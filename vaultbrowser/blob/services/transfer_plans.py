@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.core.services.errors import InvalidInput, LocalFileError, VaultBrowserError
-from vaultbrowser.core.services.records import BlobRecord
 
 __all__ = [
     "MAX_LOCAL_NAME_BYTES",

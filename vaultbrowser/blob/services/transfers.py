@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.transfer_plans import (
     MAX_RENAME_ATTEMPTS,
     ConflictChoice,
@@ -43,7 +44,6 @@ from vaultbrowser.core.services.errors import (
     VaultBrowserError,
 )
 from vaultbrowser.core.services.local_files import TempFile, free_local_name, make_dirs
-from vaultbrowser.core.services.records import BlobRecord
 from vaultbrowser.core.services.workers import run_workers
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ async def upload_many(
         try:
             for _ in range(_MAX_ATTEMPTS):
                 try:
-                    await service.upload_file(container, name, item.source,
+                    await service.uploads.upload_file(container, name, item.source,
                                               overwrite=overwrite, progress=progress)
                     break
                 except Conflict as exc:
@@ -235,7 +235,7 @@ async def _free_blob_name(service: BlobService, container: str, name: str,
         candidate = numbered_name(name, number)
         if candidate in claimed:
             continue
-        if not await service.blob_exists(container, candidate):
+        if not await service.uploads.blob_exists(container, candidate):
             claimed.add(candidate)
             return candidate
     raise Conflict(f"No free name like {numbered_name(name, 1)!r} was found.")

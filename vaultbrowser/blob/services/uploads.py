@@ -1,6 +1,6 @@
 """Blob uploads: one conditional Put Blob, or blocks and one conditional Put Block List.
 
-``BlobUploads`` is a mixin of ``BlobService`` (through ``BlobWrites``). An upload never
+``BlobUploads`` is a part of ``BlobService`` (``service.uploads``). An upload never
 replaces a blob unless asked: the service itself checks, with ``If-None-Match: *``. The local
 file is read at offsets in worker threads; its errors are ``LocalFileError``.
 """
@@ -20,8 +20,9 @@ from typing import Any, BinaryIO
 from azure.core import MatchConditions
 from azure.storage.blob import BlobBlock, ContentSettings
 
+from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.convert import utc
-from vaultbrowser.blob.services.mixin import BlobServiceMixin
+from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import (
     check_blob_name,
     guess_content_type,
@@ -29,7 +30,7 @@ from vaultbrowser.blob.services.rules import (
 )
 from vaultbrowser.core.services.errors import Conflict, LocalFileError, NotFound
 from vaultbrowser.core.services.http.transport import ResponseCapture
-from vaultbrowser.core.services.records import BlobRecord, Result
+from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.core.services.workers import run_workers
 
@@ -88,7 +89,7 @@ def _content_md5(value: Any) -> str | None:
     return str(value) if value else None
 
 
-class BlobUploads(BlobServiceMixin):
+class BlobUploads:
     """Uploads of ``BlobService``.
 
     Upload tuning (class attributes; assign on an instance to change one service):
@@ -96,6 +97,9 @@ class BlobUploads(BlobServiceMixin):
     ``upload_block_size`` (bytes per Put Block above it) and ``upload_concurrency`` (blocks in
     flight per file). Each block in flight is held in memory once.
     """
+
+    def __init__(self, account: BlobAccount) -> None:
+        self._account = account
 
     single_put_limit: int = 8 * 1024 * 1024
     upload_block_size: int = 8 * 1024 * 1024
@@ -105,7 +109,7 @@ class BlobUploads(BlobServiceMixin):
         """Whether a blob of that name exists now (one HEAD). Informational only: never a
         guard against overwriting (the conditional upload is)."""
         check_blob_name(name)
-        blob = self._client.get_blob_client(container, name)
+        blob = self._account.client.get_blob_client(container, name)
         try:
             async with translated():
                 await blob.get_blob_properties()
@@ -188,7 +192,7 @@ class BlobUploads(BlobServiceMixin):
             data = await loop.run_in_executor(None, file.read, 0, file.size)
         except OSError as exc:
             raise _local_error(exc, file.path, "read") from exc
-        blob = self._client.get_blob_client(container, name)
+        blob = self._account.client.get_blob_client(container, name)
         conditions = _write_conditions(overwrite)
         capture = ResponseCapture()
         async with translated():
@@ -204,7 +208,7 @@ class BlobUploads(BlobServiceMixin):
                           progress: Progress | None) -> tuple[dict[str, Any], Any]:
         if not overwrite and await self.blob_exists(container, name):
             raise _blob_exists_error(container, name)
-        blob = self._client.get_blob_client(container, name)
+        blob = self._account.client.get_blob_client(container, name)
         loop = asyncio.get_running_loop()
         size, block_size = file.size, self.upload_block_size
         count = -(-size // block_size)

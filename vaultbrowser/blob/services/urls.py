@@ -1,6 +1,6 @@
 """Blob and container URLs, plain or signed (SAS).
 
-``BlobUrls`` is a mixin of ``BlobService`` (through ``BlobWrites``); signing is ``sas``'s.
+``BlobUrls`` is a part of ``BlobService`` (``service.urls``); signing is ``sas``'s.
 """
 
 from __future__ import annotations
@@ -8,19 +8,22 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from vaultbrowser.blob.services.mixin import BlobServiceMixin
+from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.rules import check_blob_name, validate_container_name
 from vaultbrowser.core.services.records import Result, SecretValue
 
 __all__ = ["BlobUrls"]
 
 
-class BlobUrls(BlobServiceMixin):
+class BlobUrls:
     """URLs of ``BlobService``."""
+
+    def __init__(self, account: BlobAccount) -> None:
+        self._account = account
 
     def blob_url(self, container: str, name: str) -> str:
         """The blob's URL, quoted as the SDK addresses it, without any credential."""
-        return f"{self.account_url}/{quote(container)}/{quote(name, safe='~/')}"
+        return f"{self._account.account_url}/{quote(container)}/{quote(name, safe='~/')}"
 
     async def generate_sas_url(
         self,
@@ -44,8 +47,8 @@ class BlobUrls(BlobServiceMixin):
         if name is not None:
             check_blob_name(name)
         url = (self.blob_url(container, name) if name is not None
-               else f"{self.account_url}/{quote(container)}")
+               else f"{self._account.account_url}/{quote(container)}")
         return await generate_sas_url(
-            self._client, url, container, name, permissions=permissions,
+            self._account.client, url, container, name, permissions=permissions,
             expires_on=expires_on, starts_on=starts_on,
         )

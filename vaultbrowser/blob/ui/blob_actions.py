@@ -25,6 +25,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QDialog
 
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.services.rules import (
     validate_container_name,
     validate_metadata,
@@ -42,7 +43,6 @@ from vaultbrowser.blob.ui.blob_dialogs import (
 )
 from vaultbrowser.blob.ui.blob_transfers import BlobTransfers
 from vaultbrowser.core.services.connections import AuthMethod
-from vaultbrowser.core.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
 from vaultbrowser.core.ui.secret_clipboard import SecretClipboard
 
@@ -276,7 +276,7 @@ class BlobActions(QObject):
         dialog = CreateContainerDialog(self.window, root.label, validate_container_name)
         if not await self.ask(dialog):
             return None
-        result = await root.service.create_container(dialog.name(),
+        result = await root.service.containers.create_container(dialog.name(),
                                                      public_access=dialog.public_access())
         self.window.show_result(result.value, result.response)
         if account.isValid():
@@ -300,7 +300,7 @@ class BlobActions(QObject):
             "cannot be undone.", record.name, "Delete container")
         if not await self.ask(dialog):
             return False
-        result = await service.delete_container(record.name, typed_name=dialog.typed())
+        result = await service.containers.delete_container(record.name, typed_name=dialog.typed())
         self.remove_row(index)
         self.window.show_response("Container deleted",
                                   f"The container “{record.name}” was deleted.",
@@ -323,7 +323,7 @@ class BlobActions(QObject):
         dialog = DeleteBlobDialog(self.window, record.container, record.name)
         if not await self.ask(dialog):
             return False
-        result = await self._service_of(index).delete_blob(
+        result = await self._service_of(index).deletes.delete_blob(
             record.container, record.name, include_snapshots=dialog.include_snapshots())
         self.remove_row(index)
         self.window.show_response(
@@ -337,7 +337,7 @@ class BlobActions(QObject):
         assert isinstance(record, BlobPrefixRecord)
         service = self._service_of(index)
         self.window.statusBar().showMessage(f"Listing “{record.prefix}”…")
-        blobs = await service.list_folder_contents(record.container, record.prefix)
+        blobs = await service.deletes.list_folder_contents(record.container, record.prefix)
         self.window.statusBar().clearMessage()
         dialog = FolderDeleteDialog(self.window, record.container, record.prefix,
                                     [blob.name for blob in blobs])
@@ -351,7 +351,7 @@ class BlobActions(QObject):
             job.update(_Count(done, total))
 
         job.task = asyncio.current_task()
-        report = await service.delete_blobs(record.container, blobs,
+        report = await service.deletes.delete_blobs(record.container, blobs,
                                             include_snapshots=dialog.include_snapshots(),
                                             on_progress=progress)
         job.complete(_DeleteSummary(report))
@@ -380,7 +380,7 @@ class BlobActions(QObject):
         record = self.model.record_of(index)
         assert isinstance(record, BlobRecord) and record.deleted
         service = self._service_of(index)
-        result = await service.undelete_blob(record.container, record.name)
+        result = await service.deletes.undelete_blob(record.container, record.name)
         if index.isValid():
             # The deleted row and the live one change together: list the folder again.
             self.refresh_node(QPersistentModelIndex(QModelIndex(index).parent()))
@@ -410,9 +410,9 @@ class BlobActions(QObject):
         if not await self.ask(dialog):
             return False
         if isinstance(record, ContainerRecord):
-            result = await service.set_container_metadata(record.name, dialog.pairs())
+            result = await service.containers.set_container_metadata(record.name, dialog.pairs())
         else:
-            result = await service.set_blob_metadata(record.container, record.name,
+            result = await service.metadata.set_blob_metadata(record.container, record.name,
                                                      dialog.pairs(), etag=current.value.etag)
         self.window.show_result(result.value, result.response)
         if index.isValid():
@@ -432,7 +432,7 @@ class BlobActions(QObject):
                                 "tag", current.value, _check_pairs(validate_tags), TAG_RULES)
         if not await self.ask(dialog):
             return False
-        result = await service.set_blob_tags(record.container, record.name, dialog.pairs())
+        result = await service.metadata.set_blob_tags(record.container, record.name, dialog.pairs())
         updated = replace(record, tags=dict(result.value), tag_count=len(result.value))
         self.window.show_result(updated, result.response)
         if index.isValid():
@@ -446,7 +446,7 @@ class BlobActions(QObject):
         service = self._service_of(index)
         if isinstance(record, ContainerRecord):
             return f"{service.account_url}/{quote(record.name)}"
-        return str(service.blob_url(record.container, record.name))
+        return str(service.urls.blob_url(record.container, record.name))
 
     def _on_copy_url(self) -> None:
         index = self.selection()
@@ -474,7 +474,7 @@ class BlobActions(QObject):
         if not await self.ask(dialog):
             return False
         permissions, expires = dialog.permissions(), dialog.expires_on()
-        result = await root.service.generate_sas_url(
+        result = await root.service.urls.generate_sas_url(
             container, name, permissions=permissions, expires_on=expires,
             starts_on=dialog.starts_on())
         # The URL is shown once, in its own dialog; the detail pane shows only the response of

@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QRubberBand, QToolButton
 
 from vaultbrowser.blob.models.blob_tree import AccountRoot
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.services.transfer_plans import (
     ConflictDecision,
     DownloadItem,
@@ -37,7 +38,6 @@ from vaultbrowser.blob.services.transfers import download_many, upload_many
 from vaultbrowser.blob.ui.blob_dialogs import ConflictDialog, UploadTargetDialog
 from vaultbrowser.blob.ui.transfer_panel import TransferJob, TransferPanel
 from vaultbrowser.core.models import formatting as fmt
-from vaultbrowser.core.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 
 if TYPE_CHECKING:
     from vaultbrowser.blob.ui.blob_actions import BlobActions
@@ -255,7 +255,7 @@ class BlobTransfers(QObject):
         record = self.model.record_of(index)
         service = self.actions._service_of(index)
         if isinstance(record, BlobPrefixRecord):
-            blobs = await service.list_folder_contents(record.container, record.prefix)
+            blobs = await service.deletes.list_folder_contents(record.container, record.prefix)
             parent = record.prefix[:record.prefix.rstrip("/").rfind("/") + 1]
             items = plan_download(blobs, parent)
             container, title = record.container, record.prefix

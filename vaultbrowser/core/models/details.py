@@ -10,21 +10,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from vaultbrowser.blob.models.blob_tree import AccountRoot
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models import formatting as fmt
-from vaultbrowser.core.services.records import (
-    BlobPrefixRecord,
-    BlobRecord,
+from vaultbrowser.core.services.records import ResponseInfo
+from vaultbrowser.keyvault.models.vault_tree import VaultItemKind, VaultRoot
+from vaultbrowser.keyvault.services.records import (
     CertificateDetails,
     CertificatePolicyRecord,
     CertificateRecord,
-    ContainerRecord,
     KeyRecord,
-    ResponseInfo,
     SecretRecord,
     VaultItemRecord,
     X509Details,
 )
-from vaultbrowser.keyvault.models.vault_tree import VaultItemKind, VaultRoot
 
 Row = tuple[str, str]
 

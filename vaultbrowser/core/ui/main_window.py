@@ -35,7 +35,7 @@ from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import Connection, ServiceKind
 from vaultbrowser.core.services.errors import VaultBrowserError
-from vaultbrowser.core.services.records import ResponseInfo, SecretRecord
+from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.services.sdk_imports import import_sdk
 from vaultbrowser.core.ui.activity_panel import ActivityPanel
 from vaultbrowser.core.ui.audit_actions import AuditActions
@@ -44,6 +44,7 @@ from vaultbrowser.core.ui.detail_pane import DetailPane
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultItemKind, VaultRoot
+from vaultbrowser.keyvault.services.records import SecretRecord
 from vaultbrowser.keyvault.ui.vault_actions import VaultActions
 
 if TYPE_CHECKING:

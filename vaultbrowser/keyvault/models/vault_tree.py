@@ -21,10 +21,10 @@ from vaultbrowser.core.models.connection_root import ConnectionRoot
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.services.config import PagingSettings
-from vaultbrowser.core.services.records import (
+from vaultbrowser.core.services.records import Page
+from vaultbrowser.keyvault.services.records import (
     CertificateRecord,
     KeyRecord,
-    Page,
     SecretRecord,
     VaultItemRecord,
 )

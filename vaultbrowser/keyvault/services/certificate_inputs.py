@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import CertificatePolicyRecord, SecretValue
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.keyvault.services.inputs import _NAME, EC_CURVES, RSA_SIZES, _shown
+from vaultbrowser.keyvault.services.records import CertificatePolicyRecord
 
 PKCS12: Final = "application/x-pkcs12"
 PEM: Final = "application/x-pem-file"

@@ -11,12 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from vaultbrowser.core.services.errors import AccessDenied, Conflict, InvalidInput
-from vaultbrowser.core.services.records import (
-    CertificatePolicyRecord,
-    CertificateRecord,
-    Result,
-    SecretValue,
-)
+from vaultbrowser.core.services.records import Result, SecretValue
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.certificate_inputs import (
     PEM,
@@ -34,6 +29,7 @@ from vaultbrowser.keyvault.services.inputs import (
     validate_tags,
     validate_version,
 )
+from vaultbrowser.keyvault.services.records import CertificatePolicyRecord, CertificateRecord
 from vaultbrowser.keyvault.services.sdk_records import certificate_record, policy_record
 from vaultbrowser.keyvault.services.write_steps import WriteSteps, _Responses
 

@@ -16,12 +16,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import (
-    CertificateRecord,
-    KeyRecord,
-    SecretValue,
-    VaultItemRecord,
-)
+from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.keyvault.services.records import CertificateRecord, KeyRecord, VaultItemRecord
 
 RSA_SIZES: Final = (2048, 3072, 4096)
 EC_CURVES: Final = ("P-256", "P-384", "P-521", "P-256K")

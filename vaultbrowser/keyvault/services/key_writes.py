@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import KeyRecord, Result
+from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.inputs import (
     EC_CURVES,
@@ -20,6 +20,7 @@ from vaultbrowser.keyvault.services.inputs import (
     validate_version,
     validate_window,
 )
+from vaultbrowser.keyvault.services.records import KeyRecord
 from vaultbrowser.keyvault.services.sdk_records import key_record
 from vaultbrowser.keyvault.services.write_steps import WriteSteps, _Responses
 

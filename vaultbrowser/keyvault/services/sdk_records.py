@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from vaultbrowser.core.services.records import (
+from vaultbrowser.core.services.wire_time import TimeReader
+from vaultbrowser.keyvault.services.records import (
     CertificatePolicyRecord,
     CertificateRecord,
     KeyRecord,
@@ -22,7 +23,6 @@ from vaultbrowser.core.services.records import (
     KeyRotationPolicyRecord,
     SecretRecord,
 )
-from vaultbrowser.core.services.wire_time import TimeReader
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import Result, SecretRecord, SecretValue
+from vaultbrowser.core.services.records import Result, SecretValue
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.inputs import (
     PropertyChanges,
@@ -18,6 +18,7 @@ from vaultbrowser.keyvault.services.inputs import (
     validate_version,
     validate_window,
 )
+from vaultbrowser.keyvault.services.records import SecretRecord
 from vaultbrowser.keyvault.services.sdk_records import secret_record
 from vaultbrowser.keyvault.services.write_steps import WriteSteps, _Responses
 

@@ -13,19 +13,17 @@ from typing import Any
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.transport import RecordingTransport, ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
-from vaultbrowser.core.services.records import (
+from vaultbrowser.core.services.records import Page, Result, SecretValue
+from vaultbrowser.core.services.translate import translated
+from vaultbrowser.keyvault.services.inputs import validate_item_name, validate_version
+from vaultbrowser.keyvault.services.records import (
     CertificateDetails,
     CertificatePolicyRecord,
     CertificateRecord,
     KeyRecord,
     KeyRotationPolicyRecord,
-    Page,
-    Result,
     SecretRecord,
-    SecretValue,
 )
-from vaultbrowser.core.services.translate import translated
-from vaultbrowser.keyvault.services.inputs import validate_item_name, validate_version
 from vaultbrowser.keyvault.services.sdk_records import (
     certificate_record,
     key_record,

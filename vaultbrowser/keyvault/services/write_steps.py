@@ -9,13 +9,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 from vaultbrowser.core.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from vaultbrowser.core.services.records import ResponseInfo, Result, VaultItemRecord
+from vaultbrowser.core.services.records import ResponseInfo, Result
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.inputs import (
     check_typed_name,
     purge_refusal,
     validate_item_name,
 )
+from vaultbrowser.keyvault.services.records import VaultItemRecord
 from vaultbrowser.keyvault.services.sdk_records import certificate_record, key_record, secret_record
 
 Kind = Literal["secret", "key", "certificate"]

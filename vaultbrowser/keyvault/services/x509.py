@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import X509Details
+from vaultbrowser.keyvault.services.records import X509Details
 from vaultbrowser.keyvault.services.x509_der import (
     CertificateLayout,
     RawExtension,

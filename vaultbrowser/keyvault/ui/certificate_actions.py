@@ -17,9 +17,10 @@ from PySide6.QtGui import QAction
 from vaultbrowser.audit.trail import latest_identity
 from vaultbrowser.core.models.details import describe_certificate
 from vaultbrowser.core.services.errors import ServiceError
-from vaultbrowser.core.services.records import CertificateRecord, SecretValue
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.ui.common_dialogs import confirm_box
 from vaultbrowser.keyvault.models.vault_tree import VaultItemKind
+from vaultbrowser.keyvault.services.records import CertificateRecord
 from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.certificate_dialogs import (
     CertificateOperationDialog,

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import CertificatePolicyRecord, SecretValue
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.keyvault.services.certificate_inputs import (
     PEM,
     PKCS12,
@@ -39,6 +39,7 @@ from vaultbrowser.keyvault.services.certificate_inputs import (
     inspect_certificate_file,
 )
 from vaultbrowser.keyvault.services.inputs import validate_item_name
+from vaultbrowser.keyvault.services.records import CertificatePolicyRecord
 from vaultbrowser.keyvault.ui.vault_dialogs import CURVES, KEY_SIZES, ValidatingDialog, tags_editor
 
 # The extended key usages people pick; any other OID can be typed.

@@ -23,7 +23,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import KeyRecord, SecretRecord, VaultItemRecord
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
 from vaultbrowser.keyvault.models.vault_tree import (
     KeyVaultTreeModel,
@@ -32,6 +31,7 @@ from vaultbrowser.keyvault.models.vault_tree import (
     item_row,
 )
 from vaultbrowser.keyvault.services.inputs import PropertyChanges, purge_refusal
+from vaultbrowser.keyvault.services.records import KeyRecord, SecretRecord, VaultItemRecord
 from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.vault_dialogs import KeyDialog, PropertiesDialog, SecretDialog
 

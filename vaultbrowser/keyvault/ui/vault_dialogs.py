@@ -28,13 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.records import (
-    CertificateRecord,
-    KeyRecord,
-    SecretRecord,
-    SecretValue,
-    VaultItemRecord,
-)
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.ui.common_dialogs import KeyValueEditor, OptionalDateTime
 from vaultbrowser.keyvault.services.inputs import (
     EC_CURVES,
@@ -43,6 +37,12 @@ from vaultbrowser.keyvault.services.inputs import (
     validate_item_name,
     validate_secret_value,
     validate_tags,
+)
+from vaultbrowser.keyvault.services.records import (
+    CertificateRecord,
+    KeyRecord,
+    SecretRecord,
+    VaultItemRecord,
 )
 
 CONTENT_TYPES = ("", "text/plain", "application/json", "application/x-pem-file",
