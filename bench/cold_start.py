@@ -22,6 +22,7 @@ def main() -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from vaultbrowser.app import KINDS
     from vaultbrowser.core.services.config import Settings
     from vaultbrowser.core.services.session import ServiceSession
     from vaultbrowser.core.ui.error_dialog import ErrorReporter
@@ -31,7 +32,8 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(ServiceSession(), Settings(), reporter=ErrorReporter(modal=False))
+    window = MainWindow(ServiceSession(), Settings(), kinds=KINDS,
+                        reporter=ErrorReporter(modal=False))
     painted = loop.create_future()
 
     FirstPaintWatch(window, lambda at, epoch: painted.done() or painted.set_result((at, epoch)))

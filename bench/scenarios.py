@@ -68,26 +68,25 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
     over that whole span. Blobs are listed flat (the pane's Flat box ticked).
     """
     from bench.loop_monitor import LoopStallMonitor
-    from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+    from vaultbrowser.core.services.connections import AuthMethod, Connection
 
     blobs = spec["service"] == "blobs"
-    pane_number = 3 if blobs else 0
-    window.tabs.setCurrentIndex(pane_number)
-    pane = window.panes[pane_number]
+    pane = window.show_pane("Blobs" if blobs else "Secrets")
     model = pane.model
     if blobs:
         assert pane.flat_check is not None
         pane.flat_check.setChecked(True)  # every blob by full name, as a user would tick it
-        connection = Connection(ServiceKind.BLOB, spec["url"], AuthMethod.LOCAL_EMULATOR)
+        connection = Connection("blob", spec["url"], AuthMethod.LOCAL_EMULATOR)
     else:
-        connection = Connection(ServiceKind.KEY_VAULT, spec["url"], AuthMethod.LOCAL_EMULATOR,
+        connection = Connection("keyvault", spec["url"], AuthMethod.LOCAL_EMULATOR,
                                 ca_path=spec["ca_path"])
 
     # As the app does once its window is painted: the SDK imports in a worker thread. The
     # measured span starts when it is in, as it is for any connection added after start-up.
+    from vaultbrowser.app import KINDS
     from vaultbrowser.core.services.sdk_imports import import_sdk
 
-    await import_sdk()
+    await import_sdk(name for kind in KINDS for name in kind.sdk_modules)
     rss_before = peak_rss_mb()
     first_rows: list[float] = []
     page_landed: list[float] = []  # when each page of the measured node landed
@@ -144,6 +143,7 @@ def run_window(spec: dict[str, Any]) -> dict[str, Any]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from vaultbrowser.app import KINDS
     from vaultbrowser.core.services.session import ServiceSession
     from vaultbrowser.core.ui.error_dialog import ErrorReporter
     from vaultbrowser.core.ui.gc_guard import MainThreadGarbageCollector
@@ -153,7 +153,7 @@ def run_window(spec: dict[str, Any]) -> dict[str, Any]:
     collector = MainThreadGarbageCollector(app)  # as the app runs: collection on the GUI thread
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(ServiceSession(), reporter=ErrorReporter(modal=False))
+    window = MainWindow(ServiceSession(), kinds=KINDS, reporter=ErrorReporter(modal=False))
     collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
     errors: list[str] = []
     for pane in window.panes:

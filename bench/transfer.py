@@ -26,6 +26,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from vaultbrowser.blob.services.opener import open_storage
+
 MIB = 1024 * 1024
 CONTAINER = "bench-transfer"
 
@@ -67,12 +69,12 @@ async def measure(endpoint: str, connection_string: str, source: Path, workdir: 
 
     from vaultbrowser.blob.services.records import BlobRecord
     from vaultbrowser.blob.services.transfers import download_many
-    from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+    from vaultbrowser.core.services.connections import AuthMethod, Connection
     from vaultbrowser.core.services.session import ServiceSession
 
     size = source.stat().st_size
     session = ServiceSession()
-    service = session.open_storage(Connection(ServiceKind.BLOB, endpoint,
+    service = open_storage(session, Connection("blob", endpoint,
                                               AuthMethod.LOCAL_EMULATOR))
     sdk = BlobServiceClient.from_connection_string(connection_string)
     container = sdk.get_container_client(CONTAINER)

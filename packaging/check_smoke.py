@@ -13,17 +13,23 @@ import json
 import sys
 from pathlib import Path
 
+MIN_ROWS = 2
+
 
 def problems(result: dict[str, object], version: str | None) -> list[str]:
     found = []
     if result.get("ok") is not True:
-        found.append(f"ok is {result.get('ok')!r} (storage: {result.get('storage_unavailable')})")
+        found.append(f"ok is {result.get('ok')!r} (unavailable: {result.get('unavailable')})")
     if version is not None and result.get("version") != version:
         found.append(f"version {result.get('version')!r}, expected {version!r}")
-    for field, least in (("secret_rows", 6), ("containers", 2)):
-        value = result.get(field)
-        if not isinstance(value, int) or value < least:
-            found.append(f"{field} {value!r}, expected at least {least}")
+    trees = result.get("trees")
+    if not isinstance(trees, dict) or not trees:
+        found.append(f"trees {trees!r}, expected the rows each tree listed")
+        return found
+    for tree, rows in trees.items():
+        # Every demo root holds several items: two rows at least, or the tree did not list.
+        if not isinstance(rows, int) or rows < MIN_ROWS:
+            found.append(f"{tree} {rows!r} rows, expected at least {MIN_ROWS}")
     return found
 
 
@@ -39,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path}: FAIL: {'; '.join(failed)}\n{json.dumps(result, indent=2)}",
                   file=sys.stderr)
             return 1
-        print(f"  {path.name}: ok: {result['secret_rows']} secrets, {result['containers']} "
-              f"containers; first paint {result.get('first_paint_seconds')} s, first secret "
-              f"rows {result.get('first_secret_rows_seconds')} s (in-process clocks); "
+        listed = ", ".join(f"{rows} {tree}" for tree, rows in result["trees"].items())
+        print(f"  {path.name}: ok: {listed}; first paint {result.get('first_paint_seconds')} s, "
+              f"first rows {result.get('first_rows_seconds')} s (in-process clocks); "
               f"{result.get('platform')}")
     return 0
 

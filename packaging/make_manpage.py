@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from vaultbrowser import APP_ID, __version__  # noqa: E402
-from vaultbrowser.app import build_parser  # noqa: E402  (argparse only: no Qt, no SDK)
-from vaultbrowser.audit.cli import _parser as audit_parser  # noqa: E402
+from vaultbrowser.app import KINDS, build_parser  # noqa: E402  (argparse only: no Qt, no SDK)
+from vaultbrowser.core.audit.cli import build_parser as audit_parser  # noqa: E402
 
 ENVIRONMENT = [
     ("AZURE_STORAGE_CONNECTION_STRING",
@@ -75,7 +75,7 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def render() -> str:
-    main_parser, audit = build_parser(), audit_parser()
+    main_parser, audit = build_parser(), audit_parser(KINDS)
     lines = [
         f'.TH VAULTBROWSER 1 "{_release_date()}" "vaultbrowser {__version__}" "User Commands"',
         ".SH NAME",

@@ -1,5 +1,8 @@
 """The composition root: arguments → Settings → QApplication + qasync loop → services → window.
 
+``KINDS`` is the registry of service kinds — the one place that names them. Everything else
+(the window, the connection dialog and store, the audit command, the demo) is given it.
+
 Heavy imports (Qt, the SDK) happen inside ``main`` so that ``--help`` and ``--version`` are
 instant. Shutdown is driven by the window's close handling (clients and sessions close while the
 loop still runs), then the loop stops.
@@ -12,31 +15,29 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from vaultbrowser import APP_ID, APP_NAME, __version__
+from vaultbrowser.blob.kind import KIND as BLOB_STORAGE
+from vaultbrowser.core.services.kinds import ServiceKind
+from vaultbrowser.keyvault.kind import KIND as KEY_VAULT
 
-CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
+# The service kinds, in the order of their tabs. A new kind is one package and one line here.
+KINDS: tuple[ServiceKind, ...] = (KEY_VAULT, BLOB_STORAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(kinds: Sequence[ServiceKind] = KINDS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vaultbrowser",
-        description="Browse Azure Key Vault and Azure Blob Storage.",
+        description="Browse Azure " + " and ".join(kind.label for kind in kinds) + ".",
         epilog="With no connection given (and none saved), vaultbrowser opens demo mode on the "
         "local emulators. `vaultbrowser audit --help` writes audit reports without a window.",
     )
     parser.add_argument("--version", action="version", version=f"vaultbrowser {__version__}")
-    parser.add_argument("--vault", action="append", default=[], metavar="URL",
-                        help="a Key Vault URL or name (repeatable)")
-    parser.add_argument("--storage-account", action="append", default=[], metavar="URL",
-                        help="a storage account URL or name, signed in with Entra ID "
-                        "(repeatable)")
-    parser.add_argument("--connection-string-env", metavar="NAME", nargs="?",
-                        const=CONNECTION_STRING_ENV,
-                        help="open the storage account whose connection string is in this "
-                        f"environment variable (default {CONNECTION_STRING_ENV})")
+    for kind in kinds:
+        kind.add_arguments(parser)
     parser.add_argument("--demo", action="store_true",
                         help="open the local emulators with demo data (no Azure account needed)")
     parser.add_argument("--read-only", action="store_true",
@@ -46,43 +47,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "between runs (off by default: tokens stay in memory)")
     parser.add_argument("--smoke-test", metavar="RESULT_JSON", type=Path,
                         help="open the demo, wait for the first rows of each tree, write a JSON "
-                        "result file and exit (0 when both trees listed; installers' checks)")
+                        "result file and exit (0 when every tree listed; installers' checks)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path,
                         help=argparse.SUPPRESS)  # development: save the demo window and quit
     return parser
 
 
-def connections_from_args(args: argparse.Namespace) -> list[Any]:
-    """Connections named on the command line.
+def connections_from_args(args: argparse.Namespace,
+                          kinds: Sequence[ServiceKind] = KINDS) -> list[Any]:
+    """Connections named on the command line, each kind's in turn.
 
     Raises:
         InvalidInput: a URL or connection string is not valid.
     """
-    from vaultbrowser.core.services.connections import (
-        AuthMethod,
-        Connection,
-        ServiceKind,
-        normalize_blob_endpoint,
-        normalize_vault_url,
-        storage_connection_from_connection_string,
-    )
-    from vaultbrowser.core.services.errors import InvalidInput
-
     # --read-only belongs to this run (the session), not to the connections: they are saved.
-    connections = [Connection(ServiceKind.KEY_VAULT, normalize_vault_url(url))
-                   for url in args.vault]
-    connections += [Connection(ServiceKind.BLOB, normalize_blob_endpoint(url))
-                    for url in args.storage_account]
-    if args.connection_string_env:
-        value = os.environ.get(args.connection_string_env)
-        if not value:
-            raise InvalidInput(f"The environment variable {args.connection_string_env} is not "
-                               "set or empty.")
-        parsed = storage_connection_from_connection_string(value)
-        # Remember where the secret came from, never the secret itself.
-        connections.append(Connection(parsed.kind, parsed.url, AuthMethod.CONNECTION_STRING,
-                                      secret_env=args.connection_string_env))
-    return connections
+    return [connection for kind in kinds for connection in kind.connections_from_args(args)]
 
 
 async def _open_connections(window: Any, connections: list[Any]) -> None:
@@ -92,18 +71,9 @@ async def _open_connections(window: Any, connections: list[Any]) -> None:
 
 
 async def _open_demo(window: Any, demo: Any) -> None:
-    window.statusBar().showMessage("Starting the local Key Vault emulator…")
-    vault = await demo.start_keyvault()
-    await window.open_connection(vault)
-    window.statusBar().showMessage("Starting Azurite and seeding demo blobs…")
-    storage = await demo.start_storage()
-    if storage is not None:
-        await window.open_connection(storage)
-        window.statusBar().showMessage("Demo mode: local emulators with demo data", 10_000)
-    else:
-        window.statusBar().showMessage(
-            f"Blob Storage demo unavailable ({demo.storage_unavailable_reason}); "
-            "showing the Key Vault demo only.")
+    async for connection in demo.connections(window.statusBar().showMessage):
+        await window.open_connection(connection)
+    window.statusBar().showMessage(demo.summary(), 0 if demo.unavailable else 10_000)
 
 
 async def _wait_until(condition: Any, timeout: float) -> bool:
@@ -123,41 +93,42 @@ async def _select_and_wait(window: Any, pane: Any, source: Any) -> None:
     await asyncio.sleep(0.3)  # let the view repaint
 
 
-async def _screenshot(window: Any, demo: Any, path: Path) -> None:
-    """Save the demo window as ``path`` (secrets) and ``<stem>-blobs.png``, then quit."""
+def _first_panes(window: Any, kinds: Sequence[ServiceKind]) -> list[tuple[str, Any]]:
+    """(kind name, its first pane) of every kind: what the demo checks and shows."""
+    return [(kind.name, window.view(kind.name).panes[0][1]) for kind in kinds]
+
+
+async def _listed(pane: Any, least: int, timeout: float, gave_up: Any) -> bool:
+    """Wait until the pane's first root lists more than ``least`` rows (False: timed out, or
+    ``gave_up()``)."""
     from PySide6.QtCore import QModelIndex
 
-    secrets = window.secrets_model
-    await _wait_until(lambda: secrets.rowCount(QModelIndex()) > 0
-                      and secrets.rowCount(secrets.index(0, 0)) > 5, 60)
-    await _wait_until(lambda: window.blob_model.rowCount(QModelIndex()) > 0
-                      or demo.storage_unavailable_reason is not None, 90)
-    pane = window.panes[0]
-    await _select_and_wait(window, pane, secrets.index(2, 0, secrets.index(0, 0)))
-    window.grab().save(str(path))
+    model = pane.model
+    return await _wait_until(lambda: (model.rowCount(QModelIndex()) > 0
+                                      and model.rowCount(model.index(0, 0)) > least)
+                             or gave_up(), timeout) and not gave_up()
 
-    blobs = window.blob_model
-    if blobs.rowCount(QModelIndex()):
-        window.tabs.setCurrentIndex(3)
-        pane = window.panes[3]
-        account = blobs.index(0, 0)
-        await _wait_until(lambda: blobs.rowCount(account) > 1, 30)
-        names = [blobs.index(row, 0, account).data() for row in range(blobs.rowCount(account))]
-        container = blobs.index(names.index("website-assets"), 0, account)
-        pane.view.expand(pane.proxy.mapFromSource(container))
-        await _wait_until(lambda: blobs.rowCount(container) > 2, 30)
-        folder = blobs.index(0, 0, container)
-        pane.view.expand(pane.proxy.mapFromSource(folder))
-        await _wait_until(lambda: blobs.rowCount(folder) > 1, 30)
-        await _select_and_wait(window, pane, blobs.index(1, 0, folder))
-        window.grab().save(str(path.with_name(path.stem + "-blobs.png")))
+
+async def _screenshot(window: Any, demo: Any, kinds: Sequence[ServiceKind], path: Path) -> None:
+    """Save the demo window with each kind's first tree in front — ``path``, then
+    ``<stem>-<pane>.png`` — each with its third row selected; then quit."""
+    for position, (name, pane) in enumerate(_first_panes(window, kinds)):
+        window.show_pane(pane.title)
+        if not await _listed(pane, 2, 90, lambda n=name: n in demo.unavailable):
+            continue
+        model = pane.model
+        await _select_and_wait(window, pane, model.index(2, 0, model.index(0, 0)))
+        target = path if position == 0 else path.with_name(
+            f"{path.stem}-{pane.title.lower()}.png")
+        window.grab().save(str(target))
+    window.show_pane(_first_panes(window, kinds)[0][1].title)
     window.close()
 
 
-async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
-                      painted: Any, outcome: list[int]) -> None:
-    """Wait for the demo's first secret and blob rows, write ``path`` (JSON, atomically: a
-    temporary file renamed), close the window; ``outcome`` gets the exit code.
+async def _smoke_test(window: Any, demo: Any, kinds: Sequence[ServiceKind], path: Path,
+                      started: float, painted: Any, outcome: list[int]) -> None:
+    """Wait for the first rows of every kind's first tree in the demo, write ``path`` (JSON,
+    atomically: a temporary file renamed), close the window; ``outcome`` gets the exit code.
 
     ``painted`` is the window's FirstPaintWatch: ``first_paint_epoch`` lets a caller that noted
     its launch time measure cold start from outside (a frozen app's loader included)."""
@@ -165,27 +136,27 @@ async def _smoke_test(window: Any, demo: Any, path: Path, started: float,
     import platform
 
     from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import QModelIndex
 
-    secrets, blobs = window.secrets_model, window.blob_model
-    secrets_ok = await _wait_until(lambda: secrets.rowCount(QModelIndex()) > 0
-                                   and secrets.rowCount(secrets.index(0, 0)) > 5, 90)
-    secrets_at = time.perf_counter() - started
-    window.tabs.setCurrentIndex(3)  # a tree lists when shown, as a user would open it
-    # Without Node.js and Azurite the demo has no storage: fail at once, saying why.
-    blobs_ok = await _wait_until(lambda: (blobs.rowCount(QModelIndex()) > 0
-                                          and blobs.rowCount(blobs.index(0, 0)) > 1)
-                                 or demo.storage_unavailable_reason is not None, 120)
-    blobs_ok = blobs_ok and demo.storage_unavailable_reason is None
+    trees: dict[str, int] = {}
+    first_rows_at: float | None = None
+    ok = True
+    for name, pane in _first_panes(window, kinds):
+        window.show_pane(pane.title)  # a tree lists when shown, as a user would open it
+        # A kind whose emulator cannot run here fails at once, saying why.
+        listed = await _listed(pane, 1, 120, lambda n=name: n in demo.unavailable)
+        model = pane.model
+        trees[pane.title] = model.rowCount(model.index(0, 0)) if listed else 0
+        ok = ok and listed
+        if first_rows_at is None:
+            first_rows_at = time.perf_counter() - started
     result = {
-        "ok": secrets_ok and blobs_ok,
+        "ok": ok,
         "version": __version__,
-        "secret_rows": secrets.rowCount(secrets.index(0, 0)) if secrets_ok else 0,
-        "containers": blobs.rowCount(blobs.index(0, 0)) if blobs_ok else 0,
-        "storage_unavailable": getattr(demo, "storage_unavailable_reason", None),
+        "trees": trees,
+        "unavailable": dict(demo.unavailable),
         "first_paint_seconds": round(painted.at - started, 3) if painted.at else None,
         "first_paint_epoch": painted.epoch,
-        "first_secret_rows_seconds": round(secrets_at, 3),
+        "first_rows_seconds": round(first_rows_at or 0.0, 3),
         "python": platform.python_version(),
         "pyside6": pyside_version,
         "platform": platform.platform(),
@@ -207,9 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction()  # whoever logs (SDK, aiohttp, the loop), credentials are redacted
     if argv[:1] == ["audit"]:
         # Reports need no window: `vaultbrowser audit …` never imports Qt.
-        from vaultbrowser.audit.cli import main as audit_main
+        from vaultbrowser.core.audit.cli import main as audit_main
 
-        return audit_main(argv[1:])
+        return audit_main(argv[1:], KINDS)
     args = build_parser().parse_args(argv)
 
     import qasync
@@ -233,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     # emulators): the loop ends on its `closed` signal, not when the last window disappears.
     app.setQuitOnLastWindowClosed(False)
     try:
-        connections = connections_from_args(args)
+        connections = connections_from_args(args, KINDS)
     except VaultBrowserError as error:
         ErrorDialog(error).exec()
         return 2
@@ -243,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     collector = MainThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    from vaultbrowser.audit.trail import AuditTrail
+    from vaultbrowser.core.audit.trail import AuditTrail
 
     settings = Settings()
     session = ServiceSession(read_only=args.read_only, limits=settings.limits,
@@ -259,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from vaultbrowser.core.ui.connection_store import ConnectionStore
 
-        store = ConnectionStore(on_invalid=reporter.report)
+        store = ConnectionStore(kinds=KINDS, on_invalid=reporter.report)
         # Connections named on the command line are remembered too (never their secrets).
         for connection in connections:
             store.add(connection)
@@ -267,10 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         named = {c.key for c in connections}
         connections += [c for c in saved if c.key not in named]
     if not connections:
-        from vaultbrowser.demo.environment import DemoEnvironment
+        from vaultbrowser.core.services.demo import DemoEnvironment
 
-        demo = DemoEnvironment()
-    window = MainWindow(session, settings, reporter=reporter,
+        demo = DemoEnvironment(KINDS)
+    window = MainWindow(session, settings, kinds=KINDS, reporter=reporter,
                         on_closed=demo.stop if demo is not None else None,
                         connection_store=store, trail=trail)
     collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
@@ -286,16 +257,17 @@ def main(argv: list[str] | None = None) -> int:
             context.get("exception") or RuntimeError(context.get("message", "error"))))
         from vaultbrowser.core.services.sdk_imports import import_sdk
 
-        window.run_task(import_sdk())  # in a worker thread, while the user looks around
+        # In a worker thread, while the user looks around.
+        window.run_task(import_sdk(name for kind in KINDS for name in kind.sdk_modules))
         window.run_task(_open_connections(window, connections))
         if demo is not None:
             window.run_task(_open_demo(window, demo))
         if args.screenshot:
-            window.run_task(_screenshot(window, demo, args.screenshot))
+            window.run_task(_screenshot(window, demo, KINDS, args.screenshot))
         outcome: list[int] = []
         if args.smoke_test:
-            window.run_task(_smoke_test(window, demo, args.smoke_test, started, painted,
-                                        outcome))
+            window.run_task(_smoke_test(window, demo, KINDS, args.smoke_test, started,
+                                        painted, outcome))
         loop.run_until_complete(closed.wait())
     uninstall_hook()
     collector.stop()

@@ -19,15 +19,18 @@ from azure.storage.blob.aio import BlobServiceClient
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from vaultbrowser.blob.services.demo_data import AWKWARD_NAMES, has_dot_segment
+from vaultbrowser.blob.services.demo_data import (
+    AWKWARD_NAMES,
+    DemoBlobSummary,
+    demo_blob_plan,
+    has_dot_segment,
+    seed_azurite_demo,
+)
 from vaultbrowser.core.services.credentials import StaticTokenCredential
 from vaultbrowser.core.services.session import LOCAL_EMULATOR_TOKEN
 from vaultbrowser.keyvault.services.demo_data import (
-    DemoBlobSummary,
-    demo_blob_plan,
     import_demo_certificates,
     keyvault_demo_seed,
-    seed_azurite_demo,
 )
 
 NOW = dt.datetime.now(dt.UTC)

@@ -10,7 +10,7 @@ import pytest
 from azure.storage.blob import BlobServiceClient
 
 from vaultbrowser.core.services.config import NetworkSettings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 
 # Two retries at most (three attempts), backoffs of a few ms, half a second of silence.
 FAST = NetworkSettings(retry_total=2, retry_status=2, retry_read=1, retry_backoff_factor=0.01,
@@ -64,10 +64,10 @@ def proxy(azurite: Any, blob_data: str) -> Iterator[Any]:
 
 
 def vault_connection(emulator: Any) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    return Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                       name="fault-vault", ca_path=str(emulator.ca_path))
 
 
 def storage_connection(proxy: Any, azurite: Any) -> Connection:
-    return Connection(ServiceKind.BLOB, proxy.url_for(azurite.blob_endpoint),
+    return Connection("blob", proxy.url_for(azurite.blob_endpoint),
                       AuthMethod.LOCAL_EMULATOR, name="proxied-azurite")

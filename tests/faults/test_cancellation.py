@@ -15,6 +15,8 @@ import aiohttp
 import pytest
 from PySide6.QtCore import QPersistentModelIndex
 
+from vaultbrowser.app import KINDS
+from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.blob.services.transfer_plans import plan_download
 from vaultbrowser.blob.services.transfers import download_many
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
@@ -23,6 +25,7 @@ from vaultbrowser.core.services.local_files import TEMP_SUFFIX
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.keyvault.services.opener import open_vault
 
 from .conftest import BIG_BLOB, CONTAINER, FAST, storage_connection, vault_connection
 from .hygiene import Hygiene
@@ -73,10 +76,10 @@ def test_cancelled_pages_and_a_closed_session_leave_nothing(emulator: Any, run: 
     async def body() -> None:
         hygiene.install(asyncio.get_running_loop())
         session = ServiceSession(network=FAST.__class__(read_timeout=30))
-        vault = session.open_vault(vault_connection(emulator))
-        tasks = [asyncio.ensure_future(vault.list_secrets(page_size=5)),
-                 asyncio.ensure_future(vault.list_keys(page_size=5)),
-                 asyncio.ensure_future(vault.get_secret_properties("item-001"))]
+        vault = open_vault(session, vault_connection(emulator))
+        tasks = [asyncio.ensure_future(vault.secrets.list(page_size=5)),
+                 asyncio.ensure_future(vault.keys.list(page_size=5)),
+                 asyncio.ensure_future(vault.secrets.get("item-001"))]
         await asyncio.sleep(0.3)
         assert not any(task.done() for task in tasks)
         for task in tasks:
@@ -97,7 +100,7 @@ def test_a_cancelled_download_leaves_no_file(proxy: Any, azurite: Any, run: Any,
     async def body() -> Any:
         hygiene.install(asyncio.get_running_loop())
         session = ServiceSession(network=FAST.__class__(read_timeout=30))
-        storage = session.open_storage(storage_connection(proxy, azurite))
+        storage = open_storage(session, storage_connection(proxy, azurite))
         blob = (await storage.get_blob_properties(CONTAINER, BIG_BLOB)).value
         task = asyncio.ensure_future(download_many(storage, CONTAINER, plan_download([blob]),
                                                    tmp_path))
@@ -135,7 +138,7 @@ def test_a_download_cancelled_as_its_temporary_file_appears(proxy: Any, azurite:
     async def body() -> Any:
         loop = asyncio.get_running_loop()
         session = ServiceSession(network=FAST)
-        storage = session.open_storage(storage_connection(proxy, azurite))
+        storage = open_storage(session, storage_connection(proxy, azurite))
         blob = (await storage.get_blob_properties(CONTAINER, BIG_BLOB)).value
         loop.set_default_executor(_InlineExecutor())
         task = asyncio.ensure_future(download_many(storage, CONTAINER, plan_download([blob]),
@@ -164,7 +167,7 @@ def window_parts(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[tuple
     reporter.dialog_shown.connect(dialogs.append)
     # A long read timeout: the pages below stay in flight until they are cancelled.
     session = ServiceSession(network=FAST.__class__(read_timeout=30))
-    window = MainWindow(session, Settings(), reporter=reporter)
+    window = MainWindow(session, Settings(), kinds=KINDS, reporter=reporter)
     window.show()
     yield window, dialogs, hygiene
     qloop.run_until_complete(window.aclose())
@@ -175,7 +178,7 @@ def window_parts(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[tuple
 
 def in_flight(window: MainWindow) -> int:
     return sum(len([t for t in model._tasks() if not t.done()])
-               for model in (window.secrets_model, window.keys_model, window.blob_model))
+               for model in (pane.model for pane in window.panes))
 
 
 def test_closing_the_window_with_pages_and_a_download_in_flight(
@@ -185,14 +188,14 @@ def test_closing_the_window_with_pages_and_a_download_in_flight(
 
     async def body() -> None:
         window.add_connection(storage_connection(proxy, azurite))
-        blobs = window.blob_model
+        blobs = window.pane("Blobs").model
         account = blobs.index(0, 0)
-        window.tabs.setCurrentIndex(3)
+        window.show_pane("Blobs")
         await wait_for(lambda: blobs.rowCount(account) > 0 and
                        blobs.index(0, 0, account).data(STATUS_ROLE) is None)
         container = next(blobs.index(r, 0, account) for r in range(blobs.rowCount(account))
                          if blobs.index(r, 0, account).data() == CONTAINER)
-        window.panes[3].view.expand(window.panes[3].proxy.mapFromSource(container))
+        window.pane("Blobs").view.expand(window.pane("Blobs").proxy.mapFromSource(container))
         await wait_for(lambda: any(blobs.index(r, 0, container).data() == BIG_BLOB
                                    for r in range(blobs.rowCount(container))))
         big = next(blobs.index(r, 0, container) for r in range(blobs.rowCount(container))
@@ -203,9 +206,9 @@ def test_closing_the_window_with_pages_and_a_download_in_flight(
         proxy.stall(f"/{CONTAINER}/{BIG_BLOB}", method="GET", times=None,
                     after_body_bytes=50_000)
         window.add_connection(vault_connection(emulator))
-        window.tabs.setCurrentIndex(2)
-        transfers = window.blob_actions.transfers
-        download = window.blob_actions.run(
+        window.show_pane("Keys")
+        transfers = window.view("blob").actions.transfers
+        download = window.view("blob").actions.tools.run(
             transfers.download(QPersistentModelIndex(big), tmp_path))
         await wait_for(lambda: in_flight(window) == 1)  # the keys (their tab is shown)
         await wait_for(lambda: any(p.name.endswith(TEMP_SUFFIX) for p in tmp_path.iterdir()))
@@ -231,7 +234,7 @@ def test_refresh_and_cancel_while_a_page_is_in_flight(
     async def body() -> None:
         emulator.faults.stall("/secrets", times=None, seconds=30)
         window.add_connection(vault_connection(emulator))
-        model = window.secrets_model
+        model = window.pane("Secrets").model
         vault = model.index(0, 0)
         await wait_for(lambda: in_flight(window) == 1)
         first = model.node_of(vault).task
@@ -265,14 +268,14 @@ def test_removing_a_connection_with_pages_in_flight(
         emulator.faults.slow(30, path_prefix="/keys", times=None)
         connection = vault_connection(emulator)
         window.add_connection(connection)
-        window.tabs.setCurrentIndex(2)
+        window.show_pane("Keys")
         await wait_for(lambda: in_flight(window) == 2)
-        tasks = [window.secrets_model.node_of(window.secrets_model.index(0, 0)).task,
-                 window.keys_model.node_of(window.keys_model.index(0, 0)).task]
+        secrets, keys = window.pane("Secrets").model, window.pane("Keys").model
+        tasks = [secrets.node_of(secrets.index(0, 0)).task, keys.node_of(keys.index(0, 0)).task]
         window.remove_connection(connection)
         await asyncio.gather(*tasks, return_exceptions=True)
         assert all(task.cancelled() for task in tasks)
-        assert window.secrets_model.rowCount() == 0 and window.keys_model.rowCount() == 0
+        assert secrets.rowCount() == 0 and keys.rowCount() == 0
         # The connection's service and transport were closed by the window's task.
         await wait_for(lambda: not window._tasks)
         assert window.session._services == [] and window.session._transports == []

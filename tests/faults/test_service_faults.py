@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
+from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.blob.services.transfer_plans import plan_download
 from vaultbrowser.blob.services.transfers import download_many
 from vaultbrowser.core.services.errors import (
@@ -25,6 +26,7 @@ from vaultbrowser.core.services.errors import (
     VaultBrowserError,
 )
 from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 from .conftest import (
@@ -43,7 +45,7 @@ ATTEMPTS = FAST.retry_status + 1  # a status azure-core retries: first try + ret
 async def on_vault(emulator: Any, body: Callable[[KeyVaultService], Awaitable[Any]]) -> Any:
     session = ServiceSession(network=FAST)
     try:
-        return await body(session.open_vault(vault_connection(emulator)))
+        return await body(open_vault(session, vault_connection(emulator)))
     finally:
         await session.aclose()
 
@@ -61,7 +63,7 @@ def list_page(emulator: Any, run: Any) -> tuple[Any, float, list[int]]:
 
     async def body(vault: KeyVaultService) -> Any:
         try:
-            return await vault.list_secrets(page_size=10)
+            return await vault.secrets.list(page_size=10)
         except VaultBrowserError as error:
             return error
 
@@ -180,10 +182,10 @@ def test_an_expired_sign_in_asks_to_sign_in_again(emulator: Any, run: Any) -> No
 
     async def body() -> Any:
         session = ServiceSession(network=FAST)
-        vault = session.open_vault(vault_connection(emulator))
-        vault._credential = Expired()  # what a cached sign-in does once it has expired
+        vault = open_vault(session, vault_connection(emulator))
+        vault.clients._credential = Expired()  # what a cached sign-in does once it has expired
         try:
-            await vault.list_secrets(page_size=10)
+            await vault.secrets.list(page_size=10)
         except VaultBrowserError as error:
             return error
         finally:
@@ -198,11 +200,11 @@ def test_403_on_one_item_among_many(emulator: Any, run: Any) -> None:
     emulator.faults.forbid("/secrets/item-007", code="ForbiddenByRbac")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        page = await vault.list_secrets(page_size=25)
+        page = await vault.secrets.list(page_size=25)
         outcomes = {}
         for name in ("item-006", "item-007", "item-008"):
             try:
-                outcomes[name] = await vault.get_secret_properties(name)
+                outcomes[name] = await vault.secrets.get(name)
             except VaultBrowserError as error:
                 outcomes[name] = error
         return page, outcomes
@@ -221,7 +223,7 @@ def test_403_on_one_item_among_many(emulator: Any, run: Any) -> None:
 async def on_storage(proxy: Any, azurite: Any, body: Callable[[Any], Awaitable[Any]]) -> Any:
     session = ServiceSession(network=FAST)
     try:
-        return await body(session.open_storage(storage_connection(proxy, azurite)))
+        return await body(open_storage(session, storage_connection(proxy, azurite)))
     finally:
         await session.aclose()
 
@@ -306,7 +308,7 @@ def test_a_passing_blob_503_waits_the_storage_backoff_and_recovers(proxy: Any, a
     async def body() -> Any:
         session = ServiceSession(network=settings)
         try:
-            storage = session.open_storage(storage_connection(proxy, azurite))
+            storage = open_storage(session, storage_connection(proxy, azurite))
             return await storage.list_folder(CONTAINER, "dir/", page_size=BLOBS)
         finally:
             await session.aclose()

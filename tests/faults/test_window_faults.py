@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex
 
+from vaultbrowser.app import KINDS
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, LazyTreeModel, RowStatus
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.errors import (
@@ -61,7 +62,8 @@ class Harness:
 @pytest.fixture
 def harness(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[Harness]:
     reporter = ErrorReporter(modal=False)
-    window = MainWindow(ServiceSession(network=FAST), Settings(network=FAST), reporter=reporter)
+    window = MainWindow(ServiceSession(network=FAST), Settings(network=FAST), kinds=KINDS,
+                        reporter=reporter)
     window.show()
     yield Harness(window, reporter)
     qloop.run_until_complete(window.aclose())
@@ -96,7 +98,7 @@ def test_lasting_503_on_keys_shows_its_row_and_dialog_and_retry_recovers(
         emulator.faults.add(503, times=None, path_prefix="/keys")
         window.add_connection(vault_connection(emulator))
         harness.pane(KEYS)
-        keys = window.keys_model
+        keys = window.pane("Keys").model
         vault = keys.index(0, 0)
         await harness.wait_for(lambda: is_error(keys, vault))
         await harness.wait_for(lambda: harness.dialogs)
@@ -106,7 +108,7 @@ def test_lasting_503_on_keys_shows_its_row_and_dialog_and_retry_recovers(
         assert "Service unavailable" in status_row(keys, vault).data()
         assert error.request_id in status_row(keys, vault).data(0x0003)  # its tooltip
         # The secrets tree of the same vault lists and shows details meanwhile.
-        secrets = window.secrets_model
+        secrets = window.pane("Secrets").model
         pane = harness.pane(SECRETS)
         await harness.wait_for(lambda: len(rows(secrets, secrets.index(0, 0))) > 10)
         pane.view.setCurrentIndex(pane.proxy.mapFromSource(secrets.index(2, 0,
@@ -129,7 +131,7 @@ def test_a_passing_429_is_retried_silently(qloop: Any, harness: Harness, emulato
     async def body() -> None:
         emulator.faults.add(429, retry_after=0.2, times=2, path_prefix="/secrets")
         window.add_connection(vault_connection(emulator))
-        secrets = window.secrets_model
+        secrets = window.pane("Secrets").model
         await harness.wait_for(lambda: len(rows(secrets, secrets.index(0, 0))) > 10)
         await asyncio.sleep(0.1)
         assert harness.dialogs == []
@@ -146,7 +148,7 @@ def test_a_page_that_never_finishes_times_out_and_says_so(qloop: Any, harness: H
         emulator.faults.stall("/secrets", times=None, seconds=30)
         started = time.monotonic()
         window.add_connection(vault_connection(emulator))
-        secrets = window.secrets_model
+        secrets = window.pane("Secrets").model
         vault = secrets.index(0, 0)
         # Loading… first, then the timeout (bounded by the settings: never a hang).
         await harness.wait_for(lambda: status_row(secrets, vault).data(STATUS_ROLE)
@@ -159,7 +161,7 @@ def test_a_page_that_never_finishes_times_out_and_says_so(qloop: Any, harness: H
         assert "did not answer in time" in harness.dialogs[0].message_text
         assert "read timeout" in status_row(secrets, vault).data()
         # The keys of the same vault are listed meanwhile.
-        keys = window.keys_model
+        keys = window.pane("Keys").model
         harness.pane(KEYS)
         await harness.wait_for(lambda: rows(keys, keys.index(0, 0)) == ["signing"])
         emulator.faults.clear()
@@ -177,7 +179,7 @@ def test_403_on_one_secret_among_many(qloop: Any, harness: Harness, emulator: An
     async def body() -> None:
         emulator.faults.forbid("/secrets/item-004", code="ForbiddenByRbac")
         window.add_connection(vault_connection(emulator))
-        secrets = window.secrets_model
+        secrets = window.pane("Secrets").model
         vault = secrets.index(0, 0)
         await harness.wait_for(lambda: len(rows(secrets, vault)) > 10)
         forbidden = secrets.index(4, 0, vault)
@@ -204,7 +206,7 @@ def test_a_rejected_token_asks_to_sign_in(qloop: Any, harness: Harness, emulator
     async def body() -> None:
         emulator.faults.reject_token = True
         window.add_connection(vault_connection(emulator))
-        secrets = window.secrets_model
+        secrets = window.pane("Secrets").model
         await harness.wait_for(lambda: is_error(secrets, secrets.index(0, 0)))
         await harness.wait_for(lambda: harness.dialogs)
         assert isinstance(harness.errors[0], AuthenticationRequired)
@@ -220,7 +222,7 @@ def test_a_blob_page_reset_mid_body(qloop: Any, harness: Harness, proxy: Any,
 
     async def body() -> None:
         window.add_connection(storage_connection(proxy, azurite))
-        model = window.blob_model
+        model = window.pane("Blobs").model
         account = model.index(0, 0)
         await harness.wait_for(lambda: CONTAINER in rows(model, account))
         container = model.index(rows(model, account).index(CONTAINER), 0, account)
@@ -252,7 +254,7 @@ def test_retry_on_a_broken_blob_page_recovers(qloop: Any, harness: Harness, prox
 
     async def body() -> None:
         window.add_connection(storage_connection(proxy, azurite))
-        model = window.blob_model
+        model = window.pane("Blobs").model
         account = model.index(0, 0)
         await harness.wait_for(lambda: CONTAINER in rows(model, account))
         container = model.index(rows(model, account).index(CONTAINER), 0, account)
@@ -277,7 +279,7 @@ def test_a_download_broken_for_good_fails_with_its_dialog_and_no_file(
 
     async def body() -> None:
         window.add_connection(storage_connection(proxy, azurite))
-        model = window.blob_model
+        model = window.pane("Blobs").model
         account = model.index(0, 0)
         await harness.wait_for(lambda: CONTAINER in rows(model, account))
         container = model.index(rows(model, account).index(CONTAINER), 0, account)
@@ -285,8 +287,8 @@ def test_a_download_broken_for_good_fails_with_its_dialog_and_no_file(
         await harness.wait_for(lambda: "big.bin" in rows(model, container))
         big = model.index(rows(model, container).index("big.bin"), 0, container)
         proxy.reset("/big.bin", method="GET", times=None, after_body_bytes=50_000)
-        task = window.blob_actions.run(
-            window.blob_actions.transfers.download(QPersistentModelIndex(big), tmp_path))
+        task = window.view("blob").actions.tools.run(
+            window.view("blob").actions.transfers.download(QPersistentModelIndex(big), tmp_path))
         await harness.wait_for(lambda: task.done() and harness.dialogs, timeout=15)
         assert isinstance(harness.errors[0], NetworkError)
         assert "connection broke" in harness.dialogs[0].message_text

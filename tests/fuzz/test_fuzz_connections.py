@@ -9,19 +9,22 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultbrowser.core.services.connection_strings import CONNECTION_STRING_KEYS, parse_sas_token
-from vaultbrowser.core.services.connections import (
-    Connection,
+from vaultbrowser.app import KINDS
+from vaultbrowser.blob.services.connection_strings import CONNECTION_STRING_KEYS, parse_sas_token
+from vaultbrowser.blob.services.connections import (
     normalize_blob_endpoint,
-    normalize_vault_url,
     parse_storage_connection_string,
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
+from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.kinds import url_normalizer
+from vaultbrowser.keyvault.services.connections import normalize_vault_url
 
 SENTINEL_KEY = "Zm9vYmFyU2VudGluZWxLZXk5OTk="  # base64, distinctive
 SENTINEL_SIG = "U2VudGluZWxTaWduYXR1cmU="
+NORMALIZE = url_normalizer(KINDS)  # the saved-connection URL rules of every kind
 TEXT = st.text(max_size=40)
 HOSTS = st.sampled_from(["acct.blob.core.windows.net", "127.0.0.1:10000", "evil.example",
                          "v.vault.azure.net", "localhost", "[::1]:8443", "xn--pple-43d.com",
@@ -119,7 +122,7 @@ def test_vault_and_account_urls(text: str, fed: Any) -> None:
 def test_saved_settings(data: Any, fed: Any) -> None:
     fed("saved connection settings")
     try:
-        connection = Connection.from_settings(data)
+        connection = Connection.from_settings(data, NORMALIZE)
     except InvalidInput:
         return
-    assert Connection.from_settings(connection.to_settings()) == connection
+    assert Connection.from_settings(connection.to_settings(), NORMALIZE) == connection

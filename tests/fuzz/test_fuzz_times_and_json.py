@@ -22,14 +22,14 @@ from azure.keyvault.secrets._models import KeyVaultSecret, SecretProperties
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultbrowser.audit.findings import analyze
-from vaultbrowser.audit.inventory import vault_item_entry
-from vaultbrowser.audit.model import ItemKind
 from vaultbrowser.blob.services.listing_xml import _parse_rfc1123
+from vaultbrowser.core.audit.findings import analyze
+from vaultbrowser.core.audit.model import ItemKind
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.core.services.translate import translate_error
 from vaultbrowser.core.services.wire_time import MAX_EPOCH, MIN_EPOCH, TimeReader, to_utc
+from vaultbrowser.keyvault.services.audit import vault_item_entry
 from vaultbrowser.keyvault.services.sdk_records import certificate_record, key_record, secret_record
 
 VAULT = "https://fuzz.vault.azure.net"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "packaging" / "check_smoke.py"
-PASSING = {"ok": True, "version": "1.2.3", "secret_rows": 26, "containers": 5,
-           "storage_unavailable": None, "first_paint_seconds": 0.5,
-           "first_secret_rows_seconds": 2.0, "platform": "Linux"}
+PASSING = {"ok": True, "version": "1.2.3", "trees": {"Secrets": 26, "Blobs": 5},
+           "unavailable": {}, "first_paint_seconds": 0.5, "first_rows_seconds": 2.0,
+           "platform": "Linux"}
 
 
 def _check(tmp_path: Path, *results: dict[str, object]) -> subprocess.CompletedProcess[str]:
@@ -29,15 +29,17 @@ def _check(tmp_path: Path, *results: dict[str, object]) -> subprocess.CompletedP
 def test_passing_results_pass(tmp_path: Path) -> None:
     result = _check(tmp_path, PASSING, PASSING)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("ok: 26 secrets, 5 containers") == 2
+    assert result.stdout.count("ok: 26 Secrets, 5 Blobs") == 2
 
 
 @pytest.mark.parametrize("change, complaint", [
-    ({"ok": False, "storage_unavailable": "no node"}, "ok is False (storage: no node)"),
+    ({"ok": False, "unavailable": {"blob": "no node"}},
+     "ok is False (unavailable: {'blob': 'no node'})"),
     ({"version": "1.2.2"}, "version '1.2.2'"),
-    ({"secret_rows": 5}, "secret_rows 5"),
-    ({"containers": 1}, "containers 1"),
-    ({"containers": None}, "containers None"),
+    ({"trees": {"Secrets": 26, "Blobs": 1}}, "Blobs 1 rows"),
+    ({"trees": {"Secrets": None, "Blobs": 5}}, "Secrets None rows"),
+    ({"trees": {}}, "trees {}"),
+    ({"trees": None}, "trees None"),
 ])
 def test_a_failing_field_fails_and_is_named(tmp_path: Path, change: dict[str, object],
                                             complaint: str) -> None:

@@ -24,7 +24,8 @@ def _visible_options(parser: argparse.ArgumentParser) -> set[str]:
 
 def test_every_option_of_both_commands_is_documented(manpage: ModuleType) -> None:
     page = manpage.render()
-    options = _visible_options(manpage.build_parser()) | _visible_options(manpage.audit_parser())
+    audit = manpage.audit_parser(manpage.KINDS)
+    options = _visible_options(manpage.build_parser()) | _visible_options(audit)
     assert {"--vault", "--smoke-test", "--read-only", "--output", "--scan-blobs"} <= options
     for option in options:
         assert f"\\fB{manpage.roff(option)}\\fR" in page, option

@@ -17,23 +17,24 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.security.support import loopback_only
-from vaultbrowser.core.services.connection_strings import (
+from vaultbrowser.app import KINDS
+from vaultbrowser.blob.services.connection_strings import (
     CONNECTION_STRING_KEYS,
     parse_account_key,
     parse_sas_token,
 )
-from vaultbrowser.core.services.connections import (
-    AuthMethod,
-    Connection,
-    ServiceKind,
+from vaultbrowser.blob.services.connections import (
     normalize_blob_endpoint,
-    normalize_vault_url,
     parse_storage_connection_string,
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
+from vaultbrowser.blob.services.opener import open_storage
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.kinds import url_normalizer
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.keyvault.services.connections import normalize_vault_url
 
 KEY = base64.b64encode(b"Sentinel-Account-Key-do-not-echo-0451!").decode()  # valid base64
 SIG = base64.b64encode(b"Sentinel-Signature-do-not-echo!!").decode()  # 32 bytes, as HMAC
@@ -253,7 +254,8 @@ def test_every_entry_point_shows_the_canonical_vault_url() -> None:
                                       "https://Other.vault.azure.net/"])
     assert [c.url for c in connections_from_args(args)] == [
         "https://myvault.vault.azure.net", "https://other.vault.azure.net"]
-    saved = Connection.from_settings({"kind": "keyvault", "url": "HTTPS://X.Vault.Azure.Net/"})
+    saved = Connection.from_settings({"kind": "keyvault", "url": "HTTPS://X.Vault.Azure.Net/"},
+                                     url_normalizer(KINDS))
     assert saved.url == "https://x.vault.azure.net"
 
 
@@ -282,7 +284,7 @@ def _open(azurite: Any, connection: Connection, run: Any,
     async def body() -> tuple[list[str], list[str]]:
         session = ServiceSession()
         try:
-            page = await session.open_storage(connection).list_containers(page_size=100)
+            page = await open_storage(session, connection).list_containers(page_size=100)
             return ([c.name for c in page.items],
                     [record.url for record in session.journal.records()])
         finally:
@@ -337,7 +339,7 @@ def test_an_azurite_sas_connects_with_exactly_the_validated_token(
     token = parse_sas_token(sas)
     url_connection = storage_connection_from_sas_url(f"{azurite.blob_endpoint}/?{sas}")
     monkeypatch.setenv("VB_TEST_SAS_TOKEN", sas)
-    env_connection = Connection(ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.SAS,
+    env_connection = Connection("blob", azurite.blob_endpoint, AuthMethod.SAS,
                                 secret_env="VB_TEST_SAS_TOKEN")
     for connection in (url_connection, env_connection):
         names, urls = _open(azurite, connection, run, monkeypatch)
@@ -365,24 +367,24 @@ def test_a_string_the_sdk_reads_differently_is_refused_before_any_request(azurit
     from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY
 
     for text in _bypasses(azurite):
-        connection = Connection(ServiceKind.BLOB, azurite.blob_endpoint,
+        connection = Connection("blob", azurite.blob_endpoint,
                                 AuthMethod.CONNECTION_STRING, secret=SecretValue(text))
         session = ServiceSession()
-        refused(lambda c=connection, s=session: s.open_storage(c), AZURITE_ACCOUNT_KEY)
+        refused(lambda c=connection, s=session: open_storage(s, c), AZURITE_ACCOUNT_KEY)
         assert len(session.journal) == 0 and not session._services  # nothing opened or sent
         refused(lambda t=text: storage_connection_from_connection_string(t), AZURITE_ACCOUNT_KEY)
 
 
 def test_an_environment_variable_naming_another_account_is_refused(
         azurite: Any, cs_container: str, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vaultbrowser.core.services.connections import DEVSTORE_ENDPOINT
+    from vaultbrowser.blob.services.connections import DEVSTORE_ENDPOINT
     from vaultbrowser.core.services.session import ServiceSession
     from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY
 
     monkeypatch.setenv("VB_TEST_CS", _azurite_string(azurite))
     saved = Connection.from_settings(
         {"kind": "blob", "url": azurite.blob_endpoint, "auth": "connection-string",
-         "secret_env": "VB_TEST_CS"})
+         "secret_env": "VB_TEST_CS"}, url_normalizer(KINDS))
     names, _urls = _open(azurite, saved, run, monkeypatch)
     assert cs_container in names
     moved = _azurite_string(azurite).replace("127.0.0.1", "127.0.0.2")
@@ -392,7 +394,7 @@ def test_an_environment_variable_naming_another_account_is_refused(
     for text in texts:
         monkeypatch.setenv("VB_TEST_CS", text)
         session = ServiceSession()
-        error = refused(lambda s=session: s.open_storage(saved), AZURITE_ACCOUNT_KEY)
+        error = refused(lambda s=session: open_storage(s, saved), AZURITE_ACCOUNT_KEY)
         assert "VB_TEST_CS" in error.message and azurite.blob_endpoint in error.message
         assert len(session.journal) == 0
 
@@ -402,7 +404,7 @@ def test_a_malformed_account_key_is_refused_before_any_request(azurite: Any) -> 
 
     for key in ("not base64!", KEY[:-1]):
         session = ServiceSession()
-        connection = Connection(ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.ACCOUNT_KEY,
+        connection = Connection("blob", azurite.blob_endpoint, AuthMethod.ACCOUNT_KEY,
                                 secret=SecretValue(key))
-        assert "base64" in refused(lambda s=session, c=connection: s.open_storage(c)).message
+        assert "base64" in refused(lambda s=session, c=connection: open_storage(s, c)).message
         assert len(session.journal) == 0 and not session._services

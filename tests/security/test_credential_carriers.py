@@ -29,12 +29,14 @@ from tests.security.support import (
     tree_widget_texts,
     wait_for,
 )
-from vaultbrowser.audit.trail import AuditTrail
+from vaultbrowser.app import KINDS
+from vaultbrowser.blob.services.opener import DEVSTORE_ACCOUNT_KEY
+from vaultbrowser.core.audit.trail import AuditTrail
 from vaultbrowser.core.services.config import Settings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import NetworkError
 from vaultbrowser.core.services.redaction import install_log_redaction
-from vaultbrowser.core.services.session import DEVSTORE_ACCOUNT_KEY, ServiceSession
+from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.services.translate import translate_error
 from vaultbrowser.core.ui.connection_store import ConnectionStore
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
@@ -111,8 +113,9 @@ def test_no_sentinel_leaves_through_any_carrier(
             reporter = ErrorReporter(modal=False)
             dialogs: list[Any] = []
             reporter.dialog_shown.connect(dialogs.append)
-            window = MainWindow(session, Settings(), reporter=reporter,
-                                connection_store=ConnectionStore(settings), trail=trail)
+            store = ConnectionStore(settings, kinds=KINDS)
+            window = MainWindow(session, Settings(), kinds=KINDS, reporter=reporter,
+                                connection_store=store, trail=trail)
             window.show()
             shown: list[Any] = []
             window.details_shown.connect(shown.append)
@@ -127,7 +130,7 @@ def test_no_sentinel_leaves_through_any_carrier(
             async def body() -> None:
                 # Key Vault: the listing fails with a body that quotes a SAS URL.
                 window.add_connection(Connection(
-                    ServiceKind.KEY_VAULT, vault.url, AuthMethod.LOCAL_EMULATOR,
+                    "keyvault", vault.url, AuthMethod.LOCAL_EMULATOR,
                     name="carrier-vault", ca_path=str(vault.ca_path)))
                 await wait_for(lambda: dialogs)
                 dialog = dialogs[-1]
@@ -136,15 +139,15 @@ def test_no_sentinel_leaves_through_any_carrier(
                     dialog.details_text, dialog.copy_details(), str(dialog.error),
                     repr(dialog.error)))
                 assert "is not valid" in dialog.message_text + dialog.details_text
-                texts["secrets tree (error row)"] = model_texts(window.secrets_model)
+                texts["secrets tree (error row)"] = model_texts(window.pane("Secrets").model)
                 reporter.close_all()
 
                 # Storage: the copied blob's properties carry x-ms-copy-source.
-                blobs = window.blob_model
-                window.tabs.setCurrentIndex(3)
-                pane = window.panes[3]
+                blobs = window.pane("Blobs").model
+                window.show_pane("Blobs")
+                pane = window.pane("Blobs")
                 await window.open_connection(Connection(
-                    ServiceKind.BLOB, azurite.blob_endpoint.rstrip("/"),
+                    "blob", azurite.blob_endpoint.rstrip("/"),
                     AuthMethod.LOCAL_EMULATOR, name="carrier-account"))
                 account = blobs.index(0, 0)
                 await wait_for(lambda: blobs.rowCount(account) >= 1

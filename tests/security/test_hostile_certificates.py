@@ -16,16 +16,18 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from vaultbrowser.audit.report import collect_report
-from vaultbrowser.core.models.details import describe_certificate
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.app import KINDS
+from vaultbrowser.core.audit.report import collect_report
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.models.details import describe_certificate
 from vaultbrowser.keyvault.services.demo_hostile import (
     HostileExtension,
     hostile_certificate,
     hostile_pfx,
 )
+from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.x509 import parse_certificate
 from vaultbrowser.keyvault.services.x509_der import certificate_layout, decode_oid
 
@@ -125,7 +127,7 @@ def vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def _connection(emulator: Any) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    return Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                       name="hostile-certs", ca_path=str(emulator.ca_path))
 
 
@@ -133,17 +135,17 @@ def test_hostile_certificates_import_show_download_and_audit(vault: Any, run: An
     async def body() -> dict[str, Any]:
         session = ServiceSession()
         try:
-            service = session.open_vault(_connection(vault))
+            service = open_vault(session, _connection(vault))
             out: dict[str, Any] = {}
             for kind in HostileExtension:
                 name = f"hostile-{kind.value}"
                 pfx = hostile_pfx(kind, name, f"{name}.example", NOW,
                                   NOW + dt.timedelta(days=120))
-                await service.import_certificate(name, pfx)
-                details = (await service.get_certificate(name)).value
-                cer = (await service.download_certificate(name, fmt="cer")).value
+                await service.certificates.files.import_file(name, pfx)
+                details = (await service.certificates.get(name)).value
+                cer = (await service.certificates.files.download(name, fmt="cer")).value
                 out[name] = (details, cer)
-            report = await collect_report(session, [_connection(vault)], now=NOW)
+            report = await collect_report(session, [_connection(vault)], kinds=KINDS, now=NOW)
             out["report"] = report
             return out
         finally:

@@ -21,12 +21,10 @@ from azure.keyvault.secrets._generated.models import SecretBundle, SecretItem
 from azure.keyvault.secrets._models import KeyVaultSecret, SecretProperties
 from PySide6.QtCore import Qt
 
-from vaultbrowser.audit.findings import analyze
-from vaultbrowser.audit.inventory import vault_item_entry
-from vaultbrowser.audit.model import ItemKind
+from vaultbrowser.core.audit.findings import analyze
+from vaultbrowser.core.audit.model import ItemKind
 from vaultbrowser.core.models import formatting as fmt
-from vaultbrowser.core.models.details import describe
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.services.wire_time import (
     MAX_EPOCH,
@@ -35,8 +33,12 @@ from vaultbrowser.core.services.wire_time import (
     is_far_future,
     to_utc,
 )
-from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultItemKind, VaultRoot
+from vaultbrowser.keyvault.models.details import describe
+from vaultbrowser.keyvault.models.item_types import SECRETS
+from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
+from vaultbrowser.keyvault.services.audit import vault_item_entry
 from vaultbrowser.keyvault.services.demo_hostile import NEVER_EXPIRES, NEVER_EXPIRES_EPOCH
+from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.sdk_records import secret_record
 
 VAULT = "https://hostile.vault.azure.net"
@@ -197,7 +199,7 @@ def hostile_vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def _connection(emulator: Any) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    return Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                       name="hostile-dates", ca_path=str(emulator.ca_path))
 
 
@@ -205,8 +207,8 @@ def test_the_emulator_and_the_sdk_round_trip_the_edges(hostile_vault: Any, run: 
     async def body() -> dict[str, Any]:
         session = ServiceSession()
         try:
-            service = session.open_vault(_connection(hostile_vault))
-            page = await service.list_secrets()
+            service = open_vault(session, _connection(hostile_vault))
+            page = await service.secrets.list()
             return {record.name: record for record in page.items}
         finally:
             await session.aclose()
@@ -231,9 +233,9 @@ def test_the_tree_shows_the_edges_in_every_zone(zone: str, hostile_vault: Any, q
     from vaultbrowser.core.models.flat_tree import FlatTreeModel
     from vaultbrowser.core.ui.tree_table import TreeTable
 
-    model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+    model = KeyVaultTreeModel(SECRETS)
     vault = model.add_root(VaultRoot(_connection(hostile_vault),
-                                     session.open_vault(_connection(hostile_vault))))
+                                     open_vault(session, _connection(hostile_vault))))
     flat = FlatTreeModel()
     flat.setSourceModel(model)
     view = TreeTable()

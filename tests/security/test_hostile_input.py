@@ -10,20 +10,22 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.security.support import loopback_only
-from vaultbrowser.blob.services.rules import check_blob_name, validate_container_name
-from vaultbrowser.core.services.connection_strings import parse_connection_string
-from vaultbrowser.core.services.connections import (
-    KEY_VAULT_SUFFIXES,
-    Connection,
-    is_loopback_url,
+from vaultbrowser.app import KINDS
+from vaultbrowser.blob.services.connection_strings import parse_connection_string
+from vaultbrowser.blob.services.connections import (
     normalize_blob_endpoint,
-    normalize_vault_url,
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
+from vaultbrowser.blob.services.opener import open_storage
+from vaultbrowser.blob.services.rules import check_blob_name, validate_container_name
+from vaultbrowser.core.services.connections import Connection, is_loopback_url
 from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
+from vaultbrowser.core.services.kinds import url_normalizer
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.keyvault.services.connections import KEY_VAULT_SUFFIXES, normalize_vault_url
 from vaultbrowser.keyvault.services.inputs import validate_item_name, validate_version
+from vaultbrowser.keyvault.services.opener import open_vault
 
 KEY = "SGVsbG8tSG9zdGlsZS1LZXktZG8tbm90LWVjaG8tbWUhIQ=="  # a distinctive "account key"
 SIG = "HostileSig-do-not-echo-4242"
@@ -166,17 +168,17 @@ def test_a_hostile_sas_url_is_refused_without_echoing_the_signature(text: str) -
     {"kind": ["keyvault"], "url": "https://x.vault.azure.net"},
 ])
 def test_a_tampered_settings_entry_is_refused(entry: dict[str, Any]) -> None:
-    assert_typed(lambda: Connection.from_settings(entry))
+    assert_typed(lambda: Connection.from_settings(entry, url_normalizer(KINDS)))
 
 
 def test_a_saved_private_ca_is_kept_only_for_loopback() -> None:
     """A tampered settings file cannot make an Azure host trust a planted CA: opening refuses it
     (see test_tls); loading it is allowed so the user sees the entry and the reason."""
     loaded = Connection.from_settings({"kind": "keyvault", "url": "https://x.vault.azure.net",
-                                       "ca_path": "/tmp/planted.pem"})
+                                       "ca_path": "/tmp/planted.pem"}, url_normalizer(KINDS))
     from vaultbrowser.core.services.session import ServiceSession
 
-    assert_typed(lambda: ServiceSession().open_vault(loaded))
+    assert_typed(lambda: open_vault(ServiceSession(), loaded))
 
 
 @pytest.mark.parametrize("name", [
@@ -213,9 +215,9 @@ def test_awkward_but_valid_blob_names_pass(name: str) -> None:
 
 
 def _vault_connection(emulator: Any) -> Connection:
-    from vaultbrowser.core.services.connections import AuthMethod, ServiceKind
+    from vaultbrowser.core.services.connections import AuthMethod
 
-    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    return Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                       ca_path=str(emulator.ca_path))
 
 
@@ -231,30 +233,30 @@ def test_refused_writes_send_nothing_and_strange_values_come_back_intact(
     async def body() -> None:
         session = ServiceSession()
         try:
-            vault = session.open_vault(_vault_connection(kv_emulator))
-            await vault.list_secrets()  # the bearer challenge is done: later counts are ours
+            vault = open_vault(session, _vault_connection(kv_emulator))
+            await vault.secrets.list()  # the bearer challenge is done: later counts are ours
             before = len(kv_emulator.request_log)
             for bad_name in ("a/b", "../keys/x", "x" * 128, "é"):
                 with pytest.raises(InvalidInput):
-                    await vault.create_secret(bad_name, SecretValue("v"))
+                    await vault.secrets.create(bad_name, SecretValue("v"))
             with pytest.raises(InvalidInput, match="25 KB"):
-                await vault.create_secret("hostile-huge", huge)
+                await vault.secrets.create("hostile-huge", huge)
             with pytest.raises(InvalidInput):
-                await vault.get_secret_value("hostile-binary", "../../keys/x")
+                await vault.secrets.get_value("hostile-binary", "../../keys/x")
             assert len(kv_emulator.request_log) == before  # nothing reached the wire
             for secret_name, value, content_type in (
                     (name, binary_like, "application/octet-stream"),
                     ("hostile-exact", exact, "text/plain; charset=\"weird\"\r\nX-Evil: 1")):
                 try:
-                    await vault.create_secret(secret_name, SecretValue(value),
+                    await vault.secrets.create(secret_name, SecretValue(value),
                                               content_type=content_type)
                 except VaultBrowserError as error:  # a refused content type is typed too
                     assert isinstance(error, InvalidInput), error
                     continue
-                got = await vault.get_secret_value(secret_name)
+                got = await vault.secrets.get_value(secret_name)
                 assert got.value.reveal() == value  # nothing lost or changed
             # The huge value was never half-written.
-            names = [record.name for record in (await vault.list_secrets()).items]
+            names = [record.name for record in (await vault.secrets.list()).items]
             assert "hostile-huge" not in names
         finally:
             await session.aclose()
@@ -274,7 +276,7 @@ AWKWARD_BLOB_NAMES = [
 
 def test_awkward_blob_names_round_trip_and_bad_ones_send_nothing(
         run: Any, azurite: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vaultbrowser.core.services.connections import AuthMethod, ServiceKind
+    from vaultbrowser.core.services.connections import AuthMethod
     from vaultbrowser.core.services.session import ServiceSession
 
     source = tmp_path / "payload.bin"
@@ -283,8 +285,8 @@ def test_awkward_blob_names_round_trip_and_bad_ones_send_nothing(
     async def body() -> None:
         session = ServiceSession()
         try:
-            storage = session.open_storage(Connection(
-                ServiceKind.BLOB, azurite.blob_endpoint.rstrip("/"), AuthMethod.LOCAL_EMULATOR))
+            storage = open_storage(session, Connection(
+                "blob", azurite.blob_endpoint.rstrip("/"), AuthMethod.LOCAL_EMULATOR))
             container = "hostile-names"
             await storage.containers.create_container(container)
             for name in AWKWARD_BLOB_NAMES:

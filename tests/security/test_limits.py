@@ -38,12 +38,14 @@ from tests.security.hostile_server import (
     xml_response,
 )
 from vaultbrowser.blob.services.blob_service import BlobService
+from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.core.services.config import LimitSettings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import LimitExceeded, VaultBrowserError
 from vaultbrowser.core.services.http.limits import ContinuationGuard
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.services.translate import translate_error
+from vaultbrowser.keyvault.services.opener import open_vault
 
 T = TypeVar("T")
 MiB = 1024 * 1024
@@ -55,18 +57,18 @@ def tls_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def vault_connection(server: HostileServer, name: str = "hostile-vault") -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, server.url, AuthMethod.LOCAL_EMULATOR, name=name,
+    return Connection("keyvault", server.url, AuthMethod.LOCAL_EMULATOR, name=name,
                       ca_path=server.ca_path)
 
 
 def storage_connection(server: HostileServer, name: str = "hostile-storage") -> Connection:
-    return Connection(ServiceKind.BLOB, server.url, AuthMethod.LOCAL_EMULATOR, name=name)
+    return Connection("blob", server.url, AuthMethod.LOCAL_EMULATOR, name=name)
 
 
 def blob_service(session: ServiceSession, server: HostileServer, lister: str) -> BlobService:
     """The session's service, or one listing through the SDK's pagers on the same client
     (and so the same transport)."""
-    service = session.open_storage(storage_connection(server))
+    service = open_storage(session, storage_connection(server))
     return service if lister == "fast" else BlobService(service._client, lister="sdk")
 
 
@@ -100,8 +102,8 @@ def test_a_trickling_body_stops_at_the_deadline(run: Any, tls_dir: Path) -> None
 
     with serve(respond, tls_dir=tls_dir) as server:
         async def body(session: ServiceSession) -> tuple[LimitExceeded, float]:
-            service = session.open_vault(vault_connection(server))
-            return await failure(service.get_secret_value("s"))
+            service = open_vault(session, vault_connection(server))
+            return await failure(service.secrets.get_value("s"))
 
         error, elapsed = with_session(run, LimitSettings(response_deadline=1.0), body)
     assert error.limit == "response_deadline" and error.value == 1.0
@@ -118,8 +120,8 @@ def test_headers_that_never_come_stop_at_the_deadline(run: Any, tls_dir: Path) -
 
     with serve(respond, tls_dir=tls_dir) as server:
         async def body(session: ServiceSession) -> tuple[LimitExceeded, float, list[Any]]:
-            service = session.open_vault(vault_connection(server))
-            error, elapsed = await failure(service.get_secret_value("s"))
+            service = open_vault(session, vault_connection(server))
+            error, elapsed = await failure(service.secrets.get_value("s"))
             return error, elapsed, session.journal.records()
 
         error, elapsed, records = with_session(run, LimitSettings(response_deadline=1.0), body)
@@ -144,8 +146,8 @@ def test_an_upload_has_time_for_its_body_beyond_the_deadline(run: Any, tls_dir: 
 
     with serve(respond, tls_dir=tls_dir) as server:
         async def body(session: ServiceSession) -> str:
-            service = session.open_vault(vault_connection(server))
-            result = await service.add_secret_version("s", SecretValue("v" * 20_000))
+            service = open_vault(session, vault_connection(server))
+            result = await service.secrets.add_version("s", SecretValue("v" * 20_000))
             return result.value.name
 
         limits = LimitSettings(response_deadline=1.0, min_upload_rate=10_000)
@@ -161,7 +163,7 @@ def test_a_trickling_blob_listing_stops_at_the_deadline(run: Any) -> None:
 
     with serve(respond) as server:
         async def body(session: ServiceSession) -> tuple[LimitExceeded, float]:
-            service = session.open_storage(storage_connection(server))
+            service = open_storage(session, storage_connection(server))
             return await failure(service.list_containers(page_size=100))
 
         error, elapsed = with_session(run, LimitSettings(response_deadline=1.0), body)
@@ -182,10 +184,10 @@ def test_a_gzip_bomb_is_cut_at_the_cap_without_inflating_it(run: Any, tls_dir: P
 
     with serve(respond, tls_dir=tls_dir) as server:
         async def body(session: ServiceSession) -> tuple[LimitExceeded, float, int]:
-            service = session.open_vault(vault_connection(server))
+            service = open_vault(session, vault_connection(server))
             tracemalloc.start()
             try:
-                error, elapsed = await failure(service.get_secret_value("s"))
+                error, elapsed = await failure(service.secrets.get_value("s"))
                 peak = tracemalloc.get_traced_memory()[1]
             finally:
                 tracemalloc.stop()
@@ -273,7 +275,7 @@ def test_a_gzip_encoded_blob_still_downloads_as_stored(run: Any) -> None:
 
     with serve(respond) as server:
         async def body(session: ServiceSession) -> bytes:
-            service = session.open_storage(storage_connection(server))
+            service = open_storage(session, storage_connection(server))
             parts: list[bytes] = []
             result = await service.download_blob("box", "logs.gz", parts.append)
             assert result.value == len(blob)
@@ -292,7 +294,7 @@ def test_a_download_range_past_the_cap_is_refused(run: Any) -> None:
 
     with serve(respond) as server:
         async def body(session: ServiceSession) -> LimitExceeded:
-            service = session.open_storage(storage_connection(server))
+            service = open_storage(session, storage_connection(server))
             error, _ = await failure(service.download_blob("box", "big.bin", lambda _: None))
             return error
 
@@ -307,8 +309,8 @@ def test_a_body_larger_than_the_cap_is_refused_as_it_arrives(run: Any, tls_dir: 
 
     with serve(respond, tls_dir=tls_dir) as server:
         async def body(session: ServiceSession) -> LimitExceeded:
-            service = session.open_vault(vault_connection(server))
-            error, _ = await failure(service.get_secret_value("s"))
+            service = open_vault(session, vault_connection(server))
+            error, _ = await failure(service.secrets.get_value("s"))
             return error
 
         error = with_session(run, LimitSettings(max_body_bytes=100_000), body)
@@ -324,8 +326,8 @@ def test_a_key_vault_page_with_too_many_items_is_refused(run: Any, tls_dir: Path
 
     with serve(respond, tls_dir=tls_dir) as server:
         async def body(session: ServiceSession) -> LimitExceeded:
-            service = session.open_vault(vault_connection(server))
-            error, _ = await failure(service.list_secrets())
+            service = open_vault(session, vault_connection(server))
+            error, _ = await failure(service.secrets.list())
             return error
 
         error = with_session(run, LimitSettings(max_page_items=10), body)
@@ -360,9 +362,9 @@ def test_a_page_too_big_is_refused_while_a_value_of_that_size_is_not(
 
     with serve(respond, tls_dir=tls_dir) as server:
         async def body(session: ServiceSession) -> tuple[LimitExceeded, int]:
-            service = session.open_vault(vault_connection(server))
-            value = await service.get_secret_value("big")
-            error, _ = await failure(service.list_secrets())
+            service = open_vault(session, vault_connection(server))
+            value = await service.secrets.get_value("big")
+            error, _ = await failure(service.secrets.list())
             return error, len(value.value.reveal())
 
         error, size = with_session(run, LimitSettings(max_page_bytes=64 * 1024), body)
@@ -377,7 +379,7 @@ def test_a_blob_page_too_big_is_refused(run: Any) -> None:
 
     with serve(respond) as server:
         async def body(session: ServiceSession) -> LimitExceeded:
-            service = session.open_storage(storage_connection(server))
+            service = open_storage(session, storage_connection(server))
             error, _ = await failure(service.list_containers(page_size=5000))
             return error
 
@@ -444,7 +446,8 @@ def test_a_repeated_nextlink_ends_the_vault_with_an_error_row(
     an error row (LimitExceeded, Retry), load_failed says why, and another vault of the same
     tree still lists. Refresh lists again from the first page."""
     from vaultbrowser.core.models.lazy_tree import RowStatus
-    from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultItemKind, VaultRoot
+    from vaultbrowser.keyvault.models.item_types import SECRETS
+    from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
 
     async def looping(server: HostileServer, request: web.Request) -> web.StreamResponse:
         pages = server.state["pages"] = server.state.get("pages", 0) + 1
@@ -456,7 +459,7 @@ def test_a_repeated_nextlink_ends_the_vault_with_an_error_row(
 
     with serve(looping, tls_dir=tls_dir) as bad, serve(normal, tls_dir=tls_dir) as good:
         async def body() -> None:
-            model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+            model = KeyVaultTreeModel(SECRETS)
             failures: list[VaultBrowserError] = []
             finished: list[bool] = []
             model.load_failed.connect(failures.append)
@@ -465,7 +468,7 @@ def test_a_repeated_nextlink_ends_the_vault_with_an_error_row(
             for server, name in ((bad, "looping"), (good, "normal")):
                 connection = vault_connection(server, name)
                 roots.append(model.add_root(VaultRoot(connection,
-                                                      qsession.open_vault(connection))))
+                                                      open_vault(qsession, connection))))
             looping_vault, normal_vault = roots
 
             model.load_all(looping_vault)
@@ -519,7 +522,7 @@ def test_a_repeated_blob_marker_and_endless_empty_pages_stop(
             for server, name in ((looping, "looping"), (hollow, "hollow")):
                 connection = storage_connection(server, name)
                 indexes.append(model.add_root(AccountRoot(connection,
-                                                          qsession.open_storage(connection))))
+                                                          open_storage(qsession, connection))))
             looping_account, hollow_account = indexes
 
             model.load_all(looping_account)
@@ -569,7 +572,7 @@ def test_pages_a_model_filters_empty_are_not_empty_pages(
             failures: list[VaultBrowserError] = []
             model.load_failed.connect(failures.append)
             connection = storage_connection(server)
-            account = model.add_root(AccountRoot(connection, qsession.open_storage(connection)))
+            account = model.add_root(AccountRoot(connection, open_storage(qsession, connection)))
             model.fetchMore(account)
             await model.wait_idle()
             box = model.index(0, 0, account)
@@ -599,7 +602,7 @@ def test_load_all_of_an_endless_listing_stays_cancellable(
             failures: list[VaultBrowserError] = []
             model.load_failed.connect(failures.append)
             connection = storage_connection(server)
-            account = model.add_root(AccountRoot(connection, qsession.open_storage(connection)))
+            account = model.add_root(AccountRoot(connection, open_storage(qsession, connection)))
             model.load_all(account)
             while len(server.requests) < 20:
                 await asyncio.sleep(0.01)
@@ -628,9 +631,9 @@ def test_normal_pages_are_unaffected(run: Any, tls_dir: Path) -> None:
 
     with serve(respond, tls_dir=tls_dir) as vault_server, serve(respond) as blob_server:
         async def body(session: ServiceSession) -> tuple[int, int]:
-            vault = session.open_vault(vault_connection(vault_server))
-            secrets = await vault.list_secrets()
-            storage = session.open_storage(storage_connection(blob_server))
+            vault = open_vault(session, vault_connection(vault_server))
+            secrets = await vault.secrets.list()
+            storage = open_storage(session, storage_connection(blob_server))
             containers = await storage.list_containers(page_size=5000)
             return len(secrets.items), len(containers.items)
 

@@ -75,7 +75,7 @@ def test_every_logger_s_records_are_redacted_once_installed(tmp_path: Path) -> N
 @pytest.mark.parametrize("entry", ["app", "audit"])
 def test_both_entry_points_install_the_redaction(entry: str,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from vaultbrowser.audit import cli
+    from vaultbrowser.core.audit import cli
     from vaultbrowser.core.services import redaction
 
     plain = logging.LogRecord
@@ -87,7 +87,9 @@ def test_both_entry_points_install_the_redaction(entry: str,
 
             assert main(["audit", "--output"]) != 0  # bad arguments: returns before any work
         else:
-            assert cli.main(["--output"]) != 0
+            from vaultbrowser.app import KINDS
+
+            assert cli.main(["--output"], KINDS) != 0
         record = logging.getLogRecordFactory()("x", logging.INFO, __file__, 1,
                                                "GET %s", (f"https://a/?sig={SIG}",), None)
         assert SIG not in record.getMessage()

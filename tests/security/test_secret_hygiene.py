@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -34,24 +34,25 @@ from tests.security.support import (
     tree_widget_texts,
     wait_for,
 )
-from vaultbrowser.audit.trail import AuditTrail
-from vaultbrowser.core.models.lazy_tree import RECORD_ROLE
-from vaultbrowser.core.services import session as session_module
-from vaultbrowser.core.services.config import NetworkSettings, Settings
-from vaultbrowser.core.services.connections import (
-    AuthMethod,
-    Connection,
-    ServiceKind,
+from vaultbrowser.app import KINDS
+from vaultbrowser.blob.services.connections import (
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
+from vaultbrowser.blob.services.opener import DEVSTORE_ACCOUNT_KEY, open_storage
+from vaultbrowser.core.audit.trail import AuditTrail
+from vaultbrowser.core.models.lazy_tree import RECORD_ROLE
+from vaultbrowser.core.services import session as session_module
+from vaultbrowser.core.services.config import NetworkSettings, Settings
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.redaction import install_log_redaction
-from vaultbrowser.core.services.session import DEVSTORE_ACCOUNT_KEY, ServiceSession
+from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.connection_store import ConnectionStore
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.main_window import MainWindow
 from vaultbrowser.core.ui.secret_clipboard import PASSWORD_HINT_MIME
+from vaultbrowser.keyvault.services.opener import open_vault
 
 SECRET_VALUE = "HygSecretValue-5b1e9d-NEVER-LOGGED"
 CLIENT_SECRET = "HygClientSecret~Q7x2p.zz9"
@@ -124,25 +125,25 @@ def test_no_seeded_secret_reaches_a_log_file_screen_or_export(
     with loopback_only(monkeypatch) as outside, debug_logging_to(log_path):
         settings = QSettings(str(home / ".config" / "vaultbrowser" / "settings.ini"),
                              QSettings.Format.IniFormat)
-        store = ConnectionStore(settings)
+        store = ConnectionStore(settings, kinds=KINDS)
         trail = AuditTrail()
         session = ServiceSession()
         session.journal.add_listener(trail.record_exchange)
         reporter = ErrorReporter(modal=False)
         dialogs: list[Any] = []
         reporter.dialog_shown.connect(dialogs.append)
-        window = MainWindow(session, Settings(clipboard_clear_seconds=1), reporter=reporter,
-                            connection_store=store, trail=trail)
+        window = MainWindow(session, Settings(clipboard_clear_seconds=1), kinds=KINDS,
+                            reporter=reporter, connection_store=store, trail=trail)
         window.confirm_reveal = lambda _name: True
         window.show()
         detail = window.detail_pane
         shown: list[Any] = []
         window.details_shown.connect(shown.append)
 
-        vault = Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+        vault = Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                            name="hyg-vault", ca_path=str(emulator.ca_path))
         storage_url = azurite.blob_endpoint.rstrip("/")
-        bad_key = Connection(ServiceKind.BLOB, storage_url, AuthMethod.ACCOUNT_KEY,
+        bad_key = Connection("blob", storage_url, AuthMethod.ACCOUNT_KEY,
                              name="hyg-bad-key", secret=SecretValue(ACCOUNT_KEY))
         bad_string = storage_connection_from_connection_string(
             f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
@@ -151,18 +152,18 @@ def test_no_seeded_secret_reaches_a_log_file_screen_or_export(
             f"{storage_url}?sv=2024-08-04&ss=b&srt=sco&sp=rl&se=2099-01-01T00:00:00Z"
             f"&sig={FORGED_SAS_SIG}==", name="hyg-forged-sas")  # base64, as parsed
         good_sas = storage_connection_from_sas_url(f"{storage_url}?{sas}", name="hyg-sas")
-        principal = Connection(ServiceKind.KEY_VAULT, "https://hygiene.vault.azure.net",
+        principal = Connection("keyvault", "https://hygiene.vault.azure.net",
                                AuthMethod.SERVICE_PRINCIPAL_SECRET, tenant_id="tenant-hyg",
                                client_id="client-hyg", secret=SecretValue(CLIENT_SECRET))
 
         async def body() -> None:
             # --- Key Vault: list, select, reveal, copy, clipboard cleared, hidden again.
             window.add_connection(vault)
-            model = window.secrets_model
+            model = window.pane("Secrets").model
             root = model.index(0, 0)
             await wait_for(lambda: model.rowCount(root) >= 2)
             names = [model.index(r, 0, root).data() for r in range(model.rowCount(root))]
-            pane = window.panes[0]
+            pane = window.pane("Secrets")
             pane.view.setCurrentIndex(pane.proxy.mapFromSource(
                 model.index(names.index("hyg-secret"), 0, root)))
             await wait_for(lambda: shown)
@@ -184,10 +185,10 @@ def test_no_seeded_secret_reaches_a_log_file_screen_or_export(
             texts["value field after selection change"] = detail.value_field.text()
 
             # --- Storage: each credential in turn (their keys collide: one at a time).
-            blobs = window.blob_model
+            blobs = window.pane("Blobs").model
             for connection in (bad_key, bad_string, forged_sas, good_sas):
                 before = len(dialogs)
-                window.tabs.setCurrentIndex(3)
+                window.show_pane("Blobs")
                 await window.open_connection(connection, remember=True)
                 await wait_for(lambda: blobs.rowCount(blobs.index(0, 0)) >= 1
                                and blobs.index(0, 0, blobs.index(0, 0)).data())
@@ -204,7 +205,7 @@ def test_no_seeded_secret_reaches_a_log_file_screen_or_export(
                     # its first row is a container, not the "Loading…" row before it
                     await wait_for(lambda: blobs.index(0, 0, blobs.index(0, 0)).data(
                         RECORD_ROLE) is not None)
-                    blob_pane = window.panes[3]
+                    blob_pane = window.pane("Blobs")
                     shown.clear()
                     blob_pane.view.setCurrentIndex(blob_pane.proxy.mapFromSource(
                         blobs.index(0, 0, blobs.index(0, 0))))
@@ -271,16 +272,17 @@ def test_sdk_network_trace_logs_no_value_even_when_a_call_asks_for_it(
     async def body() -> None:
         session = ServiceSession()
         try:
-            vault = session.open_vault(Connection(
-                ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+            vault = open_vault(session, Connection(
+                "keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                 ca_path=str(emulator.ca_path)))
             for _ in range(2):  # the second without the bearer challenge
-                secret = await vault.secret_client.get_secret("hyg-secret",
+                secret = await vault.clients.secret_client.get_secret("hyg-secret",
                                                               logging_enable=True)
                 assert secret.value == SECRET_VALUE
-            async for _ in vault.secret_client.list_properties_of_secrets(logging_enable=True):
+            client = vault.clients.secret_client
+            async for _ in client.list_properties_of_secrets(logging_enable=True):
                 pass
-            storage = session.open_storage(storage_connection_from_sas_url(
+            storage = open_storage(session, storage_connection_from_sas_url(
                 f"{azurite.blob_endpoint.rstrip('/')}?{sas}"))
             names = [c.name async for c in storage._client.list_containers(logging_enable=True)]
             assert hyg_container in names
@@ -316,12 +318,12 @@ def test_a_failing_client_secret_sign_in_shows_and_logs_no_secret(
         # The session's network settings reach the token request: no retries, fails at once.
         session = ServiceSession(network=NetworkSettings(retry_total=0))
         try:
-            vault = session.open_vault(Connection(
-                ServiceKind.KEY_VAULT, emulator.url, AuthMethod.SERVICE_PRINCIPAL_SECRET,
+            vault = open_vault(session, Connection(
+                "keyvault", emulator.url, AuthMethod.SERVICE_PRINCIPAL_SECRET,
                 tenant_id=DEFAULT_TENANT, client_id="client-hyg", ca_path=str(emulator.ca_path),
                 secret=SecretValue(CLIENT_SECRET)))
             try:
-                await vault.list_secrets()
+                await vault.secrets.list()
             except VaultBrowserError as error:
                 errors.append(error)
         finally:
@@ -399,22 +401,20 @@ def test_an_unexpected_exception_quoting_credentials_is_shown_redacted(qtbot: An
 
 def test_a_failed_exchange_is_recorded_redacted(run: Any) -> None:
     """The activity panel's failure text comes from the transport's exception: redacted."""
+    from azure.core.rest import HttpRequest
+
+    from tests.mock_transport import MockTransport
     from vaultbrowser.core.services.http.journal import HttpJournal
     from vaultbrowser.core.services.http.transport import RecordingTransport
 
-    class Failing:
-        async def send(self, request: Any, **kwargs: Any) -> Any:
-            raise OSError(f"cannot send {request.url}")
-
-    class Request:
-        method = "GET"
-        url = f"https://acct.blob.core.windows.net/?comp=list&sig={FORGED_SAS_SIG}"
-        headers: ClassVar[dict[str, str]] = {}
+    def failing(request: HttpRequest) -> Any:
+        raise OSError(f"cannot send {request.url}")
 
     journal = HttpJournal()
-    transport = RecordingTransport(Failing(), journal=journal)  # type: ignore[arg-type]
+    transport = RecordingTransport(MockTransport(failing), journal=journal)
+    url = f"https://acct.blob.core.windows.net/?comp=list&sig={FORGED_SAS_SIG}"
     with pytest.raises(OSError):
-        run(transport.send(Request()))
+        run(transport.send(HttpRequest("GET", url)))
     record = journal.records()[-1]
     assert record.failure and "cannot send" in record.failure
     assert FORGED_SAS_SIG not in record.failure + record.url
@@ -434,15 +434,15 @@ HOSTILE_PASTES = [
 ]
 
 
-@pytest.mark.parametrize("mode_name", ["MODE_CONNECTION_STRING", "MODE_SAS"])
+@pytest.mark.parametrize("mode_name", ["connection-string", "sas"])
 def test_connection_dialog_messages_never_echo_a_pasted_secret(qtbot: Any,
                                                                mode_name: str) -> None:
     from vaultbrowser.core.ui import connection_dialog as module
 
-    dialog = module.ConnectionDialog(kind=ServiceKind.BLOB)
+    dialog = module.ConnectionDialog(kinds=KINDS, kind="blob")
     qtbot.addWidget(dialog)
     combo = dialog.mode_combo
-    combo.setCurrentIndex(combo.findData(getattr(module, mode_name)))
+    combo.setCurrentIndex(combo.findData(mode_name))
     texts = {}
     for number, text in enumerate(HOSTILE_PASTES):
         dialog.secret_edit.setText(text)

@@ -11,17 +11,19 @@ import pytest
 import truststore
 
 from tests.security.support import loopback_only
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.blob.services.opener import open_storage
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput, NetworkError
 from vaultbrowser.core.services.http import transport as http
 from vaultbrowser.core.services.http.transport import tls_context_of
 from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.services.opener import open_vault
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def emulator_connection(emulator: Any, *, ca: bool = True) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    return Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                       name="tls-vault", ca_path=str(emulator.ca_path) if ca else None)
 
 
@@ -35,11 +37,11 @@ def test_azure_endpoints_verify_with_the_os_trust_store(run: Any) -> None:
     async def body() -> None:
         session = ServiceSession()
         try:
-            vault = session.open_vault(Connection(
-                ServiceKind.KEY_VAULT, "https://contoso.vault.azure.net", AuthMethod.AZURE_CLI))
-            storage = session.open_storage(Connection(
-                ServiceKind.BLOB, "https://contoso.blob.core.windows.net", AuthMethod.AZURE_CLI))
-            for transport in (vault._options["transport"],
+            vault = open_vault(session, Connection(
+                "keyvault", "https://contoso.vault.azure.net", AuthMethod.AZURE_CLI))
+            storage = open_storage(session, Connection(
+                "blob", "https://contoso.blob.core.windows.net", AuthMethod.AZURE_CLI))
+            for transport in (vault.clients._options["transport"],
                               storage._client._config.transport):
                 context = assert_verifies(tls_context_of(transport))
                 assert isinstance(context, truststore.SSLContext)
@@ -54,14 +56,14 @@ def test_a_private_ca_is_the_only_root_of_its_loopback_connection(run: Any,
     async def body() -> None:
         session = ServiceSession()
         try:
-            vault = session.open_vault(emulator_connection(kv_emulator))
-            context = assert_verifies(tls_context_of(vault._options["transport"]))
+            vault = open_vault(session, emulator_connection(kv_emulator))
+            context = assert_verifies(tls_context_of(vault.clients._options["transport"]))
             assert not isinstance(context, truststore.SSLContext)
             roots = context.get_ca_certs()
             expected = ssl._ssl._test_decode_cert(str(kv_emulator.ca_path))  # type: ignore[attr-defined]
             assert [root["subject"] for root in roots] == [expected["subject"]]
             # And it works: the emulator's certificate chains to that CA.
-            page = await vault.list_secrets()
+            page = await vault.secrets.list()
             assert page.response is not None and page.response.status == 200
         finally:
             await session.aclose()
@@ -72,14 +74,14 @@ def test_a_private_ca_is_the_only_root_of_its_loopback_connection(run: Any,
 def test_a_private_ca_is_refused_for_a_non_loopback_host(kv_emulator: Any) -> None:
     session = ServiceSession()
     for url in ("https://contoso.vault.azure.net", "https://10.1.2.3"):
-        connection = Connection(ServiceKind.KEY_VAULT, url, AuthMethod.AZURE_CLI,
+        connection = Connection("keyvault", url, AuthMethod.AZURE_CLI,
                                 ca_path=str(kv_emulator.ca_path))
         with pytest.raises(InvalidInput, match="only allowed for loopback"):
-            session.open_vault(connection)
-    blob = Connection(ServiceKind.BLOB, "https://contoso.blob.core.windows.net",
+            open_vault(session, connection)
+    blob = Connection("blob", "https://contoso.blob.core.windows.net",
                       AuthMethod.AZURE_CLI, ca_path=str(kv_emulator.ca_path))
     with pytest.raises(InvalidInput, match="only allowed for loopback"):
-        session.open_storage(blob)
+        open_storage(session, blob)
 
 
 def test_a_certificate_the_trust_store_does_not_know_is_refused_even_if_a_call_says_not_to_verify(
@@ -89,10 +91,10 @@ def test_a_certificate_the_trust_store_does_not_know_is_refused_even_if_a_call_s
     async def body() -> None:
         session = ServiceSession()
         try:
-            vault = session.open_vault(emulator_connection(kv_emulator, ca=False))
+            vault = open_vault(session, emulator_connection(kv_emulator, ca=False))
             with pytest.raises(NetworkError, match="certificate is not trusted"):
-                await vault.list_secrets()
-            client = vault.secret_client
+                await vault.secrets.list()
+            client = vault.clients.secret_client
             with pytest.raises(Exception) as info:
                 await client.get_secret("anything", connection_verify=False)
             assert "certificate verify failed" in repr(info.value) + repr(
@@ -147,8 +149,8 @@ def test_service_principal_sign_in_verifies_with_the_os_trust_store(
     monkeypatch.setattr(aio, "CertificateCredential", Recorder)
     network = NetworkSettings(retry_total=1, connection_timeout=3.0, read_timeout=7.0)
     session = ServiceSession(network=network)
-    session._token_credential(Connection(
-        ServiceKind.KEY_VAULT, "https://contoso.vault.azure.net", auth, tenant_id="t",
+    session.token_credential(Connection(
+        "keyvault", "https://contoso.vault.azure.net", auth, tenant_id="t",
         client_id="c", certificate_path="/nonexistent.pem", secret=SecretValue("s")))
     options = seen[-1]
     transport = options["transport"]
@@ -173,8 +175,8 @@ def test_interactive_sign_in_verifies_with_the_os_trust_store(
 
     monkeypatch.setattr(azure.identity, "InteractiveBrowserCredential", Recorder)
     monkeypatch.setattr(azure.identity, "DeviceCodeCredential", Recorder)
-    ServiceSession()._token_credential(Connection(
-        ServiceKind.KEY_VAULT, "https://contoso.vault.azure.net", auth, tenant_id="t"))
+    ServiceSession().token_credential(Connection(
+        "keyvault", "https://contoso.vault.azure.net", auth, tenant_id="t"))
     transport = seen[-1]["transport"]
     assert isinstance(transport, RequestsTransport)
     assert isinstance(assert_verifies(tls_context_of(transport)), truststore.SSLContext)

@@ -12,10 +12,11 @@ from azure.identity import TokenCachePersistenceOptions
 from tests.security.support import files_under, find_leaks, loopback_only
 from vaultbrowser.app import build_parser
 from vaultbrowser.core.services import credentials
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.emulators.keyvault import LOCAL_TOKEN
+from vaultbrowser.keyvault.services.opener import open_vault
 
 CACHING_METHODS = (AuthMethod.SERVICE_PRINCIPAL_SECRET, AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE,
                    AuthMethod.INTERACTIVE_BROWSER, AuthMethod.DEVICE_CODE)
@@ -50,7 +51,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 def connection(auth: AuthMethod) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, "https://contoso.vault.azure.net", auth,
+    return Connection("keyvault", "https://contoso.vault.azure.net", auth,
                       tenant_id="tenant", client_id="client", certificate_path="/nonexistent.pem",
                       secret=SecretValue("pw"))
 
@@ -65,7 +66,7 @@ def test_off_by_default_in_the_session_and_the_command_line() -> None:
 def test_no_persistent_cache_unless_asked(auth: AuthMethod,
                                           recorded: list[dict[str, Any]]) -> None:
     session = ServiceSession()
-    session._token_credential(connection(auth))
+    session.token_credential(connection(auth))
     assert recorded and "cache_persistence_options" not in recorded[-1]
 
 
@@ -73,7 +74,7 @@ def test_no_persistent_cache_unless_asked(auth: AuthMethod,
 def test_opted_in_cache_is_azure_identity_s_encrypted_one(
         auth: AuthMethod, recorded: list[dict[str, Any]]) -> None:
     session = ServiceSession(persistent_token_cache=True)
-    session._token_credential(connection(auth))
+    session.token_credential(connection(auth))
     options = recorded[-1]["cache_persistence_options"]
     assert isinstance(options, TokenCachePersistenceOptions)
     assert options.name == credentials.TOKEN_CACHE_NAME
@@ -107,10 +108,10 @@ def test_a_real_sign_in_with_the_cache_off_writes_nothing_credential_like(
     async def body() -> None:
         session = ServiceSession()
         try:
-            vault = session.open_vault(Connection(
-                ServiceKind.KEY_VAULT, kv_emulator.url, AuthMethod.MANAGED_IDENTITY,
+            vault = open_vault(session, Connection(
+                "keyvault", kv_emulator.url, AuthMethod.MANAGED_IDENTITY,
                 ca_path=str(kv_emulator.ca_path)))
-            page = await vault.list_secrets()
+            page = await vault.secrets.list()
             assert page.response is not None and page.response.status == 200
             assert any(record.authorized for record in session.journal.records())
         finally:

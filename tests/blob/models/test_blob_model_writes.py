@@ -13,7 +13,7 @@ from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
 from vaultbrowser.core.services.config import PagingSettings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.records import Page
 
 DELETED_ON = datetime(2031, 5, 6, 7, 8, tzinfo=UTC)
@@ -79,7 +79,7 @@ class FakeBlobs:
 
 def make_model(service: FakeBlobs, page: int = 100) -> tuple[BlobTreeModel, QModelIndex]:
     model = BlobTreeModel(PagingSettings(first_page_blobs=page, next_page_blobs=page))
-    connection = Connection(ServiceKind.BLOB, "http://acct", AuthMethod.LOCAL_EMULATOR)
+    connection = Connection("blob", "http://acct", AuthMethod.LOCAL_EMULATOR)
     root = model.add_root(AccountRoot(connection, service))
     return model, root
 

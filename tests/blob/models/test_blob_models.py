@@ -13,10 +13,11 @@ from PySide6.QtCore import QModelIndex
 
 from tests.blob.services.blob_seed import BIG_BLOB_CONTAINER, BIG_BLOB_COUNT
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
 from vaultbrowser.core.services.config import PagingSettings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
 
 TREE_CONTAINER = "model-tree"
@@ -42,8 +43,8 @@ def session(qloop: asyncio.AbstractEventLoop) -> Iterator[ServiceSession]:
 
 
 def account(azurite: Any, session: ServiceSession) -> AccountRoot:
-    connection = Connection(ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR)
-    return AccountRoot(connection, session.open_storage(connection))
+    connection = Connection("blob", azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR)
+    return AccountRoot(connection, open_storage(session, connection))
 
 
 def child(model: BlobTreeModel, parent: QModelIndex, name: str) -> QModelIndex:

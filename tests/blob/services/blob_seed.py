@@ -22,7 +22,8 @@ from azure.storage.blob import ContainerSasPermissions, generate_container_sas
 from azure.storage.blob.aio import BlobServiceClient
 
 from vaultbrowser.blob.services.blob_service import BlobService
-from vaultbrowser.core.services.http.transport import HttpJournal, RecordingTransport
+from vaultbrowser.core.services.http.journal import HttpJournal
+from vaultbrowser.core.services.http.transport import RecordingTransport
 from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, Azurite
 
 API_VERSION = "2025-01-05"

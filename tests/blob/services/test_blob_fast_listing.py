@@ -31,10 +31,12 @@ from tests.blob.services.blob_seed import (
 from vaultbrowser.blob.services.blob_service import BlobService
 from vaultbrowser.blob.services.listing import FastBlobLister, SdkBlobLister
 from vaultbrowser.blob.services.listing_xml import Slicer, read_blob_listing
+from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import NotFound, ReadOnlyRefused
-from vaultbrowser.core.services.http.transport import HttpJournal, RecordingTransport
+from vaultbrowser.core.services.http.journal import HttpJournal
+from vaultbrowser.core.services.http.transport import RecordingTransport
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.session import ServiceSession
 
@@ -371,12 +373,12 @@ def test_missing_container_is_typed_like_the_sdk(azurite: Any, run: Any, kind: s
 def test_read_only_session_lists_with_the_fast_path(azurite: Any, run: Any,
                                                     seeded: Any) -> None:
     session = ServiceSession()
-    connection = Connection(ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
+    connection = Connection("blob", azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
                             name="fast-ro", read_only=True)
 
     async def body() -> Any:
         try:
-            service = session.open_storage(connection)
+            service = open_storage(session, connection)
             assert isinstance(service._lister, FastBlobLister)
             pages = await collect(lambda t: service.list_blobs_flat(TREE, page_size=10,
                                                                    continuation=t))

@@ -21,11 +21,12 @@ from azure.storage.blob import BlobServiceClient as SyncBlobServiceClient
 
 from tests.blob.services.blob_seed import container_sas, open_blob_service
 from vaultbrowser.blob.services.blob_service import BlobService
+from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import validate_container_name
 from vaultbrowser.blob.services.transfer_plans import plan_download
 from vaultbrowser.blob.services.transfers import download_many
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import (
     Conflict,
     InvalidInput,
@@ -571,8 +572,8 @@ def test_writes_are_refused_in_read_only_mode(azurite: Any, run: Any, container:
     async def body() -> None:
         session = ServiceSession(read_only=True)
         try:
-            service = session.open_storage(Connection(
-                ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR))
+            service = open_storage(session, Connection(
+                "blob", azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR))
             for call in (service.uploads.upload_file(container, "new.txt", source),
                          service.deletes.delete_blob(container, "keep.txt"),
                          service.containers.create_container("never-made"),
@@ -673,8 +674,8 @@ def test_sas_connection_cannot_make_a_sas(azurite: Any, run: Any, container: str
     async def body() -> InvalidInput:
         session = ServiceSession()
         try:
-            service = session.open_storage(Connection(
-                ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.SAS,
+            service = open_storage(session, Connection(
+                "blob", azurite.blob_endpoint, AuthMethod.SAS,
                 secret=SecretValue(container_sas(container))))
             with pytest.raises(InvalidInput) as refused:
                 await service.urls.generate_sas_url(
@@ -750,11 +751,8 @@ def test_user_delegation_sas_with_a_token_credential(oauth_azurite: Any, run: An
     from azure.storage.blob.aio import BlobServiceClient
 
     from vaultbrowser.core.services.credentials import StaticTokenCredential
-    from vaultbrowser.core.services.http.transport import (
-        HttpJournal,
-        RecordingTransport,
-        private_ca_transport,
-    )
+    from vaultbrowser.core.services.http.journal import HttpJournal
+    from vaultbrowser.core.services.http.transport import RecordingTransport, private_ca_transport
 
     ca = str(oauth_azurite.tls.ca_path)
     url = f"https://127.0.0.1:{oauth_azurite.port}/{AZURITE_ACCOUNT_NAME}"

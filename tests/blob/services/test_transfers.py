@@ -23,13 +23,13 @@ from vaultbrowser.blob.services.transfer_plans import (
     TransferProgress,
     UploadItem,
     local_relative_path,
-    numbered_name,
     plan_download,
     plan_upload,
 )
 from vaultbrowser.blob.services.transfers import download_many, upload_many
 from vaultbrowser.core.services.errors import Conflict, InvalidInput, LocalFileError
 from vaultbrowser.core.services.local_files import TEMP_PREFIX
+from vaultbrowser.core.services.numbered_names import numbered_name
 
 SKIP, OVERWRITE, RENAME = ConflictChoice.SKIP, ConflictChoice.OVERWRITE, ConflictChoice.RENAME
 

@@ -22,6 +22,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog
 
+from vaultbrowser.app import KINDS
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.transfer_plans import ConflictChoice
 from vaultbrowser.blob.ui.blob_dialogs import (
@@ -36,7 +37,7 @@ from vaultbrowser.blob.ui.blob_dialogs import (
 )
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import LocalFileError, VaultBrowserError
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.session import ServiceSession
@@ -123,16 +124,16 @@ class Harness:
         window.details_shown.connect(self.details.append)
         self.dialogs = ScriptedDialogs()
         window.dialogs = self.dialogs
-        self.actions = window.blob_actions
+        self.actions = window.view("blob").actions
         self.transfers = self.actions.transfers
-        self.pane = window.panes[3]
-        self.model = window.blob_model
-        window.tabs.setCurrentIndex(3)
+        self.pane = window.pane("Blobs")
+        self.model = window.pane("Blobs").model
+        window.show_pane("Blobs")
         self.client = BlobServiceClient.from_connection_string(azurite.connection_string)
 
     def connect(self, *, read_only: bool = False) -> None:
         self.window.add_connection(Connection(
-            ServiceKind.BLOB, self.azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
+            "blob", self.azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
             name="azurite", read_only=read_only))
 
     @property
@@ -186,9 +187,9 @@ class Harness:
     async def trigger(self, action: Any) -> Any:
         """Trigger an action as the menu would and wait for the task it starts."""
         assert action.isEnabled(), action.toolTip()
-        before = self.actions.last_task
+        before = self.actions.tools.last_task
         action.trigger()
-        task = self.actions.last_task
+        task = self.actions.tools.last_task
         assert task is not None and task is not before, "the action started no task"
         try:
             return await task
@@ -215,7 +216,8 @@ class Harness:
 @pytest.fixture
 def harness(qloop: asyncio.AbstractEventLoop, qtbot: Any, azurite: Any) -> Iterator[Harness]:
     reporter = ErrorReporter(modal=False)
-    window = MainWindow(ServiceSession(), Settings(clipboard_clear_seconds=1), reporter=reporter)
+    window = MainWindow(ServiceSession(), Settings(clipboard_clear_seconds=1), kinds=KINDS,
+                        reporter=reporter)
     window.show()
     harness = Harness(window, reporter, azurite)
     yield harness
@@ -229,7 +231,7 @@ def harness(qloop: asyncio.AbstractEventLoop, qtbot: Any, azurite: Any) -> Itera
 def read_only_harness(qloop: asyncio.AbstractEventLoop, qtbot: Any,
                       azurite: Any) -> Iterator[Harness]:
     reporter = ErrorReporter(modal=False)
-    window = MainWindow(ServiceSession(), reporter=reporter)
+    window = MainWindow(ServiceSession(), kinds=KINDS, reporter=reporter)
     window.show()
     harness = Harness(window, reporter, azurite)
     yield harness
@@ -427,10 +429,10 @@ def test_drop_local_files_onto_a_folder_uploads_into_it(qloop: Any, harness: Har
         QApplication.sendEvent(viewport, refused)
         assert not refused.isAccepted()
 
-        before = h.actions.last_task
+        before = h.actions.tools.last_task
         _enter, drop = send_drop(h, folder, [first, second])
         assert drop.isAccepted() and not h.transfers._drop_band.isVisible()
-        task = h.actions.last_task
+        task = h.actions.tools.last_task
         assert task is not None and task is not before
         report = await task
         assert sorted(report.done) == ["inbox/one.csv", "inbox/two.json"]
@@ -452,7 +454,7 @@ def test_drop_local_files_onto_a_folder_uploads_into_it(qloop: Any, harness: Har
         h.dialogs.expect(UploadTargetDialog, pick)
         enter, drop = send_drop(h, h.account, [first])
         assert enter.isAccepted() and drop.isAccepted()
-        report = await h.actions.last_task
+        report = await h.actions.tools.last_task
         assert report.done == ["one.csv"] and h.blobs(name)["one.csv"] == b"1,2"
         h.check_clean()
 
@@ -485,7 +487,7 @@ def test_cancel_an_upload_and_a_download_leaves_nothing_behind(
 
         h.transfers.choose_files = lambda title: [source]
         h.transfers.upload_files_action.trigger()
-        task = h.actions.last_task
+        task = h.actions.tools.last_task
         await h.wait_for(lambda: h.transfers.panel.jobs and h.transfers.panel.jobs[0].bytes_done
                          > 0)
         job = h.transfers.panel.jobs[0]
@@ -501,7 +503,7 @@ def test_cancel_an_upload_and_a_download_leaves_nothing_behind(
         h.select(big)
         h.transfers.choose_download_folder = lambda title: destination
         h.transfers.download_action.trigger()
-        task = h.actions.last_task
+        task = h.actions.tools.last_task
         await h.wait_for(lambda: h.transfers.panel.jobs[0] is not job
                          and h.transfers.panel.jobs[0].bytes_done > 0)
         download = h.transfers.panel.jobs[0]
@@ -830,13 +832,13 @@ def test_read_only_connection_disables_writes_and_says_why(
                        h.actions.tags_action, h.actions.sas_action):
             assert not action.isEnabled() and "read-only" in action.toolTip()
         # Drops are refused: the drag's entry, and a drop delivered anyway.
-        before = h.actions.last_task
+        before = h.actions.tools.last_task
         enter, drop = send_drop(h, row, [dropped])
         assert not enter.isAccepted() and not drop.isAccepted()
         drop, _mime = drop_event(QDropEvent, h, row, [dropped])
         assert h.transfers.eventFilter(h.pane.view.viewport(), drop) is True
         assert not drop.isAccepted()
-        assert h.actions.last_task is before
+        assert h.actions.tools.last_task is before
         assert set(h.blobs(name)) == {"folder/a.txt", "b.txt"}
 
     qloop.run_until_complete(body())

@@ -15,7 +15,7 @@ from vaultbrowser.core.models.activity_model import (
     Column,
 )
 from vaultbrowser.core.models.lazy_tree import RECORD_ROLE
-from vaultbrowser.core.services.http.transport import ExchangeRecord, HttpJournal
+from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 from vaultbrowser.core.services.records import ResponseInfo
 
 T0 = datetime(2024, 5, 1, 12, 0, 0, 123_000, tzinfo=UTC)

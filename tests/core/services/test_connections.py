@@ -6,16 +6,16 @@ import json
 
 import pytest
 
-from vaultbrowser.core.services.connections import (
-    AuthMethod,
-    Connection,
-    ServiceKind,
-    normalize_vault_url,
+from vaultbrowser.app import KINDS
+from vaultbrowser.blob.services.connections import (
     storage_connection_from_connection_string,
     storage_connection_from_sas_url,
 )
+from vaultbrowser.blob.services.opener import account_name_of
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.session import account_name_of
+from vaultbrowser.core.services.kinds import url_normalizer
+from vaultbrowser.keyvault.services.connections import normalize_vault_url
 
 KEY = "c2VjcmV0LWtleS1ub3QtdG8tbGVhaw=="
 
@@ -53,7 +53,8 @@ def test_connection_string_is_parsed_and_never_persisted() -> None:
     stored = json.dumps(connection.to_settings())
     assert KEY not in stored and "AccountKey" not in stored
     assert KEY not in repr(connection)
-    assert Connection.from_settings(connection.to_settings()).secret is None
+    assert Connection.from_settings(connection.to_settings(),
+                                    url_normalizer(KINDS)).secret is None
 
 
 @pytest.mark.parametrize("text", ["AccountName=acct", "garbage", f"AccountKey={KEY}", ";=;"])
@@ -77,7 +78,7 @@ def test_sas_url_keeps_signature_in_memory_only() -> None:
 
 
 def test_secret_from_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    connection = Connection(ServiceKind.BLOB, "https://acct.blob.core.windows.net",
+    connection = Connection("blob", "https://acct.blob.core.windows.net",
                             AuthMethod.CONNECTION_STRING, secret_env="VB_TEST_CS")
     with pytest.raises(InvalidInput, match="VB_TEST_CS"):
         connection.resolve_secret()

@@ -9,7 +9,7 @@ import pytest
 from azure.identity import ManagedIdentityCredential
 from azure.identity import aio as identity_aio
 
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.credentials import ExecutorCredential, build_token_credential
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
@@ -20,7 +20,7 @@ CLIENT = "00000000-0000-0000-0000-000000000002"
 
 
 def conn(auth: AuthMethod, **fields: Any) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, VAULT, auth, **fields)
+    return Connection("keyvault", VAULT, auth, **fields)
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,12 @@ from azure.keyvault.keys import (
 from azure.storage.blob import BlobServiceClient as SyncBlobServiceClient
 from azure.storage.blob import StandardBlobTier
 
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.blob.services.opener import open_storage
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import ReadOnlyRefused
 from vaultbrowser.core.services.http.readonly import SAFE_METHODS
 from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.services.opener import open_vault
 
 SEED = {
     "secrets": [{"name": "existing", "value": "read-only-seeded-value-77"}],
@@ -59,18 +61,19 @@ def blob_state(azurite: Any) -> Callable[[], dict[str, Any]]:
 
 
 def kv_connection(emulator: Any, *, read_only: bool = True) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    return Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                       name="ro-vault", ca_path=str(emulator.ca_path), read_only=read_only)
 
 
 def blob_connection(azurite: Any) -> Connection:
-    return Connection(ServiceKind.BLOB, azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
+    return Connection("blob", azurite.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
                       name="ro-account", read_only=True)
 
 
 def keyvault_writes(vault: Any) -> dict[str, Callable[[], Awaitable[Any]]]:
     """Every data-plane write of the three Key Vault clients."""
-    secrets, keys, certs = vault.secret_client, vault.key_client, vault.certificate_client
+    clients = vault.clients
+    secrets, keys, certs = clients.secret_client, clients.key_client, clients.certificate_client
     rsa = JsonWebKey(kty="RSA", n=b"\x01" * 256, e=b"\x01\x00\x01", d=b"\x02" * 256)
     rotation = [KeyRotationLifetimeAction(KeyRotationPolicyAction.rotate, time_after_create="P90D")]
     return {
@@ -148,11 +151,11 @@ def test_keyvault_writes_never_reach_the_vault(emulator: Any, run: Any) -> None:
 
     async def body() -> tuple[dict[str, str], Any, Any]:
         try:
-            vault = session.open_vault(kv_connection(emulator))
+            vault = open_vault(session, kv_connection(emulator))
             outcomes = await refused(keyvault_writes(vault))
             # Reads keep working, including an explicit value read (a GET).
-            listing = await vault.list_secrets()
-            value = await vault.get_secret_value("existing")
+            listing = await vault.secrets.list()
+            value = await vault.secrets.get_value("existing")
             return outcomes, listing, value
         finally:
             await session.aclose()
@@ -176,7 +179,7 @@ def test_blob_writes_never_reach_the_account(azurite: Any, run: Any,
 
     async def body() -> tuple[dict[str, str], Any]:
         try:
-            service = session.open_storage(blob_connection(azurite))
+            service = open_storage(session, blob_connection(azurite))
             outcomes = await refused(blob_writes(service._client))
             listing = await service.list_folder(CONTAINER, page_size=10)
             return outcomes, listing
@@ -196,8 +199,9 @@ def test_global_read_only_covers_connections_without_the_flag(emulator: Any, run
 
     async def body() -> str:
         try:
-            vault = session.open_vault(kv_connection(emulator, read_only=False))
-            return (await refused({"set": lambda: vault.secret_client.set_secret("x", "y")}))["set"]
+            vault = open_vault(session, kv_connection(emulator, read_only=False))
+            client = vault.clients.secret_client
+            return (await refused({"set": lambda: client.set_secret("x", "y")}))["set"]
         finally:
             await session.aclose()
 
@@ -209,9 +213,9 @@ def test_refusal_names_the_connection_and_what_was_refused(emulator: Any, run: A
 
     async def body() -> ReadOnlyRefused:
         try:
-            vault = session.open_vault(kv_connection(emulator))
+            vault = open_vault(session, kv_connection(emulator))
             with pytest.raises(ReadOnlyRefused) as caught:
-                await vault.secret_client.set_secret("named", "never-sent-value-31")
+                await vault.clients.secret_client.set_secret("named", "never-sent-value-31")
             return caught.value
         finally:
             await session.aclose()
@@ -224,14 +228,17 @@ def test_refusal_names_the_connection_and_what_was_refused(emulator: Any, run: A
 
 
 def test_demo_seeding_is_refused_under_read_only(emulator: Any, run: Any) -> None:
-    from vaultbrowser.demo.setup import seed_vault_extras
+    from vaultbrowser.core.services.translate import translated
+    from vaultbrowser.keyvault.services.demo_data import import_demo_certificates
 
     session = ServiceSession(read_only=True)
 
     async def body() -> None:
         try:
+            service = open_vault(session, kv_connection(emulator))
             with pytest.raises(ReadOnlyRefused):
-                await seed_vault_extras(session.open_vault(kv_connection(emulator)))
+                async with translated():
+                    await import_demo_certificates(service.clients.certificate_client)
         finally:
             await session.aclose()
 
@@ -245,8 +252,8 @@ def test_writes_work_without_read_only(emulator: Any, run: Any) -> None:
 
     async def body() -> str:
         try:
-            vault = session.open_vault(kv_connection(emulator, read_only=False))
-            secret = await vault.secret_client.set_secret("writable", "ok")
+            vault = open_vault(session, kv_connection(emulator, read_only=False))
+            secret = await vault.clients.secret_client.set_secret("writable", "ok")
             return secret.name
         finally:
             await session.aclose()

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from vaultbrowser.core.services.sdk_imports import MODULES
+from vaultbrowser.app import KINDS
 
 
 def test_import_sdk_runs_off_the_loop_thread_and_imports_every_module() -> None:
@@ -14,6 +14,7 @@ def test_import_sdk_runs_off_the_loop_thread_and_imports_every_module() -> None:
     script = textwrap.dedent("""
         import asyncio, sys, threading
         import builtins
+        from vaultbrowser.app import KINDS
         from vaultbrowser.core.services import sdk_imports
 
         main = threading.main_thread()
@@ -27,12 +28,12 @@ def test_import_sdk_runs_off_the_loop_thread_and_imports_every_module() -> None:
 
         builtins.__import__ = spy
         assert "azure.keyvault.secrets.aio" not in sys.modules
-        asyncio.run(sdk_imports.import_sdk())
-        missing = [n for names in sdk_imports.MODULES.values() for n in names
-                   if n not in sys.modules]
+        modules = [n for kind in KINDS for n in kind.sdk_modules]
+        asyncio.run(sdk_imports.import_sdk(modules))
+        missing = [n for n in (*sdk_imports.COMMON_MODULES, *modules) if n not in sys.modules]
         print("ON_MAIN", on_main, "MISSING", missing)
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120, check=True)
     assert "ON_MAIN [] MISSING []" in result.stdout, result.stdout + result.stderr
-    assert all(names for names in MODULES.values())
+    assert all(kind.sdk_modules for kind in KINDS)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 
 from vaultbrowser.core.models.activity_model import ActivityModel
-from vaultbrowser.core.services.http.transport import ExchangeRecord, HttpJournal
+from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.activity_panel import ActivityPanel
 

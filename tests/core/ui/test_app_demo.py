@@ -53,9 +53,9 @@ def test_smoke_test_mode_writes_its_result_and_exits_zero(tmp_path: Path) -> Non
     assert result.returncode == 0, output
     assert "Traceback" not in output, output
     smoke = json.loads(result_file.read_text(encoding="utf-8"))
-    assert smoke["ok"] is True and smoke["secret_rows"] > 5 and smoke["containers"] > 1
-    assert smoke["storage_unavailable"] is None
-    assert 0 < smoke["first_paint_seconds"] < smoke["first_secret_rows_seconds"] < 90
+    assert smoke["ok"] is True and smoke["trees"]["Secrets"] > 5
+    assert smoke["trees"]["Blobs"] > 1 and smoke["unavailable"] == {}
+    assert 0 < smoke["first_paint_seconds"] < smoke["first_rows_seconds"] < 90
     assert launched < smoke["first_paint_epoch"] < time.time()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".smoke")] == []
 
@@ -73,5 +73,6 @@ def test_smoke_test_fails_at_once_and_says_why_without_blob_storage(tmp_path: Pa
     )
     assert result.returncode == 1, result.stdout + result.stderr
     smoke = json.loads(result_file.read_text(encoding="utf-8"))
-    assert smoke["ok"] is False and smoke["secret_rows"] > 5 and smoke["containers"] == 0
-    assert "no-azurite-here" in smoke["storage_unavailable"]
+    assert smoke["ok"] is False and smoke["trees"] == {"Secrets": smoke["trees"]["Secrets"],
+                                                       "Blobs": 0}
+    assert smoke["trees"]["Secrets"] > 5 and "no-azurite-here" in smoke["unavailable"]["blob"]

@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.app import KINDS
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.ui.connection_dialog import (
     FROM_ENV,
-    MODE_CONNECTION_STRING,
-    MODE_SAS,
     ConnectionDialog,
 )
 from vaultbrowser.core.ui.connection_store import ConnectionStore
@@ -28,7 +27,7 @@ SAS_URL = ("https://acme.blob.core.windows.net/?sv=2022-11-02&ss=b&srt=sco&sp=rl
 
 @pytest.fixture
 def dialog(qtbot: Any) -> ConnectionDialog:
-    widget = ConnectionDialog()
+    widget = ConnectionDialog(kinds=KINDS)
     qtbot.addWidget(widget)
     return widget
 
@@ -39,7 +38,7 @@ def ini(tmp_path: Path) -> Path:
 
 
 def store_at(path: Path) -> ConnectionStore:
-    return ConnectionStore(QSettings(str(path), QSettings.Format.IniFormat))
+    return ConnectionStore(QSettings(str(path), QSettings.Format.IniFormat), kinds=KINDS)
 
 
 def choose(combo: Any, data: object) -> None:
@@ -75,7 +74,7 @@ def test_bare_vault_name_is_normalized(dialog: ConnectionDialog, qtbot: Any) -> 
     assert dialog.message == "Connects to https://demo-vault.vault.azure.net"
     dialog.ok_button.click()
     connection = dialog.connection()
-    assert connection == Connection(ServiceKind.KEY_VAULT, "https://demo-vault.vault.azure.net",
+    assert connection == Connection("keyvault", "https://demo-vault.vault.azure.net",
                                     AuthMethod.DEFAULT, name="Demo", read_only=True)
 
 
@@ -91,7 +90,7 @@ def test_sign_in_methods_and_fields_follow_kind_and_method(dialog: ConnectionDia
     choose(dialog.auth_combo, AuthMethod.AZURE_CLI)
     assert not dialog.form.isRowVisible(dialog.secret_edit)
     assert not dialog.form.isRowVisible(dialog.client_edit)
-    choose(dialog.kind_combo, ServiceKind.BLOB)
+    choose(dialog.kind_combo, "blob")
     methods = [dialog.auth_combo.itemData(i) for i in range(dialog.auth_combo.count())]
     assert AuthMethod.ACCOUNT_KEY in methods
     assert dialog.auth_combo.currentData() == AuthMethod.AZURE_CLI  # kept across kinds
@@ -100,9 +99,9 @@ def test_sign_in_methods_and_fields_follow_kind_and_method(dialog: ConnectionDia
 
 def test_connection_string_secret_never_reaches_the_settings_file(qtbot: Any,
                                                                    ini: Path) -> None:
-    dialog = ConnectionDialog(kind=ServiceKind.BLOB)
+    dialog = ConnectionDialog(kinds=KINDS, kind="blob")
     qtbot.addWidget(dialog)
-    choose(dialog.mode_combo, MODE_CONNECTION_STRING)
+    choose(dialog.mode_combo, "connection-string")
     assert dialog.secret_edit.echoMode() == dialog.secret_edit.EchoMode.Password
     dialog.secret_edit.setText("AccountName=acme;AccountKey")  # malformed
     assert not dialog.is_valid and "malformed" in dialog.message
@@ -128,9 +127,9 @@ def test_connection_string_secret_never_reaches_the_settings_file(qtbot: Any,
 
 
 def test_sas_url(qtbot: Any, ini: Path) -> None:
-    dialog = ConnectionDialog(kind=ServiceKind.BLOB)
+    dialog = ConnectionDialog(kinds=KINDS, kind="blob")
     qtbot.addWidget(dialog)
-    choose(dialog.mode_combo, MODE_SAS)
+    choose(dialog.mode_combo, "sas")
     dialog.secret_edit.setText(SAS_URL.replace("&sig=SECRETSIG%2Fab", ""))
     assert not dialog.is_valid and "no signature" in dialog.message
     dialog.secret_edit.setText(SAS_URL)
@@ -146,7 +145,7 @@ def test_sas_url(qtbot: Any, ini: Path) -> None:
 
 def test_secret_from_environment_variable(qtbot: Any, ini: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    dialog = ConnectionDialog()
+    dialog = ConnectionDialog(kinds=KINDS)
     qtbot.addWidget(dialog)
     dialog.url_edit.setText("https://demo.vault.azure.net/")
     choose(dialog.auth_combo, AuthMethod.SERVICE_PRINCIPAL_SECRET)
@@ -175,9 +174,9 @@ def test_secret_from_environment_variable(qtbot: Any, ini: Path,
 
 
 def test_store_round_trip_add_remove_and_skip_invalid(ini: Path) -> None:
-    vault = Connection(ServiceKind.KEY_VAULT, "https://a.vault.azure.net", name="A",
+    vault = Connection("keyvault", "https://a.vault.azure.net", name="A",
                        read_only=True, tenant_id="t1")
-    blob = Connection(ServiceKind.BLOB, "http://127.0.0.1:10000/devstoreaccount1",
+    blob = Connection("blob", "http://127.0.0.1:10000/devstoreaccount1",
                       AuthMethod.LOCAL_EMULATOR)
     store = store_at(ini)
     store.save([vault, blob])
@@ -193,19 +192,19 @@ def test_store_round_trip_add_remove_and_skip_invalid(ini: Path) -> None:
     settings.sync()
     reported: list[InvalidInput] = []
     store = ConnectionStore(QSettings(str(ini), QSettings.Format.IniFormat),
-                            on_invalid=reported.append)
+                            kinds=KINDS, on_invalid=reported.append)
     assert store.load() == [vault, blob]
     assert len(reported) == 1 and "not a Key Vault address" in reported[0].message
     assert store.skipped == reported
 
-    renamed = Connection(ServiceKind.KEY_VAULT, "https://a.vault.azure.net", name="Renamed")
+    renamed = Connection("keyvault", "https://a.vault.azure.net", name="Renamed")
     assert store.add(renamed) == [blob, renamed]  # same key replaces
     assert store.remove(blob) == [renamed]
     assert store_at(ini).load() == [renamed]
 
 
 def test_storage_account_url_with_account_key_or_local_emulator(qtbot: Any) -> None:
-    dialog = ConnectionDialog(kind=ServiceKind.BLOB)
+    dialog = ConnectionDialog(kinds=KINDS, kind="blob")
     qtbot.addWidget(dialog)
     dialog.url_edit.setText("http://acme.blob.core.windows.net")
     assert not dialog.is_valid and "https://" in dialog.message

@@ -11,13 +11,15 @@ from azure.storage.blob import BlobServiceClient
 from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QGuiApplication
 
+from vaultbrowser.app import KINDS
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
 from vaultbrowser.core.services.config import Settings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import AccessDenied, NotFound
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.keyvault.services.opener import open_vault
 
 SECRET_VALUE = "window-test-value-8c1d"
 SEED = {
@@ -58,12 +60,12 @@ class Harness:
         window.details_shown.connect(self.details.append)
 
     async def idle(self) -> None:
-        for model in (self.window.secrets_model, self.window.certificates_model,
-                      self.window.keys_model, self.window.blob_model):
+        for model in (self.window.pane("Secrets").model, self.window.pane("Certificates").model,
+                      self.window.pane("Keys").model, self.window.pane("Blobs").model):
             await model.wait_idle()
         await asyncio.sleep(0.1)  # coalesced view checks (visible "more" rows) and repaints
-        for model in (self.window.secrets_model, self.window.keys_model,
-                      self.window.blob_model):
+        for model in (self.window.pane("Secrets").model, self.window.pane("Keys").model,
+                      self.window.pane("Blobs").model):
             await model.wait_idle()
 
     async def wait_for(self, condition: Any, timeout: float = 15.0) -> None:
@@ -77,7 +79,8 @@ class Harness:
 @pytest.fixture
 def harness(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[Harness]:
     reporter = ErrorReporter(modal=False)
-    window = MainWindow(ServiceSession(), Settings(clipboard_clear_seconds=1), reporter=reporter)
+    window = MainWindow(ServiceSession(), Settings(clipboard_clear_seconds=1), kinds=KINDS,
+                        reporter=reporter)
     window.show()
     yield Harness(window, reporter)
     qloop.run_until_complete(window.aclose())
@@ -86,7 +89,7 @@ def harness(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[Harness]:
 
 
 def vault_connection(emulator: Any) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    return Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                       name="window-vault", ca_path=str(emulator.ca_path))
 
 
@@ -99,12 +102,12 @@ def test_vault_pages_in_by_itself_and_selection_shows_the_get(
     window = harness.window
 
     async def body() -> None:
-        pane = window.panes[0]
+        pane = window.pane("Secrets")
         # Rows short enough that a first page of 25 leaves room on screen, whatever the font.
         assert pane.view.viewport().height() > 27 * 12
         pane.view.verticalHeader().setDefaultSectionSize(12)
         window.add_connection(vault_connection(emulator))
-        model = window.secrets_model
+        model = window.pane("Secrets").model
         vault = model.index(0, 0)
         await harness.wait_for(lambda: model.rowCount(vault) > 25)
         await harness.idle()
@@ -143,11 +146,11 @@ def test_vault_pages_in_by_itself_and_selection_shows_the_get(
 def test_reveal_copy_and_clipboard_clearing(qloop: Any, harness: Harness,
                                             emulator: Any) -> None:
     window = harness.window
-    pane = window.panes[0]
+    pane = window.pane("Secrets")
 
     async def body() -> None:
         window.add_connection(vault_connection(emulator))
-        model = window.secrets_model
+        model = window.pane("Secrets").model
         vault = model.index(0, 0)
         await harness.wait_for(lambda: model.rowCount(vault) > 5)
         select(pane, model.index(1, 0, vault))
@@ -176,21 +179,21 @@ def test_a_new_vault_lists_only_the_shown_tab_until_another_is_opened(
     window = harness.window
 
     async def body() -> None:
-        window.tabs.setCurrentIndex(0)  # secrets
+        window.show_pane("Secrets")  # secrets
         log_before = len(emulator.request_log)
         window.add_connection(vault_connection(emulator))
         await harness.idle()
         listed = [entry.path for entry in emulator.request_log[log_before:]]
         assert any(path.rstrip("/") == "/secrets" for path in listed)
         assert not any(path.startswith(("/keys", "/certificates")) for path in listed)
-        keys = window.keys_model
+        keys = window.pane("Keys").model
         assert not keys.node_of(keys.index(0, 0)).listed
-        window.tabs.setCurrentIndex(2)  # the keys tab shows: its vault expands and lists
+        window.show_pane("Keys")  # the keys tab shows: its vault expands and lists
         await harness.wait_for(lambda: keys.rowCount(keys.index(0, 0)) >= 1)
         await harness.idle()
         assert keys.index(0, 0, keys.index(0, 0)).data() == "signing"
-        assert window.panes[2].view.isExpanded(
-            window.panes[2].proxy.mapFromSource(keys.index(0, 0)))
+        assert window.pane("Keys").view.isExpanded(
+            window.pane("Keys").proxy.mapFromSource(keys.index(0, 0)))
 
     qloop.run_until_complete(body())
 
@@ -203,8 +206,8 @@ def test_forbidden_listing_raises_the_access_denied_dialog(qloop: Any, harness: 
         emulator.faults.forbid("/keys", code="ForbiddenByRbac")
         try:
             window.add_connection(vault_connection(emulator))
-            window.tabs.setCurrentIndex(2)  # keys
-            model = window.keys_model
+            window.show_pane("Keys")  # keys
+            model = window.pane("Keys").model
             vault = model.index(0, 0)
             await harness.wait_for(lambda: harness.dialogs)
             await harness.idle()
@@ -218,9 +221,9 @@ def test_forbidden_listing_raises_the_access_denied_dialog(qloop: Any, harness: 
         error_row = model.index(model.rowCount(vault) - 1, 0, vault)
         assert error_row.data(STATUS_ROLE) is RowStatus.ERROR
         # The secrets tree of the same vault is unaffected.
-        assert window.secrets_model.rowCount(window.secrets_model.index(0, 0)) > 0
+        assert window.pane("Secrets").model.rowCount(window.pane("Secrets").model.index(0, 0)) > 0
         # Retry from the error row (Enter) succeeds now that the fault is gone.
-        pane = window.panes[2]
+        pane = window.pane("Keys")
         pane._on_activated(pane.proxy.mapFromSource(error_row))
         await harness.idle()
         assert model.index(0, 0, vault).data() == "signing"
@@ -231,18 +234,18 @@ def test_forbidden_listing_raises_the_access_denied_dialog(qloop: Any, harness: 
 def test_selecting_a_secret_deleted_meanwhile_raises_not_found(qloop: Any, harness: Harness,
                                                                emulator: Any) -> None:
     window = harness.window
-    pane = window.panes[0]
+    pane = window.pane("Secrets")
 
     async def body() -> None:
         window.add_connection(vault_connection(emulator))
-        model = window.secrets_model
+        model = window.pane("Secrets").model
         vault = model.index(0, 0)
         await harness.wait_for(lambda: model.rowCount(vault) > 10)
         doomed = model.index(7, 0, vault)
         name = doomed.data()
         # Someone else deletes it after our listing.
-        service = window.session.open_vault(vault_connection(emulator))
-        await service.secret_client.delete_secret(name)
+        service = open_vault(window.session, vault_connection(emulator))
+        await service.clients.secret_client.delete_secret(name)
         select(pane, doomed)
         await harness.wait_for(lambda: harness.dialogs)
         dialog = harness.dialogs[0]
@@ -256,13 +259,13 @@ def test_selecting_a_secret_deleted_meanwhile_raises_not_found(qloop: Any, harne
 def test_container_folders_and_blob_details(qloop: Any, harness: Harness, azurite: Any,
                                             blob_tree: str) -> None:
     window = harness.window
-    pane = window.panes[3]
-    window.tabs.setCurrentIndex(3)
+    pane = window.pane("Blobs")
+    window.show_pane("Blobs")
 
     async def body() -> None:
-        window.add_connection(Connection(ServiceKind.BLOB, azurite.blob_endpoint,
+        window.add_connection(Connection("blob", azurite.blob_endpoint,
                                          AuthMethod.LOCAL_EMULATOR, name="azurite"))
-        model = window.blob_model
+        model = window.pane("Blobs").model
         account = model.index(0, 0)
         await harness.wait_for(lambda: any(
             model.index(r, 0, account).data() == CONTAINER
@@ -302,7 +305,7 @@ def test_close_cancels_work_and_closes_the_session(qloop: Any, emulator: Any,
     async def on_closed() -> None:
         closed.append(True)
 
-    window = MainWindow(session, reporter=reporter, on_closed=on_closed)
+    window = MainWindow(session, kinds=KINDS, reporter=reporter, on_closed=on_closed)
     qtbot.addWidget(window)
     window.show()
 

@@ -45,9 +45,10 @@ from tests.core.ui.random_actions_support import (
     check_tree,
     timed_tester,
 )
+from vaultbrowser.app import KINDS
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
 from vaultbrowser.core.services.config import NetworkSettings, PagingSettings, Settings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.gc_guard import MainThreadGarbageCollector
 from vaultbrowser.core.ui.main_window import MainWindow
@@ -253,15 +254,16 @@ def act_reveal(run: Run) -> str:
 
 
 def act_deleted(run: Run) -> str:
-    actions = run.window.vault_actions
+    actions = run.window.view("keyvault").actions
+    blob_actions = run.window.view("blob").actions
     box = run.rng.choice([actions.secrets.deleted_check, actions.certificates.deleted_check,
-                          actions.keys.deleted_check, run.window.blob_actions.deleted_check])
+                          actions.keys.deleted_check, blob_actions.deleted_check])
     box.toggle()
     return f"{box.text()} → {box.isChecked()} ({box.parentWidget().title})"
 
 
 def act_flat(run: Run) -> str:
-    check = run.window.panes[3].flat_check
+    check = run.window.pane("Blobs").flat_check
     assert check is not None
     check.toggle()
     return f"flat blobs → {check.isChecked()}"
@@ -355,7 +357,7 @@ def test_random_ui_actions(qloop: asyncio.AbstractEventLoop, qtbot: Any, qtlog: 
                                               first_page_blobs=15, next_page_blobs=40,
                                               load_all_page_blobs=60),
                         clipboard_clear_seconds=1)
-    window = MainWindow(session, settings, reporter=reporter)
+    window = MainWindow(session, settings, kinds=KINDS, reporter=reporter)
     window.show()
     # Qt's model tester (see the module docstring for where it is attached and why).
     def tester(model: Any) -> QAbstractItemModelTester:
@@ -364,9 +366,9 @@ def test_random_ui_actions(qloop: asyncio.AbstractEventLoop, qtbot: Any, qtlog: 
 
     source_testers = [tester(pane.model) for pane in window.panes]
     connections = [
-        Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+        Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                    name="random-vault", ca_path=str(emulator.ca_path)),
-        Connection(ServiceKind.BLOB, blob_account.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
+        Connection("blob", blob_account.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
                    name="random-azurite"),
     ]
     run = Run(window, rng, emulator, connections)

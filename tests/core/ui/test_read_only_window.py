@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QPushButton
 
-from vaultbrowser.audit.trail import AuditTrail
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.app import KINDS
+from vaultbrowser.core.audit.trail import AuditTrail
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.http.readonly import SAFE_METHODS
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
@@ -39,7 +40,7 @@ def window(qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iterator[MainWin
     trail = AuditTrail(tmp_path / "trail.jsonl")
     session = ServiceSession(read_only=True)
     session.journal.add_listener(trail.record_exchange)
-    window = MainWindow(session, reporter=ErrorReporter(modal=False), trail=trail)
+    window = MainWindow(session, kinds=KINDS, reporter=ErrorReporter(modal=False), trail=trail)
     window.show()
     yield window
     qloop.run_until_complete(window.aclose())
@@ -54,15 +55,15 @@ async def wait_for(condition: Any, timeout: float = 15) -> None:
 
 
 def test_read_only_is_shown_plainly(qloop: Any, window: MainWindow, emulator: Any) -> None:
-    window.add_connection(Connection(ServiceKind.KEY_VAULT, emulator.url,
+    window.add_connection(Connection("keyvault", emulator.url,
                                      AuthMethod.LOCAL_EMULATOR, name="audited",
                                      ca_path=str(emulator.ca_path)))
     assert "read-only" in window.windowTitle()
     assert window.read_only_banner.isVisible()
     assert "refuses every request that could change data" in window.read_only_banner.text()
-    root = window.secrets_model.index(0, 0)
+    root = window.pane("Secrets").model.index(0, 0)
     assert root.data() == "audited  [read-only]"
-    assert "read-only" in window.secrets_model.data(root, 3)  # tooltip role
+    assert "read-only" in window.pane("Secrets").model.data(root, 3)  # tooltip role
 
 
 def test_reveal_needs_confirmation_and_is_logged(qloop: Any, window: MainWindow,
@@ -75,15 +76,15 @@ def test_reveal_needs_confirmation_and_is_logged(qloop: Any, window: MainWindow,
         return answer["value"]
 
     window.confirm_reveal = confirm
-    window.add_connection(Connection(ServiceKind.KEY_VAULT, emulator.url,
+    window.add_connection(Connection("keyvault", emulator.url,
                                      AuthMethod.LOCAL_EMULATOR, name="audited",
                                      ca_path=str(emulator.ca_path)))
-    pane, detail = window.panes[0], window.detail_pane
+    pane, detail = window.pane("Secrets"), window.detail_pane
     shown: list[Any] = []
     window.details_shown.connect(shown.append)
 
     async def body() -> None:
-        model = window.secrets_model
+        model = window.pane("Secrets").model
         vault = model.index(0, 0)
         await wait_for(lambda: model.rowCount(vault) >= 1 and model.index(0, 0, vault).data())
         pane.view.setCurrentIndex(pane.proxy.mapFromSource(model.index(0, 0, vault)))
@@ -136,7 +137,7 @@ def test_demo_in_read_only_mode_sends_no_write(tmp_path: Path) -> None:
 
 def test_export_audit_report_from_the_window(qloop: Any, window: MainWindow, emulator: Any,
                                              tmp_path: Path) -> None:
-    window.add_connection(Connection(ServiceKind.KEY_VAULT, emulator.url,
+    window.add_connection(Connection("keyvault", emulator.url,
                                      AuthMethod.LOCAL_EMULATOR, name="audited",
                                      ca_path=str(emulator.ca_path)))
     target = tmp_path / "report.html"
@@ -156,7 +157,7 @@ def test_export_audit_report_from_the_window(qloop: Any, window: MainWindow, emu
 
 def test_cancelled_report_leaves_no_file(qloop: Any, window: MainWindow, emulator: Any,
                                          tmp_path: Path) -> None:
-    window.add_connection(Connection(ServiceKind.KEY_VAULT, emulator.url,
+    window.add_connection(Connection("keyvault", emulator.url,
                                      AuthMethod.LOCAL_EMULATOR, name="audited",
                                      ca_path=str(emulator.ca_path)))
     emulator.faults.latency_ms = 200

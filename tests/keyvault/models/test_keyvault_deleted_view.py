@@ -11,14 +11,15 @@ import pytest
 from PySide6.QtCore import Qt
 
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS
 from vaultbrowser.keyvault.models.vault_tree import (
     KeyVaultTreeModel,
-    VaultItemKind,
     VaultRoot,
     item_row,
 )
+from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.records import SecretRecord
 
 SEED = {
@@ -48,9 +49,9 @@ def session(qloop: asyncio.AbstractEventLoop) -> Iterator[ServiceSession]:
 
 
 def vault_root(emulator: Any, session: ServiceSession) -> VaultRoot:
-    connection = Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    connection = Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                             name="deleted-vault", ca_path=str(emulator.ca_path))
-    return VaultRoot(connection, session.open_vault(connection))
+    return VaultRoot(connection, open_vault(session, connection))
 
 
 def titles_of(model: KeyVaultTreeModel) -> list[str]:
@@ -65,7 +66,7 @@ def names(model: KeyVaultTreeModel, parent: Any) -> list[str]:
 def test_deleted_mode_lists_soft_deleted_items_with_their_dates(
         qloop: Any, emulator: Any, session: ServiceSession, qtmodeltester: Any) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+        model = KeyVaultTreeModel(SECRETS)
         qtmodeltester.check(model)
         resets: list[bool] = []
         model.modelReset.connect(lambda: resets.append(True))
@@ -105,7 +106,7 @@ def test_deleted_mode_lists_soft_deleted_items_with_their_dates(
 def test_switching_mode_while_a_page_is_in_flight_is_silent(
         qloop: Any, emulator: Any, session: ServiceSession) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.KEYS)
+        model = KeyVaultTreeModel(KEYS)
         failures: list[Any] = []
         model.load_failed.connect(failures.append)
         vault = model.add_root(vault_root(emulator, session))
@@ -126,7 +127,7 @@ def test_switching_mode_while_a_page_is_in_flight_is_silent(
 def test_a_vault_never_listed_stays_unlisted_when_the_mode_changes(
         qloop: Any, emulator: Any, session: ServiceSession) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+        model = KeyVaultTreeModel(SECRETS)
         vault = model.add_root(vault_root(emulator, session))
         model.set_show_deleted(True)
         await model.wait_idle()
@@ -150,7 +151,7 @@ def test_item_row_drops_the_version() -> None:
 def test_insert_item_places_the_row_where_the_listing_would(
         qloop: Any, emulator: Any, session: ServiceSession, qtmodeltester: Any) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+        model = KeyVaultTreeModel(SECRETS)
         vault = model.add_root(vault_root(emulator, session))
         # Not listed yet: nothing inserted (the first page will bring it).
         assert not model.insert_item(vault, record("aaa")).isValid()
@@ -181,7 +182,7 @@ def test_insert_item_places_the_row_where_the_listing_would(
 def test_insert_into_an_empty_listing_removes_the_empty_row(
         qloop: Any, emulator: Any, session: ServiceSession) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.CERTIFICATES)
+        model = KeyVaultTreeModel(CERTIFICATES)
         vault = model.add_root(vault_root(emulator, session))
         model.fetchMore(vault)
         await model.wait_idle()

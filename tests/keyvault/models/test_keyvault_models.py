@@ -10,10 +10,12 @@ import pytest
 from PySide6.QtCore import QModelIndex
 
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import AccessDenied
 from vaultbrowser.core.services.session import ServiceSession
-from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultItemKind, VaultRoot
+from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS
+from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
+from vaultbrowser.keyvault.services.opener import open_vault
 
 SEED = {
     "secrets": [
@@ -46,9 +48,9 @@ def session(qloop: asyncio.AbstractEventLoop) -> Iterator[ServiceSession]:
 
 
 def vault_root(emulator: Any, session: ServiceSession) -> VaultRoot:
-    connection = Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    connection = Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                             name="demo-vault", ca_path=str(emulator.ca_path))
-    return VaultRoot(connection, session.open_vault(connection))
+    return VaultRoot(connection, open_vault(session, connection))
 
 
 async def settle(model: KeyVaultTreeModel) -> None:
@@ -58,7 +60,7 @@ async def settle(model: KeyVaultTreeModel) -> None:
 def test_expanding_a_vault_pages_in_secrets(qloop: Any, emulator: Any,
                                             session: ServiceSession) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+        model = KeyVaultTreeModel(SECRETS)
         vault = model.add_root(vault_root(emulator, session))
         assert model.hasChildren(vault) and model.rowCount(vault) == 0
         assert model.canFetchMore(vault)
@@ -95,7 +97,7 @@ def test_expanding_a_vault_pages_in_secrets(qloop: Any, emulator: Any,
 def test_versions_load_when_an_item_is_expanded(qloop: Any, qtmodeltester: Any,
                                                 emulator: Any, session: ServiceSession) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+        model = KeyVaultTreeModel(SECRETS)
         vault = model.add_root(vault_root(emulator, session))
         model.fetchMore(vault)
         await settle(model)
@@ -116,7 +118,7 @@ def test_versions_load_when_an_item_is_expanded(qloop: Any, qtmodeltester: Any,
 def test_load_all_reports_progress_and_completes(qloop: Any, emulator: Any,
                                                  session: ServiceSession, qtbot: Any) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+        model = KeyVaultTreeModel(SECRETS)
         vault = model.add_root(vault_root(emulator, session))
         progress: list[int] = []
         finished: list[bool] = []
@@ -134,7 +136,7 @@ def test_failed_page_marks_the_node_and_retry_recovers(qloop: Any, emulator: Any
                                                        session: ServiceSession,
                                                        qtmodeltester: Any) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.KEYS)
+        model = KeyVaultTreeModel(KEYS)
         qtmodeltester.check(model)
         failures: list[Any] = []
         model.load_failed.connect(failures.append)
@@ -161,7 +163,7 @@ def test_failed_page_marks_the_node_and_retry_recovers(qloop: Any, emulator: Any
 def test_refresh_during_a_page_in_flight_is_silent_and_consistent(
         qloop: Any, emulator: Any, session: ServiceSession, qtmodeltester: Any) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.CERTIFICATES)
+        model = KeyVaultTreeModel(CERTIFICATES)
         qtmodeltester.check(model)
         failures: list[Any] = []
         model.load_failed.connect(failures.append)
@@ -179,7 +181,7 @@ def test_refresh_during_a_page_in_flight_is_silent_and_consistent(
 def test_cancel_before_the_first_step_leaves_no_loading_row(
         qloop: Any, emulator: Any, session: ServiceSession) -> None:
     async def body() -> None:
-        model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+        model = KeyVaultTreeModel(SECRETS)
         vault = model.add_root(vault_root(emulator, session))
         model.refresh(vault)  # starts a page task…
         model.cancel(vault)  # …cancelled before it ever ran
@@ -204,7 +206,7 @@ def test_load_all_of_a_two_thousand_secret_vault(
         session = ServiceSession()
 
         async def body() -> tuple[int, list[str]]:
-            model = KeyVaultTreeModel(VaultItemKind.SECRETS)
+            model = KeyVaultTreeModel(SECRETS)
             vault = model.add_root(vault_root(big, session))
             finished: list[bool] = []
             model.load_all_finished.connect(lambda _index, complete: finished.append(complete))

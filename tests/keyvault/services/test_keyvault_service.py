@@ -13,11 +13,12 @@ from azure.keyvault.keys.aio import KeyClient
 from azure.keyvault.secrets.aio import SecretClient
 
 from vaultbrowser.core.services.config import NetworkSettings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.credentials import StaticTokenCredential
 from vaultbrowser.core.services.errors import AccessDenied, InvalidInput, NotFound, Throttled
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.session import LOCAL_EMULATOR_TOKEN, ServiceSession
+from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 SECRET_VALUE = "s3cr3t-value-that-must-never-leak-7f3a"
@@ -34,7 +35,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 def connection_for(emulator: Any, **changes: Any) -> Connection:
     fields: dict[str, Any] = {
-        "kind": ServiceKind.KEY_VAULT, "url": emulator.url, "auth": AuthMethod.LOCAL_EMULATOR,
+        "kind": "keyvault", "url": emulator.url, "auth": AuthMethod.LOCAL_EMULATOR,
         "ca_path": str(emulator.ca_path),
     }
     fields.update(changes)
@@ -53,7 +54,7 @@ async def with_vault(emulator: Any, body: Callable[[KeyVaultService], Any],
                      network: NetworkSettings | None = None) -> Any:
     session = ServiceSession(network=network)
     try:
-        return await body(session.open_vault(connection_for(emulator)))
+        return await body(open_vault(session, connection_for(emulator)))
     finally:
         await session.aclose()
 
@@ -77,7 +78,7 @@ def test_list_secrets_pages_with_a_response_per_page(emulator: Any, run: Any) ->
     async def body(vault: KeyVaultService) -> list[Any]:
         pages, token = [], None
         while True:
-            page = await vault.list_secrets(page_size=7, continuation=token)
+            page = await vault.secrets.list(page_size=7, continuation=token)
             pages.append(page)
             token = page.next_token
             if token is None:
@@ -102,10 +103,10 @@ def test_versions_properties_and_value(emulator: Any, run: Any) -> None:
     run(seed_secrets(emulator, "versioned", 1, versions=3))
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        versions = await vault.list_secret_versions("versioned-0000")
-        latest = await vault.get_secret_properties("versioned-0000")
-        value = await vault.get_secret_value("versioned-0000")
-        older = await vault.get_secret_value("versioned-0000", versions.items[0].version)
+        versions = await vault.secrets.list_versions("versioned-0000")
+        latest = await vault.secrets.get("versioned-0000")
+        value = await vault.secrets.get_value("versioned-0000")
+        older = await vault.secrets.get_value("versioned-0000", versions.items[0].version)
         return versions, latest, value, older
 
     versions, latest, value, older = run(with_vault(emulator, body))
@@ -131,7 +132,7 @@ def test_deleted_secrets_are_listed_with_recovery_facts(emulator: Any, run: Any)
     run(delete())
 
     async def body(vault: KeyVaultService) -> tuple[Any, Any]:
-        return await vault.list_deleted_secrets(), await vault.get_deleted_secret("doomed-0001")
+        return await vault.secrets.list_deleted(), await vault.secrets.get_deleted("doomed-0001")
 
     listing, single = run(with_vault(emulator, body))
     deleted = [item for item in listing.items if item.name == "doomed-0001"]
@@ -154,9 +155,9 @@ def test_certificate_details_are_parsed(emulator: Any, run: Any) -> None:
     run(create())
 
     async def body(vault: KeyVaultService) -> Any:
-        listed = await vault.list_certificates()
-        details = await vault.get_certificate("web-cert")
-        versions = await vault.list_certificate_versions("web-cert")
+        listed = await vault.certificates.list()
+        details = await vault.certificates.get("web-cert")
+        versions = await vault.certificates.list_versions("web-cert")
         return listed, details, versions
 
     listed, details, versions = run(with_vault(emulator, body))
@@ -183,8 +184,8 @@ def test_keys_show_type_and_size(emulator: Any, run: Any) -> None:
     run(create())
 
     async def body(vault: KeyVaultService) -> Any:
-        listed = await vault.list_keys()
-        return listed, await vault.get_key("rsa-key"), await vault.get_key("ec-key")
+        listed = await vault.keys.list()
+        return listed, await vault.keys.get("rsa-key"), await vault.keys.get("ec-key")
 
     listed, rsa_key, ec_key = run(with_vault(emulator, body))
     assert {"rsa-key", "ec-key"} <= {k.name for k in listed.items}
@@ -195,7 +196,7 @@ def test_keys_show_type_and_size(emulator: Any, run: Any) -> None:
 
 def test_missing_secret_is_a_typed_not_found(emulator: Any, run: Any) -> None:
     async def body(vault: KeyVaultService) -> None:
-        await vault.get_secret_properties("no-such-secret")
+        await vault.secrets.get("no-such-secret")
 
     with pytest.raises(NotFound) as caught:
         run(with_vault(emulator, body))
@@ -207,7 +208,7 @@ def test_forbidden_by_rbac_says_which_role(emulator: Any, run: Any) -> None:
     emulator.faults.forbid("/secrets", code="ForbiddenByRbac")
     try:
         with pytest.raises(AccessDenied) as caught:
-            run(with_vault(emulator, lambda vault: vault.list_secrets()))
+            run(with_vault(emulator, lambda vault: vault.secrets.list()))
     finally:
         emulator.faults.clear()
     assert caught.value.status == 403 and caught.value.error_code == "ForbiddenByRbac"
@@ -218,7 +219,7 @@ def test_throttling_gives_up_as_throttled(emulator: Any, run: Any) -> None:
     emulator.faults.add(status=429, retry_after=1, times=50)
     try:
         with pytest.raises(Throttled) as caught:
-            run(with_vault(emulator, lambda vault: vault.list_secrets(),
+            run(with_vault(emulator, lambda vault: vault.secrets.list(),
                            network=NetworkSettings(retry_total=0)))
     finally:
         emulator.faults.clear()
@@ -231,9 +232,9 @@ def test_journal_records_every_exchange_redacted(emulator: Any, run: Any) -> Non
 
     async def body() -> None:
         try:
-            vault = session.open_vault(connection_for(emulator))
-            await vault.list_secrets(page_size=1)
-            await vault.get_secret_value("journal-0000")
+            vault = open_vault(session, connection_for(emulator))
+            await vault.secrets.list(page_size=1)
+            await vault.secrets.get_value("journal-0000")
         finally:
             await session.aclose()
 
@@ -260,8 +261,8 @@ def test_managed_identity_endpoint_drives_the_normal_credential_path(
 
     async def body() -> Any:
         try:
-            vault = session.open_vault(connection_for(emulator, auth=AuthMethod.MANAGED_IDENTITY))
-            return await vault.list_secrets(page_size=2)
+            vault = open_vault(session, connection_for(emulator, auth=AuthMethod.MANAGED_IDENTITY))
+            return await vault.secrets.list(page_size=2)
         finally:
             await session.aclose()
 
@@ -279,7 +280,7 @@ def test_ten_thousand_secrets_page_through(tmp_path_factory: pytest.TempPathFact
         async def body(vault: KeyVaultService) -> tuple[int, int, set[int]]:
             token, count, pages, statuses = None, 0, 0, set()
             while True:
-                page = await vault.list_secrets(page_size=25, continuation=token)
+                page = await vault.secrets.list(page_size=25, continuation=token)
                 count += len(page.items)
                 pages += 1
                 statuses.add(page.response.status)
@@ -298,11 +299,11 @@ def test_closing_one_service_closes_its_transport(emulator: Any, run: Any) -> No
 
     async def body() -> tuple[int, int]:
         try:
-            keep = session.open_vault(connection_for(emulator))
-            temporary = session.open_vault(connection_for(emulator))
-            await temporary.list_secrets(page_size=1)
+            keep = open_vault(session, connection_for(emulator))
+            temporary = open_vault(session, connection_for(emulator))
+            await temporary.secrets.list(page_size=1)
             await session.close_service(temporary)
-            await keep.list_secrets(page_size=1)  # the other one is unaffected
+            await keep.secrets.list(page_size=1)  # the other one is unaffected
             return len(session._transports), len(session._services)
         finally:
             await session.aclose()
@@ -319,7 +320,7 @@ def test_a_private_ca_keeps_one_connection_alive(emulator: Any, run: Any) -> Non
     async def body(vault: KeyVaultService) -> None:
         token = None
         for _ in range(4):
-            page = await vault.list_secrets(page_size=3, continuation=token)
+            page = await vault.secrets.list(page_size=3, continuation=token)
             token = page.next_token
 
     run(with_vault(emulator, body))
@@ -334,4 +335,4 @@ def test_an_unusable_ca_file_is_invalid_input(emulator: Any, tmp_path: Any) -> N
     session = ServiceSession()
     for path in (broken, tmp_path / "missing.pem"):
         with pytest.raises(InvalidInput, match="CA certificate file"):
-            session.open_vault(connection_for(emulator, ca_path=str(path)))
+            open_vault(session, connection_for(emulator, ca_path=str(path)))

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import (
     AccessDenied,
     Conflict,
@@ -39,6 +39,7 @@ from vaultbrowser.keyvault.services.inputs import (
     purge_refusal,
     validate_item_name,
 )
+from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.records import KeyRecord, SecretRecord
 from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
@@ -77,7 +78,7 @@ def fresh(prefix: str) -> str:
 
 
 def connection_for(emulator: Any, *, read_only: bool = False) -> Connection:
-    return Connection(ServiceKind.KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+    return Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                       name="writes-vault", ca_path=str(emulator.ca_path), read_only=read_only)
 
 
@@ -85,7 +86,7 @@ async def with_vault(emulator: Any, body: Callable[[KeyVaultService], Awaitable[
                      read_only: bool = False) -> Any:
     session = ServiceSession()
     try:
-        return await body(session.open_vault(connection_for(emulator, read_only=read_only)))
+        return await body(open_vault(session, connection_for(emulator, read_only=read_only)))
     finally:
         await session.aclose()
 
@@ -137,10 +138,10 @@ def test_create_secret_round_trips_with_its_response(emulator: Any, run: Any) ->
     soon = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     async def body(vault: KeyVaultService) -> tuple[Any, Any]:
-        created = await vault.create_secret(
+        created = await vault.secrets.create(
             name, SecretValue(VALUE), content_type="text/plain", enabled=True,
             not_before=soon, expires_on=IN_A_YEAR, tags={"env": "test"})
-        return created, await vault.get_secret_value(name)
+        return created, await vault.secrets.get_value(name)
 
     created, value = run(with_vault(emulator, body))
     record = created.value
@@ -157,14 +158,14 @@ def test_create_refuses_an_existing_name_and_adds_no_version(emulator: Any, run:
     name, disabled = fresh("taken"), fresh("taken-off")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        await vault.create_secret(name, SecretValue("first"))
-        await vault.create_secret(disabled, SecretValue("off"), enabled=False)
+        await vault.secrets.create(name, SecretValue("first"))
+        await vault.secrets.create(disabled, SecretValue("off"), enabled=False)
         mark = len(emulator.request_log)
-        again = await caught(vault.create_secret(name, SecretValue(VALUE)))
+        again = await caught(vault.secrets.create(name, SecretValue(VALUE)))
         # A disabled secret answers GET with 403 SecretDisabled: it still exists.
-        again_off = await caught(vault.create_secret(disabled, SecretValue(VALUE)))
+        again_off = await caught(vault.secrets.create(disabled, SecretValue(VALUE)))
         writes = writes_since(emulator, mark)
-        versions = await vault.list_secret_versions(name)
+        versions = await vault.secrets.list_versions(name)
         return again, again_off, writes, versions
 
     again, again_off, writes, versions = run(with_vault(emulator, body))
@@ -180,8 +181,8 @@ def test_a_disabled_secret_value_is_refused_with_advice(emulator: Any, run: Any)
     name = fresh("dormant")
 
     async def body(vault: KeyVaultService) -> BaseException:
-        await vault.create_secret(name, SecretValue(VALUE), enabled=False)
-        return await caught(vault.get_secret_value(name))
+        await vault.secrets.create(name, SecretValue(VALUE), enabled=False)
+        return await caught(vault.secrets.get_value(name))
 
     error = run(with_vault(emulator, body))
     assert isinstance(error, AccessDenied) and error.error_code == "SecretDisabled"
@@ -193,10 +194,10 @@ def test_create_refuses_a_soft_deleted_name(emulator: Any, run: Any) -> None:
     name = fresh("buried")
 
     async def body(vault: KeyVaultService) -> tuple[Any, Any]:
-        await vault.create_secret(name, SecretValue("old"))
-        await vault.delete_secret(name)
+        await vault.secrets.create(name, SecretValue("old"))
+        await vault.secrets.delete(name)
         mark = len(emulator.request_log)
-        error = await caught(vault.create_secret(name, SecretValue(VALUE)))
+        error = await caught(vault.secrets.create(name, SecretValue(VALUE)))
         return error, writes_since(emulator, mark)
 
     error, writes = run(with_vault(emulator, body))
@@ -210,11 +211,11 @@ def test_add_secret_version_needs_an_existing_secret(emulator: Any, run: Any) ->
     name = fresh("versioned")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        missing = await caught(vault.add_secret_version(name, SecretValue(VALUE)))
-        await vault.create_secret(name, SecretValue("one"))
-        added = await vault.add_secret_version(name, SecretValue("two"), tags={"v": "2"})
-        versions = await vault.list_secret_versions(name)
-        latest = await vault.get_secret_value(name)
+        missing = await caught(vault.secrets.add_version(name, SecretValue(VALUE)))
+        await vault.secrets.create(name, SecretValue("one"))
+        added = await vault.secrets.add_version(name, SecretValue("two"), tags={"v": "2"})
+        versions = await vault.secrets.list_versions(name)
+        latest = await vault.secrets.get_value(name)
         return missing, added, versions, latest
 
     missing, added, versions, latest = run(with_vault(emulator, body))
@@ -228,26 +229,26 @@ def test_update_secret_properties(emulator: Any, run: Any) -> None:
     name = fresh("props")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        created = await vault.create_secret(name, SecretValue("v"), tags={"a": "1"})
+        created = await vault.secrets.create(name, SecretValue("v"), tags={"a": "1"})
         version = created.value.version
-        changed = await vault.update_secret_properties(name, version, PropertyChanges(
+        changed = await vault.secrets.update_properties(name, version, PropertyChanges(
             enabled=False, content_type="application/json", expires_on=IN_A_YEAR,
             tags={"b": "2"}))
-        cleared = await vault.update_secret_properties(name, None, PropertyChanges(tags={}))
+        cleared = await vault.secrets.update_properties(name, None, PropertyChanges(tags={}))
         mark = len(emulator.request_log)
         refusals = [
-            await caught(vault.update_secret_properties(name, None, PropertyChanges())),
-            await caught(vault.update_secret_properties(
+            await caught(vault.secrets.update_properties(name, None, PropertyChanges())),
+            await caught(vault.secrets.update_properties(
                 name, None, PropertyChanges(expires_on=None))),
-            await caught(vault.update_secret_properties(
+            await caught(vault.secrets.update_properties(
                 name, None, PropertyChanges(content_type=None))),
-            await caught(vault.update_secret_properties(
+            await caught(vault.secrets.update_properties(
                 name, None, PropertyChanges(expires_on=dt.datetime(2030, 1, 1)))),  # naive
-            await caught(vault.update_secret_properties(name, None, PropertyChanges(
+            await caught(vault.secrets.update_properties(name, None, PropertyChanges(
                 not_before=IN_A_YEAR, expires_on=IN_A_YEAR - dt.timedelta(days=1)))),
-            await caught(vault.update_secret_properties(
+            await caught(vault.secrets.update_properties(
                 name, "../x", PropertyChanges(enabled=True))),
-            await caught(vault.update_secret_properties(
+            await caught(vault.secrets.update_properties(
                 name, None, PropertyChanges(tags={f"t{i}": "x" for i in range(16)}))),
         ]
         return changed, cleared, refusals, requests_since(emulator, mark)
@@ -267,18 +268,18 @@ def test_delete_recover_and_purge_a_secret(emulator: Any, run: Any) -> None:
     name = fresh("lifecycle")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        await vault.create_secret(name, SecretValue(VALUE))
-        deleted = await vault.delete_secret(name)
-        recovered = await vault.recover_deleted_secret(name)
-        value = await vault.get_secret_value(name)
-        await vault.delete_secret(name)
+        await vault.secrets.create(name, SecretValue(VALUE))
+        deleted = await vault.secrets.delete(name)
+        recovered = await vault.secrets.recover(name)
+        value = await vault.secrets.get_value(name)
+        await vault.secrets.delete(name)
         mark = len(emulator.request_log)
-        wrong = [await caught(vault.purge_deleted_secret(name, typed_name=typed))
+        wrong = [await caught(vault.secrets.purge(name, typed_name=typed))
                  for typed in ("", name.upper(), name + " ", "something-else")]
         sent_for_wrong = requests_since(emulator, mark)
-        purged = await vault.purge_deleted_secret(name, typed_name=name)
-        gone = await caught(vault.get_deleted_secret(name))
-        reborn = await vault.create_secret(name, SecretValue("reborn"))
+        purged = await vault.secrets.purge(name, typed_name=name)
+        gone = await caught(vault.secrets.get_deleted(name))
+        reborn = await vault.secrets.create(name, SecretValue("reborn"))
         return deleted, recovered, value, wrong, sent_for_wrong, purged, gone, reborn
 
     deleted, recovered, value, wrong, sent_for_wrong, purged, gone, reborn = run(
@@ -303,26 +304,26 @@ def test_hostile_names_are_refused_before_any_request(emulator: Any, run: Any,
                                                       name: str) -> None:
     policy = CertificatePolicyInput(subject="CN=x")
     calls: list[Callable[[KeyVaultService], Awaitable[Any]]] = [
-        lambda v: v.create_secret(name, SecretValue(VALUE)),
-        lambda v: v.add_secret_version(name, SecretValue(VALUE)),
-        lambda v: v.update_secret_properties(name, None, PropertyChanges(enabled=False)),
-        lambda v: v.delete_secret(name),
-        lambda v: v.recover_deleted_secret(name),
-        lambda v: v.purge_deleted_secret(name, typed_name=name),
-        lambda v: v.create_certificate(name, policy),
-        lambda v: v.import_certificate(name, b"not a certificate"),
-        lambda v: v.get_certificate_operation(name),
-        lambda v: v.cancel_certificate_operation(name),
-        lambda v: v.download_certificate(name),
-        lambda v: v.download_certificate_private(name),
-        lambda v: v.update_certificate_policy(name, policy),
-        lambda v: v.delete_certificate(name),
-        lambda v: v.purge_deleted_certificate(name, typed_name=name),
-        lambda v: v.create_key(name, key_type="RSA"),
-        lambda v: v.update_key_properties(name, None, PropertyChanges(enabled=False)),
-        lambda v: v.delete_key(name),
-        lambda v: v.recover_deleted_key(name),
-        lambda v: v.purge_deleted_key(name, typed_name=name),
+        lambda v: v.secrets.create(name, SecretValue(VALUE)),
+        lambda v: v.secrets.add_version(name, SecretValue(VALUE)),
+        lambda v: v.secrets.update_properties(name, None, PropertyChanges(enabled=False)),
+        lambda v: v.secrets.delete(name),
+        lambda v: v.secrets.recover(name),
+        lambda v: v.secrets.purge(name, typed_name=name),
+        lambda v: v.certificates.issuance.create(name, policy),
+        lambda v: v.certificates.files.import_file(name, b"not a certificate"),
+        lambda v: v.certificates.issuance.get_operation(name),
+        lambda v: v.certificates.issuance.cancel_operation(name),
+        lambda v: v.certificates.files.download(name),
+        lambda v: v.certificates.files.download_private(name),
+        lambda v: v.certificates.update_policy(name, policy),
+        lambda v: v.certificates.delete(name),
+        lambda v: v.certificates.purge(name, typed_name=name),
+        lambda v: v.keys.create(name, key_type="RSA"),
+        lambda v: v.keys.update_properties(name, None, PropertyChanges(enabled=False)),
+        lambda v: v.keys.delete(name),
+        lambda v: v.keys.recover(name),
+        lambda v: v.keys.purge(name, typed_name=name),
     ]
 
     async def body(vault: KeyVaultService) -> tuple[list[BaseException], list[Any]]:
@@ -353,15 +354,15 @@ def test_secret_values_never_appear_in_errors(emulator: Any, run: Any) -> None:
     big = "Z" * (25 * 1024 + 1)
 
     async def body(vault: KeyVaultService) -> list[BaseException]:
-        await vault.create_secret(name, SecretValue("x"))
-        errors = [await caught(vault.create_secret(fresh("big"), SecretValue(big)))]
+        await vault.secrets.create(name, SecretValue("x"))
+        errors = [await caught(vault.secrets.create(fresh("big"), SecretValue(big)))]
         emulator.faults.add(400, times=1, path_prefix=f"/secrets/{name}", method="PUT",
                             code="BadParameter", message="The request was refused.")
         try:
-            errors.append(await caught(vault.add_secret_version(name, SecretValue(VALUE))))
+            errors.append(await caught(vault.secrets.add_version(name, SecretValue(VALUE))))
         finally:
             emulator.faults.clear()
-        errors.append(await caught(vault.create_secret(name, SecretValue(VALUE))))
+        errors.append(await caught(vault.secrets.create(name, SecretValue(VALUE))))
         return errors
 
     too_big, server_error, conflict = run(with_vault(emulator, body))
@@ -397,21 +398,21 @@ def test_purge_is_refused_before_the_request_under_purge_protection(protected: A
     policy = CertificatePolicyInput(subject="CN=kept")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        await vault.create_secret(name, SecretValue(VALUE))
-        await vault.create_key(name, key_type="EC")
-        await vault.create_certificate(name + "-c", policy)
-        await vault.wait_certificate_operation(name + "-c", interval=0.05)
-        await vault.delete_secret(name)
-        await vault.delete_key(name)
-        deleted_cert = await vault.delete_certificate(name + "-c")
+        await vault.secrets.create(name, SecretValue(VALUE))
+        await vault.keys.create(name, key_type="EC")
+        await vault.certificates.issuance.create(name + "-c", policy)
+        await vault.certificates.issuance.wait_operation(name + "-c", interval=0.05)
+        await vault.secrets.delete(name)
+        await vault.keys.delete(name)
+        deleted_cert = await vault.certificates.delete(name + "-c")
         mark = len(protected.request_log)
         errors = [
-            await caught(vault.purge_deleted_secret(name, typed_name=name)),
-            await caught(vault.purge_deleted_key(name, typed_name=name)),
-            await caught(vault.purge_deleted_certificate(name + "-c", typed_name=name + "-c")),
+            await caught(vault.secrets.purge(name, typed_name=name)),
+            await caught(vault.keys.purge(name, typed_name=name)),
+            await caught(vault.certificates.purge(name + "-c", typed_name=name + "-c")),
         ]
         writes = writes_since(protected, mark)
-        recovered = await vault.recover_deleted_secret(name)
+        recovered = await vault.secrets.recover(name)
         return deleted_cert, errors, writes, recovered
 
     deleted_cert, errors, writes, recovered = run(with_vault(protected, body))
@@ -434,44 +435,44 @@ def test_read_only_connection_refuses_every_write(emulator: Any, run: Any) -> No
                                                 None, serialization.NoEncryption())
 
     async def seed(vault: KeyVaultService) -> None:
-        await vault.create_secret(name, SecretValue("v"))
-        await vault.create_secret(gone, SecretValue("v"))
-        await vault.delete_secret(gone)
-        await vault.create_key(key, key_type="RSA")
-        await vault.create_key(gone_key, key_type="RSA")
-        await vault.delete_key(gone_key)
-        await vault.import_certificate(cert, pfx)
-        await vault.import_certificate(gone_cert, pfx)
-        await vault.delete_certificate(gone_cert)
-        await vault.create_certificate(pending, CertificatePolicyInput(
+        await vault.secrets.create(name, SecretValue("v"))
+        await vault.secrets.create(gone, SecretValue("v"))
+        await vault.secrets.delete(gone)
+        await vault.keys.create(key, key_type="RSA")
+        await vault.keys.create(gone_key, key_type="RSA")
+        await vault.keys.delete(gone_key)
+        await vault.certificates.files.import_file(cert, pfx)
+        await vault.certificates.files.import_file(gone_cert, pfx)
+        await vault.certificates.delete(gone_cert)
+        await vault.certificates.issuance.create(pending, CertificatePolicyInput(
             issuer_name="Unknown", subject="CN=p"))
 
     run(with_vault(emulator, seed))
     policy = CertificatePolicyInput(subject="CN=ro")
     writes: dict[str, Callable[[KeyVaultService], Awaitable[Any]]] = {
-        "create secret": lambda v: v.create_secret(fresh("ro-new"), SecretValue(VALUE)),
-        "add version": lambda v: v.add_secret_version(name, SecretValue(VALUE)),
-        "update secret": lambda v: v.update_secret_properties(
+        "create secret": lambda v: v.secrets.create(fresh("ro-new"), SecretValue(VALUE)),
+        "add version": lambda v: v.secrets.add_version(name, SecretValue(VALUE)),
+        "update secret": lambda v: v.secrets.update_properties(
             name, None, PropertyChanges(enabled=False)),
-        "delete secret": lambda v: v.delete_secret(name),
-        "recover secret": lambda v: v.recover_deleted_secret(gone),
-        "purge secret": lambda v: v.purge_deleted_secret(gone, typed_name=gone),
-        "create certificate": lambda v: v.create_certificate(fresh("ro-new"), policy),
-        "import certificate": lambda v: v.import_certificate(fresh("ro-new"), pfx),
-        "cancel operation": lambda v: v.cancel_certificate_operation(pending),
-        "delete operation": lambda v: v.delete_certificate_operation(pending),
-        "update policy": lambda v: v.update_certificate_policy(cert, policy),
-        "update certificate": lambda v: v.update_certificate_properties(
+        "delete secret": lambda v: v.secrets.delete(name),
+        "recover secret": lambda v: v.secrets.recover(gone),
+        "purge secret": lambda v: v.secrets.purge(gone, typed_name=gone),
+        "create certificate": lambda v: v.certificates.issuance.create(fresh("ro-new"), policy),
+        "import certificate": lambda v: v.certificates.files.import_file(fresh("ro-new"), pfx),
+        "cancel operation": lambda v: v.certificates.issuance.cancel_operation(pending),
+        "delete operation": lambda v: v.certificates.issuance.delete_operation(pending),
+        "update policy": lambda v: v.certificates.update_policy(cert, policy),
+        "update certificate": lambda v: v.certificates.update_properties(
             cert, None, PropertyChanges(tags={"a": "b"})),
-        "delete certificate": lambda v: v.delete_certificate(cert),
-        "recover certificate": lambda v: v.recover_deleted_certificate(gone_cert),
-        "purge certificate": lambda v: v.purge_deleted_certificate(gone_cert,
+        "delete certificate": lambda v: v.certificates.delete(cert),
+        "recover certificate": lambda v: v.certificates.recover(gone_cert),
+        "purge certificate": lambda v: v.certificates.purge(gone_cert,
                                                                   typed_name=gone_cert),
-        "create key": lambda v: v.create_key(fresh("ro-new"), key_type="EC"),
-        "update key": lambda v: v.update_key_properties(key, None, PropertyChanges(enabled=False)),
-        "delete key": lambda v: v.delete_key(key),
-        "recover key": lambda v: v.recover_deleted_key(gone_key),
-        "purge key": lambda v: v.purge_deleted_key(gone_key, typed_name=gone_key),
+        "create key": lambda v: v.keys.create(fresh("ro-new"), key_type="EC"),
+        "update key": lambda v: v.keys.update_properties(key, None, PropertyChanges(enabled=False)),
+        "delete key": lambda v: v.keys.delete(key),
+        "recover key": lambda v: v.keys.recover(gone_key),
+        "purge key": lambda v: v.keys.purge(gone_key, typed_name=gone_key),
     }
 
     async def body(vault: KeyVaultService) -> tuple[dict[str, str], list[Any], Any]:
@@ -482,7 +483,7 @@ def test_read_only_connection_refuses_every_write(emulator: Any, run: Any) -> No
             outcomes[label] = type(error).__name__
             never_shows(VALUE, error)
         sent = writes_since(emulator, mark)
-        return outcomes, sent, await vault.get_secret_value(name)
+        return outcomes, sent, await vault.secrets.get_value(name)
 
     outcomes, sent, value = run(with_vault(emulator, body, read_only=True))
     assert outcomes == dict.fromkeys(writes, "ReadOnlyRefused")
@@ -504,12 +505,12 @@ def test_create_certificate_shows_the_pending_operation_until_it_completes(
     updates: list[CertificateOperationRecord] = []
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        started = await vault.create_certificate(name, policy, tags={"team": "web"})
-        during = await vault.get_certificate_operation(name)
-        done = await vault.wait_certificate_operation(name, interval=0.05,
+        started = await vault.certificates.issuance.create(name, policy, tags={"team": "web"})
+        during = await vault.certificates.issuance.get_operation(name)
+        done = await vault.certificates.issuance.wait_operation(name, interval=0.05,
                                                       on_update=updates.append)
-        details = await vault.get_certificate(name)
-        again = await caught(vault.create_certificate(name, policy))
+        details = await vault.certificates.get(name)
+        again = await caught(vault.certificates.issuance.create(name, policy))
         return started, during, done, details, again
 
     started, during, done, details, again = run(with_vault(emulator, body))
@@ -536,12 +537,12 @@ def test_cancel_and_delete_a_pending_operation(emulator: Any, run: Any) -> None:
     policy = CertificatePolicyInput(issuer_name="Unknown", subject="CN=never.example")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        started = await vault.create_certificate(name, policy)
-        cancel = await vault.cancel_certificate_operation(name)
-        final = await vault.wait_certificate_operation(name, interval=0.05)
-        late = await caught(vault.cancel_certificate_operation(name))
-        removed = await vault.delete_certificate_operation(name)
-        missing = await caught(vault.get_certificate_operation(name))
+        started = await vault.certificates.issuance.create(name, policy)
+        cancel = await vault.certificates.issuance.cancel_operation(name)
+        final = await vault.certificates.issuance.wait_operation(name, interval=0.05)
+        late = await caught(vault.certificates.issuance.cancel_operation(name))
+        removed = await vault.certificates.issuance.delete_operation(name)
+        missing = await caught(vault.certificates.issuance.get_operation(name))
         return started, cancel, final, late, removed, missing
 
     started, cancel, final, late, removed, missing = run(with_vault(emulator, body))
@@ -559,15 +560,15 @@ def test_waiting_stops_when_its_task_is_cancelled(emulator: Any, run: Any) -> No
     seen: list[CertificateOperationRecord] = []
 
     async def body(vault: KeyVaultService) -> tuple[bool, Any]:
-        await vault.create_certificate(name, CertificatePolicyInput(issuer_name="Unknown",
+        await vault.certificates.issuance.create(name, CertificatePolicyInput(issuer_name="Unknown",
                                                                     subject="CN=w"))
-        task = asyncio.ensure_future(vault.wait_certificate_operation(
+        task = asyncio.ensure_future(vault.certificates.issuance.wait_operation(
             name, interval=0.05, on_update=seen.append))
         await asyncio.sleep(0.3)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        return task.cancelled(), await vault.get_certificate_operation(name)
+        return task.cancelled(), await vault.certificates.issuance.get_operation(name)
 
     cancelled, operation = run(with_vault(emulator, body))
     assert cancelled and len(seen) >= 2 and all(op.in_progress for op in seen)
@@ -591,26 +592,26 @@ def test_import_pfx_and_pem_and_refuse_a_wrong_password(emulator: Any, run: Any)
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
         mark = len(emulator.request_log)
         refusals = [
-            await caught(vault.import_certificate(fresh("bad"), pfx,
+            await caught(vault.certificates.files.import_file(fresh("bad"), pfx,
                                                   password=SecretValue("wrong-" + PASSWORD))),
-            await caught(vault.import_certificate(fresh("bad"), pfx)),
-            await caught(vault.import_certificate(fresh("bad"), pem,
+            await caught(vault.certificates.files.import_file(fresh("bad"), pfx)),
+            await caught(vault.certificates.files.import_file(fresh("bad"), pem,
                                                   password=SecretValue("nope"))),
-            await caught(vault.import_certificate(fresh("bad"), cert_only)),
-            await caught(vault.import_certificate(fresh("bad"), b"\x30\x03garbage")),
+            await caught(vault.certificates.files.import_file(fresh("bad"), cert_only)),
+            await caught(vault.certificates.files.import_file(fresh("bad"), b"\x30\x03garbage")),
         ]
         sent = requests_since(emulator, mark)
-        from_pfx = await vault.import_certificate(pfx_name, pfx, password=SecretValue(PASSWORD),
-                                                  tags={"src": "pfx"})
-        from_pem = await vault.import_certificate(pem_name, pem, password=SecretValue(PASSWORD))
-        exists = await caught(vault.import_certificate(pfx_name, pfx,
-                                                       password=SecretValue(PASSWORD)))
-        renewed = await vault.import_certificate(pfx_name, pfx, password=SecretValue(PASSWORD),
-                                                 new_version=True)
-        versions = await vault.list_certificate_versions(pfx_name)
-        no_such = await caught(vault.import_certificate(fresh("none"), pfx, new_version=True,
-                                                        password=SecretValue(PASSWORD)))
-        policy = await vault.get_certificate_policy(pem_name)
+        files = vault.certificates.files
+        from_pfx = await files.import_file(pfx_name, pfx, password=SecretValue(PASSWORD),
+                                           tags={"src": "pfx"})
+        from_pem = await files.import_file(pem_name, pem, password=SecretValue(PASSWORD))
+        exists = await caught(files.import_file(pfx_name, pfx, password=SecretValue(PASSWORD)))
+        renewed = await files.import_file(pfx_name, pfx, password=SecretValue(PASSWORD),
+                                          new_version=True)
+        versions = await vault.certificates.list_versions(pfx_name)
+        no_such = await caught(files.import_file(fresh("none"), pfx, new_version=True,
+                                                 password=SecretValue(PASSWORD)))
+        policy = await vault.certificates.get_policy(pem_name)
         return refusals, sent, from_pfx, from_pem, exists, renewed, versions, no_such, policy
 
     refusals, sent, from_pfx, from_pem, exists, renewed, versions, no_such, policy = run(
@@ -642,27 +643,27 @@ def test_download_public_and_private_parts(emulator: Any, run: Any) -> None:
                 (pem_name, CertificatePolicyInput(subject="CN=pem.example", content_type=PEM)),
                 (locked, CertificatePolicyInput(subject="CN=locked.example", exportable=False)),
                 (relaxed, CertificatePolicyInput(subject="CN=relax.example", exportable=False))):
-            await vault.create_certificate(name, policy)
-            await vault.wait_certificate_operation(name, interval=0.05)
+            await vault.certificates.issuance.create(name, policy)
+            await vault.certificates.issuance.wait_operation(name, interval=0.05)
         # Made exportable after issuance: the issued version's secret still has no key.
-        await vault.update_certificate_policy(relaxed, CertificatePolicyInput(
+        await vault.certificates.update_policy(relaxed, CertificatePolicyInput(
             subject="CN=relax.example"))
-        await vault.create_certificate(pending, CertificatePolicyInput(issuer_name="Unknown",
-                                                                       subject="CN=p"))
-        details = await vault.get_certificate(pfx_name)
+        await vault.certificates.issuance.create(
+            pending, CertificatePolicyInput(issuer_name="Unknown", subject="CN=p"))
+        details = await vault.certificates.get(pfx_name)
         mark = len(emulator.request_log)
-        locked_error = await caught(vault.download_certificate_private(locked))
+        locked_error = await caught(vault.certificates.files.download_private(locked))
         secret_reads = [path for _, path in requests_since(emulator, mark) if "/secrets/" in path]
         return (details, secret_reads,
-                await vault.download_certificate(pfx_name, fmt="cer"),
-                await vault.download_certificate(pfx_name, details.value.properties.version,
+                await vault.certificates.files.download(pfx_name, fmt="cer"),
+                await vault.certificates.files.download(pfx_name, details.value.properties.version,
                                                  fmt="pem"),
-                await vault.download_certificate_private(pfx_name),
-                await vault.download_certificate_private(pem_name),
+                await vault.certificates.files.download_private(pfx_name),
+                await vault.certificates.files.download_private(pem_name),
                 locked_error,
-                await caught(vault.download_certificate_private(relaxed)),
-                await caught(vault.download_certificate(pending)),
-                await caught(vault.download_certificate(pfx_name, fmt="p7b")))  # type: ignore[arg-type]
+                await caught(vault.certificates.files.download_private(relaxed)),
+                await caught(vault.certificates.files.download(pending)),
+                await caught(vault.certificates.files.download(pfx_name, fmt="p7b")))  # type: ignore[arg-type]
 
     (details, secret_reads, cer, pem, pfx, pem_private, locked_error, relaxed_error,
      pending_error, bad_format) = run(with_vault(emulator, body))
@@ -695,19 +696,20 @@ def test_update_certificate_policy_and_properties(emulator: Any, run: Any) -> No
         enhanced_key_usage=["1.3.6.1.5.5.7.3.2"], reuse_key=True)
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        await vault.create_certificate(name, CertificatePolicyInput(subject="CN=first.example"))
-        await vault.wait_certificate_operation(name, interval=0.05)
-        updated = await vault.update_certificate_policy(name, new_policy)
-        read_back = await vault.get_certificate_policy(name)
-        props = await vault.update_certificate_properties(
+        await vault.certificates.issuance.create(
+            name, CertificatePolicyInput(subject="CN=first.example"))
+        await vault.certificates.issuance.wait_operation(name, interval=0.05)
+        updated = await vault.certificates.update_policy(name, new_policy)
+        read_back = await vault.certificates.get_policy(name)
+        props = await vault.certificates.update_properties(
             name, None, PropertyChanges(enabled=False, tags={"owner": "ops"}))
         mark = len(emulator.request_log)
         refusals = [
-            await caught(vault.update_certificate_properties(
+            await caught(vault.certificates.update_properties(
                 name, None, PropertyChanges(expires_on=IN_A_YEAR))),
-            await caught(vault.update_certificate_properties(
+            await caught(vault.certificates.update_properties(
                 name, None, PropertyChanges(content_type="text/plain"))),
-            await caught(vault.update_certificate_policy(
+            await caught(vault.certificates.update_policy(
                 name, CertificatePolicyInput(subject="CN=x", key_size=1024))),
         ]
         return updated, read_back, props, refusals, requests_since(emulator, mark)
@@ -740,11 +742,12 @@ def test_create_and_update_send_the_same_policy(emulator: Any, run: Any) -> None
         lifetime_action="EmailContacts", lifetime_percentage=90)
 
     async def body(vault: KeyVaultService) -> tuple[Any, Any]:
-        await vault.create_certificate(created, policy)
-        await vault.create_certificate(updated, CertificatePolicyInput(subject="CN=other"))
-        await vault.update_certificate_policy(updated, policy)
-        return (await vault.get_certificate_policy(created),
-                await vault.get_certificate_policy(updated))
+        await vault.certificates.issuance.create(created, policy)
+        await vault.certificates.issuance.create(
+            updated, CertificatePolicyInput(subject="CN=other"))
+        await vault.certificates.update_policy(updated, policy)
+        return (await vault.certificates.get_policy(created),
+                await vault.certificates.get_policy(updated))
 
     via_wire, via_sdk = run(with_vault(emulator, body))
     assert via_wire.value == via_sdk.value
@@ -783,15 +786,15 @@ def test_delete_recover_purge_a_certificate(emulator: Any, run: Any) -> None:
     name = fresh("cert-life")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        await vault.create_certificate(name, CertificatePolicyInput(subject="CN=life"))
-        await vault.wait_certificate_operation(name, interval=0.05)
-        deleted = await vault.delete_certificate(name)
-        secret_too = await caught(vault.create_secret(name, SecretValue(VALUE)))
-        recovered = await vault.recover_deleted_certificate(name)
-        await vault.delete_certificate(name)
-        wrong = await caught(vault.purge_deleted_certificate(name, typed_name="nope"))
-        purged = await vault.purge_deleted_certificate(name, typed_name=name)
-        gone = await caught(vault.get_certificate(name))
+        await vault.certificates.issuance.create(name, CertificatePolicyInput(subject="CN=life"))
+        await vault.certificates.issuance.wait_operation(name, interval=0.05)
+        deleted = await vault.certificates.delete(name)
+        secret_too = await caught(vault.secrets.create(name, SecretValue(VALUE)))
+        recovered = await vault.certificates.recover(name)
+        await vault.certificates.delete(name)
+        wrong = await caught(vault.certificates.purge(name, typed_name="nope"))
+        purged = await vault.certificates.purge(name, typed_name=name)
+        gone = await caught(vault.certificates.get(name))
         return deleted, secret_too, recovered, wrong, purged, gone
 
     deleted, secret_too, recovered, wrong, purged, gone = run(with_vault(emulator, body))
@@ -811,24 +814,24 @@ def test_create_rsa_and_ec_keys(emulator: Any, run: Any) -> None:
     rsa_name, ec_name = fresh("rsa"), fresh("ec")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        made_rsa = await vault.create_key(rsa_name, key_type="RSA", size=3072,
+        made_rsa = await vault.keys.create(rsa_name, key_type="RSA", size=3072,
                                           expires_on=IN_A_YEAR, tags={"use": "wrap"},
                                           key_operations=["wrapKey", "unwrapKey"])
-        made_ec = await vault.create_key(ec_name, key_type="EC", curve="P-384", enabled=False)
-        default_rsa = await vault.create_key(fresh("rsa-default"), key_type="RSA")
+        made_ec = await vault.keys.create(ec_name, key_type="EC", curve="P-384", enabled=False)
+        default_rsa = await vault.keys.create(fresh("rsa-default"), key_type="RSA")
         mark = len(emulator.request_log)
         refusals = [
-            await caught(vault.create_key(fresh("k"), key_type="RSA", size=1024)),
-            await caught(vault.create_key(fresh("k"), key_type="EC", curve="P-999")),
-            await caught(vault.create_key(fresh("k"), key_type="EC", size=256)),
-            await caught(vault.create_key(fresh("k"), key_type="RSA", curve="P-256")),
-            await caught(vault.create_key(fresh("k"), key_type="oct")),  # type: ignore[arg-type]
-            await caught(vault.create_key(fresh("k"), key_type="RSA", key_operations=["fly"])),
-            await caught(vault.create_key(fresh("k"), key_type="EC", key_operations=["encrypt"])),
+            await caught(vault.keys.create(fresh("k"), key_type="RSA", size=1024)),
+            await caught(vault.keys.create(fresh("k"), key_type="EC", curve="P-999")),
+            await caught(vault.keys.create(fresh("k"), key_type="EC", size=256)),
+            await caught(vault.keys.create(fresh("k"), key_type="RSA", curve="P-256")),
+            await caught(vault.keys.create(fresh("k"), key_type="oct")),  # type: ignore[arg-type]
+            await caught(vault.keys.create(fresh("k"), key_type="RSA", key_operations=["fly"])),
+            await caught(vault.keys.create(fresh("k"), key_type="EC", key_operations=["encrypt"])),
         ]
         sent = requests_since(emulator, mark)
-        exists = await caught(vault.create_key(rsa_name, key_type="RSA"))
-        versions = await vault.list_key_versions(rsa_name)
+        exists = await caught(vault.keys.create(rsa_name, key_type="RSA"))
+        versions = await vault.keys.list_versions(rsa_name)
         return made_rsa, made_ec, default_rsa, refusals, sent, exists, versions
 
     made_rsa, made_ec, default_rsa, refusals, sent, exists, versions = run(
@@ -850,12 +853,12 @@ def test_update_key_properties(emulator: Any, run: Any) -> None:
     name = fresh("key-props")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        await vault.create_key(name, key_type="EC")
-        disabled = await vault.update_key_properties(name, None, PropertyChanges(
+        await vault.keys.create(name, key_type="EC")
+        disabled = await vault.keys.update_properties(name, None, PropertyChanges(
             enabled=False, expires_on=IN_A_YEAR, tags={"state": "retired"}))
-        enabled = await vault.update_key_properties(name, disabled.value.version,
+        enabled = await vault.keys.update_properties(name, disabled.value.version,
                                                     PropertyChanges(enabled=True))
-        refusal = await caught(vault.update_key_properties(
+        refusal = await caught(vault.keys.update_properties(
             name, None, PropertyChanges(content_type="x")))
         return disabled, enabled, refusal
 
@@ -871,13 +874,13 @@ def test_delete_recover_purge_a_key(emulator: Any, run: Any) -> None:
     name = fresh("key-life")
 
     async def body(vault: KeyVaultService) -> tuple[Any, ...]:
-        made = await vault.create_key(name, key_type="RSA")
-        deleted = await vault.delete_key(name)
-        reuse = await caught(vault.create_key(name, key_type="RSA"))
-        recovered = await vault.recover_deleted_key(name)
-        await vault.delete_key(name)
-        purged = await vault.purge_deleted_key(name, typed_name=name)
-        again = await vault.create_key(name, key_type="EC")
+        made = await vault.keys.create(name, key_type="RSA")
+        deleted = await vault.keys.delete(name)
+        reuse = await caught(vault.keys.create(name, key_type="RSA"))
+        recovered = await vault.keys.recover(name)
+        await vault.keys.delete(name)
+        purged = await vault.keys.purge(name, typed_name=name)
+        again = await vault.keys.create(name, key_type="EC")
         return made, deleted, reuse, recovered, purged, again
 
     made, deleted, reuse, recovered, purged, again = run(with_vault(emulator, body))

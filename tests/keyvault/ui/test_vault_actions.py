@@ -22,9 +22,10 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QDialog, QMessageBox
 from shiboken6 import isValid
 
+from vaultbrowser.app import KINDS
 from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
-from vaultbrowser.core.services.connections import AuthMethod, Connection, ServiceKind
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput, LocalFileError, ReadOnlyRefused
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.common_dialogs import DialogRunner, TypedNameDialog
@@ -147,7 +148,7 @@ class Harness:
         """Every window task done and every tree idle."""
         window = self.window
         await self.wait_for(lambda: not window._tasks)
-        for model in (window.secrets_model, window.certificates_model, window.keys_model):
+        for model in (pane.model for pane in window.panes):
             await model.wait_idle()
         await asyncio.sleep(0.05)
 
@@ -156,7 +157,7 @@ class Harness:
         """Connect the vault, show tab ``tab`` and wait for its complete listing."""
         window = self.window
         window.tabs.setCurrentIndex(tab)
-        window.add_connection(Connection(ServiceKind.KEY_VAULT, emulator.url,
+        window.add_connection(Connection("keyvault", emulator.url,
                                          AuthMethod.LOCAL_EMULATOR, name=name,
                                          ca_path=str(emulator.ca_path), read_only=read_only))
         model = window.panes[tab].model
@@ -191,10 +192,10 @@ class Harness:
 @pytest.fixture
 def harness(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[Harness]:
     reporter = ErrorReporter(modal=False)
-    window = MainWindow(ServiceSession(), Settings(), reporter=reporter)
+    window = MainWindow(ServiceSession(), Settings(), kinds=KINDS, reporter=reporter)
     dialogs = ScriptedDialogs()
     window.dialogs = dialogs
-    window.vault_actions.certificates.poll_interval = 0.1
+    window.view("keyvault").actions.certificates.poll_interval = 0.1
     window.show()
     yield Harness(window, reporter, dialogs)
     qloop.run_until_complete(window.aclose())
@@ -249,7 +250,7 @@ def all_texts(window: MainWindow) -> str:
 def test_new_secret_validates_the_name_first_then_creates_the_row(
         qloop: Any, harness: Harness, emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.secrets_model
+    model = window.pane("Secrets").model
     seen: dict[str, Any] = {}
 
     def bad_name(dialog: QDialog) -> bool:
@@ -310,8 +311,8 @@ def test_new_secret_validates_the_name_first_then_creates_the_row(
 def test_new_version_and_edit_properties_update_the_rows(
         qloop: Any, harness: Harness, emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.secrets_model
-    pane = window.panes[0]
+    model = window.pane("Secrets").model
+    pane = window.pane("Secrets")
 
     def version(dialog: QDialog) -> bool:
         assert isinstance(dialog, SecretDialog)
@@ -387,9 +388,9 @@ def test_new_version_and_edit_properties_update_the_rows(
 def test_delete_asks_then_the_row_moves_to_deleted_and_recovers(
         qloop: Any, harness: Harness, emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.secrets_model
-    pane = window.panes[0]
-    actions = window.vault_actions.secrets
+    model = window.pane("Secrets").model
+    pane = window.pane("Secrets")
+    actions = window.view("keyvault").actions.secrets
     texts: list[str] = []
 
     def refuse(box: QDialog) -> bool:
@@ -445,7 +446,7 @@ def test_delete_asks_then_the_row_moves_to_deleted_and_recovers(
 def test_purge_needs_the_exact_typed_name(qloop: Any, harness: Harness,
                                           emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.secrets_model
+    model = window.pane("Secrets").model
 
     def typed(text: str) -> Answer:
         def answer(dialog: QDialog) -> bool:
@@ -455,7 +456,7 @@ def test_purge_needs_the_exact_typed_name(qloop: Any, harness: Harness,
         return answer
 
     async def body() -> None:
-        window.vault_actions.secrets.deleted_check.setChecked(True)
+        window.view("keyvault").actions.secrets.deleted_check.setChecked(True)
         vault = await harness.open(emulator, 0)
         await harness.select(0, row(model, vault, "to-purge"))
         log = len(emulator.request_log)
@@ -479,10 +480,10 @@ def test_purge_needs_the_exact_typed_name(qloop: Any, harness: Harness,
 def test_purge_is_refused_before_asking_when_the_vault_protects_it(
         qloop: Any, harness: Harness, protected: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.secrets_model
+    model = window.pane("Secrets").model
 
     async def body() -> None:
-        window.vault_actions.secrets.deleted_check.setChecked(True)
+        window.view("keyvault").actions.secrets.deleted_check.setChecked(True)
         vault = await harness.open(protected, 0, name="protected-vault")
         await harness.select(0, row(model, vault, "kept"))
         purge = harness.action(0, "Purge secret…")
@@ -506,7 +507,7 @@ def test_purge_is_refused_before_asking_when_the_vault_protects_it(
 def test_keys_create_disable_enable_and_edit_expiry(qloop: Any, harness: Harness,
                                                     emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.keys_model
+    model = window.pane("Keys").model
 
     def ec_key(dialog: QDialog) -> bool:
         assert isinstance(dialog, KeyDialog)
@@ -557,8 +558,8 @@ def test_keys_create_disable_enable_and_edit_expiry(qloop: Any, harness: Harness
 
 def test_key_delete_recover_and_purge(qloop: Any, harness: Harness, emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.keys_model
-    actions = window.vault_actions.keys
+    model = window.pane("Keys").model
+    actions = window.view("keyvault").actions.keys
 
     async def body() -> None:
         vault = await harness.open(emulator, 2)
@@ -608,8 +609,8 @@ def policy_answer(name: str, *, subject: str = "", issuer: str = "Self") -> Answ
 def test_certificate_create_shows_the_pending_operation_until_it_completes(
         qloop: Any, harness: Harness, emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
-    certificates = window.vault_actions.certificates
+    model = window.pane("Certificates").model
+    certificates = window.view("keyvault").actions.certificates
     statuses: list[str] = []
 
     def invalid_subject(dialog: QDialog) -> bool:
@@ -653,7 +654,7 @@ def test_certificate_create_shows_the_pending_operation_until_it_completes(
 def test_an_unknown_issuer_request_is_left_pending_without_waiting(
         qloop: Any, harness: Harness, emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    certificates = window.vault_actions.certificates
+    certificates = window.view("keyvault").actions.certificates
 
     def unknown(dialog: QDialog) -> bool:
         policy_answer("csr-only", issuer="Unknown")(dialog)
@@ -669,7 +670,7 @@ def test_an_unknown_issuer_request_is_left_pending_without_waiting(
         assert certificates.operations == {}
         assert "merged" in window.detail_pane.subtitle.text()
         assert "202" in window.detail_pane.status_line.text()
-        assert "csr-only" not in names(window.certificates_model, vault)
+        assert "csr-only" not in names(window.pane("Certificates").model, vault)
         assert harness.errors == []
 
     qloop.run_until_complete(body())
@@ -678,7 +679,7 @@ def test_an_unknown_issuer_request_is_left_pending_without_waiting(
 def test_certificate_properties_enable_and_tags(qloop: Any, harness: Harness,
                                                 emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
+    model = window.pane("Certificates").model
 
     def retag(dialog: QDialog) -> bool:
         assert isinstance(dialog, PropertiesDialog)
@@ -704,8 +705,8 @@ def test_certificate_properties_enable_and_tags(qloop: Any, harness: Harness,
 def test_certificate_create_can_be_cancelled(qloop: Any, harness: Harness,
                                              emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
-    certificates = window.vault_actions.certificates
+    model = window.pane("Certificates").model
+    certificates = window.view("keyvault").actions.certificates
 
     async def body() -> None:
         vault = await harness.open(emulator, 1)
@@ -756,8 +757,8 @@ def make_pfx(path: Path, password: bytes, common_name: str) -> bytes:
 def test_import_pfx_with_a_wrong_then_the_right_password_and_a_pem(
         qloop: Any, harness: Harness, emulator: Any, tmp_path: Path) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
-    actions = window.vault_actions
+    model = window.pane("Certificates").model
+    actions = window.view("keyvault").actions
     pfx = tmp_path / "Partner Cert.pfx"
     make_pfx(pfx, b"right-pass", "partner.example.com")
     chosen: list[Path] = [pfx, pfx.with_suffix(".pem")]
@@ -804,16 +805,16 @@ def test_import_pfx_with_a_wrong_then_the_right_password_and_a_pem(
 def test_download_writes_exactly_the_file_and_never_overwrites_silently(
         qloop: Any, harness: Harness, emulator: Any, tmp_path: Path) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
+    model = window.pane("Certificates").model
     target = tmp_path / "web.cer"
-    window.vault_actions.choose_save_path = lambda *args: target
+    window.view("keyvault").actions.choose_save_path = lambda *args: target
 
     async def body() -> None:
         vault = await harness.open(emulator, 1)
         web = row(model, vault, "web")
         await harness.select(1, web)
         service = window.root_of(model, web).service
-        expected = bytes((await service.certificate_client.get_certificate("web")).cer)
+        expected = bytes((await service.clients.certificate_client.get_certificate("web")).cer)
         harness.trigger(1, "Download certificate (.cer)…")
         await harness.settle()
         assert target.read_bytes() == expected
@@ -848,7 +849,7 @@ def test_download_writes_exactly_the_file_and_never_overwrites_silently(
 
         # PEM: the same certificate.
         pem = tmp_path / "web.pem"
-        window.vault_actions.choose_save_path = lambda *args: pem
+        window.view("keyvault").actions.choose_save_path = lambda *args: pem
         harness.trigger(1, "Download certificate (.pem)…")
         await harness.settle()
         assert x509.load_pem_x509_certificate(pem.read_bytes()).public_bytes(
@@ -860,9 +861,9 @@ def test_download_writes_exactly_the_file_and_never_overwrites_silently(
 def test_a_file_that_appears_during_the_download_is_not_replaced(
         qloop: Any, harness: Harness, emulator: Any, tmp_path: Path) -> None:
     window = harness.window
-    model = window.certificates_model
+    model = window.pane("Certificates").model
     target = tmp_path / "web.cer"
-    window.vault_actions.choose_save_path = lambda *args: target
+    window.view("keyvault").actions.choose_save_path = lambda *args: target
 
     async def body() -> None:
         vault = await harness.open(emulator, 1)
@@ -899,9 +900,9 @@ def test_save_bytes_leaves_nothing_behind_on_failure(tmp_path: Path) -> None:
 def test_private_download_asks_first_and_saves_the_key(
         qloop: Any, harness: Harness, emulator: Any, tmp_path: Path) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
+    model = window.pane("Certificates").model
     chosen = tmp_path / "web.pfx"
-    window.vault_actions.choose_save_path = lambda *args: chosen
+    window.view("keyvault").actions.choose_save_path = lambda *args: chosen
 
     async def body() -> None:
         vault = await harness.open(emulator, 1)
@@ -920,7 +921,7 @@ def test_private_download_asks_first_and_saves_the_key(
         # A PEM certificate is saved as .pem whatever name was chosen.
         await harness.select(1, row(model, vault, "web-pem"))
         chosen_pem = tmp_path / "web-pem.pfx"
-        window.vault_actions.choose_save_path = lambda *args: chosen_pem
+        window.view("keyvault").actions.choose_save_path = lambda *args: chosen_pem
         dialogs.expect(click("Download private key"))
         harness.trigger(1, "Download with private key (PFX/PEM)…")
         await harness.settle()
@@ -934,7 +935,7 @@ def test_private_download_asks_first_and_saves_the_key(
 def test_edit_policy_reads_the_policy_and_saves_the_change(
         qloop: Any, harness: Harness, emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
+    model = window.pane("Certificates").model
 
     def longer(dialog: QDialog) -> bool:
         assert isinstance(dialog, CertificatePolicyDialog)
@@ -956,7 +957,7 @@ def test_edit_policy_reads_the_policy_and_saves_the_change(
         assert "Policy of web saved" in window.detail_pane.title.text()
         assert "PATCH" in window.detail_pane.status_line.text()
         service = window.root_of(model, web).service
-        policy = (await service.get_certificate_policy("web")).value
+        policy = (await service.certificates.get_policy("web")).value
         assert policy.validity_in_months == 24
         assert policy.lifetime_actions == ("EmailContacts 45 days before expiry",)
         assert harness.errors == []
@@ -967,16 +968,16 @@ def test_edit_policy_reads_the_policy_and_saves_the_change(
 def test_certificate_delete_recover_and_purge(qloop: Any, harness: Harness,
                                               emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
-    actions = window.vault_actions.certificates
+    model = window.pane("Certificates").model
+    actions = window.view("keyvault").actions.certificates
 
     async def body() -> None:
         # The secrets tree lists the certificate's secret too (managed).
-        secrets = window.secrets_model
+        secrets = window.pane("Secrets").model
         secrets_vault = await harness.open(emulator, 0)
         assert "web-pem" in names(secrets, secrets_vault)
-        window.tabs.setCurrentIndex(1)
-        pane = window.panes[1]
+        window.show_pane("Certificates")
+        pane = window.pane("Certificates")
         vault = model.index(0, 0)
         pane.view.expand(pane.proxy.mapFromSource(vault))
         await harness.settle()
@@ -996,7 +997,7 @@ def test_certificate_delete_recover_and_purge(qloop: Any, harness: Harness,
         assert "web-pem" in names(secrets, secrets_vault)  # the secrets tree listed again
         # The secrets tree's Deleted view lists the certificate's deleted secret until the
         # certificate is purged.
-        window.vault_actions.secrets.deleted_check.setChecked(True)
+        window.view("keyvault").actions.secrets.deleted_check.setChecked(True)
         await harness.settle()
         assert "old-cert" in names(secrets, secrets.index(0, 0))
         await harness.select(1, row(model, vault, "old-cert"))
@@ -1016,8 +1017,8 @@ def test_certificate_delete_recover_and_purge(qloop: Any, harness: Harness,
 def test_read_only_disables_writes_and_the_pipeline_refuses_a_forced_one(
         qloop: Any, harness: Harness, emulator: Any) -> None:
     window, dialogs = harness.window, harness.dialogs
-    model = window.secrets_model
-    pane = window.panes[0]
+    model = window.pane("Secrets").model
+    pane = window.pane("Secrets")
 
     def create(dialog: QDialog) -> bool:
         assert isinstance(dialog, SecretDialog)
@@ -1031,9 +1032,9 @@ def test_read_only_disables_writes_and_the_pipeline_refuses_a_forced_one(
         for action in (a for a in pane.selection_actions() if a is not None):
             assert not action.isEnabled(), action.text()
             assert action.toolTip() == READ_ONLY_TIP
-        window.tabs.setCurrentIndex(1)
-        certificates = window.certificates_model
-        pane_1 = window.panes[1]
+        window.show_pane("Certificates")
+        certificates = window.pane("Certificates").model
+        pane_1 = window.pane("Certificates")
         pane_1.view.expand(pane_1.proxy.mapFromSource(certificates.index(0, 0)))
         await harness.settle()
         await harness.select(1, row(certificates, certificates.index(0, 0), "web"))
@@ -1043,16 +1044,16 @@ def test_read_only_disables_writes_and_the_pipeline_refuses_a_forced_one(
         for text in ("Download certificate (.cer)…", "Download certificate (.pem)…",
                      "Download with private key (PFX/PEM)…"):
             assert harness.action(1, text).isEnabled(), text  # reads stay available
-        window.tabs.setCurrentIndex(2)
+        window.show_pane("Keys")
         assert not harness.action(2, "New key…").isEnabled()
         assert harness.action(2, "New key…").toolTip() == READ_ONLY_TIP
-        window.tabs.setCurrentIndex(0)
+        window.show_pane("Secrets")
         # The Deleted view is a read: it works in read-only mode, Recover/Purge disabled.
-        window.vault_actions.secrets.deleted_check.setChecked(True)
+        window.view("keyvault").actions.secrets.deleted_check.setChecked(True)
         await harness.settle()
         await harness.select(0, row(model, model.index(0, 0), "was-deleted"))
         assert not harness.action(0, "Recover secret").isEnabled()
-        window.vault_actions.secrets.deleted_check.setChecked(False)
+        window.view("keyvault").actions.secrets.deleted_check.setChecked(False)
         await harness.settle()
         # Forced anyway (the signal, past the disabled action): nothing leaves the machine.
         await harness.select(0, row(model, model.index(0, 0), "alpha"))
@@ -1069,14 +1070,14 @@ def test_read_only_disables_writes_and_the_pipeline_refuses_a_forced_one(
 
 def test_private_download_on_a_read_only_connection_is_recorded(
         qloop: Any, harness: Harness, emulator: Any, tmp_path: Path) -> None:
-    from vaultbrowser.audit.trail import AuditTrail
+    from vaultbrowser.core.audit.trail import AuditTrail
 
     window, dialogs = harness.window, harness.dialogs
-    model = window.certificates_model
+    model = window.pane("Certificates").model
     window.trail = AuditTrail(tmp_path / "trail.jsonl")
     target = tmp_path / "out" / "web.pfx"
     target.parent.mkdir()
-    window.vault_actions.choose_save_path = lambda *args: target
+    window.view("keyvault").actions.choose_save_path = lambda *args: target
     texts: list[str] = []
 
     def agree(box: QDialog) -> None:
@@ -1100,7 +1101,7 @@ def test_private_download_on_a_read_only_connection_is_recorded(
 
 
 def test_menus_show_the_reason_of_a_disabled_action(qloop: Any, harness: Harness) -> None:
-    pane = harness.window.panes[0]
+    pane = harness.window.pane("Secrets")
     actions = pane.selection_actions()  # no vault at all
     texts = {a.text(): a for a in actions if a is not None}
     assert not texts["New secret…"].isEnabled()
@@ -1117,7 +1118,7 @@ def test_a_question_asked_from_a_task_reads_the_answer_of_the_box(
 
     window = harness.window
     window.dialogs = DialogRunner()
-    actions = window.vault_actions.certificates
+    actions = window.view("keyvault").actions.certificates
 
     async def ask(button: str) -> bool:
         box = confirm_box(window, "Replace file?", "Replace it?", "Replace")

@@ -38,8 +38,9 @@ from vaultbrowser.blob.services.rules import check_addressable_name, check_page_
 from vaultbrowser.blob.services.uploads import BlobUploads
 from vaultbrowser.blob.services.urls import BlobUrls
 from vaultbrowser.core.services.errors import AccessDenied
-from vaultbrowser.core.services.http.transport import ResponseCapture, redact_url
+from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Page, ResponseInfo, Result
+from vaultbrowser.core.services.redaction import redact_url
 from vaultbrowser.core.services.translate import translated
 
 __all__ = ["DEFAULT_DOWNLOAD_CHUNK", "BlobService"]

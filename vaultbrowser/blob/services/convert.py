@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
-from vaultbrowser.core.services.http.transport import redact_url
+from vaultbrowser.core.services.redaction import redact_url
 from vaultbrowser.core.services.wire_time import to_utc
 
 

@@ -37,7 +37,7 @@ from urllib.parse import unquote
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.services.errors import ServiceError
 from vaultbrowser.core.services.http.limits import page_items_exceeded
-from vaultbrowser.core.services.http.transport import redact_url
+from vaultbrowser.core.services.redaction import redact_url
 from vaultbrowser.core.services.wire_time import describe_wire_value
 
 __all__ = [

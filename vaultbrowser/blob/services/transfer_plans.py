@@ -2,8 +2,7 @@
 
 Qt-free and SDK-free (cheap to import at start-up: the dialogs use the records). Planning maps
 local files to blob names (``plan_upload``) and blobs to safe local paths (``plan_download``,
-``local_relative_path``); ``numbered_name`` gives the ``"name (n).ext"`` a rename writes to.
-The runs themselves are ``transfers.py``'s.
+``local_relative_path``). The runs themselves are ``transfers.py``'s.
 """
 
 from __future__ import annotations
@@ -17,10 +16,10 @@ from pathlib import Path
 
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.core.services.errors import InvalidInput, LocalFileError, VaultBrowserError
+from vaultbrowser.core.services.numbered_names import split_extension
 
 __all__ = [
     "MAX_LOCAL_NAME_BYTES",
-    "MAX_RENAME_ATTEMPTS",
     "ConflictChoice",
     "ConflictDecision",
     "DownloadItem",
@@ -28,7 +27,6 @@ __all__ = [
     "TransferReport",
     "UploadItem",
     "local_relative_path",
-    "numbered_name",
     "plan_download",
     "plan_upload",
 ]
@@ -37,8 +35,6 @@ __all__ = [
 # shortened name keeps room for " (12)" when renamed.
 MAX_LOCAL_NAME_BYTES = 200
 # How many numbered names a rename tries before giving up.
-MAX_RENAME_ATTEMPTS = 10_000
-_DOUBLE_EXTENSIONS = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst")
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
      *(f"lpt{i}" for i in range(1, 10))}
@@ -117,33 +113,12 @@ class TransferReport:
 # --- names ----------------------------------------------------------------------------------
 
 
-def _split_extension(name: str) -> tuple[str, str]:
-    lowered = name.lower()
-    for double in _DOUBLE_EXTENSIONS:
-        if lowered.endswith(double) and len(name) > len(double):
-            return name[: -len(double)], name[-len(double):]
-    dot = name.rfind(".")
-    if dot <= 0 or dot == len(name) - 1:  # ".bashrc", "name.", no dot
-        return name, ""
-    return name[:dot], name[dot:]
-
-
-def numbered_name(name: str, number: int) -> str:
-    """``"dir/report.pdf"`` → ``"dir/report (1).pdf"``; the last segment's extension (and a
-    ``.tar.gz``-style double one) stays last; a trailing "/" stays trailing."""
-    core = name.rstrip("/")
-    trailing = name[len(core):]
-    head, sep, last = core.rpartition("/")
-    stem, extension = _split_extension(last)
-    return f"{head}{sep}{stem} ({number}){extension}{trailing}"
-
-
 def _shorten(segment: str) -> str:
     """A segment too long for a file system: its start, "~", a short hash, its extension."""
     encoded = segment.encode("utf-8")
     if len(encoded) <= MAX_LOCAL_NAME_BYTES:
         return segment
-    stem, extension = _split_extension(segment)
+    stem, extension = split_extension(segment)
     if len(extension.encode("utf-8")) > 20:
         stem, extension = segment, ""
     digest = hashlib.sha256(encoded).hexdigest()[:8]

@@ -26,14 +26,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.transfer_plans import (
-    MAX_RENAME_ATTEMPTS,
     ConflictChoice,
     ConflictDecision,
     DownloadItem,
     TransferProgress,
     TransferReport,
     UploadItem,
-    numbered_name,
     plan_download,
 )
 from vaultbrowser.core.services.errors import (
@@ -44,6 +42,7 @@ from vaultbrowser.core.services.errors import (
     VaultBrowserError,
 )
 from vaultbrowser.core.services.local_files import TempFile, free_local_name, make_dirs
+from vaultbrowser.core.services.numbered_names import MAX_RENAME_ATTEMPTS, numbered_name
 from vaultbrowser.core.services.workers import run_workers
 
 if TYPE_CHECKING:

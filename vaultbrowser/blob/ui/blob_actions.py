@@ -1,7 +1,7 @@
 """``BlobActions``: the Blob Storage write actions of the window (containers, uploads,
 downloads, deletes, metadata, tags, SAS).
 
-Owned by the window; adds its actions to the blob pane's menus (see
+Built by the blob view (``view.BlobView``); adds its actions to the blob pane's menus (see
 ``TreePane.action_providers``) and its Upload button and "Show deleted" box to the pane's top
 bar. Every write runs through the service layer as a window task (``window.run_task``: a typed
 error reaches the error dialog), shows its result and response in the detail pane, and
@@ -15,16 +15,16 @@ On a read-only connection the write actions stay visible but disabled, and say w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QCheckBox, QDialog
+from PySide6.QtWidgets import QCheckBox
 
-from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+from vaultbrowser.blob.models.blob_tree import AccountRoot
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.services.rules import (
     validate_container_name,
@@ -41,17 +41,14 @@ from vaultbrowser.blob.ui.blob_dialogs import (
     SasDialog,
     SasUrlDialog,
 )
+from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.blob_transfers import BlobTransfers
 from vaultbrowser.core.services.connections import AuthMethod
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
 from vaultbrowser.core.ui.secret_clipboard import SecretClipboard
+from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.window_context import WindowContext
 
-if TYPE_CHECKING:
-    from vaultbrowser.core.ui.main_window import MainWindow
-
-ACCEPTED = QDialog.DialogCode.Accepted
-READ_ONLY_REASON = ("Disabled: this connection is read-only (audit mode), so vaultbrowser "
-                    "sends no request that could change data.")
 METADATA_RULES = ("Names: letters, digits and underscores, not starting with a digit (case is "
                   "ignored). Values: printable ASCII. 8 KiB in all.")
 TAG_RULES = ("At most 10 tags. Names 1–128 and values up to 256 characters of letters, "
@@ -77,38 +74,38 @@ def _check_pairs(validate: Callable[[dict[str, str]], object]) -> Callable[[dict
 
 
 class BlobActions(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowContext, pane: TreePane) -> None:
+        super().__init__(pane)
         self.window = window
-        self.pane = window.panes[3]
-        self.model: BlobTreeModel = window.blob_model
-        self.last_task: asyncio.Task[Any] | None = None  # the newest action's task (tests)
+        self.pane = pane
+        self.tools = tools = BlobPaneTools(window, pane)
+        self.model = tools.model
         self.pane.action_providers.append(self.actions_for)
 
-        self.create_container_action = self._action(
+        self.create_container_action = self.tools.action(
             "Create container…", self._on_create_container, write=True,
             tip="Create a container in this storage account")
-        self.delete_container_action = self._action(
+        self.delete_container_action = self.tools.action(
             "Delete container…", self._on_delete_container, write=True,
             tip="Delete the container and every blob in it (asks you to type its name)")
-        self.delete_action = self._action(
+        self.delete_action = self.tools.action(
             "Delete…", self._on_delete, write=True,
             tip="Delete the blob, or every blob of the folder (listed first)")
-        self.undelete_action = self._action(
+        self.undelete_action = self.tools.action(
             "Undelete", self._on_undelete, write=True, tip="Restore the soft-deleted blob")
-        self.metadata_action = self._action(
+        self.metadata_action = self.tools.action(
             "Edit metadata…", self._on_edit_metadata, write=True,
             tip="Edit the name/value metadata")
-        self.tags_action = self._action(
+        self.tags_action = self.tools.action(
             "Edit tags…", self._on_edit_tags, write=True, tip="Edit the blob's index tags")
-        self.copy_url_action = self._action(
+        self.copy_url_action = self.tools.action(
             "Copy URL", self._on_copy_url, write=False,
             tip="Copy the URL (no credentials in it)")
-        self.sas_action = self._action(
+        self.sas_action = self.tools.action(
             "Generate SAS URL…", self._on_generate_sas, write=True,
             tip="A URL that grants chosen permissions until it expires")
 
-        self.transfers = BlobTransfers(self)
+        self.transfers = BlobTransfers(tools)
 
         self.deleted_check = QCheckBox("Show deleted")
         self.deleted_check.setToolTip("Also list soft-deleted blobs (greyed, with the time "
@@ -122,44 +119,8 @@ class BlobActions(QObject):
 
     # --- actions and their state ---------------------------------------------------------------
 
-    def _action(self, text: str, slot: Callable[[], None], *, write: bool, tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.setProperty("write", write)
-        action.setProperty("tip", tip)
-        action.setProperty("label", text)
-        action.triggered.connect(slot)
-        return action
-
-    def _enable(self, action: QAction, applies: bool, writable: bool) -> None:
-        """Enable ``action`` when it applies and (for a write) the connection may write;
-        a write disabled by read-only mode says so in its tooltip."""
-        blocked = bool(action.property("write")) and not writable
-        action.setEnabled(applies and not blocked)
-        # Menus show no tooltips: the text says it too.
-        label = str(action.property("label"))
-        action.setText(f"{label}  (read-only)" if blocked else label)
-        tip = READ_ONLY_REASON if blocked else str(action.property("tip"))
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-
-    def selection(self) -> QModelIndex:
-        """The selected row's source index (invalid: nothing, or a status row)."""
-        index = self.pane.selected_source_index()
-        if index.isValid() and self.model.is_status_index(index):
-            return QModelIndex()
-        return index
-
-    def root_of(self, index: QModelIndex) -> AccountRoot | None:
-        root = self.window.root_of(self.model, index)
-        return root if isinstance(root, AccountRoot) else None
-
-    def can_write(self, index: QModelIndex) -> bool:
-        return self.window.can_write(self.root_of(index))
-
     def _on_selection(self, *_args: object) -> None:
-        index = self.selection()
+        index = self.tools.selection()
         self.actions_for(index)
         self.transfers.update_actions(index)
 
@@ -169,21 +130,21 @@ class BlobActions(QObject):
         if record is None:
             self.transfers.update_actions(index)
             return []
-        writable = self.can_write(index)
+        writable = self.tools.can_write(index)
         is_container = isinstance(record, ContainerRecord)
         is_folder = isinstance(record, BlobPrefixRecord)
         is_blob = isinstance(record, BlobRecord)
         live_blob = is_blob and not record.deleted
-        self._enable(self.create_container_action, True, writable)
-        self._enable(self.delete_container_action, is_container, writable)
-        self._enable(self.delete_action, is_folder or live_blob, writable)
-        self._enable(self.undelete_action, is_blob and record.deleted, writable)
-        self._enable(self.metadata_action, is_container or live_blob, writable)
-        self._enable(self.tags_action, live_blob, writable)
-        self._enable(self.copy_url_action, is_container or live_blob, writable)
-        root = self.root_of(index)
+        self.tools.enable(self.create_container_action, True, writable)
+        self.tools.enable(self.delete_container_action, is_container, writable)
+        self.tools.enable(self.delete_action, is_folder or live_blob, writable)
+        self.tools.enable(self.undelete_action, is_blob and record.deleted, writable)
+        self.tools.enable(self.metadata_action, is_container or live_blob, writable)
+        self.tools.enable(self.tags_action, live_blob, writable)
+        self.tools.enable(self.copy_url_action, is_container or live_blob, writable)
+        root = self.tools.root_of(index)
         can_sign = root is not None and sas_kind(root) is not None
-        self._enable(self.sas_action, (is_container or live_blob) and can_sign, writable)
+        self.tools.enable(self.sas_action, (is_container or live_blob) and can_sign, writable)
         if writable and (is_container or live_blob) and not can_sign:
             self.sas_action.setToolTip("This connection signs in with a SAS: it cannot sign "
                                        "another one")
@@ -201,84 +162,26 @@ class BlobActions(QObject):
         return [*transfer, None, self.delete_action, None, self.metadata_action,
                 self.tags_action, None, self.copy_url_action, self.sas_action]
 
-    # --- running ---------------------------------------------------------------------------------
-
-    def run(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run an action as a window task (failures reach the error dialog)."""
-        task = self.window.run_task(coroutine)
-        self.last_task = task
-        return task
-
-    def _selected(self) -> QPersistentModelIndex:
-        return QPersistentModelIndex(self.selection())
-
-    async def ask(self, dialog: QDialog) -> bool:
-        return await self.window.dialogs.wait(dialog) == ACCEPTED
-
-    def _service_of(self, index: QModelIndex | QPersistentModelIndex) -> Any:
-        root = self.root_of(QModelIndex(index))
-        assert root is not None
-        return root.service
-
-    def show_summary(self, title: str, message: str, items: str) -> None:
-        """A write of many items (an upload, a folder delete) in the detail pane: one
-        request per item, so the responses are in the Activity panel, not here."""
-        self.window.show_response(title, message, None)
-        self.window.detail_pane.status_line.setText(
-            f"One request per item ({items}): each one's response is in the Activity panel.")
-
-    # --- changing rows after a write ----------------------------------------------------------
-
-    def _release_selection(self, index: QModelIndex, *, keep_self: bool) -> None:
-        """Clear the selection when it is ``index``'s row (unless ``keep_self``) or below it:
-        otherwise the view selects a neighbour when the rows go, and that row's GET would
-        replace the write's response in the detail pane."""
-        selected = self.selection()
-        while selected.isValid():
-            if selected == index:
-                if not keep_self or selected != self.selection():
-                    self.pane.view.selectionModel().clear()
-                return
-            selected = selected.parent()
-
-    def remove_row(self, index: QPersistentModelIndex) -> None:
-        """Take the row of something a write removed out of the tree (nothing re-listed)."""
-        if not index.isValid():
-            return
-        self._release_selection(QModelIndex(index), keep_self=False)
-        self.model.remove_record(QModelIndex(index))
-
-    def refresh_node(self, index: QPersistentModelIndex) -> None:
-        """List one container or folder again (if it has been listed) after a write."""
-        if not index.isValid():
-            return
-        source = QModelIndex(index)
-        node = self.model.node_of(source)
-        if not (node.listed or node.task is not None):
-            return
-        self._release_selection(source, keep_self=True)
-        self.model.refresh(source)
-
     # --- containers ------------------------------------------------------------------------------
 
     def _on_create_container(self) -> None:
-        index = self.selection()
+        index = self.tools.selection()
         while index.isValid() and index.parent().isValid():
             index = index.parent()
         if not index.isValid() and self.model.rowCount() == 1:
             index = self.model.index(0, 0)
         if index.isValid():
-            self.run(self.create_container(QPersistentModelIndex(index)))
+            self.tools.run(self.create_container(QPersistentModelIndex(index)))
 
     async def create_container(self, account: QPersistentModelIndex) -> ContainerRecord | None:
         root = self.model.record_of(account)
         assert isinstance(root, AccountRoot)
         dialog = CreateContainerDialog(self.window, root.label, validate_container_name)
-        if not await self.ask(dialog):
+        if not await self.tools.ask(dialog):
             return None
         result = await root.service.containers.create_container(dialog.name(),
                                                      public_access=dialog.public_access())
-        self.window.show_result(result.value, result.response)
+        self.tools.show_result(result.value, result.response)
         if account.isValid():
             row = self.model.insert_record(QModelIndex(account), result.value)
             if row.isValid():
@@ -287,21 +190,21 @@ class BlobActions(QObject):
         return result.value
 
     def _on_delete_container(self) -> None:
-        self.run(self.delete_container(self._selected()))
+        self.tools.run(self.delete_container(self.tools.selected()))
 
     async def delete_container(self, index: QPersistentModelIndex) -> bool:
         record = self.model.record_of(index)
         assert isinstance(record, ContainerRecord)
-        service = self._service_of(index)
+        service = self.tools.service_of(index)
         dialog = TypedNameDialog(
             self.window, "Delete container",
             f"Delete the container “{record.name}” and every blob in it? The account may "
             "keep deleted containers for a while (container soft delete); otherwise this "
             "cannot be undone.", record.name, "Delete container")
-        if not await self.ask(dialog):
+        if not await self.tools.ask(dialog):
             return False
         result = await service.containers.delete_container(record.name, typed_name=dialog.typed())
-        self.remove_row(index)
+        self.tools.remove_row(index)
         self.window.show_response("Container deleted",
                                   f"The container “{record.name}” was deleted.",
                                   result.response)
@@ -310,22 +213,22 @@ class BlobActions(QObject):
     # --- deletes ---------------------------------------------------------------------------------
 
     def _on_delete(self) -> None:
-        index = self._selected()
+        index = self.tools.selected()
         record = self.model.record_of(index)
         if isinstance(record, BlobPrefixRecord):
-            self.run(self.delete_folder(index))
+            self.tools.run(self.delete_folder(index))
         elif isinstance(record, BlobRecord):
-            self.run(self.delete_blob(index))
+            self.tools.run(self.delete_blob(index))
 
     async def delete_blob(self, index: QPersistentModelIndex) -> bool:
         record = self.model.record_of(index)
         assert isinstance(record, BlobRecord)
         dialog = DeleteBlobDialog(self.window, record.container, record.name)
-        if not await self.ask(dialog):
+        if not await self.tools.ask(dialog):
             return False
-        result = await self._service_of(index).deletes.delete_blob(
+        result = await self.tools.service_of(index).deletes.delete_blob(
             record.container, record.name, include_snapshots=dialog.include_snapshots())
-        self.remove_row(index)
+        self.tools.remove_row(index)
         self.window.show_response(
             "Blob deleted", f"“{record.name}” was deleted from “{record.container}”"
             + (" with its snapshots." if dialog.include_snapshots() else "."), result.response)
@@ -335,13 +238,13 @@ class BlobActions(QObject):
         """List exactly what the folder holds, show the count, delete exactly those blobs."""
         record = self.model.record_of(index)
         assert isinstance(record, BlobPrefixRecord)
-        service = self._service_of(index)
+        service = self.tools.service_of(index)
         self.window.statusBar().showMessage(f"Listing “{record.prefix}”…")
         blobs = await service.deletes.list_folder_contents(record.container, record.prefix)
         self.window.statusBar().clearMessage()
         dialog = FolderDeleteDialog(self.window, record.container, record.prefix,
                                     [blob.name for blob in blobs])
-        if not await self.ask(dialog):
+        if not await self.tools.ask(dialog):
             return None
         job = self.transfers.panel.add(
             "Delete", f"{len(blobs):,} blobs in {record.container}/{record.prefix}")
@@ -364,26 +267,26 @@ class BlobActions(QObject):
         if report.cancelled:
             message += " Cancelled: the rest were not deleted."
         if failed or report.cancelled:
-            self.refresh_node(index)
+            self.tools.refresh_node(index)
         else:
-            self.remove_row(index)
-        self.show_summary("Folder deleted" if not failed and not report.cancelled
+            self.tools.remove_row(index)
+        self.tools.show_summary("Folder deleted" if not failed and not report.cancelled
                           else "Folder partly deleted", message, f"{len(blobs):,} blobs")
         if failed:
             raise report.failed[0][1]
         return report
 
     def _on_undelete(self) -> None:
-        self.run(self.undelete(self._selected()))
+        self.tools.run(self.undelete(self.tools.selected()))
 
     async def undelete(self, index: QPersistentModelIndex) -> bool:
         record = self.model.record_of(index)
         assert isinstance(record, BlobRecord) and record.deleted
-        service = self._service_of(index)
+        service = self.tools.service_of(index)
         result = await service.deletes.undelete_blob(record.container, record.name)
         if index.isValid():
             # The deleted row and the live one change together: list the folder again.
-            self.refresh_node(QPersistentModelIndex(QModelIndex(index).parent()))
+            self.tools.refresh_node(QPersistentModelIndex(QModelIndex(index).parent()))
         self.window.show_response("Blob undeleted",
                                   f"“{record.name}” was restored in “{record.container}”.",
                                   result.response)
@@ -392,11 +295,11 @@ class BlobActions(QObject):
     # --- metadata and tags ---------------------------------------------------------------------
 
     def _on_edit_metadata(self) -> None:
-        self.run(self.edit_metadata(self._selected()))
+        self.tools.run(self.edit_metadata(self.tools.selected()))
 
     async def edit_metadata(self, index: QPersistentModelIndex) -> bool:
         record = self.model.record_of(index)
-        service = self._service_of(index)
+        service = self.tools.service_of(index)
         if isinstance(record, ContainerRecord):
             current = await service.get_container_properties(record.name)
             target = f"Metadata of the container “{record.name}”"
@@ -407,34 +310,34 @@ class BlobActions(QObject):
         dialog = KeyValueDialog(self.window, "Edit metadata", target, "metadata entry",
                                 current.value.metadata, _check_pairs(validate_metadata),
                                 METADATA_RULES)
-        if not await self.ask(dialog):
+        if not await self.tools.ask(dialog):
             return False
         if isinstance(record, ContainerRecord):
             result = await service.containers.set_container_metadata(record.name, dialog.pairs())
         else:
             result = await service.metadata.set_blob_metadata(record.container, record.name,
                                                      dialog.pairs(), etag=current.value.etag)
-        self.window.show_result(result.value, result.response)
+        self.tools.show_result(result.value, result.response)
         if index.isValid():
             self.model.update_record(QModelIndex(index), result.value)
         return True
 
     def _on_edit_tags(self) -> None:
-        self.run(self.edit_tags(self._selected()))
+        self.tools.run(self.edit_tags(self.tools.selected()))
 
     async def edit_tags(self, index: QPersistentModelIndex) -> bool:
         record = self.model.record_of(index)
         assert isinstance(record, BlobRecord)
-        service = self._service_of(index)
+        service = self.tools.service_of(index)
         current = await service.get_blob_tags(record.container, record.name)
         dialog = KeyValueDialog(self.window, "Edit tags",
                                 f"Index tags of “{record.name}” in “{record.container}”",
                                 "tag", current.value, _check_pairs(validate_tags), TAG_RULES)
-        if not await self.ask(dialog):
+        if not await self.tools.ask(dialog):
             return False
         result = await service.metadata.set_blob_tags(record.container, record.name, dialog.pairs())
         updated = replace(record, tags=dict(result.value), tag_count=len(result.value))
-        self.window.show_result(updated, result.response)
+        self.tools.show_result(updated, result.response)
         if index.isValid():
             self.model.update_record(QModelIndex(index), updated)
         return True
@@ -443,13 +346,13 @@ class BlobActions(QObject):
 
     def url_of(self, index: QModelIndex | QPersistentModelIndex) -> str:
         record = self.model.record_of(index)
-        service = self._service_of(index)
+        service = self.tools.service_of(index)
         if isinstance(record, ContainerRecord):
             return f"{service.account_url}/{quote(record.name)}"
         return str(service.urls.blob_url(record.container, record.name))
 
     def _on_copy_url(self) -> None:
-        index = self.selection()
+        index = self.tools.selection()
         if not index.isValid():
             return
         url = self.url_of(index)
@@ -457,11 +360,11 @@ class BlobActions(QObject):
         self.window.statusBar().showMessage(f"Copied {url}", 5000)
 
     def _on_generate_sas(self) -> None:
-        self.run(self.generate_sas(self._selected()))
+        self.tools.run(self.generate_sas(self.tools.selected()))
 
     async def generate_sas(self, index: QPersistentModelIndex) -> bool:
         record = self.model.record_of(index)
-        root = self.root_of(QModelIndex(index))
+        root = self.tools.root_of(QModelIndex(index))
         assert root is not None
         kind = sas_kind(root)
         if isinstance(record, ContainerRecord):
@@ -471,7 +374,7 @@ class BlobActions(QObject):
             container, name = record.container, record.name
             target = f"“{record.name}” in “{record.container}”"
         dialog = SasDialog(self.window, target, container_level=name is None, kind=kind)
-        if not await self.ask(dialog):
+        if not await self.tools.ask(dialog):
             return False
         permissions, expires = dialog.permissions(), dialog.expires_on()
         result = await root.service.urls.generate_sas_url(

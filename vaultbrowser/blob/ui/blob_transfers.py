@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QAction, QDragMoveEvent, QDropEvent
@@ -36,11 +36,9 @@ from vaultbrowser.blob.services.transfer_plans import (
 )
 from vaultbrowser.blob.services.transfers import download_many, upload_many
 from vaultbrowser.blob.ui.blob_dialogs import ConflictDialog, UploadTargetDialog
+from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.transfer_panel import TransferJob, TransferPanel
 from vaultbrowser.core.models import formatting as fmt
-
-if TYPE_CHECKING:
-    from vaultbrowser.blob.ui.blob_actions import BlobActions
 
 CONCURRENCY = 4  # files in flight per transfer (each large file also stages blocks in parallel)
 
@@ -60,25 +58,25 @@ class UploadTarget:
 
 
 class BlobTransfers(QObject):
-    def __init__(self, actions: BlobActions) -> None:
-        super().__init__(actions)
-        self.actions = actions
-        self.window = actions.window
-        self.pane = actions.pane
-        self.model = actions.model
+    def __init__(self, tools: BlobPaneTools) -> None:
+        super().__init__(tools)
+        self.tools = tools
+        self.window = tools.window
+        self.pane = tools.pane
+        self.model = tools.model
 
         # Replaceable hooks (tests): local paths the user picked, or none.
         self.choose_files: Callable[[str], list[Path]] = self._choose_files
         self.choose_folder: Callable[[str], Path | None] = self._choose_folder
         self.choose_download_folder: Callable[[str], Path | None] = self._choose_folder
 
-        self.upload_files_action = actions._action(
+        self.upload_files_action = tools.action(
             "Upload files…", self._on_upload_files, write=True,
             tip="Upload files into this container or folder (you can also drop them here)")
-        self.upload_folder_action = actions._action(
+        self.upload_folder_action = tools.action(
             "Upload folder…", self._on_upload_folder, write=True,
             tip="Upload a folder with everything in it into this container or folder")
-        self.download_action = actions._action(
+        self.download_action = tools.action(
             "Download…", self._on_download, write=False,
             tip="Download the blob, or every blob of the folder, to a folder on this computer")
 
@@ -95,9 +93,7 @@ class BlobTransfers(QObject):
         self.dock = QDockWidget("Transfers — uploads and downloads", self.window)
         self.dock.setObjectName("transfers")
         self.dock.setWidget(self.panel)
-        self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        self.window.tabifyDockWidget(self.window.activity_dock, self.dock)
-        self.window.activity_dock.raise_()
+        self.window.add_panel(self.dock)
         self.panel.job_added.connect(lambda _job: self.show_panel())
 
         # Drops onto the tree: the view is a plain TreeTable; its viewport's events come here.
@@ -122,11 +118,11 @@ class BlobTransfers(QObject):
 
     def update_actions(self, index: QModelIndex) -> None:
         record = self.model.record_of(index)
-        writable = self.actions.can_write(index) if record is not None else False
+        writable = self.tools.can_write(index) if record is not None else False
         target = record is not None and self.upload_target(index) is not None
         for action in (self.upload_files_action, self.upload_folder_action):
-            self.actions._enable(action, target, writable)
-        self.actions._enable(self.download_action, isinstance(record, BlobPrefixRecord) or (
+            self.tools.enable(action, target, writable)
+        self.tools.enable(self.download_action, isinstance(record, BlobPrefixRecord) or (
             isinstance(record, BlobRecord) and not record.deleted), writable)
         self.upload_button.setEnabled(target and writable)
         if record is None:
@@ -168,24 +164,24 @@ class BlobTransfers(QObject):
     # --- uploads ---------------------------------------------------------------------------------
 
     def _on_upload_files(self) -> None:
-        target = self.upload_target(self.actions.selection())
+        target = self.upload_target(self.tools.selection())
         if target is None:
             return
         paths = self.choose_files(f"Upload files to {target.label}")
         if paths:
-            self.actions.run(self.upload(target, paths))
+            self.tools.run(self.upload(target, paths))
 
     def _on_upload_folder(self) -> None:
-        target = self.upload_target(self.actions.selection())
+        target = self.upload_target(self.tools.selection())
         if target is None:
             return
         folder = self.choose_folder(f"Upload a folder to {target.label}")
         if folder is not None:
-            self.actions.run(self.upload(target, [folder]))
+            self.tools.run(self.upload(target, [folder]))
 
     async def upload(self, target: UploadTarget, paths: Sequence[Path]) -> Any:
         """Upload files and folders into ``target``; returns the ``TransferReport``."""
-        service = self.actions._service_of(target.node)
+        service = self.tools.service_of(target.node)
         loop = asyncio.get_running_loop()
         # Walking folders touches the disk: off the loop.
         items = await loop.run_in_executor(None, plan_upload, list(paths), target.prefix)
@@ -207,8 +203,8 @@ class BlobTransfers(QObject):
         report = await self._run_job(job, upload_many(
             service, target.container, items, concurrency=CONCURRENCY, decide=decide,
             on_progress=job.update))
-        self.actions.refresh_node(target.node)
-        self.actions.show_summary(
+        self.tools.refresh_node(target.node)
+        self.tools.show_summary(
             "Upload cancelled" if report.cancelled else "Upload finished",
             f"{job.summary} ({target.label}).", _count(len(items), "file"))
         _raise_first_failure(report, "uploaded")
@@ -240,20 +236,20 @@ class BlobTransfers(QObject):
     # --- downloads ---------------------------------------------------------------------------
 
     def _on_download(self) -> None:
-        index = self.actions.selection()
+        index = self.tools.selection()
         record = self.model.record_of(index)
         if not isinstance(record, BlobRecord | BlobPrefixRecord):
             return
         what = record.name if isinstance(record, BlobRecord) else record.prefix
         folder = self.choose_download_folder(f"Download {what} to…")
         if folder is not None:
-            self.actions.run(self.download(QPersistentModelIndex(index), folder))
+            self.tools.run(self.download(QPersistentModelIndex(index), folder))
 
     async def download(self, index: QPersistentModelIndex, destination: Path) -> Any:
         """Download a blob, or every blob of a folder (keeping the folder's name), into
         ``destination``; returns the ``TransferReport``."""
         record = self.model.record_of(index)
-        service = self.actions._service_of(index)
+        service = self.tools.service_of(index)
         if isinstance(record, BlobPrefixRecord):
             blobs = await service.deletes.list_folder_contents(record.container, record.prefix)
             parent = record.prefix[:record.prefix.rstrip("/").rfind("/") + 1]
@@ -283,7 +279,7 @@ class BlobTransfers(QObject):
         report = await self._run_job(job, download_many(
             service, container, items, destination, concurrency=CONCURRENCY, decide=decide,
             on_progress=job.update))
-        self.actions.show_summary(
+        self.tools.show_summary(
             "Download cancelled" if report.cancelled else "Download finished",
             f"{job.summary} (to {destination}).", _count(len(items), "blob"))
         _raise_first_failure(report, "downloaded")
@@ -313,7 +309,7 @@ class BlobTransfers(QObject):
 
     def _drop_allowed(self, index: QModelIndex) -> bool:
         record = self.model.record_of(index)
-        if record is None or not self.actions.can_write(index):
+        if record is None or not self.tools.can_write(index):
             return False
         if isinstance(record, BlobRecord) and record.deleted:
             return False
@@ -352,7 +348,7 @@ class BlobTransfers(QObject):
                 return True
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
-            self.actions.run(self.upload_dropped(QPersistentModelIndex(index), paths))
+            self.tools.run(self.upload_dropped(QPersistentModelIndex(index), paths))
             return True
         return super().eventFilter(watched, event)
 
@@ -380,7 +376,7 @@ class BlobTransfers(QObject):
                                  QModelIndex(index)))]
             containers = [name for name in names if name]
             dialog = UploadTargetDialog(self.window, record.label, containers, len(paths))
-            if not await self.actions.ask(dialog):
+            if not await self.tools.ask(dialog):
                 return None
             chosen = self.model.find_child(
                 QModelIndex(index),

@@ -1,4 +1,4 @@
-"""Connections: which vault or storage account, and how to sign in to it.
+"""Connections: which resource of which service kind, and how to sign in to it.
 
 A ``Connection`` is safe to persist through ``to_settings()``: it never contains a secret. A
 secret that the user pastes (connection string, SAS, client secret, account key) lives only in
@@ -11,38 +11,14 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit
 
-from vaultbrowser.core.services.connection_strings import (
-    SasToken,
-    is_account_name,
-    parse_connection_string,
-    parse_sas_token,
-)
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
-
-KEY_VAULT_SUFFIXES = (
-    ".vault.azure.net",
-    ".vault.azure.cn",
-    ".vault.usgovcloudapi.net",
-    ".vault.microsoftazure.de",
-    ".managedhsm.azure.net",
-)
-STORAGE_BLOB_SUFFIXES = (
-    ".blob.core.windows.net",
-    ".blob.core.chinacloudapi.cn",
-    ".blob.core.usgovcloudapi.net",
-    ".blob.storage.azure.net",  # DNS-zone endpoints
-)
-
-
-class ServiceKind(StrEnum):
-    KEY_VAULT = "keyvault"
-    BLOB = "blob"
 
 
 class AuthMethod(StrEnum):
@@ -67,6 +43,11 @@ class AuthMethod(StrEnum):
         return _LABELS[self]
 
 
+# The Entra ID sign-in methods every Azure data-plane kind accepts, in display order.
+ENTRA_METHODS = (AuthMethod.DEFAULT, AuthMethod.AZURE_CLI, AuthMethod.INTERACTIVE_BROWSER,
+                 AuthMethod.DEVICE_CODE, AuthMethod.SERVICE_PRINCIPAL_SECRET,
+                 AuthMethod.SERVICE_PRINCIPAL_CERTIFICATE, AuthMethod.MANAGED_IDENTITY)
+
 _NEEDS_SECRET = {
     AuthMethod.SERVICE_PRINCIPAL_SECRET,
     AuthMethod.CONNECTION_STRING,
@@ -90,8 +71,8 @@ _LABELS = {
 
 @dataclass(frozen=True)
 class Connection:
-    kind: ServiceKind
-    url: str  # vault URL, or blob service endpoint (no query string)
+    kind: str  # the service kind's name ("keyvault", "blob"): see ``core.services.kinds``
+    url: str  # the kind's canonical URL (a vault, a blob service endpoint: no query string)
     auth: AuthMethod = AuthMethod.DEFAULT
     name: str = ""
     tenant_id: str | None = None
@@ -138,7 +119,7 @@ class Connection:
 
     def to_settings(self) -> dict[str, Any]:
         """A dict safe to persist: every field but the in-memory secret."""
-        data: dict[str, Any] = {"kind": self.kind.value, "url": self.url, "auth": self.auth.value}
+        data: dict[str, Any] = {"kind": self.kind, "url": self.url, "auth": self.auth.value}
         for key in ("name", "tenant_id", "client_id", "certificate_path", "secret_env", "ca_path"):
             value = getattr(self, key)
             if value:
@@ -148,26 +129,26 @@ class Connection:
         return data
 
     @classmethod
-    def from_settings(cls, data: dict[str, Any]) -> Connection:
-        """Rebuild a persisted connection, validating it as if it were typed in.
+    def from_settings(cls, data: dict[str, Any],
+                      normalize_url: Callable[[str, str], str]) -> Connection:
+        """Rebuild a persisted connection, validating it as if it were typed in:
+        ``normalize_url(kind, url)`` is the kind's own URL rule (the registry's).
 
         Raises:
-            InvalidInput: the stored entry is not a valid connection.
+            InvalidInput: the stored entry is not a valid connection (an unknown kind too).
         """
         if not isinstance(data, dict):
             raise InvalidInput("A saved connection is not valid: not a set of fields.")
         try:
-            kind = ServiceKind(data["kind"])
+            kind = data["kind"]
             auth = AuthMethod(data.get("auth") or AuthMethod.DEFAULT)
             url = data["url"]
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidInput(f"A saved connection is not valid: {exc}") from None
-        if not isinstance(url, str):
-            raise InvalidInput("A saved connection is not valid: its URL is not text.")
-        url = (normalize_vault_url(url) if kind is ServiceKind.KEY_VAULT
-               else normalize_blob_endpoint(url, allow_http=is_loopback_url(url)))
+        if not isinstance(kind, str) or not isinstance(url, str):
+            raise InvalidInput("A saved connection is not valid: its kind or URL is not text.")
         return cls(
-            kind=kind, url=url, auth=auth,
+            kind=kind, url=normalize_url(kind, url), auth=auth,
             **{k: str(data[k]) for k in ("name", "tenant_id", "client_id", "certificate_path",
                                          "secret_env", "ca_path") if data.get(k)},
             read_only=bool(data.get("read_only", False)),
@@ -177,7 +158,7 @@ class Connection:
         return replace(self, secret=secret)
 
 
-def _is_loopback_host(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -188,12 +169,12 @@ def _is_loopback_host(host: str) -> bool:
 
 def is_loopback_url(url: str) -> bool:
     try:
-        return _is_loopback_host(urlsplit(url).hostname or "")
+        return is_loopback_host(urlsplit(url).hostname or "")
     except ValueError:
         return False
 
 
-def _split(text: str, *, bare_name_suffix: str,
+def split_address(text: str, *, bare_name_suffix: str,
            quote: bool = True) -> tuple[SplitResult, str, int | None]:
     """Split what the user typed; a bare name ("myvault") becomes https://name<suffix>.
     ``quote=False``: messages never repeat the text (it came from a secret).
@@ -213,14 +194,14 @@ def _split(text: str, *, bare_name_suffix: str,
         parts = urlsplit(text)
         host, port = (parts.hostname or "").lower(), parts.port
     except ValueError:
-        raise InvalidInput(f"{_named(text, quote, 'The address')} is not a valid URL.") from None
+        raise InvalidInput(f"{named(text, quote, 'The address')} is not a valid URL.") from None
     if "@" in parts.netloc:
         # Never repeated: user info is a credential (and a classic way to disguise a host).
         raise InvalidInput("The address has a user name or password before the host ('…@').",
                            advice="Give the address alone; credentials go in the sign-in "
                                   "method's own field.")
-    if host and not _is_loopback_host(host) and not _valid_dns_name(host):
-        raise InvalidInput(f"{_named(host, quote, 'The host')} is not a valid host name.",
+    if host and not is_loopback_host(host) and not valid_dns_name(host):
+        raise InvalidInput(f"{named(host, quote, 'The host')} is not a valid host name.",
                            advice="Host names use letters a–z, digits and hyphens, in labels "
                                   "separated by dots.")
     return parts, host, port
@@ -229,190 +210,20 @@ def _split(text: str, *, bare_name_suffix: str,
 _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
-def _valid_dns_name(host: str) -> bool:
+def valid_dns_name(host: str) -> bool:
     """An ASCII DNS name (no IDN look-alikes, no underscores or empty labels)."""
     return len(host) <= 253 and all(_DNS_LABEL.fullmatch(label) for label in host.split("."))
 
 
-def _shown(text: str, limit: int = 80) -> str:
+def shown(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _netloc(host: str, port: int | None) -> str:
+def host_and_port(host: str, port: int | None) -> str:
     """host[:port], an IPv6 address in brackets (``[::1]:8443``) as URLs write it."""
     shown = f"[{host}]" if ":" in host else host
     return shown if port is None else f"{shown}:{port}"
 
 
-def _named(text: str, quote: bool, otherwise: str) -> str:
-    return f"'{_shown(text)}'" if quote else otherwise
-
-
-def normalize_vault_url(text: str) -> str:
-    """``https://name.vault.azure.net`` from what the user typed (a bare name works too).
-
-    Raises:
-        InvalidInput: not a Key Vault URL (wrong scheme, host outside Azure's vault domains).
-    """
-    text = text.strip()
-    if not text:
-        raise InvalidInput("Enter a vault URL such as https://myvault.vault.azure.net.")
-    parts, host, port = _split(text, bare_name_suffix=".vault.azure.net")
-    loopback = _is_loopback_host(host)
-    if parts.scheme != "https":
-        raise InvalidInput(
-            "Key Vault is only reachable over https://.",
-            advice="Use an address like https://myvault.vault.azure.net.",
-        )
-    if not host or (not loopback and not host.endswith(KEY_VAULT_SUFFIXES)):
-        raise InvalidInput(
-            f"'{host or text}' is not a Key Vault address.",
-            advice="Key Vault URLs end in .vault.azure.net (or a sovereign cloud's vault domain).",
-        )
-    if parts.query or parts.fragment or parts.path.strip("/"):
-        raise InvalidInput("A vault URL has no path or query: use https://name.vault.azure.net.")
-    netloc = _netloc(host, port)
-    return urlunsplit(("https", netloc, "", "", ""))
-
-
-def normalize_blob_endpoint(text: str, *, allow_http: bool = False, quote: bool = True) -> str:
-    """A blob service endpoint without query string or trailing slash.
-
-    Accepts ``https://account.blob.core.windows.net`` and, for Azurite, a loopback URL with the
-    account alone in the path (``http://127.0.0.1:10000/devstoreaccount1``). ``quote=False``:
-    messages never repeat the text (it came from a connection string).
-
-    Raises:
-        InvalidInput: not a blob endpoint (or it has a query or fragment).
-    """
-    text = text.strip()
-    parts, host, port = _split(text, bare_name_suffix=".blob.core.windows.net", quote=quote)
-    loopback = _is_loopback_host(host)
-    if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not (
-            allow_http and loopback)):
-        raise InvalidInput("Storage accounts are reached over https://.")
-    if not host:
-        raise InvalidInput(f"{_named(text, quote, 'The address')} is not a storage account "
-                           "URL.")
-    if parts.query or parts.fragment:
-        raise InvalidInput("Give the account URL without a query ('?…') or fragment ('#…').",
-                           advice="A SAS URL goes in the SAS URL field, not the account URL.")
-    netloc = _netloc(host, port)
-    path = parts.path.rstrip("/")
-    if not loopback and path:
-        raise InvalidInput("Give the account URL without a container or blob path.")
-    if path and not is_account_name(path[1:]):
-        raise InvalidInput("On a local emulator the address's path is the account name alone "
-                           "(e.g. http://127.0.0.1:10000/devstoreaccount1).")
-    return urlunsplit((parts.scheme, netloc, path, "", ""))
-
-
-DEVSTORE_ACCOUNT = "devstoreaccount1"
-DEVSTORE_ENDPOINT = "http://127.0.0.1:10000/" + DEVSTORE_ACCOUNT  # UseDevelopmentStorage=true
-
-
-def endpoint_account(url: str) -> str | None:
-    """The account a canonical blob endpoint names: the path of a loopback emulator URL or the
-    first label of an Azure blob host; None when the URL does not tell (a custom domain)."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        return None
-    if _is_loopback_host(host):
-        name = parts.path.strip("/")
-    elif host.endswith(STORAGE_BLOB_SUFFIXES):
-        name = host.split(".", 1)[0]
-    else:
-        return None
-    return name if is_account_name(name) else None
-
-
-@dataclass(frozen=True)
-class StorageConnectionParts:
-    """A storage connection's secret, resolved: the canonical blob endpoint and exactly one
-    credential: an account key, a SAS, or (``development_storage``) the emulator's public key."""
-
-    blob_endpoint: str
-    account_name: str | None  # None: a SAS for a custom-domain endpoint, without AccountName
-    account_key: SecretValue | None = field(default=None, repr=False)
-    sas: SasToken | None = None
-    development_storage: bool = False
-
-
-def parse_storage_connection_string(text: str) -> StorageConnectionParts:
-    """The one parser of storage connection strings: ``parse_connection_string``'s settings,
-    with the blob endpoint made canonical and AccountName naming its account.
-
-    Raises:
-        InvalidInput: malformed or ambiguous (the message never repeats a value).
-    """
-    settings = parse_connection_string(text)
-    if settings.development_storage:
-        return StorageConnectionParts(DEVSTORE_ENDPOINT, DEVSTORE_ACCOUNT,
-                                      development_storage=True)
-    suffix = settings.endpoint_suffix
-    if not _valid_dns_name(suffix) or "." not in suffix:
-        raise InvalidInput("The connection string's EndpointSuffix is not a domain name "
-                           "(e.g. core.windows.net).")
-    endpoint = settings.blob_endpoint
-    if endpoint is None:
-        endpoint = f"{settings.protocol}://{settings.account_name}.blob.{suffix}"
-    try:
-        url = normalize_blob_endpoint(endpoint, allow_http=is_loopback_url(endpoint),
-                                      quote=False)
-    except InvalidInput as error:  # quote=False: its message repeats nothing of the string
-        raise InvalidInput("The connection string's blob endpoint is not valid: "
-                           + error.message, advice=error.advice) from None
-    account, named = settings.account_name, endpoint_account(url)
-    if account and named and named != account:
-        raise InvalidInput("The connection string's AccountName is not the account of its "
-                           "BlobEndpoint.", advice="Both must name the same storage account.")
-    return StorageConnectionParts(url, account or named, account_key=settings.account_key,
-                                  sas=settings.sas)
-
-
-def sas_url_parts(text: str) -> tuple[str, SasToken]:
-    """The canonical account endpoint and the strictly parsed SAS of an account SAS URL
-    (``https://acct.blob…/?sv=…&sig=…``). A container or blob path is refused.
-
-    Raises:
-        InvalidInput: not a blob endpoint, or no valid SAS (messages never repeat the query).
-    """
-    try:
-        parts = urlsplit(text.strip())
-    except ValueError:
-        raise InvalidInput("The SAS URL is not a valid URL.") from None
-    if parts.fragment:
-        raise InvalidInput("The SAS URL has a fragment ('#…'): paste it as generated.")
-    url = normalize_blob_endpoint(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
-                                  allow_http=is_loopback_url(text.strip()))
-    if not parts.query:
-        raise InvalidInput("The SAS URL has no signature (sig=…).")
-    return url, parse_sas_token(parts.query, what="The SAS URL")
-
-
-def storage_connection_from_connection_string(text: str, *, name: str = "",
-                                              read_only: bool = False) -> Connection:
-    """A storage connection whose secret is the connection string itself (parsed again, the
-    same way, when the connection opens).
-
-    Raises:
-        InvalidInput: see ``parse_storage_connection_string``.
-    """
-    parts = parse_storage_connection_string(text)
-    return Connection(kind=ServiceKind.BLOB, url=parts.blob_endpoint,
-                      auth=AuthMethod.CONNECTION_STRING, name=name, read_only=read_only,
-                      secret=SecretValue(text.strip()))
-
-
-def storage_connection_from_sas_url(text: str, *, name: str = "",
-                                    read_only: bool = False) -> Connection:
-    """A storage connection from an account SAS URL; its secret is the canonical SAS token.
-
-    Raises:
-        InvalidInput: see ``sas_url_parts``.
-    """
-    url, sas = sas_url_parts(text)
-    return Connection(kind=ServiceKind.BLOB, url=url, auth=AuthMethod.SAS, name=name,
-                      read_only=read_only, secret=sas.token)
+def named(text: str, quote: bool, otherwise: str) -> str:
+    return f"'{shown(text)}'" if quote else otherwise

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from vaultbrowser.blob.services.transfer_plans import MAX_RENAME_ATTEMPTS, numbered_name
 from vaultbrowser.core.services.errors import LocalFileError
+from vaultbrowser.core.services.numbered_names import MAX_RENAME_ATTEMPTS, numbered_name
 
 __all__ = [
     "TEMP_PREFIX",

@@ -4,7 +4,8 @@ The SDK (azure-core, aiohttp, the Key Vault and Blob clients) takes about 1 s to
 2-core machine. Imported on first use, that second froze the window (one module body is one
 uninterruptible step for the loop) and delayed the first rows of the first vault (issue 5).
 The window is painted before any of it loads; then ``import_sdk`` imports it in a worker
-thread, where the interpreter hands the GIL back to the loop every few milliseconds.
+thread, where the interpreter hands the GIL back to the loop every few milliseconds. Each kind
+names its own modules (``ServiceKind.sdk_modules``).
 """
 
 from __future__ import annotations
@@ -14,18 +15,10 @@ import importlib
 import threading
 from collections.abc import Iterable
 
-from vaultbrowser.core.services.connections import ServiceKind
-
-_COMMON = ("aiohttp", "azure.core.pipeline.transport", "vaultbrowser.core.services.http.transport",
-           "vaultbrowser.core.services.credentials")
-MODULES: dict[ServiceKind, tuple[str, ...]] = {
-    ServiceKind.KEY_VAULT: (*_COMMON, "vaultbrowser.keyvault.services.vault_service",
-                            "azure.keyvault.secrets.aio", "azure.keyvault.certificates.aio",
-                            "azure.keyvault.keys.aio"),
-    ServiceKind.BLOB: (*_COMMON, "vaultbrowser.blob.services.blob_service",
-                       "azure.storage.blob.aio"),
-}
-
+# What every kind's service needs: the transport and the credentials.
+COMMON_MODULES = ("aiohttp", "azure.core.pipeline.transport",
+                  "vaultbrowser.core.services.http.transport",
+                  "vaultbrowser.core.services.credentials")
 
 # One importing thread at a time: two threads importing the same package tree in different
 # orders can trip the import system's deadlock detection.
@@ -38,7 +31,7 @@ def _import_all(names: Iterable[str]) -> None:
             importlib.import_module(name)
 
 
-async def import_sdk(kinds: Iterable[ServiceKind] = tuple(ServiceKind)) -> None:
-    """Import what the given services need, in a worker thread (instant once imported)."""
-    names = list(dict.fromkeys(name for kind in kinds for name in MODULES[kind]))
+async def import_sdk(modules: Iterable[str] = ()) -> None:
+    """Import the common modules and ``modules``, in a worker thread (instant once imported)."""
+    names = list(dict.fromkeys((*COMMON_MODULES, *modules)))
     await asyncio.to_thread(_import_all, names)

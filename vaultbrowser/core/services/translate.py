@@ -37,7 +37,8 @@ from vaultbrowser.core.services.errors import (
     Throttled,
     VaultBrowserError,
 )
-from vaultbrowser.core.services.http.transport import redact_url, request_id_of
+from vaultbrowser.core.services.http.journal import request_id_of
+from vaultbrowser.core.services.redaction import redact_url
 
 # Error code → advice. Codes compared case-insensitively.
 _ADVICE_BY_CODE: dict[str, str] = {

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
-from vaultbrowser.audit.trail import (
+from vaultbrowser.core.audit.trail import (
     entries_as_csv,
     entries_as_json,
     latest_identity,
@@ -18,7 +18,7 @@ from vaultbrowser.audit.trail import (
 from vaultbrowser.core.services.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from vaultbrowser.core.ui.main_window import MainWindow
+    from vaultbrowser.core.ui.window_context import WindowContext
 
 REPORT_FORMATS = ("html", "csv", "json")
 
@@ -26,7 +26,7 @@ REPORT_FORMATS = ("html", "csv", "json")
 class AuditActions(QObject):
     report_written = Signal(str)  # the path of an exported audit report
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowContext) -> None:
         super().__init__(window)
         self._window = window
         self.report_progress: QProgressDialog | None = None
@@ -61,11 +61,12 @@ class AuditActions(QObject):
             progress.setValue(min(done, total) if total else 0)
 
         async def run() -> None:
-            from vaultbrowser.audit.report import collect_report, write_report
+            from vaultbrowser.core.audit.report import collect_report, write_report
 
             try:
                 report = await collect_report(
-                    window.session, list(window.connections), progress=report_progress,
+                    window.session, list(window.connections), kinds=window.kinds,
+                    progress=report_progress,
                     identity=latest_identity(window.session.journal))
                 # Rendering and fsync stay off the loop: the window keeps painting.
                 await asyncio.get_running_loop().run_in_executor(

@@ -1,14 +1,17 @@
-"""``ConnectionDialog``: add a Key Vault or storage account connection, validated as you type.
+"""``ConnectionDialog``: add a connection of any registered kind, validated as you type.
 
-Validation is the service layer's own (``normalize_vault_url``, the connection-string and SAS URL
-parsers): its ``InvalidInput`` message shows inline and OK stays disabled until the form is
-valid. A pasted secret lives only in the returned ``Connection.secret``; messages never echo it.
+The form is driven by the kinds (``ServiceKind``): their labels, URL fields, sign-in methods and
+pasted connections (a connection string, a SAS URL). Validation is the kind's own (its
+``normalize_url``, its parsers): the ``InvalidInput`` message shows inline and OK stays disabled
+until the form is valid. A pasted secret lives only in the returned ``Connection.secret``;
+messages never echo it.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
@@ -27,36 +30,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vaultbrowser.core.services.connection_strings import parse_account_key
-from vaultbrowser.core.services.connections import (
-    AuthMethod,
-    Connection,
-    ServiceKind,
-    is_loopback_url,
-    normalize_blob_endpoint,
-    normalize_vault_url,
-    storage_connection_from_connection_string,
-    storage_connection_from_sas_url,
-)
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.kinds import PastedConnection, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
 
 A = AuthMethod
-TOKEN_METHODS = (A.DEFAULT, A.AZURE_CLI, A.INTERACTIVE_BROWSER, A.DEVICE_CODE,
-                 A.SERVICE_PRINCIPAL_SECRET, A.SERVICE_PRINCIPAL_CERTIFICATE,
-                 A.MANAGED_IDENTITY, A.LOCAL_EMULATOR)
-METHODS = {ServiceKind.KEY_VAULT: TOKEN_METHODS,
-           ServiceKind.BLOB: (*TOKEN_METHODS[:-1], A.ACCOUNT_KEY, A.LOCAL_EMULATOR)}
 USES_TENANT = {A.DEFAULT, A.AZURE_CLI, A.INTERACTIVE_BROWSER, A.DEVICE_CODE,
                A.SERVICE_PRINCIPAL_SECRET, A.SERVICE_PRINCIPAL_CERTIFICATE}
 USES_CLIENT = {A.DEFAULT, A.MANAGED_IDENTITY, A.SERVICE_PRINCIPAL_SECRET,
                A.SERVICE_PRINCIPAL_CERTIFICATE}
 SECRET_LABELS = {A.SERVICE_PRINCIPAL_SECRET: "Client secret",
                  A.SERVICE_PRINCIPAL_CERTIFICATE: "Certificate password",
-                 A.ACCOUNT_KEY: "Account key", A.CONNECTION_STRING: "Connection string",
-                 A.SAS: "SAS URL"}
+                 A.ACCOUNT_KEY: "Account key"}
 
-MODE_URL, MODE_CONNECTION_STRING, MODE_SAS = "url", "connection-string", "sas"
+MODE_URL = "url"  # the kind's URL and a sign-in method; other modes are pasted connections
 PASTE, FROM_ENV = "paste", "env"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -80,26 +68,24 @@ def scrub(message: str, secret: str) -> str:
 class ConnectionDialog(QDialog):
     """Add a connection. After ``accept`` read it with ``connection()``."""
 
-    def __init__(self, parent: QWidget | None = None, *,
-                 kind: ServiceKind = ServiceKind.KEY_VAULT) -> None:
+    def __init__(self, parent: QWidget | None = None, *, kinds: Sequence[ServiceKind],
+                 kind: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add connection")
         self.setMinimumWidth(520)
+        self._kinds = {k.name: k for k in kinds}
         self._accepted: Connection | None = None
         self._build()
-        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
+        self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind), 0))
         self._sync()
 
     # --- layout ---------------------------------------------------------------------------------
 
     def _build(self) -> None:
         self.kind_combo = QComboBox()
-        self.kind_combo.addItem("Key Vault", ServiceKind.KEY_VAULT)
-        self.kind_combo.addItem("Storage account", ServiceKind.BLOB)
+        for kind in self._kinds.values():
+            self.kind_combo.addItem(kind.label, kind.name)
         self.mode_combo = QComboBox()
-        self.mode_combo.addItem("Account URL and sign-in", MODE_URL)
-        self.mode_combo.addItem("Connection string", MODE_CONNECTION_STRING)
-        self.mode_combo.addItem("SAS URL", MODE_SAS)
         self.url_edit = QLineEdit()
         self.auth_combo = QComboBox()
         self.tenant_edit = QLineEdit()
@@ -178,18 +164,22 @@ class ConnectionDialog(QDialog):
 
     @property
     def kind(self) -> ServiceKind:
-        return ServiceKind(self.kind_combo.currentData())
+        return self._kinds[self.kind_combo.currentData()]
 
     @property
     def mode(self) -> str:
-        return MODE_URL if self.kind is ServiceKind.KEY_VAULT else self.mode_combo.currentData()
+        return self.mode_combo.currentData() or MODE_URL
+
+    @property
+    def pasted(self) -> PastedConnection | None:
+        """The pasted connection the mode stands for (None: URL and sign-in)."""
+        return next((p for p in self.kind.pasted_connections if p.mode == self.mode), None)
 
     @property
     def auth(self) -> AuthMethod:
-        if self.mode == MODE_CONNECTION_STRING:
-            return A.CONNECTION_STRING
-        if self.mode == MODE_SAS:
-            return A.SAS
+        pasted = self.pasted
+        if pasted is not None:
+            return pasted.auth
         data = self.auth_combo.currentData()
         return AuthMethod(data) if data else A.DEFAULT
 
@@ -200,34 +190,24 @@ class ConnectionDialog(QDialog):
     def _sync(self) -> None:
         """Show the fields that apply to the chosen kind, mode and method; then validate."""
         kind = self.kind
-        methods = METHODS[kind]
-        if [self.auth_combo.itemData(i) for i in range(self.auth_combo.count())] != list(methods):
-            previous = self.auth_combo.currentData()
-            self.auth_combo.blockSignals(True)
-            self.auth_combo.clear()
-            for method in methods:
-                self.auth_combo.addItem(method.label, method)
-            index = self.auth_combo.findData(previous)
-            self.auth_combo.setCurrentIndex(max(index, 0))
-            self.auth_combo.blockSignals(False)
-        mode, auth, from_env = self.mode, self.auth, self.secret_from_env
-        storage = kind is ServiceKind.BLOB
-        pasted_url_secret = mode in (MODE_CONNECTION_STRING, MODE_SAS) and not from_env
-        # An env var holding a SAS token (not a URL) needs the account URL typed in.
-        show_url = mode == MODE_URL or (mode == MODE_SAS and from_env)
-        url_label = "Vault URL" if not storage else "Account URL"
-        self.form.labelForField(self.url_edit).setText(url_label)
-        self.url_edit.setPlaceholderText(
-            "myvault or https://myvault.vault.azure.net" if not storage
-            else "myaccount or https://myaccount.blob.core.windows.net")
+        modes = [(f"{kind.url_label} and sign-in", MODE_URL)] + [
+            (pasted.label, pasted.mode) for pasted in kind.pasted_connections]
+        _refill(self.mode_combo, modes)
+        _refill(self.auth_combo, [(method.label, method) for method in kind.auth_methods])
+        mode, auth, from_env, pasted = self.mode, self.auth, self.secret_from_env, self.pasted
+        # A variable holding only the credential (a SAS token) needs the URL typed in.
+        env_credential_only = pasted is not None and from_env and not pasted.env_names_resource
+        show_url = mode == MODE_URL or env_credential_only
+        self.form.labelForField(self.url_edit).setText(kind.url_label)
+        self.url_edit.setPlaceholderText(kind.url_placeholder)
         needs_secret = auth.needs_secret or auth is A.SERVICE_PRINCIPAL_CERTIFICATE
         secret_label = SECRET_LABELS.get(auth, "Secret")
-        if auth is A.SAS and from_env:
-            secret_label = "SAS token"
+        if pasted is not None:
+            secret_label = pasted.env_label if env_credential_only else pasted.label
         self.form.labelForField(self.source_combo).setText(secret_label)
         self.form.labelForField(self.secret_edit).setText("Value")
         rows = {
-            self.mode_combo: storage,
+            self.mode_combo: len(modes) > 1,
             self.url_edit: show_url,
             self.auth_combo: mode == MODE_URL,
             self.tenant_edit: mode == MODE_URL and auth in USES_TENANT,
@@ -240,12 +220,8 @@ class ConnectionDialog(QDialog):
         }
         for widget, visible in rows.items():
             self.form.setRowVisible(widget, visible)
-        if pasted_url_secret:
-            self.secret_edit.setPlaceholderText(
-                "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…"
-                if mode == MODE_CONNECTION_STRING else "https://myaccount.blob…/?sv=…&sig=…")
-        else:
-            self.secret_edit.setPlaceholderText("")
+        self.secret_edit.setPlaceholderText(
+            pasted.placeholder if pasted is not None and not from_env else "")
         self._validate()
 
     # --- validation -----------------------------------------------------------------------------
@@ -268,19 +244,15 @@ class ConnectionDialog(QDialog):
             raise InvalidInput(message, advice=advice) from None
 
     def _build_connection(self) -> Connection:
-        auth, mode = self.auth, self.mode
+        auth, mode, pasted = self.auth, self.mode, self.pasted
         name, read_only = self.name_edit.text().strip(), self.read_only_check.isChecked()
         needs_secret = auth.needs_secret or auth is A.SERVICE_PRINCIPAL_CERTIFICATE
         env_name = self._env_name() if needs_secret else None
-        if mode == MODE_CONNECTION_STRING:
-            text = self._secret_text(env_name, "connection string")
-            connection = storage_connection_from_connection_string(text, name=name,
-                                                                   read_only=read_only)
-        elif mode == MODE_SAS and env_name is None:
-            text = self._secret_text(None, "SAS URL")
-            connection = storage_connection_from_sas_url(text, name=name, read_only=read_only)
+        if pasted is not None and (env_name is None or pasted.env_names_resource):
+            text = self._secret_text(env_name, _as_noun(pasted.label))
+            connection = pasted.build(text, name, read_only)
         else:
-            connection = Connection(kind=self.kind, url=self._url(), auth=auth, name=name,
+            connection = Connection(kind=self.kind.name, url=self._url(), auth=auth, name=name,
                                     read_only=read_only)
         if env_name is not None:
             connection = replace(connection, secret=None, secret_env=env_name)
@@ -290,13 +262,7 @@ class ConnectionDialog(QDialog):
         return self._with_identity(connection, auth)
 
     def _url(self) -> str:
-        text = self.url_edit.text()
-        if self.kind is ServiceKind.KEY_VAULT:
-            return normalize_vault_url(text)
-        if not text.strip():
-            raise InvalidInput("Enter an account URL such as "
-                               "https://myaccount.blob.core.windows.net.")
-        return normalize_blob_endpoint(text, allow_http=is_loopback_url(text.strip()))
+        return self.kind.normalize_url(self.url_edit.text())
 
     def _env_name(self) -> str | None:
         if not self.secret_from_env:
@@ -314,7 +280,7 @@ class ConnectionDialog(QDialog):
             value = os.environ.get(env_name, "")
             if not value:
                 raise InvalidInput(f"The environment variable {env_name} is not set: the "
-                                   f"{what} is needed now to find the account.")
+                                   f"{what} is needed now to know where to connect.")
             return value
         text = self.secret_edit.text().strip()
         if not text:
@@ -326,9 +292,7 @@ class ConnectionDialog(QDialog):
         if not text:
             raise InvalidInput(f"Paste the {SECRET_LABELS[auth].lower()}, or read it from an "
                                "environment variable.")
-        if auth is A.ACCOUNT_KEY:  # the session parses it again when the connection opens
-            return parse_account_key(text)
-        return SecretValue(text)
+        return self.kind.check_secret(auth, text)
 
     def _with_identity(self, connection: Connection, auth: AuthMethod) -> Connection:
         tenant = self.tenant_edit.text().strip() if auth in USES_TENANT else ""
@@ -393,3 +357,21 @@ class ConnectionDialog(QDialog):
             InvalidInput: not accepted and the form is not valid.
         """
         return self._accepted if self._accepted is not None else self.build()
+
+
+def _refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
+    """Give ``combo`` these (label, data) items, keeping the chosen data when still offered."""
+    if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == items:
+        return
+    previous = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for label, data in items:
+        combo.addItem(label, data)
+    combo.setCurrentIndex(max(combo.findData(previous), 0))
+    combo.blockSignals(False)
+
+
+def _as_noun(label: str) -> str:
+    """"Connection string" → "connection string"; an acronym ("SAS URL") stays."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]

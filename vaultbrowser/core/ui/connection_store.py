@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.kinds import ServiceKind, url_normalizer
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,10 @@ class ConnectionStore:
     passed to ``on_invalid`` (e.g. ``ErrorReporter.report``); the next write drops them.
     """
 
-    def __init__(self, settings: QSettings | None = None, *,
+    def __init__(self, settings: QSettings | None = None, *, kinds: Sequence[ServiceKind],
                  on_invalid: Callable[[InvalidInput], None] | None = None) -> None:
         self._settings = settings if settings is not None else QSettings()
+        self._normalize_url = url_normalizer(kinds)  # each kind checks its own saved URLs
         self._on_invalid = on_invalid
         self.skipped: list[InvalidInput] = []
 
@@ -60,7 +62,7 @@ class ConnectionStore:
         settings.endArray()
         for position, entry in enumerate(entries, start=1):
             try:
-                connections.append(Connection.from_settings(entry))
+                connections.append(Connection.from_settings(entry, self._normalize_url))
             except InvalidInput as error:
                 log.warning("Skipping saved connection #%d: %s", position, error)
                 self.skipped.append(error)

@@ -1,4 +1,7 @@
-"""``MainWindow``: a tree per service, the detail pane, the activity panel, connections.
+"""``MainWindow``: each kind's trees (tabs), the detail pane, the activity panel, connections.
+
+The window names no kind: it is given the registry (``kinds``) and asks each kind for its view
+(``KindView``: panes, root records, details) and for the service of a connection.
 
 All I/O runs as asyncio tasks on the qasync loop; the window holds them (a task nobody holds
 can vanish) and closes every client and session from its close handling while the loop still
@@ -8,7 +11,7 @@ runs (waiting for ``aboutToQuit`` is too late).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,15 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser import __version__
-from vaultbrowser.audit.trail import AuditTrail, latest_identity
-from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
-from vaultbrowser.blob.ui.blob_actions import BlobActions
+from vaultbrowser.core.audit.trail import AuditTrail
 from vaultbrowser.core.models.activity_model import ActivityModel
-from vaultbrowser.core.models.details import Details, describe, load_details
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.details import Details
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
 from vaultbrowser.core.services.config import Settings
-from vaultbrowser.core.services.connections import Connection, ServiceKind
+from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import VaultBrowserError
+from vaultbrowser.core.services.kinds import ServiceKind, kind_of, kinds_by_name
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.services.sdk_imports import import_sdk
 from vaultbrowser.core.ui.activity_panel import ActivityPanel
@@ -43,9 +45,7 @@ from vaultbrowser.core.ui.common_dialogs import DialogRunner
 from vaultbrowser.core.ui.detail_pane import DetailPane
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultItemKind, VaultRoot
-from vaultbrowser.keyvault.services.records import SecretRecord
-from vaultbrowser.keyvault.ui.vault_actions import VaultActions
+from vaultbrowser.core.ui.window_context import KindView
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.session import ServiceSession
@@ -62,11 +62,13 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, session: ServiceSession, settings: Settings | None = None, *,
-                 reporter: ErrorReporter | None = None,
+                 kinds: Sequence[ServiceKind], reporter: ErrorReporter | None = None,
                  on_closed: Callable[[], Awaitable[None]] | None = None,
                  connection_store: Any = None, trail: AuditTrail | None = None) -> None:
         super().__init__()
         self.session = session
+        self.kinds = tuple(kinds)
+        self._kinds_by_name = kinds_by_name(kinds)
         self.trail = trail
         # Asked before a value is revealed on a read-only connection; tests replace it.
         self.confirm_reveal: Callable[[str], bool] = self._ask_reveal
@@ -84,30 +86,9 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle("vaultbrowser — read-only audit mode" if session.read_only
                             else "vaultbrowser")
-        paging = self.settings.paging
-        self.secrets_model = KeyVaultTreeModel(VaultItemKind.SECRETS, paging, self)
-        self.certificates_model = KeyVaultTreeModel(VaultItemKind.CERTIFICATES, paging, self)
-        self.keys_model = KeyVaultTreeModel(VaultItemKind.KEYS, paging, self)
-        self.blob_model = BlobTreeModel(paging, self)
-        self.panes = [
-            TreePane(self.secrets_model, "Secrets"),
-            TreePane(self.certificates_model, "Certificates"),
-            TreePane(self.keys_model, "Keys"),
-            TreePane(self.blob_model, "Blobs", flat_toggle=True),
-        ]
         self.tabs = QTabWidget()
-        for pane, label in zip(self.panes, ("Key Vault Secrets", "Key Vault Certificates",
-                                            "Key Vault Keys", "Blob Storage"), strict=True):
-            self.tabs.addTab(pane, label)
-            pane.record_selected.connect(self._on_record_selected)
-            pane.model.load_failed.connect(self.reporter.report)
-        blob_pane = self.panes[3]
-        assert blob_pane.flat_check is not None
-        blob_pane.flat_check.toggled.connect(self.blob_model.set_flat)
         self.tabs.currentChanged.connect(self._on_tab_changed)
-
         self.detail_pane = DetailPane(self.settings.clipboard_clear_seconds)
-        self.detail_pane.reveal_requested.connect(self._reveal)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tabs)
         splitter.addWidget(self.detail_pane)
@@ -141,10 +122,46 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.connection_label)
         # Write actions: dialogs go through this runner (tests answer them without exec).
         self.dialogs = DialogRunner()
-        self.vault_actions = VaultActions(self)
-        self.blob_actions = BlobActions(self)
+        self.panes: list[TreePane] = []
+        self._views: dict[str, KindView] = {}
+        self._view_of_pane: dict[TreePane, KindView] = {}
+        for kind in self.kinds:
+            self._add_view(kind.name, kind.view(self))
+        self._update_connection_label()
         self._build_menus()
         self.resize(1280, 800)
+
+    def _add_view(self, name: str, view: KindView) -> None:
+        self._views[name] = view
+        for label, pane in view.panes:
+            self.tabs.addTab(pane, label)
+            self.panes.append(pane)
+            self._view_of_pane[pane] = view
+            pane.record_selected.connect(self._on_record_selected)
+            pane.model.load_failed.connect(self.reporter.report)
+
+    def view(self, kind_name: str) -> Any:
+        """The view (``KindView``) of a kind, by the kind's name."""
+        return self._views[kind_name]
+
+    def pane(self, title: str) -> TreePane:
+        """The pane titled ``title`` ("Secrets", "Blobs"…)."""
+        return next(pane for pane in self.panes if pane.title == title)
+
+    def show_pane(self, title: str) -> TreePane:
+        """Bring the pane titled ``title`` to the front, as clicking its tab does."""
+        pane = self.pane(title)
+        self.tabs.setCurrentWidget(pane)
+        return pane
+
+    def pane_of(self, model: LazyTreeModel) -> TreePane:
+        return next(pane for pane in self.panes if pane.model is model)
+
+    def add_panel(self, dock: QDockWidget) -> None:
+        """Dock a panel at the bottom, tabbed with the activity panel (which stays in front)."""
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.tabifyDockWidget(self.activity_dock, dock)
+        self.activity_dock.raise_()
 
     # --- menus and keyboard -------------------------------------------------------------
 
@@ -216,9 +233,8 @@ class MainWindow(QMainWindow):
             return False
         return not root.connection.read_only and not self.session.is_read_only(root.connection)
 
-    def show_result(self, record: Any, response: ResponseInfo | None) -> None:
-        """Show what a write returned (its record and HTTP response) in the detail pane."""
-        details = describe(record, response)
+    def show_details(self, details: Details) -> None:
+        """Show ``details`` (a write's result) in the detail pane."""
         self.detail_pane.show_details(details)
         self.details_shown.emit(details)
 
@@ -244,19 +260,12 @@ class MainWindow(QMainWindow):
             return
         if self.session.is_read_only(connection) and not connection.read_only:
             connection = replace(connection, read_only=True)  # the badge shows on its row
-        if connection.kind is ServiceKind.KEY_VAULT:
-            service = self.session.open_vault(connection)
-            root = VaultRoot(connection, service)
-            models: list[LazyTreeModel] = [self.secrets_model, self.certificates_model,
-                                           self.keys_model]
-            self._roots[connection.key] = [(model, root) for model in models]
-        else:
-            storage = self.session.open_storage(connection)
-            account = AccountRoot(connection, storage)
-            self._roots[connection.key] = [(self.blob_model, account)]
-        for model, record in self._roots[connection.key]:
-            index = model.add_root(record)
-            self._pane_of(model).expand_when_shown(index)
+        kind = kind_of(self._kinds_by_name, connection)
+        view = self._views[kind.name]
+        root = view.make_root(connection, kind.open(self.session, connection))
+        self._roots[connection.key] = [(pane.model, root) for _label, pane in view.panes]
+        for _label, pane in view.panes:
+            pane.expand_when_shown(pane.model.add_root(root))
         self.connections.append(connection)
         self._update_connection_label()
         self.read_only_banner.setVisible(any(c.read_only for c in self.connections)
@@ -285,15 +294,15 @@ class MainWindow(QMainWindow):
     def add_connection_dialog(self) -> None:
         from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
 
-        dialog = ConnectionDialog(self)
+        dialog = ConnectionDialog(self, kinds=self.kinds)
         if dialog.exec():
             self.run_task(self.open_connection(dialog.connection(), remember=True))
 
     async def open_connection(self, connection: Connection, *, remember: bool = False) -> bool:
         """``add_connection`` once the SDK it needs is imported, off the loop's thread (the
         first import takes about a second). Failures are reported; True when it was added."""
-        await import_sdk([connection.kind])
         try:
+            await import_sdk(kind_of(self._kinds_by_name, connection).sdk_modules)
             self.add_connection(connection)
         except VaultBrowserError as error:
             self.reporter.report(error)
@@ -302,13 +311,10 @@ class MainWindow(QMainWindow):
             self._store.add(connection)
         return True
 
-    def _pane_of(self, model: LazyTreeModel) -> TreePane:
-        return next(pane for pane in self.panes if pane.model is model)
-
     def _update_connection_label(self) -> None:
-        vaults = sum(1 for c in self.connections if c.kind is ServiceKind.KEY_VAULT)
-        accounts = len(self.connections) - vaults
-        self.connection_label.setText(f"{vaults} vault(s) · {accounts} storage account(s)")
+        self.connection_label.setText(" · ".join(
+            kind.count(sum(1 for c in self.connections if c.kind == kind.name))
+            for kind in self.kinds))
 
     def _on_tab_changed(self, _index: int) -> None:
         pane = self.current_pane()
@@ -324,52 +330,29 @@ class MainWindow(QMainWindow):
             self._details_task.cancel()
         model = source.model()
         assert isinstance(model, LazyTreeModel)
+        view = self._view_of_pane[self.pane_of(model)]
         node = model.node_of(source)
         owner = node
         while owner.parent is not None and owner.parent.parent is not None:
             owner = owner.parent
-        root_record = owner.record
-        if isinstance(record, VaultRoot | AccountRoot):
-            self.detail_pane.show_details(describe(record, node.last_response))
+        if owner is node:  # a connection's own row: what the window knows, no call
+            self.detail_pane.show_details(view.describe(record, node.last_response))
             return
         title = getattr(record, "display_name", None) or getattr(record, "name", str(record))
         self.detail_pane.show_loading(title)
-        self._details_task = self._spawn(self._load_details(record, root_record, model, node))
+        self._details_task = self._spawn(self._load_details(view, record, owner.record, model,
+                                                            node))
 
-    async def _load_details(self, record: Any, root: Any, model: LazyTreeModel,
-                            node: Any) -> None:
+    async def _load_details(self, view: KindView, record: Any, root: Any,
+                            model: LazyTreeModel, node: Node) -> None:
         try:
-            details = await load_details(record, root)
+            details = await view.load_details(record, root)
         except VaultBrowserError as error:
             self.detail_pane.show_message(getattr(record, "name", ""), f"⚠ {error}")
             raise
         self.detail_pane.show_details(details)
-        if isinstance(model, KeyVaultTreeModel) and node.parent is not None and (
-                type(details.record) is type(record)):
-            # Fill what listings lack (subject, key type…) but keep the row's identity: an
-            # item row stays the item (no version), not the version the GET returned.
-            model.update_record(node, replace(details.record, version=record.version,
-                                              id=record.id))
+        view.details_loaded(model, node, record, details)
         self.details_shown.emit(details)
-
-    def _reveal(self, record: Any) -> None:
-        if not isinstance(record, SecretRecord):
-            return
-        root = self._vault_root_of(record)
-        if root is None:
-            return
-        connection = root.connection
-        if connection.read_only:
-            what = f"{record.name}" + (f" (version {record.version})" if record.version else "")
-            if not self.confirm_reveal(what):
-                self.detail_pane.value_failed()
-                return
-            if self.trail is not None:
-                self.trail.record_event("reveal secret value (confirmed)",
-                                        connection=connection.display_name, resource=record.id,
-                                        identity=latest_identity(
-                                            self.session.journal, connection.display_name))
-        self._spawn(self._reveal_value(root, record))
 
     def _ask_reveal(self, what: str) -> bool:
         answer = QMessageBox.question(
@@ -379,23 +362,6 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
-
-    async def _reveal_value(self, root: VaultRoot, record: SecretRecord) -> None:
-        try:
-            result = await root.service.get_secret_value(record.name, record.version)
-        except BaseException:
-            self.detail_pane.value_failed()
-            raise
-        current: Details | None = self.detail_pane.details
-        if current is not None and current.record == record:
-            self.detail_pane.show_value(result.value, result.response)
-
-    def _vault_root_of(self, record: SecretRecord) -> VaultRoot | None:
-        for node in self.secrets_model.root_nodes():
-            if isinstance(node.record, VaultRoot) and node.record.service.vault_url == (
-                    record.vault_url.rstrip("/")):
-                return node.record
-        return None
 
     # --- tasks and shutdown -------------------------------------------------------------
 
@@ -442,17 +408,15 @@ class MainWindow(QMainWindow):
     async def aclose(self) -> None:
         """Cancel every task, close clients and sessions. Safe to await twice."""
         self.detail_pane.hide_value()
-        for model in (self.secrets_model, self.certificates_model, self.keys_model,
-                      self.blob_model):
-            model.cancel_all()
+        for pane in self.panes:
+            pane.model.cancel_all()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        for model in (self.secrets_model, self.certificates_model, self.keys_model,
-                      self.blob_model):
-            await model.wait_idle()
+        for pane in self.panes:
+            await pane.model.wait_idle()
         self.activity_model.close()
         await self.session.aclose()
         if self._on_closed is not None:

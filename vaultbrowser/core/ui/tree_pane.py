@@ -47,6 +47,8 @@ class TreePane(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        if model.parent() is None:
+            model.setParent(self)  # a kind's view builds its models for its panes
         self.title = title
         self.proxy = FlatTreeModel(self)
         self.proxy.setSourceModel(model)

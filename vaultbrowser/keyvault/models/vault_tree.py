@@ -1,16 +1,15 @@
-"""Key Vault trees: vault → secrets / certificates / keys → versions (one model per kind).
+"""Key Vault trees: vault → secrets / certificates / keys → versions (one model per item type).
 
 Each model also has a "deleted" mode (``set_show_deleted``): its vault rows then list the
-vault's soft-deleted items of the kind (deleted on, scheduled purge, recovery level) instead of
+vault's soft-deleted items of its type (deleted on, scheduled purge, recovery level) instead of
 the active ones. Deleted items have no version rows.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -22,6 +21,7 @@ from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.records import Page
+from vaultbrowser.keyvault.models.item_types import VaultItemType
 from vaultbrowser.keyvault.services.records import (
     CertificateRecord,
     KeyRecord,
@@ -32,77 +32,12 @@ from vaultbrowser.keyvault.services.records import (
 if TYPE_CHECKING:  # the SDK loads when a vault is opened, not at start-up
     from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
-class VaultItemKind(StrEnum):
-    SECRETS = "secrets"
-    CERTIFICATES = "certificates"
-    KEYS = "keys"
-
-
 @dataclass(frozen=True, eq=False)
 class VaultRoot(ConnectionRoot):
     """A connected vault: the top-level row of each Key Vault tree."""
 
     service: KeyVaultService
 
-
-Column = tuple[str, Callable[[Any], Any]]
-
-_COMMON_TAIL: list[Column] = [
-    ("Created", lambda r: fmt.time_field(r, "created_on")),
-    ("Updated", lambda r: fmt.time_field(r, "updated_on")),
-    ("Expires", lambda r: fmt.time_field(r, "expires_on")),
-    ("Tags", lambda r: fmt.tags(r.tags)),
-]
-
-COLUMNS: dict[VaultItemKind, list[Column]] = {
-    VaultItemKind.SECRETS: [
-        ("Enabled", lambda r: fmt.yes_no(r.enabled)),
-        ("Content type", lambda r: r.content_type or ""),
-        *_COMMON_TAIL,
-    ],
-    VaultItemKind.CERTIFICATES: [
-        ("Enabled", lambda r: fmt.yes_no(r.enabled)),
-        ("Subject", lambda r: r.subject or ""),
-        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
-        ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or ""),
-        ("Created", lambda r: fmt.time_field(r, "created_on")),
-        ("Updated", lambda r: fmt.time_field(r, "updated_on")),
-        ("Tags", lambda r: fmt.tags(r.tags)),
-    ],
-    VaultItemKind.KEYS: [
-        ("Enabled", lambda r: fmt.yes_no(r.enabled)),
-        ("Type", lambda r: r.key_type or ""),
-        ("Size / curve", lambda r: r.curve or (str(r.key_size) if r.key_size else "")),
-        *_COMMON_TAIL,
-    ],
-}
-
-_DELETED_HEAD: list[Column] = [
-    ("Deleted on", lambda r: fmt.time_field(r, "deleted_on")),
-    ("Purge scheduled", lambda r: fmt.time_field(r, "scheduled_purge_on")),
-    ("Recovery level", lambda r: r.recovery_level or ""),
-]
-
-# What the vault rows list in deleted mode: when each item was deleted and will be purged.
-DELETED_COLUMNS: dict[VaultItemKind, list[Column]] = {
-    VaultItemKind.SECRETS: [
-        *_DELETED_HEAD,
-        ("Content type", lambda r: r.content_type or ""),
-        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
-        ("Tags", lambda r: fmt.tags(r.tags)),
-    ],
-    VaultItemKind.CERTIFICATES: [
-        *_DELETED_HEAD,
-        ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or ""),
-        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
-        ("Tags", lambda r: fmt.tags(r.tags)),
-    ],
-    VaultItemKind.KEYS: [
-        *_DELETED_HEAD,
-        ("Expires", lambda r: fmt.time_field(r, "expires_on")),
-        ("Tags", lambda r: fmt.tags(r.tags)),
-    ],
-}
 
 _FILLED_ON_SELECTION = {"Subject", "Type", "Size / curve"}
 _SORT_BY_DATE = {"Created": "created_on", "Updated": "updated_on", "Expires": "expires_on",
@@ -124,14 +59,15 @@ def item_row(record: VaultItemRecord) -> VaultItemRecord:
 
 @guard_model_methods
 class KeyVaultTreeModel(LazyTreeModel):
-    """Vaults → items of one kind → versions. Items list their versions only when expanded."""
+    """Vaults → items of one type (``VaultItemType``) → versions. Items list their versions only
+    when expanded."""
 
-    def __init__(self, kind: VaultItemKind, paging: PagingSettings | None = None,
+    def __init__(self, item_type: VaultItemType, paging: PagingSettings | None = None,
                  parent: Any = None) -> None:
         super().__init__(parent)
-        self.kind = kind
+        self.item_type = item_type
         self._paging = paging or PagingSettings()
-        self._columns = COLUMNS[kind]
+        self._columns = item_type.columns
         self.show_deleted = False
 
     def column_titles(self) -> Sequence[str]:
@@ -150,7 +86,7 @@ class KeyVaultTreeModel(LazyTreeModel):
 
     def noun(self, node: Node) -> str:
         if isinstance(node.record, VaultRoot):
-            return f"deleted {self.kind.value}" if self.show_deleted else self.kind.value
+            return f"deleted {self.item_type.name}" if self.show_deleted else self.item_type.name
         return "versions"
 
     def vault_of(self, node: Node) -> VaultRoot:
@@ -161,29 +97,13 @@ class KeyVaultTreeModel(LazyTreeModel):
 
     async def fetch_page(self, node: Node, continuation: str | None, page_size: int
                          ) -> Page[Any]:
-        service = self.vault_of(node).service
+        items = self.item_type.items_of(self.vault_of(node).service)
         options = {"page_size": page_size, "continuation": continuation}
-        if isinstance(node.record, VaultRoot) and self.show_deleted:
-            deleted_lister = {
-                VaultItemKind.SECRETS: service.list_deleted_secrets,
-                VaultItemKind.CERTIFICATES: service.list_deleted_certificates,
-                VaultItemKind.KEYS: service.list_deleted_keys,
-            }[self.kind]
-            return await deleted_lister(**options)
         if isinstance(node.record, VaultRoot):
-            lister = {
-                VaultItemKind.SECRETS: service.list_secrets,
-                VaultItemKind.CERTIFICATES: service.list_certificates,
-                VaultItemKind.KEYS: service.list_keys,
-            }[self.kind]
-            return await lister(**options)
-        name = node.record.name
-        versions = {
-            VaultItemKind.SECRETS: service.list_secret_versions,
-            VaultItemKind.CERTIFICATES: service.list_certificate_versions,
-            VaultItemKind.KEYS: service.list_key_versions,
-        }[self.kind]
-        return await versions(name, **options)
+            if self.show_deleted:
+                return await items.list_deleted(**options)
+            return await items.list(**options)
+        return await items.list_versions(node.record.name, **options)
 
     def headerData(self, section: int, orientation: Any, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and section > 0:
@@ -196,7 +116,7 @@ class KeyVaultTreeModel(LazyTreeModel):
     def display(self, record: Any, column: int) -> Any:
         if isinstance(record, VaultRoot):
             if column == 0:
-                return f"{record.label}  — deleted {self.kind.value}" if self.show_deleted \
+                return f"{record.label}  — deleted {self.item_type.name}" if self.show_deleted \
                     else record.label
             return ""
         if column == 0:
@@ -288,7 +208,7 @@ class KeyVaultTreeModel(LazyTreeModel):
             vault.status_shown = False
             vault.sort_keys = None
         self.show_deleted = deleted
-        self._columns = (DELETED_COLUMNS if deleted else COLUMNS)[self.kind]
+        self._columns = self.item_type.deleted_columns if deleted else self.item_type.columns
         self.__dict__.pop("_columns_cached", None)  # LazyTreeModel caches the column count
         self.endResetModel()
         self._retire(retired)

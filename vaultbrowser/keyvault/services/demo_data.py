@@ -12,7 +12,6 @@ pseudo-random source and carry no real credential. Host names use ``contoso-demo
   weak RSA-1024 one cannot be seeded. :func:`import_demo_certificates` imports PFX files with
   explicit validity through the SDK after the emulator started (RSA 1024 stays impossible:
   the emulator refuses the key size on import too).
-- :func:`seed_azurite_demo` (in :mod:`vaultbrowser.blob.services.demo_data`) fills Azurite.
 """
 
 from __future__ import annotations
@@ -33,13 +32,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from vaultbrowser.blob.services.demo_data import (
-    DemoBlob,
-    DemoBlobSummary,
-    DemoContainer,
-    demo_blob_plan,
-    seed_azurite_demo,
-)
 from vaultbrowser.keyvault.services.demo_hostile import (
     NEVER_EXPIRES_EPOCH,
     HostileExtension,
@@ -48,15 +40,10 @@ from vaultbrowser.keyvault.services.demo_hostile import (
 
 __all__ = [
     "DEMO_DOMAIN",
-    "DemoBlob",
-    "DemoBlobSummary",
     "DemoCertificateImport",
-    "DemoContainer",
-    "demo_blob_plan",
     "demo_certificate_imports",
     "import_demo_certificates",
     "keyvault_demo_seed",
-    "seed_azurite_demo",
 ]
 
 DEMO_DOMAIN = "contoso-demo.com"

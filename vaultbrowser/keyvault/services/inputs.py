@@ -38,6 +38,14 @@ def _shown(text: str, limit: int = 60) -> str:
     return f"“{text if len(text) <= limit else text[:limit] + '…'}”"
 
 
+MAX_KEY_VAULT_PAGE = 25  # the service's upper bound for maxresults
+
+
+def clamp_page_size(page_size: int) -> int:
+    """A listing's page size within what Key Vault accepts (1..25)."""
+    return max(1, min(MAX_KEY_VAULT_PAGE, page_size))
+
+
 def validate_item_name(name: str, what: str = "name") -> str:
     """Check a secret, key or certificate name: 1–127 characters of ``[0-9a-zA-Z-]``.
 

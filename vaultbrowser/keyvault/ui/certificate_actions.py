@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 
-from vaultbrowser.audit.trail import latest_identity
-from vaultbrowser.core.models.details import describe_certificate
+from vaultbrowser.core.audit.trail import latest_identity
 from vaultbrowser.core.services.errors import ServiceError
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.ui.common_dialogs import confirm_box
-from vaultbrowser.keyvault.models.vault_tree import VaultItemKind
+from vaultbrowser.keyvault.models.details import describe_certificate
+from vaultbrowser.keyvault.models.item_types import CERTIFICATES
 from vaultbrowser.keyvault.services.records import CertificateRecord
 from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.certificate_dialogs import (
@@ -27,16 +27,19 @@ from vaultbrowser.keyvault.ui.certificate_dialogs import (
     CertificatePolicyDialog,
     ImportCertificateDialog,
 )
-from vaultbrowser.keyvault.ui.vault_actions import KindActions, Target
+from vaultbrowser.keyvault.ui.vault_actions import Target, VaultItemActions
+from vaultbrowser.keyvault.ui.vault_files import FileChoices
 
 if TYPE_CHECKING:
-    from vaultbrowser.core.ui.main_window import MainWindow
+    from collections.abc import Sequence
+
     from vaultbrowser.core.ui.tree_pane import TreePane
+    from vaultbrowser.core.ui.window_context import WindowContext
+    from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel
     from vaultbrowser.keyvault.services.certificate_inputs import (
         CertificateOperationRecord,
         CertificatePolicyInput,
     )
-    from vaultbrowser.keyvault.ui.vault_actions import VaultActions
 
 IMPORT_FILTER = "Certificates (*.pfx *.p12 *.pem *.crt *.cer);;All files (*)"
 
@@ -53,13 +56,14 @@ def operation_text(operation: CertificateOperationRecord) -> str:
     return text
 
 
-class CertificateActions(KindActions):
-    kind = VaultItemKind.CERTIFICATES
-    noun = "certificate"
+class CertificateActions(VaultItemActions):
+    item_type = CERTIFICATES
 
-    def __init__(self, window: MainWindow, pane: TreePane, owner: VaultActions) -> None:
+    def __init__(self, window: WindowContext, pane: TreePane, files: FileChoices,
+                 related: Sequence[KeyVaultTreeModel]) -> None:
         super().__init__(window, pane)
-        self.owner = owner
+        self.files = files
+        self.related = tuple(related)  # the secrets and keys trees (a certificate's key, secret)
         self.poll_interval = 1.0  # seconds before the first read of a pending operation
         self.max_poll_interval = 30.0
         self.last_directory = Path.home()
@@ -119,7 +123,8 @@ class CertificateActions(KindActions):
         """Start the operation, show it until it ends, then show the certificate."""
         assert target.root is not None
         service = target.root.service
-        started = await service.create_certificate(name, policy, enabled=enabled, tags=tags)
+        started = await service.certificates.issuance.create(name, policy, enabled=enabled,
+                                                             tags=tags)
         operation, response = started.value, started.response
         self.window.show_response(f"Certificate {name}", operation_text(operation), response)
         if policy.issuer_name.lower() == "unknown" and operation.in_progress:
@@ -145,7 +150,7 @@ class CertificateActions(KindActions):
                 # the operation less and less often (at most every max_poll_interval).
                 await asyncio.sleep(delay)
                 delay = min(delay * 1.5, self.max_poll_interval)
-                polled = await service.get_certificate_operation(name)
+                polled = await service.certificates.issuance.get_operation(name)
                 operation, response = polled.value, polled.response
                 progress.show_operation(operation)
         finally:
@@ -154,13 +159,12 @@ class CertificateActions(KindActions):
             progress.close()
             progress.deleteLater()
         if operation.completed:
-            certificate = await service.get_certificate(name)
+            certificate = await service.certificates.get(name)
             index = self.model.insert_item(target.vault_index, certificate.value.properties)
             self.show_new_row(index)
             self.after_item_change(target, name, removed=False)
-            details = describe_certificate(certificate.value, certificate.response)
-            self.window.detail_pane.show_details(details)
-            self.window.details_shown.emit(details)
+            self.window.show_details(describe_certificate(certificate.value,
+                                                          certificate.response))
             return
         self.window.show_response(f"Certificate {name}", operation_text(operation), response)
         if operation.status.lower() == "failed":
@@ -174,7 +178,7 @@ class CertificateActions(KindActions):
                                progress: CertificateOperationDialog) -> None:
         assert target.root is not None
         try:
-            result = await target.root.service.cancel_certificate_operation(name)
+            result = await target.root.service.certificates.issuance.cancel_operation(name)
         except BaseException:
             progress.cancel_failed()
             raise
@@ -186,7 +190,7 @@ class CertificateActions(KindActions):
         target = self.target()
         if target.root is None:
             return
-        path = self.owner.choose_open_path(self.window, "Import a certificate",
+        path = self.files.choose_open_path(self.window, "Import a certificate",
                                            self.last_directory, IMPORT_FILTER)
         if path is None:
             return
@@ -207,18 +211,18 @@ class CertificateActions(KindActions):
                           password: SecretValue | None, *, enabled: bool,
                           tags: dict[str, str]) -> None:
         assert target.root is not None
-        result = await target.root.service.import_certificate(
+        result = await target.root.service.certificates.files.import_file(
             name, data, password=password, enabled=enabled, tags=tags)
         self.show_new_row(self.model.insert_item(target.vault_index, result.value))
         self.after_item_change(target, name, removed=False)
-        self.window.show_result(result.value, result.response)
+        self.show_result(result.value, result.response)
 
     # --- downloads ---------------------------------------------------------------------------
 
     def _ask_destination(self, title: str, suggested: str, name_filter: str
                          ) -> tuple[Path, bool] | None:
         """A path to save to, and whether the user agreed to replace the file there."""
-        path = self.owner.choose_save_path(self.window, title,
+        path = self.files.choose_save_path(self.window, title,
                                            self.last_directory / suggested, name_filter)
         if path is None:
             return None
@@ -246,7 +250,7 @@ class CertificateActions(KindActions):
     async def save_public(self, target: Target, record: CertificateRecord, fmt: str,
                           path: Path, overwrite: bool) -> None:
         assert target.root is not None
-        result = await target.root.service.download_certificate(record.name, record.version,
+        result = await target.root.service.certificates.files.download(record.name, record.version,
                                                                 fmt=fmt)
         await self._save(path, result.value, overwrite)
         self.window.show_response(f"{record.name} downloaded",
@@ -283,7 +287,7 @@ class CertificateActions(KindActions):
     async def save_private(self, target: Target, record: CertificateRecord, path: Path,
                            overwrite: bool) -> None:
         assert target.root is not None
-        result = await target.root.service.download_certificate_private(record.name,
+        result = await target.root.service.certificates.files.download_private(record.name,
                                                                         record.version)
         export = result.value
         if path.suffix.lower() != export.suffix:
@@ -320,7 +324,7 @@ class CertificateActions(KindActions):
         """Read the policy, let the user edit it (a window-modal dialog), save it."""
         assert target.root is not None
         service = target.root.service
-        current = await service.get_certificate_policy(name)
+        current = await service.certificates.get_policy(name)
         dialog = CertificatePolicyDialog(self.window, target.vault_name, name=name,
                                          policy=current.value)
         try:
@@ -329,7 +333,7 @@ class CertificateActions(KindActions):
             policy = dialog.policy()
         finally:
             dialog.deleteLater()
-        result = await service.update_certificate_policy(name, policy)
+        result = await service.certificates.update_policy(name, policy)
         saved = result.value
         key = f"{saved.key_type or ''} {saved.key_size or saved.curve or ''}".strip()
         summary = "; ".join(part for part in (
@@ -344,7 +348,7 @@ class CertificateActions(KindActions):
         """Re-list the vault in the secrets and keys trees (the certificate's key and secret
         changed with it), where that vault is listed; a removed certificate's rows simply go
         from active listings."""
-        for model in (self.window.secrets_model, self.window.keys_model):
+        for model in self.related:
             for node in model.root_nodes():
                 if node.record is not target.root or not node.listed:
                     continue

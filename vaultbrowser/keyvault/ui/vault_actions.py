@@ -1,8 +1,9 @@
-"""``VaultActions``: the Key Vault write actions of the window (secrets, certificates, keys).
+"""The Key Vault write actions, one controller per tree: ``VaultItemActions`` (what every item
+type shares), ``SecretActions``, ``KeyActions`` (certificates: ``certificate_actions``).
 
-Owned by the window; adds its actions to the three Key Vault panes' menus (see
-``TreePane.action_providers``) and a "Deleted" box to each pane's top bar (the vault rows then
-list soft-deleted items, with Recover and Purge). Every write runs through the service layer as
+Built by the Key Vault view (``view.KeyVaultActions``); each adds its actions to its pane's
+menus (see ``TreePane.action_providers``) and a "Deleted" box to its top bar (the vault rows
+then list soft-deleted items, with Recover and Purge). Every write runs through the service layer as
 a window task, shows its result and response in the detail pane, and refreshes only the
 affected node. A failed write raises its typed error, which the window's reporter shows.
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
@@ -24,20 +24,17 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox
 
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
-from vaultbrowser.keyvault.models.vault_tree import (
-    KeyVaultTreeModel,
-    VaultItemKind,
-    VaultRoot,
-    item_row,
-)
+from vaultbrowser.keyvault.models.details import describe
+from vaultbrowser.keyvault.models.item_types import KEYS, SECRETS, VaultItems, VaultItemType
+from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot, item_row
 from vaultbrowser.keyvault.services.inputs import PropertyChanges, purge_refusal
 from vaultbrowser.keyvault.services.records import KeyRecord, SecretRecord, VaultItemRecord
-from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.vault_dialogs import KeyDialog, PropertiesDialog, SecretDialog
 
 if TYPE_CHECKING:
-    from vaultbrowser.core.ui.main_window import MainWindow
+    from vaultbrowser.core.services.records import ResponseInfo
     from vaultbrowser.core.ui.tree_pane import TreePane
+    from vaultbrowser.core.ui.window_context import WindowContext
 
 READ_ONLY_TIP = ("Disabled: this connection is read-only (audit mode), so vaultbrowser sends "
                  "no writes to it. Open it without read-only mode to make changes.")
@@ -65,14 +62,17 @@ class Target:
         return self.root.name if self.root is not None else ""
 
 
-class KindActions(QObject):
-    """The actions of one Key Vault pane (one item kind): the shared delete / recover / purge
+class VaultItemActions(QObject):
+    """The actions of one Key Vault pane (one item type): the shared delete / recover / purge
     / properties flows; subclasses add what is their own (create, versions, downloads…)."""
 
-    kind: VaultItemKind
-    noun = "item"  # "secret", "certificate", "key": also the service methods' suffix
+    item_type: VaultItemType
 
-    def __init__(self, window: MainWindow, pane: TreePane) -> None:
+    @property
+    def noun(self) -> str:
+        return self.item_type.noun
+
+    def __init__(self, window: WindowContext, pane: TreePane) -> None:
         super().__init__(window)
         self.window = window
         self.pane = pane
@@ -82,7 +82,7 @@ class KindActions(QObject):
         self._tips: dict[QAction, str] = {}
         self.deleted_check = QCheckBox("Deleted")
         self.deleted_check.setToolTip(
-            f"List each vault's soft-deleted {self.kind.value} (deleted on, scheduled purge) "
+            f"List each vault's soft-deleted {self.item_type.name} (deleted on, scheduled purge) "
             "instead of the active ones; Recover and Purge them from there")
         self.deleted_check.toggled.connect(self.show_deleted)
         self._fit_columns = False
@@ -188,10 +188,14 @@ class KindActions(QObject):
 
     # --- shared flows ---------------------------------------------------------------------
 
-    def service_call(self, target: Target, verb: str) -> Callable[..., Coroutine[Any, Any, Any]]:
-        """The service's ``{verb}`` method for this kind (``delete`` → ``delete_secret``)."""
+    def items(self, target: Target) -> VaultItems:
+        """The part of the target vault's service that holds this pane's items."""
         assert target.root is not None
-        return getattr(target.root.service, verb.format(noun=self.noun))
+        return self.item_type.items_of(target.root.service)
+
+    def show_result(self, record: Any, response: ResponseInfo | None) -> None:
+        """Show what a write returned (its record and HTTP response) in the detail pane."""
+        self.window.show_details(describe(record, response))
 
     def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         return self.window.run_task(coroutine)
@@ -216,10 +220,10 @@ class KindActions(QObject):
 
     async def update_properties(self, target: Target, record: VaultItemRecord,
                                 changes: PropertyChanges) -> None:
-        update = self.service_call(target, "update_{noun}_properties")
+        update = self.items(target).update_properties
         result = await update(record.name, record.version, changes)
         self.show_updated(target, record, result.value)
-        self.window.show_result(result.value, result.response)
+        self.show_result(result.value, result.response)
 
     def show_updated(self, target: Target, before: VaultItemRecord,
                      after: VaultItemRecord) -> None:
@@ -255,11 +259,11 @@ class KindActions(QObject):
         self.run(self.delete(target, record.name))
 
     async def delete(self, target: Target, name: str) -> None:
-        result = await self.service_call(target, "delete_{noun}")(name)
+        result = await self.items(target).delete(name)
         row = self.model.find_item(target.vault_index, name)
         if row.isValid():
             self.remove_row(self.model, row)
-        self.window.show_result(result.value, result.response)
+        self.show_result(result.value, result.response)
         self.after_item_change(target, name, removed=True)
 
     def recover_selected(self) -> None:
@@ -270,11 +274,11 @@ class KindActions(QObject):
         self.run(self.recover(target, record.name))
 
     async def recover(self, target: Target, name: str) -> None:
-        result = await self.service_call(target, "recover_deleted_{noun}")(name)
+        result = await self.items(target).recover(name)
         row = self.model.find_item(target.vault_index, name)
         if row.isValid() and self.model.show_deleted:
             self.remove_row(self.model, row)
-        self.window.show_result(result.value, result.response)
+        self.show_result(result.value, result.response)
         self.after_item_change(target, name, removed=False)
 
     def purge_selected(self) -> None:
@@ -302,7 +306,7 @@ class KindActions(QObject):
         self.run(self.purge(target, record.name, typed))
 
     async def purge(self, target: Target, name: str, typed: str) -> None:
-        result = await self.service_call(target, "purge_deleted_{noun}")(name, typed_name=typed)
+        result = await self.items(target).purge(name, typed_name=typed)
         row = self.model.find_item(target.vault_index, name)
         if row.isValid():
             self.remove_row(self.model, row)
@@ -324,7 +328,7 @@ class KindActions(QObject):
         """Take a row out after a write removed it. A selected row is deselected first: the
         view would otherwise select a neighbour, whose details would replace the write's
         result in the detail pane."""
-        pane = next(p for p in self.window.panes if p.model is model)
+        pane = self.window.pane_of(model)
         selected = pane.selected_source_index()
         while selected.isValid() and selected != index:
             selected = selected.parent()
@@ -342,11 +346,10 @@ class KindActions(QObject):
             self.pane.view.scrollTo(self.pane.proxy.mapFromSource(index))
 
 
-class SecretActions(KindActions):
-    kind = VaultItemKind.SECRETS
-    noun = "secret"
+class SecretActions(VaultItemActions):
+    item_type = SECRETS
 
-    def __init__(self, window: MainWindow, pane: TreePane) -> None:
+    def __init__(self, window: WindowContext, pane: TreePane) -> None:
         super().__init__(window, pane)
         self.new_action = self._action("New secret…", self.new_secret,
                                        "Create a secret in the selected vault")
@@ -388,21 +391,20 @@ class SecretActions(KindActions):
     async def write_secret(self, target: Target, inputs: Any, value: Any, *, new: bool) -> None:
         assert target.root is not None
         service = target.root.service
-        write = service.create_secret if new else service.add_secret_version
+        write = service.secrets.create if new else service.secrets.add_version
         result = await write(inputs.name, value, **inputs.options())
         del value
         index = self.model.insert_item(target.vault_index, result.value)
         if not new and index.isValid() and self.model.node_of(index).listed:
             self.model.refresh(index)  # its versions: one more
         self.show_new_row(index)
-        self.window.show_result(result.value, result.response)
+        self.show_result(result.value, result.response)
 
 
-class KeyActions(KindActions):
-    kind = VaultItemKind.KEYS
-    noun = "key"
+class KeyActions(VaultItemActions):
+    item_type = KEYS
 
-    def __init__(self, window: MainWindow, pane: TreePane) -> None:
+    def __init__(self, window: WindowContext, pane: TreePane) -> None:
         super().__init__(window, pane)
         self.edit_action.setText("Edit expiry and tags…")
         self.new_action = self._action("New key…", self.new_key,
@@ -438,12 +440,12 @@ class KeyActions(KindActions):
 
     async def create_key(self, target: Target, inputs: Any) -> None:
         assert target.root is not None
-        result = await target.root.service.create_key(
+        result = await target.root.service.keys.create(
             inputs.name, key_type=inputs.key_type, size=inputs.size, curve=inputs.curve,
             enabled=inputs.enabled, not_before=inputs.not_before, expires_on=inputs.expires_on,
             tags=inputs.tags)
         self.show_new_row(self.model.insert_item(target.vault_index, result.value))
-        self.window.show_result(result.value, result.response)
+        self.show_result(result.value, result.response)
 
     def set_enabled(self, enabled: bool) -> None:
         target = self.target()
@@ -451,22 +453,3 @@ class KeyActions(KindActions):
         if not isinstance(record, KeyRecord) or target.root is None:
             return
         self.run(self.update_properties(target, record, PropertyChanges(enabled=enabled)))
-
-
-class VaultActions(QObject):
-    """The Key Vault panes' controllers: ``secrets``, ``certificates``, ``keys``.
-
-    ``choose_open_path`` / ``choose_save_path`` ask for files (``QFileDialog``); tests replace
-    them with functions returning paths.
-    """
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        from vaultbrowser.keyvault.ui.certificate_actions import CertificateActions
-
-        self.window = window
-        self.choose_open_path: Callable[..., Path | None] = vault_files.choose_open_path
-        self.choose_save_path: Callable[..., Path | None] = vault_files.choose_save_path
-        self.secrets = SecretActions(window, window.panes[0])
-        self.certificates = CertificateActions(window, window.panes[1], self)
-        self.keys = KeyActions(window, window.panes[2])

@@ -12,11 +12,20 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from vaultbrowser.core.services.errors import LocalFileError
+
+
+class FileChoices(Protocol):
+    """Who asks for files: the Key Vault actions (tests replace the two functions)."""
+
+    choose_open_path: Callable[..., Path | None]
+    choose_save_path: Callable[..., Path | None]
 
 
 def choose_open_path(parent: QWidget | None, title: str, directory: Path,

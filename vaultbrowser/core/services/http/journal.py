@@ -13,16 +13,6 @@ from datetime import datetime
 
 from vaultbrowser.core.services.records import ResponseInfo
 
-# http.py re-exports these under their old home until the reshape (issue 16) moves them.
-from vaultbrowser.core.services.redaction import (  # noqa: F401
-    REDACTED,
-    SENSITIVE_HEADERS,
-    SENSITIVE_QUERY,
-    redact_headers,
-    redact_text,
-    redact_url,
-)
-
 _REQUEST_ID_HEADERS = ("x-ms-request-id", "x-ms-client-request-id", "apim-request-id")
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from vaultbrowser.core.services.config import LimitSettings
 from vaultbrowser.core.services.errors import LimitExceeded
-from vaultbrowser.core.services.http.journal import redact_url
+from vaultbrowser.core.services.redaction import redact_url
 
 __all__ = [
     "BoundedContent",

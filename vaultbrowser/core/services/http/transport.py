@@ -20,34 +20,20 @@ from azure.core.pipeline.transport import AsyncHttpTransport
 
 from vaultbrowser.core.services.config import LimitSettings
 from vaultbrowser.core.services.http.identity import identity_from_authorization
-from vaultbrowser.core.services.http.journal import (  # re-exported: the names many modules know
-    REDACTED,
-    SENSITIVE_HEADERS,
-    SENSITIVE_QUERY,
+from vaultbrowser.core.services.http.journal import (
     ExchangeRecord,
     HttpJournal,
     RequestGuard,
-    redact_headers,
-    redact_text,
-    redact_url,
     request_id_of,
 )
 from vaultbrowser.core.services.http.limits import send_within
 from vaultbrowser.core.services.records import ResponseInfo
+from vaultbrowser.core.services.redaction import redact_headers, redact_text, redact_url
 
 __all__ = [
-    "REDACTED",
-    "SENSITIVE_HEADERS",
-    "SENSITIVE_QUERY",
-    "ExchangeRecord",
-    "HttpJournal",
     "RecordingTransport",
-    "RequestGuard",
     "ResponseCapture",
     "info_for",
-    "redact_headers",
-    "redact_url",
-    "request_id_of",
     "response_info_from",
 ]
 

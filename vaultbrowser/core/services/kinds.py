@@ -1,0 +1,123 @@
+"""The kind registry's contract: what every service kind tells the rest of the app (Qt-free).
+
+Each kind package (``vaultbrowser/keyvault``, ``vaultbrowser/blob``, …) exposes one
+``ServiceKind`` in its ``kind.py``; ``app.py`` lists them, and nothing else names a kind. The
+window, the audit command, the demo and the connection store are given the list and ask each
+kind through these fields: none of them branches on a kind.
+
+The heavy parts (the SDK behind ``open``, the Qt half behind ``view``) load when first called:
+``vaultbrowser --help`` and ``vaultbrowser audit`` import no Qt and no SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from vaultbrowser.core.services.connections import AuthMethod, Connection
+from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.records import SecretValue
+
+if TYPE_CHECKING:
+    from vaultbrowser.core.services.session import ServiceSession
+
+
+class DemoUnavailable(Exception):
+    """A kind's demo cannot start on this machine (Azurite without Node.js); the message says
+    why and what to install. The demo goes on with the other kinds."""
+
+
+class DemoProvider(Protocol):
+    """One kind's part of demo mode: a local emulator seeded with demo data."""
+
+    starting: str  # the status line while it starts ("Starting Azurite…")
+
+    async def start(self) -> Connection:
+        """Start and seed the emulator; its connection (raises ``DemoUnavailable``)."""
+
+    async def stop(self) -> None:
+        """Stop what ``start`` started (nothing when it did not start)."""
+
+
+@dataclass(frozen=True)
+class PastedConnection:
+    """A way to connect by pasting one secret text that names the resource (a connection
+    string, a SAS URL), offered by the connection dialog next to "URL and sign-in".
+
+    ``build(text, name, read_only)`` makes the connection (``InvalidInput`` when the text is
+    not valid; the message never quotes it). When the secret comes from an environment
+    variable, ``env_names_resource`` says whether its value names the resource too (a
+    connection string: read it at once) or only the credential (a SAS token: the URL is typed).
+    """
+
+    mode: str
+    label: str  # "Connection string"
+    auth: AuthMethod
+    placeholder: str
+    build: Callable[[str, str, bool], Connection]
+    env_names_resource: bool = True
+    env_label: str = ""  # the secret's label when it comes from a variable ("SAS token")
+
+
+@dataclass(frozen=True)
+class ServiceKind:
+    """One service kind: its name and words, how its connections are made and opened, its
+    command-line options, audit collector, demo, and (``view``) its trees and actions."""
+
+    name: str  # "keyvault": Connection.kind, saved settings, the registry's key
+    label: str  # "Key Vault": the connection dialog's choice
+    nouns: tuple[str, str]  # ("vault", "vaults"): the status bar's count
+    url_label: str  # "Vault URL"
+    url_placeholder: str
+    normalize_url: Callable[[str], str]  # the one canonical URL; raises InvalidInput
+    auth_methods: tuple[AuthMethod, ...]  # the sign-in methods it accepts, in display order
+    sdk_modules: tuple[str, ...]  # imported off the loop's thread before the first open
+    open: Callable[[ServiceSession, Connection], Any]  # the service of a connection
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    connections_from_args: Callable[[argparse.Namespace], list[Connection]]
+    audit: Callable[..., Any]  # collects one connection's audit inventory (audit.inventory)
+    demo: Callable[[Path, bool], DemoProvider]  # (workdir, seed) → its demo emulator
+    view: Callable[[Any], Any]  # its Qt half, given the window (see core.ui.kind_view)
+    pasted_connections: tuple[PastedConnection, ...] = field(default=())
+    # A typed secret checked at once (an account key's base64), so the dialog can say what is
+    # wrong before the connection opens; the message never repeats the text.
+    check_secret: Callable[[AuthMethod, str], SecretValue] = field(
+        default=lambda _auth, text: SecretValue(text))
+
+    def count(self, number: int) -> str:
+        return f"{number} {self.nouns[0] if number == 1 else self.nouns[1]}"
+
+
+def kinds_by_name(kinds: Iterable[ServiceKind]) -> dict[str, ServiceKind]:
+    return {kind.name: kind for kind in kinds}
+
+
+def kind_of(kinds: Mapping[str, ServiceKind], connection: Connection) -> ServiceKind:
+    """The kind of ``connection``.
+
+    Raises:
+        InvalidInput: no registered kind has that name (a setting from a newer version).
+    """
+    kind = kinds.get(connection.kind)
+    if kind is None:
+        raise InvalidInput(f"{connection.display_name}: this version of vaultbrowser does not "
+                           f"know the service kind {connection.kind!r}.")
+    return kind
+
+
+def url_normalizer(kinds: Sequence[ServiceKind]) -> Callable[[str, str], str]:
+    """``normalize(kind_name, url)`` over the registry, for ``Connection.from_settings``.
+
+    The function raises ``InvalidInput`` for an unknown kind or a URL its kind refuses.
+    """
+    by_name = kinds_by_name(kinds)
+
+    def normalize(kind: str, url: str) -> str:
+        if kind not in by_name:
+            raise InvalidInput(f"A saved connection is not valid: unknown kind {kind!r}.")
+        return by_name[kind].normalize_url(url)
+
+    return normalize

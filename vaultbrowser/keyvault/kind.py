@@ -1,0 +1,66 @@
+"""The Key Vault kind as the registry sees it (``app.KINDS``): names, URLs, sign-in methods,
+command-line options, and the lazily loaded service, audit, demo and Qt view."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from vaultbrowser.core.services.connections import ENTRA_METHODS, AuthMethod, Connection
+from vaultbrowser.core.services.kinds import DemoProvider, ServiceKind
+from vaultbrowser.keyvault.services.connections import KEY_VAULT, normalize_vault_url
+
+SDK_MODULES = ("vaultbrowser.keyvault.services.vault_service", "azure.keyvault.secrets.aio",
+               "azure.keyvault.certificates.aio", "azure.keyvault.keys.aio")
+
+
+def _open(session: Any, connection: Connection) -> Any:
+    from vaultbrowser.keyvault.services.opener import open_vault
+
+    return open_vault(session, connection)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vault", action="append", default=[], metavar="URL",
+                        help="a Key Vault URL or name (repeatable); Entra ID sign-in")
+
+
+def _connections_from_args(args: argparse.Namespace) -> list[Connection]:
+    return [Connection(KEY_VAULT, normalize_vault_url(url)) for url in args.vault]
+
+
+async def _audit(collector: Any, connection: Connection) -> None:
+    from vaultbrowser.keyvault.services.audit import audit_vault
+
+    await audit_vault(collector, connection)
+
+
+def _demo(workdir: Path, seed: bool) -> DemoProvider:
+    from vaultbrowser.keyvault.services.demo import KeyVaultDemo
+
+    return KeyVaultDemo(workdir, seed)
+
+
+def _view(window: Any) -> Any:
+    from vaultbrowser.keyvault.ui.view import KeyVaultView
+
+    return KeyVaultView(window)
+
+
+KIND = ServiceKind(
+    name=KEY_VAULT,
+    label="Key Vault",
+    nouns=("vault", "vaults"),
+    url_label="Vault URL",
+    url_placeholder="myvault or https://myvault.vault.azure.net",
+    normalize_url=normalize_vault_url,
+    auth_methods=(*ENTRA_METHODS, AuthMethod.LOCAL_EMULATOR),
+    sdk_modules=SDK_MODULES,
+    open=_open,
+    add_arguments=_add_arguments,
+    connections_from_args=_connections_from_args,
+    audit=_audit,
+    demo=_demo,
+    view=_view,
+)

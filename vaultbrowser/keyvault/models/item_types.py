@@ -1,0 +1,92 @@
+"""The three types of vault item — secrets, certificates, keys — as values the trees and the
+actions are given: a name, a noun, the columns of the active and the deleted view, and which
+part of a ``KeyVaultService`` lists and changes them (``items_of``). Nothing here branches on a
+type: a tree or an action asks its ``VaultItemType``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from vaultbrowser.core.models import formatting as fmt
+from vaultbrowser.core.services.records import Page, Result
+
+if TYPE_CHECKING:
+    from vaultbrowser.keyvault.services.inputs import PropertyChanges
+    from vaultbrowser.keyvault.services.vault_service import KeyVaultService
+
+Column = tuple[str, Callable[[Any], Any]]
+
+
+class VaultItems(Protocol):
+    """What ``service.secrets``, ``service.certificates`` and ``service.keys`` all offer."""
+
+    noun: str
+
+    async def list(self, *, page_size: int = ..., continuation: str | None = None
+                   ) -> Page[Any]: ...
+
+    async def list_versions(self, name: str, *, page_size: int = ...,
+                            continuation: str | None = None) -> Page[Any]: ...
+
+    async def list_deleted(self, *, page_size: int = ..., continuation: str | None = None
+                           ) -> Page[Any]: ...
+
+    async def update_properties(self, name: str, version: str | None,
+                                changes: PropertyChanges) -> Result[Any]: ...
+
+    async def delete(self, name: str) -> Result[Any]: ...
+
+    async def recover(self, name: str) -> Result[Any]: ...
+
+    async def purge(self, name: str, *, typed_name: str) -> Result[None]: ...
+
+
+@dataclass(frozen=True, eq=False)
+class VaultItemType:
+    """One type of vault item (see the module docstring)."""
+
+    name: str  # "secrets": the tree's noun
+    noun: str  # "secret": one of them
+    title: str  # the tab's label
+    items_of: Callable[[KeyVaultService], VaultItems]
+    columns: tuple[Column, ...]
+    deleted_columns: tuple[Column, ...]
+
+
+_ENABLED: Column = ("Enabled", lambda r: fmt.yes_no(r.enabled))
+_CREATED: Column = ("Created", lambda r: fmt.time_field(r, "created_on"))
+_UPDATED: Column = ("Updated", lambda r: fmt.time_field(r, "updated_on"))
+_EXPIRES: Column = ("Expires", lambda r: fmt.time_field(r, "expires_on"))
+_TAGS: Column = ("Tags", lambda r: fmt.tags(r.tags))
+_THUMBPRINT: Column = ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or "")
+_CONTENT_TYPE: Column = ("Content type", lambda r: r.content_type or "")
+# What the vault rows list in deleted mode: when each item was deleted and will be purged.
+_DELETED_HEAD: tuple[Column, ...] = (
+    ("Deleted on", lambda r: fmt.time_field(r, "deleted_on")),
+    ("Purge scheduled", lambda r: fmt.time_field(r, "scheduled_purge_on")),
+    ("Recovery level", lambda r: r.recovery_level or ""),
+)
+
+SECRETS = VaultItemType(
+    "secrets", "secret", "Key Vault Secrets", lambda service: service.secrets,
+    columns=(_ENABLED, _CONTENT_TYPE, _CREATED, _UPDATED, _EXPIRES, _TAGS),
+    deleted_columns=(*_DELETED_HEAD, _CONTENT_TYPE, _EXPIRES, _TAGS),
+)
+CERTIFICATES = VaultItemType(
+    "certificates", "certificate", "Key Vault Certificates",
+    lambda service: service.certificates,
+    columns=(_ENABLED, ("Subject", lambda r: r.subject or ""), _EXPIRES, _THUMBPRINT,
+             _CREATED, _UPDATED, _TAGS),
+    deleted_columns=(*_DELETED_HEAD, _THUMBPRINT, _EXPIRES, _TAGS),
+)
+KEYS = VaultItemType(
+    "keys", "key", "Key Vault Keys", lambda service: service.keys,
+    columns=(_ENABLED, ("Type", lambda r: r.key_type or ""),
+             ("Size / curve", lambda r: r.curve or (str(r.key_size) if r.key_size else "")),
+             _CREATED, _UPDATED, _EXPIRES, _TAGS),
+    deleted_columns=(*_DELETED_HEAD, _EXPIRES, _TAGS),
+)
+ITEM_TYPES = (SECRETS, CERTIFICATES, KEYS)

@@ -1,0 +1,67 @@
+"""Key Vault's part of demo mode: our emulator on a thread of its own, seeded with the demo
+vault (generating its keys and certificates must not stall the window)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from vaultbrowser.core.services.connections import AuthMethod, Connection
+from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.core.services.translate import translated
+from vaultbrowser.keyvault.services.connections import KEY_VAULT
+from vaultbrowser.keyvault.services.demo_data import import_demo_certificates, keyvault_demo_seed
+from vaultbrowser.keyvault.services.opener import open_vault
+
+
+class KeyVaultDemo:
+    """The demo vault: ``start()`` returns its connection, ``stop()`` stops the emulator."""
+
+    starting = "Starting the local Key Vault emulator…"
+
+    def __init__(self, workdir: Path, seed: bool = True) -> None:
+        self._workdir = workdir
+        self._seed = seed
+        self._context: Any = None
+
+    async def start(self) -> Connection:
+        from vaultbrowser.emulators.keyvault import run_emulator_in_thread
+
+        context = run_emulator_in_thread(data_dir=self._workdir / "keyvault",
+                                         seed=keyvault_demo_seed() if self._seed else None)
+        emulator = await asyncio.get_running_loop().run_in_executor(None, context.__enter__)
+        self._context = context
+        connection = Connection(KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
+                                name="demo-vault (local emulator)",
+                                ca_path=str(emulator.ca_path))
+        if self._seed:
+            await seed_vault_extras(connection)
+        return connection
+
+    async def stop(self) -> None:
+        if self._context is None:
+            return
+        context, self._context = self._context, None
+        with contextlib.suppress(Exception):
+            await asyncio.get_running_loop().run_in_executor(
+                None, context.__exit__, None, None, None)
+
+
+async def seed_vault_extras(connection: Connection) -> list[str]:
+    """Import the demo certificates whose dates the emulator's seed format cannot express.
+
+    Setting up the demo is not a user action: it writes through a session of its own, never
+    through the window's (which may be read-only). Returns the imported names (idempotent).
+
+    Raises:
+        VaultBrowserError: the vault refused an import.
+    """
+    setup = ServiceSession()
+    try:
+        service = open_vault(setup, connection)
+        async with translated():
+            return await import_demo_certificates(service.clients.certificate_client)
+    finally:
+        await setup.aclose()

@@ -1,0 +1,123 @@
+"""The Key Vault kind's Qt half: the Secrets, Certificates and Keys trees, their actions, how
+rows are described, and revealing a secret's value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from vaultbrowser.core.audit.trail import latest_identity
+from vaultbrowser.core.models.details import Details
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.services.connections import Connection
+from vaultbrowser.core.services.records import ResponseInfo
+from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.window_context import WindowContext
+from vaultbrowser.keyvault.models import details as vault_details
+from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS
+from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
+from vaultbrowser.keyvault.services.records import SecretRecord
+from vaultbrowser.keyvault.ui import vault_files
+from vaultbrowser.keyvault.ui.certificate_actions import CertificateActions
+from vaultbrowser.keyvault.ui.vault_actions import KeyActions, SecretActions
+
+
+class KeyVaultActions(QObject):
+    """The Key Vault panes' controllers: ``secrets``, ``certificates``, ``keys``.
+
+    ``choose_open_path`` / ``choose_save_path`` ask for files (``QFileDialog``); tests replace
+    them with functions returning paths.
+    """
+
+    def __init__(self, window: WindowContext, secrets: TreePane, certificates: TreePane,
+                 keys: TreePane) -> None:
+        super().__init__(secrets)
+        self.choose_open_path: Callable[..., Path | None] = vault_files.choose_open_path
+        self.choose_save_path: Callable[..., Path | None] = vault_files.choose_save_path
+        self.secrets = SecretActions(window, secrets)
+        self.keys = KeyActions(window, keys)
+        self.certificates = CertificateActions(window, certificates, self,
+                                               (self.secrets.model, self.keys.model))
+
+
+class KeyVaultView:
+    """Three tabs over the same vault roots; ``actions`` holds each tab's write actions."""
+
+    def __init__(self, window: WindowContext) -> None:
+        self.window = window
+        paging = window.settings.paging
+        self.secrets_pane = TreePane(KeyVaultTreeModel(SECRETS, paging), "Secrets")
+        self.certificates_pane = TreePane(KeyVaultTreeModel(CERTIFICATES, paging),
+                                          "Certificates")
+        self.keys_pane = TreePane(KeyVaultTreeModel(KEYS, paging), "Keys")
+        self.panes = (("Key Vault Secrets", self.secrets_pane),
+                      ("Key Vault Certificates", self.certificates_pane),
+                      ("Key Vault Keys", self.keys_pane))
+        self.actions = KeyVaultActions(window, self.secrets_pane, self.certificates_pane,
+                                       self.keys_pane)
+        window.detail_pane.reveal_requested.connect(self.reveal)
+
+    def make_root(self, connection: Connection, service: Any) -> VaultRoot:
+        return VaultRoot(connection, service)
+
+    def describe(self, record: Any, response: ResponseInfo | None) -> Details:
+        return vault_details.describe(record, response)
+
+    async def load_details(self, record: Any, root: Any) -> Details:
+        return await vault_details.load_details(record, root)
+
+    def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
+                       details: Details) -> None:
+        if node.parent is not None and type(details.record) is type(record):
+            # Fill what listings lack (subject, key type…) but keep the row's identity: an
+            # item row stays the item (no version), not the version the GET returned.
+            model.update_record(node, replace(details.record, version=record.version,
+                                              id=record.id))
+
+    # --- revealing a secret's value ---------------------------------------------------------
+
+    def reveal(self, record: Any) -> None:
+        """The detail pane's Reveal: fetch the value (asking first on a read-only connection,
+        and recording it in the audit trail)."""
+        if not isinstance(record, SecretRecord):
+            return
+        root = self._vault_root_of(record)
+        if root is None:
+            return
+        window = self.window
+        connection = root.connection
+        if connection.read_only:
+            what = f"{record.name}" + (f" (version {record.version})" if record.version else "")
+            if not window.confirm_reveal(what):
+                window.detail_pane.value_failed()
+                return
+            if window.trail is not None:
+                window.trail.record_event("reveal secret value (confirmed)",
+                                          connection=connection.display_name,
+                                          resource=record.id,
+                                          identity=latest_identity(
+                                              window.session.journal, connection.display_name))
+        window.run_task(self._reveal_value(root, record))
+
+    async def _reveal_value(self, root: VaultRoot, record: SecretRecord) -> None:
+        pane = self.window.detail_pane
+        try:
+            result = await root.service.secrets.get_value(record.name, record.version)
+        except BaseException:
+            pane.value_failed()
+            raise
+        current: Details | None = pane.details
+        if current is not None and current.record == record:
+            pane.show_value(result.value, result.response)
+
+    def _vault_root_of(self, record: SecretRecord) -> VaultRoot | None:
+        for node in self.secrets_pane.model.root_nodes():
+            if isinstance(node.record, VaultRoot) and node.record.service.vault_url == (
+                    record.vault_url.rstrip("/")):
+                return node.record
+        return None
+
