@@ -52,8 +52,8 @@ async def _until(condition: Any, timeout: float = 120.0, what: Any = "") -> None
 
 def _describe(node: Any) -> str:
     return (f"stage={_STAGE[0]} rows={len(node.children)} listed={node.listed} "
-            f"more={node.next_token is not None} task={node.task} error={node.error} "
-            f"load_all={node.load_all} pages={node.pages_loaded}")
+            f"more={node.has_more} task={node.listing.task} error={node.listing.error} "
+            f"load_all={node.listing.load_all} pages={node.listing.pages_loaded}")
 
 
 _STAGE = ["start"]
@@ -108,7 +108,7 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
             window.add_connection(connection)  # expands the account: containers list
             account = model.index(0, 0)
             await _until(lambda: model.node_of(account).listed
-                         and model.node_of(account).task is None, 120, lambda: "containers")
+                         and model.node_of(account).listing.task is None, 120, lambda: "containers")
             names = [model.index(r, 0, account).data() for r in range(model.rowCount(account))]
             container = model.index(names.index(spec["container"]), 0, account)
             target.append(model.node_of(container))
@@ -128,7 +128,7 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
         # listing ends when its last page lands.
         _STAGE[0] = "load all"
         model.load_all(model.index_of(node))
-        await _until(lambda: node.listed and node.next_token is None and node.task is None,
+        await _until(lambda: node.listed and not node.has_more and node.listing.task is None,
                      900, lambda: _describe(node))
         end = page_landed[-1]
         await asyncio.sleep(0.05)  # a repaint after the last page counts too

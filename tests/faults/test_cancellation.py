@@ -19,7 +19,8 @@ from vaultbrowser.app import KINDS
 from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.blob.services.transfer_plans import plan_download
 from vaultbrowser.blob.services.transfers import download_many
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.local_files import TEMP_SUFFIX
 from vaultbrowser.core.services.session import ServiceSession
@@ -237,11 +238,11 @@ def test_refresh_and_cancel_while_a_page_is_in_flight(
         model = window.pane("Secrets").model
         vault = model.index(0, 0)
         await wait_for(lambda: in_flight(window) == 1)
-        first = model.node_of(vault).task
+        first = model.node_of(vault).listing.task
         model.refresh(vault)  # the page in flight is cancelled, a new one starts
         await wait_for(lambda: first.done())
         assert first.cancelled()
-        second = model.node_of(vault).task
+        second = model.node_of(vault).listing.task
         assert second is not None and second is not first
         model.cancel(vault)  # the user's Cancel: silent, the node can page again
         await model.wait_idle()
@@ -271,7 +272,7 @@ def test_removing_a_connection_with_pages_in_flight(
         window.show_pane("Keys")
         await wait_for(lambda: in_flight(window) == 2)
         secrets, keys = window.pane("Secrets").model, window.pane("Keys").model
-        tasks = [secrets.node_of(secrets.index(0, 0)).task, keys.node_of(keys.index(0, 0)).task]
+        tasks = [secrets.node_of(secrets.index(0, 0)).listing.task, keys.node_of(keys.index(0, 0)).listing.task]
         window.remove_connection(connection)
         await asyncio.gather(*tasks, return_exceptions=True)
         assert all(task.cancelled() for task in tasks)

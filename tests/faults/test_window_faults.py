@@ -12,7 +12,9 @@ import pytest
 from PySide6.QtCore import QModelIndex
 
 from vaultbrowser.app import KINDS
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, LazyTreeModel, RowStatus
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.errors import (
     AccessDenied,

@@ -421,13 +421,13 @@ def test_the_continuation_guard() -> None:
 
 
 def _status(model: Any, parent: Any) -> Any:
-    from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
+    from vaultbrowser.core.models.node_tree import STATUS_ROLE
 
     return model.index(model.rowCount(parent) - 1, 0, parent).data(STATUS_ROLE)
 
 
 def _names(model: Any, parent: Any) -> list[str]:
-    from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
+    from vaultbrowser.core.models.node_tree import STATUS_ROLE
 
     return [model.index(row, 0, parent).data() for row in range(model.rowCount(parent))
             if model.index(row, 0, parent).data(STATUS_ROLE) is None]
@@ -445,7 +445,7 @@ def test_a_repeated_nextlink_ends_the_vault_with_an_error_row(
     """Load all on a vault whose every page points at the same nextLink: the node ends with
     an error row (LimitExceeded, Retry), load_failed says why, and another vault of the same
     tree still lists. Refresh lists again from the first page."""
-    from vaultbrowser.core.models.lazy_tree import RowStatus
+    from vaultbrowser.core.models.listing import RowStatus
     from vaultbrowser.keyvault.models.item_types import SECRETS
     from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
 
@@ -478,7 +478,7 @@ def test_a_repeated_nextlink_ends_the_vault_with_an_error_row(
             assert _names(model, looping_vault) == ["item-1"]
             assert len(failures) == 1 and isinstance(failures[0], LimitExceeded)
             assert failures[0].limit == "repeated continuation"
-            assert model.node_of(looping_vault).error is failures[0]
+            assert model.node_of(looping_vault).listing.error is failures[0]
             assert finished == [False]
 
             model.fetchMore(normal_vault)  # the other node keeps working
@@ -502,7 +502,7 @@ def test_a_repeated_blob_marker_and_endless_empty_pages_stop(
     """Blob listings: a NextMarker that comes back is an error row; so are
     ``max_empty_pages`` empty pages in a row (a Retry tries as many again)."""
     from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
-    from vaultbrowser.core.models.lazy_tree import RowStatus
+    from vaultbrowser.core.models.listing import RowStatus
 
     async def repeating(server: HostileServer, request: web.Request) -> web.StreamResponse:
         pages = server.state["pages"] = server.state.get("pages", 0) + 1
@@ -590,7 +590,7 @@ def test_load_all_of_an_endless_listing_stays_cancellable(
     """Pages that each bring an item and a new marker break no limit: Load all goes on until
     the user cancels it, and cancelling is silent."""
     from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
-    from vaultbrowser.core.models.lazy_tree import RowStatus
+    from vaultbrowser.core.models.listing import RowStatus
 
     async def endless(server: HostileServer, request: web.Request) -> web.StreamResponse:
         pages = server.state["pages"] = server.state.get("pages", 0) + 1

@@ -41,7 +41,7 @@ from vaultbrowser.blob.services.connections import (
 )
 from vaultbrowser.blob.services.opener import DEVSTORE_ACCOUNT_KEY, open_storage
 from vaultbrowser.core.audit.trail import AuditTrail
-from vaultbrowser.core.models.lazy_tree import RECORD_ROLE
+from vaultbrowser.core.models.node_tree import RECORD_ROLE
 from vaultbrowser.core.services import session as session_module
 from vaultbrowser.core.services.config import NetworkSettings, Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection

@@ -11,7 +11,8 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.records import Page

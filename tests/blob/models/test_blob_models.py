@@ -15,7 +15,8 @@ from tests.blob.services.blob_seed import BIG_BLOB_CONTAINER, BIG_BLOB_COUNT
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession

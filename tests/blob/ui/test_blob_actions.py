@@ -35,7 +35,7 @@ from vaultbrowser.blob.ui.blob_dialogs import (
     SasUrlDialog,
     UploadTargetDialog,
 )
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import LocalFileError, VaultBrowserError
@@ -154,7 +154,7 @@ class Harness:
     async def listed(self, index: QModelIndex) -> None:
         """Make sure ``index``'s node is listed to the end."""
         node = self.model.node_of(index)
-        if not node.listed and node.task is None:
+        if not node.listed and node.listing.task is None:
             self.model.fetchMore(index)
         await self.model.wait_idle()
         while self.model.canFetchMore(index):

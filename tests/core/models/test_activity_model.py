@@ -14,7 +14,7 @@ from vaultbrowser.core.models.activity_model import (
     ActivityModel,
     Column,
 )
-from vaultbrowser.core.models.lazy_tree import RECORD_ROLE
+from vaultbrowser.core.models.node_tree import RECORD_ROLE
 from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 from vaultbrowser.core.services.records import ResponseInfo
 

@@ -12,7 +12,10 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
 from PySide6.QtTest import QTest
 
 from vaultbrowser.core.models.flat_tree import FlatTreeModel
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, LazyTreeModel, Node, RowStatus
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.ui.tree_table import TreeTable
 

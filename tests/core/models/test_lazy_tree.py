@@ -7,7 +7,8 @@ import asyncio
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.errors import ServiceUnavailable
 from vaultbrowser.core.services.records import Page
 
@@ -89,7 +90,7 @@ def test_cancelled_load_all_cancels_the_page_asked_ahead(
         await asyncio.sleep(0.1)
         assert model.cancelled == [2]
         node = model.node_of(root)
-        assert node.task is None and node.next_token == "2" and node.error is None
+        assert node.listing.task is None and node.listing.next_token == "2" and node.listing.error is None
         assert model.rowCount(root) == 2 * PAGE + 1  # and the "more available" row
         model.fetchMore(root)  # paging on from where it stopped
         await model.wait_idle()
@@ -109,7 +110,7 @@ def test_failed_page_asked_ahead_marks_the_node_after_the_pages_before_it(
         model.load_all(root)
         await model.wait_idle()
         assert model.rowCount(root) == 3 * PAGE + 1  # pages 0-2, then the error row
-        assert isinstance(model.node_of(root).error, ServiceUnavailable)
+        assert isinstance(model.node_of(root).listing.error, ServiceUnavailable)
         assert len(errors) == 1 and model.asked == [0, 1, 2, 3]
 
     qloop.run_until_complete(body())

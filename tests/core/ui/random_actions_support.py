@@ -23,7 +23,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from vaultbrowser.core.models.flat_tree import FlatTreeModel
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.core.ui.error_dialog import ErrorReporter, is_silent
 
@@ -158,7 +159,7 @@ def check_tree(model: LazyTreeModel) -> None:
         node = stack.pop()
         assert model.rowCount(model.index_of(node)) == len(node.children) + (
             1 if node.status_shown else 0), f"rowCount of {node.record!r}"
-        if node.task is None:
+        if node.listing is None or node.listing.task is None:
             wanted = node.status() is not None
             assert node.status_shown == wanted, (
                 f"status row of {node.record!r}: shown={node.status_shown} "

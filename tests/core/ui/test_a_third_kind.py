@@ -18,7 +18,8 @@ from PySide6.QtCore import QModelIndex
 from vaultbrowser.app import KINDS
 from vaultbrowser.core.models.connection_root import ConnectionRoot
 from vaultbrowser.core.models.details import Details, DetailSection, detail_rows
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import DemoProvider, ServiceKind

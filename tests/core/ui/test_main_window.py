@@ -12,7 +12,8 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QGuiApplication
 
 from vaultbrowser.app import KINDS
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import AccessDenied, NotFound

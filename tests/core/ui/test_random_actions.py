@@ -46,7 +46,8 @@ from tests.core.ui.random_actions_support import (
     timed_tester,
 )
 from vaultbrowser.app import KINDS
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import NetworkSettings, PagingSettings, Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
@@ -438,9 +439,9 @@ def test_random_ui_actions(qloop: asyncio.AbstractEventLoop, qtbot: Any, qtlog: 
             roots = pane.model.root_nodes()
             assert roots, f"seed {seed}: {pane.title} has no connection"
             for node in roots:
-                assert node.listed and node.error is None, (
+                assert node.listed and node.listing.error is None, (
                     f"seed {seed}: {pane.title} root {node.record!r} did not list: "
-                    f"{node.error}")
+                    f"{node.listing.error}")
                 deleted_view = getattr(pane.model, "show_deleted", False)
                 if not deleted_view:
                     assert node.children, f"seed {seed}: {pane.title} lists nothing"

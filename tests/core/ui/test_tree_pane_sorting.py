@@ -7,7 +7,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, LazyTreeModel, Node, RowStatus
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.ui.tree_pane import TreePane
 

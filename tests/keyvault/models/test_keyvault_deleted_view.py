@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS

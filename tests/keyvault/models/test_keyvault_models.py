@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex
 
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, RowStatus
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import AccessDenied
 from vaultbrowser.core.services.session import ServiceSession
@@ -187,7 +188,7 @@ def test_cancel_before_the_first_step_leaves_no_loading_row(
         model.cancel(vault)  # …cancelled before it ever ran
         await asyncio.sleep(0.05)
         node = model.node_of(vault)
-        assert node.task is None and node.status() is None and model.rowCount(vault) == 0
+        assert node.listing.task is None and node.status() is None and model.rowCount(vault) == 0
         assert model.canFetchMore(vault)  # the user can simply expand again
         model.load_all(vault)
         await settle(model)
@@ -215,7 +216,7 @@ def test_load_all_of_a_two_thousand_secret_vault(
             names = [model.index(r, 0, vault).data() for r in range(model.rowCount(vault))]
             await session.aclose()
             assert finished == [True]
-            return model.node_of(vault).pages_loaded, names
+            return model.node_of(vault).listing.pages_loaded, names
 
         pages, names = qloop.run_until_complete(body())
     assert names == [f"bulk-{i:04d}" for i in range(2_000)]  # complete, in order, no status row

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from shiboken6 import isValid
 
 from vaultbrowser.app import KINDS
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput, LocalFileError, ReadOnlyRefused

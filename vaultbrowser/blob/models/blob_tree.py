@@ -21,8 +21,9 @@ from PySide6.QtGui import QBrush, QColor
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.connection_root import ConnectionRoot
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.records import Page
 
@@ -67,7 +68,7 @@ class BlobTreeModel(LazyTreeModel):
         self._flat = flat
         for account in self.root_nodes():
             for container in list(account.children):
-                if container.listed or container.task is not None:
+                if container.listing is not None and container.listing.started:
                     self.refresh(self.index_of(container))
 
     # --- soft-deleted blobs ------------------------------------------------------------------
@@ -84,7 +85,7 @@ class BlobTreeModel(LazyTreeModel):
         self._show_deleted = show
         for account in self.root_nodes():
             for container in list(account.children):
-                if container.listed or container.task is not None:
+                if container.listing is not None and container.listing.started:
                     self.refresh(self.index_of(container))
 
     # --- rows added by writes -------------------------------------------------------------
@@ -101,7 +102,7 @@ class BlobTreeModel(LazyTreeModel):
         if record.name in names:
             return self.index(names.index(record.name), 0, parent)
         row = bisect.bisect_left(names, record.name) if names == sorted(names) else len(names)
-        if row == len(names) and node.next_token is not None:
+        if row == len(names) and node.listing and node.listing.next_token is not None:
             return QModelIndex()  # a later page holds it
         self.beginInsertRows(parent, row, row)
         node.children.insert(row, Node(record=record, parent=node, lazy=self.is_lazy(record)))
@@ -120,7 +121,8 @@ class BlobTreeModel(LazyTreeModel):
     def page_size(self, node: Node, first: bool) -> int:
         if first:
             return self._paging.first_page_blobs
-        return self._paging.load_all_page_blobs if node.load_all else self._paging.next_page_blobs
+        load_all = node.listing is not None and node.listing.load_all
+        return self._paging.load_all_page_blobs if load_all else self._paging.next_page_blobs
 
     def noun(self, node: Node) -> str:
         return "containers" if isinstance(node.record, AccountRoot) else "blobs"

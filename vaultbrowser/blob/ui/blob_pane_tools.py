@@ -129,7 +129,7 @@ class BlobPaneTools(QObject):
             return
         source = QModelIndex(index)
         node = self.model.node_of(source)
-        if not (node.listed or node.task is not None):
+        if node.listing is None or not node.listing.started:
             return
         self.release_selection(source, keep_self=True)
         self.model.refresh(source)

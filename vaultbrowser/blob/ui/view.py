@@ -9,7 +9,8 @@ from vaultbrowser.blob.models import details as blob_details
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.ui.blob_actions import BlobActions
 from vaultbrowser.core.models.details import Details
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane

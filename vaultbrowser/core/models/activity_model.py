@@ -21,8 +21,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from vaultbrowser.core.models.lazy_tree import RECORD_ROLE, SORT_ROLE
 from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.node_tree import RECORD_ROLE, SORT_ROLE
 from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -30,8 +30,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.tree_node import Node
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Owner = Any  # a source Node, or the marker object of a node's status row

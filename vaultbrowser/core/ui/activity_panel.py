@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.models.activity_model import ActivityFilterProxy, ActivityModel, Column
-from vaultbrowser.core.models.lazy_tree import RECORD_ROLE
+from vaultbrowser.core.models.node_tree import RECORD_ROLE
 
 
 class ActivityPanel(QWidget):

@@ -32,7 +32,8 @@ from vaultbrowser import __version__
 from vaultbrowser.core.audit.trail import AuditTrail
 from vaultbrowser.core.models.activity_model import ActivityModel
 from vaultbrowser.core.models.details import Details
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import VaultBrowserError
@@ -336,7 +337,8 @@ class MainWindow(QMainWindow):
         while owner.parent is not None and owner.parent.parent is not None:
             owner = owner.parent
         if owner is node:  # a connection's own row: what the window knows, no call
-            self.detail_pane.show_details(view.describe(record, node.last_response))
+            response = node.listing.last_response if node.listing is not None else None
+            self.detail_pane.show_details(view.describe(record, response))
             return
         title = getattr(record, "display_name", None) or getattr(record, "name", str(record))
         self.detail_pane.show_loading(title)

@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.models.flat_tree import FlatTreeModel
-from vaultbrowser.core.models.lazy_tree import STATUS_ROLE, LazyTreeModel, RowStatus
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.listing import RowStatus
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.ui.tree_table import TreeTable
 
 AnyIndex = QModelIndex | QPersistentModelIndex

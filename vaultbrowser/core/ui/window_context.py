@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from vaultbrowser.core.audit.trail import AuditTrail
     from vaultbrowser.core.models.details import Details
-    from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+    from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+    from vaultbrowser.core.models.tree_node import Node
     from vaultbrowser.core.services.config import Settings
     from vaultbrowser.core.services.connections import Connection
     from vaultbrowser.core.services.kinds import ServiceKind

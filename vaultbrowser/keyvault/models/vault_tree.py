@@ -17,8 +17,9 @@ from PySide6.QtGui import QBrush, QColor
 
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.connection_root import ConnectionRoot
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.keyvault.models.item_types import VaultItemType
@@ -199,12 +200,13 @@ class KeyVaultTreeModel(LazyTreeModel):
         retired: list[Node] = []
         relist: list[Node] = []
         for vault in self.root_nodes():
-            if vault.listed or vault.task is not None:
+            if vault.listing is not None and vault.listing.started:
                 relist.append(vault)
             self._cancel_subtree(vault)
             retired.extend(vault.children)
             vault.children = []
-            vault.listed, vault.next_token, vault.error, vault.pages_loaded = False, None, None, 0
+            if vault.listing is not None:
+                vault.listing.reset()
             vault.status_shown = False
             vault.sort_keys = None
         self.show_deleted = deleted
@@ -250,7 +252,7 @@ class KeyVaultTreeModel(LazyTreeModel):
             return QModelIndex()
         names = [getattr(child.record, "name", "").casefold() for child in node.children]
         row = bisect.bisect(names, record.name.casefold())
-        if row == len(node.children) and node.next_token is not None:
+        if row == len(node.children) and node.listing and node.listing.next_token is not None:
             return QModelIndex()
         parent = self.index_of(node)
         self.beginInsertRows(parent, row, row)

@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject
 
 from vaultbrowser.core.audit.trail import latest_identity
 from vaultbrowser.core.models.details import Details
-from vaultbrowser.core.models.lazy_tree import LazyTreeModel, Node
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
