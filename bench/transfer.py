@@ -68,7 +68,7 @@ async def measure(endpoint: str, connection_string: str, source: Path, workdir: 
     from azure.storage.blob.aio import BlobServiceClient
 
     from vaultbrowser.blob.services.records import BlobRecord
-    from vaultbrowser.blob.services.transfers import download_many
+    from vaultbrowser.blob.services.transfers.runs import download_many
     from vaultbrowser.core.services.connections import AuthMethod, Connection
     from vaultbrowser.core.services.session import ServiceSession
 

@@ -19,19 +19,17 @@ from azure.storage.blob.aio import BlobServiceClient
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from vaultbrowser.blob.services.demo_data import (
+from vaultbrowser.blob.services.demo.plan import (
     AWKWARD_NAMES,
     DemoBlobSummary,
     demo_blob_plan,
     has_dot_segment,
-    seed_azurite_demo,
 )
+from vaultbrowser.blob.services.demo.seeding import seed_azurite_demo
 from vaultbrowser.core.services.credentials import StaticTokenCredential
 from vaultbrowser.core.services.session import LOCAL_EMULATOR_TOKEN
-from vaultbrowser.keyvault.services.demo_data import (
-    import_demo_certificates,
-    keyvault_demo_seed,
-)
+from vaultbrowser.keyvault.services.demo.certificate_imports import import_demo_certificates
+from vaultbrowser.keyvault.services.demo.seed import keyvault_demo_seed
 
 NOW = dt.datetime.now(dt.UTC)
 PREFIX = "demotest-"  # other blob tests use other names (page-*, pub-*, tree, hostile, …)

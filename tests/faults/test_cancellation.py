@@ -17,12 +17,12 @@ from PySide6.QtCore import QPersistentModelIndex
 
 from vaultbrowser.app import KINDS
 from vaultbrowser.blob.services.opener import open_storage
-from vaultbrowser.blob.services.transfer_plans import plan_download
-from vaultbrowser.blob.services.transfers import download_many
+from vaultbrowser.blob.services.transfers.plans import plan_download
+from vaultbrowser.blob.services.transfers.runs import download_many
 from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
-from vaultbrowser.core.services.local_files import TEMP_SUFFIX
+from vaultbrowser.core.services.files.local import TEMP_SUFFIX
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.main_window import MainWindow
@@ -272,7 +272,7 @@ def test_removing_a_connection_with_pages_in_flight(
         window.show_pane("Keys")
         await wait_for(lambda: in_flight(window) == 2)
         secrets, keys = window.pane("Secrets").model, window.pane("Keys").model
-        tasks = [secrets.node_of(secrets.index(0, 0)).listing.task, keys.node_of(keys.index(0, 0)).listing.task]
+        tasks = [model.node_of(model.index(0, 0)).listing.task for model in (secrets, keys)]
         window.remove_connection(connection)
         await asyncio.gather(*tasks, return_exceptions=True)
         assert all(task.cancelled() for task in tasks)

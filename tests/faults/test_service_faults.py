@@ -15,8 +15,8 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
 from vaultbrowser.blob.services.opener import open_storage
-from vaultbrowser.blob.services.transfer_plans import plan_download
-from vaultbrowser.blob.services.transfers import download_many
+from vaultbrowser.blob.services.transfers.plans import plan_download
+from vaultbrowser.blob.services.transfers.runs import download_many
 from vaultbrowser.core.services.errors import (
     AccessDenied,
     AuthenticationRequired,

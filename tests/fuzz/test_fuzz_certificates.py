@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
-from vaultbrowser.keyvault.services.certificate_inputs import inspect_certificate_file
-from vaultbrowser.keyvault.services.demo_hostile import HostileExtension, hostile_certificate
+from vaultbrowser.keyvault.services.certificates.file_inspection import inspect_certificate_file
+from vaultbrowser.keyvault.services.certificates.x509 import parse_certificate
+from vaultbrowser.keyvault.services.certificates.x509_der import certificate_layout
+from vaultbrowser.keyvault.services.demo.hostile import HostileExtension, hostile_certificate
 from vaultbrowser.keyvault.services.records import X509Details
-from vaultbrowser.keyvault.services.x509 import parse_certificate
-from vaultbrowser.keyvault.services.x509_der import certificate_layout
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -22,14 +22,14 @@ from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.models.details import describe_certificate
-from vaultbrowser.keyvault.services.demo_hostile import (
+from vaultbrowser.keyvault.services.certificates.x509 import parse_certificate
+from vaultbrowser.keyvault.services.certificates.x509_der import certificate_layout, decode_oid
+from vaultbrowser.keyvault.services.demo.hostile import (
     HostileExtension,
     hostile_certificate,
     hostile_pfx,
 )
 from vaultbrowser.keyvault.services.opener import open_vault
-from vaultbrowser.keyvault.services.x509 import parse_certificate
-from vaultbrowser.keyvault.services.x509_der import certificate_layout, decode_oid
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -37,7 +37,7 @@ from vaultbrowser.keyvault.models.details import describe
 from vaultbrowser.keyvault.models.item_types import SECRETS
 from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
 from vaultbrowser.keyvault.services.audit import vault_item_entry
-from vaultbrowser.keyvault.services.demo_hostile import NEVER_EXPIRES, NEVER_EXPIRES_EPOCH
+from vaultbrowser.keyvault.services.demo.hostile import NEVER_EXPIRES, NEVER_EXPIRES_EPOCH
 from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.sdk_records import secret_record
 

@@ -21,6 +21,7 @@ from vaultbrowser.core.services.connections import (
     AuthMethod,
     Connection,
     is_loopback_url,
+    signed_in_like,
 )
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import DemoProvider, PastedConnection, ServiceKind
@@ -28,6 +29,16 @@ from vaultbrowser.core.services.records import SecretValue
 
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 SDK_MODULES = ("vaultbrowser.blob.services.blob_service", "azure.storage.blob.aio")
+
+
+# A storage cylinder, blue with a dark outline: legible at 16 px on light and dark backgrounds.
+ICON_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<g stroke="#0b3d6e" stroke-width="1.6" stroke-linejoin="round">
+<path d="M5 8v16c0 2.8 4.9 5 11 5s11-2.2 11-5V8z" fill="#2f8fe0"/>
+<ellipse cx="16" cy="8" rx="11" ry="5" fill="#8cc8ff"/>
+<path d="M5 16c0 2.8 4.9 5 11 5s11-2.2 11-5" fill="none"/>
+</g>
+</svg>"""
 
 
 def normalize_account_url(text: str) -> str:
@@ -84,9 +95,21 @@ async def _audit(collector: Any, connection: Connection) -> None:
 
 
 def _demo(workdir: Path, seed: bool) -> DemoProvider:
-    from vaultbrowser.blob.services.demo import AzuriteDemo
+    from vaultbrowser.blob.services.demo.azurite_demo import AzuriteDemo
 
     return AzuriteDemo(workdir, seed)
+
+
+def _connection_for_account(endpoint: str, sign_in: Connection,
+                            account_key: SecretValue | None) -> Connection:
+    """A storage account discovery found: with the sign-in that found it, or with the account
+    key Resource Manager handed out (then named so, to say which way it is opened)."""
+    url = normalize_account_url(endpoint)
+    connection = signed_in_like(sign_in, BLOB, url)
+    if account_key is None:
+        return connection
+    return Connection(BLOB, url, AuthMethod.ACCOUNT_KEY, read_only=sign_in.read_only,
+                      name=f"{connection.display_name} (account key)", secret=account_key)
 
 
 def _view(window: Any) -> Any:
@@ -110,6 +133,9 @@ KIND = ServiceKind(
     audit=_audit,
     demo=_demo,
     view=_view,
+    resource_type="microsoft.storage/storageaccounts",
+    connection_for_resource=_connection_for_account,
+    icon_svg=ICON_SVG,
     pasted_connections=(
         PastedConnection(
             mode="connection-string", label="Connection string",

@@ -7,12 +7,29 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from vaultbrowser.core.services.connections import ENTRA_METHODS, AuthMethod, Connection
+from vaultbrowser.core.services.connections import (
+    ENTRA_METHODS,
+    AuthMethod,
+    Connection,
+    signed_in_like,
+)
+from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import DemoProvider, ServiceKind
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.keyvault.services.connections import KEY_VAULT, normalize_vault_url
 
 SDK_MODULES = ("vaultbrowser.keyvault.services.vault_service", "azure.keyvault.secrets.aio",
                "azure.keyvault.certificates.aio", "azure.keyvault.keys.aio")
+
+
+# A key, gold with a dark outline: legible at 16 px on light and dark backgrounds.
+ICON_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<g stroke="#5c4500" stroke-width="1.6" stroke-linejoin="round" fill="#f2b705">
+<circle cx="10" cy="16" r="7"/>
+<path d="M16 13.5h13v5h-2.5v4h-4v-4H16z"/>
+</g>
+<circle cx="9" cy="16" r="2.4" fill="#fff6d6" stroke="#5c4500" stroke-width="1.2"/>
+</svg>"""
 
 
 def _open(session: Any, connection: Connection) -> Any:
@@ -37,9 +54,17 @@ async def _audit(collector: Any, connection: Connection) -> None:
 
 
 def _demo(workdir: Path, seed: bool) -> DemoProvider:
-    from vaultbrowser.keyvault.services.demo import KeyVaultDemo
+    from vaultbrowser.keyvault.services.demo.keyvault_demo import KeyVaultDemo
 
     return KeyVaultDemo(workdir, seed)
+
+
+def _connection_for_vault(endpoint: str, sign_in: Connection,
+                          account_key: SecretValue | None) -> Connection:
+    """A vault discovery found, opened with the sign-in that found it."""
+    if account_key is not None:
+        raise InvalidInput("Key Vault opens with Entra ID sign-in only, not with a key.")
+    return signed_in_like(sign_in, KEY_VAULT, normalize_vault_url(endpoint))
 
 
 def _view(window: Any) -> Any:
@@ -63,4 +88,7 @@ KIND = ServiceKind(
     audit=_audit,
     demo=_demo,
     view=_view,
+    resource_type="microsoft.keyvault/vaults",
+    connection_for_resource=_connection_for_vault,
+    icon_svg=ICON_SVG,
 )

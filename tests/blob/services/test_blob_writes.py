@@ -24,8 +24,8 @@ from vaultbrowser.blob.services.blob_service import BlobService
 from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import validate_container_name
-from vaultbrowser.blob.services.transfer_plans import plan_download
-from vaultbrowser.blob.services.transfers import download_many
+from vaultbrowser.blob.services.transfers.plans import plan_download
+from vaultbrowser.blob.services.transfers.runs import download_many
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import (
     Conflict,

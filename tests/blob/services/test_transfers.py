@@ -16,7 +16,7 @@ from azure.storage.blob import BlobServiceClient as SyncBlobServiceClient
 from tests.blob.services.blob_seed import open_blob_service
 from vaultbrowser.blob.services.blob_service import BlobService
 from vaultbrowser.blob.services.records import BlobRecord
-from vaultbrowser.blob.services.transfer_plans import (
+from vaultbrowser.blob.services.transfers.plans import (
     ConflictChoice,
     ConflictDecision,
     DownloadItem,
@@ -26,10 +26,10 @@ from vaultbrowser.blob.services.transfer_plans import (
     plan_download,
     plan_upload,
 )
-from vaultbrowser.blob.services.transfers import download_many, upload_many
+from vaultbrowser.blob.services.transfers.runs import download_many, upload_many
 from vaultbrowser.core.services.errors import Conflict, InvalidInput, LocalFileError
-from vaultbrowser.core.services.local_files import TEMP_PREFIX
-from vaultbrowser.core.services.numbered_names import numbered_name
+from vaultbrowser.core.services.files.local import TEMP_PREFIX
+from vaultbrowser.core.services.files.numbered_names import numbered_name
 
 SKIP, OVERWRITE, RENAME = ConflictChoice.SKIP, ConflictChoice.OVERWRITE, ConflictChoice.RENAME
 

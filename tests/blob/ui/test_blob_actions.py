@@ -24,17 +24,16 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from vaultbrowser.app import KINDS
 from vaultbrowser.blob.services.records import BlobRecord
-from vaultbrowser.blob.services.transfer_plans import ConflictChoice
+from vaultbrowser.blob.services.transfers.plans import ConflictChoice
 from vaultbrowser.blob.ui.blob_dialogs import (
     ConflictDialog,
     CreateContainerDialog,
     DeleteBlobDialog,
     FolderDeleteDialog,
     KeyValueDialog,
-    SasDialog,
-    SasUrlDialog,
     UploadTargetDialog,
 )
+from vaultbrowser.blob.ui.sas_dialogs import SasDialog, SasUrlDialog
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection

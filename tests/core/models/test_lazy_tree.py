@@ -90,7 +90,8 @@ def test_cancelled_load_all_cancels_the_page_asked_ahead(
         await asyncio.sleep(0.1)
         assert model.cancelled == [2]
         node = model.node_of(root)
-        assert node.listing.task is None and node.listing.next_token == "2" and node.listing.error is None
+        listing = node.listing
+        assert listing.task is None and listing.next_token == "2" and listing.error is None
         assert model.rowCount(root) == 2 * PAGE + 1  # and the "more available" row
         model.fetchMore(root)  # paging on from where it stopped
         await model.wait_idle()

@@ -229,7 +229,7 @@ def test_refusal_names_the_connection_and_what_was_refused(emulator: Any, run: A
 
 def test_demo_seeding_is_refused_under_read_only(emulator: Any, run: Any) -> None:
     from vaultbrowser.core.services.translate import translated
-    from vaultbrowser.keyvault.services.demo_data import import_demo_certificates
+    from vaultbrowser.keyvault.services.demo.certificate_imports import import_demo_certificates
 
     session = ServiceSession(read_only=True)
 

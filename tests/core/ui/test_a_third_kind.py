@@ -124,6 +124,8 @@ NOTES = ServiceKind(
     connections_from_args=lambda args: [Connection("notes", normalize_notebook_url(url))
                                         for url in args.notebook],
     audit=lambda collector, connection: asyncio.sleep(0), demo=_no_demo, view=NotesView,
+    icon_svg='<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">'
+             '<rect x="1" y="1" width="6" height="6" fill="#4a4"/></svg>',
 )
 WITH_NOTES = (*KINDS, NOTES)
 
@@ -155,6 +157,7 @@ def test_the_third_kind_gets_a_tab_a_paged_tree_and_details(window: Any, qloop: 
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert tabs == ["Key Vault Secrets", "Key Vault Certificates", "Key Vault Keys",
                     "Blob Storage", "Notebooks"]
+    assert not window.tabs.tabIcon(4).isNull()  # its icon, from its descriptor
     connection = Connection("notes", "notes://shelf/work", AuthMethod.LOCAL_EMULATOR,
                             name="Work notes")
     assert qloop.run_until_complete(window.open_connection(connection))

@@ -27,7 +27,7 @@ from vaultbrowser.core.services.errors import (
 )
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.session import ServiceSession
-from vaultbrowser.keyvault.services.certificate_inputs import (
+from vaultbrowser.keyvault.services.certificates.inputs import (
     PEM,
     CertificateOperationRecord,
     CertificatePolicyInput,

@@ -24,19 +24,19 @@ from azure.core.exceptions import HttpResponseError
 from azure.storage.blob._shared.response_handlers import process_storage_error
 from azure.storage.blob.aio import BlobServiceClient
 
-from vaultbrowser.blob.services.containers import ContainerWrites
 from vaultbrowser.blob.services.convert import blob_record, container_record
-from vaultbrowser.blob.services.deletes import BlobDeletes
 from vaultbrowser.blob.services.listing import (
     BlobLister,
     FastBlobLister,
     SdkBlobLister,
 )
-from vaultbrowser.blob.services.metadata import BlobMetadataWrites
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.services.rules import check_addressable_name, check_page_size
-from vaultbrowser.blob.services.uploads import BlobUploads
 from vaultbrowser.blob.services.urls import BlobUrls
+from vaultbrowser.blob.services.writes.containers import ContainerWrites
+from vaultbrowser.blob.services.writes.deletes import BlobDeletes
+from vaultbrowser.blob.services.writes.metadata import BlobMetadataWrites
+from vaultbrowser.blob.services.writes.uploads import BlobUploads
 from vaultbrowser.core.services.errors import AccessDenied
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Page, ResponseInfo, Result

@@ -32,17 +32,14 @@ from vaultbrowser.blob.services.rules import (
     validate_tags,
 )
 from vaultbrowser.blob.ui.blob_dialogs import (
-    ACCOUNT_KEY,
-    USER_DELEGATION,
     CreateContainerDialog,
     DeleteBlobDialog,
     FolderDeleteDialog,
     KeyValueDialog,
-    SasDialog,
-    SasUrlDialog,
 )
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.blob_transfers import BlobTransfers
+from vaultbrowser.blob.ui.sas_dialogs import ACCOUNT_KEY, USER_DELEGATION, SasDialog, SasUrlDialog
 from vaultbrowser.core.services.connections import AuthMethod
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
 from vaultbrowser.core.ui.secret_clipboard import SecretClipboard

@@ -27,14 +27,14 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QRubberBand, QToo
 
 from vaultbrowser.blob.models.blob_tree import AccountRoot
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
-from vaultbrowser.blob.services.transfer_plans import (
+from vaultbrowser.blob.services.transfers.plans import (
     ConflictDecision,
     DownloadItem,
     UploadItem,
     plan_download,
     plan_upload,
 )
-from vaultbrowser.blob.services.transfers import download_many, upload_many
+from vaultbrowser.blob.services.transfers.runs import download_many, upload_many
 from vaultbrowser.blob.ui.blob_dialogs import ConflictDialog, UploadTargetDialog
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.transfer_panel import TransferJob, TransferPanel

@@ -70,6 +70,9 @@ class InventoryCollector:
         self.errors = ErrorLog()
         self.items: list[VaultItemEntry] = []
         self.containers: list[ContainerEntry] = []
+        # The registry, by name: a kind that finds other kinds' resources (Azure discovery)
+        # hands each to its own kind's collector.
+        self.kinds: Mapping[str, ServiceKind] = {}
 
     def tell(self, what: str, done: int, total: int | None) -> None:
         if self._progress is not None:
@@ -109,6 +112,7 @@ async def collect_inventory(collector: InventoryCollector, connections: Sequence
                             kinds: Mapping[str, ServiceKind]) -> None:
     """Run ``collector`` over every connection, one connection after another: each kind's
     ``audit`` collects its own (a connection of an unknown kind becomes a report error)."""
+    collector.kinds = kinds
     for connection in connections:
         try:
             kind = kind_of(kinds, connection)

@@ -11,15 +11,13 @@ Each row holds the source's own internal pointer (a ``Node`` or a status row's m
 mapping to the source is a list lookup. Mapping back uses a row cache that stays valid up to the
 first changed row, so appending pages at the end never rescans the rows above.
 
-Sorting and filtering cover loaded rows only, as the pane says. Both apply per parent, recursively:
-a node shows when its name matches or one of its loaded descendants does; status rows always
-show, last. While neither is active, inserts and removals map to one contiguous block of rows.
+Sorting and filtering (``ChildOrder``) cover loaded rows only, as the pane says. While neither is
+active, inserts and removals map to one contiguous block of rows.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -30,12 +28,12 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from vaultbrowser.core.models.child_order import ChildOrder, Owner
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.models.tree_node import Node
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-Owner = Any  # a source Node, or the marker object of a node's status row
 _TOP = QModelIndex()
 
 
@@ -52,14 +50,7 @@ class FlatTreeModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}  # id(owner) → row, correct below _valid_upto
         self._valid_upto = 0
         self._expanded: weakref.WeakSet[Node] = weakref.WeakSet()
-        self._sort_column = -1
-        self._sort_order = Qt.SortOrder.AscendingOrder
-        self._filter = ""  # casefolded
-        # Per node, while sorting or filtering: its shown children in order (status row last),
-        # and whether it passes the filter. Dropped when the node's children change.
-        self._order: weakref.WeakKeyDictionary[Node, list[Owner]] = (
-            weakref.WeakKeyDictionary())
-        self._accepted: weakref.WeakKeyDictionary[Node, bool] = weakref.WeakKeyDictionary()
+        self._children = ChildOrder(self.sourceModel)
 
     # --- source -------------------------------------------------------------------------------
 
@@ -188,26 +179,26 @@ class FlatTreeModel(QAbstractTableModel):
     # --- sorting and filtering ----------------------------------------------------------------
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if (column, order) == (self._sort_column, self._sort_order):
+        if (column, order) == (self._children.sort_column, self._children.sort_order):
             return
-        self._sort_column, self._sort_order = column, order
+        self._children.sort_column, self._children.sort_order = column, order
         self._relayout_all()
 
     def sort_column(self) -> int:
-        return self._sort_column
+        return self._children.sort_column
 
     def sortOrder(self) -> Qt.SortOrder:
-        return self._sort_order
+        return self._children.sort_order
 
     def setFilterFixedString(self, pattern: str) -> None:
         folded = pattern.casefold()
-        if folded == self._filter:
+        if folded == self._children.filter:
             return
-        self._filter = folded
+        self._children.filter = folded
         self._relayout_all()
 
     def filter_text(self) -> str:
-        return self._filter
+        return self._children.filter
 
     # --- the row cache ------------------------------------------------------------------------
 
@@ -235,51 +226,6 @@ class FlatTreeModel(QAbstractTableModel):
 
     # --- what is shown ------------------------------------------------------------------------
 
-    @property
-    def _plain(self) -> bool:
-        """Neither sorted nor filtered: shown children are the source's, in its order."""
-        return self._sort_column < 0 and not self._filter
-
-    def _shown_children(self, node: Node) -> list[Owner]:
-        source = self.sourceModel()
-        if self._plain:
-            shown: list[Owner] = list(node.children)
-            if node.status_shown:
-                shown.append(source.owner_at(node, len(node.children)))
-            return shown
-        order = self._order.get(node)
-        if order is None:
-            children = node.children
-            if self._filter and node is not source.root_node:  # top-level rows always show
-                children = [child for child in children if self._accepts(child)]
-            if self._sort_column >= 0:
-                children = self._sorted(children)
-            order = list(children)
-            if node.status_shown:
-                order.append(source.owner_at(node, len(node.children)))
-            self._order[node] = order
-        return order
-
-    def _sorted(self, nodes: list[Node]) -> list[Node]:
-        source = self.sourceModel()
-        column = self._sort_column
-        descending = self._sort_order == Qt.SortOrder.DescendingOrder
-        key: Callable[[Node], Any] = lambda node: source.sort_key(node, column)  # noqa: E731
-        try:
-            return sorted(nodes, key=key, reverse=descending)
-        except TypeError:  # mixed kinds in one column: compare their text
-            return sorted(nodes, key=lambda node: str(key(node)), reverse=descending)
-
-    def _accepts(self, node: Node) -> bool:
-        """The filter's verdict: the name matches, or a loaded descendant's does."""
-        verdict = self._accepted.get(node)
-        if verdict is None:
-            name = self.sourceModel().node_data(node, 0, Qt.ItemDataRole.DisplayRole) or ""
-            verdict = self._filter in name.casefold() or any(
-                self._accepts(child) for child in node.children)
-            self._accepted[node] = verdict
-        return verdict
-
     def _subtree(self, node: Node) -> list[Owner]:
         """The rows below an expanded ``node``, depth first (empty when it is collapsed)."""
         out: list[Owner] = []
@@ -288,7 +234,7 @@ class FlatTreeModel(QAbstractTableModel):
         return out
 
     def _collect(self, node: Node, out: list[Owner]) -> None:
-        shown = self._shown_children(node)
+        shown = self._children.shown_children(node)
         if not any(open_node.parent is node for open_node in self._expanded):
             out.extend(shown)  # the common case: nothing below is expanded
             return
@@ -300,19 +246,11 @@ class FlatTreeModel(QAbstractTableModel):
     def _subtree_end(self, owner: Owner) -> int:
         """One past the last row of ``owner``'s shown subtree (``owner`` must be shown)."""
         while type(owner) is Node and owner in self._expanded:
-            shown = self._last_shown_child(owner)
+            shown = self._children.last_shown_child(owner)
             if shown is None:
                 break
             owner = shown
         return self._row(owner) + 1
-
-    def _last_shown_child(self, node: Node) -> Owner | None:
-        if self._plain:
-            if node.status_shown:
-                return self.sourceModel().owner_at(node, len(node.children))
-            return node.children[-1] if node.children else None
-        shown = self._shown_children(node)
-        return shown[-1] if shown else None
 
     def _is_open(self, node: Node) -> bool:
         """Whether ``node``'s children are rows here: it is expanded and shown (or the root)."""
@@ -350,8 +288,7 @@ class FlatTreeModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _rebuild_all(self) -> None:
-        self._order.clear()
-        self._accepted.clear()
+        self._children.forget_all()
         self._rows = self._subtree(self.sourceModel().root_node) if self._source else []
         self._row_of.clear()
         self._valid_upto = 0
@@ -359,8 +296,7 @@ class FlatTreeModel(QAbstractTableModel):
     def _relayout_all(self) -> None:
         if self._source is None:
             return
-        self._order.clear()
-        self._accepted.clear()
+        self._children.forget_all()
         self._replace_rows(0, len(self._rows), self._subtree(self._source.root_node))
 
     def _relayout_under(self, node: Node) -> None:
@@ -371,12 +307,13 @@ class FlatTreeModel(QAbstractTableModel):
         top = node
         ancestor: Node | None = node
         while ancestor is not None and ancestor is not source.root_node:
-            self._order.pop(ancestor, None)
-            before = self._accepted.pop(ancestor, None)
-            if self._filter and before is not None and before != self._accepts(ancestor):
+            self._children.forget_order(ancestor)
+            before = self._children.forget_verdict(ancestor)
+            if (self._children.filter and before is not None
+                    and before != self._children.accepts(ancestor)):
                 top = ancestor.parent if ancestor.parent is not None else source.root_node
             ancestor = ancestor.parent
-        self._order.pop(top, None)
+        self._children.forget_order(top)
         if top is source.root_node:
             self._relayout_all()
             return
@@ -404,7 +341,7 @@ class FlatTreeModel(QAbstractTableModel):
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         source = self.sourceModel()
         node = source.node_of(parent)
-        if not self._plain:
+        if not self._children.plain:
             self._relayout_under(node)
             return
         if not self._is_open(node):
@@ -427,11 +364,12 @@ class FlatTreeModel(QAbstractTableModel):
                 spans.append((row, self._subtree_end(owner)))
         for first_row, end in self._merged(spans):
             self._remove(first_row, end)
-        self._order.pop(node, None)
+        self._children.forget_order(node)
 
     def _on_rows_removed(self, parent: QModelIndex, _first: int, _last: int) -> None:
-        self._order.pop(self.sourceModel().node_of(parent), None)  # rebuilt while removing
-        if self._filter:  # an ancestor may have matched only through the removed rows
+        # Rebuilt while removing.
+        self._children.forget_order(self.sourceModel().node_of(parent))
+        if self._children.filter:  # an ancestor may have matched only through the removed rows
             self._relayout_under(self.sourceModel().node_of(parent))
 
     @staticmethod
@@ -450,14 +388,15 @@ class FlatTreeModel(QAbstractTableModel):
         source = self.sourceModel()
         node = source.node_of(top_left.parent())
         first_column, last_column = top_left.column(), bottom_right.column()
-        if ((self._sort_column >= 0 and first_column <= self._sort_column <= last_column)
-                or (self._filter and first_column == 0)):
+        sort_column = self._children.sort_column
+        if ((sort_column >= 0 and first_column <= sort_column <= last_column)
+                or (self._children.filter and first_column == 0)):
             # A changed sort key (a GET filled a column) or name moves rows: sort and filter
             # again under this node, as a sorting proxy would (the selection follows its row).
             for source_row in range(top_left.row(), bottom_right.row() + 1):
                 owner = source.owner_at(node, source_row)
                 if type(owner) is Node:
-                    self._accepted.pop(owner, None)
+                    self._children.forget_verdict(owner)
             self._relayout_under(node)
         for source_row in range(top_left.row(), bottom_right.row() + 1):
             row = self._row(source.owner_at(node, source_row))
@@ -466,9 +405,9 @@ class FlatTreeModel(QAbstractTableModel):
                                       self.index(row, bottom_right.column()))
 
     def _on_reset(self) -> None:
-        if self._sort_column >= self.sourceModel().columnCount():
+        if self._children.sort_column >= self.sourceModel().columnCount():
             # The columns changed with the reset (a Deleted view has fewer): the sorted one
             # is gone, so the rows show unsorted rather than sorted by a column that is not.
-            self._sort_column = -1
+            self._children.sort_column = -1
         self._rebuild_all()
         self.endResetModel()

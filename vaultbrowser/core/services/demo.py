@@ -36,6 +36,7 @@ class DemoEnvironment:
     async def connections(self, status: Callable[[str], None] = lambda _text: None,
                           ) -> AsyncIterator[Connection]:
         """Start each kind's emulator in turn; ``status`` hears what is starting."""
+        started: dict[str, Connection] = {}  # by Azure resource type
         for kind in self.kinds:
             if self._stopped:
                 return
@@ -43,7 +44,10 @@ class DemoEnvironment:
             status(provider.starting)
             self._started.append(provider)
             try:
-                yield await provider.start()
+                connection = await provider.start(dict(started))
+                if kind.resource_type:
+                    started[kind.resource_type] = connection
+                yield connection
             except DemoUnavailable as exc:
                 self.unavailable[kind.name] = str(exc)
                 log.warning("%s demo unavailable: %s", kind.label, exc)

@@ -35,8 +35,11 @@ class DemoProvider(Protocol):
 
     starting: str  # the status line while it starts ("Starting Azurite…")
 
-    async def start(self) -> Connection:
-        """Start and seed the emulator; its connection (raises ``DemoUnavailable``)."""
+    async def start(self, started: Mapping[str, Connection] | None = None) -> Connection:
+        """Start and seed the emulator; its connection (raises ``DemoUnavailable``).
+
+        ``started`` holds the connections of the kinds started before it, by their Azure
+        resource type (the Azure demo shows them as discovered resources)."""
 
     async def stop(self) -> None:
         """Stop what ``start`` started (nothing when it did not start)."""
@@ -82,6 +85,15 @@ class ServiceKind:
     demo: Callable[[Path, bool], DemoProvider]  # (workdir, seed) → its demo emulator
     view: Callable[[Any], Any]  # its Qt half, given the window (see core.ui.kind_view)
     pasted_connections: tuple[PastedConnection, ...] = field(default=())
+    # The Azure resource type discovery finds it as ("microsoft.keyvault/vaults"), and how a
+    # found resource becomes a connection: (endpoint, the sign-in that found it, an account
+    # key fetched through Resource Manager or None) → Connection; raises InvalidInput.
+    resource_type: str = ""
+    connection_for_resource: Callable[[str, Connection, SecretValue | None], Connection] | None = (
+        None)
+    # Its icon as SVG text (drawn for its tabs and its choice in the connection dialog); data,
+    # not a file, so the registry stays Qt-free and installers need not carry it.
+    icon_svg: str = ""
     # A typed secret checked at once (an account key's base64), so the dialog can say what is
     # wrong before the connection opens; the message never repeats the text.
     check_secret: Callable[[AuthMethod, str], SecretValue] = field(

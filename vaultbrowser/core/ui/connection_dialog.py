@@ -34,6 +34,7 @@ from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import PastedConnection, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.ui.kind_icon import kind_icon
 
 A = AuthMethod
 USES_TENANT = {A.DEFAULT, A.AZURE_CLI, A.INTERACTIVE_BROWSER, A.DEVICE_CODE,
@@ -84,7 +85,7 @@ class ConnectionDialog(QDialog):
     def _build(self) -> None:
         self.kind_combo = QComboBox()
         for kind in self._kinds.values():
-            self.kind_combo.addItem(kind.label, kind.name)
+            self.kind_combo.addItem(kind_icon(kind), kind.label, kind.name)
         self.mode_combo = QComboBox()
         self.url_edit = QLineEdit()
         self.auth_combo = QComboBox()

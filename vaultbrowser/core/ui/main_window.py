@@ -45,6 +45,7 @@ from vaultbrowser.core.ui.audit_actions import AuditActions
 from vaultbrowser.core.ui.common_dialogs import DialogRunner
 from vaultbrowser.core.ui.detail_pane import DetailPane
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
+from vaultbrowser.core.ui.kind_icon import kind_icon
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window_context import KindView
 
@@ -127,15 +128,15 @@ class MainWindow(QMainWindow):
         self._views: dict[str, KindView] = {}
         self._view_of_pane: dict[TreePane, KindView] = {}
         for kind in self.kinds:
-            self._add_view(kind.name, kind.view(self))
+            self._add_view(kind, kind.view(self))
         self._update_connection_label()
         self._build_menus()
         self.resize(1280, 800)
 
-    def _add_view(self, name: str, view: KindView) -> None:
-        self._views[name] = view
+    def _add_view(self, kind: ServiceKind, view: KindView) -> None:
+        self._views[kind.name] = view
         for label, pane in view.panes:
-            self.tabs.addTab(pane, label)
+            self.tabs.addTab(pane, kind_icon(kind), label)
             self.panes.append(pane)
             self._view_of_pane[pane] = view
             pane.record_selected.connect(self._on_record_selected)
@@ -311,6 +312,25 @@ class MainWindow(QMainWindow):
         if remember and self._store is not None:
             self._store.add(connection)
         return True
+
+    def show_connection(self, connection: Connection) -> None:
+        """Switch to ``connection``'s first tab and select its row."""
+        roots = self._roots.get(connection.key)
+        if not roots:
+            return
+        model, record = roots[0]
+        pane = self.pane_of(model)
+        self.tabs.setCurrentWidget(pane)
+        for row, node in enumerate(model.root_nodes()):
+            if node.record is record:
+                pane.view.setCurrentIndex(pane.proxy.mapFromSource(model.index(row, 0)))
+                break
+
+    @property
+    def preferences(self) -> Any:
+        """The saved settings (``QSettings``) when connections are saved; None in tests and
+        the demo, where choices last for the run."""
+        return self._store.settings if self._store is not None else None
 
     def _update_connection_label(self) -> None:
         self.connection_label.setText(" · ".join(

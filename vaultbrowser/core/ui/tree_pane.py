@@ -44,6 +44,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 class TreePane(QWidget):
     record_selected = Signal(object, QModelIndex)  # record, source index (None when cleared)
+    record_activated = Signal(object, QModelIndex)  # Enter / double-click on a leaf row
 
     def __init__(self, model: LazyTreeModel, title: str, *, flat_toggle: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -159,7 +160,8 @@ class TreePane(QWidget):
             self.record_selected.emit(self.model.record_of(source), source)
 
     def _on_activated(self, proxy_index: QModelIndex) -> None:
-        """Enter / double-click: load more on a status row, retry an error, expand a node."""
+        """Enter / double-click: load more on a status row, retry an error, expand a node;
+        on a leaf row, ``record_activated`` (a discovered vault opens)."""
         source = self.proxy.mapToSource(proxy_index)
         status = source.data(STATUS_ROLE)
         parent = source.parent()
@@ -169,6 +171,8 @@ class TreePane(QWidget):
             self.model.retry(parent)
         elif status is None and self.model.hasChildren(source):
             self.view.setExpanded(proxy_index, not self.view.isExpanded(proxy_index))
+        elif status is None and source.isValid():
+            self.record_activated.emit(self.model.record_of(source), source)
 
     def _node_index(self) -> QModelIndex:
         """The selected node, or the parent of a selected status row, or the first root."""

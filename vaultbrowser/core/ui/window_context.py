@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import asyncio
 
-    from PySide6.QtCore import QModelIndex, SignalInstance
+    from PySide6.QtCore import QModelIndex, QSettings, SignalInstance
     from PySide6.QtWidgets import QDockWidget, QStatusBar
 
     from vaultbrowser.core.audit.trail import AuditTrail
@@ -45,6 +45,16 @@ class WindowContext(Protocol):
     details_shown: SignalInstance  # emits the Details shown after a selection or a write
     connections: list[Connection]
     confirm_reveal: Callable[[str], bool]  # asked before a read-only connection reveals
+
+    @property
+    def preferences(self) -> QSettings | None:
+        """Where a kind keeps what the user chose (hidden subscriptions); None: this run only."""
+
+    async def open_connection(self, connection: Connection, *, remember: bool = False) -> bool:
+        """Open ``connection`` in its kind's trees (errors reported); True when it opened."""
+
+    def show_connection(self, connection: Connection) -> None:
+        """Bring ``connection``'s row into view in its kind's first tab and select it."""
 
     def run_task(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine owned by the window: cancelled on close, failures reported."""

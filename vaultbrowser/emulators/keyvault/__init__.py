@@ -55,11 +55,11 @@ policy in the wire form when given. ``deleted: true`` soft-deletes the object af
 
 from __future__ import annotations
 
-from .auth import LOCAL_TOKEN
-from .faults import Faults
-from .requestlog import RequestLogEntry
-from .server import DEFAULT_TENANT, KeyVaultEmulator
-from .threaded import run_emulator_in_thread
+from vaultbrowser.emulators.keyvault.auth import LOCAL_TOKEN
+from vaultbrowser.emulators.keyvault.faults import Faults
+from vaultbrowser.emulators.keyvault.requestlog import RequestLogEntry
+from vaultbrowser.emulators.keyvault.server import DEFAULT_TENANT, KeyVaultEmulator
+from vaultbrowser.emulators.keyvault.threaded import run_emulator_in_thread
 
 __all__ = [
     "DEFAULT_TENANT",

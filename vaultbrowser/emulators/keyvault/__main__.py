@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from .server import KeyVaultEmulator
+from vaultbrowser.emulators.keyvault.server import KeyVaultEmulator
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:

@@ -14,7 +14,7 @@ the service sends) and ``127.0.0.1:8443`` gives ``https://0.0.1:8443``. A dot-le
 
 from __future__ import annotations
 
-from .errors import KvError
+from vaultbrowser.emulators.keyvault.errors import KvError
 
 AUTHORITY = "https://login.microsoftonline.com"
 LOCAL_TOKEN = "vaultbrowser-emulator-local-token"

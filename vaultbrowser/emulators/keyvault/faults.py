@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from .errors import KvError
+from vaultbrowser.emulators.keyvault.errors import KvError
 
 _BODIES: dict[int, tuple[str, str]] = {
     429: (

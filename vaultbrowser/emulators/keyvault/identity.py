@@ -13,7 +13,7 @@ import time
 
 from aiohttp import web
 
-from .auth import LOCAL_TOKEN
+from vaultbrowser.emulators.keyvault.auth import LOCAL_TOKEN
 
 TOKEN_PATH = "/msi/token"
 CLIENT_ID = "00000000-0000-0000-0000-0000000e0001"

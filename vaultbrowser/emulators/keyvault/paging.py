@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from .errors import bad_parameter
+from vaultbrowser.emulators.keyvault.errors import bad_parameter
 
 MAX_RESULTS = 25
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .errors import KvError, bad_request_body
+from vaultbrowser.emulators.keyvault.errors import KvError, bad_request_body
 
 if TYPE_CHECKING:
-    from .store import Store
+    from vaultbrowser.emulators.keyvault.store import Store
 
 
 @dataclass

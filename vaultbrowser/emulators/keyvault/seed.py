@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import certissue, certpolicy, jwk
-from . import keys as kv_keys
-from . import secrets as kv_secrets
-from .common import check_name
-from .errors import bad_parameter
-from .store import Entry, Store
-from .x509make import self_signed
+from vaultbrowser.emulators.keyvault.crypto import jwk
+from vaultbrowser.emulators.keyvault.crypto.x509make import self_signed
+from vaultbrowser.emulators.keyvault.errors import bad_parameter
+from vaultbrowser.emulators.keyvault.objects import certissue, certpolicy
+from vaultbrowser.emulators.keyvault.objects import keys as kv_keys
+from vaultbrowser.emulators.keyvault.objects import secrets as kv_secrets
+from vaultbrowser.emulators.keyvault.objects.common import check_name
+from vaultbrowser.emulators.keyvault.store import Entry, Store
 
 
 def _versions(spec: dict[str, Any]) -> list[dict[str, Any]]:

@@ -17,18 +17,24 @@ from typing import Any
 
 from aiohttp import web
 
-from . import backup, certificates, keys
-from . import secrets as kv_secrets
-from .auth import challenge_header, check_authorization
-from .errors import KvError
-from .faults import Faults, fault_error
-from .identity import TOKEN_PATH, identity_app
-from .requestlog import RequestLogEntry
-from .routing import Ctx, Reply, Router
-from .seed import apply_seed
-from .store import RECOVERABLE_DAYS, RECOVERY_LEVEL, Recovery, Store, rendering_recovery
-from .tls import ensure_tls
-from .versions import check_api_version
+from vaultbrowser.emulators.keyvault.auth import challenge_header, check_authorization
+from vaultbrowser.emulators.keyvault.errors import KvError
+from vaultbrowser.emulators.keyvault.faults import Faults, fault_error
+from vaultbrowser.emulators.keyvault.identity import TOKEN_PATH, identity_app
+from vaultbrowser.emulators.keyvault.objects import backup, certificates, keys
+from vaultbrowser.emulators.keyvault.objects import secrets as kv_secrets
+from vaultbrowser.emulators.keyvault.requestlog import RequestLogEntry
+from vaultbrowser.emulators.keyvault.routing import Ctx, Reply, Router
+from vaultbrowser.emulators.keyvault.seed import apply_seed
+from vaultbrowser.emulators.keyvault.store import (
+    RECOVERABLE_DAYS,
+    RECOVERY_LEVEL,
+    Recovery,
+    Store,
+    rendering_recovery,
+)
+from vaultbrowser.emulators.keyvault.tls import ensure_tls
+from vaultbrowser.emulators.keyvault.versions import check_api_version
 
 _logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .server import KeyVaultEmulator
+from vaultbrowser.emulators.keyvault.server import KeyVaultEmulator
 
 
 @contextmanager

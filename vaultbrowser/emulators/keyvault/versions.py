@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import bad_parameter
+from vaultbrowser.emulators.keyvault.errors import bad_parameter
 
 LATEST = "2026-04-01"
 KNOWN = frozenset(

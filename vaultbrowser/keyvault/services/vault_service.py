@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from vaultbrowser.core.services.http.transport import RecordingTransport
-from vaultbrowser.keyvault.services.certificates import VaultCertificates
+from vaultbrowser.keyvault.services.certificates.operations import VaultCertificates
 from vaultbrowser.keyvault.services.clients import VaultClients
 from vaultbrowser.keyvault.services.keys import VaultKeys
 from vaultbrowser.keyvault.services.secrets import VaultSecrets

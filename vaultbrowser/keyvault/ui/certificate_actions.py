@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from vaultbrowser.core.ui.tree_pane import TreePane
     from vaultbrowser.core.ui.window_context import WindowContext
     from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel
-    from vaultbrowser.keyvault.services.certificate_inputs import (
+    from vaultbrowser.keyvault.services.certificates.inputs import (
         CertificateOperationRecord,
         CertificatePolicyInput,
     )

@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
 
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
-from vaultbrowser.keyvault.services.certificate_inputs import (
+from vaultbrowser.keyvault.services.certificates.file_inspection import inspect_certificate_file
+from vaultbrowser.keyvault.services.certificates.inputs import (
     PEM,
     PKCS12,
     CertificateOperationRecord,
     CertificatePolicyInput,
-    inspect_certificate_file,
 )
 from vaultbrowser.keyvault.services.inputs import validate_item_name
 from vaultbrowser.keyvault.services.records import CertificatePolicyRecord

@@ -24,7 +24,7 @@ from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
 from vaultbrowser.keyvault.services.records import SecretRecord
 from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.certificate_actions import CertificateActions
-from vaultbrowser.keyvault.ui.vault_actions import KeyActions, SecretActions
+from vaultbrowser.keyvault.ui.secret_key_actions import KeyActions, SecretActions
 
 
 class KeyVaultActions(QObject):

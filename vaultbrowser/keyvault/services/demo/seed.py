@@ -1,4 +1,4 @@
-"""Demo data for ``vaultbrowser --demo``: a realistic Key Vault seed and Azurite content.
+"""Demo data for ``vaultbrowser --demo``: a realistic Key Vault seed.
 
 Everything here is fake but plausible: values are generated at call time from a seeded
 pseudo-random source and carry no real credential. Host names use ``contoso-demo`` /
@@ -7,11 +7,8 @@ pseudo-random source and carry no real credential. Host names use ``contoso-demo
 - :func:`keyvault_demo_seed` returns a document in the Key Vault emulator's seed format (see
   :mod:`vaultbrowser.emulators.keyvault`): ~40 secrets (versions, tags, content types, expired /
   expiring / no-expiry / disabled / not-yet-valid / soft-deleted), keys and certificates.
-- The emulator's seed issues certificates "now" for ``validity_months`` months and accepts RSA
-  sizes 2048/3072/4096 only, so a certificate expiring in ~20 days, an expired one, and a
-  weak RSA-1024 one cannot be seeded. :func:`import_demo_certificates` imports PFX files with
-  explicit validity through the SDK after the emulator started (RSA 1024 stays impossible:
-  the emulator refuses the key size on import too).
+- Certificates with explicit validity (expiring soon, expired) cannot be seeded; they are
+  imported through the SDK by :mod:`.certificate_imports`.
 """
 
 from __future__ import annotations
@@ -23,27 +20,19 @@ import random
 import string
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from vaultbrowser.keyvault.services.demo_hostile import (
+from vaultbrowser.keyvault.services.demo.hostile import (
     NEVER_EXPIRES_EPOCH,
-    HostileExtension,
-    hostile_certificate,
 )
 
 __all__ = [
     "DEMO_DOMAIN",
-    "DemoCertificateImport",
-    "demo_certificate_imports",
-    "import_demo_certificates",
     "keyvault_demo_seed",
+    "tags",
 ]
 
 DEMO_DOMAIN = "contoso-demo.com"
@@ -128,7 +117,7 @@ def _never_expiring(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def _t(env: str, owner: str, app: str, **extra: str) -> dict[str, str]:
+def tags(env: str, owner: str, app: str, **extra: str) -> dict[str, str]:
     return {"env": env, "owner": owner, "app": app, **extra}
 
 
@@ -157,114 +146,114 @@ def _secrets(now: dt.datetime, f: _Fake) -> list[dict[str, Any]]:
     return [
         s(now, "sql-prod-connection",
           [sql("sql-orders-prod-weu", "orders", "app_orders") for _ in range(4)],
-          tags=_t("prod", "data-platform", "orders-api"), exp_days=75, age_days=400),
+          tags=tags("prod", "data-platform", "orders-api"), exp_days=75, age_days=400),
         s(now, "sql-staging-connection",
           [sql("sql-orders-stg-weu", "orders", "app_orders") for _ in range(2)],
-          tags=_t("staging", "data-platform", "orders-api"), exp_days=200),
+          tags=tags("staging", "data-platform", "orders-api"), exp_days=200),
         s(now, "postgres-analytics-password", [f.password(32)],
-          tags=_t("prod", "analytics", "metabase"), exp_days=-12, age_days=377),
+          tags=tags("prod", "analytics", "metabase"), exp_days=-12, age_days=377),
         s(now, "redis-cache-connection",
           [f"orders-cache-prod.redis.cache.windows.net:6380,password={f.b64(32)},ssl=True,"
            "abortConnect=False"],
-          tags=_t("prod", "platform", "orders-api")),
+          tags=tags("prod", "platform", "orders-api")),
         s(now, "cosmos-primary-key", [f.b64(64)],
-          tags=_t("prod", "data-platform", "catalog-service"), exp_days=25, age_days=340),
+          tags=tags("prod", "data-platform", "catalog-service"), exp_days=25, age_days=340),
         s(now, "storage-account-key", [storage("stordersprodweu") for _ in range(3)],
-          tags=_t("prod", "platform", "orders-api"), exp_days=50, age_days=310),
+          tags=tags("prod", "platform", "orders-api"), exp_days=50, age_days=310),
         s(now, "stripe-api-key", [f"sk_test_demo{f.token(20)}" for _ in range(2)],
-          tags=_t("prod", "payments", "checkout"), exp_days=120),
+          tags=tags("prod", "payments", "checkout"), exp_days=120),
         s(now, "stripe-webhook-secret", [f"whsec_demo{f.token(28)}"],
-          tags=_t("prod", "payments", "checkout")),
+          tags=tags("prod", "payments", "checkout")),
         s(now, "github-app-private-key", [_pem_private_key()],
-          tags=_t("prod", "devex", "release-bot"), content_type="application/x-pem-file",
+          tags=tags("prod", "devex", "release-bot"), content_type="application/x-pem-file",
           exp_days=300),
-        s(now, "github-webhook-secret", [f.hex(40)], tags=_t("prod", "devex", "release-bot")),
+        s(now, "github-webhook-secret", [f.hex(40)], tags=tags("prod", "devex", "release-bot")),
         s(now, "sendgrid-api-key", [f"SG.demo{f.token(16)}.{f.token(40)}"],
-          tags=_t("prod", "growth", "notifications"), exp_days=-3, age_days=365),
-        s(now, "twilio-auth-token", [f.hex(32)], tags=_t("prod", "growth", "notifications"),
+          tags=tags("prod", "growth", "notifications"), exp_days=-3, age_days=365),
+        s(now, "twilio-auth-token", [f.hex(32)], tags=tags("prod", "growth", "notifications"),
           enabled=False),
         s(now, "slack-webhook-url",
           [f"https://hooks.example.com/services/T{f.token(8).upper()}/B{f.token(10).upper()}/"
            f"{f.token(24)}"],
-          tags=_t("prod", "sre", "alertmanager"), content_type="text/uri-list"),
+          tags=tags("prod", "sre", "alertmanager"), content_type="text/uri-list"),
         s(now, "jwt-signing-secret", [f.b64(48) for _ in range(5)],
-          tags=_t("prod", "identity", "auth-service"), exp_days=15, age_days=500),
+          tags=tags("prod", "identity", "auth-service"), exp_days=15, age_days=500),
         s(now, "oauth-client-secret-portal", [f"{f.token(3)}8Q~{f.token(34)}" for _ in range(2)],
-          tags=_t("prod", "identity", "customer-portal"), exp_days=5, age_days=725),
+          tags=tags("prod", "identity", "customer-portal"), exp_days=5, age_days=725),
         s(now, "oauth-client-secret-mobile", [f"{f.token(3)}8Q~{f.token(34)}"],
-          tags=_t("prod", "identity", "mobile-app"), exp_days=-40, enabled=False,
+          tags=tags("prod", "identity", "mobile-app"), exp_days=-40, enabled=False,
           age_days=770),
-        s(now, "datadog-api-key", [f.hex(32)], tags=_t("prod", "sre", "observability")),
-        s(now, "pagerduty-integration-key", [f.hex(32)], tags=_t("prod", "sre", "alertmanager"),
+        s(now, "datadog-api-key", [f.hex(32)], tags=tags("prod", "sre", "observability")),
+        s(now, "pagerduty-integration-key", [f.hex(32)], tags=tags("prod", "sre", "alertmanager"),
           exp_days=150),
-        s(now, "smtp-relay-password", [f.password()], tags=_t("prod", "it", "mail-relay"),
+        s(now, "smtp-relay-password", [f.password()], tags=tags("prod", "it", "mail-relay"),
           enabled=False),
-        s(now, "legacy-ftp-password", [f.password(12)], tags=_t("prod", "unknown", "ftp-legacy"),
+        s(now, "legacy-ftp-password", [f.password(12)], tags=tags("prod", "unknown", "ftp-legacy"),
           exp_days=-400, enabled=False, age_days=1500),
-        s(now, "aws-s3-sync-credentials", [aws], tags=_t("prod", "data-platform", "s3-sync"),
+        s(now, "aws-s3-sync-credentials", [aws], tags=tags("prod", "data-platform", "s3-sync"),
           content_type="application/json", exp_days=58),
         s(now, "rabbitmq-connection",
           [f"amqps://orders:{f.password(20)}@mq-prod.{d}:5671/orders" for _ in range(2)],
-          tags=_t("prod", "platform", "orders-worker")),
-        s(now, "elastic-cloud-api-key", [f.b64(45)], tags=_t("prod", "sre", "logging"),
+          tags=tags("prod", "platform", "orders-worker")),
+        s(now, "elastic-cloud-api-key", [f.b64(45)], tags=tags("prod", "sre", "logging"),
           exp_days=88),
         s(now, "openai-api-key", [f"sk-demo-{f.token(48)}"],
-          tags=_t("prod", "ml", "support-assistant", stage="pre-rotation"), nbf_days=7,
+          tags=tags("prod", "ml", "support-assistant", stage="pre-rotation"), nbf_days=7,
           exp_days=97, age_days=1),
         s(now, "feature-flags-sdk-key", [f"sdk-{f.uuid()}"],
-          tags=_t("prod", "devex", "web-frontend"), nbf_days=3, exp_days=120, age_days=2),
-        s(now, "tls-passphrase-edge", [f.password(40)], tags=_t("prod", "sre", "edge-proxy")),
+          tags=tags("prod", "devex", "web-frontend"), nbf_days=3, exp_days=120, age_days=2),
+        s(now, "tls-passphrase-edge", [f.password(40)], tags=tags("prod", "sre", "edge-proxy")),
         s(now, "mongo-atlas-connection",
           [f"mongodb+srv://svc_reviews:{f.password(20)}@reviews-prod.abcde.mongodb.example/"
            "reviews?retryWrites=true&w=majority"],
-          tags=_t("prod", "catalog", "reviews"), exp_days=33),
+          tags=tags("prod", "catalog", "reviews"), exp_days=33),
         s(now, "service-bus-connection",
           [f"Endpoint=sb://sb-orders-prod.servicebus.windows.net/;SharedAccessKeyName=send;"
            f"SharedAccessKey={f.b64(32)}"],
-          tags=_t("prod", "platform", "orders-api")),
+          tags=tags("prod", "platform", "orders-api")),
         s(now, "event-hub-connection",
           [f"Endpoint=sb://evh-telemetry-prod.servicebus.windows.net/;"
            f"SharedAccessKeyName=listen;SharedAccessKey={f.b64(32)};EntityPath=telemetry"
            for _ in range(3)],
-          tags=_t("prod", "iot", "telemetry-ingest"), exp_days=85, age_days=280),
+          tags=tags("prod", "iot", "telemetry-ingest"), exp_days=85, age_days=280),
         s(now, "app-insights-connection-string",
           [f"InstrumentationKey={f.uuid()};IngestionEndpoint="
            "https://westeurope-5.in.applicationinsights.azure.com/"],
-          tags=_t("prod", "sre", "observability")),
+          tags=tags("prod", "sre", "observability")),
         s(now, "npm-publish-token", [f"npm_demo{f.token(32)}"],
-          tags=_t("ci", "devex", "design-system"), exp_days=-1, age_days=90),
+          tags=tags("ci", "devex", "design-system"), exp_days=-1, age_days=90),
         s(now, "docker-registry-password", [f.password(32) for _ in range(2)],
-          tags=_t("ci", "devex", "build-agents"), exp_days=45),
+          tags=tags("ci", "devex", "build-agents"), exp_days=45),
         s(now, "terraform-state-access-key", [f.b64(64)],
-          tags=_t("shared", "platform", "terraform")),
-        s(now, "vpn-psk-hq", [f.password(48)], tags=_t("prod", "it", "site-to-site-vpn"),
+          tags=tags("shared", "platform", "terraform")),
+        s(now, "vpn-psk-hq", [f.password(48)], tags=tags("prod", "it", "site-to-site-vpn"),
           exp_days=29, age_days=700),
         s(now, "ldap-bind-password", [f.password() for _ in range(2)],
-          tags=_t("prod", "it", "sso-bridge"), exp_days=170),
+          tags=tags("prod", "it", "sso-bridge"), exp_days=170),
         s(now, "encryption-master-key-b64", [f.b64(32)],
-          tags=_t("prod", "security", "vault-kek"), content_type="application/octet-stream"),
+          tags=tags("prod", "security", "vault-kek"), content_type="application/octet-stream"),
         s(now, "google-maps-api-key", [f"AIzaDemo{f.token(31)}"],
-          tags=_t("prod", "web", "store-locator")),
+          tags=tags("prod", "web", "store-locator")),
         s(now, "sentry-dsn", [f"https://{f.hex(32)}@o{f.token(6, string.digits)}.ingest."
                               f"sentry.example/{f.token(7, string.digits)}"],
-          tags=_t("prod", "sre", "web-frontend"), content_type="text/uri-list"),
-        s(now, "hmac-partner-acme", [f.hex(64)], tags=_t("prod", "partners", "partner-gateway",
+          tags=tags("prod", "sre", "web-frontend"), content_type="text/uri-list"),
+        s(now, "hmac-partner-acme", [f.hex(64)], tags=tags("prod", "partners", "partner-gateway",
                                                        partner="acme")),
         s(now, "backup-encryption-passphrase", [f.password(64)],
-          tags=_t("prod", "sre", "backups"), content_type=None),
+          tags=tags("prod", "sre", "backups"), content_type=None),
         s(now, "dev-sql-connection", [sql("sql-orders-dev-weu", "orders", "dev")],
-          tags=_t("dev", "data-platform", "orders-api")),
+          tags=tags("dev", "data-platform", "orders-api")),
         # hostile data real tenants hold: "never expires" scripted as 9999-12-31T23:59:59Z
         _never_expiring(s(now, "batch-service-token", [f.token(40)],
-                          tags=_t("prod", "unknown", "batch-legacy",
+                          tags=tags("prod", "unknown", "batch-legacy",
                                   note="expiry set to never by a script"), age_days=1200)),
         # soft-deleted ones: recoverable from "Deleted secrets"
         s(now, "old-payment-gateway-key", [f"pk_demo_{f.token(24)}"],
-          tags=_t("prod", "payments", "checkout-v1"), deleted=True, age_days=900),
-        s(now, "temp-migration-password", [f.password()], tags=_t("prod", "data-platform",
+          tags=tags("prod", "payments", "checkout-v1"), deleted=True, age_days=900),
+        s(now, "temp-migration-password", [f.password()], tags=tags("prod", "data-platform",
                                                                  "migration"),
           exp_days=-20, deleted=True, age_days=60),
-        s(now, "ci-bot-token-2023", [f"ghp_demo{f.token(32)}"], tags=_t("ci", "devex", "ci"),
+        s(now, "ci-bot-token-2023", [f"ghp_demo{f.token(32)}"], tags=tags("ci", "devex", "ci"),
           deleted=True, age_days=800),
     ]
 
@@ -276,24 +265,24 @@ def _keys(now: dt.datetime) -> list[dict[str, Any]]:
 
     return [
         {"name": "app-signing-rsa", "kty": "RSA", "key_size": 2048, "key_ops": ["sign", "verify"],
-         "tags": _t("prod", "identity", "auth-service"), "attributes": attrs(),
+         "tags": tags("prod", "identity", "auth-service"), "attributes": attrs(),
          "versions": [{}, {}, {"attributes": attrs(exp=_ts(now, 365))}]},
         {"name": "data-encryption-rsa4096", "kty": "RSA", "key_size": 4096,
          "key_ops": ["encrypt", "decrypt", "wrapKey", "unwrapKey"],
-         "tags": _t("prod", "security", "vault-kek"), "attributes": attrs()},
+         "tags": tags("prod", "security", "vault-kek"), "attributes": attrs()},
         {"name": "token-signing-ec", "kty": "EC", "crv": "P-256", "key_ops": ["sign", "verify"],
-         "tags": _t("prod", "identity", "auth-service"), "attributes": attrs(exp=_ts(now, 40))},
+         "tags": tags("prod", "identity", "auth-service"), "attributes": attrs(exp=_ts(now, 40))},
         {"name": "payments-ec384", "kty": "EC", "crv": "P-384", "key_ops": ["sign", "verify"],
-         "tags": _t("prod", "payments", "checkout"), "attributes": attrs()},
+         "tags": tags("prod", "payments", "checkout"), "attributes": attrs()},
         {"name": "wrap-key-legacy", "kty": "RSA", "key_size": 2048,
-         "key_ops": ["wrapKey", "unwrapKey"], "tags": _t("prod", "security", "legacy-crm"),
+         "key_ops": ["wrapKey", "unwrapKey"], "tags": tags("prod", "security", "legacy-crm"),
          "attributes": attrs(enabled=False)},
         {"name": "partner-sftp-key", "kty": "RSA", "key_size": 3072,
-         "tags": _t("prod", "partners", "sftp-gateway"), "attributes": attrs(exp=_ts(now, -15))},
+         "tags": tags("prod", "partners", "sftp-gateway"), "attributes": attrs(exp=_ts(now, -15))},
         {"name": "kek-rotation-next", "kty": "EC", "crv": "P-521",
-         "tags": _t("prod", "security", "vault-kek"), "attributes": attrs(nbf=_ts(now, 14))},
+         "tags": tags("prod", "security", "vault-kek"), "attributes": attrs(nbf=_ts(now, 14))},
         {"name": "old-signing-key", "kty": "RSA", "key_size": 2048,
-         "tags": _t("prod", "identity", "auth-service-v1"), "attributes": attrs(),
+         "tags": tags("prod", "identity", "auth-service-v1"), "attributes": attrs(),
          "deleted": True},
     ]
 
@@ -303,24 +292,24 @@ def _certificates() -> list[dict[str, Any]]:
     return [
         {"name": "www-contoso-demo", "subject": f"CN=www.{d}, O=Contoso Demo Ltd, C=GB",
          "dns_names": [f"www.{d}", d], "kty": "RSA", "key_size": 2048, "validity_months": 12,
-         "tags": _t("prod", "web", "storefront"), "versions": [{}, {}]},
+         "tags": tags("prod", "web", "storefront"), "versions": [{}, {}]},
         {"name": "api-gateway-tls", "subject": f"CN=api.{d}, O=Contoso Demo Ltd",
          "dns_names": [f"api.{d}", f"api-eu.{d}", f"api-us.{d}"], "kty": "RSA",
-         "key_size": 4096, "validity_months": 24, "tags": _t("prod", "platform", "api-gateway")},
+         "key_size": 4096, "validity_months": 24, "tags": tags("prod", "platform", "api-gateway")},
         {"name": "internal-mtls-client", "subject": "CN=orders-worker, OU=Platform",
          "dns_names": ["orders-worker.internal"], "kty": "EC", "crv": "P-256",
          "validity_months": 6, "content_type": "application/x-pem-file",
-         "tags": _t("prod", "platform", "orders-worker")},
+         "tags": tags("prod", "platform", "orders-worker")},
         {"name": "edge-ecdsa", "subject": f"CN=cdn.{d}", "dns_names": [f"cdn.{d}",
                                                                       f"static.{d}"],
          "kty": "EC", "crv": "P-384", "validity_months": 13,
-         "tags": _t("prod", "sre", "edge-proxy")},
+         "tags": tags("prod", "sre", "edge-proxy")},
         {"name": "wildcard-staging", "subject": f"CN=*.staging.{d}",
          "dns_names": [f"*.staging.{d}", f"staging.{d}"], "kty": "RSA", "key_size": 2048,
-         "validity_months": 1, "tags": _t("staging", "platform", "ingress")},
+         "validity_months": 1, "tags": tags("staging", "platform", "ingress")},
         {"name": "retired-intranet-cert", "subject": "CN=intranet.contoso-demo.local",
          "dns_names": ["intranet.contoso-demo.local"], "kty": "RSA", "key_size": 2048,
-         "validity_months": 12, "tags": _t("prod", "it", "intranet"), "deleted": True},
+         "validity_months": 12, "tags": tags("prod", "it", "intranet"), "deleted": True},
     ]
 
 
@@ -336,7 +325,7 @@ def keyvault_demo_seed(now: dt.datetime | None = None) -> dict[str, Any]:
       not yet valid, one soft-deleted.
     - 6 certificates: RSA 2048/4096 and EC P-256/P-384, with SANs; one valid for a month
       (``validity_months`` is the emulator's only validity control), one soft-deleted.
-      Add :func:`import_demo_certificates` for the expiring-in-20-days and expired ones.
+      :mod:`.certificate_imports` adds the expiring-in-20-days and expired ones.
 
     Values are fake, generated deterministically (except the PEM key); timestamps follow
     ``now``.
@@ -347,112 +336,3 @@ def keyvault_demo_seed(now: dt.datetime | None = None) -> dict[str, Any]:
         "keys": _keys(now),
         "certificates": _certificates(),
     }
-
-
-# --- certificates with explicit validity (imported through the SDK) ---------------------------
-
-
-@dataclass(frozen=True)
-class DemoCertificateImport:
-    """A PFX (no password) to import with ``CertificateClient.import_certificate``."""
-
-    name: str
-    pfx: bytes
-    not_before: dt.datetime
-    not_after: dt.datetime
-    tags: dict[str, str] = field(default_factory=dict)
-
-
-def _issue(
-    subject_cn: str,
-    sans: Sequence[str],
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
-    issuer_key: rsa.RSAPrivateKey,
-    issuer: x509.Name,
-    not_before: dt.datetime,
-    not_after: dt.datetime,
-) -> x509.Certificate:
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Contoso Demo Ltd")])
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in sans]), False)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
-        .sign(issuer_key, hashes.SHA256())
-    )
-
-
-def demo_certificate_imports(now: dt.datetime | None = None) -> list[DemoCertificateImport]:
-    """Certificates the seed format cannot express: issued by a fake "Contoso Demo Issuing
-    CA" with explicit dates.
-
-    - ``partner-portal-tls``: RSA 2048, expires in 18 days.
-    - ``legacy-vpn-gateway``: RSA 2048, expired 30 days ago.
-    - ``iot-hub-device-ca``: EC P-256, expires in 55 days.
-    - ``partner-sso-legacy``: its subjectAltName extension appears twice.
-    - ``vendor-appliance-mgmt``: its issuerAltName extension does not decode.
-    """
-    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Contoso Demo Issuing CA 01"),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Contoso Demo Ltd")])
-    day = dt.timedelta(days=1)
-    specs: list[tuple[str, str, list[str], Any, dt.datetime, dt.datetime, dict[str, str]]] = [
-        ("partner-portal-tls", f"partners.{DEMO_DOMAIN}",
-         [f"partners.{DEMO_DOMAIN}", f"partner-api.{DEMO_DOMAIN}"],
-         rsa.generate_private_key(public_exponent=65537, key_size=2048),
-         now - 347 * day, now + 18 * day, _t("prod", "partners", "partner-portal")),
-        ("legacy-vpn-gateway", f"vpn.{DEMO_DOMAIN}", [f"vpn.{DEMO_DOMAIN}"],
-         rsa.generate_private_key(public_exponent=65537, key_size=2048),
-         now - 395 * day, now - 30 * day, _t("prod", "it", "site-to-site-vpn")),
-        ("iot-hub-device-ca", f"devices.{DEMO_DOMAIN}", [f"devices.{DEMO_DOMAIN}"],
-         ec.generate_private_key(ec.SECP256R1()), now - 310 * day, now + 55 * day,
-         _t("prod", "iot", "telemetry-ingest")),
-    ]
-    out: list[DemoCertificateImport] = []
-    for name, cn, sans, key, nbf, exp, tags in specs:
-        cert = _issue(cn, sans, key, ca_key, ca_name, nbf, exp)
-        pfx = pkcs12.serialize_key_and_certificates(
-            name.encode(), key, cert, None, serialization.NoEncryption()
-        )
-        out.append(DemoCertificateImport(name, pfx, nbf, exp, tags))
-    # Certificates nobody here issued: an extension twice, an extension that does not decode.
-    for name, kind, cn, tags in (
-            ("partner-sso-legacy", HostileExtension.DUPLICATE, f"sso.{DEMO_DOMAIN}",
-             _t("prod", "partners", "sso-bridge")),
-            ("vendor-appliance-mgmt", HostileExtension.UNDECODABLE, f"appliance.{DEMO_DOMAIN}",
-             _t("prod", "it", "vendor-appliance"))):
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        nbf, exp = now - 100 * day, now + 265 * day
-        der = hostile_certificate(kind, key, cn, cn, nbf, exp, issuer=ca_name, issuer_key=ca_key)
-        pfx = pkcs12.serialize_key_and_certificates(
-            name.encode(), key, x509.load_der_x509_certificate(der), None,
-            serialization.NoEncryption())
-        out.append(DemoCertificateImport(name, pfx, nbf, exp, tags))
-    return out
-
-
-async def import_demo_certificates(client: Any, now: dt.datetime | None = None) -> list[str]:
-    """Import :func:`demo_certificate_imports` with an async ``CertificateClient``.
-
-    Idempotent: certificates that already exist are left alone. Returns the imported names.
-
-    Raises:
-        azure.core.exceptions.HttpResponseError: the vault refused an import.
-    """
-    # One listing instead of a GET per name: no 404s in the activity panel on first start.
-    existing = {props.name async for props in client.list_properties_of_certificates()}
-    imported: list[str] = []
-    for item in demo_certificate_imports(now):
-        if item.name in existing:
-            continue
-        await client.import_certificate(item.name, item.pfx, tags=item.tags)
-        imported.append(item.name)
-    return imported

@@ -22,12 +22,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.keyvault.services.records import X509Details
-from vaultbrowser.keyvault.services.x509_der import (
+from vaultbrowser.keyvault.services.certificates.x509_der import (
     CertificateLayout,
     RawExtension,
     certificate_layout,
 )
+from vaultbrowser.keyvault.services.records import X509Details
 
 T = TypeVar("T")
 

@@ -10,20 +10,28 @@ from typing import Any
 
 from cryptography import x509
 
-from . import certissue, certpolicy, paging
-from .common import (
+from vaultbrowser.emulators.keyvault import paging
+from vaultbrowser.emulators.keyvault.crypto.x509make import PKCS12, cer, load_import, x5t
+from vaultbrowser.emulators.keyvault.errors import (
+    KvError,
+    bad_parameter,
+    deleted_conflict,
+    not_found,
+)
+from vaultbrowser.emulators.keyvault.objects import certissue, certpolicy
+from vaultbrowser.emulators.keyvault.objects.common import (
     add_common,
     check_name,
     check_purge,
     check_tags,
+    deleted_entry,
     deleted_fields,
     json_obj,
+    list_deleted_of,
     version_of,
 )
-from .errors import KvError, bad_parameter, deleted_conflict, deleted_not_found, not_found
-from .routing import Ctx, Reply, Route
-from .store import Entry, Store, Version, now
-from .x509make import PKCS12, cer, load_import, x5t
+from vaultbrowser.emulators.keyvault.routing import Ctx, Reply, Route
+from vaultbrowser.emulators.keyvault.store import Entry, Store, Version, now
 
 KIND = "certificate"
 
@@ -121,7 +129,7 @@ async def create_certificate(ctx: Ctx, name: str) -> Reply:
 
 
 def _pending_attrs(attributes: dict[str, Any] | None) -> Any:
-    from .store import Attributes
+    from vaultbrowser.emulators.keyvault.store import Attributes
 
     attrs = Attributes.from_request(attributes)
     attrs.enabled = False if attributes is None else attrs.enabled
@@ -266,25 +274,15 @@ async def delete_certificate(ctx: Ctx, name: str) -> Reply:
 
 
 async def list_deleted(ctx: Ctx) -> Reply:
-    col = ctx.store.certificates
-
-    def item(key: str) -> dict[str, Any]:
-        return render_deleted(ctx.base_url, col.deleted[key], item=True)
-
-    keys = col.deleted_names.keys
-    return Reply(200, paging.page(keys, ctx.query, ctx.base_url, "/deletedcertificates", item))
+    return list_deleted_of(ctx, ctx.store.certificates, "/deletedcertificates", render_deleted)
 
 
 async def get_deleted(ctx: Ctx, name: str) -> Reply:
-    entry = ctx.store.certificates.get_deleted(name)
-    if entry is None:
-        raise deleted_not_found(KIND, name)
-    return Reply(200, render_deleted(ctx.base_url, entry))
+    return Reply(200, render_deleted(ctx.base_url, deleted_entry(ctx.store.certificates, name)))
 
 
 async def recover_deleted(ctx: Ctx, name: str) -> Reply:
-    if ctx.store.certificates.get_deleted(name) is None:
-        raise deleted_not_found(KIND, name)
+    deleted_entry(ctx.store.certificates, name)
     entry = ctx.store.certificates.recover(name)
     assert entry is not None
     ctx.store.keys.recover(name)

@@ -8,10 +8,10 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .errors import bad_parameter
-from .jwk import CURVES, RSA_SIZES, PrivateKey, curve_name
-from .store import now
-from .x509make import PEM, PKCS12, describe
+from vaultbrowser.emulators.keyvault.crypto.jwk import CURVES, RSA_SIZES, PrivateKey, curve_name
+from vaultbrowser.emulators.keyvault.crypto.x509make import PEM, PKCS12, describe
+from vaultbrowser.emulators.keyvault.errors import bad_parameter
+from vaultbrowser.emulators.keyvault.store import now
 
 SERVER_AND_CLIENT_AUTH = ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]
 _KTYS = ("RSA", "RSA-HSM", "EC", "EC-HSM")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
-from vaultbrowser.keyvault.services.demo_data import import_demo_certificates, keyvault_demo_seed
+from vaultbrowser.keyvault.services.demo.certificate_imports import import_demo_certificates
+from vaultbrowser.keyvault.services.demo.seed import keyvault_demo_seed
 from vaultbrowser.keyvault.services.opener import open_vault
 
 
@@ -26,7 +28,7 @@ class KeyVaultDemo:
         self._seed = seed
         self._context: Any = None
 
-    async def start(self) -> Connection:
+    async def start(self, started: Mapping[str, Connection] | None = None) -> Connection:
         from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
         context = run_emulator_in_thread(data_dir=self._workdir / "keyvault",

@@ -5,19 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import paging
-from .common import (
+from vaultbrowser.emulators.keyvault import paging
+from vaultbrowser.emulators.keyvault.errors import (
+    KvError,
+    bad_parameter,
+    deleted_conflict,
+    not_found,
+)
+from vaultbrowser.emulators.keyvault.objects.common import (
     add_common,
     check_name,
     check_purge,
     check_tags,
+    deleted_entry,
     deleted_fields,
     json_obj,
+    list_deleted_of,
     version_of,
 )
-from .errors import KvError, bad_parameter, deleted_conflict, deleted_not_found, not_found
-from .routing import Ctx, Reply, Route
-from .store import Attributes, Entry, Store, Version, new_version, now
+from vaultbrowser.emulators.keyvault.routing import Ctx, Reply, Route
+from vaultbrowser.emulators.keyvault.store import (
+    Attributes,
+    Entry,
+    Store,
+    Version,
+    new_version,
+    now,
+)
 
 KIND = "secret"
 
@@ -170,25 +184,15 @@ async def delete_secret(ctx: Ctx, name: str) -> Reply:
 
 
 async def list_deleted(ctx: Ctx) -> Reply:
-    col = ctx.store.secrets
-
-    def item(key: str) -> dict[str, Any]:
-        return render_deleted(ctx.base_url, col.deleted[key], item=True)
-
-    keys = col.deleted_names.keys
-    return Reply(200, paging.page(keys, ctx.query, ctx.base_url, "/deletedsecrets", item))
+    return list_deleted_of(ctx, ctx.store.secrets, "/deletedsecrets", render_deleted)
 
 
 async def get_deleted(ctx: Ctx, name: str) -> Reply:
-    entry = ctx.store.secrets.get_deleted(name)
-    if entry is None:
-        raise deleted_not_found(KIND, name)
-    return Reply(200, render_deleted(ctx.base_url, entry))
+    return Reply(200, render_deleted(ctx.base_url, deleted_entry(ctx.store.secrets, name)))
 
 
 async def recover_deleted(ctx: Ctx, name: str) -> Reply:
-    if ctx.store.secrets.get_deleted(name) is None:
-        raise deleted_not_found(KIND, name)
+    deleted_entry(ctx.store.secrets, name)
     if ctx.store.secrets.get(name) is not None:
         raise KvError(409, "Conflict", f"Secret {name} already exists.")
     entry = ctx.store.secrets.recover(name)

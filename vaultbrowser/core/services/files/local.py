@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from vaultbrowser.core.services.errors import LocalFileError
-from vaultbrowser.core.services.numbered_names import MAX_RENAME_ATTEMPTS, numbered_name
+from vaultbrowser.core.services.files.numbered_names import MAX_RENAME_ATTEMPTS, numbered_name
 
 __all__ = [
     "TEMP_PREFIX",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from vaultbrowser.blob.services.connections import BLOB
-from vaultbrowser.blob.services.demo_data import seed_azurite_demo
+from vaultbrowser.blob.services.demo.seeding import seed_azurite_demo
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.kinds import DemoUnavailable
 from vaultbrowser.core.services.translate import translated
@@ -27,7 +28,7 @@ class AzuriteDemo:
         self._seed = seed
         self._azurite: Azurite | None = None
 
-    async def start(self) -> Connection:
+    async def start(self, started: Mapping[str, Connection] | None = None) -> Connection:
         azurite = Azurite(workdir=self._workdir / "azurite")
         try:
             await asyncio.get_running_loop().run_in_executor(None, azurite.start)

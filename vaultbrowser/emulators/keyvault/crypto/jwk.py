@@ -8,7 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from .errors import bad_parameter
+from vaultbrowser.emulators.keyvault.errors import bad_parameter
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 CURVES: dict[str, type[ec.EllipticCurve]] = {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.core.services.errors import InvalidInput, LocalFileError, VaultBrowserError
-from vaultbrowser.core.services.numbered_names import split_extension
+from vaultbrowser.core.services.files.numbered_names import split_extension
 
 __all__ = [
     "MAX_LOCAL_NAME_BYTES",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaultbrowser.blob.services.records import BlobRecord
-from vaultbrowser.blob.services.transfer_plans import (
+from vaultbrowser.blob.services.transfers.plans import (
     ConflictChoice,
     ConflictDecision,
     DownloadItem,
@@ -41,8 +41,8 @@ from vaultbrowser.core.services.errors import (
     LocalFileError,
     VaultBrowserError,
 )
-from vaultbrowser.core.services.local_files import TempFile, free_local_name, make_dirs
-from vaultbrowser.core.services.numbered_names import MAX_RENAME_ATTEMPTS, numbered_name
+from vaultbrowser.core.services.files.local import TempFile, free_local_name, make_dirs
+from vaultbrowser.core.services.files.numbered_names import MAX_RENAME_ATTEMPTS, numbered_name
 from vaultbrowser.core.services.workers import run_workers
 
 if TYPE_CHECKING:

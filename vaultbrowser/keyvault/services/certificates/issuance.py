@@ -11,7 +11,7 @@ from typing import Any
 from vaultbrowser.core.services.errors import AccessDenied, Conflict, InvalidInput
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
-from vaultbrowser.keyvault.services.certificate_inputs import (
+from vaultbrowser.keyvault.services.certificates.inputs import (
     CertificateOperationRecord,
     CertificatePolicyInput,
 )

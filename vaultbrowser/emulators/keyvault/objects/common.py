@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from .errors import KvError, bad_parameter, deleted_not_found, purge_forbidden
-from .store import Collection, Entry, Version
+from vaultbrowser.emulators.keyvault.errors import (
+    KvError,
+    bad_parameter,
+    deleted_not_found,
+    purge_forbidden,
+)
+from vaultbrowser.emulators.keyvault.paging import page
+from vaultbrowser.emulators.keyvault.routing import Ctx, Reply
+from vaultbrowser.emulators.keyvault.store import Collection, Entry, Version
 
 _NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 
@@ -64,7 +72,7 @@ def version_of(entry: Entry, version: str | None, kind: str) -> Version:
     Raises:
         KvError: 404 ``<Kind>NotFound`` naming ``name/version``.
     """
-    from .errors import not_found
+    from vaultbrowser.emulators.keyvault.errors import not_found
 
     if not version:
         return entry.current()
@@ -91,3 +99,28 @@ def json_obj(value: Any, what: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise KvError(400, "BadParameter", f"Property '{what}' must be a JSON object.")
     return value
+
+
+RenderDeleted = Callable[..., dict[str, Any]]  # (base_url, entry, *, item=False) → JSON
+
+
+def list_deleted_of(ctx: Ctx, collection: Collection, path: str,
+                    render_deleted: RenderDeleted) -> Reply:
+    """A page of ``collection``'s deleted items (``GET /deleted<kind>s``)."""
+
+    def item(key: str) -> dict[str, Any]:
+        return render_deleted(ctx.base_url, collection.deleted[key], item=True)
+
+    return Reply(200, page(collection.deleted_names.keys, ctx.query, ctx.base_url, path, item))
+
+
+def deleted_entry(collection: Collection, name: str) -> Entry:
+    """The deleted item ``name``.
+
+    Raises:
+        KvError: 404 ``<Kind>NotFound`` when it is not deleted.
+    """
+    entry = collection.get_deleted(name)
+    if entry is None:
+        raise deleted_not_found(collection.kind, name)
+    return entry

@@ -12,11 +12,12 @@ from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import Page, Result
 from vaultbrowser.core.services.translate import translated
-from vaultbrowser.keyvault.services.certificate_files import CertificateFiles
-from vaultbrowser.keyvault.services.certificate_inputs import (
+from vaultbrowser.keyvault.services.certificates.files import CertificateFiles
+from vaultbrowser.keyvault.services.certificates.inputs import (
     CertificatePolicyInput,
 )
-from vaultbrowser.keyvault.services.certificate_issuance import CertificateIssuance
+from vaultbrowser.keyvault.services.certificates.issuance import CertificateIssuance
+from vaultbrowser.keyvault.services.certificates.x509 import parse_certificate
 from vaultbrowser.keyvault.services.clients import VaultClients
 from vaultbrowser.keyvault.services.inputs import (
     MAX_KEY_VAULT_PAGE,
@@ -35,7 +36,6 @@ from vaultbrowser.keyvault.services.sdk_records import (
     certificate_record,
     policy_record,
 )
-from vaultbrowser.keyvault.services.x509 import parse_certificate
 
 
 class VaultCertificates:

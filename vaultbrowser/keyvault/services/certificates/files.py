@@ -11,14 +11,12 @@ from typing import Any, Literal
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import Result, SecretValue
 from vaultbrowser.core.services.translate import translated
-from vaultbrowser.keyvault.services.certificate_inputs import (
-    PEM,
-    PKCS12,
+from vaultbrowser.keyvault.services.certificates.file_inspection import (
     CertificateFile,
-    PrivateExport,
     holds_private_key,
     inspect_certificate_file,
 )
+from vaultbrowser.keyvault.services.certificates.inputs import PEM, PKCS12, PrivateExport
 from vaultbrowser.keyvault.services.clients import VaultClients
 from vaultbrowser.keyvault.services.inputs import (
     validate_item_name,

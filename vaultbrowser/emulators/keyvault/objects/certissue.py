@@ -9,12 +9,12 @@ from typing import Any
 
 from cryptography import x509
 
-from . import keys as kv_keys
-from . import secrets as kv_secrets
-from .errors import deleted_conflict
-from .jwk import PrivateKey, generate
-from .store import Attributes, Entry, Store, Version, new_version
-from .x509make import csr, secret_value, self_signed
+from vaultbrowser.emulators.keyvault.crypto.jwk import PrivateKey, generate
+from vaultbrowser.emulators.keyvault.crypto.x509make import csr, secret_value, self_signed
+from vaultbrowser.emulators.keyvault.errors import deleted_conflict
+from vaultbrowser.emulators.keyvault.objects import keys as kv_keys
+from vaultbrowser.emulators.keyvault.objects import secrets as kv_secrets
+from vaultbrowser.emulators.keyvault.store import Attributes, Entry, Store, Version, new_version
 
 IN_PROGRESS_DETAILS = (
     "Pending certificate created. Certificate request is in progress. This may take some time "

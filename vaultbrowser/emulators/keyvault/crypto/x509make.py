@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
-from .errors import bad_parameter
-from .jwk import PrivateKey, b64url
+from vaultbrowser.emulators.keyvault.crypto.jwk import PrivateKey, b64url
+from vaultbrowser.emulators.keyvault.errors import bad_parameter
 
 PKCS12 = "application/x-pkcs12"
 PEM = "application/x-pem-file"

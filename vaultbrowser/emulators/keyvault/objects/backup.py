@@ -15,11 +15,17 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from . import certificates, jwk, keys
-from . import secrets as kv_secrets
-from .errors import KvError, bad_parameter, deleted_conflict, not_found
-from .routing import Ctx, Reply, Route
-from .store import Attributes, Collection, Entry, Version
+from vaultbrowser.emulators.keyvault.crypto import jwk
+from vaultbrowser.emulators.keyvault.errors import (
+    KvError,
+    bad_parameter,
+    deleted_conflict,
+    not_found,
+)
+from vaultbrowser.emulators.keyvault.objects import certificates, keys
+from vaultbrowser.emulators.keyvault.objects import secrets as kv_secrets
+from vaultbrowser.emulators.keyvault.routing import Ctx, Reply, Route
+from vaultbrowser.emulators.keyvault.store import Attributes, Collection, Entry, Version
 
 _MAGIC = "vaultbrowser-emulator-backup-v1"
 _COLLECTIONS = {"secrets": "secret", "keys": "key", "certificates": "certificate"}
