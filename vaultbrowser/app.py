@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from vaultbrowser import APP_ID, APP_NAME, __version__
+from vaultbrowser.azure.kind import KIND as AZURE_SIGN_IN
 from vaultbrowser.blob.kind import KIND as BLOB_STORAGE
 from vaultbrowser.core.services.kinds import ServiceKind
 from vaultbrowser.keyvault.kind import KIND as KEY_VAULT
 
 # The service kinds, in the order of their tabs. A new kind is one package and one line here.
-KINDS: tuple[ServiceKind, ...] = (KEY_VAULT, BLOB_STORAGE)
+KINDS: tuple[ServiceKind, ...] = (KEY_VAULT, BLOB_STORAGE, AZURE_SIGN_IN)
 
 
 def build_parser(kinds: Sequence[ServiceKind] = KINDS) -> argparse.ArgumentParser:
@@ -36,6 +37,10 @@ def build_parser(kinds: Sequence[ServiceKind] = KINDS) -> argparse.ArgumentParse
         "local emulators. `vaultbrowser audit --help` writes audit reports without a window.",
     )
     parser.add_argument("--version", action="version", version=f"vaultbrowser {__version__}")
+    parser.add_argument("addresses", nargs="*", metavar="URL",
+                        help="open these Azure addresses for this run (a vault URL or a "
+                        "secret/key/certificate id, an account, container, blob or SAS URL, an "
+                        "Azure resource id) and select what they name")
     for kind in kinds:
         kind.add_arguments(parser)
     parser.add_argument("--demo", action="store_true",
@@ -60,14 +65,27 @@ def connections_from_args(args: argparse.Namespace,
     Raises:
         InvalidInput: a URL or connection string is not valid.
     """
-    # --read-only belongs to this run (the session), not to the connections: they are saved.
+    # --read-only belongs to this run (the session), not to the connections.
     return [connection for kind in kinds for connection in kind.connections_from_args(args)]
 
 
-async def _open_connections(window: Any, connections: list[Any]) -> None:
+def startup_connections(named: list[Any], store: Any) -> list[Any]:
+    """What opens at start: the command line's connections, then the saved ones.
+
+    The command line's are for this run only (never saved here): a mistyped --vault never
+    becomes every later launch's default. Connections the user adds (the dialog, discovery)
+    are the saved ones."""
+    keys = {connection.key for connection in named}
+    return [*named, *(c for c in store.load() if c.key not in keys)]
+
+
+async def _open_connections(window: Any, connections: list[Any],
+                            addresses: Sequence[str] = ()) -> None:
     # After the first paint: each waits for its SDK to be imported off the loop's thread.
     for connection in connections:
         await window.open_connection(connection)
+    for text in addresses:
+        await window.open_address(text)
 
 
 async def _open_demo(window: Any, demo: Any) -> None:
@@ -111,13 +129,16 @@ async def _listed(pane: Any, least: int, timeout: float, gave_up: Any) -> bool:
 
 async def _screenshot(window: Any, demo: Any, kinds: Sequence[ServiceKind], path: Path) -> None:
     """Save the demo window with each kind's first tree in front — ``path``, then
-    ``<stem>-<pane>.png`` — each with its third row selected; then quit."""
+    ``<stem>-<pane>.png`` — each with its third row (or its last, when fewer) selected; then
+    quit."""
     for position, (name, pane) in enumerate(_first_panes(window, kinds)):
         window.show_pane(pane.title)
-        if not await _listed(pane, 2, 90, lambda n=name: n in demo.unavailable):
+        if not await _listed(pane, 1, 90, lambda n=name: n in demo.unavailable):
             continue
         model = pane.model
-        await _select_and_wait(window, pane, model.index(2, 0, model.index(0, 0)))
+        root = model.index(0, 0)
+        await _select_and_wait(window, pane, model.index(min(2, model.rowCount(root) - 1), 0,
+                                                         root))
         target = path if position == 0 else path.with_name(
             f"{path.stem}-{pane.title.lower()}.png")
         window.grab().save(str(target))
@@ -205,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     try:
         connections = connections_from_args(args, KINDS)
+        from vaultbrowser.core.services.kinds import parse_address
+
+        for text in args.addresses:
+            parse_address(KINDS, text)  # bad input stops here, before any window
     except VaultBrowserError as error:
         ErrorDialog(error).exec()
         return 2
@@ -227,17 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     store = None
     if args.demo or args.screenshot or args.smoke_test:
         connections = []
+        args.addresses = []
     else:
         from vaultbrowser.core.ui.connection_store import ConnectionStore
 
         store = ConnectionStore(kinds=KINDS, on_invalid=reporter.report)
-        # Connections named on the command line are remembered too (never their secrets).
-        for connection in connections:
-            store.add(connection)
-        saved = store.load()
-        named = {c.key for c in connections}
-        connections += [c for c in saved if c.key not in named]
-    if not connections:
+        connections = startup_connections(connections, store)
+    if not connections and not args.addresses:
         from vaultbrowser.core.services.demo import DemoEnvironment
 
         demo = DemoEnvironment(KINDS)
@@ -259,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # In a worker thread, while the user looks around.
         window.run_task(import_sdk(name for kind in KINDS for name in kind.sdk_modules))
-        window.run_task(_open_connections(window, connections))
+        window.run_task(_open_connections(window, connections, args.addresses))
         if demo is not None:
             window.run_task(_open_demo(window, demo))
         if args.screenshot:

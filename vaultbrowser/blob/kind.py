@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from vaultbrowser.blob.services.addresses import parse_blob_address
 from vaultbrowser.blob.services.connection_strings import parse_account_key
 from vaultbrowser.blob.services.connections import (
     BLOB,
@@ -135,6 +136,7 @@ KIND = ServiceKind(
     view=_view,
     resource_type="microsoft.storage/storageaccounts",
     connection_for_resource=_connection_for_account,
+    parse_address=parse_blob_address,
     icon_svg=ICON_SVG,
     pasted_connections=(
         PastedConnection(

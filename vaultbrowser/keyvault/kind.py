@@ -16,6 +16,7 @@ from vaultbrowser.core.services.connections import (
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import DemoProvider, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.keyvault.services.addresses import parse_vault_address
 from vaultbrowser.keyvault.services.connections import KEY_VAULT, normalize_vault_url
 
 SDK_MODULES = ("vaultbrowser.keyvault.services.vault_service", "azure.keyvault.secrets.aio",
@@ -90,5 +91,6 @@ KIND = ServiceKind(
     view=_view,
     resource_type="microsoft.keyvault/vaults",
     connection_for_resource=_connection_for_vault,
+    parse_address=parse_vault_address,
     icon_svg=ICON_SVG,
 )

@@ -144,6 +144,9 @@ class BlobTreeModel(LazyTreeModel):
         service = self.account_of(node).service
         record = node.record
         if isinstance(record, AccountRoot):
+            scope = record.connection.scope
+            if scope:  # a container SAS cannot list the account: its one container
+                return Page((ContainerRecord(service.account_url, scope),), None, None)
             return await service.list_containers(page_size=page_size, continuation=continuation)
         prefix = record.prefix if isinstance(record, BlobPrefixRecord) else ""
         container = self.container_of(node)

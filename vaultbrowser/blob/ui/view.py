@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QModelIndex
+
 from vaultbrowser.blob.models import details as blob_details
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
+from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.ui.blob_actions import BlobActions
 from vaultbrowser.core.models.details import Details
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import Connection
+from vaultbrowser.core.services.errors import NotFound
+from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window_context import WindowContext
@@ -21,6 +26,7 @@ class BlobView:
     """One tab of storage accounts; ``actions`` holds its write actions and transfers."""
 
     def __init__(self, window: WindowContext) -> None:
+        self.window = window
         model = BlobTreeModel(window.settings.paging)
         self.pane = TreePane(model, "Blobs", flat_toggle=True)
         assert self.pane.flat_check is not None
@@ -40,3 +46,40 @@ class BlobView:
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:
         """Blob rows keep what their listing said (a GET adds nothing the row shows)."""
+
+    async def open_address(self, address: Address) -> None:
+        """Open the account (limited to the container for a container SAS); for a container
+        or blob URL, open the way to it (folders and pages on) and select it."""
+        assert address.connection is not None
+        connection = await self.window.open_or_reuse(address.connection)
+        if connection is None:
+            return
+        self.window.show_connection(connection)
+        if not address.path:
+            return
+        model = self.pane.model
+        assert isinstance(model, BlobTreeModel)
+        if model.flat:
+            self.pane.flat_check.setChecked(False)  # type: ignore[union-attr]
+        container_name, *blob = address.path
+        account = await model.find_paging(QModelIndex(), lambda record: isinstance(
+            record, AccountRoot) and record.connection.key == connection.key)
+        here = await model.find_paging(account, lambda record: isinstance(
+            record, ContainerRecord) and record.name == container_name)
+        if not here.isValid():
+            raise NotFound(f"The account has no container {container_name} (or its listing "
+                           "failed: see its row).")
+        if blob:
+            name = blob[0]
+            folders = name.split("/")[:-1]
+            for depth in range(len(folders)):
+                prefix = "/".join(folders[: depth + 1]) + "/"
+                here = await model.find_paging(here, lambda record, p=prefix: isinstance(
+                    record, BlobPrefixRecord) and record.prefix == p)
+                if not here.isValid():
+                    raise NotFound(f"{container_name} has no folder {prefix}.")
+            here = await model.find_paging(here, lambda record: isinstance(
+                record, BlobRecord) and record.name == name and not record.deleted)
+            if not here.isValid():
+                raise NotFound(f"{container_name} has no blob {name}.")
+        self.window.reveal(self.pane, here)

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 
 from vaultbrowser.core.models.listing import Listing
 from vaultbrowser.core.models.model_guard import guard_model_methods
@@ -57,6 +58,12 @@ class LazyTreeModel(NodeTreeModel):
 
     def page_size(self, node: Node, first: bool) -> int:
         return 25 if first else 100
+
+    def reports_failure(self, node: Node, error: VaultBrowserError) -> bool:
+        """Whether a failed page also raises the error dialog (``load_failed``); its error row
+        shows it either way. A tree that loads rows by itself may keep expected failures (a
+        subscription the account may not read) to the row."""
+        return True
 
     # --- roots ------------------------------------------------------------------------------
 
@@ -171,7 +178,8 @@ class LazyTreeModel(NodeTreeModel):
                 return
             error = translate_error(exc)
             self._finish(node, error=error)
-            self.load_failed.emit(error)
+            if self.reports_failure(node, error):
+                self.load_failed.emit(error)
             return
         finally:
             if ahead is not None:
@@ -291,6 +299,32 @@ class LazyTreeModel(NodeTreeModel):
             node.status_label = self.status_text(node)
             stack.extend(node.children)
         self.endResetModel()
+
+    async def find_paging(self, parent: AnyIndex, matches: Callable[[Any], bool]
+                          ) -> QModelIndex:
+        """The first child of ``parent`` whose record ``matches``, paging on until it is
+        found or the listing ends (an address names an item on a later page). Invalid when
+        it is not there, when a page failed (its error row says so) or the row went away."""
+        held = QPersistentModelIndex(parent)
+        top = not held.isValid()  # the invisible root: its rows are the connections
+        while True:
+            if not top and not held.isValid():
+                return QModelIndex()  # the parent row was removed meanwhile
+            here = self.index(held.row(), 0, held.parent()) if not top else QModelIndex()
+            found = self.find_child(here, matches)
+            if found.isValid():
+                return found
+            node = self.node_of(here)
+            listing = node.listing
+            if listing is None:
+                return QModelIndex()
+            if listing.task is None:
+                if not listing.can_fetch:
+                    return QModelIndex()
+                self._start(node)
+            if listing.task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(listing.task)
 
     async def wait_idle(self) -> None:
         """Wait until no page is in flight (tests, shutdown)."""

@@ -81,6 +81,9 @@ class Connection:
     secret_env: str | None = None  # name of an environment variable holding the secret
     read_only: bool = False
     ca_path: str | None = None  # the local emulator's CA certificate (never for Azure hosts)
+    # What part of the resource the connection is limited to: a container, for a container
+    # SAS (it cannot list the account). Empty: all of it.
+    scope: str = ""
     secret: SecretValue | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -88,13 +91,15 @@ class Connection:
         if self.name:
             return self.name
         host = urlsplit(self.url).netloc
-        path = urlsplit(self.url).path.strip("/")
+        path = "/".join(part for part in (urlsplit(self.url).path.strip("/"), self.scope)
+                        if part)
         return f"{host}/{path}" if path else host
 
     @property
     def key(self) -> str:
         """Identity of the connection within one settings list."""
-        return f"{self.kind}:{self.url.rstrip('/').lower()}"
+        scope = f"/{self.scope}" if self.scope else ""
+        return f"{self.kind}:{self.url.rstrip('/').lower()}{scope}"
 
     def resolve_secret(self) -> SecretValue | None:
         """The secret held in memory, else the one named by ``secret_env``.
@@ -120,7 +125,8 @@ class Connection:
     def to_settings(self) -> dict[str, Any]:
         """A dict safe to persist: every field but the in-memory secret."""
         data: dict[str, Any] = {"kind": self.kind, "url": self.url, "auth": self.auth.value}
-        for key in ("name", "tenant_id", "client_id", "certificate_path", "secret_env", "ca_path"):
+        for key in ("name", "tenant_id", "client_id", "certificate_path", "secret_env", "ca_path",
+                    "scope"):
             value = getattr(self, key)
             if value:
                 data[key] = value
@@ -150,7 +156,7 @@ class Connection:
         return cls(
             kind=kind, url=normalize_url(kind, url), auth=auth,
             **{k: str(data[k]) for k in ("name", "tenant_id", "client_id", "certificate_path",
-                                         "secret_env", "ca_path") if data.get(k)},
+                                         "secret_env", "ca_path", "scope") if data.get(k)},
             read_only=bool(data.get("read_only", False)),
         )
 

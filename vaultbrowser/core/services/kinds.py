@@ -66,6 +66,18 @@ class PastedConnection:
 
 
 @dataclass(frozen=True)
+class Address:
+    """Where a pasted Azure address leads: a kind, the connection that opens it (None when
+    the kind must look it up first, as an ARM resource id), and the path of the item it names
+    below the connection's row (kind-specific: ("secrets", name, version), (container, blob))."""
+
+    kind: str
+    connection: Connection | None
+    path: tuple[str, ...] = ()
+    text: str = field(default="", repr=False)  # what was pasted (may hold a SAS: never shown)
+
+
+@dataclass(frozen=True)
 class ServiceKind:
     """One service kind: its name and words, how its connections are made and opened, its
     command-line options, audit collector, demo, and (``view``) its trees and actions."""
@@ -91,6 +103,10 @@ class ServiceKind:
     resource_type: str = ""
     connection_for_resource: Callable[[str, Connection, SecretValue | None], Connection] | None = (
         None)
+    # Reads the addresses of its own resources (a vault URL, an item id, a container or SAS
+    # URL): an ``Address``; None when the text is not its kind's; InvalidInput when it is but
+    # is malformed. Never quotes a secret in a message.
+    parse_address: Callable[[str], Address | None] | None = None
     # Its icon as SVG text (drawn for its tabs and its choice in the connection dialog); data,
     # not a file, so the registry stays Qt-free and installers need not carry it.
     icon_svg: str = ""
@@ -118,6 +134,27 @@ def kind_of(kinds: Mapping[str, ServiceKind], connection: Connection) -> Service
         raise InvalidInput(f"{connection.display_name}: this version of vaultbrowser does not "
                            f"know the service kind {connection.kind!r}.")
     return kind
+
+
+ADDRESS_ADVICE = ("Paste a vault URL or a secret, key or certificate id; a storage account, "
+                  "container or blob URL (a SAS URL too); or an Azure resource id.")
+
+
+def parse_address(kinds: Sequence[ServiceKind], text: str) -> Address:
+    """The first kind's reading of ``text`` (the address bar, ``vaultbrowser URL``).
+
+    Raises:
+        InvalidInput: no kind reads it, or the kind that does finds it malformed.
+    """
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Paste an Azure address.", advice=ADDRESS_ADVICE)
+    for kind in kinds:
+        if kind.parse_address is not None:
+            address = kind.parse_address(text)
+            if address is not None:
+                return address
+    raise InvalidInput("vaultbrowser does not know this address.", advice=ADDRESS_ADVICE)
 
 
 def url_normalizer(kinds: Sequence[ServiceKind]) -> Callable[[str, str], str]:

@@ -67,18 +67,56 @@ def scrub(message: str, secret: str) -> str:
 
 
 class ConnectionDialog(QDialog):
-    """Add a connection. After ``accept`` read it with ``connection()``."""
+    """Add a connection, or edit one (``editing``). After ``accept`` read it with
+    ``connection()``.
+
+    Editing starts from the connection's fields. A secret held in memory is never shown: left
+    empty, the connection keeps it (a pasted connection string or SAS URL too)."""
 
     def __init__(self, parent: QWidget | None = None, *, kinds: Sequence[ServiceKind],
-                 kind: str | None = None) -> None:
+                 kind: str | None = None, editing: Connection | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add connection")
+        self.setWindowTitle("Edit connection" if editing else "Add connection")
         self.setMinimumWidth(520)
         self._kinds = {k.name: k for k in kinds}
         self._accepted: Connection | None = None
+        self._editing = editing
         self._build()
+        if editing is not None:
+            kind = editing.kind
         self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind), 0))
         self._sync()
+        if editing is not None:
+            self._fill_from(editing)
+
+    def _fill_from(self, connection: Connection) -> None:
+        """Start the form from ``connection`` (its kind cannot change)."""
+        self.ok_button.setText("Save")
+        self.kind_combo.setEnabled(False)
+        pasted = next((p for p in self.kind.pasted_connections if p.auth is connection.auth),
+                      None)
+        self.mode_combo.setCurrentIndex(max(self.mode_combo.findData(
+            pasted.mode if pasted is not None else MODE_URL), 0))
+        self.auth_combo.setCurrentIndex(max(self.auth_combo.findData(connection.auth), 0))
+        self.url_edit.setText(connection.url)
+        self.tenant_edit.setText(connection.tenant_id or "")
+        self.client_edit.setText(connection.client_id or "")
+        self.cert_edit.setText(connection.certificate_path or "")
+        self.ca_edit.setText(connection.ca_path or "")
+        if connection.secret_env:
+            self.source_combo.setCurrentIndex(max(self.source_combo.findData(FROM_ENV), 0))
+            self.env_edit.setText(connection.secret_env)
+        self.name_edit.setText(connection.name)
+        self.read_only_check.setChecked(connection.read_only)
+        self._sync()
+
+    def _kept(self) -> Connection | None:
+        """The edited connection whose in-memory secret an empty field keeps."""
+        editing = self._editing
+        if (editing is None or editing.secret is None or self.secret_from_env
+                or self.secret_edit.text().strip()):
+            return None
+        return editing
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -221,8 +259,10 @@ class ConnectionDialog(QDialog):
         }
         for widget, visible in rows.items():
             self.form.setRowVisible(widget, visible)
+        keeps = self._editing is not None and self._editing.secret is not None
         self.secret_edit.setPlaceholderText(
-            pasted.placeholder if pasted is not None and not from_env else "")
+            "Leave empty to keep the current secret" if keeps and not from_env
+            else pasted.placeholder if pasted is not None and not from_env else "")
         self._validate()
 
     # --- validation -----------------------------------------------------------------------------
@@ -249,7 +289,11 @@ class ConnectionDialog(QDialog):
         name, read_only = self.name_edit.text().strip(), self.read_only_check.isChecked()
         needs_secret = auth.needs_secret or auth is A.SERVICE_PRINCIPAL_CERTIFICATE
         env_name = self._env_name() if needs_secret else None
-        if pasted is not None and (env_name is None or pasted.env_names_resource):
+        kept = self._kept()
+        if pasted is not None and kept is not None and kept.auth is pasted.auth:
+            # The pasted text names the resource and holds the secret: it stays as it was.
+            connection = replace(kept, name=name, read_only=read_only)
+        elif pasted is not None and (env_name is None or pasted.env_names_resource):
             text = self._secret_text(env_name, _as_noun(pasted.label))
             connection = pasted.build(text, name, read_only)
         else:
@@ -290,6 +334,9 @@ class ConnectionDialog(QDialog):
 
     def _pasted_secret(self, auth: AuthMethod) -> SecretValue:
         text = self.secret_edit.text().strip()
+        kept = self._kept()
+        if not text and kept is not None and kept.auth is auth and kept.secret is not None:
+            return kept.secret
         if not text:
             raise InvalidInput(f"Paste the {SECRET_LABELS[auth].lower()}, or read it from an "
                                "environment variable.")

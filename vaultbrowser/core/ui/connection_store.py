@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 ARRAY = "connections"
 # The keys Connection.to_settings() may write; nothing else is read back.
 FIELDS = ("kind", "url", "auth", "name", "tenant_id", "client_id", "certificate_path",
-          "secret_env", "read_only", "ca_path")
+          "secret_env", "read_only", "ca_path", "scope")
 
 
 def _as_bool(value: Any) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vaultbrowser import __version__
 from vaultbrowser.core.audit.trail import AuditTrail
 from vaultbrowser.core.models.activity_model import ActivityModel
 from vaultbrowser.core.models.details import Details
@@ -37,10 +36,11 @@ from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import VaultBrowserError
-from vaultbrowser.core.services.kinds import ServiceKind, kind_of, kinds_by_name
+from vaultbrowser.core.services.kinds import ServiceKind, kind_of, kinds_by_name, parse_address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.services.sdk_imports import import_sdk
 from vaultbrowser.core.ui.activity_panel import ActivityPanel
+from vaultbrowser.core.ui.address_bar import AddressBar
 from vaultbrowser.core.ui.audit_actions import AuditActions
 from vaultbrowser.core.ui.common_dialogs import DialogRunner
 from vaultbrowser.core.ui.detail_pane import DetailPane
@@ -48,6 +48,7 @@ from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.kind_icon import kind_icon
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window_context import KindView
+from vaultbrowser.core.ui.window_menus import build_menus
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.session import ServiceSession
@@ -108,6 +109,8 @@ class MainWindow(QMainWindow):
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
         central_layout.addWidget(self.read_only_banner)
+        self.address_bar = AddressBar(self, self.open_address, self.run_task)
+        central_layout.addWidget(self.address_bar)
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
@@ -130,7 +133,7 @@ class MainWindow(QMainWindow):
         for kind in self.kinds:
             self._add_view(kind, kind.view(self))
         self._update_connection_label()
-        self._build_menus()
+        self.actions_menu = build_menus(self)
         self.resize(1280, 800)
 
     def _add_view(self, kind: ServiceKind, view: KindView) -> None:
@@ -167,56 +170,7 @@ class MainWindow(QMainWindow):
 
     # --- menus and keyboard -------------------------------------------------------------
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        add = QAction("&Add connection…", self)
-        add.setShortcut(QKeySequence("Ctrl+N"))
-        add.triggered.connect(self.add_connection_dialog)
-        file_menu.addAction(add)
-        remove = QAction("&Remove connection", self)
-        remove.triggered.connect(self.remove_selected_connection)
-        file_menu.addAction(remove)
-        file_menu.addSeparator()
-        report = QAction("Export audit &report…", self)
-        report.triggered.connect(self.audit.export_report_dialog)
-        file_menu.addAction(report)
-        trail = QAction("Export audit &trail…", self)
-        trail.triggered.connect(self.audit.export_trail_dialog)
-        file_menu.addAction(trail)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-
-        view_menu = self.menuBar().addMenu("&View")
-        refresh = QAction("&Refresh", self)
-        refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        refresh.triggered.connect(lambda: self.current_pane().refresh_selected())
-        view_menu.addAction(refresh)
-        find = QAction("&Filter…", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: self.current_pane().focus_filter())
-        view_menu.addAction(find)
-        load_all = QAction("Load &all", self)
-        load_all.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        load_all.triggered.connect(lambda: self.current_pane().load_all_selected())
-        view_menu.addAction(load_all)
-        view_menu.addAction(self.activity_dock.toggleViewAction())
-
-        # The selection's write actions (the same as its context menu), for the keyboard.
-        self.actions_menu = self.menuBar().addMenu("&Actions")
-        self.actions_menu.setToolTipsVisible(True)  # a disabled write action says why
-        self.actions_menu.aboutToShow.connect(self._fill_actions_menu)
-
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About vaultbrowser", self)
-        about.triggered.connect(lambda: QMessageBox.about(
-            self, "About vaultbrowser",
-            f"vaultbrowser {__version__}\nA browser for Azure Key Vault and Blob Storage."))
-        help_menu.addAction(about)
-
-    def _fill_actions_menu(self) -> None:
+    def fill_actions_menu(self) -> None:
         self.actions_menu.clear()
         self.current_pane().fill_menu(self.actions_menu)
 
@@ -273,25 +227,58 @@ class MainWindow(QMainWindow):
         self.read_only_banner.setVisible(any(c.read_only for c in self.connections)
                                          or self.session.read_only)
 
-    def remove_connection(self, connection: Connection) -> None:
+    def remove_connection(self, connection: Connection, *, forget: bool = True) -> None:
+        """Close ``connection``'s rows and service; ``forget`` drops it from the saved ones."""
         for model, record in self._roots.pop(connection.key, []):
             model.remove_root(record)
             service = record.service
             self._spawn(self.session.close_service(service))
         self.connections = [c for c in self.connections if c.key != connection.key]
-        if self._store is not None:
+        if forget and self._store is not None:
             self._store.remove(connection)
         self._update_connection_label()
 
-    def remove_selected_connection(self) -> None:
+    def selected_connection(self) -> Connection | None:
+        """The connection above the current tab's selection (None without a selection)."""
         pane = self.current_pane()
         index = pane.selected_source_index()
         while index.isValid() and index.parent().isValid():
             index = index.parent()
         record = pane.model.record_of(index)
         connection = getattr(record, "connection", None)
+        return connection if isinstance(connection, Connection) else None
+
+    def remove_selected_connection(self) -> None:
+        connection = self.selected_connection()
         if connection is not None:
             self.remove_connection(connection)
+
+    def edit_selected_connection(self) -> None:
+        """Edit the selected connection: the dialog starts from it; Save replaces it (saved
+        again when it was saved)."""
+        from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
+
+        old = self.selected_connection()
+        if old is None:
+            self.statusBar().showMessage("Select a connection (or a row under it) to edit.",
+                                         5000)
+            return
+        dialog = ConnectionDialog(self, kinds=self.kinds, editing=old)
+        if self.dialogs.run(dialog):
+            self.run_task(self.replace_connection(old, dialog.connection()))
+
+    async def replace_connection(self, old: Connection, new: Connection) -> bool:
+        """Swap ``old`` for ``new`` (its row goes, the new one opens); a connection that does
+        not open leaves ``old`` saved as it was."""
+        saved = self._store is not None and any(
+            c.key == old.key for c in self._store.load())
+        self.remove_connection(old, forget=False)
+        opened = await self.open_connection(new)
+        if opened and saved and self._store is not None:
+            if new.key != old.key:
+                self._store.remove(old)
+            self._store.add(new)
+        return opened
 
     def add_connection_dialog(self) -> None:
         from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
@@ -312,6 +299,41 @@ class MainWindow(QMainWindow):
         if remember and self._store is not None:
             self._store.add(connection)
         return True
+
+    def root_of_connection(self, connection: Connection) -> Any:
+        """The root record (``ConnectionRoot``) of an open connection; None when not open."""
+        roots = self._roots.get(connection.key)
+        return roots[0][1] if roots else None
+
+    async def open_or_reuse(self, connection: Connection) -> Connection | None:
+        """The open connection with ``connection``'s key, else ``connection`` opened (for this
+        run: a pasted address is not saved); None when it did not open (reported)."""
+        existing = next((c for c in self.connections if c.key == connection.key), None)
+        if existing is not None:
+            return existing
+        return connection if await self.open_connection(connection) else None
+
+    async def open_address(self, text: str) -> None:
+        """Open what a pasted Azure address names and select its item (errors reported)."""
+        try:
+            address = parse_address(self.kinds, text)
+            await self._views[address.kind].open_address(address)
+        except VaultBrowserError as error:
+            self.reporter.report(error)
+
+    def reveal(self, pane: TreePane, index: QModelIndex) -> None:
+        """Show ``pane``, open the rows above ``index`` and select it."""
+        self.tabs.setCurrentWidget(pane)
+        ancestors = []
+        parent = index.parent()
+        while parent.isValid():
+            ancestors.append(parent)
+            parent = parent.parent()
+        for ancestor in reversed(ancestors):
+            pane.view.expand(pane.proxy.mapFromSource(ancestor))
+        shown = pane.proxy.mapFromSource(index)
+        pane.view.setCurrentIndex(shown)
+        pane.view.scrollTo(shown)
 
     def show_connection(self, connection: Connection) -> None:
         """Switch to ``connection``'s first tab and select its row."""

@@ -256,7 +256,32 @@ class TreePane(QWidget):
 
     def _on_filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
+        if text and getattr(self.model, "expand_to_matches", False):
+            self._expand_to_matches(text.casefold())
         self._update_summary()
+
+    def _expand_to_matches(self, folded: str) -> None:
+        """Open every loaded node with a matching row below it (a small tree that is all
+        loaded, like Azure's: the filter then finds a vault in any subscription)."""
+        model = self.model
+        opening: list[tuple[int, QModelIndex]] = []
+
+        def visit(index: QModelIndex, depth: int) -> bool:
+            found = False
+            for row in range(model.rowCount(index)):
+                child = model.index(row, 0, index)
+                if model.is_status_index(child):
+                    continue
+                name = str(child.data() or "").casefold()
+                below = visit(child, depth + 1)
+                found = found or below or folded in name
+            if found and index.isValid():
+                opening.append((depth, index))
+            return found
+
+        visit(QModelIndex(), 0)
+        for _depth, index in sorted(opening, key=lambda pair: pair[0]):
+            self.view.expand(self.proxy.mapFromSource(index))
 
     # --- paging what is visible -----------------------------------------------------------
 

@@ -8,7 +8,7 @@ imports the window, and the window names no kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from vaultbrowser.core.models.tree_node import Node
     from vaultbrowser.core.services.config import Settings
     from vaultbrowser.core.services.connections import Connection
-    from vaultbrowser.core.services.kinds import ServiceKind
+    from vaultbrowser.core.services.kinds import Address, ServiceKind
     from vaultbrowser.core.services.records import ResponseInfo
     from vaultbrowser.core.services.session import ServiceSession
     from vaultbrowser.core.ui.common_dialogs import DialogRunner
@@ -55,6 +55,19 @@ class WindowContext(Protocol):
 
     def show_connection(self, connection: Connection) -> None:
         """Bring ``connection``'s row into view in its kind's first tab and select it."""
+
+    def open_or_reuse(self, connection: Connection) -> Awaitable[Connection | None]:
+        """The open connection with ``connection``'s key, else ``connection`` opened (errors
+        reported; None when it did not open). Addresses open through it."""
+
+    def root_of_connection(self, connection: Connection) -> Any:
+        """The root record (``ConnectionRoot``) of an open connection; None when not open."""
+
+    def view(self, kind_name: str) -> Any:
+        """A kind's view (``KindView``), by the kind's name."""
+
+    def reveal(self, pane: TreePane, index: QModelIndex) -> None:
+        """Show ``pane``, open the rows above ``index`` and select it."""
 
     def run_task(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine owned by the window: cancelled on close, failures reported."""
@@ -98,3 +111,7 @@ class KindView(Protocol):
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:
         """After ``load_details``: update the row with what the GET told (or nothing)."""
+
+    async def open_address(self, address: Address) -> None:
+        """Open what a pasted address names and select its item (raises
+        ``VaultBrowserError``: the window reports it)."""

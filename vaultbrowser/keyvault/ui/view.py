@@ -8,13 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QModelIndex, QObject
 
 from vaultbrowser.core.audit.trail import latest_identity
 from vaultbrowser.core.models.details import Details
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import Connection
+from vaultbrowser.core.services.errors import NotFound
+from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window_context import WindowContext
@@ -78,6 +80,36 @@ class KeyVaultView:
             # item row stays the item (no version), not the version the GET returned.
             model.update_record(node, replace(details.record, version=record.version,
                                               id=record.id))
+
+    # --- pasted addresses ------------------------------------------------------------------------
+
+    async def open_address(self, address: Address) -> None:
+        """Open the vault; for an item id, select the item (and its version) in its tab."""
+        assert address.connection is not None
+        connection = await self.window.open_or_reuse(address.connection)
+        if connection is None:
+            return
+        self.window.show_connection(connection)
+        if not address.path:
+            return
+        collection, name, *version = address.path
+        pane = {"secrets": self.secrets_pane, "keys": self.keys_pane,
+                "certificates": self.certificates_pane}[collection]
+        model = pane.model
+        vault = await model.find_paging(QModelIndex(), lambda record: isinstance(
+            record, VaultRoot) and record.connection.key == connection.key)
+        item = await model.find_paging(vault, lambda record: getattr(record, "name", None)
+                                       == name) if vault.isValid() else QModelIndex()
+        if not item.isValid():
+            raise NotFound(f"{name} is not among the vault's {collection} (or the listing "
+                           "failed: see its row).")
+        if version:
+            found = await model.find_paging(item, lambda record: getattr(
+                record, "version", None) == version[0])
+            if not found.isValid():
+                raise NotFound(f"{name} has no version {version[0]}.")
+            item = found
+        self.window.reveal(pane, item)
 
     # --- revealing a secret's value ---------------------------------------------------------
 

@@ -3,9 +3,16 @@
 The check runs in ``RecordingTransport.send``, the last step of every SDK pipeline (Key Vault
 and Blob alike) before the wire, so no policy, retry or UI bug can get a write past it.
 Identity traffic (token requests) goes through the credentials' own pipelines and is untouched.
+
+A few POSTs only read; they are allowed by exact path, one by one (``READ_ONLY_POSTS``). Every
+other POST stays refused, listing a storage account's keys included: it hands out credentials,
+and an auditor must not escalate that way.
 """
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
 
 from vaultbrowser.core.services.errors import ReadOnlyRefused
 from vaultbrowser.core.services.http.journal import RequestGuard
@@ -13,16 +20,35 @@ from vaultbrowser.core.services.redaction import redact_url
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# POSTs that only read, by path (case-insensitive, no trailing slash, nothing after it).
+READ_ONLY_POSTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a Resource Graph query",
+     re.compile(r"/providers/microsoft\.resourcegraph/resources", re.IGNORECASE)),
+)
+
+
+def allowed_read_only_post(url: str) -> str | None:
+    """What a read-only POST to ``url`` does (for the record), or None when it is not one."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    return next((what for what, pattern in READ_ONLY_POSTS if pattern.fullmatch(path)), None)
+
 
 def read_only_guard(connection_name: str) -> RequestGuard:
     """A ``RequestGuard`` for a read-only connection.
 
     Raises (from the guard):
-        ReadOnlyRefused: the method is not GET, HEAD or OPTIONS; nothing was sent.
+        ReadOnlyRefused: the method is not GET, HEAD or OPTIONS, nor a POST that only reads
+        (``READ_ONLY_POSTS``); nothing was sent.
     """
 
     def guard(method: str, url: str) -> None:
-        if method.upper() not in SAFE_METHODS:
+        verb = method.upper()
+        if verb == "POST" and allowed_read_only_post(url) is not None:
+            return
+        if verb not in SAFE_METHODS:
             safe_url = redact_url(url)
             raise ReadOnlyRefused(
                 f"{connection_name} is read-only: vaultbrowser refused to send "

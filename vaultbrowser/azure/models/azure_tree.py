@@ -1,0 +1,232 @@
+"""The Azure tree: a sign-in → its tenants → their subscriptions → key vaults and storage
+accounts.
+
+Everything loads by itself once the sign-in row is there (tenants, then every tenant's
+subscriptions, then their resources from the tenant's one Resource Graph query), so the filter
+finds a vault across all of them. A tenant that wants its own sign-in shows an error row that
+signs in on Enter; a subscription the account may not read shows its 403 on its own row.
+Hidden subscriptions are left out unless "show hidden" is on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtGui import QBrush, QColor
+
+from vaultbrowser.azure.services.discovery import TenantSignInRequired
+from vaultbrowser.azure.services.records import AzureResource, SubscriptionRecord, TenantRecord
+from vaultbrowser.core.models.connection_root import ConnectionRoot
+from vaultbrowser.core.models.lazy_tree import AnyIndex, LazyTreeModel
+from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.tree_node import Node
+from vaultbrowser.core.services.errors import AccessDenied, VaultBrowserError
+from vaultbrowser.core.services.records import Page
+
+if TYPE_CHECKING:
+    from vaultbrowser.azure.services.discovery import AzureDiscovery
+
+
+@dataclass(frozen=True, eq=False)
+class AzureRoot(ConnectionRoot):
+    """A signed-in Azure account: a top-level row of the Azure tree."""
+
+    service: AzureDiscovery
+
+
+COLUMN_TITLES = ("Name", "Type", "Location", "Resource group", "Notes")
+
+
+@guard_model_methods
+class AzureTreeModel(LazyTreeModel):
+    """``type_labels`` name resource types ("microsoft.keyvault/vaults" → "Key vault");
+    ``hidden`` holds the ids of the subscriptions the user hid."""
+
+    expand_to_matches = True  # all of it loads by itself: the filter opens the way to a match
+
+    def __init__(self, type_labels: Mapping[str, str], hidden: Callable[[], set[str]],
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self._type_labels = dict(type_labels)
+        self._hidden = hidden
+        self._show_hidden = False
+        self.page_loaded.connect(self._load_children)
+
+    # --- hidden subscriptions -----------------------------------------------------------------
+
+    @property
+    def show_hidden(self) -> bool:
+        return self._show_hidden
+
+    def set_show_hidden(self, show: bool) -> None:
+        """Show the hidden subscriptions too (marked); listed tenants list again."""
+        if show != self._show_hidden:
+            self._show_hidden = show
+            self.relist_tenants()
+
+    def relist_tenants(self) -> None:
+        """List every listed tenant's subscriptions again (after hiding one)."""
+        for root in self.root_nodes():
+            for tenant in list(root.children):
+                if tenant.listing is not None and tenant.listing.started:
+                    self.refresh(self.index_of(tenant))
+
+    # --- LazyTreeModel hooks --------------------------------------------------------------------
+
+    def column_titles(self) -> Sequence[str]:
+        return COLUMN_TITLES
+
+    def is_lazy(self, record: Any) -> bool:
+        return isinstance(record, AzureRoot | TenantRecord | SubscriptionRecord)
+
+    def page_size(self, node: Node, first: bool) -> int:
+        return 1000  # every answer here is one whole list
+
+    def noun(self, node: Node) -> str:
+        record = node.record
+        if isinstance(record, AzureRoot):
+            return "tenants"
+        if isinstance(record, TenantRecord):
+            return "subscriptions"
+        return "key vaults or storage accounts"
+
+    def root_of(self, node: Node) -> AzureRoot:
+        while not isinstance(node.record, AzureRoot):
+            assert node.parent is not None
+            node = node.parent
+        return node.record
+
+    async def fetch_page(self, node: Node, continuation: str | None, page_size: int
+                         ) -> Page[Any]:
+        service = self.root_of(node).service
+        record = node.record
+        if isinstance(record, AzureRoot):
+            return await service.tenants()
+        if isinstance(record, TenantRecord):
+            service.forget(record.tenant_id)  # a (re)listing asks Resource Graph again
+            page = await service.subscriptions(record.tenant_id)
+            hidden = self._hidden()
+            shown = [replace(sub, hidden=sub.subscription_id in hidden) for sub in page.items
+                     if self._show_hidden or sub.subscription_id not in hidden]
+            return Page(tuple(shown), None, page.response)
+        assert isinstance(record, SubscriptionRecord)
+        return await service.resources(record.tenant_id, record.subscription_id)
+
+    def _load_children(self, parent: QModelIndex, count: int) -> None:
+        """Tenants and subscriptions list as soon as they appear (one query per tenant)."""
+        node = self.node_of(parent)
+        if not isinstance(node.record, AzureRoot | TenantRecord):
+            return
+        for child in node.children[len(node.children) - count:]:
+            if child.listing is not None and not child.listing.started:
+                self.fetchMore(self.index_of(child))
+
+    # --- a tenant's own sign-in ---------------------------------------------------------------
+
+    def needs_sign_in(self, index: AnyIndex) -> TenantRecord | None:
+        """The tenant at ``index`` when its listing failed for want of its own sign-in."""
+        node = self.node_of(index)
+        listing = node.listing
+        if (isinstance(node.record, TenantRecord) and listing is not None
+                and isinstance(listing.error, TenantSignInRequired)):
+            return node.record
+        return None
+
+    def retry(self, index: AnyIndex) -> None:
+        """Retry; for a tenant that wants its own sign-in, sign in to it first."""
+        tenant = self.needs_sign_in(index)
+        if tenant is None:
+            super().retry(index)
+            return
+        task = asyncio.ensure_future(self.sign_in(QModelIndex(index)))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def sign_in(self, index: QModelIndex) -> None:
+        """Sign in to the tenant at ``index``, then list it again (errors: ``load_failed``)."""
+        node = self.node_of(index)
+        tenant = node.record
+        if not isinstance(tenant, TenantRecord):
+            return
+        try:
+            await self.root_of(node).service.sign_in(tenant.tenant_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self.load_failed.emit(error)
+            return
+        if node.parent is not None and node in node.parent.children:
+            self.refresh(self.index_of(node))
+
+    def reports_failure(self, node: Node, error: VaultBrowserError) -> bool:
+        # Loaded without being asked: a tenant that wants its own sign-in and a subscription
+        # the account may not read are facts of the estate, told on their rows (tooltips hold
+        # the details), not a dialog each.
+        expected = (isinstance(error, TenantSignInRequired)
+                    or (isinstance(error, AccessDenied)
+                        and isinstance(node.record, SubscriptionRecord)))
+        return not expected
+
+    def status_text(self, node: Node) -> str:
+        error = node.listing.error if node.listing is not None else None
+        if isinstance(error, TenantSignInRequired):
+            return "⚠ Needs its own sign-in — press Enter to sign in"
+        if isinstance(error, AccessDenied) and isinstance(node.record, SubscriptionRecord):
+            return "⚠ No access: your account may not read this subscription"
+        return super().status_text(node)
+
+    # --- rows -----------------------------------------------------------------------------------
+
+    def display(self, record: Any, column: int) -> Any:
+        if isinstance(record, AzureRoot):
+            return record.label if column == 0 else ""
+        if isinstance(record, TenantRecord):
+            if column == 0:
+                return record.name
+            if column == 1:
+                return "Tenant (home)" if record.home else "Tenant"
+            return record.default_domain if column == 4 else ""
+        if isinstance(record, SubscriptionRecord):
+            if column == 0:
+                return record.name + ("  (hidden)" if record.hidden else "")
+            if column == 1:
+                return "Subscription"
+            if column == 4:
+                return "" if record.state in ("", "Enabled") else record.state
+            return ""
+        if isinstance(record, AzureResource):
+            if column == 0:
+                return record.name
+            if column == 1:
+                return self._type_labels.get(record.type, record.type)
+            if column == 2:
+                return record.location
+            if column == 3:
+                return record.resource_group
+            if column == 4:
+                return "; ".join(record.facts.warnings())
+        return ""
+
+    def foreground(self, record: Any) -> QBrush | None:
+        if isinstance(record, SubscriptionRecord) and (record.hidden or record.state not in (
+                "", "Enabled")):
+            return QBrush(QColor(140, 140, 140))
+        if isinstance(record, AzureResource) and record.facts.warnings():
+            return QBrush(QColor(176, 110, 0))  # something will stand in the way: say so
+        return None
+
+    def tooltip(self, record: Any, column: int) -> str | None:
+        if isinstance(record, AzureRoot):
+            return record.tooltip
+        if isinstance(record, TenantRecord):
+            return f"{record.name}\nTenant id {record.tenant_id}"
+        if isinstance(record, SubscriptionRecord):
+            return f"{record.name}\nSubscription id {record.subscription_id}"
+        if isinstance(record, AzureResource):
+            lines = [record.id, record.endpoint, *record.facts.warnings()]
+            return "\n".join(line for line in lines if line)
+        return None

@@ -1,0 +1,85 @@
+"""What the detail pane shows for Azure rows: a sign-in, a tenant, a subscription, a resource
+with what Resource Manager knows about it (network, access model, protection)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vaultbrowser.azure.models.azure_tree import AzureRoot
+from vaultbrowser.azure.services.records import (
+    AzureResource,
+    ResourceFacts,
+    SubscriptionRecord,
+    TenantRecord,
+)
+from vaultbrowser.core.models.details import (
+    Details,
+    DetailSection,
+    describe_connection,
+    describe_unknown,
+    detail_rows,
+)
+from vaultbrowser.core.services.records import ResponseInfo
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("Yes" if value else "No")
+
+
+def _fact_rows(facts: ResourceFacts) -> tuple[tuple[str, str], ...]:
+    return detail_rows(
+        ("Access model", None if facts.rbac is None else (
+            "Azure RBAC" if facts.rbac else "Access policies")),
+        ("Public network access", facts.public_network),
+        ("Firewall default action", facts.firewall_default),
+        ("Soft delete", _yes_no(facts.soft_delete)),
+        ("Soft-delete retention", f"{facts.soft_delete_days} days"
+         if facts.soft_delete_days is not None else None),
+        ("Purge protection", _yes_no(facts.purge_protection) if facts.purge_protection
+         is not None else None),
+        ("Shared-key access", _yes_no(facts.shared_key_access)),
+        ("Public blob access allowed", _yes_no(facts.public_blob_access)),
+        ("Minimum TLS version", facts.minimum_tls),
+        ("Hierarchical namespace", _yes_no(facts.hierarchical_namespace)),
+    )
+
+
+def describe(record: Any, response: ResponseInfo | None = None, *,
+             type_labels: Mapping[str, str] | None = None) -> Details:
+    """Details from an Azure record alone (no request: discovery already said it all)."""
+    if isinstance(record, AzureRoot):
+        return describe_connection(record, "Azure sign-in", "Resource Manager", response)
+    if isinstance(record, TenantRecord):
+        rows = detail_rows(("Name", record.display_name), ("Tenant id", record.tenant_id),
+                           ("Default domain", record.default_domain),
+                           ("Home tenant", "Yes" if record.home else "No"))
+        return Details(record.name, "Tenant", (DetailSection("Tenant", rows),), response,
+                       record)
+    if isinstance(record, SubscriptionRecord):
+        rows = detail_rows(("Name", record.display_name),
+                           ("Subscription id", record.subscription_id),
+                           ("Tenant id", record.tenant_id), ("State", record.state),
+                           ("Hidden", "Yes" if record.hidden else None))
+        return Details(record.name, "Subscription", (DetailSection("Subscription", rows),),
+                       response, record)
+    if isinstance(record, AzureResource):
+        label = (type_labels or {}).get(record.type, record.type)
+        rows = detail_rows(("Name", record.name), ("Type", label),
+                           ("Endpoint", record.endpoint), ("Location", record.location),
+                           ("Resource group", record.resource_group),
+                           ("Subscription id", record.subscription_id),
+                           ("Tenant id", record.tenant_id), ("Resource id", record.id))
+        sections = [DetailSection("Resource", rows)]
+        facts = _fact_rows(record.facts)
+        if facts:
+            sections.append(DetailSection("What Resource Manager says", facts))
+        warnings = record.facts.warnings()
+        if warnings:
+            sections.append(DetailSection("Before you open it", tuple(
+                (str(number), text) for number, text in enumerate(warnings, start=1))))
+        if record.tags:
+            sections.append(DetailSection("Tags", record.tags))
+        return Details(record.name, label, tuple(sections), response, record,
+                       note="From discovery: press Enter (or Open) to browse it.")
+    return describe_unknown(record, response)

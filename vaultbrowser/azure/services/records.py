@@ -1,0 +1,159 @@
+"""What discovery finds: tenants, subscriptions and the resources in them (frozen records).
+
+Resource Graph and the ARM list operations describe a resource differently; both become one
+``AzureResource`` here, at the boundary, with what ARM knows that predicts a data-plane error
+(``ResourceFacts``): a firewall, the access model, shared-key access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vaultbrowser.azure.services.arm_ids import ArmResourceId
+from vaultbrowser.core.services.errors import InvalidInput
+
+KEY_VAULT_TYPE = "microsoft.keyvault/vaults"
+STORAGE_TYPE = "microsoft.storage/storageaccounts"
+DISCOVERED_TYPES = (KEY_VAULT_TYPE, STORAGE_TYPE)
+
+
+@dataclass(frozen=True)
+class TenantRecord:
+    tenant_id: str
+    display_name: str
+    default_domain: str = ""
+    home: bool = False  # the signed-in account's own tenant
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.default_domain or self.tenant_id
+
+
+@dataclass(frozen=True)
+class SubscriptionRecord:
+    subscription_id: str
+    tenant_id: str
+    display_name: str
+    state: str = "Enabled"
+    hidden: bool = False  # the user hid it (shown only with "Show hidden")
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.subscription_id
+
+
+@dataclass(frozen=True)
+class ResourceFacts:
+    """What ARM says about a resource that decides how (and whether) it can be opened.
+
+    None means ARM did not say.
+    """
+
+    rbac: bool | None = None  # a vault on Azure RBAC (False: access policies)
+    public_network: str | None = None  # "Enabled" / "Disabled"
+    firewall_default: str | None = None  # "Allow" / "Deny"
+    soft_delete: bool | None = None
+    soft_delete_days: int | None = None
+    purge_protection: bool | None = None
+    shared_key_access: bool | None = None  # storage: False refuses account keys and SAS
+    public_blob_access: bool | None = None
+    minimum_tls: str | None = None  # "TLS1_2"
+    hierarchical_namespace: bool | None = None
+
+    def warnings(self) -> tuple[str, ...]:
+        """Plain words on what will go wrong (or be risky) before any data call is made."""
+        out: list[str] = []
+        if self.public_network == "Disabled":
+            out.append("public network access is disabled: only private endpoints reach it")
+        elif self.firewall_default == "Deny":
+            out.append("behind a firewall (default action Deny): your address must be allowed")
+        if self.rbac is False:
+            out.append("uses access policies: Azure roles alone grant no access to its data")
+        if self.shared_key_access is False:
+            out.append("shared-key access is off: only Entra ID sign-in opens it")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class AzureResource:
+    """A vault or storage account that discovery found."""
+
+    resource_id: ArmResourceId
+    tenant_id: str
+    location: str = ""
+    endpoint: str = ""  # the vault URI, the blob endpoint
+    facts: ResourceFacts = field(default_factory=ResourceFacts)
+    tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.resource_id.name
+
+    @property
+    def type(self) -> str:
+        return self.resource_id.type
+
+    @property
+    def subscription_id(self) -> str:
+        return self.resource_id.subscription_id
+
+    @property
+    def resource_group(self) -> str:
+        return self.resource_id.resource_group
+
+    @property
+    def id(self) -> str:
+        return str(self.resource_id)
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def resource_from_arm(data: dict[str, Any], tenant_id: str) -> AzureResource | None:
+    """A Resource Graph row or an ARM resource (as JSON) → ``AzureResource``; None for a row
+    that is not a well-formed vault or storage account (it is skipped, never guessed at)."""
+    try:
+        resource_id = ArmResourceId.parse(str(data.get("id") or ""))
+    except InvalidInput:
+        return None
+    if resource_id.type not in DISCOVERED_TYPES:
+        return None
+    properties = data.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    acls = properties.get("networkAcls")
+    acls = acls if isinstance(acls, dict) else {}
+    if resource_id.type == KEY_VAULT_TYPE:
+        endpoint = _text(properties.get("vaultUri")) or ""
+        days = properties.get("softDeleteRetentionInDays")
+        facts = ResourceFacts(
+            rbac=_flag(properties.get("enableRbacAuthorization")),
+            public_network=_text(properties.get("publicNetworkAccess")),
+            firewall_default=_text(acls.get("defaultAction")),
+            soft_delete=_flag(properties.get("enableSoftDelete")),
+            soft_delete_days=days if isinstance(days, int) and not isinstance(days, bool)
+            else None,
+            purge_protection=_flag(properties.get("enablePurgeProtection")),
+        )
+    else:
+        endpoints = properties.get("primaryEndpoints")
+        endpoints = endpoints if isinstance(endpoints, dict) else {}
+        endpoint = _text(endpoints.get("blob")) or ""
+        facts = ResourceFacts(
+            public_network=_text(properties.get("publicNetworkAccess")),
+            firewall_default=_text(acls.get("defaultAction")),
+            shared_key_access=_flag(properties.get("allowSharedKeyAccess")),
+            public_blob_access=_flag(properties.get("allowBlobPublicAccess")),
+            minimum_tls=_text(properties.get("minimumTlsVersion")),
+            hierarchical_namespace=_flag(properties.get("isHnsEnabled")),
+        )
+    tags = data.get("tags")
+    pairs = tuple(sorted((str(k), str(v)) for k, v in tags.items())) if isinstance(
+        tags, dict) else ()
+    return AzureResource(resource_id, str(data.get("tenantId") or tenant_id),
+                         _text(data.get("location")) or "", endpoint, facts, pairs)
