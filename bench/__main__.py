@@ -376,7 +376,10 @@ def main() -> int:
     log(f"plan: {plan}")
     notes: list[str] = []
     rows: list[Row] = []
-    steps: list[Callable[[Plan], Any]] = [measure_cold_start, measure_secrets, measure_blobs]
+    from bench.discovery import measure_discovery
+
+    steps: list[Callable[[Plan], Any]] = [measure_cold_start, measure_secrets, measure_blobs,
+                                          measure_discovery]
     for step in steps:
         result = step(plan)
         *found, more = result

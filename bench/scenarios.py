@@ -147,7 +147,7 @@ def run_window(spec: dict[str, Any]) -> dict[str, Any]:
     from vaultbrowser.core.services.session import ServiceSession
     from vaultbrowser.core.ui.error_dialog import ErrorReporter
     from vaultbrowser.core.ui.gc_guard import MainThreadGarbageCollector
-    from vaultbrowser.core.ui.main_window import MainWindow
+    from vaultbrowser.core.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     collector = MainThreadGarbageCollector(app)  # as the app runs: collection on the GUI thread

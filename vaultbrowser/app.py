@@ -86,6 +86,8 @@ async def _open_connections(window: Any, connections: list[Any],
         await window.open_connection(connection)
     for text in addresses:
         await window.open_address(text)
+    if connections and not addresses:
+        await window.restore_last()  # where the user was when the window last closed
 
 
 async def _open_demo(window: Any, demo: Any) -> None:
@@ -211,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     from vaultbrowser.core.services.errors import VaultBrowserError
     from vaultbrowser.core.services.session import ServiceSession
     from vaultbrowser.core.ui.error_dialog import ErrorDialog, ErrorReporter, install_excepthook
-    from vaultbrowser.core.ui.main_window import MainWindow
+    from vaultbrowser.core.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -266,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
                         on_closed=demo.stop if demo is not None else None,
                         connection_store=store, trail=trail)
     collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
-    from vaultbrowser.core.ui.first_paint import FirstPaintWatch
+    from vaultbrowser.core.ui.window.first_paint import FirstPaintWatch
 
     painted = FirstPaintWatch(window)  # a child of the window: lives as long as it
     window.show()

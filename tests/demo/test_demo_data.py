@@ -26,8 +26,8 @@ from vaultbrowser.blob.services.demo.plan import (
     has_dot_segment,
 )
 from vaultbrowser.blob.services.demo.seeding import seed_azurite_demo
-from vaultbrowser.core.services.credentials import StaticTokenCredential
 from vaultbrowser.core.services.session import LOCAL_EMULATOR_TOKEN
+from vaultbrowser.core.services.signin.credentials import StaticTokenCredential
 from vaultbrowser.keyvault.services.demo.certificate_imports import import_demo_certificates
 from vaultbrowser.keyvault.services.demo.seed import keyvault_demo_seed
 

@@ -25,7 +25,7 @@ from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.files.local import TEMP_SUFFIX
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.keyvault.services.opener import open_vault
 
 from .conftest import BIG_BLOB, CONTAINER, FAST, storage_connection, vault_connection

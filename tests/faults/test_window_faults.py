@@ -24,7 +24,7 @@ from vaultbrowser.core.services.errors import (
 )
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 
 from .conftest import BLOBS, CONTAINER, FAST, storage_connection, vault_connection
 

@@ -40,7 +40,7 @@ from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.services.translate import translate_error
 from vaultbrowser.core.ui.connection_store import ConnectionStore
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 
 BODY_SIG = "CarrierBodySig7f3a9c"
 NAME_SIG = "CarrierNameSig2b8d41"

@@ -50,8 +50,8 @@ from vaultbrowser.core.services.redaction import install_log_redaction
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.connection_store import ConnectionStore
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
 from vaultbrowser.core.ui.secret_clipboard import PASSWORD_HINT_MIME
+from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.keyvault.services.opener import open_vault
 
 SECRET_VALUE = "HygSecretValue-5b1e9d-NEVER-LOGGED"

@@ -11,10 +11,10 @@ from azure.identity import TokenCachePersistenceOptions
 
 from tests.security.support import files_under, find_leaks, loopback_only
 from vaultbrowser.app import build_parser
-from vaultbrowser.core.services import credentials
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.session import ServiceSession
+from vaultbrowser.core.services.signin import credentials
 from vaultbrowser.emulators.keyvault import LOCAL_TOKEN
 from vaultbrowser.keyvault.services.opener import open_vault
 

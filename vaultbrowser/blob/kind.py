@@ -22,11 +22,11 @@ from vaultbrowser.core.services.connections import (
     AuthMethod,
     Connection,
     is_loopback_url,
-    signed_in_like,
 )
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import DemoProvider, PastedConnection, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.services.signin.clouds import signed_in_like
 
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 SDK_MODULES = ("vaultbrowser.blob.services.blob_service", "azure.storage.blob.aio")

@@ -7,15 +7,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from vaultbrowser.core.services.connections import (
-    ENTRA_METHODS,
-    AuthMethod,
-    Connection,
-    signed_in_like,
-)
+from vaultbrowser.core.services.connections import ENTRA_METHODS, AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import DemoProvider, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.services.signin.clouds import signed_in_like
 from vaultbrowser.keyvault.services.addresses import parse_vault_address
 from vaultbrowser.keyvault.services.connections import KEY_VAULT, normalize_vault_url
 

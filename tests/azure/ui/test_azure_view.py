@@ -19,7 +19,7 @@ from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.emulators.arm.seed import CONTOSO_TENANT_ID, demo_world
 from vaultbrowser.emulators.arm.server import ArmEmulator
 from vaultbrowser.emulators.arm.threaded import run_arm_emulator_in_thread

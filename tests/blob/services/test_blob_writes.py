@@ -750,9 +750,9 @@ def oauth_azurite(azurite: Any, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def test_user_delegation_sas_with_a_token_credential(oauth_azurite: Any, run: Any) -> None:
     from azure.storage.blob.aio import BlobServiceClient
 
-    from vaultbrowser.core.services.credentials import StaticTokenCredential
     from vaultbrowser.core.services.http.journal import HttpJournal
     from vaultbrowser.core.services.http.transport import RecordingTransport, private_ca_transport
+    from vaultbrowser.core.services.signin.credentials import StaticTokenCredential
 
     ca = str(oauth_azurite.tls.ca_path)
     url = f"https://127.0.0.1:{oauth_azurite.port}/{AZURITE_ACCOUNT_NAME}"

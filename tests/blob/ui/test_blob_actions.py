@@ -42,7 +42,7 @@ from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.common_dialogs import DialogRunner, TypedNameDialog
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 
 ACCEPTED = QDialog.DialogCode.Accepted
 REJECTED = QDialog.DialogCode.Rejected

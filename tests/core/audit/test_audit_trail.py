@@ -114,7 +114,7 @@ def test_every_request_reaches_the_trail_without_values(kv_emulator: Any, run: A
                                                         tmp_path: Path) -> None:
     from azure.keyvault.secrets.aio import SecretClient
 
-    from vaultbrowser.core.services.credentials import StaticTokenCredential
+    from vaultbrowser.core.services.signin.credentials import StaticTokenCredential
 
     async def seed() -> None:
         async with SecretClient(kv_emulator.url, StaticTokenCredential("t"),

@@ -10,9 +10,9 @@ from azure.identity import ManagedIdentityCredential
 from azure.identity import aio as identity_aio
 
 from vaultbrowser.core.services.connections import AuthMethod, Connection
-from vaultbrowser.core.services.credentials import ExecutorCredential, build_token_credential
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.services.signin.credentials import ExecutorCredential, build_token_credential
 
 VAULT = "https://v.vault.azure.net"
 TENANT = "00000000-0000-0000-0000-000000000001"

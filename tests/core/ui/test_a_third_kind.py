@@ -27,9 +27,9 @@ from vaultbrowser.core.services.records import Page, ResponseInfo
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window_context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext
+from vaultbrowser.core.ui.window.main_window import MainWindow
 
 # --- the kind's services: a notebook of 7 notes, listed 3 at a time ---------------------------
 

@@ -20,7 +20,7 @@ from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput, NotFound
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.emulators.arm.seed import (
     CONTOSO_TENANT_ID,
     PRODUCTION_SUBSCRIPTION_ID,
@@ -157,5 +157,25 @@ def test_the_bar_clears_what_was_pasted_and_reports_a_bad_address(
         error = window.reported[-1]  # type: ignore[attr-defined]
         assert isinstance(error, InvalidInput) and "expired" in error.message
         assert "SECRETSIG" not in error.message
+
+    run(qloop, body)
+
+
+def test_a_selected_blob_or_folder_has_an_address_that_opens_it_again(
+        qloop: Any, window: MainWindow, azurite: Any, blobs: str) -> None:
+    async def body() -> None:
+        await window.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/a/b/deep.txt")
+        address, label = window.selected_address() or ("", "")
+        assert address == f"{azurite.blob_endpoint}/{CONTAINER}/a/b/deep.txt"
+        assert label == f"a/b/deep.txt (in {CONTAINER})"
+        pane = window.current_pane()
+        folder = pane.selected_source_index().parent()
+        pane.view.setCurrentIndex(pane.proxy.mapFromSource(folder))
+        folder_address, _label = window.selected_address() or ("", "")
+        assert folder_address.endswith(f"/{CONTAINER}/a/b/")
+        pane.view.collapse(pane.proxy.mapFromSource(folder.parent()))
+        await window.open_address(folder_address)
+        assert selected(window).prefix == "a/b/"
+        assert window.reported == []  # type: ignore[attr-defined]
 
     run(qloop, body)

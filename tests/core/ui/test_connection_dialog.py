@@ -11,10 +11,8 @@ from PySide6.QtCore import QSettings
 from vaultbrowser.app import KINDS
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.ui.connection_dialog import (
-    FROM_ENV,
-    ConnectionDialog,
-)
+from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
+from vaultbrowser.core.ui.connection_form import FROM_ENV
 from vaultbrowser.core.ui.connection_store import ConnectionStore
 
 SHOTS = Path("/tmp/vb-shots")

@@ -15,10 +15,11 @@ from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.session import ServiceSession
-from vaultbrowser.core.ui.connection_dialog import FROM_ENV, ConnectionDialog
+from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
+from vaultbrowser.core.ui.connection_form import FROM_ENV
 from vaultbrowser.core.ui.connection_store import ConnectionStore
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 
 KEY = "SECRETKEY" + "x" * 43
 CONNECTION_STRING = (f"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={KEY};"
@@ -116,10 +117,10 @@ def test_a_connection_that_fails_is_not_saved_and_edit_replaces_a_saved_one(
         window.tabs.setCurrentWidget(window.pane("Secrets"))
         pane = window.pane("Secrets")
         pane.view.setCurrentIndex(pane.proxy.mapFromSource(pane.model.index(0, 0)))
-        assert window.selected_connection() == good
+        assert window.connection_actions.selected() == good
         renamed = Connection("keyvault", kv_emulator.url, AuthMethod.LOCAL_EMULATOR,
                              name="renamed", read_only=True, ca_path=str(kv_emulator.ca_path))
-        assert await window.replace_connection(good, renamed)
+        assert await window.connection_actions.replace(good, renamed)
         assert [c.name for c in window.connections] == ["renamed"]
         assert [(c.name, c.read_only) for c in store.load()] == [("renamed", True)]
         await pane.model.wait_idle()
@@ -131,3 +132,18 @@ def test_a_connection_that_fails_is_not_saved_and_edit_replaces_a_saved_one(
         qloop.run_until_complete(window.aclose())
         reporter.close_all()
         window.deleteLater()
+
+
+def test_an_azure_sign_in_picks_its_cloud(qtbot: Any) -> None:
+    dialog = ConnectionDialog(kinds=KINDS, kind="azure")
+    qtbot.addWidget(dialog)
+    labels = [dialog.url_choice_combo.itemText(i) for i in range(dialog.url_choice_combo.count())]
+    assert labels[:3] == ["Azure public", "Azure US Government", "Azure China (21Vianet)"]
+    assert dialog.url_edit.text() == "https://management.azure.com" and dialog.is_valid
+    dialog.url_choice_combo.activated.emit(2)
+    assert dialog.url_edit.text() == "https://management.chinacloudapi.cn"
+    dialog.ok_button.click()
+    assert dialog.connection().url == "https://management.chinacloudapi.cn"
+    vault_dialog = ConnectionDialog(kinds=KINDS, kind="keyvault")
+    qtbot.addWidget(vault_dialog)
+    assert vault_dialog.url_choice_combo.count() == 0  # no picker where a kind has no presets

@@ -6,8 +6,7 @@ import time
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
-
-from vaultbrowser.core.ui.first_paint import FirstPaintWatch
+from vaultbrowser.core.ui.window.first_paint import FirstPaintWatch
 
 
 def test_marks_the_first_paint_once_and_calls_back(qtbot: Any) -> None:

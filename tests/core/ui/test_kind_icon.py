@@ -12,7 +12,7 @@ from vaultbrowser.core.services.kinds import ServiceKind
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
 from vaultbrowser.core.ui.kind_icon import kind_icon
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 
 
 def _opaque_share(image: QImage) -> float:

@@ -19,7 +19,7 @@ from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import AccessDenied, NotFound
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.keyvault.services.opener import open_vault
 
 SECRET_VALUE = "window-test-value-8c1d"

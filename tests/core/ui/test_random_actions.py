@@ -52,8 +52,9 @@ from vaultbrowser.core.services.config import NetworkSettings, PagingSettings, S
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.gc_guard import MainThreadGarbageCollector
-from vaultbrowser.core.ui.main_window import MainWindow
 from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.window.main_window import MainWindow
+from vaultbrowser.emulators.arm.seed import CONTOSO_TENANT_ID
 
 ACTIONS = int(os.environ.get("VB_RANDOM_ACTIONS", "1000"))
 WARM_UP = int(os.environ.get("VB_RANDOM_WARM_UP", "25"))  # actions with the source testers
@@ -123,6 +124,20 @@ def blob_account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield instance
     finally:
         instance.stop()
+
+
+@pytest.fixture(scope="module")
+def arm(emulator: Any, blob_account: Any) -> Iterator[Any]:
+    """The Azure demo world over this test's vault and account (the vault's CA for both)."""
+    from vaultbrowser.emulators.arm.seed import demo_world
+    from vaultbrowser.emulators.arm.threaded import run_arm_emulator_in_thread
+    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY
+
+    world = demo_world(vault_uri=emulator.url + "/",
+                       blob_endpoint=blob_account.blob_endpoint + "/",
+                       account_key=AZURITE_ACCOUNT_KEY)
+    with run_arm_emulator_in_thread(world, data_dir=Path(emulator.ca_path).parent) as running:
+        yield running
 
 
 class Run:
@@ -343,7 +358,7 @@ async def idle(window: MainWindow, timeout: float = 30.0) -> None:
 
 
 def test_random_ui_actions(qloop: asyncio.AbstractEventLoop, qtbot: Any, qtlog: Any,
-                           emulator: Any, blob_account: Any) -> None:
+                           emulator: Any, blob_account: Any, arm: Any) -> None:
     seed = int(os.environ.get("VB_RANDOM_SEED") or random.SystemRandom().randrange(2**32))
     print(f"\n[random-actions] VB_RANDOM_SEED={seed} ({ACTIONS} actions)")
     rng = random.Random(seed)
@@ -371,6 +386,8 @@ def test_random_ui_actions(qloop: asyncio.AbstractEventLoop, qtbot: Any, qtlog: 
                    name="random-vault", ca_path=str(emulator.ca_path)),
         Connection("blob", blob_account.blob_endpoint, AuthMethod.LOCAL_EMULATOR,
                    name="random-azurite"),
+        Connection("azure", arm.base_url, AuthMethod.LOCAL_EMULATOR, name="random-azure",
+                   tenant_id=CONTOSO_TENANT_ID, ca_path=str(arm.ca_file)),
     ]
     run = Run(window, rng, emulator, connections)
     recorder.context = run.where

@@ -21,7 +21,7 @@ from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.http.readonly import SAFE_METHODS
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 
 VALUE = "audit-mode-value-never-logged-4b7"
 

@@ -14,10 +14,10 @@ from azure.keyvault.secrets.aio import SecretClient
 
 from vaultbrowser.core.services.config import NetworkSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
-from vaultbrowser.core.services.credentials import StaticTokenCredential
 from vaultbrowser.core.services.errors import AccessDenied, InvalidInput, NotFound, Throttled
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.session import LOCAL_EMULATOR_TOKEN, ServiceSession
+from vaultbrowser.core.services.signin.credentials import StaticTokenCredential
 from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 

@@ -30,7 +30,7 @@ from vaultbrowser.core.services.errors import InvalidInput, LocalFileError, Read
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.common_dialogs import DialogRunner, TypedNameDialog
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.main_window import MainWindow
+from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.keyvault.ui.certificate_dialogs import (
     CertificatePolicyDialog,
     ImportCertificateDialog,

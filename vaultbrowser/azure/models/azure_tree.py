@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QBrush, QColor
 
-from vaultbrowser.azure.services.discovery import TenantSignInRequired
 from vaultbrowser.azure.services.records import AzureResource, SubscriptionRecord, TenantRecord
+from vaultbrowser.azure.services.tenants import TenantSignInRequired
 from vaultbrowser.core.models.connection_root import ConnectionRoot
 from vaultbrowser.core.models.lazy_tree import AnyIndex, LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
@@ -176,7 +176,7 @@ class AzureTreeModel(LazyTreeModel):
         if isinstance(error, TenantSignInRequired):
             return "⚠ Needs its own sign-in — press Enter to sign in"
         if isinstance(error, AccessDenied) and isinstance(node.record, SubscriptionRecord):
-            return "⚠ No access: your account may not read this subscription"
+            return "⚠ No access to this subscription"
         return super().status_text(node)
 
     # --- rows -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ public); the local ARM emulator's loopback address in the demo and tests.
 
 from __future__ import annotations
 
-from urllib.parse import urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from vaultbrowser.core.services.connections import (
     host_and_port,
@@ -14,6 +14,7 @@ from vaultbrowser.core.services.connections import (
     split_address,
 )
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.signin.clouds import available_clouds
 
 AZURE = "azure"
 PUBLIC_ARM = "https://management.azure.com"
@@ -34,7 +35,8 @@ def normalize_arm_url(text: str) -> str:
     if parts.scheme != "https":
         raise InvalidInput("Azure Resource Manager is only reachable over https://.",
                            advice=f"Use {PUBLIC_ARM} (or your cloud's endpoint).")
-    if not host or not (is_loopback_host(host) or host in ARM_HOSTS):
+    managers = {urlsplit(cloud.resource_manager).hostname for cloud in available_clouds()}
+    if not host or not (is_loopback_host(host) or host in ARM_HOSTS or host in managers):
         raise InvalidInput(
             f"'{host or text}' is not an Azure Resource Manager endpoint.",
             advice=f"Use {PUBLIC_ARM}, https://management.usgovcloudapi.net or "

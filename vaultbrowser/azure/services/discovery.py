@@ -9,6 +9,9 @@ they cannot: a subscription the account may not read is a 403 on its own row).
 Every tenant is asked with a token of that tenant (``TenantCredential``); a tenant that wants
 its own sign-in (multi-factor, conditional access) raises ``TenantSignInRequired`` until
 ``sign_in(tenant)`` succeeds.
+
+A connection's ``scope`` (tenant and subscription ids, comma-separated) limits what
+``tenants()`` and ``subscriptions()`` show (``in_scope``).
 """
 
 from __future__ import annotations
@@ -26,11 +29,19 @@ from vaultbrowser.azure.services.records import (
     TenantRecord,
     resource_from_arm,
 )
+from vaultbrowser.azure.services.tenants import (
+    TenantCredential,
+    TenantErrors,
+    in_scope,
+    scope_ids,
+)
 from vaultbrowser.core.services.errors import (
     AccessDenied,
     AuthenticationRequired,
+    Cancelled,
     InvalidInput,
     NotFound,
+    VaultBrowserError,
 )
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Page, Result, SecretValue
@@ -43,40 +54,8 @@ GRAPH_QUERY = (
     " properties"
     " | order by name asc"
 )
-GRAPH_PAGE = 1000  # Resource Graph's largest page
+GRAPH_PAGE = 250  # rows per Resource Graph page: a page parses without stalling the window
 MAX_SUBSCRIPTIONS = 10_000  # per tenant: past it, the listing stops with what it has
-# What Entra ID says when a tenant wants its own (multi-factor, conditional access) sign-in.
-_SIGN_IN_MARKERS = ("AADSTS50076", "AADSTS50079", "AADSTS50158", "AADSTS53003", "AADSTS50072",
-                    "interaction_required", "multi-factor")
-
-
-class TenantSignInRequired(AuthenticationRequired):
-    """A tenant asks for its own sign-in (multi-factor authentication, conditional access)."""
-
-    title = "This tenant needs its own sign-in"
-    default_advice = ("Press Enter on the tenant's row (or choose Sign in to this tenant) to "
-                      "sign in to it; the other tenants keep working meanwhile.")
-
-    def __init__(self, message: str, *, tenant_id: str, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.tenant_id = tenant_id
-
-
-class TenantCredential:
-    """``inner`` asked for tokens of one tenant (azure-identity's ``tenant_id=``)."""
-
-    def __init__(self, inner: Any, tenant_id: str) -> None:
-        self._inner = inner
-        self.tenant_id = tenant_id
-
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        kwargs["tenant_id"] = self.tenant_id
-        return await self._inner.get_token(*scopes, **kwargs)
-
-    async def close(self) -> None:
-        """The session owns the inner credential."""
-
-
 def _rest(item: Any) -> dict[str, Any]:
     """An SDK model as the service's JSON (camelCase keys)."""
     if isinstance(item, Mapping):
@@ -90,8 +69,10 @@ class AzureDiscovery:
 
     def __init__(self, arm_url: str, credential: Any, transport: Any, *,
                  client_options: Mapping[str, Any] | None = None,
-                 sign_in: Callable[[str], Awaitable[None]] | None = None) -> None:
+                 sign_in: Callable[[str], Awaitable[None]] | None = None,
+                 scope: str = "") -> None:
         self.arm_url = arm_url.rstrip("/")
+        self.scope = scope  # the tenants and subscriptions to show (``in_scope``); "": all
         self._credential = credential
         self._options = {"transport": transport, **(client_options or {}),
                          "credential_scopes": [self.arm_url + "/.default"]}
@@ -166,15 +147,49 @@ class AzureDiscovery:
                 str(data.get("defaultDomain") or ""),
                 home=data.get("tenantCategory") == "Home"))
         records.sort(key=lambda t: (not t.home, t.name.lower()))
-        return Page(tuple(records), None, capture.take())
+        response = capture.take()
+        if scope_ids(self.scope):
+            records = await self._tenants_in_scope(records)
+        return Page(tuple(records), None, response)
+
+    async def _tenants_in_scope(self, tenants: list[TenantRecord]) -> list[TenantRecord]:
+        """The tenants the scope names, and those holding a subscription it names: each
+        tenant (home first) is asked for its subscriptions until every named id is found. A
+        tenant that cannot say (it wants its own sign-in) is kept while an id is unfound."""
+        wanted = set(scope_ids(self.scope)) - {t.tenant_id.lower() for t in tenants}
+        keep = {t.tenant_id for t in tenants if in_scope(self.scope, t.tenant_id)}
+        unanswered: set[str] = set()
+        for tenant in tenants:
+            if not wanted:
+                break
+            try:
+                listed = await self._listed_subscriptions(tenant.tenant_id, ResponseCapture())
+            except Cancelled:
+                raise
+            except VaultBrowserError:
+                unanswered.add(tenant.tenant_id)
+                continue
+            found = {s.subscription_id.lower() for s in listed} & wanted
+            if found:
+                keep.add(tenant.tenant_id)
+                wanted -= found
+        if wanted:
+            keep |= unanswered
+        return [tenant for tenant in tenants if tenant.tenant_id in keep]
 
     async def subscriptions(self, tenant_id: str) -> Page[SubscriptionRecord]:
-        """The tenant's subscriptions the account can see, by name.
+        """The tenant's subscriptions the account can see (those in ``scope``), by name.
 
         Raises:
             TenantSignInRequired: the tenant wants its own sign-in.
         """
         capture = ResponseCapture()
+        records = [record for record in await self._listed_subscriptions(tenant_id, capture)
+                   if in_scope(self.scope, record.tenant_id, record.subscription_id)]
+        return Page(tuple(records), None, capture.take())
+
+    async def _listed_subscriptions(self, tenant_id: str, capture: ResponseCapture
+                                    ) -> list[SubscriptionRecord]:
         records: list[SubscriptionRecord] = []
         async with self._tenant_errors(tenant_id), translated():
             async for item in self._subscription_client(tenant_id).subscriptions.list(
@@ -188,7 +203,7 @@ class AzureDiscovery:
                 if len(records) >= MAX_SUBSCRIPTIONS:
                     break
         records.sort(key=lambda s: s.name.lower())
-        return Page(tuple(records), None, capture.take())
+        return records
 
     # --- resources ----------------------------------------------------------------------------
 
@@ -328,30 +343,5 @@ class AzureDiscovery:
         await self._sign_in(tenant_id)
         self.forget(tenant_id)
 
-    def _tenant_errors(self, tenant_id: str) -> _TenantErrors:
-        return _TenantErrors(tenant_id)
-
-
-class _TenantErrors:
-    """Turns "this tenant needs its own sign-in" into ``TenantSignInRequired``."""
-
-    def __init__(self, tenant_id: str) -> None:
-        self._tenant_id = tenant_id
-
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, _type: Any, error: BaseException | None, _tb: Any) -> None:
-        if isinstance(error, AuthenticationRequired) and not isinstance(
-                error, TenantSignInRequired) and needs_own_sign_in(error):
-            raise TenantSignInRequired(
-                f"Tenant {self._tenant_id} asks for its own sign-in (multi-factor "
-                "authentication or a conditional access policy).", tenant_id=self._tenant_id,
-                status=error.status, error_code=error.error_code,
-                request_id=error.request_id) from error
-
-
-def needs_own_sign_in(error: AuthenticationRequired) -> bool:
-    """Whether Entra ID (or ARM's challenge) asks for a sign-in of the tenant's own."""
-    text = f"{error.message} {error.service_message or ''}".lower()
-    return any(marker.lower() in text for marker in _SIGN_IN_MARKERS)
+    def _tenant_errors(self, tenant_id: str) -> TenantErrors:
+        return TenantErrors(tenant_id)

@@ -24,7 +24,7 @@ from vaultbrowser.core.services.records import SecretValue
 
 if TYPE_CHECKING:
     from vaultbrowser.core.ui.tree_pane import TreePane
-    from vaultbrowser.core.ui.window_context import WindowContext
+    from vaultbrowser.core.ui.window.context import WindowContext
 
 HIDDEN_KEY = "azure/hidden_subscriptions"
 READ_ONLY_KEY_TIP = ("Disabled: this sign-in is read-only (audit mode). Listing an account's "

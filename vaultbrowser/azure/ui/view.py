@@ -9,6 +9,7 @@ from vaultbrowser.azure.models import details as azure_details
 from vaultbrowser.azure.models.azure_tree import AzureRoot, AzureTreeModel
 from vaultbrowser.azure.services.arm_ids import ArmResourceId
 from vaultbrowser.azure.services.connections import AZURE, PUBLIC_ARM
+from vaultbrowser.azure.services.records import AzureResource
 from vaultbrowser.azure.ui.azure_actions import AzureActions, HiddenSubscriptions
 from vaultbrowser.core.models.details import Details
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
@@ -18,7 +19,7 @@ from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window_context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext
 
 
 class AzureView:
@@ -29,6 +30,8 @@ class AzureView:
                             if kind.resource_type}
         self.hidden = HiddenSubscriptions(window.preferences)
         self.pane = TreePane(AzureTreeModel(self.type_labels, self.hidden.ids), "Azure")
+        # Four levels deep, and the rows that say what is wrong are long: room for both.
+        self.pane.set_column_widths((400, 130, 110, 150))
         self.panes = (("Azure", self.pane),)
         self.actions = AzureActions(window, self.pane, self.hidden)
 
@@ -44,6 +47,13 @@ class AzureView:
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:
         """Nothing to update: the details came from the row itself."""
+
+    def address_of(self, record: Any, root: Any) -> tuple[str, str] | None:
+        """A discovered resource's id (opened through the sign-in again)."""
+        if isinstance(record, AzureResource):
+            label = self.type_labels.get(record.type, record.type)
+            return record.id, f"{record.name} ({label})"
+        return None
 
     async def open_address(self, address: Address) -> None:
         """An Azure resource id: look it up through an Azure sign-in (the first open one, else

@@ -44,7 +44,7 @@ from vaultbrowser.core.services.connections import AuthMethod
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
 from vaultbrowser.core.ui.secret_clipboard import SecretClipboard
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window_context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext
 
 METADATA_RULES = ("Names: letters, digits and underscores, not starting with a digit (case is "
                   "ignored). Values: printable ASCII. 8 KiB in all.")

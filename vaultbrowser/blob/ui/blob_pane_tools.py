@@ -17,7 +17,7 @@ from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.models.details import describe
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window_context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext
 
 ACCEPTED = QDialog.DialogCode.Accepted
 READ_ONLY_REASON = ("Disabled: this connection is read-only (audit mode), so vaultbrowser "

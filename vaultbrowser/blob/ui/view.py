@@ -4,6 +4,7 @@ transfers, and how its rows are described."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from PySide6.QtCore import QModelIndex
 
@@ -14,12 +15,12 @@ from vaultbrowser.blob.ui.blob_actions import BlobActions
 from vaultbrowser.core.models.details import Details
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
-from vaultbrowser.core.services.connections import Connection
+from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import NotFound
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window_context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext
 
 
 class BlobView:
@@ -46,6 +47,26 @@ class BlobView:
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:
         """Blob rows keep what their listing said (a GET adds nothing the row shows)."""
+
+    def address_of(self, record: Any, root: Any) -> tuple[str, str] | None:
+        """An account's, container's, folder's or blob's URL (never a SAS: a SAS-only
+        connection's rows have none)."""
+        if not isinstance(root, AccountRoot) or (root.connection.secret is not None and (
+                root.connection.secret_env is None) and root.connection.auth is AuthMethod.SAS):
+            return None
+        base = root.connection.url.rstrip("/")
+        account = base.split("://", 1)[-1]
+        if isinstance(record, AccountRoot):
+            scope = f"/{record.connection.scope}" if record.connection.scope else ""
+            return base + scope, record.name
+        if isinstance(record, ContainerRecord):
+            return f"{base}/{record.name}", f"{record.name} (container in {account})"
+        if isinstance(record, BlobPrefixRecord | BlobRecord) and not getattr(
+                record, "deleted", False):
+            name = record.prefix if isinstance(record, BlobPrefixRecord) else record.name
+            return (f"{base}/{record.container}/{quote(name, safe='/')}",
+                    f"{name} (in {record.container})")
+        return None
 
     async def open_address(self, address: Address) -> None:
         """Open the account (limited to the container for a container SAS); for a container
@@ -78,8 +99,9 @@ class BlobView:
                     record, BlobPrefixRecord) and record.prefix == p)
                 if not here.isValid():
                     raise NotFound(f"{container_name} has no folder {prefix}.")
-            here = await model.find_paging(here, lambda record: isinstance(
-                record, BlobRecord) and record.name == name and not record.deleted)
-            if not here.isValid():
-                raise NotFound(f"{container_name} has no blob {name}.")
+            if not name.endswith("/"):  # a folder's address ends with "/": it is open now
+                here = await model.find_paging(here, lambda record: isinstance(
+                    record, BlobRecord) and record.name == name and not record.deleted)
+                if not here.isValid():
+                    raise NotFound(f"{container_name} has no blob {name}.")
         self.window.reveal(self.pane, here)

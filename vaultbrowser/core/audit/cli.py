@@ -3,13 +3,17 @@
 ::
 
     vaultbrowser audit --vault URL [--vault URL…] [--storage-account URL…]
-                       [--connection-string-env NAME…] [--demo] [--scan-blobs]
+                       [--connection-string-env NAME…]
+                       [--discover [--tenant ID…] [--subscription ID…]]
+                       [--demo] [--scan-blobs]
                        [--identity TEXT] --format html|csv|json --output PATH
 
 Every connection is opened read-only (the transport refuses anything but GET/HEAD/OPTIONS).
 Vaults and accounts named by URL sign in with the default Entra ID credential chain; a
-connection string is read from the named environment variable. ``--demo`` starts the local
-emulators with the demo data and audits them. Progress goes to stderr.
+connection string is read from the named environment variable; ``--discover`` audits every
+vault and account that Azure discovery finds. ``--demo`` starts the local emulators with the
+demo data and audits them: directly, or with ``--discover`` through the demo's discovery only.
+Progress goes to stderr.
 
 Exit codes: 0 the report was written and every connection was read in full; 1 a failure that
 does not depend on the findings (the report is incomplete — it was still written and lists the
@@ -117,6 +121,22 @@ async def _demo_connections(demo: DemoEnvironment, stream: TextIO) -> list[Conne
     return connections
 
 
+def with_demo(named: Sequence[Connection], demo: Sequence[Connection],
+              kinds: Sequence[ServiceKind]) -> list[Connection]:
+    """The connections a demo run audits. A discovering kind's connection named on the command
+    line (``--discover``) stands for that kind's demo connection, which takes its scope: the
+    demo is then audited through discovery only. Without one the demo's other kinds are
+    audited directly (discovery would audit the same resources again)."""
+    discovering = {kind.name for kind in kinds if kind.discovers}
+    scopes = {connection.kind: connection.scope for connection in named
+              if connection.kind in discovering}
+    kept = [connection for connection in named if connection.kind not in discovering]
+    if scopes:
+        return kept + [replace(connection, scope=scopes[connection.kind])
+                       for connection in demo if connection.kind in scopes]
+    return kept + [connection for connection in demo if connection.kind not in discovering]
+
+
 async def _run(args: argparse.Namespace, kinds: Sequence[ServiceKind],
                connections: list[Connection], fmt: str, stream: TextIO) -> int:
     from vaultbrowser.core.audit.report import collect_report, write_report
@@ -126,7 +146,7 @@ async def _run(args: argparse.Namespace, kinds: Sequence[ServiceKind],
     session = ServiceSession(read_only=True)  # an audit can never write, whatever it opens
     try:
         if demo is not None:
-            connections = connections + await _demo_connections(demo, stream)
+            connections = with_demo(connections, await _demo_connections(demo, stream), kinds)
         report = await collect_report(
             session, connections, kinds=kinds, scan_blobs=args.scan_blobs,
             progress=_Progress(stream),

@@ -1,7 +1,8 @@
 """Findings: pure rules over an inventory (no I/O, so every rule is unit-testable on records).
 
-``analyze(items, containers, now)`` returns one ``Finding`` per kind of issue that has at
-least one item, most severe first. The rules:
+``analyze(items, containers, now, resources)`` returns one ``Finding`` per kind of issue that
+has at least one item, most severe first. The rules (those marked ARM read what Azure Resource
+Manager says about a discovered resource, ``AzureResourceEntry``):
 
 ========================  ========  =========================================================
 code                      severity  rule
@@ -12,9 +13,18 @@ expiring-30               high      expires within 30 days
 expiring-60               medium    expires in 31–60 days
 expiring-90               low       expires in 61–90 days
 weak-key                  high      certificate or key with an RSA key shorter than 2048 bits
-purge-protection-off      high      vault whose items' recovery level contains "Purgeable"
+purge-protection-off      high      vault whose items' recovery level contains "Purgeable";
+                                    ARM: a vault without purge protection (not set counts as
+                                    off; ARM's word replaces the items' for that vault)
+tls-below-1.2             high      ARM: storage account whose minimum TLS version is below 1.2
 public-container          high      container with public access "container" (anonymous list)
 public-blobs              medium    container with public access "blob" (anonymous reads)
+open-to-internet          medium    ARM: public network access enabled and firewall default
+                                    action Allow (not set counts as Azure's default: enabled,
+                                    Allow)
+shared-key-access         medium    ARM: storage account that allows shared-key access (not
+                                    set counts as allowed, as in Azure)
+public-blob-access        medium    ARM: storage account that allows public blob access
 no-auto-renew             medium    certificate whose policy has no AutoRenew action
 no-rotation-policy        medium    key (not certificate-backed) whose policy has no Rotate
 malformed-date            medium    a date the service sent in an invalid form (wrong type,
@@ -22,6 +32,7 @@ malformed-date            medium    a date the service sent in an invalid form (
 undecodable-certificate   medium    certificate whose X.509 could not be fully decoded
 no-expiry                 low       secret or key (not certificate-backed) without expiry, or
                                     with an expiry so far ahead it means none (9999-12-31)
+access-policies           low       ARM: vault on access policies instead of Azure RBAC
 disabled                  info      disabled secret, certificate or key
 not-yet-valid             info      not-before date in the future
 ========================  ========  =========================================================
@@ -29,10 +40,12 @@ not-yet-valid             info      not-before date in the future
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from vaultbrowser.core.audit.model import (
+    AzureResourceEntry,
     ContainerEntry,
     Finding,
     FindingItem,
@@ -60,11 +73,25 @@ _TEXTS: dict[str, tuple[Severity, str, str]] = {
     "purge-protection-off": (Severity.HIGH, "Vaults without purge protection",
                              "A deleted item can be purged before its retention period ends. "
                              "Enable purge protection on the vault."),
+    "tls-below-1.2": (Severity.HIGH, "Storage accounts that accept TLS below 1.2",
+                      "Clients may connect with TLS 1.0 or 1.1, deprecated protocols. Set the "
+                      "account's minimum TLS version to TLS 1.2."),
     "public-container": (Severity.HIGH, "Containers anyone can list",
                          "Public access level \"container\": anonymous users can list and read "
                          "every blob."),
     "public-blobs": (Severity.MEDIUM, "Containers with anonymously readable blobs",
                      "Public access level \"blob\": anyone with a blob's URL can read it."),
+    "open-to-internet": (Severity.MEDIUM, "Resources open to the internet",
+                         "Public network access is enabled and the firewall lets every address "
+                         "in (default action Allow): only sign-in stands between the internet "
+                         "and the data. Allow selected networks or use private endpoints."),
+    "shared-key-access": (Severity.MEDIUM, "Storage accounts that allow shared-key access",
+                          "Account keys, and SAS signed with them, bypass Entra ID: they are "
+                          "hard to audit and to revoke. Disallow shared-key access (not set "
+                          "means allowed)."),
+    "public-blob-access": (Severity.MEDIUM, "Storage accounts that allow public blob access",
+                           "Any container can be made anonymously readable. Disallow blob "
+                           "public access on the account."),
     "no-auto-renew": (Severity.MEDIUM, "Certificates without auto-renewal",
                       "The certificate policy has no AutoRenew lifetime action: renewal depends "
                       "on someone acting on time."),
@@ -81,6 +108,10 @@ _TEXTS: dict[str, tuple[Severity, str, str]] = {
     "no-expiry": (Severity.LOW, "Secrets and keys without a practical expiry",
                   "Without an expiry date (or with one generations away, such as "
                   "9999-12-31) nothing prompts rotation."),
+    "access-policies": (Severity.LOW, "Vaults on access policies",
+                        "Access to the vault's data is granted by access policies, not Azure "
+                        "RBAC: role assignments, PIM and their audit do not govern it. Move the "
+                        "vault to the Azure RBAC permission model."),
     "disabled": (Severity.INFO, "Disabled items",
                  "Disabled items cannot be used; delete them if they are no longer needed."),
     "not-yet-valid": (Severity.INFO, "Not yet valid",
@@ -100,6 +131,19 @@ def purge_protection_off(recovery_level: str | None) -> bool:
     "Recoverable" and "CustomizedRecoverable" without "Purgeable" mean purge protection is on.
     """
     return bool(recovery_level and "purgeable" in recovery_level.lower())
+
+
+def tls_below_1_2(minimum_tls: str | None) -> bool:
+    """True for a minimum TLS version ARM names below 1.2 ("TLS1_0", "TLS1_1")."""
+    match = re.fullmatch(r"TLS(\d+)_(\d+)", (minimum_tls or "").strip().upper())
+    return match is not None and (int(match[1]), int(match[2])) < (1, 2)
+
+
+def open_to_internet(public_network: str | None, firewall_default: str | None) -> bool:
+    """True when public network access is enabled and the firewall's default action is Allow
+    (not set: Azure's defaults, Enabled and Allow)."""
+    return ((public_network or "Enabled").lower() == "enabled"
+            and (firewall_default or "Allow").lower() == "allow")
 
 
 def _date(when: datetime) -> str:
@@ -170,10 +214,13 @@ def _item_rules(item: VaultItemEntry, now: datetime) -> Iterable[tuple[str, Find
         yield "no-rotation-policy", _subject(item, f"policy: {actions}")
 
 
-def _vault_rules(items: Sequence[VaultItemEntry]) -> Iterable[tuple[str, FindingItem]]:
+def _vault_rules(items: Sequence[VaultItemEntry], arm_vaults: set[str],
+                 ) -> Iterable[tuple[str, FindingItem]]:
+    """Purge protection from the items' recovery levels, for the vaults (by source) that
+    Resource Manager did not describe (``arm_vaults``: its word is the vault's setting)."""
     levels: dict[tuple[str, str], str] = {}
     for item in items:
-        if item.recovery_level:
+        if item.recovery_level and item.source not in arm_vaults:
             levels.setdefault((item.source, item.vault_url), item.recovery_level)
     for (source, vault_url), level in levels.items():
         if purge_protection_off(level):
@@ -194,8 +241,43 @@ def _container_rules(container: ContainerEntry) -> Iterable[tuple[str, FindingIt
                                           container.name, f"public access: {access}")
 
 
+def _not_set(value: object) -> str:
+    return " (not set: Azure's default)" if value is None else ""
+
+
+def _resource_rules(entry: AzureResourceEntry) -> Iterable[tuple[str, FindingItem]]:
+    kind = ItemKind.VAULT if entry.is_vault else ItemKind.ACCOUNT
+
+    def subject(detail: str) -> FindingItem:
+        return FindingItem(entry.source, kind, entry.name, detail)
+
+    if not (entry.is_vault or entry.is_account):
+        return
+    if open_to_internet(entry.public_network, entry.firewall_default):
+        yield "open-to-internet", subject(
+            f"public network access {entry.public_network or 'Enabled'}"
+            f"{_not_set(entry.public_network)}, firewall default action "
+            f"{entry.firewall_default or 'Allow'}{_not_set(entry.firewall_default)}")
+    if entry.is_vault:
+        if entry.purge_protection is not True:
+            yield "purge-protection-off", subject(
+                "Resource Manager: purge protection " + (
+                    "not enabled" if entry.purge_protection is None else "off"))
+        if entry.rbac is False:
+            yield "access-policies", subject("permission model: access policies (Azure RBAC "
+                                             "off)")
+        return
+    if entry.shared_key_access is not False:
+        yield "shared-key-access", subject(
+            "shared-key access allowed" + _not_set(entry.shared_key_access))
+    if entry.public_blob_access is True:
+        yield "public-blob-access", subject("blob public access allowed")
+    if tls_below_1_2(entry.minimum_tls):
+        yield "tls-below-1.2", subject(f"minimum TLS version {entry.minimum_tls}")
+
+
 def analyze(items: Sequence[VaultItemEntry], containers: Sequence[ContainerEntry],
-            now: datetime) -> tuple[Finding, ...]:
+            now: datetime, resources: Sequence[AzureResourceEntry] = ()) -> tuple[Finding, ...]:
     """Every finding with at least one item: most severe first, then in the table's order.
 
     Items within a finding are sorted by date when they have one (soonest first), then by
@@ -203,8 +285,9 @@ def analyze(items: Sequence[VaultItemEntry], containers: Sequence[ContainerEntry
     """
     grouped: dict[str, list[FindingItem]] = {code: [] for code in _TEXTS}
     hits: list[Iterable[tuple[str, FindingItem]]] = [_item_rules(item, now) for item in items]
-    hits.append(_vault_rules(items))
+    hits.append(_vault_rules(items, {entry.source for entry in resources if entry.is_vault}))
     hits.extend(_container_rules(container) for container in containers)
+    hits.extend(_resource_rules(entry) for entry in resources)
     for rule_hits in hits:
         for code, subject in rule_hits:
             grouped[code].append(subject)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from vaultbrowser.core.audit.model import (
+    AzureResourceEntry,
     ContainerEntry,
     ReportError,
     VaultItemEntry,
@@ -70,6 +71,8 @@ class InventoryCollector:
         self.errors = ErrorLog()
         self.items: list[VaultItemEntry] = []
         self.containers: list[ContainerEntry] = []
+        # What a discovering kind found (Azure Resource Manager's view of each resource).
+        self.resources: list[AzureResourceEntry] = []
         # The registry, by name: a kind that finds other kinds' resources (Azure discovery)
         # hands each to its own kind's collector.
         self.kinds: Mapping[str, ServiceKind] = {}

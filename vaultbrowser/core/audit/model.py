@@ -34,6 +34,12 @@ class ItemKind(StrEnum):
     KEY = "key"
     CONTAINER = "container"
     VAULT = "vault"
+    ACCOUNT = "account"  # a storage account (what Resource Manager says about it)
+
+
+# Azure Resource Manager's types of what discovery finds (lower case, as Resource Graph writes).
+VAULT_RESOURCE_TYPE = "microsoft.keyvault/vaults"
+ACCOUNT_RESOURCE_TYPE = "microsoft.storage/storageaccounts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,52 @@ class ContainerEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class AzureResourceEntry:
+    """A vault or storage account that Azure discovery found, with what Resource Manager says
+    about it (a fact is None when ARM did not say).
+
+    ``source`` is the name its inventory, findings and errors carry:
+    "<tenant> / <subscription> / <resource>". ``notes`` are ARM's plain-words warnings (a
+    firewall, access policies, shared keys off); ``audited`` is False when its own kind could
+    not be asked (no endpoint, a type no kind opens).
+    """
+
+    source: str
+    tenant: str
+    tenant_id: str
+    subscription: str
+    subscription_id: str
+    resource_group: str
+    name: str
+    resource_type: str  # ARM's: VAULT_RESOURCE_TYPE, ACCOUNT_RESOURCE_TYPE
+    type_label: str  # the registry's kind label: "Key Vault", "Storage account"
+    resource_id: str
+    endpoint: str = ""
+    location: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    rbac: bool | None = None  # a vault on Azure RBAC (False: access policies)
+    public_network: str | None = None  # "Enabled" / "Disabled"
+    firewall_default: str | None = None  # "Allow" / "Deny"
+    soft_delete: bool | None = None
+    soft_delete_days: int | None = None
+    purge_protection: bool | None = None
+    shared_key_access: bool | None = None
+    public_blob_access: bool | None = None
+    minimum_tls: str | None = None  # "TLS1_2"
+    hierarchical_namespace: bool | None = None
+    notes: tuple[str, ...] = ()
+    audited: bool = True
+
+    @property
+    def is_vault(self) -> bool:
+        return self.resource_type == VAULT_RESOURCE_TYPE
+
+    @property
+    def is_account(self) -> bool:
+        return self.resource_type == ACCOUNT_RESOURCE_TYPE
+
+
+@dataclass(frozen=True, slots=True)
 class FindingItem:
     """What one finding concerns: where, which item, and the fact (e.g. its expiry date)."""
 
@@ -155,6 +207,8 @@ class AuditReport:
     findings: tuple[Finding, ...]
     errors: tuple[ReportError, ...]
     scan_blobs: bool = False
+    # What Azure discovery found (by tenant, subscription and name); empty without discovery.
+    resources: tuple[AzureResourceEntry, ...] = ()
 
     def items_of(self, kind: ItemKind) -> tuple[VaultItemEntry, ...]:
         return tuple(item for item in self.items if item.kind is kind)
@@ -166,3 +220,13 @@ class AuditReport:
     def severity_counts(self) -> dict[Severity, int]:
         """How many finding items each severity has."""
         return {s: sum(len(f.items) for f in fs) for s, fs in self.findings_by_severity().items()}
+
+    def findings_by_resource(self) -> dict[str, int]:
+        """How many finding items each discovered resource has, by its ``source`` (every
+        resource, possibly 0)."""
+        counts = {resource.source: 0 for resource in self.resources}
+        for finding in self.findings:
+            for item in finding.items:
+                if item.source in counts:
+                    counts[item.source] += 1
+        return counts

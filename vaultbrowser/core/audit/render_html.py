@@ -7,12 +7,21 @@ Every piece of text from the report (names, tags, metadata, error messages) goes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
-from html import escape
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from vaultbrowser.core.audit.findings import expiry_bucket
+from vaultbrowser.core.audit.html_cells import (
+    date_cell,
+    esc,
+    flag_cell,
+    html_table,
+    pairs_cell,
+    size_text,
+)
+from vaultbrowser.core.audit.html_resources import render_resources
+from vaultbrowser.core.audit.html_timeline import render_timeline
 from vaultbrowser.core.audit.model import (
     AuditReport,
     ContainerEntry,
@@ -76,80 +85,22 @@ _T = TypeVar("_T", VaultItemEntry, ContainerEntry)
 _SEVERITY_LABEL = {s: s.value.capitalize() for s in Severity}
 
 
-def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
-
-
-def _date(value: datetime | None) -> str:
-    if value is None:
-        return '<span class="muted">—</span>'
-    return (f'<span title="{_e(value.isoformat())}" style="white-space:nowrap">'
-            f'{_e(value.strftime("%Y-%m-%d"))}</span>')
-
-
-def _flag(value: bool | None, *, good: bool | None = True) -> str:
-    """yes/no, coloured green when it is ``good`` and orange when not (``good=None``: plain)."""
-    if value is None:
-        return '<span class="muted">unknown</span>'
-    if good is None:
-        return "yes" if value else "no"
-    css = "yes" if value == good else "no"
-    return f'<span class="{css}">{"yes" if value else "no"}</span>'
-
-
-def _pairs(mapping: Mapping[str, str]) -> str:
-    if not mapping:
-        return '<span class="muted">—</span>'
-    return '<span class="tags">' + ", ".join(
-        f"{_e(key)}={_e(value)}" for key, value in sorted(mapping.items())) + "</span>"
-
-
-def _size(value: int | None) -> str:
-    if value is None:
-        return "—"
-    size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
-        size /= 1024
-    return str(value)
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
-           numeric: Iterable[int] = (), name_col: int | None = 0) -> str:
-    """An HTML table; cells are already-escaped HTML."""
-    numeric = set(numeric)
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = []
-        for index, cell in enumerate(row):
-            css = ' class="num"' if index in numeric else (
-                ' class="name"' if index == name_col else "")
-            cells.append(f"<td{css}>{cell}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    if not body:
-        body.append(f'<tr><td colspan="{len(headers)}" class="muted">none</td></tr>')
-    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
-
-
 # --- header and summary ---------------------------------------------------------------------
 
 
 def _header(report: AuditReport) -> str:
     connections = "<br>".join(
-        f"{_e(c.name)} <span class='muted'>({_e(c.kind)}, {_e(c.auth)}) {_e(c.url)}</span>"
+        f"{esc(c.name)} <span class='muted'>({esc(c.kind)}, {esc(c.auth)}) {esc(c.url)}</span>"
         for c in report.connections) or '<span class="muted">none</span>'
     rows = [
-        ("Generated", _e(report.generated_at.strftime("%Y-%m-%d %H:%M:%S UTC"))),
-        ("Identity", _e(report.identity) if report.identity
+        ("Generated", esc(report.generated_at.strftime("%Y-%m-%d %H:%M:%S UTC"))),
+        ("Identity", esc(report.identity) if report.identity
          else '<span class="muted">not recorded</span>'),
-        ("Tool", f"vaultbrowser {_e(report.tool_version)}"),
+        ("Tool", f"vaultbrowser {esc(report.tool_version)}"),
         ("Blob scan", "yes" if report.scan_blobs else "no (blob counts and sizes not collected)"),
         ("Connections", connections),
     ]
-    stamps = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    stamps = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
     return (f'<header class="card"><h1>Key Vault and Blob Storage audit</h1>'
             f'<table class="stamps">{stamps}</table></header>')
 
@@ -157,7 +108,7 @@ def _header(report: AuditReport) -> str:
 def _summary(report: AuditReport) -> str:
     counts = report.severity_counts()
     severity_tiles = [
-        f'<div class="tile sev-{s.value}"><b>{counts[s]}</b><span>{_e(_SEVERITY_LABEL[s])}'
+        f'<div class="tile sev-{s.value}"><b>{counts[s]}</b><span>{esc(_SEVERITY_LABEL[s])}'
         f"</span></div>" for s in Severity
     ]
     inventory = [
@@ -165,11 +116,12 @@ def _summary(report: AuditReport) -> str:
         ("Certificates", len(report.items_of(ItemKind.CERTIFICATE))),
         ("Keys", len(report.items_of(ItemKind.KEY))),
         ("Containers", len(report.containers)),
+        *([("Azure resources", len(report.resources))] if report.resources else []),
         ("Errors", len(report.errors)),
     ]
     inventory_tiles = [
         f'<div class="tile{" sev-critical" if label == "Errors" and n else ""}"><b>{n}</b>'
-        f"<span>{_e(label)}</span></div>" for label, n in inventory]
+        f"<span>{esc(label)}</span></div>" for label, n in inventory]
     return ('<h2>Summary</h2><p class="desc">Finding items by severity:</p>'
             f'<div class="summary">{"".join(severity_tiles)}</div>'
             '<p class="desc">Inventoried:</p>'
@@ -180,112 +132,31 @@ def _errors(errors: Sequence[ReportError]) -> str:
     if not errors:
         return ""
     rows = [
-        (_e(err.source), _e(err.operation) + (f" <span class='muted'>({_e(err.subject)}"
+        (esc(err.source), esc(err.operation) + (f" <span class='muted'>({esc(err.subject)}"
                                                + (f" and {err.count - 1} more" if err.count > 1
                                                   else "") + ")</span>" if err.subject else ""),
-         f"<b>{_e(err.title)}</b><br><span class='muted'>{_e(err.error_type)}</span>",
-         _e(err.message),
-         _e(" ".join(str(p) for p in (err.status, err.error_code) if p is not None)) or "—",
-         f"<code>{_e(err.request_id)}</code>" if err.request_id else "—")
+         f"<b>{esc(err.title)}</b><br><span class='muted'>{esc(err.error_type)}</span>",
+         esc(err.message),
+         esc(" ".join(str(p) for p in (err.status, err.error_code) if p is not None)) or "—",
+         f"<code>{esc(err.request_id)}</code>" if err.request_id else "—")
         for err in errors
     ]
     return ('<section class="card errors"><h2>Incomplete: errors while collecting</h2>'
             '<p class="desc">The report covers everything else; these parts could not be '
             "read.</p>"
-            + _table(("Source", "Operation", "Error", "Message", "Status", "Request id"), rows,
+            + html_table(("Source", "Operation", "Error", "Message", "Status", "Request id"), rows,
                      name_col=None)
             + "</section>")
-
-
-# --- expiry timeline ------------------------------------------------------------------------
-
-_PAST_DAYS, _FUTURE_DAYS, _MAX_ROWS = 30, 90, 80
-_BUCKET_COLOR = {"expired": "#991b1b", "expiring-30": "#c2410c", "expiring-60": "#a16207",
-                 "expiring-90": "#1d4ed8"}
-
-
-def _timeline(report: AuditReport) -> str:
-    now = report.generated_at
-    horizon = now + timedelta(days=_FUTURE_DAYS)
-    dated = sorted((i for i in report.items if i.expires_on is not None and not i.managed
-                    and i.expires_on <= horizon), key=lambda i: (i.expires_on or now, i.name))
-    intro = (f'<h2>Expiry timeline</h2><p class="desc">Everything that expired or expires '
-             f"within {_FUTURE_DAYS} days, by date; earlier expiries sit at the left edge "
-             "(◀). Certificate-backed keys and secrets follow their certificate and are not "
-             "drawn.</p>")
-    if not dated:
-        return intro + '<p class="card muted">Nothing expires within 90 days.</p>'
-    shown = dated[:_MAX_ROWS]
-    label_w, chart_w, right_w, row_h, top = 290, 700, 190, 18, 44
-    width, height = label_w + chart_w + right_w, top + row_h * len(shown) + 12
-    span = float(_PAST_DAYS + _FUTURE_DAYS)
-
-    def x_of(when: datetime) -> float:
-        days = (when - now).total_seconds() / 86_400
-        return label_w + chart_w * (max(-_PAST_DAYS, days) + _PAST_DAYS) / span
-
-    bottom = height - 12
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="Expiry timeline" font-family="system-ui,sans-serif" '
-             f'font-size="12">']
-    bands = [(-_PAST_DAYS, 0, "#fde2e2", "expired"), (0, 30, "#ffedd5", "≤ 30 days"),
-             (30, 60, "#fef3c7", "31–60"), (60, 90, "#dbeafe", "61–90")]
-    for start, end, fill, label in bands:
-        x0 = label_w + chart_w * (start + _PAST_DAYS) / span
-        x1 = label_w + chart_w * (end + _PAST_DAYS) / span
-        parts.append(f'<rect x="{x0:.1f}" y="{top - 6}" width="{x1 - x0:.1f}" '
-                     f'height="{bottom - top + 6}" fill="{fill}"/>')
-        parts.append(f'<text x="{(x0 + x1) / 2:.1f}" y="14" text-anchor="middle" '
-                     f'fill="#374151" font-weight="600">{_e(label)}</text>')
-    for offset in (0, 30, 60, 90):
-        x = label_w + chart_w * (offset + _PAST_DAYS) / span
-        when = now + timedelta(days=offset)
-        text = "today " + when.strftime("%m-%d") if offset == 0 else when.strftime("%Y-%m-%d")
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{bottom}" '
-                     f'stroke="{"#111827" if offset == 0 else "#9ca3af"}" '
-                     f'stroke-width="{2 if offset == 0 else 1}"/>')
-        parts.append(f'<text x="{x:.1f}" y="30" text-anchor="middle" fill="#4b5563">'
-                     f"{_e(text)}</text>")
-    for row, item in enumerate(shown):
-        assert item.expires_on is not None
-        y = top + row * row_h + row_h / 2
-        bucket = expiry_bucket(item.expires_on, now) or "expiring-90"
-        color = _BUCKET_COLOR[bucket]
-        name = item.name if len(item.name) <= 34 else item.name[:33] + "…"
-        x = x_of(item.expires_on)
-        days = (item.expires_on - now).total_seconds() / 86_400
-        whole = int(abs(days))  # whole days, as the findings count them
-        when_text = f"{whole} d ago" if days <= 0 else f"in {whole} d"
-        clipped = days < -_PAST_DAYS
-        if row % 2:
-            parts.append(f'<rect x="0" y="{y - row_h / 2:.1f}" width="{label_w - 8}" '
-                         f'height="{row_h}" fill="#f3f4f6"/>')
-        parts.append(f'<line x1="{label_w}" y1="{y:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
-                     f'stroke="{color}" stroke-opacity="0.25"/>')
-        parts.append(
-            f'<text x="{label_w - 10}" y="{y + 4:.1f}" text-anchor="end" fill="#1f2530">'
-            f'<tspan fill="#6b7280">{_e(item.kind.value)} · </tspan>{_e(name)}</text>')
-        shape = (f'<path d="M{x + 6:.1f},{y - 6:.1f} L{x:.1f},{y:.1f} L{x + 6:.1f},{y + 6:.1f} Z"'
-                 if clipped else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5"')
-        parts.append(f'{shape} fill="{color}"><title>{_e(item.source)} · {_e(item.kind.value)} '
-                     f'{_e(item.name)}: {_e(item.expires_on.isoformat())}</title>'
-                     f'{"</path>" if clipped else "</circle>"}')
-        parts.append(f'<text x="{label_w + chart_w + 8}" y="{y + 4:.1f}" fill="{color}">'
-                     f'{_e(item.expires_on.strftime("%Y-%m-%d"))} ({_e(when_text)})</text>')
-    parts.append("</svg>")
-    more = (f'<p class="desc">Showing the first {_MAX_ROWS} of {len(dated)}.</p>'
-            if len(dated) > _MAX_ROWS else "")
-    return intro + f'<div class="timeline">{"".join(parts)}</div>' + more
 
 
 # --- findings -------------------------------------------------------------------------------
 
 
 def _finding(finding: Finding) -> str:
-    rows = [(_e(s.name), _e(s.kind.value), _e(s.source), _e(s.detail)) for s in finding.items]
-    return (f'<div class="finding"><h3>{_e(finding.title)} <span class="count">'
-            f"({len(finding.items)})</span></h3><p class=\"desc\">{_e(finding.description)}</p>"
-            + _table(("Name", "Kind", "Source", "Detail"), rows) + "</div>")
+    rows = [(esc(s.name), esc(s.kind.value), esc(s.source), esc(s.detail)) for s in finding.items]
+    return (f'<div class="finding"><h3>{esc(finding.title)} <span class="count">'
+            f"({len(finding.items)})</span></h3><p class=\"desc\">{esc(finding.description)}</p>"
+            + html_table(("Name", "Kind", "Source", "Detail"), rows) + "</div>")
 
 
 def _findings(report: AuditReport) -> str:
@@ -296,8 +167,8 @@ def _findings(report: AuditReport) -> str:
         if not findings:
             continue
         out.append(f'<section class="severity sev-{severity.value}"><h2>'
-                   f'<span class="badge sev-{severity.value}">{_e(severity.value)}</span> '
-                   f"{_e(_SEVERITY_LABEL[severity])} "
+                   f'<span class="badge sev-{severity.value}">{esc(severity.value)}</span> '
+                   f"{esc(_SEVERITY_LABEL[severity])} "
                    f'<span class="muted">({sum(len(f.items) for f in findings)})</span></h2>'
                    + "".join(_finding(f) for f in findings) + "</section>")
     return "".join(out)
@@ -308,7 +179,7 @@ def _findings(report: AuditReport) -> str:
 
 def _expires(item: VaultItemEntry, now: datetime) -> str:
     bucket = expiry_bucket(item.expires_on, now)
-    cell = _date(item.expires_on)
+    cell = date_cell(item.expires_on)
     return f'<span class="exp-{bucket}">{cell}</span>' if bucket else cell
 
 
@@ -317,7 +188,7 @@ def _key_text(item: VaultItemEntry) -> str:
                          item.curve) if p]
     if not parts:
         return '<span class="muted">—</span>'
-    return f'<span class="nowrap">{_e(" ".join(parts))}</span>'
+    return f'<span class="nowrap">{esc(" ".join(parts))}</span>'
 
 
 def _versions(item: VaultItemEntry) -> str:
@@ -325,24 +196,25 @@ def _versions(item: VaultItemEntry) -> str:
 
 
 def _secret_row(i: VaultItemEntry, now: datetime) -> tuple[str, ...]:
-    return (_e(i.name), _flag(i.enabled), _e(i.content_type or "—"), _date(i.created_on),
-            _date(i.updated_on), _date(i.not_before), _expires(i, now), _versions(i),
-            _flag(i.managed, good=None), _pairs(i.tags))
+    return (esc(i.name), flag_cell(i.enabled), esc(i.content_type or "—"), date_cell(i.created_on),
+            date_cell(i.updated_on), date_cell(i.not_before), _expires(i, now), _versions(i),
+            flag_cell(i.managed, good=None), pairs_cell(i.tags))
 
 
 def _certificate_row(i: VaultItemEntry, now: datetime) -> tuple[str, ...]:
-    return (_e(i.name), _flag(i.enabled), _key_text(i), _e(i.content_type or "—"),
-            _date(i.created_on), _date(i.updated_on), _date(i.not_before), _expires(i, now),
-            _versions(i), _flag(i.auto_renew), _e("; ".join(i.lifetime_actions) or "—"),
-            _pairs(i.tags))
+    return (esc(i.name), flag_cell(i.enabled), _key_text(i), esc(i.content_type or "—"),
+            date_cell(i.created_on), date_cell(i.updated_on), date_cell(i.not_before),
+            _expires(i, now),
+            _versions(i), flag_cell(i.auto_renew), esc("; ".join(i.lifetime_actions) or "—"),
+            pairs_cell(i.tags))
 
 
 def _key_row(i: VaultItemEntry, now: datetime) -> tuple[str, ...]:
-    return (_e(i.name), _flag(i.enabled), _key_text(i), _date(i.created_on),
-            _date(i.updated_on), _date(i.not_before), _expires(i, now), _versions(i),
-            '<span class="muted">n/a (certificate)</span>' if i.managed else _flag(i.rotation),
-            _e("; ".join(i.lifetime_actions) or "—"), _flag(i.managed, good=None),
-            _pairs(i.tags))
+    return (esc(i.name), flag_cell(i.enabled), _key_text(i), date_cell(i.created_on),
+            date_cell(i.updated_on), date_cell(i.not_before), _expires(i, now), _versions(i),
+            '<span class="muted">n/a (certificate)</span>' if i.managed else flag_cell(i.rotation),
+            esc("; ".join(i.lifetime_actions) or "—"), flag_cell(i.managed, good=None),
+            pairs_cell(i.tags))
 
 
 _ITEM_TABLES = (
@@ -373,9 +245,9 @@ def _inventory(report: AuditReport) -> str:
         items = report.items_of(kind)
         groups = _by_source(items) or {"": []}
         for source, entries in groups.items():
-            where = f" <span class='muted'>· {_e(source)}</span>" if source else ""
-            out.append(f"<h3>{_e(label)} ({len(entries)}){where}</h3>")
-            out.append(_table(headers, (row(i, now) for i in entries),
+            where = f" <span class='muted'>· {esc(source)}</span>" if source else ""
+            out.append(f"<h3>{esc(label)} ({len(entries)}){where}</h3>")
+            out.append(html_table(headers, (row(i, now) for i in entries),
                               numeric=(versions_col,)))
     out.append(_containers(report.containers, report.scan_blobs))
     out.append("</section>")
@@ -391,20 +263,20 @@ def _containers(containers: Sequence[ContainerEntry], scanned: bool) -> str:
     def access(c: ContainerEntry) -> str:
         if not c.public_access:
             return '<span class="yes">private</span>'
-        return f'<span class="no">{_e(c.public_access)}</span>'
+        return f'<span class="no">{esc(c.public_access)}</span>'
 
     out = []
     for source, entries in (_by_source(containers) or {"": []}).items():
-        rows = [(_e(c.name), access(c), _pairs(c.metadata),
-                 _flag(c.has_immutability_policy, good=None),
-                 _flag(c.has_legal_hold, good=None),
-                 _flag(c.immutable_storage_with_versioning, good=None),
-                 _date(c.last_modified), count(c),
-                 _size(c.total_size) if scanned else '<span class="muted">—</span>')
+        rows = [(esc(c.name), access(c), pairs_cell(c.metadata),
+                 flag_cell(c.has_immutability_policy, good=None),
+                 flag_cell(c.has_legal_hold, good=None),
+                 flag_cell(c.immutable_storage_with_versioning, good=None),
+                 date_cell(c.last_modified), count(c),
+                 size_text(c.total_size) if scanned else '<span class="muted">—</span>')
                 for c in entries]
-        where = f" <span class='muted'>· {_e(source)}</span>" if source else ""
+        where = f" <span class='muted'>· {esc(source)}</span>" if source else ""
         out.append(f"<h3>Containers ({len(rows)}){where}</h3>")
-        out.append(_table(("Name", "Public access", "Metadata", "Immutability policy",
+        out.append(html_table(("Name", "Public access", "Metadata", "Immutability policy",
                            "Legal hold", "Version-level WORM", "Last modified", "Blobs",
                            "Size"), rows, numeric=(7, 8)))
     return "".join(out)
@@ -416,10 +288,10 @@ def render_html(report: AuditReport) -> str:
     return "".join([
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>",
-        _header(report), _summary(report), _errors(report.errors), _timeline(report),
-        _findings(report), _inventory(report),
-        "<footer>Generated by vaultbrowser ", _e(report.tool_version),
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>",
+        _header(report), _summary(report), _errors(report.errors), render_timeline(report),
+        _findings(report), render_resources(report), _inventory(report),
+        "<footer>Generated by vaultbrowser ", esc(report.tool_version),
         ". This report lists properties only: it contains no secret values.</footer>",
         "</main></body></html>\n",
     ])

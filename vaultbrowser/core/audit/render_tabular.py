@@ -1,7 +1,8 @@
 """The report as CSV (one file, a ``section`` column) and as JSON.
 
 CSV sections: ``report`` (the stamps), ``finding`` (one row per finding item), ``error``,
-``secret``, ``certificate``, ``key``, ``container``. Text cells that a spreadsheet would
+``secret``, ``certificate``, ``key``, ``container``, and ``resource`` (what Azure discovery
+found; only then are the ``RESOURCE_COLUMNS`` added). Text cells that a spreadsheet would
 evaluate (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are prefixed with
 ``'`` so a hostile name or tag cannot become a formula.
 """
@@ -20,6 +21,7 @@ from typing import Any
 from vaultbrowser.core.audit.model import (
     REPORT_SCHEMA,
     AuditReport,
+    AzureResourceEntry,
     ContainerEntry,
     ItemKind,
     VaultItemEntry,
@@ -32,6 +34,13 @@ CSV_COLUMNS = (
     "recovery_level", "public_access", "metadata", "immutability_policy", "legal_hold",
     "version_level_immutability", "blob_count", "total_size", "error_type", "status",
     "error_code", "request_id",
+)
+# Appended to CSV_COLUMNS when the report has discovered resources.
+RESOURCE_COLUMNS = (
+    "type", "tenant", "tenant_id", "subscription", "subscription_id", "resource_group",
+    "location", "endpoint", "resource_id", "public_network", "firewall_default", "rbac",
+    "soft_delete", "soft_delete_days", "purge_protection", "shared_key_access",
+    "public_blob_access", "minimum_tls", "hierarchical_namespace", "audited",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,6 +91,29 @@ def _container_row(container: ContainerEntry) -> dict[str, Any]:
     }
 
 
+def _resource_row(resource: AzureResourceEntry) -> dict[str, Any]:
+    return {
+        "section": "resource", "source": resource.source,
+        "kind": "vault" if resource.is_vault else "account" if resource.is_account else "",
+        "type": resource.type_label, "name": resource.name, "detail": "; ".join(resource.notes),
+        "tags": _pairs(resource.tags), "tenant": resource.tenant,
+        "tenant_id": resource.tenant_id, "subscription": resource.subscription,
+        "subscription_id": resource.subscription_id,
+        "resource_group": resource.resource_group, "location": resource.location,
+        "endpoint": resource.endpoint, "resource_id": resource.resource_id,
+        "public_network": resource.public_network,
+        "firewall_default": resource.firewall_default, "rbac": _flag(resource.rbac),
+        "soft_delete": _flag(resource.soft_delete),
+        "soft_delete_days": resource.soft_delete_days,
+        "purge_protection": _flag(resource.purge_protection),
+        "shared_key_access": _flag(resource.shared_key_access),
+        "public_blob_access": _flag(resource.public_blob_access),
+        "minimum_tls": resource.minimum_tls,
+        "hierarchical_namespace": _flag(resource.hierarchical_namespace),
+        "audited": _flag(resource.audited),
+    }
+
+
 def render_csv(report: AuditReport) -> str:
     """The whole report as one CSV (RFC 4180, ``\\r\\n`` rows, header first)."""
     rows: list[dict[str, Any]] = [{
@@ -110,11 +142,13 @@ def render_csv(report: AuditReport) -> str:
     for kind in (ItemKind.SECRET, ItemKind.CERTIFICATE, ItemKind.KEY):
         rows.extend(_item_row(item) for item in report.items_of(kind))
     rows.extend(_container_row(container) for container in report.containers)
+    rows.extend(_resource_row(resource) for resource in report.resources)
+    columns = CSV_COLUMNS + (RESOURCE_COLUMNS if report.resources else ())
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({column: _cell(row.get(column)) for column in CSV_COLUMNS})
+        writer.writerow({column: _cell(row.get(column)) for column in columns})
     return out.getvalue()
 
 
@@ -132,8 +166,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _resources_json(report: AuditReport) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(summary counts, document part) of the discovered resources."""
+    by_resource = report.findings_by_resource()
+    by_subscription: dict[str, int] = {}
+    for resource in report.resources:
+        where = f"{resource.tenant} / {resource.subscription}"
+        by_subscription[where] = by_subscription.get(where, 0) + by_resource[resource.source]
+    summary = {
+        "resources": len(report.resources),
+        "tenants": len({r.tenant_id for r in report.resources}),
+        "subscriptions": len({r.subscription_id for r in report.resources}),
+        "finding_items_by_subscription": by_subscription,
+    }
+    return summary, {"resources": [
+        {**_jsonable(resource), "finding_items": by_resource[resource.source]}
+        for resource in report.resources]}
+
+
 def render_json(report: AuditReport) -> str:
-    """The whole report as a JSON document (``schema`` names its version)."""
+    """The whole report as a JSON document (``schema`` names its version). ``resources``
+    (and their counts in ``summary``) appear when the audit discovered resources."""
     document = {
         "schema": REPORT_SCHEMA,
         "generated_at": _jsonable(report.generated_at),
@@ -158,4 +211,8 @@ def render_json(report: AuditReport) -> str:
             "containers": _jsonable(report.containers),
         },
     }
+    if report.resources:
+        summary, part = _resources_json(report)
+        document["summary"].update(summary)
+        document.update(part)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

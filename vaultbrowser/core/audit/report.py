@@ -64,6 +64,9 @@ async def collect_report(
     await collect_inventory(collector, connections, kinds_by_name(kinds))
     items = tuple(sorted(collector.items, key=lambda i: (i.source, i.kind, i.name.lower())))
     containers = tuple(sorted(collector.containers, key=lambda c: (c.source, c.name)))
+    resources = tuple(sorted(collector.resources, key=lambda r: (
+        r.tenant.lower(), r.tenant_id, r.subscription.lower(), r.subscription_id,
+        r.name.lower(), r.resource_id)))
     return AuditReport(
         generated_at=generated_at,
         identity=identity,
@@ -74,9 +77,10 @@ async def collect_report(
         ),
         items=items,
         containers=containers,
-        findings=analyze(items, containers, generated_at),
+        findings=analyze(items, containers, generated_at, resources),
         errors=collector.errors.errors(),
         scan_blobs=scan_blobs,
+        resources=resources,
     )
 
 

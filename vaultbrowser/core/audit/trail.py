@@ -50,8 +50,32 @@ _VERBS = {"GET": "get", "HEAD": "get", "PUT": "set", "PATCH": "update", "POST": 
           "DELETE": "delete", "OPTIONS": "probe"}
 
 
+_ARM_TYPES = {"vaults": "key vault", "storageaccounts": "storage account"}
+
+
+def _resource_manager_operation(method: str, segments: list[str]) -> str | None:
+    """Resource Manager and Resource Graph requests by name; None for other paths."""
+    lowered = [segment.lower() for segment in segments]
+    if lowered == ["tenants"]:
+        return "list tenants"
+    if lowered[:1] == ["subscriptions"] and len(lowered) <= 2:
+        return "list subscriptions" if len(lowered) == 1 else "get subscription"
+    if lowered == ["providers", "microsoft.resourcegraph", "resources"]:
+        return "list resources (Resource Graph query)"
+    if lowered[:1] != ["subscriptions"] or "providers" not in lowered:
+        return None
+    tail = lowered[lowered.index("providers") + 2:]
+    noun = _ARM_TYPES.get(tail[0], tail[0]) if tail else "resource"
+    if tail[-1:] == ["listkeys"]:
+        return f"list {noun} keys"
+    if len(tail) == 1:
+        return f"list {noun}s"
+    return f"{_VERBS.get(method, method)} {noun}"
+
+
 def describe_operation(method: str, url: str) -> str:
-    """A readable name for a Key Vault or Blob request ("list secrets", "get blob properties")."""
+    """A readable name for a Key Vault, Blob or Resource Manager request ("list secrets",
+    "get blob properties", "list resources (Resource Graph query)")."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -59,6 +83,11 @@ def describe_operation(method: str, url: str) -> str:
     query = parse_qs(parts.query)
     segments = [unquote(s) for s in parts.path.split("/") if s]
     method = method.upper()
+    # (A blob container may be called "tenants": blob hosts are never Resource Manager.)
+    arm = None if ".blob." in (parts.hostname or "") else _resource_manager_operation(
+        method, segments)
+    if arm is not None:
+        return arm
     if segments and segments[0] in _KV_COLLECTIONS:
         noun = _KV_COLLECTIONS[segments[0]]
         if len(segments) == 1:

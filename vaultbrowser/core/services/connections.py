@@ -164,17 +164,6 @@ class Connection:
         return replace(self, secret=secret)
 
 
-def signed_in_like(sign_in: Connection, kind: str, url: str, *, name: str = "") -> Connection:
-    """A connection of ``kind`` to ``url`` that signs in as ``sign_in`` does (a resource
-    discovery found): same method, tenant, client and read-only flag; the local emulators' CA
-    only for a loopback ``url``."""
-    return Connection(
-        kind=kind, url=url, auth=sign_in.auth, name=name, tenant_id=sign_in.tenant_id,
-        client_id=sign_in.client_id, certificate_path=sign_in.certificate_path,
-        secret_env=sign_in.secret_env, read_only=sign_in.read_only,
-        ca_path=sign_in.ca_path if is_loopback_url(url) else None, secret=sign_in.secret)
-
-
 def is_loopback_host(host: str) -> bool:
     if host == "localhost":
         return True

@@ -103,6 +103,12 @@ class ServiceKind:
     resource_type: str = ""
     connection_for_resource: Callable[[str, Connection, SecretValue | None], Connection] | None = (
         None)
+    # Its connections find other kinds' resources (an Azure sign-in's discovery): the audit
+    # command's demo audits through them with --discover, and the other kinds' without it.
+    discovers: bool = False
+    # Named presets for its URL ((label, url)…): the connection dialog offers them as a
+    # picker above the URL field (the Azure kind: one per cloud).
+    url_choices: Callable[[], tuple[tuple[str, str], ...]] | None = None
     # Reads the addresses of its own resources (a vault URL, an item id, a container or SAS
     # URL): an ``Address``; None when the text is not its kind's; InvalidInput when it is but
     # is malformed. Never quotes a secret in a message.

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 # What every kind's service needs: the transport and the credentials.
 COMMON_MODULES = ("aiohttp", "azure.core.pipeline.transport",
                   "vaultbrowser.core.services.http.transport",
-                  "vaultbrowser.core.services.credentials")
+                  "vaultbrowser.core.services.signin.credentials")
 
 # One importing thread at a time: two threads importing the same package tree in different
 # orders can trip the import system's deadlock detection.

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from vaultbrowser.core.services.config import LimitSettings, NetworkSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection, is_loopback_url
-from vaultbrowser.core.services.credentials import (
+from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.http.journal import HttpJournal, RequestGuard
+from vaultbrowser.core.services.http.readonly import read_only_guard
+from vaultbrowser.core.services.signin.credentials import (
     DeviceCodePrompt,
     StaticTokenCredential,
     build_token_credential,
     credential_key,
 )
-from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.http.journal import HttpJournal, RequestGuard
-from vaultbrowser.core.services.http.readonly import read_only_guard
 
 if TYPE_CHECKING:  # the SDK modules load when the first connection opens
     from vaultbrowser.core.services.http.transport import RecordingTransport

@@ -10,7 +10,6 @@ messages never echo it.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -34,36 +33,20 @@ from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import PastedConnection, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.ui.connection_form import (
+    ENV_NAME,
+    FROM_ENV,
+    MODE_URL,
+    PASTE,
+    SECRET_LABELS,
+    USES_CLIENT,
+    USES_TENANT,
+    A,
+    as_noun,
+    refill,
+    scrub,
+)
 from vaultbrowser.core.ui.kind_icon import kind_icon
-
-A = AuthMethod
-USES_TENANT = {A.DEFAULT, A.AZURE_CLI, A.INTERACTIVE_BROWSER, A.DEVICE_CODE,
-               A.SERVICE_PRINCIPAL_SECRET, A.SERVICE_PRINCIPAL_CERTIFICATE}
-USES_CLIENT = {A.DEFAULT, A.MANAGED_IDENTITY, A.SERVICE_PRINCIPAL_SECRET,
-               A.SERVICE_PRINCIPAL_CERTIFICATE}
-SECRET_LABELS = {A.SERVICE_PRINCIPAL_SECRET: "Client secret",
-                 A.SERVICE_PRINCIPAL_CERTIFICATE: "Certificate password",
-                 A.ACCOUNT_KEY: "Account key"}
-
-MODE_URL = "url"  # the kind's URL and a sign-in method; other modes are pasted connections
-PASTE, FROM_ENV = "paste", "env"
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-SECRET_KEYS = {"accountkey", "sharedaccesssignature", "sig", "signature"}
-
-
-def scrub(message: str, secret: str) -> str:
-    """``message`` without the secret or its key/signature values (defence in depth)."""
-    pieces = {secret.strip()}
-    for part in re.split(r"[;&?]", secret):
-        key, _, value = part.partition("=")
-        if key.strip().lower() in SECRET_KEYS:
-            pieces.add(value.strip())
-    for piece in sorted(pieces, key=len, reverse=True):
-        if len(piece) >= 4 and piece in message:
-            message = message.replace(piece, "…")
-    return message
 
 
 class ConnectionDialog(QDialog):
@@ -125,6 +108,8 @@ class ConnectionDialog(QDialog):
         for kind in self._kinds.values():
             self.kind_combo.addItem(kind_icon(kind), kind.label, kind.name)
         self.mode_combo = QComboBox()
+        self.url_choice_combo = QComboBox()  # presets of the URL (an Azure sign-in's clouds)
+        self.url_choice_combo.activated.connect(self._use_url_choice)
         self.url_edit = QLineEdit()
         self.auth_combo = QComboBox()
         self.tenant_edit = QLineEdit()
@@ -152,6 +137,7 @@ class ConnectionDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow("Service", self.kind_combo)
         form.addRow("Connect with", self.mode_combo)
+        form.addRow("Cloud", self.url_choice_combo)
         form.addRow("Vault URL", self.url_edit)
         form.addRow("Sign-in method", self.auth_combo)
         form.addRow("Tenant id", self.tenant_edit)
@@ -231,8 +217,12 @@ class ConnectionDialog(QDialog):
         kind = self.kind
         modes = [(f"{kind.url_label} and sign-in", MODE_URL)] + [
             (pasted.label, pasted.mode) for pasted in kind.pasted_connections]
-        _refill(self.mode_combo, modes)
-        _refill(self.auth_combo, [(method.label, method) for method in kind.auth_methods])
+        refill(self.mode_combo, modes)
+        refill(self.auth_combo, [(method.label, method) for method in kind.auth_methods])
+        choices = list(kind.url_choices()) if kind.url_choices is not None else []
+        refill(self.url_choice_combo, [(label, url) for label, url in choices])
+        if choices and not self.url_edit.text().strip():
+            self.url_edit.setText(choices[0][1])
         mode, auth, from_env, pasted = self.mode, self.auth, self.secret_from_env, self.pasted
         # A variable holding only the credential (a SAS token) needs the URL typed in.
         env_credential_only = pasted is not None and from_env and not pasted.env_names_resource
@@ -247,6 +237,7 @@ class ConnectionDialog(QDialog):
         self.form.labelForField(self.secret_edit).setText("Value")
         rows = {
             self.mode_combo: len(modes) > 1,
+            self.url_choice_combo: bool(choices) and show_url,
             self.url_edit: show_url,
             self.auth_combo: mode == MODE_URL,
             self.tenant_edit: mode == MODE_URL and auth in USES_TENANT,
@@ -264,6 +255,11 @@ class ConnectionDialog(QDialog):
             "Leave empty to keep the current secret" if keeps and not from_env
             else pasted.placeholder if pasted is not None and not from_env else "")
         self._validate()
+
+    def _use_url_choice(self, index: int) -> None:
+        url = self.url_choice_combo.itemData(index)
+        if isinstance(url, str):
+            self.url_edit.setText(url)
 
     # --- validation -----------------------------------------------------------------------------
 
@@ -294,7 +290,7 @@ class ConnectionDialog(QDialog):
             # The pasted text names the resource and holds the secret: it stays as it was.
             connection = replace(kept, name=name, read_only=read_only)
         elif pasted is not None and (env_name is None or pasted.env_names_resource):
-            text = self._secret_text(env_name, _as_noun(pasted.label))
+            text = self._secret_text(env_name, as_noun(pasted.label))
             connection = pasted.build(text, name, read_only)
         else:
             connection = Connection(kind=self.kind.name, url=self._url(), auth=auth, name=name,
@@ -405,21 +401,3 @@ class ConnectionDialog(QDialog):
             InvalidInput: not accepted and the form is not valid.
         """
         return self._accepted if self._accepted is not None else self.build()
-
-
-def _refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
-    """Give ``combo`` these (label, data) items, keeping the chosen data when still offered."""
-    if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == items:
-        return
-    previous = combo.currentData()
-    combo.blockSignals(True)
-    combo.clear()
-    for label, data in items:
-        combo.addItem(label, data)
-    combo.setCurrentIndex(max(combo.findData(previous), 0))
-    combo.blockSignals(False)
-
-
-def _as_noun(label: str) -> str:
-    """"Connection string" → "connection string"; an acronym ("SAS URL") stays."""
-    return label if label[1:2].isupper() else label[:1].lower() + label[1:]

@@ -304,6 +304,12 @@ class TreePane(QWidget):
                 self.model.fetchMore(source.parent())
             index = self.view.indexBelow(index)
 
+    def set_column_widths(self, widths: tuple[int, ...]) -> None:
+        """Fixed starting widths (instead of fitting the first page's rows)."""
+        for column, width in enumerate(widths):
+            self.view.setColumnWidth(column, width)
+        self._columns_fitted = True
+
     def _fit_columns_once(self, parent: QModelIndex, count: int) -> None:
         """Size the value columns to the first page of real rows (then leave them alone)."""
         if self._columns_fitted or not count or not parent.isValid():

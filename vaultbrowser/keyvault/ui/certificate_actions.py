@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from vaultbrowser.core.ui.tree_pane import TreePane
-    from vaultbrowser.core.ui.window_context import WindowContext
+    from vaultbrowser.core.ui.window.context import WindowContext
     from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel
     from vaultbrowser.keyvault.services.certificates.inputs import (
         CertificateOperationRecord,

@@ -16,7 +16,7 @@ from vaultbrowser.keyvault.ui.vault_dialogs import KeyDialog, SecretDialog
 
 if TYPE_CHECKING:
     from vaultbrowser.core.ui.tree_pane import TreePane
-    from vaultbrowser.core.ui.window_context import WindowContext
+    from vaultbrowser.core.ui.window.context import WindowContext
 
 
 class SecretActions(VaultItemActions):

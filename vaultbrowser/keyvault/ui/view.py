@@ -19,11 +19,11 @@ from vaultbrowser.core.services.errors import NotFound
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window_context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.keyvault.models import details as vault_details
 from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS
 from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
-from vaultbrowser.keyvault.services.records import SecretRecord
+from vaultbrowser.keyvault.services.records import CertificateRecord, KeyRecord, SecretRecord
 from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.certificate_actions import CertificateActions
 from vaultbrowser.keyvault.ui.secret_key_actions import KeyActions, SecretActions
@@ -110,6 +110,19 @@ class KeyVaultView:
                 raise NotFound(f"{name} has no version {version[0]}.")
             item = found
         self.window.reveal(pane, item)
+
+    def address_of(self, record: Any, root: Any) -> tuple[str, str] | None:
+        """A vault's URL, or an item's id without its version (a pin opens the latest)."""
+        if isinstance(record, VaultRoot):
+            return record.connection.url, record.name
+        collection = ("secrets" if isinstance(record, SecretRecord) else "keys" if isinstance(
+            record, KeyRecord) else "certificates" if isinstance(record, CertificateRecord)
+            else None)
+        if collection is None or getattr(record, "is_deleted", False):
+            return None
+        host = record.vault_url.split("://", 1)[-1].rstrip("/")
+        return f"{record.vault_url.rstrip('/')}/{collection}/{record.name}", (
+            f"{record.name} ({collection[:-1]} in {host})")
 
     # --- revealing a secret's value ---------------------------------------------------------
 

@@ -18,7 +18,7 @@ from vaultbrowser.core.audit.trail import (
 from vaultbrowser.core.services.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from vaultbrowser.core.ui.window_context import WindowContext
+    from vaultbrowser.core.ui.window.context import WindowContext
 
 REPORT_FORMATS = ("html", "csv", "json")
 

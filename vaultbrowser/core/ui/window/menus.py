@@ -18,14 +18,14 @@ def build_menus(window: Any) -> QMenu:
     file_menu = window.menuBar().addMenu("&File")
     add = QAction("&Add connection…", window)
     add.setShortcut(QKeySequence("Ctrl+N"))
-    add.triggered.connect(window.add_connection_dialog)
+    add.triggered.connect(window.connection_actions.add_dialog)
     file_menu.addAction(add)
     edit = QAction("&Edit connection…", window)
     edit.setToolTip("Change the selected connection (its URL, sign-in, name, read-only)")
-    edit.triggered.connect(window.edit_selected_connection)
+    edit.triggered.connect(window.connection_actions.edit_selected)
     file_menu.addAction(edit)
     remove = QAction("&Remove connection", window)
-    remove.triggered.connect(window.remove_selected_connection)
+    remove.triggered.connect(window.connection_actions.remove_selected)
     file_menu.addAction(remove)
     file_menu.addSeparator()
     report = QAction("Export audit &report…", window)
@@ -59,6 +59,9 @@ def build_menus(window: Any) -> QMenu:
     actions_menu = window.menuBar().addMenu("&Actions")
     actions_menu.setToolTipsVisible(True)  # a disabled write action says why
     actions_menu.aboutToShow.connect(window.fill_actions_menu)
+
+    window.quick_access_menu = window.menuBar().addMenu("&Quick access")
+    window.quick_access_menu.setToolTipsVisible(True)
 
     help_menu = window.menuBar().addMenu("&Help")
     about = QAction("&About vaultbrowser", window)

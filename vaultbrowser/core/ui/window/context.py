@@ -115,3 +115,7 @@ class KindView(Protocol):
     async def open_address(self, address: Address) -> None:
         """Open what a pasted address names and select its item (raises
         ``VaultBrowserError``: the window reports it)."""
+
+    def address_of(self, record: Any, root: Any) -> tuple[str, str] | None:
+        """The address that opens ``record`` again (no secret in it) and a label for it; None
+        for a row no address names."""

@@ -19,6 +19,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -32,7 +33,6 @@ from vaultbrowser.core.audit.trail import AuditTrail
 from vaultbrowser.core.models.activity_model import ActivityModel
 from vaultbrowser.core.models.details import Details
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
-from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import VaultBrowserError
@@ -40,15 +40,18 @@ from vaultbrowser.core.services.kinds import ServiceKind, kind_of, kinds_by_name
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.services.sdk_imports import import_sdk
 from vaultbrowser.core.ui.activity_panel import ActivityPanel
-from vaultbrowser.core.ui.address_bar import AddressBar
-from vaultbrowser.core.ui.audit_actions import AuditActions
 from vaultbrowser.core.ui.common_dialogs import DialogRunner
 from vaultbrowser.core.ui.detail_pane import DetailPane
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.kind_icon import kind_icon
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window_context import KindView
-from vaultbrowser.core.ui.window_menus import build_menus
+from vaultbrowser.core.ui.window.address_bar import AddressBar
+from vaultbrowser.core.ui.window.audit_actions import AuditActions
+from vaultbrowser.core.ui.window.connection_actions import ConnectionActions
+from vaultbrowser.core.ui.window.context import KindView
+from vaultbrowser.core.ui.window.menus import build_menus
+from vaultbrowser.core.ui.window.quick_access import QuickAccess
+from vaultbrowser.core.ui.window.selection_details import SelectionDetails
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.session import ServiceSession
@@ -80,7 +83,6 @@ class MainWindow(QMainWindow):
         self._on_closed = on_closed
         self._store = connection_store
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._details_task: asyncio.Task[Any] | None = None
         self._closing = False
         self._closed = False
         self._shutdown_task: asyncio.Task[None] | None = None
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.detail_pane = DetailPane(self.settings.clipboard_clear_seconds)
+        self.selection_details = SelectionDetails(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tabs)
         splitter.addWidget(self.detail_pane)
@@ -110,7 +113,10 @@ class MainWindow(QMainWindow):
         central_layout.setSpacing(0)
         central_layout.addWidget(self.read_only_banner)
         self.address_bar = AddressBar(self, self.open_address, self.run_task)
-        central_layout.addWidget(self.address_bar)
+        address_row = QHBoxLayout()
+        address_row.setContentsMargins(6, 4, 6, 0)
+        address_row.addWidget(self.address_bar)
+        central_layout.addLayout(address_row)
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
@@ -133,7 +139,11 @@ class MainWindow(QMainWindow):
         for kind in self.kinds:
             self._add_view(kind, kind.view(self))
         self._update_connection_label()
+        self.connection_actions = ConnectionActions(self, connection_store)
         self.actions_menu = build_menus(self)
+        self.quick_access = QuickAccess(self.quick_access_menu, self.preferences,
+                                        self.open_address, self.run_task,
+                                        self.selected_address)
         self.resize(1280, 800)
 
     def _add_view(self, kind: ServiceKind, view: KindView) -> None:
@@ -142,7 +152,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(pane, kind_icon(kind), label)
             self.panes.append(pane)
             self._view_of_pane[pane] = view
-            pane.record_selected.connect(self._on_record_selected)
+            pane.record_selected.connect(self.selection_details.show)
             pane.model.load_failed.connect(self.reporter.report)
 
     def view(self, kind_name: str) -> Any:
@@ -238,55 +248,6 @@ class MainWindow(QMainWindow):
             self._store.remove(connection)
         self._update_connection_label()
 
-    def selected_connection(self) -> Connection | None:
-        """The connection above the current tab's selection (None without a selection)."""
-        pane = self.current_pane()
-        index = pane.selected_source_index()
-        while index.isValid() and index.parent().isValid():
-            index = index.parent()
-        record = pane.model.record_of(index)
-        connection = getattr(record, "connection", None)
-        return connection if isinstance(connection, Connection) else None
-
-    def remove_selected_connection(self) -> None:
-        connection = self.selected_connection()
-        if connection is not None:
-            self.remove_connection(connection)
-
-    def edit_selected_connection(self) -> None:
-        """Edit the selected connection: the dialog starts from it; Save replaces it (saved
-        again when it was saved)."""
-        from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
-
-        old = self.selected_connection()
-        if old is None:
-            self.statusBar().showMessage("Select a connection (or a row under it) to edit.",
-                                         5000)
-            return
-        dialog = ConnectionDialog(self, kinds=self.kinds, editing=old)
-        if self.dialogs.run(dialog):
-            self.run_task(self.replace_connection(old, dialog.connection()))
-
-    async def replace_connection(self, old: Connection, new: Connection) -> bool:
-        """Swap ``old`` for ``new`` (its row goes, the new one opens); a connection that does
-        not open leaves ``old`` saved as it was."""
-        saved = self._store is not None and any(
-            c.key == old.key for c in self._store.load())
-        self.remove_connection(old, forget=False)
-        opened = await self.open_connection(new)
-        if opened and saved and self._store is not None:
-            if new.key != old.key:
-                self._store.remove(old)
-            self._store.add(new)
-        return opened
-
-    def add_connection_dialog(self) -> None:
-        from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
-
-        dialog = ConnectionDialog(self, kinds=self.kinds)
-        if dialog.exec():
-            self.run_task(self.open_connection(dialog.connection(), remember=True))
-
     async def open_connection(self, connection: Connection, *, remember: bool = False) -> bool:
         """``add_connection`` once the SDK it needs is imported, off the loop's thread (the
         first import takes about a second). Failures are reported; True when it was added."""
@@ -306,12 +267,31 @@ class MainWindow(QMainWindow):
         return roots[0][1] if roots else None
 
     async def open_or_reuse(self, connection: Connection) -> Connection | None:
-        """The open connection with ``connection``'s key, else ``connection`` opened (for this
-        run: a pasted address is not saved); None when it did not open (reported)."""
+        """The open connection with ``connection``'s key, else the saved one (its sign-in
+        method), else ``connection`` opened for this run (a pasted address is not saved);
+        None when it did not open (reported)."""
         existing = next((c for c in self.connections if c.key == connection.key), None)
         if existing is not None:
             return existing
-        return connection if await self.open_connection(connection) else None
+        saved = [c for c in self._store.load() if c.key == connection.key] if (
+            self._store is not None and connection.secret is None) else []
+        chosen = saved[0] if saved else connection
+        return chosen if await self.open_connection(chosen) else None
+
+    def selected_address(self) -> tuple[str, str] | None:
+        """The address (and a label) of the current tab's selection, for a pin."""
+        pane = self.current_pane()
+        index = pane.selected_source_index()
+        if not index.isValid() or pane.model.is_status_index(index):
+            return None
+        view = self._view_of_pane[pane]
+        return view.address_of(pane.model.record_of(index), self.root_of(pane.model, index))
+
+    async def restore_last(self) -> None:
+        """Open where the user was when the window last closed (nothing when unknown)."""
+        last = self.quick_access.last()
+        if last is not None:
+            await self.open_address(last)
 
     async def open_address(self, text: str) -> None:
         """Open what a pasted Azure address names and select its item (errors reported)."""
@@ -363,40 +343,10 @@ class MainWindow(QMainWindow):
         pane = self.current_pane()
         source = pane.selected_source_index()
         if source.isValid() and not pane.model.is_status_index(source):
-            self._on_record_selected(pane.model.record_of(source), source)
+            self.selection_details.show(pane.model.record_of(source), source)
 
-    # --- selection → details ----------------------------------------------------------
-
-    def _on_record_selected(self, record: Any, source: QModelIndex) -> None:
-        self.detail_pane.hide_value()
-        if self._details_task is not None:
-            self._details_task.cancel()
-        model = source.model()
-        assert isinstance(model, LazyTreeModel)
-        view = self._view_of_pane[self.pane_of(model)]
-        node = model.node_of(source)
-        owner = node
-        while owner.parent is not None and owner.parent.parent is not None:
-            owner = owner.parent
-        if owner is node:  # a connection's own row: what the window knows, no call
-            response = node.listing.last_response if node.listing is not None else None
-            self.detail_pane.show_details(view.describe(record, response))
-            return
-        title = getattr(record, "display_name", None) or getattr(record, "name", str(record))
-        self.detail_pane.show_loading(title)
-        self._details_task = self._spawn(self._load_details(view, record, owner.record, model,
-                                                            node))
-
-    async def _load_details(self, view: KindView, record: Any, root: Any,
-                            model: LazyTreeModel, node: Node) -> None:
-        try:
-            details = await view.load_details(record, root)
-        except VaultBrowserError as error:
-            self.detail_pane.show_message(getattr(record, "name", ""), f"⚠ {error}")
-            raise
-        self.detail_pane.show_details(details)
-        view.details_loaded(model, node, record, details)
-        self.details_shown.emit(details)
+    def view_of_pane(self, pane: TreePane) -> KindView:
+        return self._view_of_pane[pane]
 
     def _ask_reveal(self, what: str) -> bool:
         answer = QMessageBox.question(
@@ -440,6 +390,7 @@ class MainWindow(QMainWindow):
         event.ignore()
         if not self._closing:
             self._closing = True
+            self.quick_access.remember_last()
             self.hide()
             self._shutdown_task = asyncio.ensure_future(self._shutdown())
 

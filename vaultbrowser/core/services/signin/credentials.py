@@ -16,6 +16,7 @@ from azure.core.credentials import AccessToken
 
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.signin.clouds import available_clouds, cloud_of_url
 
 DeviceCodePrompt = Callable[[str, str, datetime], None]
 """Shows the user (verification URL, user code, expiry) for device-code sign-in."""
@@ -129,19 +130,25 @@ def build_token_credential(connection: Connection, *,
     from azure.identity import aio as identity_aio
 
     auth = connection.auth
-    cache = cache_options(persistent_cache)
+    # The connection's cloud signs in at its own authority (login.chinacloudapi.cn for a vault
+    # in .vault.azure.cn); any tenant may be asked for (discovery asks each tenant's own).
+    cloud = cloud_of_url(connection.url, available_clouds())
+    cache = {**cache_options(persistent_cache), "additionally_allowed_tenants": ["*"],
+             **({"authority": cloud.authority_host} if cloud is not None else {})}
     network = dict(network_options or {})
     tenant = connection.tenant_id or None
     client_id = connection.client_id or None
     if auth is AuthMethod.DEFAULT:
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {key: cache[key] for key in ("additionally_allowed_tenants",
+                                                               "authority") if key in cache}
         if tenant:
             options["visual_studio_code_tenant_id"] = tenant
         if client_id:
             options["managed_identity_client_id"] = client_id
         return identity_aio.DefaultAzureCredential(**options)
     if auth is AuthMethod.AZURE_CLI:
-        return identity_aio.AzureCliCredential(tenant_id=tenant)
+        return identity_aio.AzureCliCredential(tenant_id=tenant,
+                                               additionally_allowed_tenants=["*"])
     if auth is AuthMethod.MANAGED_IDENTITY:
         return identity_aio.ManagedIdentityCredential(client_id=client_id)
     if auth is AuthMethod.SERVICE_PRINCIPAL_SECRET:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -27,6 +28,8 @@ class AddressBar(QLineEdit):
         self.setPlaceholderText(PLACEHOLDER)
         self.setClearButtonEnabled(True)
         self.setAccessibleName("Azure address")
+        # Reached with Ctrl+L (or a click): the window opens with the focus in its tree.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._open_address = open_address
         self._run_task = run_task
         self.returnPressed.connect(self.open_typed)
