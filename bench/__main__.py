@@ -20,77 +20,36 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from vaultbrowser.emulators.azurite import Azurite
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.common import (
+    Plan,
+    Row,
+    Samples,
+    child,
+    collect,
+    log,
+    machine,
+    median,
+    plan_from_env,
+    print_table,
+    ratio_row,
+)
+from bench.discovery import measure_discovery
+
 KV_LATENCY_MS = 20
-
-
-@dataclass(frozen=True)
-class Plan:
-    runs: int
-    big_runs: int
-    blob_counts: tuple[int, int]
-    secret_counts: tuple[int, int]
-    cold_runs: int
-    quick: bool
-
-
-def plan_from_env() -> Plan:
-    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
-    if quick:
-        return Plan(1, 1, (2_000, 5_000), (200, 500), 1, True)
-    runs = max(1, int(os.environ.get("BENCH_RUNS", "3")))
-    big_runs = max(1, int(os.environ.get("BENCH_BIG_RUNS", "1")))
-    return Plan(runs, big_runs, (20_000, 100_000), (2_000, 10_000), max(runs, 3), False)
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def child(args: list[str], timeout: float = 900) -> dict[str, Any]:
-    """Run ``python -m <args>`` from the project root; its ``BENCH_RESULT`` JSON.
-
-    Raises:
-        RuntimeError: the child failed or printed no result.
-    """
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, timeout=timeout,
-                          capture_output=True, text=True, check=False)
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith("BENCH_RESULT "):
-            return json.loads(line.removeprefix("BENCH_RESULT "))
-    raise RuntimeError(f"{' '.join(args[:1])} exited {done.returncode}: "
-                       f"{(done.stderr or done.stdout)[-1500:]}")
 
 
 def scenario(spec: dict[str, Any]) -> dict[str, Any]:
     return child(["bench.scenarios", json.dumps(spec)])
-
-
-Samples = dict[str, list[float]]
-
-
-def collect(results: list[dict[str, Any]]) -> Samples:
-    samples: Samples = {}
-    for result in results:
-        for key, value in result.items():
-            if isinstance(value, int | float):
-                samples.setdefault(key, []).append(float(value))
-    return samples
 
 
 # What a run reports as the number of items it listed in full (never a first page's rows).
@@ -123,46 +82,6 @@ def measure_pairs(spec: dict[str, Any], runs: int, label: str
 
 
 # --- the table ----------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    label: str
-    values: list[float]
-    unit: str  # "ms", "s" or "MB"
-    target: str = ""
-    passed: bool | None = None
-    runs: int | None = None
-
-    def cells(self) -> list[str]:
-        if not self.values:
-            return [self.label, "n/a", "", str(self.runs or ""), self.target, "no data"]
-        med = statistics.median(self.values)
-        scale = 1000 if self.unit == "ms" else 1
-        fmt = (lambda v: f"{v * scale:,.0f}") if self.unit in ("ms", "MB") else (
-            lambda v: f"{v:,.2f}")
-        spread = (f"{fmt(min(self.values))}–{fmt(max(self.values))}"
-                  if len(self.values) > 1 else "")
-        verdict = "" if self.passed is None else ("PASS" if self.passed else "FAIL")
-        runs = "" if self.unit == "×" else str(len(self.values))  # a ratio of medians
-        return [self.label, f"{fmt(med)} {self.unit}", spread, runs, self.target, verdict]
-
-
-def median(samples: Samples, key: str) -> float | None:
-    values = samples.get(key)
-    return statistics.median(values) if values else None
-
-
-def ratio_row(label: str, numerator: float | None, denominator: float | None,
-              limit: float | None) -> Row:
-    row = Row(label, [], "×")
-    if numerator is None or not denominator:
-        return row
-    value = numerator / denominator
-    row.values = [value]
-    if limit is not None:
-        row.target, row.passed = f"≤ {limit:g}×", value <= limit
-    return row
 
 
 def blob_rows(count: int, raw: Samples, window: Samples, big: bool) -> list[Row]:
@@ -214,30 +133,6 @@ def stall_and_rss(name: str, window: Samples, rss_limit: float | None) -> list[R
                 f"< {rss_limit:g} MB" if rss_limit else "",
                 None if rss_limit is None or rss is None else rss < rss_limit)]
     return rows
-
-
-def print_table(rows: list[Row]) -> None:
-    header = ["figure", "median", "min–max", "runs", "target", "result"]
-    cells = [header] + [row.cells() for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
-    right = {1, 2, 3}
-    for number, line in enumerate(cells):
-        print("  ".join(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-                        for i, cell in enumerate(line)).rstrip())
-        if number == 0:
-            print("  ".join("-" * width for width in widths))
-
-
-def machine() -> str:
-    from PySide6 import __version__ as pyside
-    from PySide6.QtCore import qVersion
-
-    memory = ""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.1f} GiB RAM"
-    return (f"{os.cpu_count()} CPUs{memory}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}; PySide6 {pyside}, Qt {qVersion()}")
 
 
 # --- the scenarios ----------------------------------------------------------------------
@@ -376,8 +271,6 @@ def main() -> int:
     log(f"plan: {plan}")
     notes: list[str] = []
     rows: list[Row] = []
-    from bench.discovery import measure_discovery
-
     steps: list[Callable[[Plan], Any]] = [measure_cold_start, measure_secrets, measure_blobs,
                                           measure_discovery]
     for step in steps:

@@ -116,7 +116,7 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 def measure_discovery(plan: Any) -> tuple[list[Any], list[str]]:
     """The runner's step: rows for ``python -m bench``'s table."""
-    from bench.__main__ import Row, child, collect, log, median, ratio_row
+    from bench.common import Row, child, collect, log, median, ratio_row
     from vaultbrowser.emulators.arm.seed import generated_world
     from vaultbrowser.emulators.arm.threaded import run_arm_emulator_in_thread
 
@@ -158,7 +158,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1:
         print("BENCH_RESULT " + json.dumps(run_child(json.loads(sys.argv[1]))), flush=True)
     else:
-        from bench.__main__ import plan_from_env, print_table
+        from bench.common import plan_from_env, print_table
 
         found_rows, found_notes = measure_discovery(plan_from_env())
         print_table(found_rows)

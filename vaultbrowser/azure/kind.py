@@ -32,9 +32,7 @@ _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 def _open(session: Any, connection: Connection) -> Any:
     from vaultbrowser.azure.services.opener import open_azure
 
-    discovery = open_azure(session, connection)
-    discovery.scope = connection.scope  # the tenants and subscriptions it is limited to
-    return discovery
+    return open_azure(session, connection)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -283,3 +283,77 @@ def test_account_keys_come_through_resource_manager_never_when_read_only(
         assert blobs.root_nodes()[0].listing.error is None and harness.dialogs == []
 
     harness.run(body)
+
+
+def test_audit_this_subscription_writes_a_report_of_it_alone(
+        harness: Harness, arm: ArmEmulator, tmp_path: Path) -> None:
+    import json
+
+    async def body() -> None:
+        window = harness.window
+        await window.open_connection(azure_connection(arm))
+        window.show_pane("Azure")
+        await harness.loaded()
+        asked: list[Any] = []
+        window.audit.export_report_dialog = lambda connections, name: asked.append(
+            (connections, name))
+        harness.select(harness.find("Contoso Production"))
+        view = window.view(AZURE)
+        assert view.actions.audit_action in view.actions.actions_for(
+            harness.find("Contoso Production"))
+        view.actions.audit_selected()
+        [(connections, name)] = asked
+        assert name == "audit-Contoso-Production"
+        [connection] = connections
+        assert connection.read_only and connection.scope == "6a5b4c3d-2e1f-4a0b-8c9d-7e6f5a4b3c2d"
+        target = tmp_path / "production.json"
+        await window.audit.export_report(target, "json", connections)
+        report = json.loads(target.read_text())
+        names = sorted(resource["name"] for resource in report["resources"])
+        assert names == ["demo-vault", "devstoreaccount1"]
+
+    harness.run(body)
+
+
+def test_what_resource_manager_said_is_in_the_advice_when_access_fails(
+        harness: Harness, arm: ArmEmulator, kv_emulator: Any) -> None:
+    async def body() -> None:
+        window = harness.window
+        await window.open_connection(azure_connection(arm))
+        window.show_pane("Azure")
+        await harness.loaded()
+        kv_emulator.faults.forbid(path_prefix="/secrets", times=5)
+        try:
+            harness.activate(harness.find("demo-vault"))  # behind a firewall, says ARM
+            await harness.wait_for(lambda: harness.dialogs)
+        finally:
+            kv_emulator.faults.clear()
+        error = harness.dialogs[-1].error
+        assert error.status == 403
+        assert "Resource Manager says it is behind a firewall" in error.advice
+
+    harness.run(body)
+
+
+def test_resources_group_by_resource_group(harness: Harness, arm: ArmEmulator) -> None:
+    async def body() -> None:
+        window = harness.window
+        await window.open_connection(azure_connection(arm))
+        window.show_pane("Azure")
+        await harness.loaded()
+        view = window.view(AZURE)
+        view.actions.group_check.setChecked(True)
+        await harness.wait_for(lambda: harness.find("rg-prod-secrets").isValid()
+                               and harness.find("rg-dev-shared").isValid())
+        await harness.model.wait_idle()
+        production = harness.find("Contoso Production")
+        assert harness.names_under(production) == ["rg-prod-data", "rg-prod-secrets"]
+        assert harness.names_under(harness.find("rg-prod-secrets")) == ["demo-vault"]
+        assert harness.names_under(harness.find("rg-dev-shared")) == [
+            "kv-dev-open", "stdevdatalake"]
+        view.actions.group_check.setChecked(False)
+        await harness.wait_for(lambda: "demo-vault" in harness.names_under(
+            harness.find("Contoso Production")))
+        assert harness.dialogs == []
+
+    harness.run(body)

@@ -179,3 +179,27 @@ def test_a_selected_blob_or_folder_has_an_address_that_opens_it_again(
         assert window.reported == []  # type: ignore[attr-defined]
 
     run(qloop, body)
+
+
+def test_a_wrong_sas_is_reported_with_what_it_allows_and_until_when(
+        qloop: Any, window: MainWindow, azurite: Any, blobs: str) -> None:
+    import base64
+
+    wrong_key = base64.b64encode(b"not the account's key" * 3).decode()
+    sas = generate_container_sas(
+        "devstoreaccount1", CONTAINER, account_key=wrong_key,
+        permission=ContainerSasPermissions(read=True, list=True),
+        expiry=datetime(2099, 1, 1, tzinfo=UTC))
+
+    async def body() -> None:
+        await window.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/top.txt?{sas}")
+        deadline = asyncio.get_running_loop().time() + 20
+        while not window.reported:  # type: ignore[attr-defined]
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.05)
+        error = window.reported[-1]  # type: ignore[attr-defined]
+        assert error.status == 403
+        assert "permissions: read, list; expires 2099-01-01 00:00 UTC" in error.advice
+        assert "sig=" not in error.advice and "sig=" not in error.message
+
+    run(qloop, body)

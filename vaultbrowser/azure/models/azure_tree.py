@@ -38,6 +38,15 @@ class AzureRoot(ConnectionRoot):
     service: AzureDiscovery
 
 
+@dataclass(frozen=True)
+class ResourceGroupRecord:
+    """A subscription's resource group, when the tree groups by them."""
+
+    tenant_id: str
+    subscription_id: str
+    name: str
+
+
 COLUMN_TITLES = ("Name", "Type", "Location", "Resource group", "Notes")
 
 
@@ -54,7 +63,27 @@ class AzureTreeModel(LazyTreeModel):
         self._type_labels = dict(type_labels)
         self._hidden = hidden
         self._show_hidden = False
+        self._grouped = False
+        # Each subscription's resources as last listed: its resource groups' rows come from it.
+        self._listed: dict[tuple[str, str], tuple[AzureResource, ...]] = {}
         self.page_loaded.connect(self._load_children)
+
+    # --- grouping by resource group --------------------------------------------------------------
+
+    @property
+    def grouped(self) -> bool:
+        return self._grouped
+
+    def set_grouped(self, grouped: bool) -> None:
+        """Show each subscription's resources under their resource groups (or not)."""
+        if grouped == self._grouped:
+            return
+        self._grouped = grouped
+        for root in self.root_nodes():
+            for tenant in list(root.children):
+                for subscription in list(tenant.children):
+                    if subscription.listing is not None and subscription.listing.started:
+                        self.refresh(self.index_of(subscription))
 
     # --- hidden subscriptions -----------------------------------------------------------------
 
@@ -81,7 +110,8 @@ class AzureTreeModel(LazyTreeModel):
         return COLUMN_TITLES
 
     def is_lazy(self, record: Any) -> bool:
-        return isinstance(record, AzureRoot | TenantRecord | SubscriptionRecord)
+        return isinstance(record, AzureRoot | TenantRecord | SubscriptionRecord
+                          | ResourceGroupRecord)
 
     def page_size(self, node: Node, first: bool) -> int:
         return 1000  # every answer here is one whole list
@@ -92,6 +122,8 @@ class AzureTreeModel(LazyTreeModel):
             return "tenants"
         if isinstance(record, TenantRecord):
             return "subscriptions"
+        if isinstance(record, SubscriptionRecord) and self._grouped:
+            return "resource groups"
         return "key vaults or storage accounts"
 
     def root_of(self, node: Node) -> AzureRoot:
@@ -113,13 +145,26 @@ class AzureTreeModel(LazyTreeModel):
             shown = [replace(sub, hidden=sub.subscription_id in hidden) for sub in page.items
                      if self._show_hidden or sub.subscription_id not in hidden]
             return Page(tuple(shown), None, page.response)
+        if isinstance(record, ResourceGroupRecord):
+            key = (record.tenant_id, record.subscription_id)
+            listed = self._listed.get(key)
+            if listed is None:
+                listed = (await service.resources(*key)).items
+            return Page(tuple(r for r in listed if r.resource_group.lower()
+                              == record.name.lower()), None, None)
         assert isinstance(record, SubscriptionRecord)
-        return await service.resources(record.tenant_id, record.subscription_id)
+        page = await service.resources(record.tenant_id, record.subscription_id)
+        self._listed[(record.tenant_id, record.subscription_id)] = page.items
+        if not self._grouped:
+            return page
+        groups = sorted({r.resource_group for r in page.items}, key=str.lower)
+        return Page(tuple(ResourceGroupRecord(record.tenant_id, record.subscription_id, name)
+                          for name in groups), None, page.response)
 
     def _load_children(self, parent: QModelIndex, count: int) -> None:
         """Tenants and subscriptions list as soon as they appear (one query per tenant)."""
         node = self.node_of(parent)
-        if not isinstance(node.record, AzureRoot | TenantRecord):
+        if not isinstance(node.record, AzureRoot | TenantRecord | SubscriptionRecord):
             return
         for child in node.children[len(node.children) - count:]:
             if child.listing is not None and not child.listing.started:
@@ -198,6 +243,8 @@ class AzureTreeModel(LazyTreeModel):
             if column == 4:
                 return "" if record.state in ("", "Enabled") else record.state
             return ""
+        if isinstance(record, ResourceGroupRecord):
+            return record.name if column == 0 else "Resource group" if column == 1 else ""
         if isinstance(record, AzureResource):
             if column == 0:
                 return record.name

@@ -98,7 +98,6 @@ async def audit_discovered(collector: InventoryCollector, connection: Connection
     except VaultBrowserError as error:
         collector.errors.add(source, "open", error)
         return
-    discovery.scope = connection.scope
     by_type = {kind.resource_type: kind for kind in collector.kinds.values()
                if kind.resource_type and kind.connection_for_resource}
     discovered = await discovered_resources(collector, discovery, source)

@@ -54,7 +54,7 @@ GRAPH_QUERY = (
     " properties"
     " | order by name asc"
 )
-GRAPH_PAGE = 250  # rows per Resource Graph page: a page parses without stalling the window
+GRAPH_PAGE = 100  # rows per Resource Graph page: the SDK parses a page without stalling the window
 MAX_SUBSCRIPTIONS = 10_000  # per tenant: past it, the listing stops with what it has
 def _rest(item: Any) -> dict[str, Any]:
     """An SDK model as the service's JSON (camelCase keys)."""

@@ -60,5 +60,6 @@ def open_azure(session: ServiceSession, connection: Connection) -> AzureDiscover
     service = AzureDiscovery(
         connection.url, credential, transport, sign_in=sign_in,
         client_options={**session.client_options(), "logging_policy": no_network_trace_policy()})
+    service.scope = connection.scope  # the tenants and subscriptions it is limited to
     session.adopt(service, transport)
     return service

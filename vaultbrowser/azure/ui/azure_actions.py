@@ -78,10 +78,19 @@ class AzureActions(QObject):
                                            "Sign in to this tenant (multi-factor if it asks)")
         self.hide_action = self._action("&Hide subscription", self.toggle_hidden_selected,
                                         "Leave this subscription out of the tree (remembered)")
+        self.audit_action = self._action(
+            "&Audit this subscription…", self.audit_selected,
+            "Write an audit report of every vault and storage account of this subscription "
+            "(read-only: nothing is changed, no account key is asked for)")
         self.show_hidden = QCheckBox("Show hidden")
         self.show_hidden.setToolTip("Show the subscriptions you hid, marked (hidden)")
         self.show_hidden.toggled.connect(self.model.set_show_hidden)
         pane.add_top_widget(self.show_hidden)
+        self.group_check = QCheckBox("By resource group")
+        self.group_check.setToolTip("Show each subscription's resources under their resource "
+                                    "groups")
+        self.group_check.toggled.connect(self.model.set_grouped)
+        pane.add_top_widget(self.group_check)
         pane.action_providers.append(self.actions_for)
         pane.record_activated.connect(self._on_activated)
 
@@ -108,7 +117,7 @@ class AzureActions(QObject):
         if isinstance(record, SubscriptionRecord):
             self.hide_action.setText("Show subscription again" if record.hidden
                                      else "&Hide subscription")
-            return [self.hide_action]
+            return [self.audit_action, None, self.hide_action]
         return []
 
     def _enable_key_action(self, resource: AzureResource, root: AzureRoot | None) -> None:
@@ -147,7 +156,11 @@ class AzureActions(QObject):
         """Open ``resource`` in its kind's tab, signed in as the Azure row above it is."""
         kind, sign_in = self._kind_and_sign_in(index, resource)
         assert kind.connection_for_resource is not None
-        connection = kind.connection_for_resource(resource.endpoint, sign_in, account_key)
+        connection = replace(kind.connection_for_resource(resource.endpoint, sign_in, account_key),
+                             notes=tuple(f"Resource Manager says it is {warning}" if
+                                         warning.startswith("behind") else
+                                         f"Resource Manager says: {warning}"
+                                         for warning in resource.facts.warnings()))
         self.window.run_task(self._open(connection, remember=account_key is None))
 
     def _kind_and_sign_in(self, index: QModelIndex, resource: AzureResource
@@ -186,6 +199,18 @@ class AzureActions(QObject):
         index, _record = self._selected()
         if self.model.needs_sign_in(index) is not None:
             self.model.retry(index)
+
+    def audit_selected(self) -> None:
+        """An audit report of the selected subscription: its Azure sign-in, read-only,
+        limited to it (``Connection.scope``)."""
+        index, record = self._selected()
+        root = self._root(index)
+        if not isinstance(record, SubscriptionRecord) or root is None:
+            return
+        connection = replace(root.connection, scope=record.subscription_id, read_only=True,
+                             name=f"{root.connection.display_name} · {record.name}")
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in record.name)
+        self.window.audit.export_report_dialog([connection], f"audit-{safe}")
 
     def toggle_hidden_selected(self) -> None:
         _index, record = self._selected()

@@ -80,7 +80,7 @@ def parse_blob_address(text: str, *, now: datetime | None = None) -> Address | N
         scope = _sas_scope(sas, container)
         connection = Connection(BLOB, endpoint, AuthMethod.SAS, scope=scope, secret=sas.token,
                                 name=f"{endpoint.split('://', 1)[1]}/{scope} (SAS)"
-                                if scope else "")
+                                if scope else "", notes=(f"the SAS's {sas_facts(sas)}",))
     path = tuple(part for part in (container, blob) if part)
     return Address(BLOB, connection, path, text)
 

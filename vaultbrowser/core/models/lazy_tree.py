@@ -30,10 +30,28 @@ from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.models.node_tree import AnyIndex, NodeTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import DEFAULT_SETTINGS
-from vaultbrowser.core.services.errors import VaultBrowserError
+from vaultbrowser.core.services.errors import (
+    AccessDenied,
+    AuthenticationRequired,
+    NetworkError,
+    VaultBrowserError,
+)
 from vaultbrowser.core.services.http.limits import PageRequest, page_request
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.translate import translate_error
+
+# Errors whose cause what is known about the resource may explain (a firewall, a SAS's rights).
+_EXPLAINED_BY_NOTES = (AccessDenied, AuthenticationRequired, NetworkError)
+
+
+def with_connection_notes(error: VaultBrowserError, root: Any) -> VaultBrowserError:
+    """``error`` with the notes of the connection above the failed node in its advice."""
+    connection = getattr(root, "connection", None)
+    notes = getattr(connection, "notes", ())
+    if notes and isinstance(error, _EXPLAINED_BY_NOTES):
+        known = " ".join(f"{note[:1].upper()}{note[1:]}." for note in notes)
+        error.advice = f"{error.advice} Known before the call: {known}".strip()
+    return error
 
 
 @guard_model_methods
@@ -176,7 +194,7 @@ class LazyTreeModel(NodeTreeModel):
         except Exception as exc:  # every failure becomes a typed error on the node
             if listing.task is not me:
                 return
-            error = translate_error(exc)
+            error = with_connection_notes(translate_error(exc), self._root_record(node))
             self._finish(node, error=error)
             if self.reports_failure(node, error):
                 self.load_failed.emit(error)
@@ -299,6 +317,11 @@ class LazyTreeModel(NodeTreeModel):
             node.status_label = self.status_text(node)
             stack.extend(node.children)
         self.endResetModel()
+
+    def _root_record(self, node: Node) -> Any:
+        while node.parent is not None and node.parent.parent is not None:
+            node = node.parent
+        return node.record
 
     async def find_paging(self, parent: AnyIndex, matches: Callable[[Any], bool]
                           ) -> QModelIndex:

@@ -85,6 +85,10 @@ class Connection:
     # SAS (it cannot list the account). Empty: all of it.
     scope: str = ""
     secret: SecretValue | None = field(default=None, repr=False, compare=False)
+    # What is known about the resource before any call (Resource Manager: "behind a firewall";
+    # a SAS: its permissions and expiry): added to the advice of an access or sign-in error.
+    # For this run only: never saved.
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def display_name(self) -> str:

@@ -15,6 +15,7 @@ from vaultbrowser.core.audit.trail import (
     latest_identity,
     write_atomically,
 )
+from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -31,9 +32,11 @@ class AuditActions(QObject):
         self._window = window
         self.report_progress: QProgressDialog | None = None
 
-    def export_report_dialog(self) -> None:
+    def export_report_dialog(self, connections: list[Connection] | None = None,
+                             name: str = "audit-report") -> None:
+        """Ask where, then audit ``connections`` (default: every connection of the window)."""
         path, chosen = QFileDialog.getSaveFileName(
-            self._window, "Export audit report", "audit-report.html",
+            self._window, "Export audit report", f"{name}.html",
             "HTML report (*.html);;CSV (*.csv);;JSON (*.json)")
         if not path:
             return
@@ -42,12 +45,14 @@ class AuditActions(QObject):
         if fmt not in REPORT_FORMATS:  # no or another suffix: follow the chosen filter
             fmt = {"CSV": "csv", "JSON": "json"}.get(chosen.split(" ", 1)[0], "html")
             target = target.with_name(f"{target.name}.{fmt}")
-        self.export_report(target, fmt)
+        self.export_report(target, fmt, connections)
 
-    def export_report(self, path: Path, fmt: str) -> asyncio.Task[Any]:
-        """Audit every connection of the window into ``path``; the dialog's Cancel stops it
-        (and nothing is written)."""
+    def export_report(self, path: Path, fmt: str,
+                      connections: list[Connection] | None = None) -> asyncio.Task[Any]:
+        """Audit ``connections`` (default: every connection of the window) into ``path``;
+        the dialog's Cancel stops it (and nothing is written)."""
         window = self._window
+        audited = list(window.connections) if connections is None else list(connections)
         progress = QProgressDialog("Collecting the inventory…", "Cancel", 0, 0, window)
         progress.setWindowTitle("Audit report")
         progress.setMinimumDuration(0)
@@ -65,7 +70,7 @@ class AuditActions(QObject):
 
             try:
                 report = await collect_report(
-                    window.session, list(window.connections), kinds=window.kinds,
+                    window.session, audited, kinds=window.kinds,
                     progress=report_progress,
                     identity=latest_identity(window.session.journal))
                 # Rendering and fsync stay off the loop: the window keeps painting.

@@ -45,6 +45,7 @@ class WindowContext(Protocol):
     details_shown: SignalInstance  # emits the Details shown after a selection or a write
     connections: list[Connection]
     confirm_reveal: Callable[[str], bool]  # asked before a read-only connection reveals
+    audit: Any  # AuditActions: export_report_dialog(connections, name) audits those only
 
     @property
     def preferences(self) -> QSettings | None:
