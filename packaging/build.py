@@ -76,12 +76,25 @@ def build_icons() -> None:
                                          ICONS)
 
 
+NOTICES = BUILD / "THIRD_PARTY_NOTICES.txt"  # the bundle carries it, with LICENSE
+
+
+def build_notices() -> None:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    NOTICES.write_text(load_script("notices").render(), encoding="utf-8")
+
+
 def build_bundle() -> None:
     if not (ICONS / "vaultbrowser.ico").exists():
         build_icons()
+    build_notices()
     run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
          "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller"), str(SPEC)])
     check_bundle(BUNDLE_CONTENT)
+    # The licence and the third-party notices, beside the program in every installer.
+    legal = (BUNDLE_CONTENT / "Resources") if sys.platform == "darwin" else BUNDLE
+    shutil.copy2(ROOT / "LICENSE", legal / "LICENSE.txt")
+    shutil.copy2(NOTICES, legal / "THIRD_PARTY_NOTICES.txt")
     if sys.platform.startswith("linux"):
         missing = unresolved_libraries(BUNDLE)
         if missing:
@@ -247,6 +260,8 @@ def build_deb() -> Path:
         page.write(load_script("make_manpage").render().encode("utf-8"))
     doc = share / "doc" / APP_NAME
     doc.mkdir(parents=True)
+    shutil.copy2(ROOT / "LICENSE", doc / "LICENSE")  # the bundle's copies are in /opt too
+    shutil.copy2(BUNDLE / "THIRD_PARTY_NOTICES.txt", doc / "THIRD_PARTY_NOTICES.txt")
     (doc / "copyright").write_text(
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
         f"Upstream-Name: {APP_NAME}\nSource: {HOMEPAGE}\n\n"

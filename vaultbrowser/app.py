@@ -54,7 +54,9 @@ def build_parser(kinds: Sequence[ServiceKind] = KINDS) -> argparse.ArgumentParse
                         help="open the demo, wait for the first rows of each tree, write a JSON "
                         "result file and exit (0 when every tree listed; installers' checks)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path,
-                        help=argparse.SUPPRESS)  # development: save the demo window and quit
+                        help="open the demo, save the window with each kind's first tree in "
+                        "front as PNG files (PNG, then PNG's name with -<tree>) and quit (the "
+                        "README's pictures)")
     return parser
 
 
@@ -205,14 +207,27 @@ def main(argv: list[str] | None = None) -> int:
 
         return audit_main(argv[1:], KINDS)
     args = build_parser().parse_args(argv)
+    from vaultbrowser.core.services.errors import VaultBrowserError
+
+    try:
+        connections = connections_from_args(args, KINDS)
+        from vaultbrowser.core.services.kinds import parse_address
+
+        for text in args.addresses:
+            parse_address(KINDS, text)  # bad input stops here, before any window
+    except VaultBrowserError as error:
+        # As argparse does: the mistake on stderr, exit status 2, no window.
+        print(f"vaultbrowser: error: {error.message}", file=sys.stderr)
+        if error.advice:
+            print(f"  {error.advice}", file=sys.stderr)
+        return 2
 
     import qasync
     from PySide6.QtWidgets import QApplication
 
     from vaultbrowser.core.services.config import Settings
-    from vaultbrowser.core.services.errors import VaultBrowserError
     from vaultbrowser.core.services.session import ServiceSession
-    from vaultbrowser.core.ui.error_dialog import ErrorDialog, ErrorReporter, install_excepthook
+    from vaultbrowser.core.ui.error_dialog import ErrorReporter, install_excepthook
     from vaultbrowser.core.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -226,15 +241,6 @@ def main(argv: list[str] | None = None) -> int:
     # The window hides at once on close but shuts down asynchronously (clients, sessions,
     # emulators): the loop ends on its `closed` signal, not when the last window disappears.
     app.setQuitOnLastWindowClosed(False)
-    try:
-        connections = connections_from_args(args, KINDS)
-        from vaultbrowser.core.services.kinds import parse_address
-
-        for text in args.addresses:
-            parse_address(KINDS, text)  # bad input stops here, before any window
-    except VaultBrowserError as error:
-        ErrorDialog(error).exec()
-        return 2
 
     from vaultbrowser.core.ui.gc_guard import MainThreadGarbageCollector
 

@@ -62,7 +62,7 @@ def test_read_only_is_shown_plainly(qloop: Any, window: MainWindow, emulator: An
     assert window.read_only_banner.isVisible()
     assert "refuses every request that could change data" in window.read_only_banner.text()
     root = window.pane("Secrets").model.index(0, 0)
-    assert root.data() == "audited  [read-only]"
+    assert root.data() == "[read-only]  audited"
     assert "read-only" in window.pane("Secrets").model.data(root, 3)  # tooltip role
 
 

@@ -38,9 +38,10 @@ class Column(IntEnum):
     STATUS = 3
     DURATION = 4
     REQUEST_ID = 5
+    CONNECTION = 6
 
 
-TITLES = ("Time", "Method", "URL", "Status", "Duration (ms)", "Request id")
+TITLES = ("Time", "Method", "URL", "Status", "Duration (ms)", "Request id", "Connection")
 
 
 def time_text(record: ExchangeRecord) -> str:
@@ -53,6 +54,10 @@ def status_text(record: ExchangeRecord) -> str:
     """"200 OK", or the failure that prevented a response."""
     if record.is_auth_challenge:
         return f"{record.response.status_line} (sign-in challenge)" if record.response else ""
+    if record.expected and record.response is not None:
+        return f"{record.response.status_line} (expected: it was looked up)"
+    if record.cancelled:
+        return "Cancelled"
     if record.response is not None:
         return record.response.status_line
     return record.failure or "No response"
@@ -71,6 +76,8 @@ def cell_text(record: ExchangeRecord, column: int) -> str:
         return f"{record.elapsed * 1000:,.0f}"
     if column == Column.REQUEST_ID:
         return (record.response.request_id or "") if record.response is not None else ""
+    if column == Column.CONNECTION:
+        return record.connection
     return ""
 
 

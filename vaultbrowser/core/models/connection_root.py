@@ -19,8 +19,9 @@ class ConnectionRoot:
 
     @property
     def label(self) -> str:
-        """The row's text: the name with a read-only badge where it applies."""
-        return self.name + ("  [read-only]" if self.connection.read_only else "")
+        """The row's text: a read-only badge first (a narrow column cuts the name, never the
+        badge), then the name."""
+        return ("[read-only]  " if self.connection.read_only else "") + self.name
 
     @property
     def tooltip(self) -> str:

@@ -7,12 +7,14 @@ from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeyEvent, QKe
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -171,3 +173,37 @@ class ActivityPanel(QWidget):
         if text:
             QGuiApplication.clipboard().setText(text)
         return text
+
+
+class ActivityBadge(QToolButton):
+    """The status bar's strip: request and failure counts; a click shows or hides the panel.
+    A failure makes it stand out (a word and a mark, never colour alone)."""
+
+    def __init__(self, model: ActivityModel, dock: QDockWidget) -> None:
+        super().__init__()
+        self._model = model
+        self._dock = dock
+        self.setAutoRaise(True)
+        self.setCheckable(True)
+        self.setToolTip("Every HTTP request of this session (click to show or hide)")
+        self.setAccessibleName("Activity")
+        self.toggled.connect(dock.setVisible)
+        dock.visibilityChanged.connect(self._follow_dock)
+        model.counts_changed.connect(self._update)
+        self._update()
+
+    def _follow_dock(self, visible: bool) -> None:
+        if self.isChecked() != visible and not self._dock.isFloating():
+            self.blockSignals(True)
+            self.setChecked(visible)
+            self.blockSignals(False)
+
+    def _update(self, *_args: object) -> None:
+        rows, failed = self._model.rowCount(), self._model.failed_count
+        text = f"Activity: {rows:,} request{'s' if rows != 1 else ''}"
+        if failed:
+            text += f" · ⚠ {failed:,} failed"
+        self.setText(text)
+        font = self.font()
+        font.setBold(bool(failed))
+        self.setFont(font)

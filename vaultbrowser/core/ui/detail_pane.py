@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.models.details import Details
+from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.core.services.records import ResponseInfo, SecretValue
 from vaultbrowser.core.ui.secret_clipboard import SecretClipboard
 
@@ -136,9 +137,26 @@ class DetailPane(QWidget):
         return self._details
 
     def show_loading(self, title: str) -> None:
+        """A new selection's call is on its way: nothing of the previous item stays."""
         self.hide_value()
+        self._details = None
         self.title.setText(title)
         self.subtitle.setText("Loading properties…")
+        self.properties.clear()
+        self.value_row.hide()
+        self.headers.clear()
+        self.status_line.setText("Waiting for the response…")
+
+    def show_failure(self, title: str, error: VaultBrowserError) -> None:
+        """The selection's call failed: what happened, and that call's status and request id
+        (never the previous item's response)."""
+        self.show_message(title, f"⚠ {error.title}: {error.message}")
+        self.headers.clear()
+        status = " ".join(str(part) for part in (error.status, error.error_code) if part)
+        call = f" · {error.method} {_escape(error.url)}" if error.method and error.url else ""
+        self.status_line.setText(
+            f"<b>{_escape(status or 'No response')}</b>{call}<br>request id "
+            f"<code>{_escape(error.request_id or '—')}</code>")
 
     def show_message(self, title: str, message: str) -> None:
         self.hide_value()

@@ -129,6 +129,7 @@ class TreePane(QWidget):
         model.rowsRemoved.connect(self._update_summary)
         self._update_summary()
         self._expand_on_show: list[QPersistentModelIndex] = []
+        self._last_selected = QPersistentModelIndex()
 
     # --- deferred expansion -----------------------------------------------------------------
 
@@ -156,8 +157,17 @@ class TreePane(QWidget):
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         source = self.selected_source_index()
         self._update_summary()
+        # Rows inserted above (a node expanding) move the selection without changing it: the
+        # selected item is not asked for again.
+        if source.isValid() and QPersistentModelIndex(source) == self._last_selected:
+            return
+        self._last_selected = QPersistentModelIndex(source)
         if source.isValid() and not self.model.is_status_index(source):
             self.record_selected.emit(self.model.record_of(source), source)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._schedule_visible_check()  # a taller pane may bring a "more" row into view
 
     def _on_activated(self, proxy_index: QModelIndex) -> None:
         """Enter / double-click: load more on a status row, retry an error, expand a node;

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from vaultbrowser.core.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
+from vaultbrowser.core.services.http.journal import expecting
 from vaultbrowser.core.services.records import ResponseInfo, Result
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.inputs import (
@@ -96,8 +97,9 @@ class ItemSteps:
             VaultBrowserError: any other typed error of the look-up.
         """
         try:
-            async with translated():
-                await self._get(name)
+            with expecting(404):  # "does it exist?": a 404 is an answer, not a failure
+                async with translated():
+                    await self._get(name)
             return "active", None
         except NotFound:
             pass
@@ -107,8 +109,9 @@ class ItemSteps:
                 return "active", None
             raise
         try:
-            async with translated():
-                deleted = await self._get_deleted(name)
+            with expecting(404):
+                async with translated():
+                    deleted = await self._get_deleted(name)
         except NotFound:
             return "absent", None
         except AccessDenied:

@@ -29,6 +29,7 @@ from vaultbrowser.blob.services.rules import (
     validate_container_name,
 )
 from vaultbrowser.core.services.errors import Conflict, LocalFileError, NotFound
+from vaultbrowser.core.services.http.journal import expecting
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
@@ -111,8 +112,9 @@ class BlobUploads:
         check_blob_name(name)
         blob = self._account.client.get_blob_client(container, name)
         try:
-            async with translated():
-                await blob.get_blob_properties()
+            with expecting(404):  # "does it exist?": a 404 is an answer, not a failure
+                async with translated():
+                    await blob.get_blob_properties()
         except NotFound as exc:
             if (exc.error_code or "").lower() == "containernotfound":
                 raise

@@ -7,7 +7,9 @@ panel and the audit trail can be imported, and painted, before the SDK is loaded
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,6 +40,8 @@ class ExchangeRecord:
     connection: str = ""  # the connection's display name
     identity: str | None = None  # who, from the credentials' claims (never the credentials)
     refused: bool = False  # refused before sending (read-only mode)
+    cancelled: bool = False  # the caller stopped waiting (Cancel, Refresh, closing)
+    expected: bool = False  # an answer the caller asked for (404 of an existence check)
 
     @property
     def is_auth_challenge(self) -> bool:
@@ -49,9 +53,27 @@ class ExchangeRecord:
 
     @property
     def failed(self) -> bool:
-        if self.is_auth_challenge:
+        if self.is_auth_challenge or self.cancelled or self.expected:
             return False
         return self.response is None or self.response.status >= 400
+
+
+_EXPECTED: ContextVar[frozenset[int]] = ContextVar("expected_statuses", default=frozenset())
+
+
+@contextmanager
+def expecting(*statuses: int) -> Iterator[None]:
+    """Within the block, these answers are what the caller asks about (the 404 of "does it
+    exist?"): the journal records them as expected, not as failures."""
+    token = _EXPECTED.set(_EXPECTED.get() | frozenset(statuses))
+    try:
+        yield
+    finally:
+        _EXPECTED.reset(token)
+
+
+def is_expected(status: int) -> bool:
+    return status in _EXPECTED.get()
 
 
 class HttpJournal:

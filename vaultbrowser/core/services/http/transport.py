@@ -9,6 +9,7 @@ retries included), turns it into a redacted ``ResponseInfo`` and appends it to t
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 import weakref
@@ -24,6 +25,7 @@ from vaultbrowser.core.services.http.journal import (
     ExchangeRecord,
     HttpJournal,
     RequestGuard,
+    is_expected,
     request_id_of,
 )
 from vaultbrowser.core.services.http.limits import send_within
@@ -94,9 +96,11 @@ class RecordingTransport(AsyncHttpTransport):
                         url=redact_url(request.url),
                         started_at=started_at,
                         elapsed=time.perf_counter() - start,
-                        failure=("Refused: read-only" if refused
+                        failure=("Refused: read-only" if refused else "Cancelled"
+                                 if isinstance(exc, asyncio.CancelledError)
                                  else redact_text(f"{type(exc).__name__}: {exc}")[:500]),
                         refused=refused,
+                        cancelled=isinstance(exc, asyncio.CancelledError),
                         **facts,
                     )
                 )
@@ -108,7 +112,8 @@ class RecordingTransport(AsyncHttpTransport):
         if self._journal is not None:
             self._journal.record(
                 ExchangeRecord(response=info, method=method, url=info.url,
-                               started_at=started_at, elapsed=elapsed, **facts)
+                               started_at=started_at, elapsed=elapsed,
+                               expected=is_expected(info.status), **facts)
             )
         return response
 

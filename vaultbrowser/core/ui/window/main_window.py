@@ -39,7 +39,7 @@ from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.core.services.kinds import ServiceKind, kind_of, kinds_by_name, parse_address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.services.sdk_imports import import_sdk
-from vaultbrowser.core.ui.activity_panel import ActivityPanel
+from vaultbrowser.core.ui.activity_panel import ActivityBadge, ActivityPanel
 from vaultbrowser.core.ui.common_dialogs import DialogRunner
 from vaultbrowser.core.ui.detail_pane import DetailPane
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
@@ -128,6 +128,10 @@ class MainWindow(QMainWindow):
         self.activity_dock.setObjectName("activity")
         self.activity_dock.setWidget(self.activity_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.activity_dock)
+        # Quiet by default: a status-bar strip with the counts opens it on demand.
+        self.activity_dock.hide()
+        self.activity_badge = ActivityBadge(self.activity_model, self.activity_dock)
+        self.statusBar().addPermanentWidget(self.activity_badge)
 
         self.connection_label = QLabel("")
         self.statusBar().addPermanentWidget(self.connection_label)
@@ -145,6 +149,7 @@ class MainWindow(QMainWindow):
                                         self.open_address, self.run_task,
                                         self.selected_address)
         self.resize(1280, 800)
+        self._restore_layout()
 
     def _add_view(self, kind: ServiceKind, view: KindView) -> None:
         self._views[kind.name] = view
@@ -173,10 +178,11 @@ class MainWindow(QMainWindow):
         return next(pane for pane in self.panes if pane.model is model)
 
     def add_panel(self, dock: QDockWidget) -> None:
-        """Dock a panel at the bottom, tabbed with the activity panel (which stays in front)."""
+        """Dock a panel at the bottom, tabbed with the activity panel; hidden until it has
+        something to show (the kind shows it)."""
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.tabifyDockWidget(self.activity_dock, dock)
-        self.activity_dock.raise_()
+        dock.hide()
 
     # --- menus and keyboard -------------------------------------------------------------
 
@@ -328,6 +334,22 @@ class MainWindow(QMainWindow):
                 pane.view.setCurrentIndex(pane.proxy.mapFromSource(model.index(row, 0)))
                 break
 
+    def _restore_layout(self) -> None:
+        """The window's size and its panels' sizes and places as the user left them."""
+        if self._store is None:
+            return
+        geometry = self.preferences.value("window/geometry")
+        state = self.preferences.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_layout(self) -> None:
+        if self._store is not None:
+            self.preferences.setValue("window/geometry", self.saveGeometry())
+            self.preferences.setValue("window/state", self.saveState())
+
     @property
     def preferences(self) -> Any:
         """The saved settings (``QSettings``) when connections are saved; None in tests and
@@ -391,6 +413,7 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._closing = True
             self.quick_access.remember_last()
+            self._save_layout()
             self.hide()
             self._shutdown_task = asyncio.ensure_future(self._shutdown())
 

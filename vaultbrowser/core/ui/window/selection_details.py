@@ -49,7 +49,7 @@ class SelectionDetails:
         try:
             details = await view.load_details(record, root)
         except VaultBrowserError as error:
-            window.detail_pane.show_message(getattr(record, "name", ""), f"⚠ {error}")
+            window.detail_pane.show_failure(getattr(record, "name", ""), error)
             raise
         window.detail_pane.show_details(details)
         view.details_loaded(model, node, record, details)
