@@ -87,9 +87,21 @@ async def _open_connections(window: Any, connections: list[Any],
     for connection in connections:
         await window.open_connection(connection)
     for text in addresses:
-        await window.open_address(text)
+        await window.navigation.open_address(text)
     if connections and not addresses:
-        await window.restore_last()  # where the user was when the window last closed
+        await window.navigation.restore_last()  # where the user was when the window last closed
+    if connections or addresses:
+        window.state.update()  # none opened: the start screen's ways in, not an empty tree
+
+
+def _start_demo_later(window: Any) -> None:
+    """The start screen's "Try the demo": the emulators, stopped (and their folder removed)
+    when the window closes."""
+    from vaultbrowser.core.services.demo import DemoEnvironment
+
+    demo = DemoEnvironment(KINDS)
+    window.add_closing_step(demo.stop)
+    window.run_task(_open_demo(window, demo))
 
 
 async def _open_demo(window: Any, demo: Any) -> None:
@@ -193,6 +205,25 @@ async def _smoke_test(window: Any, demo: Any, kinds: Sequence[ServiceKind], path
     window.close()
 
 
+def _close_on_interrupt(app: Any, window: Any) -> None:
+    """Ctrl+C and SIGTERM close the window as its Quit does: clients, emulators and the demo's
+    temporary folder go cleanly. (Python runs a signal handler only when it gets control: a
+    light timer gives it that while Qt waits.)"""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(_signum: int, _frame: Any) -> None:
+        QTimer.singleShot(0, window.close)
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     started = time.perf_counter()
@@ -252,8 +283,6 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     session = ServiceSession(read_only=args.read_only, limits=settings.limits,
                              persistent_token_cache=args.persistent_token_cache)
-    trail = AuditTrail()  # every data-plane request of every session, appended
-    session.journal.add_listener(trail.record_exchange)
     reporter = ErrorReporter()
     uninstall_hook = install_excepthook(reporter)
     demo = None
@@ -270,9 +299,15 @@ def main(argv: list[str] | None = None) -> int:
         from vaultbrowser.core.services.demo import DemoEnvironment
 
         demo = DemoEnvironment(KINDS)
+    # Every data-plane request, appended: the user's trail, or the demo's own (in its folder,
+    # gone with it: a demo never writes into the user's trail).
+    trail = AuditTrail(demo.workdir / "audit-trail.jsonl") if demo is not None else AuditTrail()
+    session.journal.add_listener(trail.record_exchange)
     window = MainWindow(session, settings, kinds=KINDS, reporter=reporter,
                         on_closed=demo.stop if demo is not None else None,
                         connection_store=store, trail=trail)
+    if demo is None:
+        window.start_demo = lambda: _start_demo_later(window)
     collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
     from vaultbrowser.core.ui.window.first_paint import FirstPaintWatch
 
@@ -281,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     collector.freeze_startup_heap()
     closed = asyncio.Event()
     window.closed.connect(closed.set)
+    _close_on_interrupt(app, window)
     with loop:
         loop.set_exception_handler(lambda _loop, context: reporter.report(
             context.get("exception") or RuntimeError(context.get("message", "error"))))

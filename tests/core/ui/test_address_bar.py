@@ -80,16 +80,17 @@ def test_an_item_id_selects_the_item_paging_on_to_find_it(
         opened = Connection("keyvault", vault.url, AuthMethod.LOCAL_EMULATOR,
                             ca_path=str(vault.ca_path))
         assert await window.open_connection(opened)
-        await window.open_address(f"{vault.url}/secrets/item-077")  # beyond the first page
+        # Beyond the first page:
+        await window.navigation.open_address(f"{vault.url}/secrets/item-077")
         record = selected(window)
         assert window.current_pane() is window.pane("Secrets")
         assert record is not None and record.name == "item-077"
         assert window.connections == [opened]  # the open vault was reused
         versions = [v for v in vault.store.secrets.get("item-003").versions]
-        await window.open_address(f"{vault.url}/secrets/item-003/{versions[0]}")
+        await window.navigation.open_address(f"{vault.url}/secrets/item-003/{versions[0]}")
         record = selected(window)
         assert record.name == "item-003" and record.version == versions[0]
-        await window.open_address(f"{vault.url}/secrets/no-such-item")
+        await window.navigation.open_address(f"{vault.url}/secrets/no-such-item")
         assert isinstance(window.reported[-1], NotFound)  # type: ignore[attr-defined]
 
     run(qloop, body)
@@ -103,7 +104,8 @@ def test_a_container_sas_opens_that_container_alone_and_a_blob_url_its_folders(
         expiry=datetime.now(UTC) + timedelta(hours=1))
 
     async def body() -> None:
-        await window.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/a/b/deep.txt?{sas}")
+        await window.navigation.open_address(
+            f"{azurite.blob_endpoint}/{CONTAINER}/a/b/deep.txt?{sas}")
         assert window.reported == []  # type: ignore[attr-defined]
         [connection] = window.connections
         assert connection.auth is AuthMethod.SAS and connection.scope == CONTAINER
@@ -115,7 +117,7 @@ def test_a_container_sas_opens_that_container_alone_and_a_blob_url_its_folders(
         account = model.index(0, 0)
         assert [model.index(r, 0, account).data() for r in range(model.rowCount(account))] == [
             CONTAINER]  # the account is not listed: a container SAS cannot
-        await window.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/top.txt?{sas}")
+        await window.navigation.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/top.txt?{sas}")
         assert selected(window).name == "top.txt" and len(window.connections) == 1
 
     run(qloop, body)
@@ -130,14 +132,14 @@ def test_a_resource_id_is_looked_up_through_the_azure_sign_in(
             sign_in = Connection(AZURE, arm.base_url, AuthMethod.LOCAL_EMULATOR,
                                  tenant_id=CONTOSO_TENANT_ID, ca_path=str(arm.ca_file))
             assert await window.open_connection(sign_in)
-            await window.open_address(
+            await window.navigation.open_address(
                 f"/subscriptions/{PRODUCTION_SUBSCRIPTION_ID}/resourceGroups/rg-prod-secrets/"
                 "providers/Microsoft.KeyVault/vaults/demo-vault")
             assert window.reported == []  # type: ignore[attr-defined]
             opened = [c for c in window.connections if c.kind == "keyvault"]
             assert [c.url for c in opened] == [vault.url]
             assert window.current_pane() is window.pane("Secrets")
-            await window.open_address(
+            await window.navigation.open_address(
                 f"/subscriptions/{PRODUCTION_SUBSCRIPTION_ID}/resourceGroups/rg-prod-secrets/"
                 "providers/Microsoft.KeyVault/vaults/no-such-vault")
             assert isinstance(window.reported[-1], NotFound)  # type: ignore[attr-defined]
@@ -164,17 +166,17 @@ def test_the_bar_clears_what_was_pasted_and_reports_a_bad_address(
 def test_a_selected_blob_or_folder_has_an_address_that_opens_it_again(
         qloop: Any, window: MainWindow, azurite: Any, blobs: str) -> None:
     async def body() -> None:
-        await window.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/a/b/deep.txt")
-        address, label = window.selected_address() or ("", "")
+        await window.navigation.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/a/b/deep.txt")
+        address, label = window.navigation.selected_address() or ("", "")
         assert address == f"{azurite.blob_endpoint}/{CONTAINER}/a/b/deep.txt"
         assert label == f"a/b/deep.txt (in {CONTAINER})"
         pane = window.current_pane()
         folder = pane.selected_source_index().parent()
         pane.view.setCurrentIndex(pane.proxy.mapFromSource(folder))
-        folder_address, _label = window.selected_address() or ("", "")
+        folder_address, _label = window.navigation.selected_address() or ("", "")
         assert folder_address.endswith(f"/{CONTAINER}/a/b/")
         pane.view.collapse(pane.proxy.mapFromSource(folder.parent()))
-        await window.open_address(folder_address)
+        await window.navigation.open_address(folder_address)
         assert selected(window).prefix == "a/b/"
         assert window.reported == []  # type: ignore[attr-defined]
 
@@ -192,7 +194,7 @@ def test_a_wrong_sas_is_reported_with_what_it_allows_and_until_when(
         expiry=datetime(2099, 1, 1, tzinfo=UTC))
 
     async def body() -> None:
-        await window.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/top.txt?{sas}")
+        await window.navigation.open_address(f"{azurite.blob_endpoint}/{CONTAINER}/top.txt?{sas}")
         deadline = asyncio.get_running_loop().time() + 20
         while not window.reported:  # type: ignore[attr-defined]
             assert asyncio.get_running_loop().time() < deadline

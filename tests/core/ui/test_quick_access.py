@@ -61,7 +61,7 @@ def test_pins_reopen_most_opened_first_and_the_last_place_comes_back(
 
     async def first_run() -> None:
         assert await window.open_connection(saved, remember=True)
-        await window.open_address(f"{vault.url}/secrets/pin-25")
+        await window.navigation.open_address(f"{vault.url}/secrets/pin-25")
         quick = window.quick_access
         quick.pin_selected()
         pane = window.pane("Secrets")
@@ -75,7 +75,8 @@ def test_pins_reopen_most_opened_first_and_the_last_place_comes_back(
         await asyncio.sleep(0.5)
         assert quick.pins()[0].address == f"{vault.url}/secrets/pin-25"
         assert quick.pins()[0].opened == 1
-        await window.open_address(f"{vault.url}/secrets/pin-07")  # where the user ends up
+        # Where the user ends up:
+        await window.navigation.open_address(f"{vault.url}/secrets/pin-07")
 
     try:
         qloop.run_until_complete(asyncio.wait_for(first_run(), 60))
@@ -91,7 +92,7 @@ def test_pins_reopen_most_opened_first_and_the_last_place_comes_back(
     async def second_run() -> None:
         for connection in store.load():
             assert await window.open_connection(connection)
-        await window.restore_last()
+        await window.navigation.restore_last()
         record = window.current_pane().model.record_of(
             window.current_pane().selected_source_index())
         assert record is not None and record.name == "pin-07"

@@ -121,14 +121,17 @@ def test_reveal_needs_confirmation_and_is_logged(qloop: Any, window: MainWindow,
 def test_demo_in_read_only_mode_sends_no_write(tmp_path: Path) -> None:
     """The README's demo, read-only: setup seeds through its own session; the window's trail
     holds only reads, none refused (the window has nothing to write)."""
+    demo_dir = tmp_path / "demo"  # the demo's own folder, kept (it holds the demo's trail)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "VAULTBROWSER_DATA_DIR": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+           "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path),
+           "VAULTBROWSER_DEMO_DIR": str(demo_dir)}
     result = subprocess.run(
         [sys.executable, "-m", "vaultbrowser", "--demo", "--read-only", "--screenshot",
          str(tmp_path / "ro.png")], env=env, capture_output=True, text=True, timeout=240,
         check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    entries = AuditTrail(tmp_path / "audit-trail.jsonl").read_all()
+    assert not (tmp_path / "audit-trail.jsonl").exists()  # never the user's trail
+    entries = AuditTrail(demo_dir / "audit-trail.jsonl").read_all()
     assert entries, "the trail recorded the window's requests"
     assert all(not str(e["status"]).startswith("refused") for e in entries)
     assert all(e["operation"].startswith(("list", "get", "download")) for e in entries), {

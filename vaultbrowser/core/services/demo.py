@@ -8,8 +8,11 @@ on with the others.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
+import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -18,6 +21,9 @@ from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.kinds import DemoProvider, DemoUnavailable, ServiceKind
 
 log = logging.getLogger(__name__)
+# A folder of the user's choosing for the demo (kept afterwards, e.g. to read its audit trail);
+# otherwise a temporary one, removed when the demo stops or the process exits.
+DEMO_DIR_ENV = "VAULTBROWSER_DEMO_DIR"
 
 
 class DemoEnvironment:
@@ -26,7 +32,15 @@ class DemoEnvironment:
 
     def __init__(self, kinds: Sequence[ServiceKind], workdir: Path | None = None, *,
                  seed: bool = True) -> None:
-        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="vaultbrowser-demo-"))
+        chosen = workdir or (Path(os.environ[DEMO_DIR_ENV]) if os.environ.get(DEMO_DIR_ENV)
+                             else None)
+        # The temporary folder holds the emulators' CA key and data: it never outlives us
+        # (atexit also covers Ctrl+C and an error on the way out).
+        self._owns_workdir = chosen is None
+        self.workdir = chosen or Path(tempfile.mkdtemp(prefix="vaultbrowser-demo-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        if self._owns_workdir:
+            atexit.register(self.remove_workdir)
         self.kinds = tuple(kinds)
         self.seed = seed
         self.unavailable: dict[str, str] = {}  # kind name → why its demo cannot start here
@@ -62,12 +76,18 @@ class DemoEnvironment:
         return f"Demo mode: {missing}."
 
     async def stop(self) -> None:
-        """Stop every emulator started, the last first."""
+        """Stop every emulator started, the last first; then remove the temporary folder."""
         self._stopped = True
         while self._started:
             provider = self._started.pop()
             with contextlib.suppress(Exception):
                 await provider.stop()
+        self.remove_workdir()
+
+    def remove_workdir(self) -> None:
+        """Remove the demo's temporary folder (never a folder the user chose)."""
+        if self._owns_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     async def start_all(self, status: Callable[[str], None] = lambda _text: None,
                         ) -> list[Connection]:

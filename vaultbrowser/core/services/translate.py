@@ -7,6 +7,8 @@ can do about it. Messages never include request bodies, so no secret value can l
 from __future__ import annotations
 
 import asyncio
+import re
+import socket
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -191,6 +193,43 @@ def _is_tls_failure(exc: BaseException) -> bool:
     return False
 
 
+def _dns_failure(exc: BaseException) -> str | None:
+    """The host name that did not resolve, when that is what failed (else None)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror) or type(current).__name__ == (
+                "ClientConnectorDNSError"):
+            key = getattr(current, "host", None) or getattr(
+                getattr(current, "_conn_key", None), "host", None)
+            text = str(exc)
+            found = re.search(r"host ([A-Za-z0-9.-]+):", text) or re.search(
+                r"'([A-Za-z0-9.-]+\.[a-z]{2,})'", text)
+            return str(key or (found.group(1) if found else ""))
+        inner = getattr(current, "inner_exception", None)
+        current = inner or current.__cause__ or current.__context__
+    return None
+
+
+# What a host that does not exist usually means, by the kind of Azure name it is.
+_MISSING_HOSTS = ((".vault.", "the vault probably does not exist, or its name is misspelled"),
+                  (".blob.", "the storage account probably does not exist, or its name is "
+                             "misspelled"),
+                  ("management.", "the Resource Manager endpoint is wrong for this cloud"))
+
+
+def _name_not_found(exc: BaseException, host: str) -> NetworkError:
+    meaning = next((text for marker, text in _MISSING_HOSTS if marker in host),
+                   "the address is probably misspelled, or the network's DNS cannot see it")
+    shown = f" {host}" if host else ""
+    return NetworkError(
+        f"No such host{shown}: {meaning}.",
+        advice="Check the name (the portal shows it on the resource's overview). If it is "
+               "right, this network's DNS cannot resolve it (a private endpoint, a VPN that "
+               f"is off). Technical detail: {_first_line(str(exc))}")
+
+
 def translate_error(exc: BaseException) -> VaultBrowserError:
     """Map any exception met while talking to Azure onto our error tree.
 
@@ -244,6 +283,9 @@ def translate_error(exc: BaseException) -> VaultBrowserError:
             ),
         )
     if isinstance(exc, ServiceRequestError | ServiceResponseError | OSError | TimeoutError):
+        host = _dns_failure(exc)
+        if host is not None:
+            return _name_not_found(exc, host)
         return NetworkError("Could not reach the service: " + _first_line(str(exc)))
     if isinstance(exc, AzureError):
         return ServiceError(_first_line(str(exc)) or type(exc).__name__)

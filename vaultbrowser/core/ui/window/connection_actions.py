@@ -58,10 +58,11 @@ class ConnectionActions:
             self._store.add(new)
         return opened
 
-    def add_dialog(self) -> None:
+    def add_dialog(self, kind: str | None = None) -> None:
+        """The Add connection dialog (for ``kind`` first, e.g. the Azure sign-in)."""
         from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
 
-        dialog = ConnectionDialog(self._window, kinds=self._window.kinds)
+        dialog = ConnectionDialog(self._window, kinds=self._window.kinds, kind=kind)
         if dialog.exec():
             self._window.run_task(self._window.open_connection(dialog.connection(),
                                                                remember=True))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,7 +37,7 @@ from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import VaultBrowserError
-from vaultbrowser.core.services.kinds import ServiceKind, kind_of, kinds_by_name, parse_address
+from vaultbrowser.core.services.kinds import ServiceKind, kind_of, kinds_by_name
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.services.sdk_imports import import_sdk
 from vaultbrowser.core.ui.activity_panel import ActivityBadge, ActivityPanel
@@ -50,8 +51,10 @@ from vaultbrowser.core.ui.window.audit_actions import AuditActions
 from vaultbrowser.core.ui.window.connection_actions import ConnectionActions
 from vaultbrowser.core.ui.window.context import KindView
 from vaultbrowser.core.ui.window.menus import build_menus
+from vaultbrowser.core.ui.window.navigation import Navigation
 from vaultbrowser.core.ui.window.quick_access import QuickAccess
 from vaultbrowser.core.ui.window.selection_details import SelectionDetails
+from vaultbrowser.core.ui.window.window_state import WindowState
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.session import ServiceSession
@@ -81,6 +84,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.reporter = reporter or ErrorReporter(self)
         self._on_closed = on_closed
+        self._closing_steps: list[Callable[[], Awaitable[None]]] = []
         self._store = connection_store
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing = False
@@ -96,7 +100,11 @@ class MainWindow(QMainWindow):
         self.detail_pane = DetailPane(self.settings.clipboard_clear_seconds)
         self.selection_details = SelectionDetails(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.tabs)
+        # No connection open: the start screen; from the first one on, the trees.
+        self.start_demo: Callable[[], None] | None = None  # set by the app when it can
+        self.trees = QStackedWidget()
+        self.trees.addWidget(self.tabs)
+        splitter.addWidget(self.trees)
         splitter.addWidget(self.detail_pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -112,7 +120,8 @@ class MainWindow(QMainWindow):
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
         central_layout.addWidget(self.read_only_banner)
-        self.address_bar = AddressBar(self, self.open_address, self.run_task)
+        self.navigation = Navigation(self)
+        self.address_bar = AddressBar(self, self.navigation.open_address, self.run_task)
         address_row = QHBoxLayout()
         address_row.setContentsMargins(6, 4, 6, 0)
         address_row.addWidget(self.address_bar)
@@ -146,10 +155,11 @@ class MainWindow(QMainWindow):
         self.connection_actions = ConnectionActions(self, connection_store)
         self.actions_menu = build_menus(self)
         self.quick_access = QuickAccess(self.quick_access_menu, self.preferences,
-                                        self.open_address, self.run_task,
-                                        self.selected_address)
+                                        self.navigation.open_address, self.run_task,
+                                        self.navigation.selected_address)
         self.resize(1280, 800)
-        self._restore_layout()
+        self.state = WindowState(self)
+        self.state.restore()
 
     def _add_view(self, kind: ServiceKind, view: KindView) -> None:
         self._views[kind.name] = view
@@ -239,6 +249,9 @@ class MainWindow(QMainWindow):
         for _label, pane in view.panes:
             pane.expand_when_shown(pane.model.add_root(root))
         self.connections.append(connection)
+        if len(self.connections) == 1:
+            self.tabs.setCurrentWidget(view.panes[0][1])  # a storage-only start: its tree
+        self.state.update()
         self._update_connection_label()
         self.read_only_banner.setVisible(any(c.read_only for c in self.connections)
                                          or self.session.read_only)
@@ -250,6 +263,7 @@ class MainWindow(QMainWindow):
             service = record.service
             self._spawn(self.session.close_service(service))
         self.connections = [c for c in self.connections if c.key != connection.key]
+        self.state.update()
         if forget and self._store is not None:
             self._store.remove(connection)
         self._update_connection_label()
@@ -284,29 +298,6 @@ class MainWindow(QMainWindow):
         chosen = saved[0] if saved else connection
         return chosen if await self.open_connection(chosen) else None
 
-    def selected_address(self) -> tuple[str, str] | None:
-        """The address (and a label) of the current tab's selection, for a pin."""
-        pane = self.current_pane()
-        index = pane.selected_source_index()
-        if not index.isValid() or pane.model.is_status_index(index):
-            return None
-        view = self._view_of_pane[pane]
-        return view.address_of(pane.model.record_of(index), self.root_of(pane.model, index))
-
-    async def restore_last(self) -> None:
-        """Open where the user was when the window last closed (nothing when unknown)."""
-        last = self.quick_access.last()
-        if last is not None:
-            await self.open_address(last)
-
-    async def open_address(self, text: str) -> None:
-        """Open what a pasted Azure address names and select its item (errors reported)."""
-        try:
-            address = parse_address(self.kinds, text)
-            await self._views[address.kind].open_address(address)
-        except VaultBrowserError as error:
-            self.reporter.report(error)
-
     def reveal(self, pane: TreePane, index: QModelIndex) -> None:
         """Show ``pane``, open the rows above ``index`` and select it."""
         self.tabs.setCurrentWidget(pane)
@@ -333,22 +324,6 @@ class MainWindow(QMainWindow):
             if node.record is record:
                 pane.view.setCurrentIndex(pane.proxy.mapFromSource(model.index(row, 0)))
                 break
-
-    def _restore_layout(self) -> None:
-        """The window's size and its panels' sizes and places as the user left them."""
-        if self._store is None:
-            return
-        geometry = self.preferences.value("window/geometry")
-        state = self.preferences.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-
-    def _save_layout(self) -> None:
-        if self._store is not None:
-            self.preferences.setValue("window/geometry", self.saveGeometry())
-            self.preferences.setValue("window/state", self.saveState())
 
     @property
     def preferences(self) -> Any:
@@ -413,7 +388,7 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._closing = True
             self.quick_access.remember_last()
-            self._save_layout()
+            self.state.save()
             self.hide()
             self._shutdown_task = asyncio.ensure_future(self._shutdown())
 
@@ -437,7 +412,14 @@ class MainWindow(QMainWindow):
             await pane.model.wait_idle()
         self.activity_model.close()
         await self.session.aclose()
+        steps, self._closing_steps = self._closing_steps, []
         if self._on_closed is not None:
-            callback, self._on_closed = self._on_closed, None
-            await callback()
+            steps.insert(0, self._on_closed)
+            self._on_closed = None
+        for step in steps:
+            await step()
+
+    def add_closing_step(self, step: Callable[[], Awaitable[None]]) -> None:
+        """Await ``step`` when the window closes, after its clients (a demo started later)."""
+        self._closing_steps.append(step)
 

@@ -18,7 +18,7 @@ def build_menus(window: Any) -> QMenu:
     file_menu = window.menuBar().addMenu("&File")
     add = QAction("&Add connection…", window)
     add.setShortcut(QKeySequence("Ctrl+N"))
-    add.triggered.connect(window.connection_actions.add_dialog)
+    add.triggered.connect(lambda: window.connection_actions.add_dialog())
     file_menu.addAction(add)
     edit = QAction("&Edit connection…", window)
     edit.setToolTip("Change the selected connection (its URL, sign-in, name, read-only)")
