@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -92,6 +93,8 @@ class TreePane(QWidget):
         self.view.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.view.setAlternatingRowColors(True)
+        # Long names keep both ends (the distinguishing suffix too); the tooltip has it whole.
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
@@ -325,9 +328,14 @@ class TreePane(QWidget):
         if self._columns_fitted or not count or not parent.isValid():
             return
         self._columns_fitted = True
-        for column in range(1, self.model.columnCount() - 1):
+        for column in range(1, self.model.columnCount()):
             self.view.resizeColumnToContents(column)
             self.view.setColumnWidth(column, min(self.view.columnWidth(column) + 8, 240))
+        # The name takes what is left, so at 1280×800 no value column is cut off; the values
+        # keep their width (and stay resizable).
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     # --- honest counts ----------------------------------------------------------------------
 

@@ -29,7 +29,11 @@ class StartScreen(QWidget):
         title.setFont(font)
         text = QLabel(TEXT)
         text.setWordWrap(True)
-        text.setMaximumWidth(560)
+        text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        # A wrapped label in an aligned layout keeps a one-line height: give it the width and
+        # the height its wrapped text needs.
+        text.setFixedWidth(480)
+        text.setFixedHeight(text.heightForWidth(480))
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)

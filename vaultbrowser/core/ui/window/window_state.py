@@ -35,6 +35,7 @@ class WindowState:
         """The trees while a connection is open; the start screen (built when first needed)
         while none is."""
         window = self._window
+        window.detail_pane.setVisible(bool(window.connections))  # nothing to describe yet
         if window.connections:
             window.trees.setCurrentWidget(window.tabs)
             return
