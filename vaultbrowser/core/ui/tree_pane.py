@@ -132,7 +132,7 @@ class TreePane(QWidget):
         model.rowsRemoved.connect(self._update_summary)
         self._update_summary()
         self._expand_on_show: list[QPersistentModelIndex] = []
-        self._last_selected = QPersistentModelIndex()
+        self._last_selected: object | None = None  # the node whose details were last asked
 
     # --- deferred expansion -----------------------------------------------------------------
 
@@ -162,9 +162,12 @@ class TreePane(QWidget):
         self._update_summary()
         # Rows inserted above (a node expanding) move the selection without changing it: the
         # selected item is not asked for again.
-        if source.isValid() and QPersistentModelIndex(source) == self._last_selected:
+        # (The node, not a QPersistentModelIndex: a Qt value held by a Python object may be
+        # freed by the garbage collector on another thread.)
+        node = self.model.node_of(source) if source.isValid() else None
+        if node is not None and node is self._last_selected:
             return
-        self._last_selected = QPersistentModelIndex(source)
+        self._last_selected = node
         if source.isValid() and not self.model.is_status_index(source):
             self.record_selected.emit(self.model.record_of(source), source)
 
