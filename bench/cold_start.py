@@ -21,12 +21,12 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
     from PySide6.QtWidgets import QApplication
-    from vaultbrowser.core.ui.window.first_paint import FirstPaintWatch
 
     from vaultbrowser.app import KINDS
     from vaultbrowser.core.services.config import Settings
     from vaultbrowser.core.services.session import ServiceSession
     from vaultbrowser.core.ui.error_dialog import ErrorReporter
+    from vaultbrowser.core.ui.window.first_paint import FirstPaintWatch
     from vaultbrowser.core.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

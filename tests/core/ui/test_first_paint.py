@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
 from vaultbrowser.core.ui.window.first_paint import FirstPaintWatch
 
 
