@@ -35,6 +35,36 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 T = TypeVar("T")
 
 
+def _collect_due_generations() -> None:
+    """What Python's automatic collector would do now, done on this (the main) thread."""
+    thresholds, counts = gc.get_threshold(), gc.get_count()
+    for generation in (2, 1, 0):
+        if thresholds[generation] and counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            return
+
+
+@pytest.fixture(autouse=True, scope="session")
+def garbage_collected_on_the_main_thread() -> Iterator[None]:
+    """The app's rule (core/ui/gc_guard.py) for the whole suite: Python's cyclic collector
+    runs on whichever thread allocates past a threshold, here often an emulator's thread, and a
+    Qt object in a cycle destroyed there crashes Qt later, far from the cause. So automatic
+    collection is off; the due generations are collected between tests, on the main thread."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    yield
+    _collect_due_generations()
+
+
 @pytest.fixture(scope="session")
 def kv_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from vaultbrowser.emulators.keyvault import run_emulator_in_thread

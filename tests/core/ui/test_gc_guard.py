@@ -27,6 +27,7 @@ class Cyclic(QObject):
 
 def test_cycles_are_collected_on_the_gui_thread(qloop: Any) -> None:
     thresholds = gc.get_threshold()
+    gc.enable()  # as in the app before the guard starts (the suite itself keeps it off)
     guard = MainThreadGarbageCollector(interval_ms=10)
     try:
         assert not gc.isenabled()
@@ -49,6 +50,7 @@ def test_cycles_are_collected_on_the_gui_thread(qloop: Any) -> None:
         gc.set_threshold(*thresholds)
         guard.stop()
     assert gc.isenabled()
+    gc.disable()
 
 
 class Holder:
