@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.ui.tree_accessibility import accessible_as_tree
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -75,6 +76,7 @@ class BranchDelegate(QStyledItemDelegate):
         return hint
 
 
+@accessible_as_tree
 class TreeTable(QTableView):
     """A ``QTableView`` that shows a ``FlatTreeModel`` as a tree."""
 
