@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
@@ -82,6 +82,11 @@ class LazyTreeModel(NodeTreeModel):
         shows it either way. A tree that loads rows by itself may keep expected failures (a
         subscription the account may not read) to the row."""
         return True
+
+    def rows_in_view(self, indexes: Sequence[QModelIndex]) -> None:
+        """The rows a view shows now (this model's indexes, column 0, top first), told by its
+        pane after scrolling, resizing or expanding settles. A tree that completes rows in the
+        background (columns its listings lack) asks for these only; by default, nothing."""
 
     # --- roots ------------------------------------------------------------------------------
 

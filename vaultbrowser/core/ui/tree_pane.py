@@ -39,6 +39,7 @@ from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.ui.tree_table import TreeTable
+from vaultbrowser.core.ui.visible_rows import VisibleRows
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -46,6 +47,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 class TreePane(QWidget):
     record_selected = Signal(object, QModelIndex)  # record, source index (None when cleared)
     record_activated = Signal(object, QModelIndex)  # Enter / double-click on a leaf row
+    visible_rows_changed = Signal(list)  # source indexes of the rows on screen (settled)
 
     def __init__(self, model: LazyTreeModel, title: str, *, flat_toggle: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -126,6 +128,10 @@ class TreePane(QWidget):
                        model.layoutChanged, self.view.expanded):
             signal.connect(self._schedule_visible_check)
         self.view.verticalScrollBar().valueChanged.connect(self._schedule_visible_check)
+        # The model completes what its listings lack for the rows on screen only.
+        self.visible_rows = VisibleRows(self.view, self.proxy)
+        self.visible_rows.changed.connect(self.visible_rows_changed)
+        self.visible_rows_changed.connect(model.rows_in_view)
         model.page_loaded.connect(self._fit_columns_once)
         self._columns_fitted = False
         model.rowsInserted.connect(self._update_summary)

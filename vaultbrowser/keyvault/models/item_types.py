@@ -1,12 +1,13 @@
 """The three types of vault item — secrets, certificates, keys — as values the trees and the
 actions are given: a name, a noun, the columns of the active and the deleted view, and which
-part of a ``KeyVaultService`` lists and changes them (``items_of``). Nothing here branches on a
+part of a ``KeyVaultService`` lists and changes them (``items_of``), and which columns its
+listing lacks and how a GET brings them (``row_fill``). Nothing here branches on a
 type: a tree or an action asks its ``VaultItemType``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,6 +16,7 @@ from vaultbrowser.core.services.records import Page, Result
 
 if TYPE_CHECKING:
     from vaultbrowser.keyvault.services.inputs import PropertyChanges
+    from vaultbrowser.keyvault.services.records import VaultItemRecord
     from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 Column = tuple[str, Callable[[Any], Any]]
@@ -45,6 +47,18 @@ class VaultItems(Protocol):
 
 
 @dataclass(frozen=True, eq=False)
+class RowFill:
+    """Columns a type's listing does not carry, and the one GET that brings them.
+
+    ``lacks(record)``: the row's record is missing them; ``fetch(service, name)``: the item's
+    full record (its latest version), from the same GET the detail pane makes.
+    """
+
+    lacks: Callable[[Any], bool]
+    fetch: Callable[[KeyVaultService, str], Awaitable[VaultItemRecord]]
+
+
+@dataclass(frozen=True, eq=False)
 class VaultItemType:
     """One type of vault item (see the module docstring)."""
 
@@ -54,6 +68,7 @@ class VaultItemType:
     items_of: Callable[[KeyVaultService], VaultItems]
     columns: tuple[Column, ...]
     deleted_columns: tuple[Column, ...]
+    row_fill: RowFill | None = None  # None: the listing carries every column
 
 
 _ENABLED: Column = ("Enabled", lambda r: fmt.yes_no(r.enabled))
@@ -70,6 +85,15 @@ _DELETED_HEAD: tuple[Column, ...] = (
     ("Recovery level", lambda r: r.recovery_level or ""),
 )
 
+
+async def _full_certificate(service: KeyVaultService, name: str) -> VaultItemRecord:
+    return (await service.certificates.get(name)).value.properties  # subject from its X.509
+
+
+async def _full_key(service: KeyVaultService, name: str) -> VaultItemRecord:
+    return (await service.keys.get(name)).value  # type and size / curve from its JWK
+
+
 SECRETS = VaultItemType(
     "secrets", "secret", "Key Vault Secrets", lambda service: service.secrets,
     columns=(_ENABLED, _CONTENT_TYPE, _CREATED, _UPDATED, _EXPIRES, _TAGS),
@@ -81,6 +105,7 @@ CERTIFICATES = VaultItemType(
     columns=(_ENABLED, ("Subject", lambda r: r.subject or ""), _EXPIRES, _THUMBPRINT,
              _CREATED, _UPDATED, _TAGS),
     deleted_columns=(*_DELETED_HEAD, _THUMBPRINT, _EXPIRES, _TAGS),
+    row_fill=RowFill(lambda r: r.subject is None, _full_certificate),
 )
 KEYS = VaultItemType(
     "keys", "key", "Key Vault Keys", lambda service: service.keys,
@@ -88,5 +113,6 @@ KEYS = VaultItemType(
              ("Size / curve", lambda r: r.curve or (str(r.key_size) if r.key_size else "")),
              _CREATED, _UPDATED, _EXPIRES, _TAGS),
     deleted_columns=(*_DELETED_HEAD, _EXPIRES, _TAGS),
+    row_fill=RowFill(lambda r: r.key_type is None, _full_key),
 )
 ITEM_TYPES = (SECRETS, CERTIFICATES, KEYS)

@@ -18,11 +18,12 @@ from PySide6.QtGui import QBrush, QColor
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.connection_root import ConnectionRoot
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
-from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.model_guard import guard_model_methods, report_model_fault
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.keyvault.models.item_types import VaultItemType
+from vaultbrowser.keyvault.models.row_fill import RowFiller
 from vaultbrowser.keyvault.services.records import (
     CertificateRecord,
     KeyRecord,
@@ -40,7 +41,8 @@ class VaultRoot(ConnectionRoot):
     service: KeyVaultService
 
 
-_FILLED_ON_SELECTION = {"Subject", "Type", "Size / curve"}
+# Columns no listing carries: each item's GET fills them (row_fill.py, and the selection).
+_FILLED_BY_GET = {"Subject", "Type", "Size / curve"}
 _SORT_BY_DATE = {"Created": "created_on", "Updated": "updated_on", "Expires": "expires_on",
                  "Deleted on": "deleted_on", "Purge scheduled": "scheduled_purge_on"}
 
@@ -58,6 +60,13 @@ def item_row(record: VaultItemRecord) -> VaultItemRecord:
     return replace(record, version=None, id=item_id)
 
 
+def filled_row(row: VaultItemRecord, full: VaultItemRecord) -> VaultItemRecord:
+    """``full`` (an item's GET) shown as the row ``row``: what the GET brought (subject, key
+    type…) but the row's identity, so an item row stays the item (no version), not the version
+    the GET returned."""
+    return replace(full, version=row.version, id=row.id)
+
+
 @guard_model_methods
 class KeyVaultTreeModel(LazyTreeModel):
     """Vaults → items of one type (``VaultItemType``) → versions. Items list their versions only
@@ -70,6 +79,15 @@ class KeyVaultTreeModel(LazyTreeModel):
         self._paging = paging or PagingSettings()
         self._columns = item_type.columns
         self.show_deleted = False
+        fill = item_type.row_fill
+        # Columns the listing lacks, filled by a GET for the rows in view (``rows_in_view``).
+        # An item row's parent is its vault. (No lambda here holds the model: see RowFiller.)
+        self.filler = RowFiller(
+            self.root_node,
+            wants=lambda record: isinstance(record, VaultItemRecord) and record.version is None
+            and not record.is_deleted and fill.lacks(record),
+            fetch=lambda node: fill.fetch(node.parent.record.service, node.record.name),
+            apply=self._apply_fill) if fill is not None else None
 
     def column_titles(self) -> Sequence[str]:
         return ["Name", *(title for title, _ in self._columns)]
@@ -109,9 +127,10 @@ class KeyVaultTreeModel(LazyTreeModel):
     def headerData(self, section: int, orientation: Any, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and section > 0:
             title = self._columns[section - 1][0]
-            if title in _FILLED_ON_SELECTION:
-                return (f"{title}: Key Vault listings do not carry it; it is filled in when "
-                        "an item is selected (its GET).")
+            if title in _FILLED_BY_GET:
+                return (f"{title}: Key Vault listings do not carry it; it is filled in the "
+                        "background for the rows in view (one GET per item), and when an "
+                        "item is selected.")
         return super().headerData(section, orientation, role)
 
     def display(self, record: Any, column: int) -> Any:
@@ -185,6 +204,42 @@ class KeyVaultTreeModel(LazyTreeModel):
         index = self.index_of(node)
         self.dataChanged.emit(index, self.index(index.row(), self.columnCount() - 1,
                                                 index.parent()))
+
+    # --- columns filled in the background ----------------------------------------------------
+
+    def rows_in_view(self, indexes: Sequence[QModelIndex]) -> None:
+        """The rows a pane shows now: those lacking columns are filled (``RowFiller``)."""
+        if self.filler is None:
+            return
+        try:  # a view's signal calls this: nothing may escape into Qt
+            self.filler.rows_in_view([self.node_of(index) for index in indexes
+                                      if index.isValid() and index.model() is self
+                                      and not self.is_status_index(index)])
+        except Exception as error:
+            report_model_fault(self, "rows_in_view", error)
+
+    def _apply_fill(self, node: Node, full: VaultItemRecord) -> None:
+        try:
+            self.update_record(node, filled_row(node.record, full))
+        except Exception as error:
+            report_model_fault(self, "update_record", error)
+
+    def _cancel_subtree(self, node: Node) -> None:
+        # Every refresh, removal, root removal and reset (the deleted view) passes here: the
+        # rows' fills stop with their pages, before the rows go.
+        super()._cancel_subtree(node)
+        if self.filler is not None:
+            self.filler.cancel_under(node)
+
+    def cancel_all(self) -> None:
+        if self.filler is not None:
+            self.filler.close()  # the window closes: nothing more is asked
+        super().cancel_all()
+
+    async def wait_idle(self) -> None:
+        await super().wait_idle()
+        if self.filler is not None:
+            await self.filler.wait_idle()
 
     # --- the deleted view -----------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ rows are described, and revealing a secret's value."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.keyvault.models import details as vault_details
 from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS
-from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
+from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot, filled_row
 from vaultbrowser.keyvault.services.records import CertificateRecord, KeyRecord, SecretRecord
 from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.certificate_actions import CertificateActions
@@ -76,10 +75,9 @@ class KeyVaultView:
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:
         if node.parent is not None and type(details.record) is type(record):
-            # Fill what listings lack (subject, key type…) but keep the row's identity: an
-            # item row stays the item (no version), not the version the GET returned.
-            model.update_record(node, replace(details.record, version=record.version,
-                                              id=record.id))
+            # Fill what listings lack (subject, key type…) but keep the row's identity, as
+            # the background fill of the rows in view does (row_fill.py).
+            model.update_record(node, filled_row(record, details.record))
 
     # --- pasted addresses ------------------------------------------------------------------------
 
