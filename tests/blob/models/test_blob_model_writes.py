@@ -13,6 +13,7 @@ from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
+from vaultbrowser.core.models.tones import Tone, tone_colour
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.records import Page
@@ -169,7 +170,7 @@ def test_show_deleted_lists_deleted_blobs_after_the_live_rows(qloop: Any,
         assert top == [("deleted", "", None), ("deleted", "", "2")]  # paged, from the start
         gone = child(model, container, "gone.txt  (deleted)")
         assert model.record_of(gone).deleted
-        assert model.data(gone, Qt.ItemDataRole.ForegroundRole).color().name() == "#8c8c8c"
+        assert model.data(gone, Qt.ItemDataRole.ForegroundRole).color() == tone_colour(Tone.MUTED)
         assert model.index(gone.row(), 5, container).data().startswith("deleted 2031-05-0")
         tooltip = model.data(gone, Qt.ItemDataRole.ToolTipRole)
         assert "Soft-deleted on 2031-05-06 07:08:00 UTC" in tooltip and "6 day(s)" in tooltip

@@ -35,6 +35,7 @@ from vaultbrowser.blob.ui.blob_dialogs import (
 )
 from vaultbrowser.blob.ui.sas_dialogs import SasDialog, SasUrlDialog
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
+from vaultbrowser.core.models.tones import Tone, tone_colour
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import LocalFileError, VaultBrowserError
@@ -884,7 +885,7 @@ def test_show_deleted_lists_greyed_rows_and_undeletes(qloop: Any, harness: Harne
         assert h.children(row) == ["docs/", "live.txt", "gone.txt  (deleted)", "old/"]
         gone = await h.child(row, "gone.txt")
         assert h.model.index(gone.row(), 5, row).data().startswith("deleted 2030-01-0")
-        assert h.model.data(gone, Qt.ItemDataRole.ForegroundRole).color().name() == "#8c8c8c"
+        assert h.model.data(gone, Qt.ItemDataRole.ForegroundRole).color() == tone_colour(Tone.MUTED)
         docs = await h.child(row, "docs/")
         await h.listed(docs)
         assert h.children(docs) == ["live.md", "gone.md  (deleted)"]

@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from vaultbrowser.core.models.activity_model import (
-    FAILED_BRUSH,
     ActivityFilterProxy,
     ActivityModel,
     Column,
 )
 from vaultbrowser.core.models.node_tree import RECORD_ROLE
+from vaultbrowser.core.models.tones import Tone, tone_brush
 from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 from vaultbrowser.core.services.records import ResponseInfo
 
@@ -71,7 +71,8 @@ def test_failed_rows_are_red_and_bold() -> None:
     assert cell(model, 0, Column.STATUS, Qt.ItemDataRole.ForegroundRole) is None
     assert cell(model, 0, Column.STATUS, Qt.ItemDataRole.FontRole) is None
     for row in (1, 2):
-        assert cell(model, row, Column.URL, Qt.ItemDataRole.ForegroundRole) == FAILED_BRUSH
+        failed = tone_brush(Tone.ERROR)
+        assert cell(model, row, Column.URL, Qt.ItemDataRole.ForegroundRole) == failed
         assert cell(model, row, Column.STATUS, Qt.ItemDataRole.FontRole).bold()
 
 

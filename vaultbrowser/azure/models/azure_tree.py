@@ -16,13 +16,15 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QIcon
 
 from vaultbrowser.azure.services.records import AzureResource, SubscriptionRecord, TenantRecord
 from vaultbrowser.azure.services.tenants import TenantSignInRequired
 from vaultbrowser.core.models.connection_root import ConnectionRoot
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.models.lazy_tree import AnyIndex, LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.tones import Tone, tone_brush, tone_colour
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.errors import AccessDenied, VaultBrowserError
 from vaultbrowser.core.services.records import Page
@@ -48,6 +50,7 @@ class ResourceGroupRecord:
 
 
 COLUMN_TITLES = ("Name", "Type", "Location", "Resource group", "Notes")
+COLUMN_PRIORITY = (0, 1, 4, 3, 2)  # per column: the notes say what will stand in the way
 
 
 @guard_model_methods
@@ -58,9 +61,10 @@ class AzureTreeModel(LazyTreeModel):
     expand_to_matches = True  # all of it loads by itself: the filter opens the way to a match
 
     def __init__(self, type_labels: Mapping[str, str], hidden: Callable[[], set[str]],
-                 parent: Any = None) -> None:
+                 parent: Any = None, type_icons: Mapping[str, QIcon] | None = None) -> None:
         super().__init__(parent)
         self._type_labels = dict(type_labels)
+        self._type_icons = dict(type_icons or {})
         self._hidden = hidden
         self._show_hidden = False
         self._grouped = False
@@ -108,6 +112,9 @@ class AzureTreeModel(LazyTreeModel):
 
     def column_titles(self) -> Sequence[str]:
         return COLUMN_TITLES
+
+    def column_priority(self, column: int) -> int:
+        return COLUMN_PRIORITY[column] if 0 <= column < len(COLUMN_PRIORITY) else column
 
     def is_lazy(self, record: Any) -> bool:
         return isinstance(record, AzureRoot | TenantRecord | SubscriptionRecord
@@ -261,9 +268,28 @@ class AzureTreeModel(LazyTreeModel):
     def foreground(self, record: Any) -> QBrush | None:
         if isinstance(record, SubscriptionRecord) and (record.hidden or record.state not in (
                 "", "Enabled")):
-            return QBrush(QColor(140, 140, 140))
+            return tone_brush(Tone.MUTED)
         if isinstance(record, AzureResource) and record.facts.warnings():
-            return QBrush(QColor(176, 110, 0))  # something will stand in the way: say so
+            return tone_brush(Tone.WARNING)  # something will stand in the way: say so
+        return None
+
+    def decoration(self, record: Any, column: int) -> QIcon | None:
+        """The name's icon: a discovered resource has its kind's, with the warning sign when
+        something will stand in the way (the Notes column says what)."""
+        if column != 0:
+            return None
+        if isinstance(record, AzureRoot):
+            return icon(Icon.SIGN_IN)
+        if isinstance(record, TenantRecord):
+            return icon(Icon.TENANT)
+        if isinstance(record, SubscriptionRecord):
+            return icon(Icon.SUBSCRIPTION)
+        if isinstance(record, ResourceGroupRecord):
+            return icon(Icon.RESOURCE_GROUP)
+        if isinstance(record, AzureResource):
+            if record.facts.warnings():
+                return icon(Icon.FAILED, tone_colour(Tone.WARNING))
+            return self._type_icons.get(record.type)
         return None
 
     def tooltip(self, record: Any, column: int) -> str | None:

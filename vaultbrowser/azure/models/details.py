@@ -3,7 +3,8 @@ with what Resource Manager knows about it (network, access model, protection).""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vaultbrowser.azure.models.azure_tree import AzureRoot
@@ -16,6 +17,7 @@ from vaultbrowser.azure.services.records import (
 from vaultbrowser.core.models.details import (
     Details,
     DetailSection,
+    Row,
     describe_connection,
     describe_unknown,
     detail_rows,
@@ -83,3 +85,16 @@ def describe(record: Any, response: ResponseInfo | None = None, *,
         return Details(record.name, label, tuple(sections), response, record,
                        note="From discovery: press Enter (or Open) to browse it.")
     return describe_unknown(record, response)
+
+
+def contents_rows(records: Sequence[Any], type_labels: Mapping[str, str]) -> tuple[Row, ...]:
+    """What a sign-in's, tenant's or subscription's loaded rows are, counted by type."""
+    counts: Counter[str] = Counter()
+    for record in records:
+        if isinstance(record, AzureResource):
+            counts[type_labels.get(record.type, record.type)] += 1
+        elif isinstance(record, SubscriptionRecord):
+            counts["Subscriptions"] += 1
+        elif isinstance(record, TenantRecord):
+            counts["Tenants"] += 1
+    return tuple((label, f"{count:,}") for label, count in sorted(counts.items()))

@@ -17,6 +17,7 @@ from vaultbrowser.azure.services.records import (
     AzureResource,
     SubscriptionRecord,
 )
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import ServiceKind
@@ -82,6 +83,10 @@ class AzureActions(QObject):
             "&Audit this subscription…", self.audit_selected,
             "Write an audit report of every vault and storage account of this subscription "
             "(read-only: nothing is changed, no account key is asked for)")
+        for action, which in ((self.open_action, Icon.OPEN_URL),
+                              (self.sign_in_action, Icon.SIGN_IN),
+                              (self.audit_action, Icon.AUDIT)):
+            action.setIcon(icon(which))
         self.show_hidden = QCheckBox("Show hidden")
         self.show_hidden.setToolTip("Show the subscriptions you hid, marked (hidden)")
         self.show_hidden.toggled.connect(self.model.set_show_hidden)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -11,13 +12,14 @@ from vaultbrowser.azure.services.arm_ids import ArmResourceId
 from vaultbrowser.azure.services.connections import AZURE, PUBLIC_ARM
 from vaultbrowser.azure.services.records import AzureResource
 from vaultbrowser.azure.ui.azure_actions import AzureActions, HiddenSubscriptions
-from vaultbrowser.core.models.details import Details
+from vaultbrowser.core.models.details import Details, Row
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
+from vaultbrowser.core.ui.kind_icon import kind_icon
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 
@@ -29,9 +31,13 @@ class AzureView:
         self.type_labels = {kind.resource_type: kind.label for kind in window.kinds
                             if kind.resource_type}
         self.hidden = HiddenSubscriptions(window.preferences)
-        self.pane = TreePane(AzureTreeModel(self.type_labels, self.hidden.ids), "Azure")
-        # Four levels deep, and the rows that say what is wrong are long: room for both.
-        self.pane.set_column_widths((400, 130, 110, 150))
+        icons = {kind.resource_type: kind_icon(kind) for kind in window.kinds
+                 if kind.resource_type}
+        self.pane = TreePane(AzureTreeModel(self.type_labels, self.hidden.ids,
+                                            type_icons=icons), "Azure")
+        # Four levels deep, and the notes say what will stand in the way: room for both (in a
+        # narrow pane, location and resource group step aside first).
+        self.pane.set_column_widths((300, 120, 100, 130, 280))
         self.panes = (("Azure", self.pane),)
         self.actions = AzureActions(window, self.pane, self.hidden)
 
@@ -43,6 +49,9 @@ class AzureView:
 
     async def load_details(self, record: Any, root: Any) -> Details:
         return self.describe(record, None)  # discovery already said everything it knows
+
+    def contents_rows(self, records: Sequence[Any]) -> tuple[Row, ...]:
+        return azure_details.contents_rows(records, self.type_labels)
 
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QIcon
 
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.connection_root import ConnectionRoot
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.tones import Tone, tone_brush, tone_colour
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.records import Page
@@ -45,6 +47,8 @@ _DELETED_TOKEN = "\0deleted:"
 
 COLUMN_TITLES = ("Name", "Size", "Content type", "Blob type", "Tier", "Last modified",
                  "Public access")
+# Per column, how soon it steps aside in a narrow pane (public access is what matters most).
+COLUMN_PRIORITY = (0, 3, 5, 6, 4, 2, 1)
 
 
 @guard_model_methods
@@ -114,6 +118,9 @@ class BlobTreeModel(LazyTreeModel):
 
     def column_titles(self) -> Sequence[str]:
         return COLUMN_TITLES
+
+    def column_priority(self, column: int) -> int:
+        return COLUMN_PRIORITY[column] if 0 <= column < len(COLUMN_PRIORITY) else column
 
     def is_lazy(self, record: Any) -> bool:
         return isinstance(record, AccountRoot | ContainerRecord | BlobPrefixRecord)
@@ -237,9 +244,26 @@ class BlobTreeModel(LazyTreeModel):
 
     def foreground(self, record: Any) -> QBrush | None:
         if isinstance(record, ContainerRecord) and record.public_access:
-            return QBrush(QColor(176, 110, 0))  # public containers stand out
+            return tone_brush(Tone.WARNING)  # public containers stand out
         if isinstance(record, BlobRecord) and record.deleted:
-            return QBrush(QColor(140, 140, 140))
+            return tone_brush(Tone.MUTED)
+        return None
+
+    def decoration(self, record: Any, column: int) -> QIcon | None:
+        """The name's icon; public access and deletion also say so in words (their columns,
+        "(deleted)")."""
+        if column != 0:
+            return None
+        if isinstance(record, AccountRoot):
+            return icon(Icon.STORAGE_ACCOUNT)
+        if isinstance(record, ContainerRecord):
+            if record.public_access:
+                return icon(Icon.PUBLIC, tone_colour(Tone.WARNING))
+            return icon(Icon.CONTAINER)
+        if isinstance(record, BlobPrefixRecord):
+            return icon(Icon.FOLDER)
+        if isinstance(record, BlobRecord):
+            return icon(Icon.DELETE, tone_colour(Tone.MUTED)) if record.deleted else icon(Icon.BLOB)
         return None
 
     def tooltip(self, record: Any, column: int) -> str | None:

@@ -5,6 +5,7 @@ headers of exactly that call.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +15,7 @@ from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.details import (
     Details,
     DetailSection,
+    Row,
     describe_connection,
     describe_unknown,
     detail_rows,
@@ -105,3 +107,19 @@ async def load_details(record: Any, owner: AccountRoot) -> Details:
                                                        version_id=record.version_id)
         return describe(blob.value, blob.response)
     return describe(record)
+
+
+def contents_rows(records: Sequence[Any]) -> tuple[Row, ...]:
+    """What an account's, container's or folder's loaded rows add up to."""
+    containers = [r for r in records if isinstance(r, ContainerRecord)]
+    if containers:
+        public = sum(bool(r.public_access) for r in containers)
+        return (("Containers", f"{len(containers):,}"), ("With public access", f"{public:,}"))
+    blobs = [r for r in records if isinstance(r, BlobRecord) and not r.deleted]
+    folders = sum(isinstance(r, BlobPrefixRecord) for r in records)
+    if not blobs and not folders:
+        return ()
+    newest = max((r.last_modified for r in blobs if r.last_modified), default=None)
+    return detail_rows(("Folders", f"{folders:,}"), ("Blobs", f"{len(blobs):,}"),
+                       ("Size of these blobs", fmt.size(sum(r.size or 0 for r in blobs))),
+                       ("Newest change", fmt.when(newest) if newest else None))

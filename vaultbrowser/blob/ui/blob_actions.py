@@ -40,6 +40,7 @@ from vaultbrowser.blob.ui.blob_dialogs import (
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.blob_transfers import BlobTransfers
 from vaultbrowser.blob.ui.sas_dialogs import ACCOUNT_KEY, USER_DELEGATION, SasDialog, SasUrlDialog
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.services.connections import AuthMethod
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
 from vaultbrowser.core.ui.secret_clipboard import SecretClipboard
@@ -101,6 +102,13 @@ class BlobActions(QObject):
         self.sas_action = self.tools.action(
             "Generate SAS URL…", self._on_generate_sas, write=True,
             tip="A URL that grants chosen permissions until it expires")
+        # The main actions carry an icon: the toolbar shows those for the selection.
+        for action, which in ((self.create_container_action, Icon.NEW),
+                              (self.delete_container_action, Icon.DELETE),
+                              (self.delete_action, Icon.DELETE),
+                              (self.undelete_action, Icon.RECOVER),
+                              (self.copy_url_action, Icon.COPY)):
+            action.setIcon(icon(which))
 
         self.transfers = BlobTransfers(tools)
 

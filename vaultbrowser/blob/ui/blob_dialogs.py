@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.blob.services.transfers.plans import ConflictChoice, ConflictDecision
+from vaultbrowser.core.models.tones import Tone, tone_style
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.ui.common_dialogs import KeyValueEditor
 
 Validator = Callable[[str], object]
 
-ERROR_STYLE = "color: #b00020;"
+ERROR_STYLE = tone_style(Tone.ERROR)
 HINT_STYLE = "color: palette(mid);"
 
 

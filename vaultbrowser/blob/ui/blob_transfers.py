@@ -39,6 +39,7 @@ from vaultbrowser.blob.ui.blob_dialogs import ConflictDialog, UploadTargetDialog
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.transfer_panel import TransferJob, TransferPanel
 from vaultbrowser.core.models import formatting as fmt
+from vaultbrowser.core.models.icons import Icon, icon
 
 CONCURRENCY = 4  # files in flight per transfer (each large file also stages blocks in parallel)
 
@@ -79,6 +80,8 @@ class BlobTransfers(QObject):
         self.download_action = tools.action(
             "Download…", self._on_download, write=False,
             tip="Download the blob, or every blob of the folder, to a folder on this computer")
+        self.upload_files_action.setIcon(icon(Icon.UPLOAD))
+        self.download_action.setIcon(icon(Icon.DOWNLOAD))
 
         self.upload_button = QToolButton()
         self.upload_button.setText("Upload")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.blob.ui.blob_dialogs import ERROR_STYLE, HINT_STYLE, plain_label
+from vaultbrowser.core.models.tones import Tone, tone_style
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.ui.common_dialogs import OptionalDateTime
 
@@ -167,7 +168,7 @@ class SasUrlDialog(QDialog):
         warning = plain_label(
             "Anyone who has this URL has these permissions until it expires. It is shown only "
             "now: vaultbrowser does not save or log it.")
-        warning.setStyleSheet("color: #8a5300;")
+        warning.setStyleSheet(tone_style(Tone.WARNING))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)

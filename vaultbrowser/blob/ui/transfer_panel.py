@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.models import formatting as fmt
+from vaultbrowser.core.models.tones import Tone, tone_brush
 
 SCALE = 1000  # progress bars count in thousandths (byte counts overflow a C int)
 
@@ -156,7 +156,7 @@ class TransferJob(QObject):
         for name, error in failed:
             item = QTreeWidgetItem([str(name), "", f"⚠ {getattr(error, 'message', error)}",
                                     ""])
-            item.setForeground(2, QBrush(QColor(176, 0, 32)))
+            item.setForeground(2, tone_brush(Tone.ERROR))
             item.setToolTip(2, _diagnostics(error))
             self.item.addChild(item)
             self.item.setExpanded(True)
@@ -195,9 +195,8 @@ class TransferJob(QObject):
         self.summary = summary
         self.item.setText(2, summary)
         self.item.setToolTip(2, summary)
-        colour = {self.DONE: QColor(0, 110, 40), self.CANCELLED: QColor(120, 120, 120),
-                  self.FAILED: QColor(176, 0, 32)}[state]
-        self.item.setForeground(2, QBrush(colour))
+        tone = {self.DONE: Tone.SUCCESS, self.CANCELLED: Tone.MUTED, self.FAILED: Tone.ERROR}[state]
+        self.item.setForeground(2, tone_brush(tone))
         self.cancel_button.setText("Remove")
         self.cancel_button.setToolTip("Remove this finished transfer from the list")
         self.finished.emit(self)

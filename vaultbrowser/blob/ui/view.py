@@ -3,6 +3,7 @@ transfers, and how its rows are described."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ from vaultbrowser.blob.models import details as blob_details
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.ui.blob_actions import BlobActions
-from vaultbrowser.core.models.details import Details
+from vaultbrowser.core.models.details import Details, Row
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import AuthMethod, Connection
@@ -43,6 +44,9 @@ class BlobView:
 
     async def load_details(self, record: Any, root: Any) -> Details:
         return await blob_details.load_details(record, root)
+
+    def contents_rows(self, records: Sequence[Any]) -> tuple[Row, ...]:
+        return blob_details.contents_rows(records)
 
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:

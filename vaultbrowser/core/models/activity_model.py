@@ -19,17 +19,15 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.models.node_tree import RECORD_ROLE, SORT_ROLE
+from vaultbrowser.core.models.tones import Tone, tone_brush
 from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _TOP = QModelIndex()
-
-FAILED_BRUSH = QBrush(QColor(190, 30, 30))
-
 
 class Column(IntEnum):
     TIME = 0
@@ -197,7 +195,7 @@ class ActivityModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if record.failed:
             if role == Qt.ItemDataRole.ForegroundRole:
-                return FAILED_BRUSH
+                return tone_brush(Tone.ERROR)
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
                 font.setBold(True)

@@ -79,6 +79,17 @@ def yes_no(value: bool | None) -> str:
     return "" if value is None else ("Yes" if value else "No")
 
 
+def with_expiry_word(record: Any, field: str = "expires_on") -> str:
+    """``time_field`` plus the state in words when it matters: "… (expired)", "… (expires
+    soon)" (a row's state is never shown by colour alone)."""
+    text = time_field(record, field)
+    state = expiry_state(getattr(record, field, None)) if text != INVALID_DATE else None
+    return f"{text} ({EXPIRY_WORDS[state]})" if state else text
+
+
+EXPIRY_WORDS = {"expired": "expired", "soon": "expires soon"}
+
+
 def expiry_state(expires_on: datetime | None, now: datetime | None = None,
                  soon_days: int = 30) -> str | None:
     """"expired", "soon" (within ``soon_days``) or None."""

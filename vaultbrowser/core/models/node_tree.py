@@ -9,10 +9,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.model_guard import guard_model_methods
+from vaultbrowser.core.models.tones import Tone, tone_brush, tone_colour
 from vaultbrowser.core.models.tree_node import Node, StatusMarker
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -56,6 +58,11 @@ class NodeTreeModel(QAbstractItemModel):
 
     def decoration(self, record: Any, column: int) -> Any:
         return None
+
+    def column_priority(self, column: int) -> int:
+        """How much ``column`` matters when the pane is too narrow for all: 0 always shows,
+        higher numbers step aside first (by default, the columns further right)."""
+        return column
 
     def tooltip(self, record: Any, column: int) -> str | None:
         return None
@@ -258,9 +265,14 @@ class NodeTreeModel(QAbstractItemModel):
             font.setItalic(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
+            return tone_brush(Tone.ERROR if status is RowStatus.ERROR else Tone.MUTED)
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
             if status is RowStatus.ERROR:
-                return QBrush(QColor(190, 30, 30))
-            return QBrush(QColor(110, 110, 110))
+                return icon(Icon.FAILED, tone_colour(Tone.ERROR))
+            if status is RowStatus.LOADING:
+                return icon(Icon.LOADING, tone_colour(Tone.MUTED))
+            if status is RowStatus.MORE:
+                return icon(Icon.MORE, tone_colour(Tone.MUTED))
         if role == Qt.ItemDataRole.ToolTipRole:
             if status is RowStatus.ERROR and node.listing and node.listing.error is not None:
                 return node.listing.error.diagnostics_text()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vaultbrowser.core.models.tones import Tone, tone_style
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import PastedConnection, ServiceKind
@@ -370,7 +371,7 @@ class ConnectionDialog(QDialog):
 
     def _show_message(self, text: str, *, error: bool) -> None:
         self.message_label.setText(text)
-        self.message_label.setStyleSheet("color: #b41e1e;" if error else "color: #505050;")
+        self.message_label.setStyleSheet(tone_style(Tone.ERROR if error else Tone.MUTED))
 
     @property
     def message(self) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
-    QSplitter,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -103,32 +103,42 @@ class DetailPane(QWidget):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.headers.setFont(mono)
 
-        http = QWidget()
-        http_layout = QVBoxLayout(http)
-        http_layout.setContentsMargins(0, 4, 0, 0)
-        http_title = QLabel("HTTP response")
-        http_title.setStyleSheet("font-weight: bold;")
-        http_layout.addWidget(http_title)
-        http_layout.addWidget(self.status_line)
-        http_layout.addWidget(self.headers, 1)
+        # Properties first; the call that produced them below, its status line always in
+        # view and its headers folded away until asked for (the choice lasts the session).
+        self.http_toggle = QToolButton()
+        self.http_toggle.setText("HTTP response headers")
+        self.http_toggle.setCheckable(True)
+        self.http_toggle.setChecked(False)
+        self.http_toggle.setAutoRaise(True)
+        self.http_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.http_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.http_toggle.setAccessibleName("Show the HTTP response headers")
+        self.http_toggle.toggled.connect(self._show_headers)
+        self.headers.hide()
 
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.title)
-        top_layout.addWidget(self.subtitle)
-        top_layout.addWidget(self.value_row)
-        top_layout.addWidget(self.properties, 1)
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(http)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.value_row)
+        layout.addWidget(self.properties, 3)
+        http_title = QLabel("HTTP call")
+        http_title.setStyleSheet("font-weight: bold;")
+        layout.addWidget(http_title)
+        layout.addWidget(self.status_line)
+        layout.addWidget(self.http_toggle)
+        layout.addWidget(self.headers, 2)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def _show_headers(self, shown: bool) -> None:
+        self.http_toggle.setArrowType(Qt.ArrowType.DownArrow if shown
+                                      else Qt.ArrowType.RightArrow)
+        self.headers.setVisible(shown)
+
+    def _headers_available(self, count: int) -> None:
+        self.http_toggle.setText(f"HTTP response headers ({count})")
+        self.http_toggle.setVisible(count > 0)
+        self.headers.setVisible(count > 0 and self.http_toggle.isChecked())
 
     # --- showing ----------------------------------------------------------------------
 
@@ -145,6 +155,7 @@ class DetailPane(QWidget):
         self.properties.clear()
         self.value_row.hide()
         self.headers.clear()
+        self._headers_available(0)
         self.status_line.setText("Waiting for the response…")
 
     def show_failure(self, title: str, error: VaultBrowserError) -> None:
@@ -152,6 +163,7 @@ class DetailPane(QWidget):
         (never the previous item's response)."""
         self.show_message(title, f"⚠ {error.title}: {error.message}")
         self.headers.clear()
+        self._headers_available(0)
         status = " ".join(str(part) for part in (error.status, error.error_code) if part)
         call = f" · {error.method} {_escape(error.url)}" if error.method and error.url else ""
         self.status_line.setText(
@@ -190,6 +202,7 @@ class DetailPane(QWidget):
         self.headers.clear()
         if response is None:
             self.status_line.setText("No request was needed for this item.")
+            self._headers_available(0)
             return
         self.status_line.setText(
             f"<b>{response.status_line}</b> · {response.method} {_escape(response.url)}"
@@ -200,6 +213,7 @@ class DetailPane(QWidget):
             item = QTreeWidgetItem([name, value])
             item.setToolTip(1, value)
             self.headers.addTopLevelItem(item)
+        self._headers_available(len(response.headers))
 
     # --- secret value ---------------------------------------------------------------------
 

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -38,6 +37,7 @@ from vaultbrowser.core.models.flat_tree import FlatTreeModel
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
+from vaultbrowser.core.ui.column_fit import ColumnFit
 from vaultbrowser.core.ui.tree_table import TreeTable
 from vaultbrowser.core.ui.visible_rows import VisibleRows
 
@@ -132,8 +132,8 @@ class TreePane(QWidget):
         self.visible_rows = VisibleRows(self.view, self.proxy)
         self.visible_rows.changed.connect(self.visible_rows_changed)
         self.visible_rows_changed.connect(model.rows_in_view)
-        model.page_loaded.connect(self._fit_columns_once)
-        self._columns_fitted = False
+        self.columns = ColumnFit(self.view, model)
+        model.page_loaded.connect(self.columns.fit_to_page)
         model.rowsInserted.connect(self._update_summary)
         model.rowsRemoved.connect(self._update_summary)
         self._update_summary()
@@ -163,6 +163,16 @@ class TreePane(QWidget):
         indexes = self.view.selectionModel().selectedRows(0)
         return self.proxy.mapToSource(indexes[0]) if indexes else QModelIndex()
 
+    def select_source(self, source: QModelIndex) -> None:
+        """Select the row of ``source`` (a model index) and scroll to it; an invalid index
+        clears the selection."""
+        if not source.isValid():
+            self.view.clearSelection()
+            return
+        index = self.proxy.mapFromSource(source)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         source = self.selected_source_index()
         self._update_summary()
@@ -180,6 +190,7 @@ class TreePane(QWidget):
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         self._schedule_visible_check()  # a taller pane may bring a "more" row into view
+        self.columns.schedule_fit()  # a narrower pane: the least important columns step aside
 
     def _on_activated(self, proxy_index: QModelIndex) -> None:
         """Enter / double-click: load more on a status row, retry an error, expand a node;
@@ -328,23 +339,7 @@ class TreePane(QWidget):
 
     def set_column_widths(self, widths: tuple[int, ...]) -> None:
         """Fixed starting widths (instead of fitting the first page's rows)."""
-        for column, width in enumerate(widths):
-            self.view.setColumnWidth(column, width)
-        self._columns_fitted = True
-
-    def _fit_columns_once(self, parent: QModelIndex, count: int) -> None:
-        """Size the value columns to the first page of real rows (then leave them alone)."""
-        if self._columns_fitted or not count or not parent.isValid():
-            return
-        self._columns_fitted = True
-        for column in range(1, self.model.columnCount()):
-            self.view.resizeColumnToContents(column)
-            self.view.setColumnWidth(column, min(self.view.columnWidth(column) + 8, 240))
-        # The name takes what is left, so at 1280×800 no value column is cut off; the values
-        # keep their width (and stay resizable).
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.columns.set_widths(widths)
 
     # --- honest counts ----------------------------------------------------------------------
 

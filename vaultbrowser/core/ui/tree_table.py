@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.ui.tree_accessibility import accessible_as_tree
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -85,6 +86,7 @@ class TreeTable(QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._spans: frozenset[int] = frozenset()
         self._indentation = self.style().pixelMetric(
             QStyle.PixelMetric.PM_TreeViewIndentation, None, self) or 20
         self.setItemDelegate(BranchDelegate(self))
@@ -105,6 +107,34 @@ class TreeTable(QTableView):
         columns.setHighlightSections(False)
         columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         columns.setSectionsMovable(False)  # column 0 carries the tree
+
+    # --- status rows span the row ----------------------------------------------------------------
+
+    def paintEvent(self, event: Any) -> None:
+        # A status row ("⚠ No access to this subscription", "250 loaded · more available")
+        # has text in the name column only: it spans the whole row so it is never clipped.
+        # Only rows in view carry a span, recomputed when they change (setSpan repaints).
+        spans = self._status_rows_in_view()
+        if spans != self._spans:
+            self.clearSpans()
+            columns = self.model().columnCount() if self.model() is not None else 0
+            if columns > 1:
+                for row in spans:
+                    self.setSpan(row, 0, 1, columns)
+            self._spans = spans
+        super().paintEvent(event)
+
+    def _status_rows_in_view(self) -> frozenset[int]:
+        model = self.model()
+        if model is None:
+            return frozenset()
+        first = self.rowAt(0)
+        if first < 0:
+            return frozenset()
+        last = self.rowAt(self.viewport().height() - 1)
+        last = model.rowCount() - 1 if last < 0 else last
+        return frozenset(row for row in range(first, last + 1)
+                         if model.index(row, 0).data(STATUS_ROLE) is not None)
 
     # --- model --------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ pane shows the status line and headers of exactly that call.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -169,3 +170,15 @@ async def load_details(record: Any, owner: VaultRoot) -> Details:
         key = await owner.service.keys.get(record.name, record.version)
         return describe(key.value, key.response)
     return describe(record)
+
+
+def contents_rows(records: Sequence[Any]) -> tuple[Row, ...]:
+    """What a vault's (or an item's versions') loaded rows add up to, for its details."""
+    items = [record for record in records if isinstance(record, VaultItemRecord)]
+    if not items:
+        return ()
+    states = [fmt.expiry_state(record.expires_on) for record in items]
+    return (("Disabled", f"{sum(record.enabled is False for record in items):,}"),
+            ("Expired", f"{states.count('expired'):,}"),
+            ("Expiring within 30 days", f"{states.count('soon'):,}"),
+            ("No expiry date", f"{sum(record.expires_on is None for record in items):,}"))

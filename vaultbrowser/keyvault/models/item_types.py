@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vaultbrowser.core.models import formatting as fmt
+from vaultbrowser.core.models.icons import Icon
 from vaultbrowser.core.services.records import Page, Result
 
 if TYPE_CHECKING:
@@ -66,15 +67,18 @@ class VaultItemType:
     noun: str  # "secret": one of them
     title: str  # the tab's label
     items_of: Callable[[KeyVaultService], VaultItems]
+    icon: Icon
     columns: tuple[Column, ...]
     deleted_columns: tuple[Column, ...]
+    # Column titles by importance: in a narrow pane the others step aside first.
+    priority: tuple[str, ...] = ()
     row_fill: RowFill | None = None  # None: the listing carries every column
 
 
 _ENABLED: Column = ("Enabled", lambda r: fmt.yes_no(r.enabled))
 _CREATED: Column = ("Created", lambda r: fmt.time_field(r, "created_on"))
 _UPDATED: Column = ("Updated", lambda r: fmt.time_field(r, "updated_on"))
-_EXPIRES: Column = ("Expires", lambda r: fmt.time_field(r, "expires_on"))
+_EXPIRES: Column = ("Expires", lambda r: fmt.with_expiry_word(r))
 _TAGS: Column = ("Tags", lambda r: fmt.tags(r.tags))
 _THUMBPRINT: Column = ("Thumbprint (SHA-1)", lambda r: r.x509_thumbprint or "")
 _CONTENT_TYPE: Column = ("Content type", lambda r: r.content_type or "")
@@ -95,24 +99,30 @@ async def _full_key(service: KeyVaultService, name: str) -> VaultItemRecord:
 
 
 SECRETS = VaultItemType(
-    "secrets", "secret", "Key Vault Secrets", lambda service: service.secrets,
+    "secrets", "secret", "Key Vault Secrets", lambda service: service.secrets, Icon.SECRET,
     columns=(_ENABLED, _CONTENT_TYPE, _CREATED, _UPDATED, _EXPIRES, _TAGS),
     deleted_columns=(*_DELETED_HEAD, _CONTENT_TYPE, _EXPIRES, _TAGS),
+    priority=("Expires", "Enabled", "Updated", "Deleted on", "Purge scheduled",
+              "Content type", "Created", "Tags"),
 )
 CERTIFICATES = VaultItemType(
     "certificates", "certificate", "Key Vault Certificates",
-    lambda service: service.certificates,
+    lambda service: service.certificates, Icon.CERTIFICATE,
     columns=(_ENABLED, ("Subject", lambda r: r.subject or ""), _EXPIRES, _THUMBPRINT,
              _CREATED, _UPDATED, _TAGS),
     deleted_columns=(*_DELETED_HEAD, _THUMBPRINT, _EXPIRES, _TAGS),
+    priority=("Expires", "Subject", "Enabled", "Updated", "Deleted on", "Purge scheduled",
+              "Thumbprint (SHA-1)", "Created", "Tags"),
     row_fill=RowFill(lambda r: r.subject is None, _full_certificate),
 )
 KEYS = VaultItemType(
-    "keys", "key", "Key Vault Keys", lambda service: service.keys,
+    "keys", "key", "Key Vault Keys", lambda service: service.keys, Icon.KEY,
     columns=(_ENABLED, ("Type", lambda r: r.key_type or ""),
              ("Size / curve", lambda r: r.curve or (str(r.key_size) if r.key_size else "")),
              _CREATED, _UPDATED, _EXPIRES, _TAGS),
     deleted_columns=(*_DELETED_HEAD, _EXPIRES, _TAGS),
+    priority=("Expires", "Type", "Size / curve", "Enabled", "Updated", "Deleted on",
+              "Purge scheduled", "Created", "Tags"),
     row_fill=RowFill(lambda r: r.key_type is None, _full_key),
 )
 ITEM_TYPES = (SECRETS, CERTIFICATES, KEYS)

@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QIcon
 
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.connection_root import ConnectionRoot
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods, report_model_fault
+from vaultbrowser.core.models.tones import Tone, tone_brush, tone_colour
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.records import Page
@@ -92,6 +94,13 @@ class KeyVaultTreeModel(LazyTreeModel):
     def column_titles(self) -> Sequence[str]:
         return ["Name", *(title for title, _ in self._columns)]
 
+    def column_priority(self, column: int) -> int:
+        if column == 0:
+            return 0
+        order = self.item_type.priority
+        title = self._columns[column - 1][0]
+        return order.index(title) + 1 if title in order else len(order) + column
+
     def is_lazy(self, record: Any) -> bool:
         if isinstance(record, VaultRoot):
             return True
@@ -152,17 +161,37 @@ class KeyVaultTreeModel(LazyTreeModel):
         value = self.display(record, column)
         return (value or "").lower() if isinstance(value, str) else value
 
+    def _state_tone(self, record: VaultItemRecord) -> Tone | None:
+        if record.enabled is False or record.is_deleted:
+            return Tone.MUTED
+        state = fmt.expiry_state(record.expires_on)
+        return Tone.ERROR if state == "expired" else Tone.WARNING if state == "soon" else None
+
     def foreground(self, record: Any) -> QBrush | None:
         if not isinstance(record, VaultItemRecord):
             return None
+        tone = self._state_tone(record)
+        return tone_brush(tone) if tone else None
+
+    def decoration(self, record: Any, column: int) -> QIcon | None:
+        """The name's icon: the item type's, or its state's (disabled, expired, expiring) in
+        the state's tone; the word is in the Enabled and Expires columns."""
+        if column != 0:
+            return None
+        if isinstance(record, VaultRoot):
+            return icon(Icon.VAULT)
+        if not isinstance(record, VaultItemRecord):
+            return None
+        if record.is_deleted:
+            return icon(Icon.DELETE, tone_colour(Tone.MUTED))
         if record.enabled is False:
-            return QBrush(QColor(140, 140, 140))
+            return icon(Icon.DISABLED, tone_colour(Tone.MUTED))
         state = fmt.expiry_state(record.expires_on)
         if state == "expired":
-            return QBrush(QColor(190, 30, 30))
+            return icon(Icon.EXPIRED, tone_colour(Tone.ERROR))
         if state == "soon":
-            return QBrush(QColor(176, 110, 0))
-        return None
+            return icon(Icon.EXPIRING, tone_colour(Tone.WARNING))
+        return icon(self.item_type.icon)
 
     def tooltip(self, record: Any, column: int) -> str | None:
         if isinstance(record, VaultRoot):

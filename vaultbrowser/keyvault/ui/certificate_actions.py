@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 
 from vaultbrowser.core.audit.trail import latest_identity
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.services.errors import ServiceError
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.ui.common_dialogs import confirm_box
@@ -88,6 +89,9 @@ class CertificateActions(VaultItemActions):
                                            "through its secret (asks first)")
         self.policy_action = self._action("Edit policy…", self.edit_policy,
                                           "Change the issuance policy used for renewals")
+        for action, which in ((self.create_action, Icon.NEW), (self.import_action, Icon.UPLOAD),
+                              (self.cer_action, Icon.DOWNLOAD)):
+            action.setIcon(icon(which))
 
     def active_actions(self, target: Target) -> list[QAction | None]:
         item = target.item

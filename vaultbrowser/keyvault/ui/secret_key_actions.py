@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
 
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.keyvault.models.item_types import KEYS, SECRETS
 from vaultbrowser.keyvault.services.inputs import PropertyChanges
 from vaultbrowser.keyvault.services.records import KeyRecord, SecretRecord
@@ -26,6 +27,7 @@ class SecretActions(VaultItemActions):
         super().__init__(window, pane)
         self.new_action = self._action("New secret…", self.new_secret,
                                        "Create a secret in the selected vault")
+        self.new_action.setIcon(icon(Icon.NEW))
         self.version_action = self._action("New version…", self.new_version,
                                            "Add a version (a new value) to the selected secret")
 
@@ -82,6 +84,7 @@ class KeyActions(VaultItemActions):
         self.edit_action.setText("Edit expiry and tags…")
         self.new_action = self._action("New key…", self.new_key,
                                        "Create an RSA or EC key in the selected vault")
+        self.new_action.setIcon(icon(Icon.NEW))
         self.enable_action = self._action("Enable", lambda: self.set_enabled(True),
                                           "Allow cryptographic operations with this version")
         self.disable_action = self._action("Disable", lambda: self.set_enabled(False),

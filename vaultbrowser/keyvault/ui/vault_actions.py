@@ -23,6 +23,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox
 
+from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
 from vaultbrowser.keyvault.models.details import describe
@@ -86,8 +87,6 @@ class VaultItemActions(QObject):
             f"List each vault's soft-deleted {self.item_type.name} (deleted on, scheduled purge) "
             "instead of the active ones; Recover and Purge them from there")
         self.deleted_check.toggled.connect(self.show_deleted)
-        self._fit_columns = False
-        self.model.page_loaded.connect(self._fit_columns_to_page)
         pane.add_top_widget(self.deleted_check)
         pane.action_providers.append(self.actions_for)
         self.edit_action = self._action("Edit properties…", self.edit_properties,
@@ -102,24 +101,17 @@ class VaultItemActions(QObject):
         self.purge_action = self._action(f"Purge {self.noun}…", self.purge_selected,
                                          f"Delete the {self.noun} for good (asks for its "
                                          "name)")
+        # The main actions carry an icon: the toolbar shows those for the selection.
+        for action, which in ((self.edit_action, Icon.EDIT), (self.delete_action, Icon.DELETE),
+                              (self.recover_action, Icon.RECOVER),
+                              (self.purge_action, Icon.PURGE)):
+            action.setIcon(icon(which))
 
     # --- the Deleted view ---------------------------------------------------------------------
 
     def show_deleted(self, deleted: bool) -> None:
         """List soft-deleted items (True) or the active ones; the columns change with it."""
-        self._fit_columns = True
-        self.model.set_show_deleted(deleted)
-
-    def _fit_columns_to_page(self, parent: QModelIndex, count: int) -> None:
-        """Size the value columns to the first page of the new mode's rows (the pane sized
-        them for the columns it first showed)."""
-        if not self._fit_columns or not count or not parent.isValid():
-            return
-        self._fit_columns = False
-        view = self.pane.view
-        for column in range(1, self.model.columnCount() - 1):
-            view.resizeColumnToContents(column)
-            view.setColumnWidth(column, min(view.columnWidth(column) + 8, 240))
+        self.model.set_show_deleted(deleted)  # the pane refits its columns to the new rows
 
     # --- actions and their state ------------------------------------------------------------
 

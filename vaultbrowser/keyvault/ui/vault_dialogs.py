@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vaultbrowser.core.models.tones import Tone, tone_style
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.ui.common_dialogs import KeyValueEditor, OptionalDateTime
@@ -69,7 +70,7 @@ class ValidatingDialog(QDialog):
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(tone_style(Tone.ERROR))
         self.error_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.addButton(self.ok_text,

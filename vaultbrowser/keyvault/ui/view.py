@@ -3,14 +3,14 @@ rows are described, and revealing a secret's value."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject
 
 from vaultbrowser.core.audit.trail import latest_identity
-from vaultbrowser.core.models.details import Details
+from vaultbrowser.core.models.details import Details, Row
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import Connection
@@ -71,6 +71,9 @@ class KeyVaultView:
 
     async def load_details(self, record: Any, root: Any) -> Details:
         return await vault_details.load_details(record, root)
+
+    def contents_rows(self, records: Sequence[Any]) -> tuple[Row, ...]:
+        return vault_details.contents_rows(records)
 
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget, QStatusBar
 
     from vaultbrowser.core.audit.trail import AuditTrail
-    from vaultbrowser.core.models.details import Details
+    from vaultbrowser.core.models.details import Details, Row
     from vaultbrowser.core.models.lazy_tree import LazyTreeModel
     from vaultbrowser.core.models.tree_node import Node
     from vaultbrowser.core.services.config import Settings
@@ -108,6 +108,10 @@ class KindView(Protocol):
 
     async def load_details(self, record: Any, root: Any) -> Details:
         """Details of a selected record, fetched (raises ``VaultBrowserError``)."""
+
+    def contents_rows(self, records: Sequence[Any]) -> tuple[Row, ...]:
+        """What a listed row's loaded children add up to (counts, sizes, states): its details
+        summarise them instead of showing nothing."""
 
     def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
                        details: Details) -> None:

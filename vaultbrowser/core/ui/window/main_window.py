@@ -19,7 +19,6 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -34,6 +33,7 @@ from vaultbrowser.core.audit.trail import AuditTrail
 from vaultbrowser.core.models.activity_model import ActivityModel
 from vaultbrowser.core.models.details import Details
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.tones import notice_style
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import VaultBrowserError
@@ -54,6 +54,7 @@ from vaultbrowser.core.ui.window.menus import build_menus
 from vaultbrowser.core.ui.window.navigation import Navigation
 from vaultbrowser.core.ui.window.quick_access import QuickAccess
 from vaultbrowser.core.ui.window.selection_details import SelectionDetails
+from vaultbrowser.core.ui.window.toolbar import WindowToolbar
 from vaultbrowser.core.ui.window.window_state import WindowState
 
 if TYPE_CHECKING:
@@ -111,9 +112,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([760, 520])
         self.read_only_banner = QLabel(READ_ONLY_BANNER)
         self.read_only_banner.setWordWrap(True)
-        self.read_only_banner.setStyleSheet(
-            "background: #fff3cd; color: #664d03; border-bottom: 1px solid #e0c060;"
-            "padding: 4px 8px;")
+        self.read_only_banner.setStyleSheet(notice_style())
         self.read_only_banner.setVisible(session.read_only)
         central = QWidget()
         central_layout = QVBoxLayout(central)
@@ -122,10 +121,6 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.read_only_banner)
         self.navigation = Navigation(self)
         self.address_bar = AddressBar(self, self.navigation.open_address, self.run_task)
-        address_row = QHBoxLayout()
-        address_row.setContentsMargins(6, 4, 6, 0)
-        address_row.addWidget(self.address_bar)
-        central_layout.addLayout(address_row)
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
@@ -154,6 +149,8 @@ class MainWindow(QMainWindow):
         self._update_connection_label()
         self.connection_actions = ConnectionActions(self, connection_store)
         self.actions_menu = build_menus(self)
+        self.toolbar = WindowToolbar(self)
+        central_layout.insertWidget(1, self.toolbar.breadcrumb)
         self.quick_access = QuickAccess(self.quick_access_menu, self.preferences,
                                         self.navigation.open_address, self.run_task,
                                         self.navigation.selected_address)

@@ -20,6 +20,7 @@ def build_menus(window: Any) -> QMenu:
     add.setShortcut(QKeySequence("Ctrl+N"))
     add.triggered.connect(lambda: window.connection_actions.add_dialog())
     file_menu.addAction(add)
+    window.add_connection_action = add
     edit = QAction("&Edit connection…", window)
     edit.setToolTip("Change the selected connection (its URL, sign-in, name, read-only)")
     edit.triggered.connect(window.connection_actions.edit_selected)
@@ -45,10 +46,12 @@ def build_menus(window: Any) -> QMenu:
     refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
     refresh.triggered.connect(lambda: window.current_pane().refresh_selected())
     view_menu.addAction(refresh)
+    window.refresh_action = refresh
     find = QAction("&Filter…", window)
     find.setShortcut(QKeySequence.StandardKey.Find)
     find.triggered.connect(lambda: window.current_pane().focus_filter())
     view_menu.addAction(find)
+    window.filter_action = find
     load_all = QAction("Load &all", window)
     load_all.setShortcut(QKeySequence("Ctrl+Shift+L"))
     load_all.triggered.connect(lambda: window.current_pane().load_all_selected())

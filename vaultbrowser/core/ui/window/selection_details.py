@@ -5,14 +5,29 @@ so the pane shows the status line and headers of exactly that call."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex
 
+from vaultbrowser.core.models.details import Details, DetailSection
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.core.ui.window.context import KindView
+
+
+def with_contents(details: Details, view: KindView, model: LazyTreeModel, node: Node
+                  ) -> Details:
+    """``details`` plus, for a listed row (a vault, a container, a folder, an item's
+    versions), a summary of what is loaded below it ("Contents: 120 loaded · more available",
+    counts by state, sizes)."""
+    if node.listing is None or not node.listing.listed:
+        return details
+    loaded = model.loaded_summary(model.index_of(node))
+    rows = (("Loaded", loaded), *view.contents_rows([child.record for child in node.children]))
+    title = f"Contents ({model.noun(node)})"
+    return replace(details, sections=(*details.sections, DetailSection(title, rows)))
 
 
 class SelectionDetails:
@@ -37,7 +52,7 @@ class SelectionDetails:
             owner = owner.parent
         if owner is node:  # a connection's own row: what the window knows, no call
             response = node.listing.last_response if node.listing is not None else None
-            pane.show_details(view.describe(record, response))
+            pane.show_details(with_contents(view.describe(record, response), view, model, node))
             return
         title = getattr(record, "display_name", None) or getattr(record, "name", str(record))
         pane.show_loading(title)
@@ -51,6 +66,7 @@ class SelectionDetails:
         except VaultBrowserError as error:
             window.detail_pane.show_failure(getattr(record, "name", ""), error)
             raise
-        window.detail_pane.show_details(details)
         view.details_loaded(model, node, record, details)
+        details = with_contents(details, view, model, node)
+        window.detail_pane.show_details(details)
         window.details_shown.emit(details)

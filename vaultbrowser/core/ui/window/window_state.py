@@ -24,12 +24,18 @@ class WindowState:
             window.restoreGeometry(geometry)
         if state is not None:
             window.restoreState(state)
+        for pane in window.panes:
+            columns = preferences.value(f"columns/{pane.title}")
+            if columns is not None:
+                pane.columns.restore(columns)
 
     def save(self) -> None:
         window = self._window
         if window.preferences is not None:
             window.preferences.setValue("window/geometry", window.saveGeometry())
             window.preferences.setValue("window/state", window.saveState())
+            for pane in window.panes:
+                window.preferences.setValue(f"columns/{pane.title}", pane.columns.state())
 
     def update(self) -> None:
         """The trees while a connection is open; the start screen (built when first needed)
