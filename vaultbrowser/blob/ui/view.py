@@ -13,6 +13,8 @@ from vaultbrowser.blob.models import details as blob_details
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.ui.blob_actions import BlobActions
+from vaultbrowser.blob.ui.blob_copies import BlobCopies
+from vaultbrowser.blob.ui.blob_search_tool import BlobSearchTool
 from vaultbrowser.core.models.details import Details, Row
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
@@ -35,6 +37,9 @@ class BlobView:
         self.pane.flat_check.toggled.connect(model.set_flat)
         self.panes = (("Blob Storage", self.pane),)
         self.actions = BlobActions(window, self.pane)
+        # Copy to…, Move to…, Rename…, Statistics… (progress in the Transfers panel)
+        self.copies = BlobCopies(self.actions.tools, self.actions.transfers.panel)
+        self.search = BlobSearchTool(window, self.pane)  # the search dock (Ctrl+Shift+F)
 
     def make_root(self, connection: Connection, service: Any) -> AccountRoot:
         return AccountRoot(connection, service)

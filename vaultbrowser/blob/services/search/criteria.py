@@ -1,0 +1,167 @@
+"""What a blob search looks for, checked before any request: a server-side prefix, and the
+client-side tests of a deep search (substring, glob, regex, size range, last-modified range).
+
+Every check raises ``InvalidInput`` with what is wrong and what to do, so a bad pattern or an
+empty range never costs a request.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from vaultbrowser.blob.services.records import BlobRecord
+from vaultbrowser.blob.services.rules import MAX_BLOB_NAME_LENGTH
+from vaultbrowser.core.services.errors import InvalidInput
+
+__all__ = ["DeepCriteria", "NameMatch", "check_prefix"]
+
+
+def check_prefix(prefix: str) -> None:
+    """Refuse a prefix the service (or the XML of its answer) cannot carry.
+
+    A blob name holds at most 1,024 characters and no control characters (the listing is XML
+    1.0, which cannot carry them; the service refuses such names), nor unpaired surrogates or
+    the non-characters U+FFFE/U+FFFF.
+
+    Raises:
+        InvalidInput: the prefix no blob name can start with.
+    """
+    if len(prefix) > MAX_BLOB_NAME_LENGTH:
+        raise InvalidInput(f"A prefix may be at most {MAX_BLOB_NAME_LENGTH} characters "
+                           f"({len(prefix)} given): no blob name is longer.")
+    for position, char in enumerate(prefix):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs") or char in "\ufffe\uffff":
+            raise InvalidInput(
+                f"The prefix has a character the service does not accept in blob names "
+                f"(U+{ord(char):04X} at position {position + 1}).",
+                advice="Remove control characters (tabs, line breaks) from the search text.")
+
+
+class NameMatch(Enum):
+    """How a deep search compares a blob's full name with its pattern."""
+
+    SUBSTRING = "substring"
+    GLOB = "glob"  # fnmatch: * ? [seq] over the whole name ("*" crosses "/")
+    REGEX = "regex"  # Python re, searched anywhere in the name
+
+
+@dataclass(frozen=True, slots=True)
+class DeepCriteria:
+    """The client-side tests of a deep search; every one given must hold.
+
+    ``min_size``/``max_size`` are inclusive bytes; ``modified_after``/``modified_before`` are
+    timezone-aware and inclusive. ``prefix`` narrows the listing itself (server-side).
+    """
+
+    pattern: str = ""
+    match: NameMatch = NameMatch.SUBSTRING
+    case_sensitive: bool = False
+    min_size: int | None = None
+    max_size: int | None = None
+    modified_after: datetime | None = None
+    modified_before: datetime | None = None
+    prefix: str = ""
+
+    def compile(self) -> Callable[[BlobRecord], bool]:
+        """The test for one listed blob.
+
+        Raises:
+            InvalidInput: a bad regex or glob, a negative size, an empty range, a naive date,
+                nothing to look for, or a bad prefix.
+        """
+        check_prefix(self.prefix)
+        name_test = self._name_test()
+        for value, what in ((self.min_size, "smallest"), (self.max_size, "largest")):
+            if value is not None and value < 0:
+                raise InvalidInput(f"The {what} size cannot be negative ({value:,} bytes).")
+        if (self.min_size is not None and self.max_size is not None
+                and self.min_size > self.max_size):
+            raise InvalidInput(f"The size range is empty: from {self.min_size:,} to "
+                               f"{self.max_size:,} bytes.", advice="Swap the two sizes.")
+        for moment in (self.modified_after, self.modified_before):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidInput("A last-modified bound needs a time zone.")
+        if (self.modified_after is not None and self.modified_before is not None
+                and self.modified_after > self.modified_before):
+            raise InvalidInput("The last-modified range is empty: its start is after its end.",
+                               advice="Swap the two dates.")
+        if name_test is None and self.min_size is None and self.max_size is None and (
+                self.modified_after is None and self.modified_before is None):
+            raise InvalidInput("A deep search needs something to look for: a name pattern, "
+                               "a size range or a last-modified range.",
+                               advice="For names that start with some text, type it in the "
+                                      "prefix search instead: it asks the service directly.")
+        low, high = self.min_size, self.max_size
+        after, before = self.modified_after, self.modified_before
+
+        def test(blob: BlobRecord) -> bool:
+            if name_test is not None and not name_test(blob.name):
+                return False
+            if (low is not None or high is not None) and (
+                    blob.size is None or (low is not None and blob.size < low)
+                    or (high is not None and blob.size > high)):
+                return False
+            if after is not None or before is not None:
+                moment = blob.last_modified
+                if moment is None or (after is not None and moment < after) or (
+                        before is not None and moment > before):
+                    return False
+            return True
+
+        return test
+
+    def _name_test(self) -> Callable[[str], bool] | None:
+        if not self.pattern:
+            return None
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        if self.match is NameMatch.SUBSTRING:
+            if self.case_sensitive:
+                needle = self.pattern
+                return lambda name: needle in name
+            folded = self.pattern.casefold()
+            return lambda name: folded in name.casefold()
+        if self.match is NameMatch.GLOB:
+            _check_glob(self.pattern)
+            source = fnmatch.translate(self.pattern)
+        else:
+            source = self.pattern
+        try:
+            compiled = re.compile(source, flags)
+        except re.error as exc:
+            raise InvalidInput(f"The regular expression is not valid: {exc}.",
+                               advice="Python regular-expression syntax; escape . * + ? ( ) "
+                                      "[ ] { } | \\ with a backslash to match them as text."
+                               ) from None
+        if self.match is NameMatch.GLOB:
+            return lambda name: compiled.match(name) is not None
+        return lambda name: compiled.search(name) is not None
+
+
+def _check_glob(pattern: str) -> None:
+    """A glob's brackets must close: fnmatch would silently take ``[`` as text."""
+    depth_start = -1
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "[" and depth_start < 0:
+            depth_start = index
+            index += 1
+            if index < len(pattern) and pattern[index] in "!^":
+                index += 1
+            if index < len(pattern) and pattern[index] == "]":
+                index += 1  # "[]...]": a leading ] is part of the set
+            continue
+        if char == "]" and depth_start >= 0:
+            depth_start = -1
+        index += 1
+    if depth_start >= 0:
+        raise InvalidInput(f"The glob has a '[' at position {depth_start + 1} that is never "
+                           "closed.", advice="Close the set with ']', or write [[] to match "
+                                             "a '[' itself.")
