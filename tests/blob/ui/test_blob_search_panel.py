@@ -23,7 +23,7 @@ def _list_requests(h: Harness, container: str) -> list[str]:
 
 
 def test_search_dock_prefix_deep_and_tags_results_act_like_tree_rows(
-        qloop: Any, harness: Harness) -> None:
+        qloop: Any, harness: Harness) -> None:  # noqa: F811 (the imported fixture)
     h = harness
 
     async def body() -> None:
