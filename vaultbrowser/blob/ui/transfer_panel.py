@@ -161,7 +161,8 @@ class TransferJob(QObject):
             self.item.addChild(item)
             self.item.setExpanded(True)
         done, skipped = len(report.done), len(report.skipped)
-        verb = {"Upload": "uploaded", "Download": "downloaded"}.get(self.verb, "deleted")
+        verb = {"Upload": "uploaded", "Download": "downloaded", "Copy": "copied",
+                "Move": "moved", "Rename": "renamed"}.get(self.verb, "deleted")
         parts = [f"{done:,} {verb}"]
         if skipped:
             parts.append(f"{skipped:,} skipped")
