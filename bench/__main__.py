@@ -44,6 +44,7 @@ from bench.common import (
     ratio_row,
 )
 from bench.discovery import measure_discovery
+from bench.search import measure_search
 
 KV_LATENCY_MS = 20
 
@@ -272,7 +273,7 @@ def main() -> int:
     notes: list[str] = []
     rows: list[Row] = []
     steps: list[Callable[[Plan], Any]] = [measure_cold_start, measure_secrets, measure_blobs,
-                                          measure_discovery]
+                                          measure_discovery, measure_search]
     for step in steps:
         result = step(plan)
         *found, more = result

@@ -303,5 +303,28 @@ def test_tag_query_pages_follow_the_services_opaque_marker(run: Any) -> None:
     run(body())
 
 
-def test_aiohttp_transport_is_what_the_service_tests_use() -> None:
-    assert AioHttpTransport  # the Azurite tests above go over real HTTP
+def test_every_search_works_through_the_read_only_guard(run: Any, azurite: Any,
+                                                        seeded: str) -> None:
+    """Searches only read (GET): a read-only connection searches like any other."""
+    from vaultbrowser.core.services.http.readonly import read_only_guard
+
+    async def body() -> None:
+        journal = HttpJournal()
+        transport = RecordingTransport(AioHttpTransport(), journal=journal,
+                                       guard=read_only_guard("azurite"))
+        client = BlobServiceClient.from_connection_string(azurite.connection_string,
+                                                          transport=transport)
+        service = BlobService(client)
+        try:
+            search = BlobSearch(service)
+            assert (await search.prefix_page(seeded, "data/", flat=True, page_size=10)).items
+            assert (await search.deep(seeded, DeepCriteria("readme")).run()).matches == 1
+            tags = parse_tag_filter("\"kind\" = 'log'", account_level=False)
+            assert len((await search.find_by_tags(tags, container=seeded)).items) == 3
+            records = journal.records()
+            assert records and {r.method for r in records} == {"GET"}
+            assert not any(r.refused for r in records)
+        finally:
+            await service.close()
+            await transport.aclose()
+    run(body())
