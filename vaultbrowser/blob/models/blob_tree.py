@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QBrush, QIcon
 
+from vaultbrowser.blob.models.tier_text import tier_cell
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.connection_root import ConnectionRoot
@@ -222,7 +223,7 @@ class BlobTreeModel(LazyTreeModel):
             if column == 3:
                 return record.blob_type or ""
             if column == 4:
-                return record.access_tier or ""
+                return tier_cell(record)  # with a pending rehydration
             if column == 5:
                 if record.deleted:
                     return f"deleted {fmt.when(record.deleted_on)}".strip()

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from vaultbrowser.blob.models.blob_tree import AccountRoot
+from vaultbrowser.blob.models.tier_text import tier_rows
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.details import (
@@ -64,6 +65,7 @@ def describe(record: Any, response: ResponseInfo | None = None) -> Details:
             ("Content MD5", record.content_md5),
             ("Blob type", record.blob_type),
             ("Access tier", record.access_tier),
+            *tier_rows(record),  # inferred, changed, archive status, rehydrate priority
             ("Created", time_text(record, "created_on")),
             ("Last modified", time_text(record, "last_modified")),
             ("ETag", record.etag),

@@ -132,6 +132,7 @@ def blob_record(
         access_tier_inferred=props.blob_tier_inferred,
         access_tier_changed_on=utc(props.blob_tier_change_time),
         archive_status=_enum_text(props.archive_status),
+        rehydrate_priority=_enum_text(getattr(props, "rehydrate_priority", None)),
         encryption_scope=props.encryption_scope,
         last_accessed_on=utc(props.last_accessed_on),
         deleted_on=utc(props.deleted_time),

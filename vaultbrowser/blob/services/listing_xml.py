@@ -316,6 +316,7 @@ def blob_record_from_xml(element: ET.Element, container: str, dates: _Dates | No
         access_tier_inferred=_bool(get("AccessTierInferred")),
         access_tier_changed_on=date(get("AccessTierChangeTime")),
         archive_status=get("ArchiveStatus") or None,
+        rehydrate_priority=get("RehydratePriority") or None,
         encryption_scope=get("EncryptionScope"),
         last_accessed_on=date(get("LastAccessTime")),
         deleted_on=date(get("DeletedTime")),

@@ -77,6 +77,7 @@ class BlobRecord:
     access_tier_inferred: bool | None = None
     access_tier_changed_on: datetime | None = None
     archive_status: str | None = None
+    rehydrate_priority: str | None = None  # Standard / High while a rehydration is pending
     encryption_scope: str | None = None
     last_accessed_on: datetime | None = None
     deleted_on: datetime | None = None

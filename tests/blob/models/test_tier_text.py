@@ -1,0 +1,38 @@
+"""The tier in words: a pending rehydration in the tier column and the details, what a tier
+costs in the tier dialog."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from vaultbrowser.blob.models.details import describe
+from vaultbrowser.blob.models.tier_text import consequence, pending_target, tier_cell
+from vaultbrowser.blob.services.records import BlobRecord
+
+PENDING = BlobRecord("c", "a.csv", access_tier="Archive",
+                     archive_status="rehydrate-pending-to-cold", rehydrate_priority="High",
+                     access_tier_changed_on=datetime(2024, 3, 4, 10, tzinfo=UTC))
+
+
+def test_pending_rehydration_shows_in_the_row_and_the_details() -> None:
+    assert pending_target(PENDING) == "Cold"
+    assert tier_cell(PENDING) == "Archive → Cold (rehydrating)"
+    rows = dict(describe(PENDING).sections[0].rows)
+    assert rows["Access tier"] == "Archive"
+    assert rows["Archive status"].startswith("rehydrate-pending-to-cold")
+    assert rows["Rehydrate priority"] == "High"
+    assert "2024-03-04" in rows["Tier changed"]
+
+
+def test_inferred_tier_is_said_in_the_details_only() -> None:
+    inferred = BlobRecord("c", "b.txt", access_tier="Hot", access_tier_inferred=True)
+    assert tier_cell(inferred) == "Hot"
+    assert "default tier" in dict(describe(inferred).sections[0].rows)["Tier inferred"]
+
+
+def test_consequences_name_early_deletion_and_rehydration() -> None:
+    assert "30 days" in consequence("Cool", from_archive=False)
+    assert "90 days" in consequence("Cold", from_archive=False)
+    assert "180 days" in consequence("Archive", from_archive=False)
+    assert "15 hours" in consequence("Hot", from_archive=True)
+    assert "15 hours" not in consequence("Hot", from_archive=False)
