@@ -19,6 +19,10 @@ from azure.core.pipeline.transport import AioHttpTransport
 from azure.storage.blob import BlobServiceClient as SyncClient
 from azure.storage.blob.aio import BlobServiceClient
 
+from tests.blob.services.test_blob_writes import (  # fixtures and helpers, no tests
+    fake_entra_token,
+    oauth_azurite,
+)
 from vaultbrowser.blob.services.blob_service import BlobService
 from vaultbrowser.blob.services.copies.runs import CopyRun, find_unfinished_report
 from vaultbrowser.blob.services.copies.server_copy import ServerCopy
@@ -33,6 +37,8 @@ from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.journal import HttpJournal
 from vaultbrowser.core.services.http.transport import RecordingTransport
 from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, Azurite
+
+__all__ = ["oauth_azurite"]
 
 SECOND = "devstoreaccount2"
 SECOND_KEY = base64.b64encode(b"vaultbrowser-second-account-key-for-tests").decode()
@@ -386,3 +392,54 @@ def test_a_cancelled_move_reports_and_resumes(two_accounts: Azurite, run: Any,
     resumed = run(again())
     assert set(resumed.done) == {"c/1.txt", "c/2.txt", "c/3.txt"} and not resumed.failed
     assert contents(az, container) == {n.replace("c/", "d/"): d for n, d in blobs.items()}
+
+
+def test_entra_id_copies_use_one_user_delegation_sas_per_container(
+        oauth_azurite: Any, run: Any) -> None:
+    """Signed in with Entra ID: the source is authorised by a read-only user delegation SAS
+    for its container, asked for once for all its blobs (one POST), never per blob. (Azurite
+    cannot finish the copy itself over HTTPS: its loopback read of the source rejects its own
+    test certificate, a 500; the SAS URLs are read here as the target service would.)"""
+    import ssl
+
+    import aiohttp
+    from azure.storage.blob.aio import BlobServiceClient as AsyncClient
+
+    from vaultbrowser.core.services.http.transport import private_ca_transport
+    from vaultbrowser.core.services.signin.credentials import StaticTokenCredential
+
+    ca = str(oauth_azurite.tls.ca_path)
+    url = f"https://127.0.0.1:{oauth_azurite.port}/{AZURITE_ACCOUNT_NAME}"
+    container = fresh("entra")
+
+    async def body() -> tuple[list[str], list[tuple[int, bytes]], int, list[Any]]:
+        journal = HttpJournal()
+        transport = RecordingTransport(private_ca_transport(ca), journal=journal)
+        client = AsyncClient(url, credential=StaticTokenCredential(fake_entra_token()),
+                             transport=transport)
+        service = BlobService(client)
+        try:
+            await service.containers.create_container(container)
+            for i in range(3):
+                await client.get_blob_client(container, f"e/{i}.txt").upload_blob(b"e%d" % i)
+            copier = ServerCopy(service, service)
+            urls = [await copier.source_url(container, f"e/{i}.txt") for i in range(3)]
+            context = ssl.create_default_context(cafile=ca)
+            got = []
+            async with aiohttp.ClientSession() as session:
+                for signed in urls:
+                    async with session.get(signed, ssl=context) as response:
+                        got.append((response.status, await response.read()))
+                async with session.put(urls[0], ssl=context, data=b"no",
+                                       headers={"x-ms-blob-type": "BlockBlob"}) as response:
+                    put_status = response.status
+            return urls, got, put_status, journal.records()
+        finally:
+            await service.close()
+            await transport.aclose()
+
+    urls, got, put_status, records = run(body())
+    assert got == [(200, b"e0"), (200, b"e1"), (200, b"e2")]
+    assert put_status == 403  # read-only
+    assert all("sp=r&" in u and "skoid=" in u for u in urls)
+    assert [r.method for r in records].count("POST") == 1  # the user delegation key
