@@ -6,6 +6,8 @@ disables the writes and keeps Statistics."""
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 from typing import Any
 
 from tests.blob.ui.test_blob_actions import (  # fixtures and helpers, no tests
@@ -17,13 +19,16 @@ from tests.blob.ui.test_blob_actions import (  # fixtures and helpers, no tests
 from vaultbrowser.blob.services.copies.targets import ConflictPolicy
 from vaultbrowser.blob.ui.copy_dialogs import CopyMoveDialog
 from vaultbrowser.blob.ui.transfer_panel import TransferJob
+from vaultbrowser.core.audit.trail import AuditTrail
 
 __all__ = ["harness", "read_only_harness"]
 
 
 def test_copy_move_and_rename_a_folder_and_a_blob_through_the_window(
-        qloop: Any, harness: Harness) -> None:
+        qloop: Any, harness: Harness, tmp_path: Path) -> None:
     h = harness
+    h.window.trail = AuditTrail(tmp_path / "trail.jsonl")  # as app.py wires it
+    h.window.session.journal.add_listener(h.window.trail.record_exchange)
     name, _container = h.make_container({"docs/a.txt": b"A", "docs/sub/b.txt": b"BB",
                                          "copy/a.txt": b"old", "top.txt": b"T"})
     refusals: list[tuple[str, bool]] = []
@@ -89,6 +94,17 @@ def test_copy_move_and_rename_a_folder_and_a_blob_through_the_window(
                                  "copy/a.txt": b"old", "copy/a (1).txt": b"A",
                                  "copy/sub/b.txt": b"BB", "renamed.txt": b"T"}
         assert h.window.detail_pane.title.text() == "Rename done"
+        # The audit trail: every request, and one event per run.
+        trail = h.window.trail.read_all()
+        events = [e for e in trail if e["operation"].endswith("(server-side)")]
+        assert [e["operation"] for e in events] == [
+            "copy blobs (server-side)", "move blobs (server-side)", "rename blobs (server-side)"]
+        assert events[0]["status"] == "2 done, 0 skipped, 0 failed"
+        assert events[2]["resource"].endswith(f"{name}/top.txt → {h.service.account_url}/"
+                                              f"{name}/renamed.txt")
+        operations = [e["operation"] for e in trail]
+        assert operations.count("delete blob") == 3  # the two moved and the renamed source
+        assert all("sig=" not in json.dumps(e) for e in trail)
         h.check_clean()
         assert h.errors == []
 

@@ -21,13 +21,13 @@ from PySide6.QtGui import QAction
 from vaultbrowser.blob.models.blob_tree import AccountRoot
 from vaultbrowser.blob.services.copies.runs import CopyRun, CopyRunReport
 from vaultbrowser.blob.services.copies.server_copy import ServerCopy
-from vaultbrowser.blob.services.copies.targets import CopySource
+from vaultbrowser.blob.services.copies.targets import CopySource, CopyTarget
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.services.statistics import FolderStatistics, collect_statistics
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.copy_dialogs import CopyMoveDialog, StatisticsDialog, TargetAccount
 from vaultbrowser.blob.ui.transfer_panel import TransferPanel
-from vaultbrowser.core.audit.trail import data_dir
+from vaultbrowser.core.audit.trail import data_dir, latest_identity
 from vaultbrowser.core.models.icons import Icon, icon
 
 MOVE_REPORTS = "move-reports"  # under the app's data directory
@@ -112,11 +112,28 @@ class BlobCopies(QObject):
             job.fail(exc)
             raise
         job.complete(report)
+        self._record_in_trail(index, verb, source, target, report)
         self._refresh_after(index, verb, target.account_url, target.container)
         self._summarise(verb, source.label, target.label, report)
         if report.failed:
             raise report.failed[0][1]
         return report
+
+    def _record_in_trail(self, index: QPersistentModelIndex, verb: str, source: CopySource,
+                         target: CopyTarget, report: CopyRunReport) -> None:
+        """One audit event for the run (its requests are in the trail one by one, too)."""
+        root = self.tools.root_of(QModelIndex(index))
+        if self.window.trail is None or root is None:
+            return
+        outcome = (f"{len(report.done)} done, {len(report.skipped)} skipped, "
+                   f"{len(report.failed)} failed" + (", cancelled" if report.cancelled else ""))
+        self.window.trail.record_event(
+            f"{verb.lower()} blobs (server-side)", connection=root.connection.display_name,
+            resource=f"{source.account_url}/{source.label} → {target.account_url}/"
+                     f"{target.label}",
+            identity=latest_identity(self.window.session.journal,
+                                     root.connection.display_name),
+            status=outcome)
 
     def _summarise(self, verb: str, source: str, target: str, report: CopyRunReport) -> None:
         past = {"Copy": "copied", "Move": "moved", "Rename": "renamed"}[verb]
