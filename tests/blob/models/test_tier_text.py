@@ -36,3 +36,18 @@ def test_consequences_name_early_deletion_and_rehydration() -> None:
     assert "180 days" in consequence("Archive", from_archive=False)
     assert "15 hours" in consequence("Hot", from_archive=True)
     assert "15 hours" not in consequence("Hot", from_archive=False)
+
+
+def test_the_audit_trail_names_history_and_tier_requests() -> None:
+    from vaultbrowser.core.audit.trail import describe_operation
+
+    blob = "https://acct.blob.core.windows.net/c/a.txt"
+    assert describe_operation("PUT", blob + "?comp=tier") == "set blob tier"
+    assert describe_operation("PUT", blob + "?comp=snapshot") == "create blob snapshot"
+    assert describe_operation("POST", "https://acct.blob.core.windows.net/c?restype=container"
+                                      "&comp=batch") == "blob batch"
+    assert describe_operation("DELETE", blob + "?snapshot=2024-03-01T09%3A00%3A00.1234567Z"
+                              ) == "delete blob snapshot"
+    assert describe_operation("DELETE", blob + "?versionid=2024-03-01T08%3A59%3A00.1111111Z"
+                              ) == "delete blob version"
+    assert describe_operation("DELETE", blob) == "delete blob"

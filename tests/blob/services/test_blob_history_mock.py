@@ -19,6 +19,7 @@ from azure.storage.blob.aio import BlobServiceClient
 
 from tests.mock_transport import MockResponse, MockTransport
 from vaultbrowser.blob.services.blob_service import BlobService
+from vaultbrowser.blob.services.writes import versions as versions_module
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.journal import HttpJournal
 from vaultbrowser.core.services.http.transport import RecordingTransport
@@ -227,5 +228,79 @@ def test_rehydration_from_archive_is_pending(run: Any) -> None:
             assert record.access_tier == "Archive"
             assert record.archive_status == "rehydrate-pending-to-hot"
             assert record.rehydrate_priority == "High"
+
+    run(body())
+
+
+def batch_answer(statuses: list[tuple[int, str, str | None]]) -> MockResponse:
+    """A Blob Batch response: one application/http part per sub-request, as the service
+    sends it (multipart/mixed, CRLF)."""
+    boundary = "batchresponse_66925647-d0cb-4109-b6d3-28efe3e1e5ed"
+    parts = []
+    for number, (status, reason, code) in enumerate(statuses):
+        error = f"x-ms-error-code: {code}\r\n" if code else ""
+        parts.append(f"--{boundary}\r\nContent-Type: application/http\r\nContent-ID: {number}"
+                     f"\r\n\r\nHTTP/1.1 {status} {reason}\r\n{error}x-ms-version: 2021-12-02\r\n"
+                     f"x-ms-request-id: sub-{number}\r\n\r\n")
+    body = "".join(parts) + f"--{boundary}--\r\n"
+    return MockResponse(202, {"Content-Type": f"multipart/mixed; boundary={boundary}",
+                              "x-ms-request-id": "r-batch"}, body.encode(), "Accepted")
+
+
+# azure-core splits a multipart body into parts of the response's own type; the mock's generic
+# AsyncHttpResponseImpl then calls its async read() without awaiting it (aiohttp's response type,
+# used against Azurite, does not). The parts are complete either way.
+@pytest.mark.filterwarnings(
+    "ignore:coroutine 'AsyncHttpResponseImpl.read' was never awaited:RuntimeWarning")
+def test_batch_rehydration_reports_pending_and_failed_blobs(run: Any) -> None:
+    def answer(request: HttpRequest) -> MockResponse:
+        assert request.method == "POST" and query(request)["comp"] == "batch"
+        subrequests = request.multipart_mixed_info[0]  # type: ignore[attr-defined]
+        assert [r.method for r in subrequests] == ["PUT"] * 3
+        assert all(r.headers["x-ms-access-tier"] == "Hot"
+                   and r.headers["x-ms-rehydrate-priority"] == "Standard" for r in subrequests)
+        return batch_answer([(202, "Accepted", None), (200, "OK", None),
+                             (409, "Conflict", "BlobBeingRehydrated")])
+
+    async def body() -> None:
+        async with mock_service(answer) as (service, mock):
+            report = await service.tiers.set_tiers(
+                "reports", ["a.csv", "b.csv", "c.csv"], "Hot", rehydrate_priority="Standard")
+            assert report.changed == ("a.csv", "b.csv")
+            assert report.pending == ("a.csv",)
+            assert report.failed == (("c.csv", "BlobBeingRehydrated"),)
+            assert len(mock.requests) == 1
+
+    run(body())
+
+
+def test_history_pages_stop_at_the_first_longer_name(run: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries of exactly the blob's name come first in name order: a page that reaches a
+    longer name ends the history; a page holding only the name goes on to the next."""
+    pages = {None: [ENTRIES[1], ENTRIES[3]], "m1": [ENTRIES[0], ENTRIES[5]], "m2": []}
+    markers = {None: "m1", "m1": "m2", "m2": ""}
+
+    def handler(request: HttpRequest) -> MockResponse:
+        marker = query(request).get("marker")
+        blobs = "".join(pages[marker])
+        body = ("\ufeff<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults "
+                f"ServiceEndpoint=\"{ACCOUNT}/\" ContainerName=\"reports\"><Prefix>{REPORT}"
+                f"</Prefix><MaxResults>2</MaxResults><Blobs>{blobs}</Blobs>"
+                f"<NextMarker>{markers[marker]}</NextMarker></EnumerationResults>")
+        return MockResponse(200, {"Content-Type": "application/xml"}, body.encode())
+
+    async def body() -> None:
+        async with mock_service(handler) as (service, mock):
+            history = await service.versions.list_history("reports", REPORT)
+            assert len(mock.requests) == 2  # the page with "….bak" ended it
+            assert [s.snapshot for s in history.snapshots] == [S1, S2]
+            assert history.current is not None and history.current.version_id == V3
+            assert history.complete
+
+            # Past the page bound, the history says it is not all there.
+            monkeypatch.setattr(versions_module, "MAX_HISTORY_PAGES", 1)
+            cut = await service.versions.list_history("reports", REPORT)
+            assert not cut.complete and len(cut.snapshots) == 2 and cut.current is None
 
     run(body())

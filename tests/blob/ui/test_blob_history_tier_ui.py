@@ -144,3 +144,32 @@ def test_read_only_connection_disables_tier_and_history_writes(
     qloop.run_until_complete(body())
     h.check_clean()
     assert container.get_blob_client("ro.txt").get_blob_properties().blob_tier == "Hot"
+
+
+def test_history_dialog_with_versions_keeps_archived_entries_offline(qtbot: Any) -> None:
+    """Versions as the service lists them (Azurite has none): an archived one can be deleted
+    but not read, downloaded or promoted."""
+    from vaultbrowser.blob.services.records import BlobRecord
+    from vaultbrowser.blob.services.writes.versions import BlobHistory
+
+    current = BlobRecord("c", "a.txt", version_id="v3", is_current_version=True,
+                         access_tier="Hot")
+    archived = BlobRecord("c", "a.txt", version_id="v1", access_tier="Archive")
+    hot = BlobRecord("c", "a.txt", version_id="v2", access_tier="Hot")
+    dialog = BlobHistoryDialog(None, BlobHistory("c", "a.txt", current, (), (archived, hot)),
+                               writable=True)
+    qtbot.addWidget(dialog)
+    assert NO_VERSIONS_NOTE not in texts(dialog)
+    assert [dialog.tree.topLevelItem(i).text(0) for i in range(3)] == [
+        "Current", "Version", "Version"]
+    dialog.select_entry(archived)
+    enabled = {op: b.isEnabled() for op, b in dialog.buttons.items()}
+    assert enabled == {"properties": True, "preview": False, "download": False,
+                       "promote": False, "delete": True, "snapshot": True}
+    assert "BlobArchived" in dialog.buttons[PROMOTE].toolTip()
+    dialog.select_entry(hot)
+    assert all(b.isEnabled() for b in dialog.buttons.values())
+    dialog.select_entry(current)
+    assert not dialog.buttons[DELETE].isEnabled() and not dialog.buttons[PROMOTE].isEnabled()
+    dialog.choose(PROMOTE)  # not applicable: nothing chosen
+    assert dialog.operation is None

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.blob.models.tier_text import consequence, tier_cell
-from vaultbrowser.blob.services.preview_format import Preview
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.writes.tiers import REHYDRATE_PRIORITIES, TIERS
 from vaultbrowser.blob.services.writes.versions import BlobHistory
@@ -34,6 +33,8 @@ from vaultbrowser.core.models import formatting as fmt
 # What the user chose to do with an entry (``BlobHistoryDialog.operation``).
 PROPERTIES, PREVIEW, DOWNLOAD, PROMOTE, DELETE, SNAPSHOT = (
     "properties", "preview", "download", "promote", "delete", "snapshot")
+ARCHIVED_TIP = ("Archived: offline until rehydrated (reading or copying it answers "
+                "BlobArchived)")
 NO_VERSIONS_NOTE = ("No version ids were listed: versioning is off for this account, or the "
                     "service does not implement it (the Azurite emulator). Only snapshots here.")
 
@@ -103,6 +104,9 @@ class BlobHistoryDialog(QDialog):
             note = plain_label(NO_VERSIONS_NOTE)
             note.setStyleSheet(HINT_STYLE)
             layout.addWidget(note)
+        if not history.complete:
+            layout.addWidget(plain_label(f"Only the first {len(self.rows):,} entries were "
+                                         "read: the blob has more."))
         if history.current is None:
             layout.addWidget(plain_label("The blob itself is deleted: promote a version to "
                                          "restore it."))
@@ -130,17 +134,21 @@ class BlobHistoryDialog(QDialog):
     def _update(self) -> None:
         record = self.selected()
         is_entry = record is not None and entry_kind(record) != "Current"
+        # An archived entry is offline: reading or copying it answers 409 BlobArchived.
+        online = is_entry and record is not None and record.access_tier != "Archive"
         applies = {
             PROPERTIES: record is not None,
-            PREVIEW: is_entry,
-            DOWNLOAD: is_entry,
-            PROMOTE: is_entry,
+            PREVIEW: online,
+            DOWNLOAD: online,
+            PROMOTE: online,
             DELETE: is_entry,
             SNAPSHOT: self.history.current is not None,
         }
         for operation, button in self.buttons.items():
             blocked = bool(button.property("write")) and not self.writable
             button.setEnabled(applies[operation] and not blocked)
+            offline = is_entry and not online and operation in (PREVIEW, DOWNLOAD, PROMOTE)
+            button.setToolTip(ARCHIVED_TIP if offline else "")
 
 
 class TierDialog(QDialog):
@@ -198,17 +206,16 @@ class TierDialog(QDialog):
 
 
 class EntryPreviewDialog(QDialog):
-    """The first bytes of a snapshot or version, in the preview's views (read-only)."""
+    """The first bytes of a snapshot or version, in the preview's views (read-only); the
+    caller fills it (``await dialog.panel.show_preview(preview)``) before showing it."""
 
-    def __init__(self, parent: QWidget | None, title: str, info: str, preview: Preview
-                 ) -> None:
+    def __init__(self, parent: QWidget | None, title: str, info: str) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.panel = PreviewPanel(self)
         self.panel.clear(info, title)
         self.panel.set_buttons(more=False, load_all=False, edit=False, editing=False)
         self.panel.edit_button.hide()
-        self.panel.show_preview(preview)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

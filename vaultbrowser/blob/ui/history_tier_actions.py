@@ -119,7 +119,8 @@ class BlobHistoryTierActions(QObject):
                                           entry.content_type, complete=complete)
         shown = "all" if complete else f"the first {len(head.value):,} bytes"
         dialog = EntryPreviewDialog(self.window, f"{history.name} — {entry_label(entry)}",
-                                    f"Showing {shown} (read-only).", preview)
+                                    f"Showing {shown} (read-only).")
+        await dialog.panel.show_preview(preview)  # filled in slices: the window stays live
         self.window.show_response("Preview", f"Read {entry_label(entry)}", head.response)
         await self.tools.ask(dialog)
 

@@ -104,12 +104,18 @@ def describe_operation(method: str, url: str) -> str:
     # Blob endpoints: /account[/container[/blob…]] (Azurite) or /container[/blob…] (Azure).
     if comp == "list":
         return "list containers" if restype != "container" else "list blobs"
+    if comp == "batch":  # one request carrying many sub-requests (tier changes, deletes)
+        return "blob batch"
     if restype == "container":
         return f"{_VERBS.get(method, method)} container"
     if comp == "tags":
         return f"{_VERBS.get(method, method)} blob tags"
     if comp == "metadata":
         return f"{_VERBS.get(method, method)} blob metadata"
+    if comp in ("tier", "snapshot"):
+        return "set blob tier" if comp == "tier" else "create blob snapshot"
+    if method == "DELETE" and ("versionid" in query or "snapshot" in query):
+        return "delete blob version" if "versionid" in query else "delete blob snapshot"
     if method == "HEAD":
         return "get blob properties"
     if method == "GET":

@@ -31,8 +31,11 @@ from vaultbrowser.core.services.translate import translated
 
 __all__ = ["BlobHistory", "BlobVersions"]
 
-# Pages of one blob's history at most (5000 entries each): a bound, not an expectation.
-MAX_HISTORY_PAGES = 20
+# Small pages: the listing is by prefix, and a blob "a" shares it with "a/…", "a.bak"…, which
+# come after a's own entries; a page of 5000 neighbours costs seconds to send and parse.
+HISTORY_PAGE_SIZE = 250
+# Pages of one blob's history at most: a bound, not an expectation.
+MAX_HISTORY_PAGES = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,7 @@ class BlobHistory:
     snapshots: tuple[BlobRecord, ...]
     versions: tuple[BlobRecord, ...]
     response: ResponseInfo | None = None
+    complete: bool = True  # False: MAX_HISTORY_PAGES were read and more entries follow
 
     @property
     def has_versions(self) -> bool:
@@ -68,7 +72,7 @@ class BlobHistory:
 
 
 def _history(container: str, name: str, listed: list[BlobRecord],
-             response: ResponseInfo | None) -> BlobHistory:
+             response: ResponseInfo | None, complete: bool) -> BlobHistory:
     current: BlobRecord | None = None
     snapshots: list[BlobRecord] = []
     versions: list[BlobRecord] = []
@@ -82,7 +86,8 @@ def _history(container: str, name: str, listed: list[BlobRecord],
     # Snapshot and version ids are ISO 8601 UTC times of one width: they sort as text.
     snapshots.sort(key=lambda r: r.snapshot or "")
     versions.sort(key=lambda r: r.version_id or "")
-    return BlobHistory(container, name, current, tuple(snapshots), tuple(versions), response)
+    return BlobHistory(container, name, current, tuple(snapshots), tuple(versions), response,
+                       complete)
 
 
 class BlobVersions:
@@ -97,8 +102,8 @@ class BlobVersions:
     async def list_history(self, container: str, name: str) -> BlobHistory:
         """The blob's current entry, snapshots and previous versions: List Blobs with the
         blob's name as prefix (``include=snapshots,versions,metadata``), keeping only entries
-        with exactly that name. The listing is in name order, so paging stops at the first
-        longer name; at most ``MAX_HISTORY_PAGES`` pages are read.
+        with exactly that name. The listing is in name order, so paging (``HISTORY_PAGE_SIZE``
+        entries a page) stops at the first longer name; at most ``MAX_HISTORY_PAGES`` pages.
 
         Raises:
             InvalidInput: a bad name (nothing sent).
@@ -110,11 +115,13 @@ class BlobVersions:
 
         def make_pager(hooks: dict[str, Any]) -> Any:
             return client.list_blobs(name_starts_with=name,
-                                     include=["snapshots", "versions", "metadata"], **hooks)
+                                     include=["snapshots", "versions", "metadata"],
+                                     results_per_page=HISTORY_PAGE_SIZE, **hooks)
 
         listed: list[BlobRecord] = []
         first: ResponseInfo | None = None
         token: str | None = None
+        complete = False
         for _ in range(MAX_HISTORY_PAGES):
             page = await fetch_page(make_pager, token,
                                     lambda item: blob_record(item, container))
@@ -123,8 +130,9 @@ class BlobVersions:
             passed = any(r.name > name for r in page.items)
             token = page.next_token
             if passed or not token:
+                complete = True
                 break
-        return _history(container, name, listed, first)
+        return _history(container, name, listed, first, complete)
 
     async def create_snapshot(self, container: str, name: str) -> Result[BlobRecord]:
         """Take a read-only snapshot of the blob; the Result holds the snapshot's properties
