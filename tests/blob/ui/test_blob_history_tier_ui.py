@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from vaultbrowser.blob.ui.history_dialogs import (
     EntryPreviewDialog,
     TierDialog,
 )
+from vaultbrowser.core.audit.trail import AuditTrail
 
 
 def texts(dialog: Any) -> str:
@@ -105,10 +105,15 @@ def test_snapshots_promote_download_delete_and_tiers(
         h.dialogs.expect(TierDialog, rehydrate)
         await h.trigger(h.actions.history_tiers.tier_action)
 
+        h.window.trail = trail = AuditTrail(tmp_path / "trail.jsonl")
         h.select(folder)
         h.dialogs.expect(TierDialog, folder_cold)
         await h.trigger(h.actions.history_tiers.tier_action)
-        await asyncio.sleep(0)
+        # A batch is one request: the trail says which blobs it changed.
+        events = [e for e in trail.session_entries() if "blob batch" in e["operation"]]
+        assert sorted(e["resource"].rsplit("/", 1)[-1] for e in events) == [
+            "doc.txt", "other.txt"]
+        assert {e["status"] for e in events} == {"ok"}
 
     qloop.run_until_complete(body())
     h.check_clean()

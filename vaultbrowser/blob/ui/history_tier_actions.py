@@ -16,6 +16,7 @@ import contextlib
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QAction
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import QFileDialog
 from vaultbrowser.blob.models.details import describe
 from vaultbrowser.blob.services.preview_format import prepare_preview
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord
-from vaultbrowser.blob.services.writes.tiers import failure_text
+from vaultbrowser.blob.services.writes.tiers import TierReport, failure_text
 from vaultbrowser.blob.services.writes.versions import BlobHistory
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.history_dialogs import (
@@ -39,6 +40,7 @@ from vaultbrowser.blob.ui.history_dialogs import (
     TierDialog,
     entry_label,
 )
+from vaultbrowser.core.audit.trail import latest_identity
 from vaultbrowser.core.services.errors import LocalFileError, ServiceError
 from vaultbrowser.core.ui.common_dialogs import confirm_box
 
@@ -218,6 +220,7 @@ class BlobHistoryTierActions(QObject):
         else:
             report = await service.tiers.set_tiers(container, [b.name for b in blobs], tier,
                                                    rehydrate_priority=priority)
+            self._record_batch_in_trail(index, service.account_url, container, tier, report)
             pending = f", {len(report.pending):,} rehydrating" if report.pending else ""
             self.tools.show_summary(
                 "Access tier changed", f"{what}: {len(report.changed):,} set to {tier}"
@@ -229,3 +232,22 @@ class BlobHistoryTierActions(QObject):
                                    advice="An archived blob being rehydrated cannot change "
                                           "tier again until it is done.")
         self.tools.refresh_node(refresh)
+
+    def _record_batch_in_trail(self, index: QPersistentModelIndex, account_url: str,
+                               container: str, tier: str, report: TierReport) -> None:
+        """The trail holds one line per request, and a Blob Batch is one request: one audit
+        event per blob says which blobs it changed, and how each one answered."""
+        root = self.tools.root_of(QModelIndex(index))
+        if self.window.trail is None or root is None:
+            return
+        connection = root.connection.display_name
+        identity = latest_identity(self.window.session.journal, connection)
+        failed = dict(report.failed)
+        pending = set(report.pending)
+        for name in (*report.changed, *failed):
+            status = failed.get(name) or ("accepted (rehydrating)" if name in pending else "ok")
+            self.window.trail.record_event(
+                f"set blob tier to {tier} (in a blob batch)", connection=connection,
+                resource=f"{account_url}/{container}/{quote(name, safe='/')}",
+                identity=identity, status=status)
+
