@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from vaultbrowser.emulators.azurite import Azurite
 
+from bench.blob_statistics import measure_statistics
 from bench.common import (
     Plan,
     Row,
@@ -273,7 +274,8 @@ def main() -> int:
     notes: list[str] = []
     rows: list[Row] = []
     steps: list[Callable[[Plan], Any]] = [measure_cold_start, measure_secrets, measure_blobs,
-                                          measure_discovery, measure_search]
+                                          measure_discovery, measure_search,
+                                          measure_statistics]
     for step in steps:
         result = step(plan)
         *found, more = result
