@@ -98,6 +98,9 @@ class Settings:
     paging: PagingSettings = PagingSettings()
     limits: LimitSettings = LimitSettings()
     clipboard_clear_seconds: int = 30
+    # Blob preview: the first bytes read of a selected blob; "Load all" reads up to the second.
+    preview_bytes: int = 4 * 1024 * 1024
+    preview_load_all_bytes: int = 32 * 1024 * 1024
 
 
 DEFAULT_SETTINGS = Settings()
