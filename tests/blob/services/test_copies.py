@@ -443,3 +443,29 @@ def test_entra_id_copies_use_one_user_delegation_sas_per_container(
     assert put_status == 403  # read-only
     assert all("sp=r&" in u and "skoid=" in u for u in urls)
     assert [r.method for r in records].count("POST") == 1  # the user delegation key
+
+
+def test_a_source_that_cannot_be_deleted_stays_copied_in_the_report(
+        two_accounts: Azurite, run: Any, tmp_path: Path) -> None:
+    """A blob with snapshots refuses a plain delete (409 SnapshotsPresent): its copy is made
+    and verified, its source kept, and the report keeps the verified copy's facts."""
+    az = two_accounts
+    container = seed(az, {"p/snap.txt": b"has a snapshot", "p/plain.txt": b"plain"})
+    with SyncClient.from_connection_string(connection_string(az)) as client:
+        client.get_blob_client(container, "p/snap.txt").create_snapshot()
+
+    async def body() -> Any:
+        async with services(az, AZURITE_ACCOUNT_NAME) as (svc,):
+            return await run_copy(svc, svc, (container, "p/"), (container, "q/"), move=True,
+                                  report_dir=tmp_path).run()
+
+    report = run(body())
+    assert report.done == ("p/plain.txt",)
+    [(name, error)] = report.failed
+    assert name == "p/snap.txt" and error.error_code == "SnapshotsPresent"
+    data = json.loads(report.report_path.read_text())
+    assert data["state"] == "partial"
+    item = next(i for i in data["items"] if i["source"] == "p/snap.txt")
+    assert item["state"] == "copied" and "snapshots" in item["reason"]
+    assert item["destination"] == "q/snap.txt" and item["destination_etag"]
+    assert set(contents(az, container)) == {"p/snap.txt", "q/plain.txt", "q/snap.txt"}

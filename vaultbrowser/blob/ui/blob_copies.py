@@ -60,8 +60,10 @@ class BlobCopies(QObject):
     def actions_for(self, index: QModelIndex) -> list[QAction | None]:
         record = self.model.record_of(index)
         writable = self.tools.can_write(index) if record is not None else False
+        # A snapshot's or version's row is not the blob: copying its name would copy the base.
         movable = isinstance(record, BlobPrefixRecord) or (
-            isinstance(record, BlobRecord) and not record.deleted)
+            isinstance(record, BlobRecord) and not record.deleted
+            and record.snapshot is None and record.version_id is None)
         countable = isinstance(record, ContainerRecord | BlobPrefixRecord)
         for action in (self.copy_action, self.move_action, self.rename_action):
             self.tools.enable(action, movable, writable)
@@ -182,7 +184,9 @@ class BlobCopies(QObject):
         self.statistics_dialog = dialog
         task = asyncio.current_task()
         dialog.cancel_requested.connect(lambda: task.cancel() if task else None)
-        dialog.rejected.connect(lambda: task.cancel() if task and not task.done() else None)
+        # Closed while counting (Close, Escape, the title bar): stop listing.
+        dialog.finished.connect(lambda _result: task.cancel() if task and not task.done()
+                                else None)
         dialog.show()
         try:
             return await collect_statistics(service, container, prefix,

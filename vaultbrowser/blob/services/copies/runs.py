@@ -169,7 +169,8 @@ class CopyRun:
             raise
         finally:
             if self._report is not None:
-                self._report.write(state if not self._failed or state != "done" else "partial")
+                # "partial": some blobs failed; like "cancelled" and "failed", it resumes.
+                self._report.write("partial" if state == "done" and self._failed else state)
         return CopyRunReport(tuple(self._done), tuple(self._skipped), tuple(self._failed),
                              cancelled, self._report.path if self._report else None,
                              dict(self._destinations))
@@ -249,8 +250,18 @@ class CopyRun:
             outcome = self.after_verify(name)
             if asyncio.iscoroutine(outcome):
                 await outcome
-        await BlobDeletes(self.copier.source).delete_blob(
-            copied.source.container, name, etag=copied.source.etag)
+        try:
+            await BlobDeletes(self.copier.source).delete_blob(
+                copied.source.container, name, etag=copied.source.etag)
+        except Cancelled:
+            raise
+        except VaultBrowserError as exc:
+            # The copy stays verified in the report: a re-run only retries the delete.
+            self._failed.append((name, exc))
+            self._note(name, copied.destination, "copied", "copied and verified; the source "
+                       f"could not be deleted: {exc.message}", source_etag=copied.source.etag,
+                       destination_etag=checked.etag)
+            return
         self._done.append(name)
         self._destinations[name] = copied.destination
         self._note(name, copied.destination, "moved", "copied, verified, source deleted")

@@ -137,6 +137,10 @@ class ServerCopy:
                     if await self.existing(self.target, container, candidate) is None:
                         name, destination = candidate, None
                         break
+                else:
+                    raise InvalidInput(f"No free name for a copy of “{name}”: every "
+                                       "numbered name up to 1000 is taken.",
+                                       advice="Copy into another folder.")
         conditions: dict[str, Any] = (
             {"match_condition": MatchConditions.IfMissing} if destination is None
             else {"etag": destination.etag, "match_condition": MatchConditions.IfNotModified})
