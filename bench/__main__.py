@@ -45,6 +45,7 @@ from bench.common import (
     ratio_row,
 )
 from bench.discovery import measure_discovery
+from bench.preview import measure_preview
 from bench.search import measure_search
 
 KV_LATENCY_MS = 20
@@ -275,7 +276,7 @@ def main() -> int:
     rows: list[Row] = []
     steps: list[Callable[[Plan], Any]] = [measure_cold_start, measure_secrets, measure_blobs,
                                           measure_discovery, measure_search,
-                                          measure_statistics]
+                                          measure_statistics, measure_preview]
     for step in steps:
         result = step(plan)
         *found, more = result

@@ -5,6 +5,7 @@ Save / Discard; ``BlobPreview`` (``blob_preview.py``) decides what they do."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QFont, QImageReader, QPixmap, QTextCursor
@@ -25,9 +26,11 @@ from vaultbrowser.blob.models.preview_models import JsonTreeModel, TableRowsMode
 from vaultbrowser.blob.services.preview_format import MAX_SHOWN_LINE, Preview, PreviewKind
 
 MAX_IMAGE_PIXELS = 40_000_000  # bigger images are shown scaled down to this many pixels
-# A text view is filled in slices of about this many characters, the loop turning between
-# them (4 MiB of text: ~25 ms at most per slice instead of one 0.4 s stall).
-FILL_SLICE = 128 * 1024
+# A text view is filled in slices, the loop turning between them. Qt's cost is per line more
+# than per character (short JSON lines: ~100 ms per 128 KiB), so the slice adapts to take
+# about SLICE_SECONDS.
+SLICE_SECONDS = 0.015
+FIRST_SLICE, MAX_SLICE = 16 * 1024, 512 * 1024
 
 
 async def fill_text(view: QPlainTextEdit, text: str) -> None:
@@ -35,13 +38,19 @@ async def fill_text(view: QPlainTextEdit, text: str) -> None:
     view.setUndoRedoEnabled(False)
     view.clear()
     cursor = QTextCursor(view.document())
-    position = 0
+    position, size = 0, FIRST_SLICE
     while position < len(text):
-        end = text.find("\n", position + FILL_SLICE)
+        end = text.find("\n", position + size)
         end = len(text) if end < 0 else end + 1
+        started = time.perf_counter()
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(text[position:end])
         position = end
+        took = time.perf_counter() - started
+        if took > SLICE_SECONDS:
+            size = max(size // 2, 1024)
+        elif took < SLICE_SECONDS / 2:
+            size = min(size * 2, MAX_SLICE)
         if position < len(text):
             await asyncio.sleep(0)
     view.setUndoRedoEnabled(True)
