@@ -112,9 +112,13 @@ def test_search_dock_prefix_deep_and_tags_results_act_like_tree_rows(
         await h.wait_for(lambda: any(getattr(d, "response", None) is not None
                                      for d in h.details))
         assert any("app-1.log" in str(d) for d in h.details)
-        shown = await tool.show_in_tree(found)
-        record = h.model.record_of(h.pane.selected_source_index())
-        assert shown.isValid() and record.name == found.name
+        tool.show_in_tree_action.trigger()  # the results' context menu (and Enter)
+
+        def selected_in_tree() -> Any:
+            return h.model.record_of(h.pane.selected_source_index())
+
+        await h.wait_for(lambda: getattr(selected_in_tree(), "name", None) == found.name)
+        assert isinstance(selected_in_tree(), BlobRecord)
         assert h.errors == []
         h.check_clean()
 

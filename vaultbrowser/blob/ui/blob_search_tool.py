@@ -64,6 +64,7 @@ class BlobSearchTool(QObject):
         self.deep_search: DeepSearch | None = None
         self._next_page: Callable[[str | None], Awaitable[Page[Any]]] | None = None
         self._continuation: str | None = None
+        self._details_task: asyncio.Task[Any] | None = None  # the selected result's GET
 
         self.open_action = QAction("Search blobs…", self)
         self.open_action.setShortcut(QKeySequence(SHORTCUT))
@@ -92,6 +93,14 @@ class BlobSearchTool(QObject):
         panel.view.activated.connect(self._on_activated)
         panel.view.selectionModel().currentRowChanged.connect(self._on_current)
         panel.view.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.show_in_tree_action = QAction("Show in tree", panel.view)
+        self.show_in_tree_action.setToolTip("Select the result in the Blobs tree, where "
+                                            "download, delete and the other actions apply "
+                                            "(Enter)")
+        self.show_in_tree_action.triggered.connect(
+            lambda: self._on_activated(panel.view.currentIndex()))
+        panel.view.addAction(self.show_in_tree_action)
+        panel.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     # --- scope and opening ---------------------------------------------------------------
 
@@ -271,6 +280,9 @@ class BlobSearchTool(QObject):
         record = self.panel.results.record_at(current.row())
         if record is None or self.scope is None:
             return
+        if self._details_task is not None:
+            self._details_task.cancel()  # moving on: the previous row's GET is not shown
+            self._details_task = None
         self.window.show_details(blob_details.describe(record))
         if isinstance(record, BlobRecord):
             root = self.scope.root
@@ -278,7 +290,7 @@ class BlobSearchTool(QObject):
             async def load() -> None:
                 self.window.show_details(await blob_details.load_details(record, root))
 
-            self.window.run_task(load())
+            self._details_task = self.window.run_task(load())
 
     def _on_activated(self, index: QModelIndex) -> None:
         record = self.panel.results.record_at(index.row())
