@@ -163,3 +163,55 @@ def test_cancel_statistics(qloop: Any, harness: Harness) -> None:
         await asyncio.sleep(0.05)
 
     qloop.run_until_complete(body())
+
+
+def test_cancel_a_move_in_the_transfers_panel_then_move_again_to_resume(
+        qloop: Any, harness: Harness) -> None:
+    h = harness
+    blobs = {f"big/{i:02d}.txt": b"%d" % i for i in range(30)}
+    name, _container = h.make_container(blobs)
+
+    def move(dialog: CopyMoveDialog) -> None:
+        dialog.name_edit.setText("moved/")
+        dialog.accept()
+
+    def cancel_after_a_few(job: TransferJob) -> None:
+        update = job.update
+
+        def counting(progress: Any) -> None:
+            update(progress)
+            if progress.files_done >= 3 and job.state == TransferJob.RUNNING:
+                job.cancel_button.click()  # as the user would
+        job.update = counting  # type: ignore[method-assign]
+
+    async def body() -> None:
+        h.connect()
+        row = await container_row(h, name)
+        h.pane.view.expand(h.pane.proxy.mapFromSource(row))
+        copies = h.window.view("blob").copies
+        h.transfers.panel.job_added.connect(cancel_after_a_few)
+        h.select(await h.child(row, "big/"))
+        h.dialogs.expect(CopyMoveDialog, move)
+        report = await h.trigger(copies.move_action)
+        h.transfers.panel.job_added.disconnect(cancel_after_a_few)
+        assert report.cancelled and 3 <= len(report.done) < 30
+        assert h.transfers.panel.jobs[0].state == TransferJob.CANCELLED
+        assert h.window.detail_pane.title.text() == "Move incomplete"
+        assert report.report_path is not None and report.report_path.exists()
+        left = h.blobs(name)
+        assert all(n.replace("big/", "moved/") in left for n in blobs if n not in left)
+
+        h.select(await h.child(await container_row(h, name), "big/"))
+        h.dialogs.expect(CopyMoveDialog, move)
+        again = await h.trigger(copies.move_action)
+        assert not again.cancelled and not again.failed
+        # Every blob moved once: by the first run, or by the second (which also counts one
+        # whose delete landed as the first was cancelled).
+        assert set(report.done) | set(again.done) == set(blobs)
+        final = json.loads(again.report_path.read_text())
+        assert final["state"] == "done"
+        assert {i["state"] for i in final["items"]} == {"moved"} and len(final["items"]) == 30
+        assert h.blobs(name) == {n.replace("big/", "moved/"): d for n, d in blobs.items()}
+        h.check_clean()
+
+    qloop.run_until_complete(body())

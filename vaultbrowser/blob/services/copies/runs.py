@@ -7,8 +7,9 @@ page by page (5,000 names at most held), its blobs ``concurrency`` at a time. A 
 its report (JSON, in ``report_dir``) as it goes and when it ends, however it ends: what moved,
 what was copied but not yet deleted, what failed and why. Starting the same move again
 resumes it: the last unfinished report for the same source and target is read, blobs moved
-already are gone from the source, and a blob copied and verified before is deleted without a
-second copy once its destination and source are still the versions the report names.
+already are gone from the source, and a blob copied before is deleted without a second copy
+once its destination and source are still the versions the report names (or, without a
+report entry, once the destination has the source's size and Content-MD5).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from vaultbrowser.blob.services.copies.targets import (
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import MAX_PAGE_SIZE
 from vaultbrowser.blob.services.writes.deletes import BlobDeletes
-from vaultbrowser.core.services.errors import Cancelled, VaultBrowserError
+from vaultbrowser.core.services.errors import Cancelled, NotFound, VaultBrowserError
 from vaultbrowser.core.services.workers import run_workers
 
 __all__ = ["CopyRun", "CopyRunProgress", "CopyRunReport", "find_unfinished_report"]
@@ -143,6 +144,7 @@ class CopyRun:
         self._listed = self._bytes_total = self._bytes_done = 0
         self._report: _MoveReport | None = None
         self._previous: dict[str, dict[str, Any]] = {}
+        self._seen: set[str] = set()
 
     async def run(self) -> CopyRunReport:
         """Run to the end, or until cancelled (the report so far, ``cancelled`` set: the
@@ -155,10 +157,14 @@ class CopyRun:
             if self.source.is_folder:
                 await self._run_folder()
             else:
-                record = (await self.copier.source.get_blob_properties(
-                    self.source.container, self.source.name)).value
-                self._listed, self._bytes_total = 1, record.size or 0
-                await self._one(record)
+                record = await self.copier.existing(self.copier.source, self.source.container,
+                                                    self.source.name)
+                if record is None and self.source.name not in self._previous:
+                    raise NotFound(f"There is no blob “{self.source.label}”.")
+                if record is not None:
+                    self._listed, self._bytes_total = 1, record.size or 0
+                    await self._one(record)
+            await self._settle_previous()
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None:
@@ -215,11 +221,33 @@ class CopyRun:
 
         await run_workers(work, min(self.concurrency, len(blobs)))
 
+    async def _settle_previous(self) -> None:
+        """Blobs the previous run left "copied" that this run did not see: their delete
+        reached the service as that run was interrupted. Moved, if the copy is still there."""
+        for name, before in list(self._previous.items()):
+            if name in self._seen or before.get("state") != "copied":
+                continue
+            destination = str(before.get("destination") or "")
+            there = await self.copier.existing(self.copier.target, self.target.container,
+                                               destination) if destination else None
+            gone = await self.copier.existing(self.copier.source, self.source.container,
+                                              name) is None
+            if gone and there is not None and same_etag(there.etag,
+                                                        before.get("destination_etag")):
+                self._done.append(name)
+                self._destinations[name] = destination
+                self._note(name, destination, "moved", "copied, verified; the source was "
+                           "deleted as the earlier run was interrupted")
+
     async def _one(self, blob: BlobRecord) -> None:
         name = blob.name
+        self._seen.add(name)
         try:
             destination = destination_name(self.source, self.target, name)
-            if self.move and await self._finish_verified_copy(blob, destination):
+            if self.move and (await self._finish_verified_copy(blob, destination)
+                              or await self._finish_identical_copy(blob, destination)):
+                self._bytes_done += blob.size or 0
+                self._tell(None, 0, None)
                 return
             copied = await self.copier.copy_blob(
                 blob, self.target.container, destination, self.policy,
@@ -279,6 +307,19 @@ class CopyRun:
             return False
         copied = CopiedBlob(blob, str(before["destination"]))
         await self._verify_and_delete(copied)
+        return True
+
+    async def _finish_identical_copy(self, blob: BlobRecord, destination: str) -> bool:
+        """A destination with the source's size and Content-MD5 (a copy an interrupted run
+        made but did not record as verified): verify it and delete the source, no new copy.
+        Without an MD5 on both sides nothing proves it is the same: the policy decides."""
+        if not blob.content_md5:
+            return False
+        there = await self.copier.existing(self.copier.target, self.target.container,
+                                           destination)
+        if there is None or there.size != blob.size or there.content_md5 != blob.content_md5:
+            return False
+        await self._verify_and_delete(CopiedBlob(blob, destination))
         return True
 
     def _note(self, source: str, destination: str | None, state: str, reason: str,
