@@ -118,6 +118,7 @@ def test_edit_and_save_then_each_conflict_choice(
         blob = container.get_blob_client("notes.txt")
         blob.upload_blob(b"first\n", content_settings=ContentSettings(
             content_type="text/plain; charset=utf-8"), metadata={"owner": "a"})
+        container.upload_blob("other.txt", b"other")
         preview = await open_preview(h, name, "notes.txt")
         assert preview.edit_action.shortcut().toString() == "F4"
 
@@ -140,6 +141,18 @@ def test_edit_and_save_then_each_conflict_choice(
             preview.panel.text_view.setPlainText(mine)
             blob.upload_blob(theirs, overwrite=True,  # a concurrent change
                              metadata={"owner": "b"})
+
+        # An open edit is never replaced: F3 on another blob asks to save or discard first.
+        await edit_behind_their_back("unsaved\n", b"second\n")
+        other = await h.child(await container_row(h, name), "other.txt")
+        h.select(other)
+        preview.preview_action.trigger()
+        assert preview.editing and preview.panel.text_view.toPlainText() == "unsaved\n"
+        assert "Save or discard" in h.window.statusBar().currentMessage()
+        preview.panel.discard_button.click()
+        await preview.task
+        assert not preview.editing and preview.panel.text_view.toPlainText() == "second\n"
+        await open_preview(h, name, "notes.txt")
 
         # Cancel: nothing written, still editing with my text.
         await edit_behind_their_back("mine 1\n", b"theirs 1\n")

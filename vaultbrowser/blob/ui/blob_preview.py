@@ -110,7 +110,15 @@ class BlobPreview(QObject):
     def _on_preview(self) -> None:
         self.dock.show()  # when it was hidden, showing it may start the preview already
         self.dock.raise_()
-        self._preview_selection(again=True)
+        if not self._edit_pending():
+            self._preview_selection(again=True)
+
+    def _edit_pending(self) -> bool:
+        """While an edit is open, nothing replaces it: the user saves or discards it."""
+        if self.editing:
+            self.window.statusBar().showMessage(
+                "Save or discard your edit in the Preview panel first.", 8000)
+        return self.editing
 
     def _preview_selection(self, *, again: bool) -> None:
         """Preview the selected blob unless it is being read (or, unless ``again``, shown)."""
@@ -129,6 +137,8 @@ class BlobPreview(QObject):
     def _on_edit(self) -> None:
         self.dock.show()
         self.dock.raise_()
+        if self._edit_pending():
+            return
         index = self.tools.selection()
         if isinstance(self.model.record_of(index), BlobRecord):
             self._start(self.edit(QPersistentModelIndex(index)))
