@@ -469,3 +469,24 @@ def test_a_source_that_cannot_be_deleted_stays_copied_in_the_report(
     assert item["state"] == "copied" and "snapshots" in item["reason"]
     assert item["destination"] == "q/snap.txt" and item["destination_etag"]
     assert set(contents(az, container)) == {"p/snap.txt", "q/plain.txt", "q/snap.txt"}
+
+
+def test_a_report_that_cannot_be_written_stops_the_move_before_any_request(
+        two_accounts: Azurite, run: Any, tmp_path: Path) -> None:
+    from vaultbrowser.core.services.errors import LocalFileError
+
+    az = two_accounts
+    container = seed(az, {"r/a.txt": b"a"})
+    not_a_folder = tmp_path / "reports"
+    not_a_folder.write_text("a file where the report folder should be")
+
+    async def body() -> int:
+        async with services(az, AZURITE_ACCOUNT_NAME) as (svc,):
+            journal = svc.client._config.transport._journal
+            with pytest.raises(LocalFileError):
+                await run_copy(svc, svc, (container, "r/"), (container, "s/"), move=True,
+                               report_dir=not_a_folder).run()
+            return len(journal.records())
+
+    assert run(body()) == 0
+    assert contents(az, container) == {"r/a.txt": b"a"}

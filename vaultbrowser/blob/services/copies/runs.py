@@ -36,7 +36,12 @@ from vaultbrowser.blob.services.copies.targets import (
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import MAX_PAGE_SIZE
 from vaultbrowser.blob.services.writes.deletes import BlobDeletes
-from vaultbrowser.core.services.errors import Cancelled, NotFound, VaultBrowserError
+from vaultbrowser.core.services.errors import (
+    Cancelled,
+    LocalFileError,
+    NotFound,
+    VaultBrowserError,
+)
 from vaultbrowser.core.services.workers import run_workers
 
 __all__ = ["CopyRun", "CopyRunProgress", "CopyRunReport", "find_unfinished_report"]
@@ -113,10 +118,17 @@ class _MoveReport:
         data = {**self.header, "state": state,
                 "updated": datetime.now(UTC).isoformat(timespec="seconds"),
                 "items": list(self.items.values())}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(data, indent=1, ensure_ascii=False),
+                                 encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            raise LocalFileError(
+                f"The move's report could not be written to {self.path}: {exc.strerror}.",
+                advice="Free some disk space or fix the folder's permissions, then move "
+                       "again: it resumes.") from exc
 
 
 class CopyRun:
