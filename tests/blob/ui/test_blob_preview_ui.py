@@ -207,5 +207,13 @@ def test_editing_is_refused_read_only_and_for_binary(
         await open_preview(h, name, "b.bin")
         assert preview.not_editable_reason() == "it is not text"
         assert "not editable: it is not text" in preview.panel.info.text()
+        # An archived blob: said in the panel (what to do included), no error dialog.
+        h.client.get_blob_client(name, "b.bin").set_standard_blob_tier("Archive")
+        await open_preview(h, name, "b.bin")
+        assert preview.panel.message.text().startswith("Blob archived:")
+        assert "rehydrated" in preview.panel.message.text()
+        assert "tier" in preview.panel.info.text() and preview.shown is None
+        assert not preview.panel.edit_button.isEnabled()
+        assert h.errors == []
 
     qloop.run_until_complete(body())
