@@ -99,7 +99,9 @@ def find_unfinished_report(report_dir: Path, source: CopySource,
 
 
 class _MoveReport:
-    """The JSON report of a move, written atomically (at most once a second, and at the end)."""
+    """The JSON report of a move, written atomically as it goes and at the end. A write runs
+    on the loop (it is small until a move is huge), so it happens at most once a second and
+    never takes more than ~5% of the loop's time: the interval grows with the write's cost."""
 
     def __init__(self, path: Path, header: dict[str, Any],
                  previous: dict[str, dict[str, Any]]) -> None:
@@ -107,14 +109,15 @@ class _MoveReport:
         self.header = header
         self.items: dict[str, dict[str, Any]] = dict(previous)
         self._written = 0.0
+        self._interval = 1.0
 
     def record(self, source: str, **entry: Any) -> None:
         self.items[source] = {"source": source, **entry}
-        if time.monotonic() - self._written >= 1.0:
+        if time.monotonic() - self._written >= self._interval:
             self.write()
 
     def write(self, state: str = "running") -> None:
-        self._written = time.monotonic()
+        started = time.monotonic()
         data = {**self.header, "state": state,
                 "updated": datetime.now(UTC).isoformat(timespec="seconds"),
                 "items": list(self.items.values())}
@@ -124,6 +127,8 @@ class _MoveReport:
             temporary.write_text(json.dumps(data, indent=1, ensure_ascii=False),
                                  encoding="utf-8")
             os.replace(temporary, self.path)
+            self._written = time.monotonic()
+            self._interval = max(1.0, 20 * (self._written - started))
         except OSError as exc:
             raise LocalFileError(
                 f"The move's report could not be written to {self.path}: {exc.strerror}.",
