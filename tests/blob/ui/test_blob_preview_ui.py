@@ -96,6 +96,15 @@ def test_f3_previews_each_kind_and_load_more(qloop: Any, harness: Harness) -> No
         assert preview.panel.text_view.toPlainText() == big.decode()
         assert not preview.panel.load_more_button.isVisibleTo(preview.panel)
 
+        # The preview never holds more than the "load all" bound, however often asked.
+        preview.load_all_limit = 3000
+        await open_preview(h, name, "big.txt")
+        for _ in range(3):
+            await preview.load_more()
+        assert preview.shown.head.end == 3000
+        assert not preview.panel.load_more_button.isVisibleTo(preview.panel)
+        assert "download it to see the rest" in preview.panel.info.text()
+
         # A line Qt would stall on is shown broken, and not offered for editing.
         preview.limit = 20_000
         await open_preview(h, name, "one-line.txt")

@@ -195,10 +195,15 @@ class BlobPreview(QObject):
         if reason:
             parts.append(f"not editable: {reason}")
         self.panel.info.setText(" · ".join(parts))
-        more = not head.complete
+        # The preview holds at most load_all_limit bytes: beyond, Download is the way.
+        more = not head.complete and head.end < self.load_all_limit
+        if not head.complete and not more:
+            parts.append(f"a preview holds at most {fmt.size(self.load_all_limit)}: download "
+                         "it to see the rest")
+            self.panel.info.setText(" · ".join(parts))
         self.panel.load_all_button.setText(
             f"Load all (up to {fmt.size(self.load_all_limit)})")
-        self.panel.set_buttons(more=more, load_all=more and head.end < self.load_all_limit,
+        self.panel.set_buttons(more=more, load_all=more,
                                edit=reason is None and self.edit_action.isEnabled(),
                                editing=self.editing)
 
@@ -213,7 +218,10 @@ class BlobPreview(QObject):
 
     async def _extend(self, length: int) -> None:
         shown = self.shown
-        if shown is None or shown.head.complete or length <= 0:
+        if shown is None or shown.head.complete:
+            return
+        length = min(length, self.load_all_limit - shown.head.end)
+        if length <= 0:
             return
         head = shown.head
         try:
