@@ -22,6 +22,8 @@ def problems(result: dict[str, object], version: str | None) -> list[str]:
         found.append(f"ok is {result.get('ok')!r} (unavailable: {result.get('unavailable')})")
     if version is not None and result.get("version") != version:
         found.append(f"version {result.get('version')!r}, expected {version!r}")
+    if result.get("icons") is not True:
+        found.append(f"icons {result.get('icons')!r}: the icon font is missing from the bundle")
     trees = result.get("trees")
     if not isinstance(trees, dict) or not trees:
         found.append(f"trees {trees!r}, expected the rows each tree listed")

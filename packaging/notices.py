@@ -28,6 +28,9 @@ https://code.qt.io and https://download.qt.io/official_releases/ (Qt), and
 https://code.qt.io/cgit/pyside/pyside-setup.git (PySide6). The LGPL's text:
 https://www.gnu.org/licenses/lgpl-3.0.txt.
 
+The icons are Material Design Icons (Pictogrammers, Apache License 2.0), from the font the
+qtawesome package ships.
+
 """
 
 

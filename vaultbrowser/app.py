@@ -174,6 +174,8 @@ async def _smoke_test(window: Any, demo: Any, kinds: Sequence[ServiceKind], path
 
     from PySide6 import __version__ as pyside_version
 
+    from vaultbrowser.core.models.icons import font_loaded
+
     trees: dict[str, int] = {}
     first_rows_at: float | None = None
     ok = True
@@ -190,6 +192,8 @@ async def _smoke_test(window: Any, demo: Any, kinds: Sequence[ServiceKind], path
         "ok": ok,
         "version": __version__,
         "trees": trees,
+        "icons": font_loaded(),  # the installers bundle the icon font (a bundle without it
+                                 # still works, in words, but looks unfinished)
         "unavailable": dict(demo.unavailable),
         "first_paint_seconds": round(painted.at - started, 3) if painted.at else None,
         "first_paint_epoch": painted.epoch,

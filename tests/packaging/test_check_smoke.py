@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "packaging" / "check_smoke.py"
-PASSING = {"ok": True, "version": "1.2.3", "trees": {"Secrets": 26, "Blobs": 5},
+PASSING = {"ok": True, "version": "1.2.3", "trees": {"Secrets": 26, "Blobs": 5}, "icons": True,
            "unavailable": {}, "first_paint_seconds": 0.5, "first_rows_seconds": 2.0,
            "platform": "Linux"}
 
@@ -40,6 +40,7 @@ def test_passing_results_pass(tmp_path: Path) -> None:
     ({"trees": {"Secrets": None, "Blobs": 5}}, "Secrets None rows"),
     ({"trees": {}}, "trees {}"),
     ({"trees": None}, "trees None"),
+    ({"icons": False}, "the icon font is missing"),
 ])
 def test_a_failing_field_fails_and_is_named(tmp_path: Path, change: dict[str, object],
                                             complaint: str) -> None:

@@ -54,6 +54,7 @@ def test_smoke_test_mode_writes_its_result_and_exits_zero(tmp_path: Path) -> Non
     assert "Traceback" not in output, output
     smoke = json.loads(result_file.read_text(encoding="utf-8"))
     assert smoke["ok"] is True and smoke["trees"]["Secrets"] > 5
+    assert smoke["icons"] is True
     assert smoke["trees"]["Blobs"] > 1 and smoke["unavailable"] == {}
     assert 0 < smoke["first_paint_seconds"] < smoke["first_rows_seconds"] < 90
     assert launched < smoke["first_paint_epoch"] < time.time()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from PySide6.QtGui import (
 )
 
 _FONT = "materialdesignicons6-webfont-6.9.96"
+FONT_FILES = (f"{_FONT}.ttf", f"{_FONT.replace('-webfont-', '-webfont-charmap-')}.json")
 
 
 class Icon(Enum):
@@ -83,19 +85,34 @@ class Icon(Enum):
 
 
 
+def _font_folder() -> Path | None:
+    """qtawesome's fonts folder: in the installed package, or where the installers' bundle
+    puts it (packaging/vaultbrowser.spec copies the one font and its charmap)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "qtawesome" / "fonts"
+    spec = importlib.util.find_spec("qtawesome")  # located, not imported
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "fonts"
+
+
+def font_loaded() -> bool:
+    """Whether the icon font is there (the installers' smoke test checks it)."""
+    return bool(_font_and_charmap()[1])
+
+
 @cache
 def _font_and_charmap() -> tuple[str, dict[str, int]]:
     """The icon font's family (registered with Qt once) and its name → code point map."""
-    spec = importlib.util.find_spec("qtawesome")  # located, not imported
-    if spec is None or not spec.submodule_search_locations:
+    fonts = _font_folder()
+    if fonts is None:
         return "", {}
-    fonts = Path(next(iter(spec.submodule_search_locations))) / "fonts"
     try:
-        charmap = json.loads((fonts / f"{_FONT.replace('-webfont-', '-webfont-charmap-')}.json")
-                             .read_text(encoding="utf-8"))
+        charmap = json.loads((fonts / FONT_FILES[1]).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "", {}
-    font_id = QFontDatabase.addApplicationFont(str(fonts / f"{_FONT}.ttf"))
+    font_id = QFontDatabase.addApplicationFont(str(fonts / FONT_FILES[0]))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     return (families[0] if families else ""), {k: int(v, 16) for k, v in charmap.items()}
 
