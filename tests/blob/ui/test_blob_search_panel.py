@@ -119,6 +119,17 @@ def test_search_dock_prefix_deep_and_tags_results_act_like_tree_rows(
 
         await h.wait_for(lambda: getattr(selected_in_tree(), "name", None) == found.name)
         assert isinstance(selected_in_tree(), BlobRecord)
+
+        # From the account row (Ctrl+Shift+F or the Search… button): tags across the account.
+        h.select(h.account)
+        assert tool.open_action not in h.pane.selection_actions()  # containers and folders
+        assert tool.open_button.defaultAction() is tool.open_action
+        tool.open_action.trigger()
+        assert tool.scope.container is None and panel.mode == TAGS
+        panel.query_edit.setText(f"\"kind\" = 'hot' AND @container = '{name}'")
+        await tool.search()
+        assert [(r.container, r.name) for r in panel.results.records] == [
+            (name, "logs/2024/02/app-1.log")]
         assert h.errors == []
         h.check_clean()
 

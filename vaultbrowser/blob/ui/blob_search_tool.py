@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QToolButton
 
 from vaultbrowser.blob.models import details as blob_details
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
@@ -73,8 +73,12 @@ class BlobSearchTool(QObject):
                                     f"by prefix, deep (pattern, size, date) or by index tags "
                                     f"({SHORTCUT})")
         self.open_action.triggered.connect(self.open)
-        pane.addAction(self.open_action)
-        pane.action_providers.append(lambda _index: [self.open_action])
+        pane.addAction(self.open_action)  # the shortcut, on any row of the tab
+        pane.action_providers.append(self._menu_actions)
+        self.open_button = QToolButton()
+        self.open_button.setDefaultAction(self.open_action)
+        self.open_button.setText("Search…")
+        pane.add_top_widget(self.open_button)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -112,6 +116,11 @@ class BlobSearchTool(QObject):
         self.panel.query_edit.setFocus()
         self.panel.query_edit.selectAll()
 
+    def _menu_actions(self, index: QModelIndex) -> list[QAction | None]:
+        """In the menus of the rows a search starts from: containers and folders."""
+        record = self.model.record_of(index) if index.isValid() else None
+        return [self.open_action] if isinstance(record, ContainerRecord | BlobPrefixRecord) else []
+
     def use_selection(self) -> None:
         index = self.pane.selected_source_index()
         record = self.model.record_of(index) if index.isValid() else None
@@ -132,6 +141,8 @@ class BlobSearchTool(QObject):
         self.cancel()
         self.scope = scope
         self.deep_search = None
+        if scope.container is None and self.panel.mode != TAGS:
+            self.panel.set_mode(TAGS)  # the one search that spans an account
         self.panel.scope_label.setText(scope.text())
         self.panel.results.clear()
         self._show_idle("")
