@@ -330,3 +330,24 @@ def test_every_search_works_through_the_read_only_guard(run: Any, azurite: Any,
             await service.close()
             await transport.aclose()
     run(body())
+
+
+def test_a_failed_page_is_typed_and_leaves_the_search_where_it_was(run: Any,
+                                                                   azurite: Any) -> None:
+    from vaultbrowser.core.services.errors import NotFound
+
+    name = f"later-{os.getpid() % 10000}-{next(_names)}"
+
+    async def body() -> None:
+        async with open_blob_service(azurite) as (service, _journal):
+            deep = BlobSearch(service).deep(name, DeepCriteria("b"))
+            with pytest.raises(NotFound):
+                await deep.run()
+            stopped = deep.progress()
+            assert (stopped.scanned, stopped.pages, stopped.position) == (0, 0, None)
+            assert not stopped.finished
+            with SyncClient.from_connection_string(azurite.connection_string) as client:
+                client.create_container(name).upload_blob("abc", b"1")
+            done = await deep.run()  # Resume after the failure
+            assert done.finished and (done.scanned, done.matches) == (1, 1)
+    run(body())

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from tests.blob.ui.test_blob_actions import Harness, container_row, harness  # noqa: F401
 from vaultbrowser.blob.services.records import BlobRecord
+from vaultbrowser.blob.ui import blob_search_tool as search_tool
 from vaultbrowser.blob.ui.blob_search_tool import SHORTCUT, BlobSearchTool
 from vaultbrowser.blob.ui.search_panel import DEEP, TAGS
 
@@ -23,7 +25,8 @@ def _list_requests(h: Harness, container: str) -> list[str]:
 
 
 def test_search_dock_prefix_deep_and_tags_results_act_like_tree_rows(
-        qloop: Any, harness: Harness) -> None:  # noqa: F811 (the imported fixture)
+        qloop: Any, harness: Harness,  # noqa: F811 (the imported fixture)
+        monkeypatch: pytest.MonkeyPatch) -> None:
     h = harness
 
     async def body() -> None:
@@ -58,9 +61,16 @@ def test_search_dock_prefix_deep_and_tags_results_act_like_tree_rows(
         QTest.keyClick(panel.view, Qt.Key.Key_Return)
         await tool.task
         assert tool.scope.folder == "logs/"
+        monkeypatch.setattr(search_tool, "FIRST_PAGE", 4)  # first rows at once, more lazily
         panel.flat_check.setChecked(True)
         await tool.task
-        assert len(panel.results.records) == 9
+        assert len(panel.results.records) == 4
+        assert panel.more_button.isEnabled() and "more on the server" in (
+            panel.status_label.text())
+        panel.more_button.click()
+        await tool.task
+        assert len(panel.results.records) == 9 and not panel.more_button.isEnabled()
+        assert panel.status_label.text() == "9 found"
 
         # Deep: a bad regex is said before any request; a good one streams with progress.
         panel.set_mode(DEEP)
