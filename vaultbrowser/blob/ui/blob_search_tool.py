@@ -140,11 +140,10 @@ class BlobSearchTool(QObject):
     def set_scope(self, scope: SearchScope) -> None:
         self.cancel()
         self.scope = scope
-        self.deep_search = None
+        self._forget_results()
         if scope.container is None and self.panel.mode != TAGS:
             self.panel.set_mode(TAGS)  # the one search that spans an account
         self.panel.scope_label.setText(scope.text())
-        self.panel.results.clear()
         self._show_idle("")
 
     # --- running ---------------------------------------------------------------------------
@@ -157,11 +156,16 @@ class BlobSearchTool(QObject):
 
     def _mode_changed(self) -> None:
         self.cancel()
-        self.deep_search = None
-        self.panel.results.clear()
+        self._forget_results()
         self._show_idle("")
         if self.panel.mode == TAGS:
             self._check_tags()
+
+    def _forget_results(self) -> None:
+        """A new scope or mode: no rows, nothing to resume, no next page."""
+        self.deep_search = None
+        self._next_page, self._continuation = None, None
+        self.panel.results.clear()
 
     def _restart_prefix(self) -> None:
         if self.panel.mode == PREFIX and self.scope is not None:
