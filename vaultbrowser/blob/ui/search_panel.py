@@ -96,7 +96,10 @@ class SearchPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setColumnWidth(0, 360)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        for column, width in ((0, 360), (1, 140), (2, 90), (3, 150)):
+            self.view.setColumnWidth(column, width)
         self.view.setToolTip("Enter or double-click: show in the Blobs tree (where download, "
                              "delete and the other actions apply); a folder opens in the "
                              "search")
