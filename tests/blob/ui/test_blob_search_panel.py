@@ -14,9 +14,9 @@ from PySide6.QtTest import QTest
 
 from tests.blob.ui.test_blob_actions import Harness, container_row, harness  # noqa: F401
 from vaultbrowser.blob.services.records import BlobRecord
-from vaultbrowser.blob.ui import blob_search_tool as search_tool
-from vaultbrowser.blob.ui.blob_search_tool import SHORTCUT, BlobSearchTool
-from vaultbrowser.blob.ui.search_panel import DEEP, TAGS
+from vaultbrowser.blob.ui.search import blob_search_tool as search_tool
+from vaultbrowser.blob.ui.search.blob_search_tool import SHORTCUT, BlobSearchTool
+from vaultbrowser.blob.ui.search.search_panel import DEEP, TAGS
 
 
 def _list_requests(h: Harness, container: str) -> list[str]:

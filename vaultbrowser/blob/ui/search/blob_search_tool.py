@@ -23,7 +23,7 @@ from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, Con
 from vaultbrowser.blob.services.search.blob_search import BlobSearch
 from vaultbrowser.blob.services.search.deep_search import DeepSearch, SearchProgress
 from vaultbrowser.blob.services.search.tag_filter import parse_tag_filter
-from vaultbrowser.blob.ui.search_panel import DEEP, PREFIX, TAGS, SearchPanel
+from vaultbrowser.blob.ui.search.search_panel import DEEP, PREFIX, TAGS, SearchPanel
 from vaultbrowser.core.services.errors import InvalidInput, NotFound
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.ui.tree_pane import TreePane
