@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from azure.core import MatchConditions
 from azure.keyvault.certificates import CertificatePolicy
 from azure.keyvault.keys import (
     JsonWebKey,
@@ -120,12 +121,24 @@ def blob_writes(client: Any) -> dict[str, Callable[[], Awaitable[Any]]]:
             {}, public_access="container"),
         "upload blob": lambda: container.upload_blob("new.txt", b"data"),
         "overwrite blob": lambda: blob.upload_blob(b"changed", overwrite=True),
+        "save edited text (If-Match)": lambda: blob.upload_blob(
+            b"edited", overwrite=True, etag='"0x8D0000000000000"',
+            match_condition=MatchConditions.IfNotModified),
         "delete blob": lambda: blob.delete_blob(),
         "set metadata": lambda: blob.set_blob_metadata({"owner": "mallory"}),
         "set tags": lambda: blob.set_blob_tags({"a": "b"}),
         "set tier": lambda: blob.set_standard_blob_tier(StandardBlobTier.COOL),
         "snapshot": lambda: blob.create_snapshot(),
+        "set tier, batch": lambda: container.set_standard_blob_tier_blobs(
+            StandardBlobTier.ARCHIVE, "kept.txt"),
+        "delete snapshot": lambda: container.get_blob_client(
+            "kept.txt", snapshot="2024-03-01T09:00:00.1234567Z").delete_blob(),
+        "delete version": lambda: blob.delete_blob(version_id="2024-03-01T08:59:00.1111111Z"),
+        "promote snapshot": lambda: blob.start_copy_from_url(container.get_blob_client(
+            "kept.txt", snapshot="2024-03-01T09:00:00.1234567Z").url),
         "copy": lambda: container.get_blob_client("copy.txt").start_copy_from_url(blob.url),
+        "abort copy": lambda: container.get_blob_client("copy.txt").abort_copy(
+            "00000000-0000-0000-0000-000000000000"),
         "lease": lambda: blob.acquire_lease(),
         "undelete": lambda: blob.undelete_blob(),
         "user delegation key": lambda: client.get_user_delegation_key(expiry, expiry),
@@ -260,3 +273,40 @@ def test_writes_work_without_read_only(emulator: Any, run: Any) -> None:
 
     assert run(body()) == "writable"
 
+
+
+def test_copies_moves_and_renames_are_refused_in_read_only_mode(
+        azurite: Any, run: Any, blob_state: Callable[[], dict[str, Any]]) -> None:
+    """The server-side copy, move and rename runs (blob/services/copies/) send nothing that
+    writes: each ends with the refusal, the account unchanged, the refusals in the journal."""
+    from vaultbrowser.blob.services.copies.runs import CopyRun
+    from vaultbrowser.blob.services.copies.server_copy import ServerCopy
+    from vaultbrowser.blob.services.copies.targets import ConflictPolicy, CopySource, CopyTarget
+
+    before = blob_state()
+    session = ServiceSession()
+
+    async def body() -> list[Any]:
+        try:
+            service = open_storage(session, blob_connection(azurite))
+            url = service.account_url
+            reports = []
+            for target, move in (("copied.txt", False),  # copy
+                                 ("renamed.txt", True),  # rename
+                                 ("elsewhere/kept.txt", True)):  # move
+                reports.append(await CopyRun(
+                    ServerCopy(service, service), CopySource(url, CONTAINER, "kept.txt"),
+                    CopyTarget(url, CONTAINER, target), ConflictPolicy.OVERWRITE,
+                    move=move).run())
+            return reports
+        finally:
+            await session.aclose()
+
+    reports = run(body())
+    for report in reports:
+        assert report.done == () and len(report.failed) == 1
+        assert isinstance(report.failed[0][1], ReadOnlyRefused)
+    assert blob_state() == before
+    refused_puts = [r for r in session.journal.records() if r.refused]
+    assert len(refused_puts) == 3 and all(r.method == "PUT" for r in refused_puts)
+    assert {r.method for r in session.journal.records() if not r.refused} <= SAFE_METHODS

@@ -30,13 +30,17 @@ from vaultbrowser.blob.services.listing import (
     FastBlobLister,
     SdkBlobLister,
 )
+from vaultbrowser.blob.services.preview import BlobPreviews
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.services.rules import check_addressable_name, check_page_size
 from vaultbrowser.blob.services.urls import BlobUrls
 from vaultbrowser.blob.services.writes.containers import ContainerWrites
 from vaultbrowser.blob.services.writes.deletes import BlobDeletes
 from vaultbrowser.blob.services.writes.metadata import BlobMetadataWrites
+from vaultbrowser.blob.services.writes.text_save import BlobTextSaves
+from vaultbrowser.blob.services.writes.tiers import BlobTiers
 from vaultbrowser.blob.services.writes.uploads import BlobUploads
+from vaultbrowser.blob.services.writes.versions import BlobVersions
 from vaultbrowser.core.services.errors import AccessDenied
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Page, ResponseInfo, Result
@@ -93,6 +97,10 @@ class BlobService:
         self.deletes = BlobDeletes(self)
         self.metadata = BlobMetadataWrites(self)
         self.urls = BlobUrls(self)
+        self.versions = BlobVersions(self)  # snapshots and versions: list, promote, delete
+        self.tiers = BlobTiers(self)  # access tier of one blob or many (Blob Batch)
+        self.previews = BlobPreviews(self)  # ranged reads for the preview (GETs)
+        self.text_saves = BlobTextSaves(self)  # an edited blob saved back conditionally
 
     @property
     def client(self) -> BlobServiceClient:
@@ -267,6 +275,8 @@ class BlobService:
         write: Writer,
         *,
         progress: Progress | None = None,
+        snapshot: str | None = None,
+        version_id: str | None = None,
     ) -> Result[int]:
         """Stream the blob's bytes, as stored, to ``write``; return how many were written.
 
@@ -286,7 +296,9 @@ class BlobService:
                 ``progress`` propagates unchanged.
         """
         check_addressable_name(name)
-        blob = self._client.get_blob_client(container, name)
+        # A snapshot's or version's bytes when one is given (its history's Download).
+        blob = self._client.get_blob_client(container, name, snapshot=snapshot,
+                                            version_id=version_id)
         chunk = self._download_chunk_size
         first_response: ResponseInfo | None = None
         etag: str | None = None

@@ -38,7 +38,9 @@ from vaultbrowser.blob.ui.blob_dialogs import (
     KeyValueDialog,
 )
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
+from vaultbrowser.blob.ui.blob_preview import BlobPreview
 from vaultbrowser.blob.ui.blob_transfers import BlobTransfers
+from vaultbrowser.blob.ui.history_tier_actions import BlobHistoryTierActions
 from vaultbrowser.blob.ui.sas_dialogs import ACCOUNT_KEY, USER_DELEGATION, SasDialog, SasUrlDialog
 from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.services.connections import AuthMethod
@@ -111,6 +113,8 @@ class BlobActions(QObject):
             action.setIcon(icon(which))
 
         self.transfers = BlobTransfers(tools)
+        self.history_tiers = BlobHistoryTierActions(tools)  # versions, snapshots, tiers
+        self.preview = BlobPreview(tools)  # the Preview panel, F3 / F4
 
         self.deleted_check = QCheckBox("Show deleted")
         self.deleted_check.setToolTip("Also list soft-deleted blobs (greyed, with the time "
@@ -154,6 +158,7 @@ class BlobActions(QObject):
             self.sas_action.setToolTip("This connection signs in with a SAS: it cannot sign "
                                        "another one")
         transfer = self.transfers.actions_for(index)
+        history_tiers = self.history_tiers.actions_for(index)
         if isinstance(record, AccountRoot):
             return [self.create_container_action]
         if is_container:
@@ -161,11 +166,14 @@ class BlobActions(QObject):
                     self.delete_container_action, None, self.metadata_action,
                     self.copy_url_action, self.sas_action]
         if is_folder:
-            return [*transfer, None, self.delete_action]
+            return [*transfer, None, self.delete_action, None, *history_tiers]
         if is_blob and record.deleted:
             return [self.undelete_action]
-        return [*transfer, None, self.delete_action, None, self.metadata_action,
-                self.tags_action, None, self.copy_url_action, self.sas_action]
+        self.preview.update_actions(index)
+        return [*transfer, self.preview.preview_action, self.preview.edit_action, None,
+                self.delete_action, None, self.metadata_action,
+                self.tags_action, None, *history_tiers, None, self.copy_url_action,
+                self.sas_action]
 
     # --- containers ------------------------------------------------------------------------------
 
