@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -33,7 +34,24 @@ NAMES = [f"logs/2024/{day:02d}/app-{n}.log" for day in range(1, 4) for n in rang
 
 
 @pytest.fixture(scope="module")
+def small_account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """An Azurite of this module's own: Azurite pages an account-wide tag query wrongly once
+    the account holds more than 5,000 blobs (it filters after reading a page), as the session's
+    Azurite may by the time this runs."""
+    from vaultbrowser.emulators.azurite import Azurite
+
+    instance = Azurite(workdir=tmp_path_factory.mktemp("azurite-tags"))
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
 def seeded(azurite: Any) -> str:
+    return seed_search_container(azurite)
+
+
+def seed_search_container(azurite: Any) -> str:
     """A container with ``NAMES`` (big.bin: 5,000 bytes, the rest small); app-0 logs tagged."""
     name = f"search-{os.getpid() % 10000}-{next(_names)}"
     with SyncClient.from_connection_string(azurite.connection_string) as client:
@@ -195,10 +213,12 @@ def test_deep_search_stops_at_its_match_limit_and_goes_on(run: Any, azurite: Any
 # --- find by tags -------------------------------------------------------------------------------
 
 
-def test_find_by_tags_in_a_container_and_across_the_account(run: Any, azurite: Any,
-                                                            seeded: str) -> None:
+def test_find_by_tags_in_a_container_and_across_the_account(run: Any,
+                                                            small_account: Any) -> None:
+    seeded = seed_search_container(small_account)
+
     async def body() -> None:
-        async with open_blob_service(azurite) as (service, journal):
+        async with open_blob_service(small_account) as (service, journal):
             search = BlobSearch(service)
             query = parse_tag_filter("\"kind\" = 'log' and \"day\" >= '02'", account_level=False)
             page = await search.find_by_tags(query, container=seeded)

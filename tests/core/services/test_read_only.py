@@ -55,7 +55,7 @@ def blob_state(azurite: Any) -> Callable[[], dict[str, Any]]:
                 include=["metadata", "tags", "snapshots"])
             state[props.name] = (dict(props.metadata or {}), props.public_access, sorted(
                 (b.name, b.etag, b.size, tuple(sorted((b.metadata or {}).items())),
-                 b.snapshot) for b in blobs))
+                 b.snapshot or "") for b in blobs))
         return state
 
     return snapshot
