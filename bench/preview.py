@@ -50,8 +50,8 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
 
     from bench.loop_monitor import LoopStallMonitor
     from vaultbrowser.blob.services.blob_service import BlobService
-    from vaultbrowser.blob.services.preview_format import prepare_preview
-    from vaultbrowser.blob.ui.preview_panel import PreviewPanel
+    from vaultbrowser.blob.services.previews.formats import prepare_preview
+    from vaultbrowser.blob.ui.preview.preview_panel import PreviewPanel
     from vaultbrowser.core.services.http.journal import HttpJournal
     from vaultbrowser.core.services.http.transport import RecordingTransport
 

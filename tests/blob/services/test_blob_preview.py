@@ -17,13 +17,13 @@ from azure.storage.blob import BlobServiceClient, ContentSettings
 
 from tests.blob.services.blob_seed import open_blob_service
 from vaultbrowser.blob.services.opener import open_storage
-from vaultbrowser.blob.services.preview import BlobArchived
-from vaultbrowser.blob.services.preview_format import (
+from vaultbrowser.blob.services.previews.formats import (
     PreviewKind,
     decode_text,
     encode_text,
     prepare_preview,
 )
+from vaultbrowser.blob.services.previews.ranged_reads import BlobArchived
 from vaultbrowser.blob.services.writes.text_save import BlobChangedOnServer
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import Conflict, InvalidInput, ReadOnlyRefused

@@ -17,7 +17,7 @@ from tests.blob.ui.test_blob_actions import (  # fixtures and helpers, no tests
     read_only_harness,
 )
 from vaultbrowser.blob.services.copies.targets import ConflictPolicy
-from vaultbrowser.blob.ui.copy_dialogs import CopyMoveDialog
+from vaultbrowser.blob.ui.copies.copy_dialogs import CopyMoveDialog
 from vaultbrowser.blob.ui.transfer_panel import TransferJob
 from vaultbrowser.core.audit.trail import AuditTrail
 

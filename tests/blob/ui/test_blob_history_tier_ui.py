@@ -13,7 +13,7 @@ from tests.blob.ui.test_blob_actions import (  # noqa: F401  (fixtures)
     harness,
     read_only_harness,
 )
-from vaultbrowser.blob.ui.history_dialogs import (
+from vaultbrowser.blob.ui.history.history_dialogs import (
     DELETE,
     DOWNLOAD,
     NO_VERSIONS_NOTE,

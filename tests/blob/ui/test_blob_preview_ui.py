@@ -18,8 +18,8 @@ from tests.blob.ui.test_blob_actions import (  # noqa: F401 - fixtures
     harness,
     read_only_harness,
 )
-from vaultbrowser.blob.services.preview_format import PreviewKind
-from vaultbrowser.blob.ui.edit_conflict_dialog import EditChoice, EditConflictDialog
+from vaultbrowser.blob.services.previews.formats import PreviewKind
+from vaultbrowser.blob.ui.preview.edit_conflict_dialog import EditChoice, EditConflictDialog
 from vaultbrowser.core.audit.trail import describe_operation
 
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from tests.blob.services.test_blob_preview import png
-from vaultbrowser.blob.services.preview_format import HEX_VIEW_BYTES, PreviewKind, prepare_preview
-from vaultbrowser.blob.ui import preview_panel
-from vaultbrowser.blob.ui.preview_panel import PreviewPanel, fill_text
+from vaultbrowser.blob.services.previews.formats import HEX_VIEW_BYTES, PreviewKind, prepare_preview
+from vaultbrowser.blob.ui.preview import preview_panel
+from vaultbrowser.blob.ui.preview.preview_panel import PreviewPanel, fill_text
 
 
 def show(qloop: asyncio.AbstractEventLoop, panel: PreviewPanel, data: bytes, name: str,

@@ -30,7 +30,7 @@ from vaultbrowser.blob.services.listing import (
     FastBlobLister,
     SdkBlobLister,
 )
-from vaultbrowser.blob.services.preview import BlobPreviews
+from vaultbrowser.blob.services.previews.ranged_reads import BlobPreviews
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.services.rules import check_addressable_name, check_page_size
 from vaultbrowser.blob.services.urls import BlobUrls

@@ -38,9 +38,9 @@ from vaultbrowser.blob.ui.blob_dialogs import (
     KeyValueDialog,
 )
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
-from vaultbrowser.blob.ui.blob_preview import BlobPreview
 from vaultbrowser.blob.ui.blob_transfers import BlobTransfers
-from vaultbrowser.blob.ui.history_tier_actions import BlobHistoryTierActions
+from vaultbrowser.blob.ui.history.history_tier_actions import BlobHistoryTierActions
+from vaultbrowser.blob.ui.preview.blob_preview import BlobPreview
 from vaultbrowser.blob.ui.sas_dialogs import ACCOUNT_KEY, USER_DELEGATION, SasDialog, SasUrlDialog
 from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.services.connections import AuthMethod

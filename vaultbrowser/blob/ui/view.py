@@ -13,7 +13,7 @@ from vaultbrowser.blob.models import details as blob_details
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.ui.blob_actions import BlobActions
-from vaultbrowser.blob.ui.blob_copies import BlobCopies
+from vaultbrowser.blob.ui.copies.blob_copies import BlobCopies
 from vaultbrowser.blob.ui.search.blob_search_tool import BlobSearchTool
 from vaultbrowser.core.models.details import Details, Row
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel

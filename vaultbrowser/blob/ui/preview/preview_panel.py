@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.blob.models.preview_models import JsonTreeModel, TableRowsModel
-from vaultbrowser.blob.services.preview_format import MAX_SHOWN_LINE, Preview, PreviewKind
+from vaultbrowser.blob.services.previews.formats import MAX_SHOWN_LINE, Preview, PreviewKind
 
 MAX_IMAGE_PIXELS = 40_000_000  # bigger images are shown scaled down to this many pixels
 # A text view is filled in slices, the loop turning between them. Qt's cost is per line more

@@ -18,18 +18,18 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
-from vaultbrowser.blob.services.preview import BlobHead
-from vaultbrowser.blob.services.preview_format import (
+from vaultbrowser.blob.services.previews.formats import (
     Preview,
     decode_text,
     encode_text,
     prepare_preview,
 )
+from vaultbrowser.blob.services.previews.ranged_reads import BlobHead
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.writes.text_save import BlobChangedOnServer
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
-from vaultbrowser.blob.ui.edit_conflict_dialog import EditChoice, EditConflictDialog
-from vaultbrowser.blob.ui.preview_panel import PreviewPanel, fill_text
+from vaultbrowser.blob.ui.preview.edit_conflict_dialog import EditChoice, EditConflictDialog
+from vaultbrowser.blob.ui.preview.preview_panel import PreviewPanel, fill_text
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.services.errors import InvalidInput, NotFound, VaultBrowserError
 

@@ -23,12 +23,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
 from vaultbrowser.blob.models.details import describe
-from vaultbrowser.blob.services.preview_format import prepare_preview
+from vaultbrowser.blob.services.previews.formats import prepare_preview
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord
 from vaultbrowser.blob.services.writes.tiers import TierReport, failure_text
 from vaultbrowser.blob.services.writes.versions import BlobHistory
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
-from vaultbrowser.blob.ui.history_dialogs import (
+from vaultbrowser.blob.ui.history.history_dialogs import (
     DELETE,
     DOWNLOAD,
     PREVIEW,

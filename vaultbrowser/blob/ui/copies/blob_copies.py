@@ -25,7 +25,7 @@ from vaultbrowser.blob.services.copies.targets import CopySource, CopyTarget
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.blob.services.statistics import FolderStatistics, collect_statistics
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
-from vaultbrowser.blob.ui.copy_dialogs import CopyMoveDialog, StatisticsDialog, TargetAccount
+from vaultbrowser.blob.ui.copies.copy_dialogs import CopyMoveDialog, StatisticsDialog, TargetAccount
 from vaultbrowser.blob.ui.transfer_panel import TransferPanel
 from vaultbrowser.core.audit.trail import data_dir, latest_identity
 from vaultbrowser.core.models.icons import Icon, icon

@@ -27,7 +27,7 @@ from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.writes.tiers import REHYDRATE_PRIORITIES, TIERS
 from vaultbrowser.blob.services.writes.versions import BlobHistory
 from vaultbrowser.blob.ui.blob_dialogs import HINT_STYLE, plain_label
-from vaultbrowser.blob.ui.preview_panel import PreviewPanel
+from vaultbrowser.blob.ui.preview.preview_panel import PreviewPanel
 from vaultbrowser.core.models import formatting as fmt
 
 # What the user chose to do with an entry (``BlobHistoryDialog.operation``).
