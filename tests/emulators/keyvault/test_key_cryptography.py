@@ -288,3 +288,31 @@ def test_faults_and_request_log(emu: KeyVaultEmulator) -> None:
     with pytest.raises(HttpResponseError) as excinfo:
         client.sign(SignatureAlgorithm.es256, _digest("ES256"))
     assert excinfo.value.status_code == 403
+
+
+def test_rsnull_signs_the_bytes_as_given(emu: KeyVaultEmulator) -> None:
+    key = _keys(emu).create_rsa_key(unique("rsnull"))
+    remote = _remote(emu, key.id)
+    data = b"tls-handshake-hash-of-any-length"[:20]
+    signed = remote.sign("RSNULL", data)  # type: ignore[arg-type]  # not in the SDK's enum
+    _public(key).verify(signed.signature, data, padding.PKCS1v15(), utils.NoDigestInfo())
+    assert remote.verify("RSNULL", data, signed.signature).is_valid  # type: ignore[arg-type]
+    with pytest.raises(HttpResponseError) as excinfo:
+        remote.sign("RSNULL", b"x" * 246)  # type: ignore[arg-type]  # past 2048-bit room
+    assert _error(excinfo)[:2] == (400, "BadParameter")
+
+
+def test_key_client_crypto_client_and_cryptography_interfaces(emu: KeyVaultEmulator) -> None:
+    keys = _keys(emu)
+    key = keys.create_rsa_key(unique("iface"))
+    client = keys.get_cryptography_client(key.name, key_version=key.properties.version)
+    private = client.create_rsa_private_key()  # cryptography's RSAPrivateKey, signing remotely
+    assert private.key_size == 2048
+    signature = private.sign(b"data", padding.PKCS1v15(), hashes.SHA256())
+    _public(key).verify(signature, b"data", padding.PKCS1v15(), hashes.SHA256())
+    pss = padding.PSS(padding.MGF1(hashes.SHA384()), padding.PSS.DIGEST_LENGTH)
+    signature = private.sign(b"data", pss, hashes.SHA384())
+    client.create_rsa_public_key().verify(signature, b"data", pss, hashes.SHA384())
+    oaep = padding.OAEP(padding.MGF1(hashes.SHA256()), hashes.SHA256(), None)
+    ciphertext = _public(key).encrypt(b"secret", oaep)
+    assert private.decrypt(ciphertext, oaep) == b"secret"  # decrypted by the emulator

@@ -21,6 +21,8 @@ ENCRYPTION_ALGS = frozenset({"RSA1_5", "RSA-OAEP", "RSA-OAEP-256"})
 # ES256K is SHA-256 on secp256k1; each ES* names the one curve it may be used with.
 EC_SIGN_CURVES = {"ES256": "P-256", "ES256K": "P-256K", "ES384": "P-384", "ES512": "P-521"}
 RSA_SIGN_ALGS = frozenset({f"{p}{n}" for p in ("RS", "PS") for n in _HASHES})
+# PKCS#1 v1.5 over the caller's bytes as they are (no DigestInfo), for TLS-style signing.
+RSNULL = "RSNULL"
 
 
 def _hash_of(alg: str) -> hashes.HashAlgorithm:
@@ -84,9 +86,17 @@ def decrypt(key: jwk.PrivateKey, alg: str, ciphertext: bytes) -> bytes:
 
 
 def _check_sign_alg(key: jwk.PrivateKey, alg: str, digest: bytes, field: str) -> None:
-    if alg not in RSA_SIGN_ALGS and alg not in EC_SIGN_CURVES:
+    if alg not in RSA_SIGN_ALGS and alg not in EC_SIGN_CURVES and alg != RSNULL:
         raise bad_parameter(f"Invalid algorithm: {alg}.")
     if isinstance(key, rsa.RSAPrivateKey):
+        if alg == RSNULL:
+            room = (key.key_size + 7) // 8 - 11  # what PKCS#1 v1.5 padding leaves
+            if not 0 < len(digest) <= room:
+                raise bad_parameter(
+                    f"Invalid length of '{field}': {len(digest)} bytes. {alg} with this key "
+                    f"takes 1 to {room} bytes, encoded with base64url."
+                )
+            return
         if alg not in RSA_SIGN_ALGS:
             raise _incompatible(alg, key)
     elif alg not in EC_SIGN_CURVES:
@@ -103,6 +113,10 @@ def _check_sign_alg(key: jwk.PrivateKey, alg: str, digest: bytes, field: str) ->
         )
 
 
+def _prehashed(alg: str) -> utils.Prehashed | utils.NoDigestInfo:
+    return utils.NoDigestInfo() if alg == RSNULL else utils.Prehashed(_hash_of(alg))
+
+
 def _pss(alg: str) -> padding.AsymmetricPadding:
     if alg.startswith("PS"):
         # The service's PSS salt is as long as the digest.
@@ -117,10 +131,9 @@ def sign(key: jwk.PrivateKey, alg: str, digest: bytes) -> bytes:
         KvError: 400 for an unknown or incompatible algorithm or a digest of the wrong size.
     """
     _check_sign_alg(key, alg, digest, "value")
-    prehashed = utils.Prehashed(_hash_of(alg))
     if isinstance(key, rsa.RSAPrivateKey):
-        return key.sign(digest, _pss(alg), prehashed)
-    r, s = utils.decode_dss_signature(key.sign(digest, ec.ECDSA(prehashed)))
+        return key.sign(digest, _pss(alg), _prehashed(alg))
+    r, s = utils.decode_dss_signature(key.sign(digest, ec.ECDSA(utils.Prehashed(_hash_of(alg)))))
     length = (key.curve.key_size + 7) // 8
     return r.to_bytes(length, "big") + s.to_bytes(length, "big")
 
@@ -133,10 +146,9 @@ def verify(key: jwk.PrivateKey, alg: str, digest: bytes, signature: bytes) -> bo
         KvError: 400 for an unknown or incompatible algorithm or a digest of the wrong size.
     """
     _check_sign_alg(key, alg, digest, "digest")
-    prehashed = utils.Prehashed(_hash_of(alg))
     try:
         if isinstance(key, rsa.RSAPrivateKey):
-            key.public_key().verify(signature, digest, _pss(alg), prehashed)
+            key.public_key().verify(signature, digest, _pss(alg), _prehashed(alg))
             return True
         length = (key.curve.key_size + 7) // 8
         if len(signature) != 2 * length:
@@ -144,7 +156,7 @@ def verify(key: jwk.PrivateKey, alg: str, digest: bytes, signature: bytes) -> bo
         r = int.from_bytes(signature[:length], "big")
         s = int.from_bytes(signature[length:], "big")
         der = utils.encode_dss_signature(r, s)
-        key.public_key().verify(der, digest, ec.ECDSA(prehashed))
+        key.public_key().verify(der, digest, ec.ECDSA(utils.Prehashed(_hash_of(alg))))
         return True
     except (InvalidSignature, ValueError):
         return False
