@@ -66,6 +66,10 @@ def _sans(sans: dict[str, Any] | None) -> list[x509.GeneralName]:
 
 def _key_usage(usages: list[str]) -> x509.KeyUsage:
     flags = {attr: name in usages for name, attr in _USAGES}
+    # RFC 5280 gives encipherOnly/decipherOnly a meaning only beside keyAgreement, and
+    # cryptography refuses them alone: the certificate's extension carries keyAgreement too.
+    if flags["encipher_only"] or flags["decipher_only"]:
+        flags["key_agreement"] = True
     return x509.KeyUsage(**flags)
 
 
@@ -147,6 +151,19 @@ def secret_value(key: PrivateKey, chain: list[x509.Certificate], content_type: s
         serialization.NoEncryption(),
     )
     return base64.b64encode(pfx).decode()
+
+
+def pfx_value_as_pem(value: str) -> str:
+    """A PKCS#12 secret value (base64 PFX without password) as PEM: the key (when the PFX
+    holds one) then the certificates, leaf first — what the service hands out for
+    ``outContentType=application/x-pem-file``."""
+    key, leaf, extra = pkcs12.load_key_and_certificates(base64.b64decode(value), None)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode() if key is not None else ""
+    chain = [leaf, *extra] if leaf is not None else list(extra)
+    return pem + "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain)
 
 
 def load_import(value: str, password: str | None,

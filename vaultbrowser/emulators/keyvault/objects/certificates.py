@@ -18,7 +18,7 @@ from vaultbrowser.emulators.keyvault.errors import (
     deleted_conflict,
     not_found,
 )
-from vaultbrowser.emulators.keyvault.objects import certissue, certpolicy
+from vaultbrowser.emulators.keyvault.objects import certissue, certissuers, certpolicy
 from vaultbrowser.emulators.keyvault.objects.common import (
     add_common,
     check_name,
@@ -86,6 +86,7 @@ def _active(ctx: Ctx, name: str, version: str | None = None) -> Entry:
 
 def _check_reusable(store: Store, name: str) -> None:
     check_name(name)
+    certissuers.check_certificate_name(name)
     if store.certificates.get_deleted(name) is not None:
         raise deleted_conflict(KIND, name)
 
@@ -171,7 +172,11 @@ async def list_certificates(ctx: Ctx) -> Reply:
 
 
 async def list_versions(ctx: Ctx, name: str) -> Reply:
-    entry = _active(ctx, name)
+    entry = ctx.store.certificates.get(name)
+    if entry is None:
+        # The service answers an empty listing for a name it does not hold, not a 404.
+        return Reply(200, {"value": [], "nextLink": None})
+    certissue.settle(ctx.store, entry)
 
     def item(key: str) -> dict[str, Any]:
         return render_item(ctx.base_url, entry, entry.versions[key], True)

@@ -20,6 +20,8 @@ IN_PROGRESS_DETAILS = (
     "Pending certificate created. Certificate request is in progress. This may take some time "
     "based on the issuer provider. Please check again later."
 )
+# An ``Unknown`` issuer means a CA outside the vault: the operation waits for a merge.
+MERGE_DETAILS = "Pending certificate created. Please Perform Merge to complete the request."
 
 
 def _managed_conflicts(store: Store, name: str) -> None:
@@ -125,7 +127,8 @@ def render_pending(base: str, entry: Entry) -> dict[str, Any]:
         "status": op["status"],
     }
     if op["status"] == "inProgress":
-        out["status_details"] = IN_PROGRESS_DETAILS
+        manual = op["issuer"].lower() == "unknown"
+        out["status_details"] = MERGE_DETAILS if manual else IN_PROGRESS_DETAILS
     elif op["status"] == "completed":
         out["target"] = f"{base}/certificates/{entry.name}"
     elif op["status"] == "cancelled":

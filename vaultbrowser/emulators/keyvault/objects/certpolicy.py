@@ -70,11 +70,17 @@ def fill(policy: dict[str, Any] | None, imported: x509.Certificate | None = None
     x509_props = _dict(req.get("x509_props"), "x509_props")
     if imported is not None:
         x509_props = {**describe(imported), **x509_props}
-    if not x509_props.get("subject") and not any((x509_props.get("sans") or {}).values()):
+    x509_props["sans"] = _dict(x509_props.get("sans"), "sans")
+    if not x509_props.get("subject") and not any(x509_props["sans"].values()):
         raise bad_parameter(
             "The policy must specify either a subject or subject alternative names."
         )
-    x509_props.setdefault("sans", {})
+    # The service leaves out subject alternative names that hold nothing.
+    sans = {k: v for k, v in x509_props["sans"].items() if v}
+    if sans:
+        x509_props["sans"] = sans
+    else:
+        x509_props.pop("sans", None)
     x509_props.setdefault("ekus", list(SERVER_AND_CLIENT_AUTH))
     default_usage = ["digitalSignature", "keyEncipherment"] if kty.startswith("RSA") else [
         "digitalSignature"]

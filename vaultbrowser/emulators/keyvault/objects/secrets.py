@@ -12,6 +12,7 @@ from vaultbrowser.emulators.keyvault.errors import (
     deleted_conflict,
     not_found,
 )
+from vaultbrowser.emulators.keyvault.objects import secretformat
 from vaultbrowser.emulators.keyvault.objects.common import (
     add_common,
     check_name,
@@ -137,7 +138,11 @@ async def get_secret(ctx: Ctx, name: str, version: str | None = None) -> Reply:
         # The service never hands out a disabled version's value (listings still show it).
         raise KvError(403, "Forbidden", "Operation get is not allowed on a disabled secret.",
                       inner="SecretDisabled")
-    return Reply(200, render(ctx.base_url, entry, ver))
+    out = render(ctx.base_url, entry, ver)
+    wanted = ctx.query.get("outContentType")
+    if wanted:
+        secretformat.convert(out, ver, wanted)
+    return Reply(200, out)
 
 
 async def update_secret(ctx: Ctx, name: str, version: str | None = None) -> Reply:
