@@ -26,6 +26,7 @@ from vaultbrowser.emulators.keyvault.objects.common import (
     list_deleted_of,
     version_of,
 )
+from vaultbrowser.emulators.keyvault.objects.keyops import ROUTES as OPERATION_ROUTES
 from vaultbrowser.emulators.keyvault.routing import Ctx, Reply, Route
 from vaultbrowser.emulators.keyvault.store import (
     Attributes,
@@ -310,4 +311,5 @@ ROUTES: list[Route] = [
     ("GET", "/deletedkeys/{name}", get_deleted),
     ("DELETE", "/deletedkeys/{name}", purge_deleted),
     ("POST", "/deletedkeys/{name}/recover", recover_deleted),
+    *OPERATION_ROUTES,  # encrypt, decrypt, wrapkey, unwrapkey, sign, verify (keyops.py)
 ]
