@@ -334,3 +334,5 @@ def test_versions_of_a_missing_name_are_empty(emu: KeyVaultEmulator, raw: Raw) -
             return [p async for p in c.list_properties_of_certificate_versions(unique("g"))]
 
     assert run(scenario()) == []
+    # a certificate's backing secret follows the same rule
+    assert list(_secrets(emu).list_properties_of_secret_versions(unique("ghost"))) == []

@@ -169,7 +169,10 @@ async def list_secrets(ctx: Ctx) -> Reply:
 
 
 async def list_versions(ctx: Ctx, name: str) -> Reply:
-    entry = _active(ctx, name)
+    entry = ctx.store.secrets.get(name)
+    if entry is None:
+        # The service answers an empty listing for a name it does not hold, not a 404.
+        return Reply(200, {"value": [], "nextLink": None})
 
     def item(key: str) -> dict[str, Any]:
         return render_item(ctx.base_url, entry, entry.versions[key], True)
