@@ -288,6 +288,14 @@ def test_faults_and_request_log(emu: KeyVaultEmulator) -> None:
     with pytest.raises(HttpResponseError) as excinfo:
         client.sign(SignatureAlgorithm.es256, _digest("ES256"))
     assert excinfo.value.status_code == 403
+    assert "Action: 'Microsoft.KeyVault/vaults/keys/sign/action'" in _error(excinfo)[2]
+    rsa_key = _keys(emu).create_rsa_key(unique("faultrsa"))
+    emu.faults.forbid(path_prefix=f"/keys/{rsa_key.name}/{rsa_key.properties.version}/unwrapkey",
+                      code="AccessDenied", times=1)
+    with pytest.raises(HttpResponseError) as excinfo:
+        _remote(emu, rsa_key.id).unwrap_key(KeyWrapAlgorithm.rsa_oaep, b"\0" * 256)
+    assert "does not have keys unwrapKey permission" in _error(excinfo)[2]
+    assert emu.request_log[-1].error_code == "Forbidden"
 
 
 def test_rsnull_signs_the_bytes_as_given(emu: KeyVaultEmulator) -> None:

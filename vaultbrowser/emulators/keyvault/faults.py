@@ -49,6 +49,16 @@ _FORBIDDEN_POLICY = (
     "please see https://go.microsoft.com/fwlink/?linkid=2125287"
 )
 
+# The last path segment of a key operation → (its RBAC data action, its access-policy name).
+_KEY_OPERATIONS = {
+    "encrypt": ("encrypt", "encrypt"),
+    "decrypt": ("decrypt", "decrypt"),
+    "wrapkey": ("wrap", "wrapKey"),
+    "unwrapkey": ("unwrap", "unwrapKey"),
+    "sign": ("sign", "sign"),
+    "verify": ("verify", "verify"),
+}
+
 
 @dataclass
 class Fault:
@@ -162,14 +172,21 @@ def fault_error(fault: Fault, method: str, path: str, tenant_id: str) -> KvError
         headers["Retry-After"] = f"{fault.retry_after:g}"
     if fault.status == 403:
         kind = path.strip("/").split("/")[0].removeprefix("deleted").rstrip("s") or "secret"
-        if fault.inner == "ForbiddenByRbac":
+        # A key operation has a data action and an access-policy permission of its own.
+        key_op = _KEY_OPERATIONS.get(path.rstrip("/").rsplit("/", 1)[-1].lower())
+        if key_op is not None and method.upper() == "POST":
+            action = f"Microsoft.KeyVault/vaults/keys/{key_op[0]}/action"
+            permission = f"keys {key_op[1]}"
+        else:
             verb = {"GET": "get", "PUT": "set", "PATCH": "update", "DELETE": "delete"}.get(
                 method.upper(), "write"
             )
             action = f"Microsoft.KeyVault/vaults/{kind}s/{verb}{kind.capitalize()}/action"
+            permission = f"{kind}s {method.lower()}"
+        if fault.inner == "ForbiddenByRbac":
             default = _FORBIDDEN_RBAC.format(tenant=tenant_id, action=action, path=path)
         else:
-            default = _FORBIDDEN_POLICY.format(tenant=tenant_id, what=f"{kind}s {method.lower()}")
+            default = _FORBIDDEN_POLICY.format(tenant=tenant_id, what=permission)
         message = fault.message or default
         return KvError(403, "Forbidden", message, inner=fault.inner, headers=headers)
     code, message = _BODIES.get(fault.status, ("Error", f"Injected fault {fault.status}."))
