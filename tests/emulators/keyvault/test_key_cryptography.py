@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.keyvault.certificates import CertificateClient, CertificatePolicy
 from azure.keyvault.keys import KeyClient, KeyCurveName, KeyVaultKey
 from azure.keyvault.keys.crypto import (
     CryptographyClient,
@@ -18,6 +19,7 @@ from azure.keyvault.keys.crypto import (
     SignatureAlgorithm,
 )
 from azure.keyvault.keys.crypto.aio import CryptographyClient as AsyncCryptographyClient
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
@@ -324,3 +326,16 @@ def test_key_client_crypto_client_and_cryptography_interfaces(emu: KeyVaultEmula
     oaep = padding.OAEP(padding.MGF1(hashes.SHA256()), hashes.SHA256(), None)
     ciphertext = _public(key).encrypt(b"secret", oaep)
     assert private.decrypt(ciphertext, oaep) == b"secret"  # decrypted by the emulator
+
+
+def test_certificate_key_signs_for_its_certificate(emu: KeyVaultEmulator) -> None:
+    certs = CertificateClient(emu.url, FakeCredential(), **client_kwargs(emu))
+    cert = certs.begin_create_certificate(unique("certkey"), CertificatePolicy.get_default()
+                                          ).result()
+    assert cert.key_id and cert.cer
+    client = CryptographyClient(cert.key_id, FakeCredential(), **client_kwargs(emu))
+    digest = _digest("RS256")
+    signature = client.sign(SignatureAlgorithm.rs256, digest).signature
+    public = x509.load_der_x509_certificate(cert.cer).public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
+    public.verify(signature, digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
