@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.keyvault.certificates import (
     AdministratorContact,
     CertificateClient,
@@ -336,3 +336,31 @@ def test_versions_of_a_missing_name_are_empty(emu: KeyVaultEmulator, raw: Raw) -
     assert run(scenario()) == []
     # a certificate's backing secret follows the same rule
     assert list(_secrets(emu).list_properties_of_secret_versions(unique("ghost"))) == []
+
+
+def test_no_new_version_while_an_operation_is_in_progress(emu: KeyVaultEmulator,
+                                                          raw: Raw) -> None:
+    client = _client(emu)
+    name = unique("busy")
+    manual = CertificatePolicy(issuer_name=WellKnownIssuerNames.unknown, subject="CN=busy")
+    client.begin_create_certificate(name, manual).result()
+    with pytest.raises(ResourceExistsError) as err:
+        client.begin_create_certificate(name, CertificatePolicy.get_default())
+    assert err.value.status_code == 409
+    imported = raw("POST", f"/certificates/{name}/import", json={"value": "AAAA"})
+    assert imported.status_code == 409
+    client.delete_certificate_operation(name)  # a deleted operation frees the name again
+    assert client.begin_create_certificate(name, CertificatePolicy.get_default()).result().cer
+
+
+def test_merge_refused_while_an_issuer_serves_the_request(tls_dir: Path) -> None:
+    with run_emulator_in_thread(data_dir=tls_dir, cert_issuance_delay=30) as slow:
+        raw = Raw(slow)
+        created = raw("POST", "/certificates/served/create",
+                      json={"policy": {"x509_props": {"subject": "CN=served"}}})
+        assert created.status_code == 202
+        merge = raw("POST", "/certificates/served/pending/merge", json={"x5c": ["AAAA"]})
+        assert merge.status_code == 403
+        assert merge.json()["error"]["code"] == "Forbidden"
+        assert "Self" in merge.json()["error"]["message"]
+        assert slow.unhandled_errors == []

@@ -89,6 +89,10 @@ def _check_reusable(store: Store, name: str) -> None:
     certissuers.check_certificate_name(name)
     if store.certificates.get_deleted(name) is not None:
         raise deleted_conflict(KIND, name)
+    entry = store.certificates.get(name)
+    if entry is not None:
+        certissue.settle(store, entry)
+        certissue.check_not_in_progress(entry)
 
 
 async def create_certificate(ctx: Ctx, name: str) -> Reply:
@@ -253,6 +257,7 @@ async def delete_pending(ctx: Ctx, name: str) -> Reply:
 async def merge_certificate(ctx: Ctx, name: str) -> Reply:
     entry = _pending(ctx, name)
     op = entry.extra["pending"]
+    certissue.check_mergeable(op)
     body = await ctx.json()
     try:
         chain = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in body["x5c"]]

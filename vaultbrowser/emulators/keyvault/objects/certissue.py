@@ -11,7 +11,7 @@ from cryptography import x509
 
 from vaultbrowser.emulators.keyvault.crypto.jwk import PrivateKey, generate
 from vaultbrowser.emulators.keyvault.crypto.x509make import csr, secret_value, self_signed
-from vaultbrowser.emulators.keyvault.errors import deleted_conflict
+from vaultbrowser.emulators.keyvault.errors import KvError, deleted_conflict
 from vaultbrowser.emulators.keyvault.objects import keys as kv_keys
 from vaultbrowser.emulators.keyvault.objects import secrets as kv_secrets
 from vaultbrowser.emulators.keyvault.store import Attributes, Entry, Store, Version, new_version
@@ -97,6 +97,23 @@ def start_pending(entry: Entry, policy: dict[str, Any], key: PrivateKey, delay: 
         "tags": tags,
         "version": new_version(),
     }
+
+
+def check_not_in_progress(entry: Entry) -> None:
+    """Raises KvError 409 while ``entry`` has an operation in progress: a new version can be
+    created or imported only once it is merged, finished, cancelled or deleted."""
+    op = entry.extra.get("pending")
+    if op and op["status"] == "inProgress":
+        raise KvError(409, "Forbidden", "A new key vault certificate can not be created or "
+                      "imported while a pending key vault certificate's status is inProgress.")
+
+
+def check_mergeable(op: dict[str, Any]) -> None:
+    """Raises KvError 403 for a merge into an operation that an issuer is still serving
+    (only a manual, ``Unknown``-issuer request waits for one)."""
+    if op["status"] == "inProgress" and op["issuer"].lower() != "unknown":
+        raise KvError(403, "Forbidden", "Merge is forbidden on pending object created with "
+                      f"issuer : {op['issuer']} while it is in progress.")
 
 
 def settle(store: Store, entry: Entry) -> None:
