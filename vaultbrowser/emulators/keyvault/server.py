@@ -21,7 +21,7 @@ from vaultbrowser.emulators.keyvault.auth import challenge_header, check_authori
 from vaultbrowser.emulators.keyvault.errors import KvError
 from vaultbrowser.emulators.keyvault.faults import Faults, fault_error
 from vaultbrowser.emulators.keyvault.identity import TOKEN_PATH, identity_app
-from vaultbrowser.emulators.keyvault.objects import backup, certificates, keys
+from vaultbrowser.emulators.keyvault.objects import backup, certificates, certissuers, keys
 from vaultbrowser.emulators.keyvault.objects import secrets as kv_secrets
 from vaultbrowser.emulators.keyvault.requestlog import RequestLogEntry
 from vaultbrowser.emulators.keyvault.routing import Ctx, Reply, Router
@@ -76,7 +76,7 @@ class KeyVaultEmulator:
         self.identity_header = pysecrets.token_urlsafe(24)
         self.options: dict[str, Any] = {"cert_issuance_delay": cert_issuance_delay}
         self._router = Router()
-        for module in (backup, kv_secrets, keys, certificates):
+        for module in (backup, kv_secrets, keys, certissuers, certificates):
             self._router.add(module.ROUTES)
         self._runners: list[web.AppRunner] = []
         self._port = 0
