@@ -7,6 +7,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -23,7 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
-from vaultbrowser.emulators.keyvault import KeyVaultEmulator
+from vaultbrowser.emulators.keyvault import KeyVaultEmulator, run_emulator_in_thread
 
 from .helpers import AsyncFakeCredential, FakeCredential, Raw, client_kwargs, run, unique
 
@@ -34,6 +35,13 @@ _CURVES = {
     SignatureAlgorithm.es384: (KeyCurveName.p_384, ec.SECP384R1),
     SignatureAlgorithm.es512: (KeyCurveName.p_521, ec.SECP521R1),
 }
+
+
+@pytest.fixture(scope="module")
+def emu(tls_dir: Path) -> Iterator[KeyVaultEmulator]:
+    """An emulator of this module's own: its many keys would page the shared one's listings."""
+    with run_emulator_in_thread(data_dir=tls_dir) as emulator:
+        yield emulator
 
 
 @pytest.fixture(autouse=True)
@@ -339,3 +347,18 @@ def test_certificate_key_signs_for_its_certificate(emu: KeyVaultEmulator) -> Non
     public = x509.load_der_x509_certificate(cert.cer).public_key()
     assert isinstance(public, rsa.RSAPublicKey)
     public.verify(signature, digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+
+
+def test_ec_keys_take_only_signing_operations(emu: KeyVaultEmulator) -> None:
+    keys = _keys(emu)
+    with pytest.raises(HttpResponseError) as excinfo:
+        keys.create_ec_key(unique("ecops"), key_operations=["sign", "wrapKey", "unwrapKey"])
+    assert _error(excinfo) == (400, "BadParameter", 'Unsupported key operation(s): "wrapKey", '
+                               '"unwrapKey". Supported values are "sign", "verify".')
+    key = keys.create_ec_key(unique("ecops"), key_operations=["verify"])
+    with pytest.raises(HttpResponseError) as excinfo:
+        keys.update_key_properties(key.name, key_operations=["encrypt"])
+    assert _error(excinfo)[:2] == (400, "BadParameter")
+    with pytest.raises(HttpResponseError) as excinfo:
+        _remote(emu, key.id).sign(SignatureAlgorithm.es256, _digest("ES256"))
+    assert _error(excinfo)[:2] == (403, "Forbidden")

@@ -123,11 +123,19 @@ def _active(ctx: Ctx, name: str, version: str | None = None) -> Entry:
     return entry
 
 
-def _ops(value: Any) -> list[str] | None:
+def _ops(value: Any, kty: str) -> list[str] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(op in VALID_OPS for op in value):
         raise bad_parameter(f"Invalid key operations: {value}.")
+    if kty.startswith("EC"):
+        # An EC key can only sign and verify; the service names what it refuses.
+        refused = [op for op in value if op not in EC_OPS]
+        if refused:
+            raise bad_parameter(
+                "Unsupported key operation(s): " + ", ".join(f'"{op}"' for op in refused)
+                + ". Supported values are " + ", ".join(f'"{op}"' for op in EC_OPS) + "."
+            )
     return list(value)
 
 
@@ -148,7 +156,7 @@ async def create_key(ctx: Ctx, name: str) -> Reply:
     _check_not_managed(ctx.store.keys.get(name), name)
     private = jwk.generate(kty, body.get("key_size"), body.get("crv"), body.get("public_exponent"))
     entry, ver = add_key(
-        ctx.store, name, private, kty, _ops(body.get("key_ops")),
+        ctx.store, name, private, kty, _ops(body.get("key_ops"), kty),
         json_obj(body.get("attributes"), "attributes"), check_tags(body.get("tags")),
     )
     if body.get("release_policy"):
@@ -168,7 +176,7 @@ async def import_key(ctx: Ctx, name: str) -> Reply:
     if body.get("Hsm") and not kty.endswith("-HSM"):
         kty += "-HSM"
     entry, ver = add_key(
-        ctx.store, name, private, kty, _ops(key.get("key_ops")),
+        ctx.store, name, private, kty, _ops(key.get("key_ops"), kty),
         json_obj(body.get("attributes"), "attributes"), check_tags(body.get("tags")),
     )
     return Reply(200, render(ctx.base_url, entry, ver))
@@ -184,7 +192,7 @@ async def update_key(ctx: Ctx, name: str, version: str | None = None) -> Reply:
     ver = version_of(entry, version, KIND)
     body = await ctx.json()
     if body.get("key_ops") is not None:
-        ver.data["key_ops"] = _ops(body["key_ops"])
+        ver.data["key_ops"] = _ops(body["key_ops"], ver.data["kty"])
     if "tags" in body:
         ver.tags = check_tags(body["tags"])
     if body.get("release_policy"):
