@@ -1,6 +1,6 @@
 """Key operations: ``POST /keys/{name}/{version}/{encrypt|decrypt|wrapkey|unwrapkey|sign|verify}``.
 
-The key's checks come in the service's order: the key and version must exist (404), be
+The key's checks come first, in this order: the key and version must exist (404), be
 enabled (403 ``KeyDisabled``), allow the operation in its ``key_ops`` (403
 ``KeyOperationForbidden``) and, for the operations that make something new (encrypt, wrapKey,
 sign), be inside its ``nbf``/``exp`` window; then the request's algorithm and value (400).
@@ -28,11 +28,9 @@ _MAKING = frozenset({"encrypt", "wrapKey", "sign"})
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
 
 
-def _bytes(body: dict[str, Any], field: str, required: bool = True) -> bytes:
+def _bytes(body: dict[str, Any], field: str) -> bytes:
     value = body.get(field)
-    if value is None and not required:
-        return b""
-    if not isinstance(value, str) or (required and value == ""):
+    if not isinstance(value, str) or value == "":
         raise bad_parameter(f"Property '{field}' is required.")
     if not _B64URL.match(value):
         raise bad_parameter(f"Property '{field}' is not valid base64url.")
