@@ -2,7 +2,8 @@
 
 The unmodified SDK clients (azure-keyvault-secrets/-keys/-certificates, sync and async) work
 against it given the vault URL, ``connection_verify=<ca.pem>`` and any credential returning a
-bearer token; challenge-resource verification stays on.
+bearer token; challenge-resource verification stays on. ``CryptographyClient`` included: RSA
+and EC keys encrypt, decrypt, wrap, unwrap, sign and verify as in a standard vault.
 
 Interface::
 
