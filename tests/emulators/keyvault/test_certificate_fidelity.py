@@ -364,3 +364,17 @@ def test_merge_refused_while_an_issuer_serves_the_request(tls_dir: Path) -> None
         assert merge.json()["error"]["code"] == "Forbidden"
         assert "Self" in merge.json()["error"]["message"]
         assert slow.unhandled_errors == []
+
+
+def test_issuers_page_by_name(fresh_emu: KeyVaultEmulator) -> None:
+    client = _client(fresh_emu)
+    for name in ("c-issuer", "A-issuer", "b-issuer"):
+        client.create_issuer(name, "Test")
+    pages = [[p.name for p in page]
+             for page in client.list_properties_of_issuers(max_page_size=2).by_page()]
+    assert pages == [["A-issuer", "b-issuer"], ["c-issuer"]]
+    # setting an existing name again replaces it
+    again = client.create_issuer("b-issuer", "OneCertV2-PrivateCA", account_id="x")
+    assert again.provider == "OneCertV2-PrivateCA" and again.account_id == "x"
+    assert [p.provider for p in client.list_properties_of_issuers()] == [
+        "Test", "OneCertV2-PrivateCA", "Test"]
