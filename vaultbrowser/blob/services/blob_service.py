@@ -15,7 +15,6 @@ requests in read-only mode.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -24,7 +23,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.storage.blob._shared.response_handlers import process_storage_error
 from azure.storage.blob.aio import BlobServiceClient
 
-from vaultbrowser.blob.services.convert import blob_record, container_record
+from vaultbrowser.blob.services.convert import blob_record, container_record, total_size
 from vaultbrowser.blob.services.listing import (
     BlobLister,
     FastBlobLister,
@@ -54,7 +53,6 @@ DEFAULT_DOWNLOAD_CHUNK = 8 * 1024 * 1024  # fewer round trips: ~2x the throughpu
 Writer = Callable[[bytes], Awaitable[None] | None]
 Progress = Callable[[int, int | None], None]
 
-_CONTENT_RANGE_TOTAL = re.compile(r"/(\d+)\s*$")
 
 
 class BlobService:
@@ -332,7 +330,7 @@ class BlobService:
                         first_response = response
                         etag = downloader.properties.etag
                         if total is None:
-                            total = _total_size(response)
+                            total = total_size(response)
                 received = 0
                 chunks = downloader.chunks()
                 while True:
@@ -396,18 +394,3 @@ class _OpenResponses:
             if callable(close):
                 close()  # aiohttp's ClientResponse.close(): synchronous, drops the connection
 
-
-def _total_size(response: ResponseInfo | None) -> int | None:
-    """The blob's full size from a ranged GET's Content-Range (or a full GET's length)."""
-    if response is None:
-        return None
-    content_range = response.header("Content-Range")
-    if content_range:
-        match = _CONTENT_RANGE_TOTAL.search(content_range)
-        if match:
-            return int(match.group(1))
-    if response.status == 200:
-        length = response.header("Content-Length")
-        if length and length.isdigit():
-            return int(length)
-    return None

@@ -9,12 +9,14 @@ Every datetime leaves here timezone-aware UTC; every mapping leaves here read-on
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
+from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.services.redaction import redact_url
 from vaultbrowser.core.services.wire_time import to_utc
 
@@ -156,3 +158,22 @@ def folder_item(item: Any, container: str) -> BlobPrefixRecord | BlobRecord:
     if hasattr(item, "content_settings"):
         return blob_record(item, container)
     return blob_prefix_record(item, container)
+
+
+_CONTENT_RANGE_TOTAL = re.compile(r"/(\d+)\s*$")
+
+
+def total_size(response: ResponseInfo | None) -> int | None:
+    """The blob's full size from a ranged GET's Content-Range (or a full GET's length)."""
+    if response is None:
+        return None
+    content_range = response.header("Content-Range")
+    if content_range:
+        match = _CONTENT_RANGE_TOTAL.search(content_range)
+        if match:
+            return int(match.group(1))
+    if response.status == 200:
+        length = response.header("Content-Length")
+        if length and length.isdigit():
+            return int(length)
+    return None

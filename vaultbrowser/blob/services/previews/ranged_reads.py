@@ -8,7 +8,6 @@ come from the same GET, so an edit can be saved conditionally on exactly what wa
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,18 +15,17 @@ from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError
 
 from vaultbrowser.blob.services.account import BlobAccount
-from vaultbrowser.blob.services.convert import blob_record
+from vaultbrowser.blob.services.convert import blob_record, total_size
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import check_addressable_name
 from vaultbrowser.core.services.errors import Conflict, InvalidInput
 from vaultbrowser.core.services.http.journal import expecting
 from vaultbrowser.core.services.http.transport import ResponseCapture
-from vaultbrowser.core.services.records import ResponseInfo, Result
+from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 
 __all__ = ["BlobArchived", "BlobHead", "BlobPreviews"]
 
-_CONTENT_RANGE_TOTAL = re.compile(r"/(\d+)\s*$")
 
 
 class BlobArchived(Conflict):
@@ -134,7 +132,7 @@ class BlobPreviews:
             return Result(BlobHead(current.value, b"", offset), current.response)
         response = capture.take()
         record = blob_record(downloader.properties, container)
-        total = _total_size(response)
+        total = total_size(response)
         record = replace(record, name=record.name or name,
                          size=total if total is not None else record.size)
         return Result(BlobHead(record, bytes(data), offset), response)
@@ -146,14 +144,3 @@ def _close(responses: list[Any]) -> None:
         if callable(close):
             close()
 
-
-def _total_size(response: ResponseInfo | None) -> int | None:
-    """The blob's full size from a ranged GET's Content-Range."""
-    if response is None:
-        return None
-    content_range = response.header("Content-Range")
-    if content_range:
-        match = _CONTENT_RANGE_TOTAL.search(content_range)
-        if match:
-            return int(match.group(1))
-    return None
