@@ -20,6 +20,7 @@ from azure.keyvault.certificates import (
     WellKnownIssuerNames,
 )
 from azure.keyvault.certificates.aio import CertificateClient as AsyncCertificateClient
+from azure.keyvault.keys import KeyClient
 from azure.keyvault.secrets import SecretClient
 from azure.keyvault.secrets.aio import SecretClient as AsyncSecretClient
 from cryptography import x509
@@ -378,3 +379,14 @@ def test_issuers_page_by_name(fresh_emu: KeyVaultEmulator) -> None:
     assert again.provider == "OneCertV2-PrivateCA" and again.account_id == "x"
     assert [p.provider for p in client.list_properties_of_issuers()] == [
         "Test", "OneCertV2-PrivateCA", "Test"]
+
+
+def test_key_and_secret_versions_of_a_missing_name_are_empty(emu: KeyVaultEmulator,
+                                                               raw: Raw) -> None:
+    keys = KeyClient(emu.url, FakeCredential(), **client_kwargs(emu))
+    assert list(keys.list_properties_of_key_versions(unique("ghostkey"))) == []
+    secrets = SecretClient(emu.url, FakeCredential(), **client_kwargs(emu))
+    assert list(secrets.list_properties_of_secret_versions(unique("ghostsecret"))) == []
+    for collection in ("keys", "secrets"):
+        wire = raw("GET", f"/{collection}/{unique('ghost')}/versions")
+        assert wire.status_code == 200 and wire.json()["value"] == []

@@ -213,7 +213,11 @@ async def list_keys(ctx: Ctx) -> Reply:
 
 
 async def list_versions(ctx: Ctx, name: str) -> Reply:
-    entry = _active(ctx, name)
+    entry = ctx.store.keys.get(name)
+    if entry is None:
+        # As for secrets and certificates: an empty listing, not a 404 (Managed HSM once
+        # answered 404 here; the service made it agree with Key Vault).
+        return Reply(200, {"value": [], "nextLink": None})
 
     def item(key: str) -> dict[str, Any]:
         return render_item(ctx.base_url, entry, entry.versions[key], True)
