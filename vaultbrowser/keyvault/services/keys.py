@@ -137,6 +137,20 @@ class VaultKeys:
             policy = await self._client.get_key_rotation_policy(name, **capture.hooks)
         return Result(rotation_policy_record(name, policy), capture.last)
 
+    async def get_public_jwk(self, name: str, version: str | None = None
+                             ) -> Result[dict[str, Any]]:
+        """The key version's public JWK members only (``kty``, ``kid``, ``crv``, ``n``, ``e``,
+        ``x``, ``y``; values as the SDK gives them): private members never leave here.
+        ``key_export.public_key_from_jwk`` checks them."""
+        validate_item_name(name)
+        validate_version(version)
+        capture = ResponseCapture()
+        async with translated():
+            key = await self._client.get_key(name, version, **capture.hooks)
+        members = {member: getattr(key.key, member, None) for member in
+                   ("kty", "kid", "crv", "n", "e", "x", "y")}
+        return Result({k: v for k, v in members.items() if v is not None}, capture.last)
+
     # --- writes ------------------------------------------------------------------------------
 
     async def create(self, name: str, *, key_type: Literal["RSA", "EC"],
@@ -210,6 +224,21 @@ class VaultKeys:
         responses = _Responses()
         async with translated():
             key = await self._client.recover_deleted_key(name, **responses.hooks)
+        return Result(key_record(key.properties, self.vault_url, key.key),
+                      responses.of("POST"))
+
+    async def rotate(self, name: str) -> Result[KeyRecord]:
+        """Rotate now: a new version (same type and size, the rotation policy's expiry)
+        becomes current; older versions stay.
+
+        Raises:
+            InvalidInput: bad name. NotFound: no such key. ReadOnlyRefused: a read-only
+                connection (the transport). VaultBrowserError: any other typed error.
+        """
+        validate_item_name(name)
+        responses = _Responses()
+        async with translated():
+            key = await self._client.rotate_key(name, **responses.hooks)
         return Result(key_record(key.properties, self.vault_url, key.key),
                       responses.of("POST"))
 
