@@ -105,7 +105,7 @@ def _start_demo_later(window: Any) -> None:
 
 
 async def _open_demo(window: Any, demo: Any) -> None:
-    async for connection in demo.connections(window.statusBar().showMessage):
+    async for connection in demo.connections(window.statusBar().showMessage, extras=True):
         await window.open_connection(connection)
     window.statusBar().showMessage(demo.summary(), 0 if demo.unavailable else 10_000)
 

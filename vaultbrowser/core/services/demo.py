@@ -47,9 +47,12 @@ class DemoEnvironment:
         self._started: list[DemoProvider] = []
         self._stopped = False
 
-    async def connections(self, status: Callable[[str], None] = lambda _text: None,
-                          ) -> AsyncIterator[Connection]:
-        """Start each kind's emulator in turn; ``status`` hears what is starting."""
+    async def connections(self, status: Callable[[str], None] = lambda _text: None, *,
+                          extras: bool = False) -> AsyncIterator[Connection]:
+        """Start each kind's emulator in turn; ``status`` hears what is starting. With
+        ``extras``, a kind's further demo connections follow its first (``more_connections``
+        of its provider: the Key Vault demo's staging vault), for the window's tools across
+        connections; the audit command audits the first ones only."""
         started: dict[str, Connection] = {}  # by Azure resource type
         for kind in self.kinds:
             if self._stopped:
@@ -62,6 +65,9 @@ class DemoEnvironment:
                 if kind.resource_type:
                     started[kind.resource_type] = connection
                 yield connection
+                if extras:
+                    for more in getattr(provider, "more_connections", ()):
+                        yield more
             except DemoUnavailable as exc:
                 self.unavailable[kind.name] = str(exc)
                 log.warning("%s demo unavailable: %s", kind.label, exc)

@@ -1,5 +1,6 @@
 """Key Vault's part of demo mode: our emulator on a thread of its own, seeded with the demo
-vault (generating its keys and certificates must not stall the window)."""
+vault (generating its keys and certificates must not stall the window), and a second one,
+the drifted staging vault, for the tools across vaults."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
 from vaultbrowser.keyvault.services.demo.certificate_imports import import_demo_certificates
 from vaultbrowser.keyvault.services.demo.seed import keyvault_demo_seed
+from vaultbrowser.keyvault.services.demo.staging_seed import keyvault_staging_seed
 from vaultbrowser.keyvault.services.opener import open_vault
 
 
@@ -26,29 +28,37 @@ class KeyVaultDemo:
     def __init__(self, workdir: Path, seed: bool = True) -> None:
         self._workdir = workdir
         self._seed = seed
-        self._context: Any = None
+        self._contexts: list[Any] = []
+        # The staging vault (seeded only): the window's tools across vaults compare with it.
+        self.more_connections: list[Connection] = []
 
     async def start(self, started: Mapping[str, Connection] | None = None) -> Connection:
-        from vaultbrowser.emulators.keyvault import run_emulator_in_thread
-
-        context = run_emulator_in_thread(data_dir=self._workdir / "keyvault",
-                                         seed=keyvault_demo_seed() if self._seed else None)
-        emulator = await asyncio.get_running_loop().run_in_executor(None, context.__enter__)
-        self._context = context
-        connection = Connection(KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR,
-                                name="demo-vault (local emulator)",
-                                ca_path=str(emulator.ca_path))
+        connection = await self._start_vault("keyvault", "demo-vault (local emulator)",
+                                             keyvault_demo_seed() if self._seed else None)
         if self._seed:
             await seed_vault_extras(connection)
+            self.more_connections = [await self._start_vault(
+                "keyvault-staging", "demo-vault-staging (local emulator)",
+                keyvault_staging_seed())]
         return connection
 
+    async def _start_vault(self, folder: str, name: str,
+                           seed: dict[str, Any] | None) -> Connection:
+        from vaultbrowser.emulators.keyvault import run_emulator_in_thread
+
+        # Both vaults share the demo folder's TLS material (one CA to trust).
+        context = run_emulator_in_thread(data_dir=self._workdir / "keyvault", seed=seed)
+        emulator = await asyncio.get_running_loop().run_in_executor(None, context.__enter__)
+        self._contexts.append(context)
+        return Connection(KEY_VAULT, emulator.url, AuthMethod.LOCAL_EMULATOR, name=name,
+                          ca_path=str(emulator.ca_path))
+
     async def stop(self) -> None:
-        if self._context is None:
-            return
-        context, self._context = self._context, None
-        with contextlib.suppress(Exception):
-            await asyncio.get_running_loop().run_in_executor(
-                None, context.__exit__, None, None, None)
+        while self._contexts:
+            context = self._contexts.pop()
+            with contextlib.suppress(Exception):
+                await asyncio.get_running_loop().run_in_executor(
+                    None, context.__exit__, None, None, None)
 
 
 async def seed_vault_extras(connection: Connection) -> list[str]:
