@@ -17,7 +17,7 @@ from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.kinds import Address
+from vaultbrowser.core.services.kinds import Address, ServiceKind
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.kind_icon import kind_icon
 from vaultbrowser.core.ui.tree_pane import TreePane
@@ -63,6 +63,33 @@ class AzureView:
             label = self.type_labels.get(record.type, record.type)
             return record.id, f"{record.name} ({label})"
         return None
+
+    def found_connections(self, kind: ServiceKind) -> list[Connection]:
+        """Connections to the ``kind`` resources discovery has listed so far (loaded rows of
+        every open sign-in), each signed in as the sign-in that found it: what "every vault
+        open or discovered" adds to the open ones. Nothing is fetched here."""
+        if not kind.resource_type or kind.connection_for_resource is None:
+            return []
+        found: list[Connection] = []
+        for top in self.pane.model.root_nodes():
+            if not isinstance(top.record, AzureRoot):
+                continue
+            stack = list(top.children)
+            while stack:
+                node = stack.pop()
+                stack.extend(node.children)
+                resource = node.record
+                if not (isinstance(resource, AzureResource) and resource.type == kind.resource_type
+                        and resource.endpoint):
+                    continue
+                sign_in = replace(top.record.connection, name="",
+                                  tenant_id=resource.tenant_id or top.record.connection.tenant_id)
+                try:
+                    connection = kind.connection_for_resource(resource.endpoint, sign_in, None)
+                except InvalidInput:
+                    continue
+                found.append(replace(connection, name=resource.name))
+        return found
 
     async def open_address(self, address: Address) -> None:
         """An Azure resource id: look it up through an Azure sign-in (the first open one, else

@@ -24,6 +24,7 @@ from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS
 from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot, filled_row
 from vaultbrowser.keyvault.services.records import CertificateRecord, KeyRecord, SecretRecord
 from vaultbrowser.keyvault.ui import vault_files
+from vaultbrowser.keyvault.ui.across.tools import KeyVaultTools
 from vaultbrowser.keyvault.ui.certificate_actions import CertificateActions
 from vaultbrowser.keyvault.ui.secret_key_actions import KeyActions, SecretActions
 
@@ -62,6 +63,8 @@ class KeyVaultView:
         self.actions = KeyVaultActions(window, self.secrets_pane, self.certificates_pane,
                                        self.keys_pane)
         window.detail_pane.reveal_requested.connect(self.reveal)
+        self.tools = KeyVaultTools(window, self)
+        self.tool_actions = self.tools.actions
 
     def make_root(self, connection: Connection, service: Any) -> VaultRoot:
         return VaultRoot(connection, service)

@@ -67,6 +67,9 @@ class WindowContext(Protocol):
     def view(self, kind_name: str) -> Any:
         """A kind's view (``KindView``), by the kind's name."""
 
+    def kind_views(self) -> list[Any]:
+        """Every kind's view, in registry order (a view may offer ``found_connections``)."""
+
     def reveal(self, pane: TreePane, index: QModelIndex) -> None:
         """Show ``pane``, open the rows above ``index`` and select it."""
 
@@ -124,3 +127,7 @@ class KindView(Protocol):
     def address_of(self, record: Any, root: Any) -> tuple[str, str] | None:
         """The address that opens ``record`` again (no secret in it) and a label for it; None
         for a row no address names."""
+
+    # Optional (looked up with getattr): ``tool_actions`` (QActions for the Tools menu: a
+    # kind's tools across its connections) and ``found_connections(kind)`` (connections of
+    # another kind this view has found but not opened: an Azure sign-in's discovered vaults).

@@ -171,6 +171,10 @@ class MainWindow(QMainWindow):
         """The view (``KindView``) of a kind, by the kind's name."""
         return self._views[kind_name]
 
+    def kind_views(self) -> list[Any]:
+        """Every kind's view, in registry order."""
+        return list(self._views.values())
+
     def pane(self, title: str) -> TreePane:
         """The pane titled ``title`` ("Secrets", "Blobs"…)."""
         return next(pane for pane in self.panes if pane.title == title)

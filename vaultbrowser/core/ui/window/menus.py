@@ -1,5 +1,6 @@
 """The main window's menus: File (connections, audit exports, quit), View (refresh, filter,
-load all, activity), Actions (the selection's actions, for the keyboard) and Help."""
+load all, activity), Actions (the selection's actions, for the keyboard), Tools (the kinds'
+tools across connections) and Help."""
 
 from __future__ import annotations
 
@@ -62,6 +63,16 @@ def build_menus(window: Any) -> QMenu:
     actions_menu = window.menuBar().addMenu("&Actions")
     actions_menu.setToolTipsVisible(True)  # a disabled write action says why
     actions_menu.aboutToShow.connect(window.fill_actions_menu)
+
+    # Tools that work across a kind's connections (search all vaults, compare…): each view
+    # offers its own as ``tool_actions``.
+    tools = [action for view in window.kind_views() for action in getattr(
+        view, "tool_actions", ())]
+    if tools:
+        tools_menu = window.menuBar().addMenu("&Tools")
+        tools_menu.setToolTipsVisible(True)
+        for action in tools:
+            tools_menu.addAction(action)
 
     window.quick_access_menu = window.menuBar().addMenu("&Quick access")
     window.quick_access_menu.setToolTipsVisible(True)
