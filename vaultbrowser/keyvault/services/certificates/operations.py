@@ -12,11 +12,13 @@ from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import Page, Result
 from vaultbrowser.core.services.translate import translated
+from vaultbrowser.keyvault.services.certificates.contacts import CertificateContacts
 from vaultbrowser.keyvault.services.certificates.files import CertificateFiles
 from vaultbrowser.keyvault.services.certificates.inputs import (
     CertificatePolicyInput,
 )
 from vaultbrowser.keyvault.services.certificates.issuance import CertificateIssuance
+from vaultbrowser.keyvault.services.certificates.issuers import CertificateIssuers
 from vaultbrowser.keyvault.services.certificates.x509 import parse_certificate
 from vaultbrowser.keyvault.services.clients import VaultClients
 from vaultbrowser.keyvault.services.inputs import (
@@ -57,6 +59,8 @@ class VaultCertificates:
 
         self.issuance = CertificateIssuance(clients, steps)
         self.files = CertificateFiles(clients, steps)
+        self.issuers = CertificateIssuers(clients)  # the vault's CA settings
+        self.contacts = CertificateContacts(clients)
 
     @property
     def _client(self) -> Any:
