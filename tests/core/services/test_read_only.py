@@ -104,6 +104,11 @@ def keyvault_writes(vault: Any) -> dict[str, Callable[[], Awaitable[Any]]]:
             "existing-cert", CertificatePolicy.get_default()),
         "cancel operation": lambda: certs.cancel_certificate_operation("existing-cert"),
         "set contacts": lambda: certs.set_contacts([]),
+        "delete contacts": lambda: certs.delete_contacts(),
+        "create issuer": lambda: certs.create_issuer("new-issuer", "DigiCert",
+                                                     account_id="a", password="p"),
+        "update issuer": lambda: certs.update_issuer("existing-issuer", enabled=False),
+        "delete issuer": lambda: certs.delete_issuer("existing-issuer"),
         "delete certificate": lambda: certs.delete_certificate("existing-cert"),
     }
 
