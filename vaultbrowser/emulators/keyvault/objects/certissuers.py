@@ -25,7 +25,8 @@ def _issuers(ctx: Ctx) -> dict[str, dict[str, Any]]:
 
 
 def _not_found(name: str) -> KvError:
-    return KvError(404, "CertificateIssuerNotFound", f"Issuer not found: {name}")
+    # The service's own words, without the name (its recordings say exactly this).
+    return KvError(404, "CertificateIssuerNotFound", "Issuer not found")
 
 
 def _render(base: str, issuer: dict[str, Any]) -> dict[str, Any]:
