@@ -9,7 +9,7 @@ Interface::
 
     emu = KeyVaultEmulator(data_dir=None, tenant_id=..., seed=None, latency_ms=0,
                            cert_issuance_delay=0.0, recovery_level="Recoverable+Purgeable",
-                           recoverable_days=90)
+                           recoverable_days=90, subscription_id=..., geography="local")
     await emu.start(host="127.0.0.1", port=0)
     emu.url, emu.ca_path, emu.identity_endpoint, emu.identity_header
     emu.request_log   # RequestLogEntry(method, path, query, status, api_version, time, ...)

@@ -39,6 +39,8 @@ from vaultbrowser.emulators.keyvault.versions import check_api_version
 _logger = logging.getLogger(__name__)
 
 DEFAULT_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+DEFAULT_GEOGRAPHY = "local"
 _JSON = "application/json; charset=utf-8"
 
 
@@ -49,7 +51,9 @@ class KeyVaultEmulator:
     long (seconds) a self-signed certificate stays ``inProgress`` after creation; it is always
     reported ``inProgress`` in the 202 of the create call. ``recovery_level`` and
     ``recoverable_days`` are the vault's soft-delete settings (``"Recoverable"`` is a vault with
-    purge protection, ``"Purgeable"`` one without soft delete).
+    purge protection, ``"Purgeable"`` one without soft delete). ``subscription_id`` and
+    ``geography`` place the vault: a backup restores only into a vault with both the same, as
+    on the service (``objects/backup.py``).
     """
 
     def __init__(
@@ -61,6 +65,8 @@ class KeyVaultEmulator:
         cert_issuance_delay: float = 0.0,
         recovery_level: str = RECOVERY_LEVEL,
         recoverable_days: int = RECOVERABLE_DAYS,
+        subscription_id: str = DEFAULT_SUBSCRIPTION,
+        geography: str = DEFAULT_GEOGRAPHY,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if data_dir is None:
@@ -74,7 +80,9 @@ class KeyVaultEmulator:
         # Requests that raised something other than a service error (bugs; tests expect none).
         self.unhandled_errors: list[str] = []
         self.identity_header = pysecrets.token_urlsafe(24)
-        self.options: dict[str, Any] = {"cert_issuance_delay": cert_issuance_delay}
+        self.options: dict[str, Any] = {"cert_issuance_delay": cert_issuance_delay,
+                                        "subscription_id": subscription_id,
+                                        "geography": geography}
         self._router = Router()
         for module in (backup, kv_secrets, keys, certissuers, certificates):
             self._router.add(module.ROUTES)

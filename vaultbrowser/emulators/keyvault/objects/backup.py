@@ -3,6 +3,12 @@
 A backup blob is URL-safe base64 of a JSON document holding every version (key material as
 PEM). It is opaque to clients, like the service's, and only this emulator can restore it. A
 certificate's blob also carries its backing key and secret, which are restored with it.
+
+The blob names the vault's subscription and geography (``KeyVaultEmulator(subscription_id=,
+geography=)``): the service restores a backup only into a vault of the same subscription and
+geography, and answers any other with 400 BadParameter "Cannot decrypt backup blob." (the
+words the service and its users report; the status and code are the service's usual ones for a
+bad blob).
 """
 
 from __future__ import annotations
@@ -94,6 +100,12 @@ def load_entry(doc: dict[str, Any]) -> Entry:
     return entry
 
 
+def _placement(ctx: Ctx) -> dict[str, Any]:
+    """Where the vault is: a blob restores only where these are the same."""
+    return {"subscription": ctx.options.get("subscription_id"),
+            "geography": ctx.options.get("geography")}
+
+
 def _collection(ctx: Ctx, plural: str) -> Collection:
     return getattr(ctx.store, plural)
 
@@ -103,7 +115,8 @@ async def backup(ctx: Ctx, collection: str, name: str) -> Reply:
     entry = col.get(name)
     if entry is None:
         raise not_found(_COLLECTIONS[collection], name)
-    doc: dict[str, Any] = {"magic": _MAGIC, "collection": collection, "entry": dump_entry(entry)}
+    doc: dict[str, Any] = {"magic": _MAGIC, "collection": collection, "entry": dump_entry(entry),
+                           **_placement(ctx)}
     if collection == "certificates":
         backing = {"keys": ctx.store.keys.get(name), "secrets": ctx.store.secrets.get(name)}
         doc["backing"] = {k: dump_entry(e) for k, e in backing.items() if e is not None}
@@ -122,6 +135,8 @@ async def restore(ctx: Ctx, collection: str) -> Reply:
         backing = {k: load_entry(v) for k, v in (doc.get("backing") or {}).items()}
     except (KeyError, ValueError, TypeError, binascii.Error) as exc:
         raise bad_parameter("Backup blob contains invalid or corrupt version.") from exc
+    if any(doc.get(field, mine) != mine for field, mine in _placement(ctx).items()):
+        raise bad_parameter("Cannot decrypt backup blob.")
     kind = _COLLECTIONS[collection]
     targets = [(collection, entry), *backing.items()]
     for plural, item in targets:
