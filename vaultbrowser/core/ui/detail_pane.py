@@ -36,6 +36,8 @@ MASK = "•" * 12
 class DetailPane(QWidget):
     reveal_requested = Signal(object)  # the record whose value the user wants to see
     value_copied = Signal()
+    value_hidden = Signal()  # a revealed value was forgotten: viewers drop their copies
+    details_changed = Signal(object)  # the Details now shown (a kind's value viewer listens)
 
     def __init__(self, clipboard_clear_seconds: int = 30, parent: QWidget | None = None, *,
                  hide_after_inactive_seconds: float = 60.0) -> None:
@@ -197,6 +199,7 @@ class DetailPane(QWidget):
                 self.properties.addTopLevelItem(item)
         self.value_row.setVisible(details.secret_value_available)
         self.show_response(details.response)
+        self.details_changed.emit(details)
 
     def show_response(self, response: ResponseInfo | None) -> None:
         self.headers.clear()
@@ -254,6 +257,13 @@ class DetailPane(QWidget):
         self.copy_button.setEnabled(False)
         self.reveal_button.setText("Reveal")
         self.reveal_button.setEnabled(True)
+        self.value_hidden.emit()
+
+    def add_value_viewer(self, viewer: QWidget, stretch: int = 2) -> None:
+        """Put a kind's value viewer under the value row (it shows and hides itself)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.value_row) + 1, viewer, stretch)
 
     @property
     def value_shown(self) -> bool:

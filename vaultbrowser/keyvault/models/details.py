@@ -20,6 +20,7 @@ from vaultbrowser.core.models.details import (
     time_text,
 )
 from vaultbrowser.core.services.records import ResponseInfo
+from vaultbrowser.keyvault.models.key_rotation import with_rotation_policy
 from vaultbrowser.keyvault.models.vault_tree import VaultRoot
 from vaultbrowser.keyvault.services.records import (
     CertificateDetails,
@@ -168,6 +169,9 @@ async def load_details(record: Any, owner: VaultRoot) -> Details:
         return describe_certificate(cert.value, cert.response)
     if isinstance(record, KeyRecord) and isinstance(owner, VaultRoot):
         key = await owner.service.keys.get(record.name, record.version)
+        if record.version is None:  # a key row: its rotation policy too (one more GET)
+            return await with_rotation_policy(describe(key.value, key.response),
+                                              owner.service.keys, record.name)
         return describe(key.value, key.response)
     return describe(record)
 
