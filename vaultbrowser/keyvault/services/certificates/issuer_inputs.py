@@ -222,6 +222,69 @@ class IssuerInput:
                            bool(self.enabled))
 
 
+def checked_issuer(issuer: IssuerInput, *, new: bool) -> IssuerInput:
+    if not isinstance(issuer, IssuerInput):
+        raise InvalidInput("An issuer's settings are required.")
+    return issuer.validate(new=new)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerUpdate:
+    """What an edit sends: a replace (PUT of everything) or a PATCH of ``changed`` (some of
+    "provider", "enabled", "credentials", "organization")."""
+
+    issuer: IssuerInput
+    replace: bool
+    changed: frozenset[str] = frozenset()
+
+
+def plan_update(current: IssuerRecord, issuer: IssuerInput) -> IssuerUpdate:
+    """How to change ``current`` (a GET's record) into ``issuer``.
+
+    The vault never returns the password, so credentials are sent only when a password is
+    typed (an account id alone would pair the new account with the old account's password).
+    A PATCH cannot clear the account id, organisation id or administrators (the SDK drops
+    empty values), so such an edit is a replace, which needs the password typed again.
+
+    Raises:
+        InvalidInput: a bad field, a listing's record, nothing changed, a new account id or a
+            clearing change without the password.
+    """
+    if current.listed:
+        raise InvalidInput("Read the issuer (select it) before editing it.")
+    new = checked_issuer(issuer, new=False)
+    admins = tuple(a.as_record() for a in new.admin_contacts)
+    cleared = [what for what, before, after in (
+        ("account id", current.account_id, new.account_id),
+        ("organisation id", current.organization_id, new.organization_id),
+        ("administrators", current.admin_contacts, admins)) if before and not after]
+    if cleared:
+        if new.password is None:
+            raise InvalidInput(
+                f"Removing the {' and '.join(cleared)} replaces the whole issuer, and the "
+                "vault never returns the stored password.",
+                advice="Type the password again to replace the issuer, or keep them.")
+        return IssuerUpdate(new, replace=True)
+    changed = set()
+    if new.provider != current.provider:
+        changed.add("provider")
+    if new.enabled != (current.enabled is not False):
+        changed.add("enabled")
+    if new.account_id != current.account_id or new.password is not None:
+        if new.password is None:
+            raise InvalidInput(
+                "A new account id needs its password: the vault never returns the stored "
+                "one, and it belongs to the old account.",
+                advice="Type the new account's password too.")
+        changed.add("credentials")
+    if new.organization_id != current.organization_id or admins != current.admin_contacts:
+        changed.add("organization")
+    if not changed:
+        raise InvalidInput("Nothing was changed: no request was sent.",
+                           advice="Change a field, or cancel.")
+    return IssuerUpdate(new, replace=False, changed=frozenset(changed))
+
+
 def _checked_admin(contact: AdminContactInput, number: int) -> AdminContactInput:
     try:
         return contact.validate()

@@ -22,6 +22,8 @@ from vaultbrowser.keyvault.services.certificates.issuer_inputs import (
     AdminContactRecord,
     IssuerInput,
     IssuerRecord,
+    checked_issuer,
+    plan_update,
     validate_issuer_name,
 )
 from vaultbrowser.keyvault.services.clients import VaultClients
@@ -97,7 +99,7 @@ class CertificateIssuers:
             VaultBrowserError: any other typed error.
         """
         validate_issuer_name(name, new=True)
-        checked = _checked(issuer, new=True)
+        checked = checked_issuer(issuer, new=True)
         await self._require_absent(name)
         return await self._put(name, checked)
 
@@ -113,40 +115,21 @@ class CertificateIssuers:
             NotFound: the issuer is gone. VaultBrowserError: any other typed error.
         """
         name = validate_issuer_name(current.name)
-        if current.listed:
-            raise InvalidInput("Read the issuer (select it) before editing it.")
-        new = _checked(issuer, new=False)
-        admins = tuple(a.as_record() for a in new.admin_contacts)
-        cleared = [what for what, before, after in (
-            ("account id", current.account_id, new.account_id),
-            ("organisation id", current.organization_id, new.organization_id),
-            ("administrators", current.admin_contacts, admins)) if before and not after]
-        if cleared:
-            if new.password is None:
-                raise InvalidInput(
-                    f"Removing the {' and '.join(cleared)} replaces the whole issuer, and the "
-                    "vault never returns the stored password.",
-                    advice="Type the password again to replace the issuer, or keep them.")
+        plan = plan_update(current, issuer)
+        new = plan.issuer
+        if plan.replace:
             return await self._put(name, new)
         changes: dict[str, Any] = {}
-        if new.provider != current.provider:
+        if "provider" in plan.changed:
             changes["provider"] = new.provider
-        if new.enabled != (current.enabled is not False):
+        if "enabled" in plan.changed:
             changes["enabled"] = new.enabled
-        if new.account_id != current.account_id or new.password is not None:
-            if new.password is None:
-                raise InvalidInput(
-                    "A new account id needs its password: the vault never returns the "
-                    "stored one, and it belongs to the old account.",
-                    advice="Type the new account's password too.")
+        if "credentials" in plan.changed:
             changes.update(account_id=new.account_id, password=_password(new))
-        if new.organization_id != current.organization_id or admins != current.admin_contacts:
-            # Sent together: the SDK sends organisation details as one object.
+        if "organization" in plan.changed:
+            # Sent together: the SDK sends the organisation details as one object.
             changes.update(organization_id=new.organization_id,
                            admin_contacts=_admins(new.admin_contacts))
-        if not changes:
-            raise InvalidInput("Nothing was changed: no request was sent.",
-                               advice="Change a field, or cancel.")
         responses = _Responses()
         async with translated():
             updated = await self._client.update_issuer(name, **changes, **responses.hooks)
@@ -192,8 +175,3 @@ class CertificateIssuers:
                 admin_contacts=_admins(issuer.admin_contacts), **responses.hooks)
         return Result(issuer_record(created, self.vault_url), responses.of("PUT"))
 
-
-def _checked(issuer: IssuerInput, *, new: bool) -> IssuerInput:
-    if not isinstance(issuer, IssuerInput):
-        raise InvalidInput("An issuer's settings are required.")
-    return issuer.validate(new=new)
