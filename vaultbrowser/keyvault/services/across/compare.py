@@ -45,10 +45,32 @@ Progress = Callable[[str, int, "int | None"], None]  # (what, done, total or Non
 _Held = tuple[Vault, Any]  # the vault an item came from, and its listed record
 
 
+def check_sides(side_a: Sequence[tuple[str, str]], side_b: Sequence[tuple[str, str]],
+                kinds: Sequence[ItemKind]) -> None:
+    """The choice of a comparison, as (label, vault URL) pairs per side, before anything is
+    opened or sent.
+
+    Raises:
+        InvalidInput: an empty side, a vault on both sides, no or unknown kinds.
+    """
+    for side, vaults in (("A", side_a), ("B", side_b)):
+        if not vaults:
+            raise InvalidInput(f"Choose at least one vault for side {side}.")
+    urls_a = {url.rstrip("/").lower() for _label, url in side_a}
+    both = [label for label, url in side_b if url.rstrip("/").lower() in urls_a]
+    if both:
+        raise InvalidInput(f"“{both[0]}” is on both sides: a vault compared with itself has "
+                           "no differences.", advice="Choose each vault on one side only.")
+    if not kinds or any(kind not in ALL_KINDS for kind in kinds):
+        raise InvalidInput("Choose what to compare: secrets, certificates or keys.")
+
+
 def _distinct(vaults: Sequence[Vault]) -> tuple[Vault, ...]:
     seen: set[str] = set()
     kept = []
     for vault in vaults:
+        if not isinstance(vault, Vault):
+            raise InvalidInput("A side holds something that is not a vault.")
         key = vault.url.rstrip("/").lower()
         if key not in seen:
             seen.add(key)
@@ -58,21 +80,10 @@ def _distinct(vaults: Sequence[Vault]) -> tuple[Vault, ...]:
 
 def _validated(side_a: Sequence[Vault], side_b: Sequence[Vault], kinds: Sequence[ItemKind],
                concurrency: int) -> tuple[tuple[Vault, ...], tuple[Vault, ...]]:
-    """The sides without repeats. Raises InvalidInput (before any request) for empty sides, a
-    vault on both sides, no or unknown kinds, or a concurrency outside 1..32."""
+    """The sides without repeats. Raises InvalidInput (before any request): see
+    ``check_sides``; or a concurrency outside 1..32."""
     a, b = _distinct(side_a), _distinct(side_b)
-    for side, vaults in (("A", a), ("B", b)):
-        if not vaults:
-            raise InvalidInput(f"Choose at least one vault for side {side}.")
-        if not all(isinstance(vault, Vault) for vault in vaults):
-            raise InvalidInput(f"Side {side} holds something that is not a vault.")
-    urls_a = {vault.url.rstrip("/").lower() for vault in a}
-    both = [vault for vault in b if vault.url.rstrip("/").lower() in urls_a]
-    if both:
-        raise InvalidInput(f"“{both[0].label}” is on both sides: a vault compared with itself "
-                           "has no differences.", advice="Choose each vault on one side only.")
-    if not kinds or any(kind not in ALL_KINDS for kind in kinds):
-        raise InvalidInput("Choose what to compare: secrets, certificates or keys.")
+    check_sides([(v.label, v.url) for v in a], [(v.label, v.url) for v in b], kinds)
     if not 1 <= concurrency <= 32:
         raise InvalidInput("Between 1 and 32 calls at a time.")
     return a, b
