@@ -203,6 +203,12 @@ def test_contacts_edit_and_delete_all(
         await controller.wait_idle()
         assert writes(emulator, log) == [("DELETE", "/certificates/contacts", 200)]
         assert view.contact_list.topLevelItemCount() == 0
+        # Each tab keeps what it showed: back and forth restores the detail pane.
+        view.tabs.setCurrentIndex(0)
+        assert view.detail_pane.title.text() == "Certificate issuers"
+        view.tabs.setCurrentIndex(1)
+        assert view.detail_pane.title.text() == "Contacts deleted"
+        assert view.detail_pane.details.response.method == "DELETE"
         assert harness.errors == []
         view.close()
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QTreeWidgetItem
 
+from vaultbrowser.core.models.details import Details
 from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from vaultbrowser.core.ui.window.context import WindowContext
 
 OPEN_TEXT = "Certificate issuers and contacts…"
+ISSUERS_TAB, CONTACTS_TAB = 0, 1
 MAX_ISSUER_PAGES = 200  # 5,000 issuers: far past any real vault, but never an endless loop
 
 
@@ -118,6 +120,8 @@ class IssuersController(QObject):
         self.view = view = IssuersWindow(window, root.name,  # type: ignore[arg-type]
                                          "" if writable else READ_ONLY_TIP)
         self.contacts: tuple[ContactRecord, ...] = ()
+        # What each tab last showed in the detail pane (switching tabs shows it again).
+        self._tab_details: dict[int, Details] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._selection_task: asyncio.Task[Any] | None = None
         for button, tip in (
@@ -136,6 +140,7 @@ class IssuersController(QObject):
         view.delete_contacts_button.clicked.connect(self.delete_contacts)
         view.refresh_contacts_button.clicked.connect(lambda: self.run(self.read_contacts()))
         view.issuer_list.currentItemChanged.connect(self._issuer_selected)
+        view.tabs.currentChanged.connect(self._tab_changed)
         self._sync_buttons()
 
     # --- tasks ----------------------------------------------------------------------------
@@ -166,6 +171,19 @@ class IssuersController(QObject):
         view.delete_button.setEnabled(writable and selected)
         view.edit_contacts_button.setEnabled(writable)
         view.delete_contacts_button.setEnabled(writable and bool(self.contacts))
+
+    def _show(self, tab: int, details: Details) -> None:
+        self._tab_details[tab] = details
+        if self.view.tabs.currentIndex() == tab:
+            self.view.detail_pane.show_details(details)
+
+    def _tab_changed(self, tab: int) -> None:
+        details = self._tab_details.get(tab)
+        if details is not None:
+            self.view.detail_pane.show_details(details)
+        elif tab == ISSUERS_TAB:
+            self.view.detail_pane.show_message("Certificate issuers",
+                                               "Select an issuer to read its settings.")
 
     # --- issuers ----------------------------------------------------------------------------
 
@@ -213,7 +231,7 @@ class IssuersController(QObject):
             self.view.issuer_list.blockSignals(True)  # selecting it must not GET it again
             self.view.issuer_list.setCurrentItem(item)
             self.view.issuer_list.blockSignals(False)
-        self.view.detail_pane.show_details(describe_issuer(record, response))
+        self._show(ISSUERS_TAB, describe_issuer(record, response))
         self._sync_buttons()
 
     def create_issuer(self) -> None:
@@ -271,11 +289,9 @@ class IssuersController(QObject):
     async def _delete(self, name: str, typed: str) -> None:
         result = await self.service.certificates.issuers.delete(name, typed_name=typed)
         self.view.remove_issuer(name)
-        pane = self.view.detail_pane
-        pane.show_message(f"{name} deleted",
-                          f"The certificate issuer “{name}” was deleted from "
-                          f"{self.root.name}.")
-        pane.show_response(result.response)
+        self._show(ISSUERS_TAB, Details(
+            f"{name} deleted", f"The certificate issuer “{name}” was deleted from "
+            f"{self.root.name}.", (), result.response, result.value))
         self._sync_buttons()
 
     # --- contacts ----------------------------------------------------------------------------
@@ -288,15 +304,12 @@ class IssuersController(QObject):
         except VaultBrowserError as error:
             view.contact_status.setText(f"The contacts could not be read: {error.message}")
             raise
-        self._show_contacts(result.value, result.response, shown=False)
+        self._show_contacts(result.value, result.response)
 
-    def _show_contacts(self, contacts: tuple[ContactRecord, ...], response: Any, *,
-                       shown: bool = True) -> None:
+    def _show_contacts(self, contacts: tuple[ContactRecord, ...], response: Any) -> None:
         self.contacts = contacts
         self.view.show_contacts(contacts)
-        if shown or self.view.tabs.currentIndex() == 1:
-            self.view.detail_pane.show_details(
-                describe_contacts(self.root.name, contacts, response))
+        self._show(CONTACTS_TAB, describe_contacts(self.root.name, contacts, response))
         self._sync_buttons()
 
     def edit_contacts(self) -> None:
@@ -325,9 +338,11 @@ class IssuersController(QObject):
 
     async def _delete_contacts(self) -> None:
         result = await self.service.certificates.contacts.delete()
-        self._show_contacts((), result.response)
-        self.view.detail_pane.show_message(
-            "Contacts deleted", f"{len(result.value)} contact"
-            f"{'s' * (len(result.value) != 1)} deleted from {self.root.name}.")
-        self.view.detail_pane.show_response(result.response)
+        self.contacts = ()
+        self.view.show_contacts(())
+        count = len(result.value)
+        self._show(CONTACTS_TAB, Details(
+            "Contacts deleted", f"{count} contact{'s' * (count != 1)} deleted from "
+            f"{self.root.name}.", (), result.response, ()))
+        self._sync_buttons()
 

@@ -45,13 +45,18 @@ KEEP_PASSWORD = "not returned by the vault: leave empty to keep the stored one"
 
 
 class RowsEditor(QWidget):
-    """A small table of text rows (administrators, contacts) with Add and Remove."""
+    """A small table of text rows (administrators, contacts) with Add and Remove; the
+    ``wide`` column (the email) takes the room the others leave."""
 
-    def __init__(self, columns: Sequence[str], what: str) -> None:
+    def __init__(self, columns: Sequence[str], what: str, wide: int) -> None:
         super().__init__()
         self.table = QTableWidget(0, len(columns))
         self.table.setHorizontalHeaderLabels(list(columns))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(90)
+        for column in range(len(columns)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == wide
+                                        else QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setMinimumHeight(110)
@@ -59,6 +64,8 @@ class RowsEditor(QWidget):
         self.remove_button = QPushButton("Remove")
         self.add_button.clicked.connect(lambda: self.add_row(("",) * len(columns)))
         self.remove_button.clicked.connect(self._remove_selected)
+        for button in (self.add_button, self.remove_button):
+            button.setAutoDefault(False)  # Enter in the form means OK, not "add a row"
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
@@ -125,7 +132,7 @@ class IssuerDialog(ValidatingDialog):
         self.organization_edit = QLineEdit()
         self.organization_edit.setPlaceholderText("DigiCert: the organisation id")
         self.admins = RowsEditor(("First name", "Last name", "Email", "Phone"),
-                                 "administrator")
+                                 "administrator", wide=2)
         if current is not None:
             self.provider.setEditText(current.provider or "")
             self.enabled_check.setChecked(current.enabled is not False)
@@ -150,7 +157,7 @@ class IssuerDialog(ValidatingDialog):
         self.form.addRow("Administrators", self.admins)
         self.form.addRow("", note)
         (self.account_edit if current is not None else self.name_edit).setFocus()
-        self.resize(620, self.sizeHint().height())
+        self.resize(700, self.sizeHint().height())
 
     @property
     def name(self) -> str:
@@ -195,7 +202,7 @@ class ContactsDialog(ValidatingDialog):
     def __init__(self, parent: QWidget | None, vault_name: str,
                  contacts: Sequence[ContactRecord]) -> None:
         super().__init__(parent, f"Certificate contacts of {vault_name}")
-        self.editor = RowsEditor(("Email", "Name", "Phone"), "contact")
+        self.editor = RowsEditor(("Email", "Name", "Phone"), "contact", wide=0)
         self.editor.set_rows([(c.email, c.name, c.phone) for c in contacts])
         if not contacts:
             self.editor.add_row(("", "", ""))
@@ -205,7 +212,8 @@ class ContactsDialog(ValidatingDialog):
         note.setStyleSheet("color: palette(mid);")
         self.form.addRow(note)
         self.form.addRow(self.editor)
-        self.resize(560, 320)
+        self.editor.table.setFocus()
+        self.resize(600, 340)
 
     def contacts(self) -> tuple[ContactInput, ...]:
         return tuple(ContactInput(*row) for row in self.editor.rows())

@@ -183,6 +183,7 @@ def _row(*buttons: QPushButton, stretch_first: bool = False) -> QHBoxLayout:
     if stretch_first:
         layout.addStretch(1)
     for button in buttons:
+        button.setAutoDefault(False)  # Enter in a list must not press the first button
         layout.addWidget(button)
     if not stretch_first:
         layout.addStretch(1)
