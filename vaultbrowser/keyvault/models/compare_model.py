@@ -18,6 +18,7 @@ from vaultbrowser.core.audit.model import ItemKind
 from vaultbrowser.core.models.tones import Tone, tone_brush
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the DiffItem of an item row (or of its children)
+NOTE_ROLE = Qt.ItemDataRole.UserRole + 2  # True on a note row (one text over every column)
 COLUMNS = ("Name / field", "Side A", "Side B")
 _GROUP_TITLES = {DiffState.ONLY_A: "Only in A", DiffState.ONLY_B: "Only in B",
                  DiffState.DIFFERENT: "Different", DiffState.SAME: "Same"}
@@ -71,15 +72,20 @@ class CompareResultModel(QStandardItemModel):
             for state in DiffState:
                 self._retitle(kind, state)
 
-    def add(self, item: DiffItem) -> None:
+    def add(self, item: DiffItem) -> QModelIndex:
+        """File ``item`` in its group; the index of its row (invalid: a kind not started)."""
         if item.kind not in self._kinds:
-            return
+            return QModelIndex()
         group = self._groups[(item.kind, item.state)]
         tip = "; ".join(item.notes) or None
         name = _cell(item.name, tip=tip)
         name.setData(item, ITEM_ROLE)
-        group.appendRow([name, _cell(item.source_a or "—", tip=tip),
-                         _cell(item.source_b or "—", tip=tip)])
+        # Names stream in as GETs finish: kept in name order within their group.
+        row = next((r for r in range(group.rowCount())
+                    if group.child(r).data(ITEM_ROLE).name.lower() > item.name.lower()),
+                   group.rowCount())
+        group.insertRow(row, [name, _cell(item.source_a or "—", tip=tip),
+                              _cell(item.source_b or "—", tip=tip)])
         if item.state == DiffState.SAME and item.value:
             name.setText(f"{item.name}  ({item.value})")
         for difference in item.differences:
@@ -87,16 +93,20 @@ class CompareResultModel(QStandardItemModel):
             field.setData(item, ITEM_ROLE)
             name.appendRow([field, _cell(difference.a, tone=Tone.ERROR),
                             _cell(difference.b, tone=Tone.ERROR)])
-        for note in item.notes:
-            cell = _cell("note", tone=Tone.MUTED)
+        for note in item.notes:  # one text: the view spans it over the columns
+            cell = _cell(f"note: {note}", tone=Tone.MUTED, tip=note)
             cell.setData(item, ITEM_ROLE)
-            name.appendRow([cell, _cell(note, tone=Tone.MUTED, tip=note), _cell("")])
+            cell.setData(True, NOTE_ROLE)
+            name.appendRow([cell, _cell(""), _cell("")])
         self._counts[(item.kind, item.state)] += 1
         self._retitle(item.kind, item.state)
+        return name.index()
 
     def _retitle(self, kind: ItemKind, state: DiffState) -> None:
         count = self._counts[(kind, state)]
-        self._groups[(kind, state)].setText(f"{_GROUP_TITLES[state]} ({count})")
+        group = self._groups[(kind, state)]
+        group.setText(f"{_GROUP_TITLES[state]} ({count})")
+        group.setForeground(tone_brush(_GROUP_TONES[state] if count else Tone.MUTED))
         summary = " · ".join(f"{self._counts[(kind, s)]} {s.value}" for s in DiffState)
         self._kinds[kind].setText(f"{KIND_TITLES.get(kind, str(kind))} — {summary}")
 

@@ -4,7 +4,8 @@ their secret values are the same (see ``compare_values``).
 
 A side is one or more ``Vault``s; in a set the items of one name are merged, the first vault
 (in the order given) wins, and the item says which vault it came from. Names are matched as
-Key Vault matches them: without regard to case.
+Key Vault matches them: without regard to case. A secret or key that backs a certificate is
+compared as its certificate, not again as a secret or key.
 
 Calls: one listing per kind and vault (every page), then for keys one GET and for certificates
 one policy GET per common name and side, at most ``concurrency`` at a time; values (opt-in) one
@@ -34,7 +35,7 @@ from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
 from vaultbrowser.keyvault.services.across.compare_fields import KIND_COMPARISONS, KindComparison
 from vaultbrowser.keyvault.services.across.compare_values import ValueComparer
 from vaultbrowser.keyvault.services.across.vault_set import Vault
-from vaultbrowser.keyvault.services.records import SecretRecord, VaultItemRecord
+from vaultbrowser.keyvault.services.records import VaultItemRecord
 
 DEFAULT_CONCURRENCY = 8
 ALL_KINDS = tuple(comparison.kind for comparison in KIND_COMPARISONS)
@@ -206,10 +207,14 @@ class VaultComparison:
 
     @staticmethod
     def _merged(vaults: Sequence[Vault], listed: dict[Vault, Any]) -> dict[str, _Held]:
+        """Name → (vault, record), the first vault of the set winning. A secret or key that
+        backs a certificate is left out: its certificate is compared (as the portal lists
+        them, and as it is created and deleted: with its certificate)."""
         held: dict[str, _Held] = {}
         for vault in vaults:
             for record in listed[vault]:
-                held.setdefault(record.name.lower(), (vault, record))
+                if not record.managed:
+                    held.setdefault(record.name.lower(), (vault, record))
         return held
 
     def _item(self, comparison: KindComparison, a: _Held, b: _Held,
@@ -279,8 +284,6 @@ class VaultComparison:
 
 def _no_value_reason(a: VaultItemRecord, b: VaultItemRecord) -> str | None:
     """Why two secrets' values are not fetched (no GET is sent), or None."""
-    if isinstance(a, SecretRecord) and (a.managed or b.managed):
-        return "value not compared: a certificate's secret (compare the certificate)"
     if a.enabled is False or b.enabled is False:
         return "value not compared: disabled (Key Vault refuses a disabled secret's value)"
     return None

@@ -37,7 +37,11 @@ from vaultbrowser.core.models.tones import Tone, tone_style
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.ui.window.context import WindowContext
-from vaultbrowser.keyvault.models.compare_model import KIND_TITLES, CompareResultModel
+from vaultbrowser.keyvault.models.compare_model import (
+    KIND_TITLES,
+    NOTE_ROLE,
+    CompareResultModel,
+)
 from vaultbrowser.keyvault.services.across.compare import ALL_KINDS, VaultComparison, check_sides
 from vaultbrowser.keyvault.services.across.vault_set import Vault
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
@@ -190,7 +194,10 @@ class CompareDialog(QDialog):
         self.model.start(kinds, ", ".join(c.label for c in side_a),
                          ", ".join(c.label for c in side_b))
         self._apply_filter()
-        for index in self.model.kind_indexes():
+        for index in self.model.kind_indexes():  # titles and counts: one text over the columns
+            self.view.setFirstColumnSpanned(index.row(), QModelIndex(), True)
+            for row in range(self.model.rowCount(index)):
+                self.view.setFirstColumnSpanned(row, index, True)
             self.view.expand(index)
         self.report = None
         self.export_button.setEnabled(False)
@@ -237,7 +244,10 @@ class CompareDialog(QDialog):
         self._show(what)
 
     def _on_item(self, item: DiffItem) -> None:
-        self.model.add(item)
+        index = self.model.add(item)
+        for row in range(self.model.rowCount(index)):
+            if self.model.index(row, 0, index).data(NOTE_ROLE):
+                self.view.setFirstColumnSpanned(row, index, True)
         if item.state == DiffState.DIFFERENT and self.model.count(item.kind, item.state) == 1:
             self.view.expand(self.model.group_index(item.kind, item.state))
 
