@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QTreeWidget
 
 from tests.keyvault.ui.test_vault_actions import (  # noqa: F401 - fixtures and helpers
@@ -244,5 +245,21 @@ def test_read_only_disables_every_write_and_the_transport_refuses_a_forced_one(
         assert writes(emulator, log) == []
         assert "forced-issuer" not in view.issuer_names()
         view.close()
+
+    qloop.run_until_complete(body())
+
+
+def test_the_window_closes_with_its_vault(
+        qloop: Any, harness: Harness, emulator: Any) -> None:  # noqa: F811 (the fixture)
+    async def body() -> None:
+        controller = await open_window(harness, emulator)
+        assert controller.view.isVisible()
+        actions = harness.window.view("keyvault").actions.issuers
+        harness.window.remove_connection(harness.window.connections[0], forget=False)
+        await harness.settle()
+        assert actions.controllers == {}
+        # With no vault open the action is offered disabled.
+        assert actions.actions_for(QModelIndex()) == [actions.open_action]
+        assert not actions.open_action.isEnabled()
 
     qloop.run_until_complete(body())
