@@ -4,7 +4,8 @@
   listing runs at a time (secrets, then certificates, then keys), page after page.
 - Listings carry no certificate subject or issuer: only when such a filter is set, each
   certificate passing the other filters is read (GET), at most ``gets_per_vault`` at once.
-- Throttling: azure-core's retry policy already retries a 429 honouring its Retry-After. When a
+- Throttling: azure-core's retry policy already retries a 429 honouring its Retry-After (given
+  the session's ``journal``, each 429 answer shows at once as "throttled, waiting N s"). When a
   call still ends ``Throttled``, the vault waits the Retry-After (at most ``max_throttle_wait``
   seconds, cancellable, shown as "throttled, waiting N s") and repeats the same call: a
   listing goes on from its continuation token, never from scratch. Other vaults go on.
@@ -34,6 +35,7 @@ from vaultbrowser.core.services.errors import (
     Throttled,
     VaultBrowserError,
 )
+from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.keyvault.services.across.search_filters import (
     CompiledQuery,
@@ -100,7 +102,8 @@ class VaultProgress:
             doing = f" — {self.kind.value}" if self.kind is not None else ""
             return f"{self.label}: {counts}{doing}"
         if state is VaultState.THROTTLED:
-            return f"{self.label}: {counts} — throttled, waiting {self.wait_seconds} s"
+            wait = f"waiting {self.wait_seconds} s" if self.wait_seconds else "retrying"
+            return f"{self.label}: {counts} — throttled, {wait}"
         if state is VaultState.FAILED:
             return f"{self.label}: {counts} — failed: {'; '.join(self.problems)}"
         return f"{self.label}: {counts} — {state.value}"
@@ -149,11 +152,13 @@ class CrossVaultSearch:
     """
 
     def __init__(self, vaults: Sequence[Vault], query: VaultQuery,
-                 limits: SearchLimits = SearchLimits()) -> None:
+                 limits: SearchLimits = SearchLimits(),
+                 journal: HttpJournal | None = None) -> None:
         self._query: CompiledQuery = query.compile()
         self.vaults = list(vaults)
         self.query = query
         self.limits = limits
+        self._journal = journal  # where the SDK's own retries of a 429 can be seen
 
     async def run(self, found: Found) -> list[VaultProgress]:
         """Search every vault; ``found(progress, hits)`` on every change of a vault's progress
@@ -168,9 +173,28 @@ class CrossVaultSearch:
         runs = [_VaultRun(vault, found) for vault in self.vaults]
         for vault_run in runs:
             vault_run.report()
-        async with asyncio.TaskGroup() as group:
-            for vault_run in runs:
-                group.create_task(self._search_vault(vault_run, slots))
+        by_url = {vault_run.vault.url.rstrip("/").lower() + "/": vault_run for vault_run in runs}
+
+        def on_exchange(record: ExchangeRecord) -> None:
+            """A 429 the SDK is about to retry: show the vault throttled while it waits."""
+            response = record.response
+            if response is None or response.status != 429:
+                return
+            url = record.url.lower()
+            vault_run = next((run for prefix, run in by_url.items()
+                              if url.startswith(prefix)), None)
+            if vault_run is not None and not vault_run.progress.state.finished:
+                vault_run.retried(_seconds(response.header("Retry-After")))
+
+        if self._journal is not None:
+            self._journal.add_listener(on_exchange)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for vault_run in runs:
+                    group.create_task(self._search_vault(vault_run, slots))
+        finally:
+            if self._journal is not None:
+                self._journal.remove_listener(on_exchange)
         return [vault_run.progress for vault_run in runs]
 
     async def _search_vault(self, vault_run: _VaultRun, slots: asyncio.Semaphore) -> None:
@@ -208,7 +232,8 @@ class CrossVaultSearch:
                                                   details_test)
             hits = [SearchHit(vault_run.vault, parts.kind, record) for record in candidates]
             progress = vault_run.progress
-            vault_run.update(hits, scanned=progress.scanned + len(page.items),
+            vault_run.update(hits, state=VaultState.SEARCHING, wait_seconds=0,
+                             scanned=progress.scanned + len(page.items),
                              pages=progress.pages + 1, matches=progress.matches + len(hits),
                              read=progress.read + read)
             token = page.next_token
@@ -253,6 +278,13 @@ class CrossVaultSearch:
                 vault_run.throttled(min(seconds, limits.max_throttle_wait))
 
 
+def _seconds(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
 class _VaultRun:
     """One vault's progress while it is searched, reported through ``found``; and its throttle
     gate: once a call is throttled, no call of this vault starts before the wait is over."""
@@ -277,6 +309,9 @@ class _VaultRun:
         first = first if len(first) <= 160 else first[:159] + "…"
         self.update(problems=(*progress.problems, f"{kind.value}: {first}"),
                     error=progress.error or error, wait_seconds=0)
+
+    def retried(self, seconds: float | None) -> None:
+        self.update(state=VaultState.THROTTLED, wait_seconds=math.ceil(seconds or 0))
 
     def throttled(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()

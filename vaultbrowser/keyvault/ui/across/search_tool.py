@@ -116,7 +116,9 @@ class CrossVaultSearchTool(QObject):
 
     async def _run(self, query: VaultQuery, choices: Sequence[VaultChoice]) -> None:
         async with self.vaults.opened(choices) as vaults:
-            await CrossVaultSearch(vaults, query, self.limits).run(self._found)
+            # The session's journal: a 429 the SDK retries shows in the vault's row at once.
+            search = CrossVaultSearch(vaults, query, self.limits, self.window.session.journal)
+            await search.run(self._found)
 
     def _found(self, progress: VaultProgress, hits: Sequence[SearchHit]) -> None:
         dialog = self.dialog
