@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from vaultbrowser.core.services.connections import AuthMethod, Connection
-from vaultbrowser.core.services.errors import ReadOnlyRefused, VaultBrowserError
+from vaultbrowser.core.services.errors import InvalidInput, ReadOnlyRefused, VaultBrowserError
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.services.key_export import (
     EXPORT_FORMATS,
@@ -24,6 +24,7 @@ from vaultbrowser.keyvault.services.key_export import (
     fetch_public_key,
     public_key_from_jwk,
 )
+from vaultbrowser.keyvault.services.key_rotation_policy import RotationPolicyInput
 from vaultbrowser.keyvault.services.opener import open_vault
 
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")
@@ -249,3 +250,49 @@ def test_a_hostile_server_jwk_through_the_official_client() -> None:
     text = b"".join(first.value.export(fmt) for fmt in EXPORT_FORMATS)
     assert b64(numbers.d).encode() not in text and b64(numbers.p).encode() not in text
     assert isinstance(error, MalformedKey)
+
+
+# --- the rotation policy ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("policy", "problem"), [
+    (RotationPolicyInput(rotate_after_create_days=30, rotate_before_expiry_days=30,
+                         expires_in_days=365), "not both"),
+    (RotationPolicyInput(expires_in_days=27), "at least 28 days"),
+    (RotationPolicyInput(rotate_after_create_days=6), "at least 7 days"),
+    (RotationPolicyInput(notify_before_expiry_days=3), "at least 7 days"),
+    (RotationPolicyInput(rotate_after_create_days=60, expires_in_days=60), "before the expiry"),
+    (RotationPolicyInput(rotate_before_expiry_days=30), "needs an expiry time"),
+    (RotationPolicyInput(expires_in_days=True), "whole number"),  # type: ignore[arg-type]
+    (RotationPolicyInput(expires_in_days=10**9), "whole number"),
+    (RotationPolicyInput(notify_before_expiry_days="30"), "whole number"),  # type: ignore
+])
+def test_rotation_policy_rules_refuse_before_any_request(emulator: Any, run: Any, policy: Any,
+                                                        problem: str) -> None:
+    mark = len(emulator.request_log)
+
+    async def body(vault: Any) -> BaseException:
+        try:
+            await vault.keys.set_rotation_policy("rotate-me", policy)
+        except InvalidInput as exc:
+            return exc
+        raise AssertionError("accepted")
+
+    error = run(with_vault(emulator, body))
+    assert problem in error.message
+    assert emulator.request_log[mark:] == []
+
+
+def test_rotation_policy_saves_and_reads_back(emulator: Any, run: Any) -> None:
+    policy = RotationPolicyInput(rotate_before_expiry_days=30, notify_before_expiry_days=14,
+                                 expires_in_days=180)
+
+    async def body(vault: Any) -> Any:
+        await vault.keys.create("policy-key", key_type="RSA")
+        await vault.keys.set_rotation_policy("policy-key", policy)
+        return (await vault.keys.get_rotation_policy("policy-key")).value
+
+    saved = run(with_vault(emulator, body))
+    assert saved.rotates and saved.expires_in == "P180D"
+    assert [(a.action, a.time_before_expiry) for a in saved.lifetime_actions] == [
+        ("Rotate", "P30D"), ("Notify", "P14D")]

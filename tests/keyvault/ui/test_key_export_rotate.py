@@ -30,6 +30,7 @@ from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.keyvault.ui.key_export_rotate import PublicKeyExportDialog
+from vaultbrowser.keyvault.ui.rotation_policy_dialog import RotationPolicyDialog
 from vaultbrowser.keyvault.ui.vault_actions import READ_ONLY_TIP
 
 KEYS = 2
@@ -228,3 +229,41 @@ def test_read_only_rotate_is_disabled_and_refused_before_sending(
         assert not [e for e in emulator.request_log[mark:] if e.method == "POST"]
 
     qloop.run_until_complete(body())
+
+
+def test_edit_rotation_policy_checks_the_rules_then_saves(qloop: Any, harness: Harness,
+                                                          emulator: Any) -> None:
+    window, dialogs = harness.window, harness.dialogs
+    model = window.pane("Keys").model
+    problems: list[str] = []
+
+    def fill(dialog: QDialog) -> bool:
+        assert isinstance(dialog, RotationPolicyDialog)
+        assert not dialog.rotate_check.isChecked() and dialog.notify_check.isChecked()
+        assert dialog.notify_days.value() == 30  # the service's default policy
+        dialog.rotate_check.setChecked(True)
+        dialog.rotate_when.setCurrentText("before expiry")
+        dialog.rotate_days.setValue(20)
+        dialog.accept()  # no expiry time: refused in the dialog
+        problems.append(dialog.problem.text())
+        assert dialog.result() != QDialog.DialogCode.Accepted
+        dialog.expiry_check.setChecked(True)
+        dialog.expiry_days.setValue(120)
+        return True
+
+    async def body() -> None:
+        vault = await harness.open(emulator, KEYS, name="policy-ui")
+        await harness.select(KEYS, row(model, vault, "rsa-key"))
+        dialogs.expect(fill)
+        harness.trigger(KEYS, "Edit rotation policy…")
+        await harness.settle()
+        rows = detail_rows(window)
+        assert rows["Automatic rotation"] == "Yes"
+        assert rows["Lifetime actions"] == ("Rotate 20 days before expiry; Notify 30 days "
+                                            "before expiry")
+        assert rows["New versions expire"] == "120 days after creation"
+        assert window.detail_pane.details.response.method == "GET"
+        assert harness.errors == []
+
+    qloop.run_until_complete(body())
+    assert "needs an expiry time" in problems[0]

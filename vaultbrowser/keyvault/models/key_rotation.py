@@ -74,3 +74,15 @@ async def with_rotation_policy(details: Details, keys: VaultKeys, name: str) -> 
     else:
         section = DetailSection("Rotation policy", policy_rows(policy.value))
     return replace(details, sections=(*details.sections, section))
+
+
+def duration_days(duration: str | None) -> int | None:
+    """An ISO 8601 duration in whole days, for editing (a month counts 30 days, a year 365);
+    None for none or for one with hours, minutes or seconds."""
+    if not duration:
+        return None
+    match = _DURATION.fullmatch(duration.strip().upper())
+    if match is None or not any(match.groups()) or any(match.groups()[4:]):
+        return None
+    years, months, weeks, days = (int(part or 0) for part in match.groups()[:4])
+    return years * 365 + months * 30 + weeks * 7 + days

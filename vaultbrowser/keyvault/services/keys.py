@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
+from azure.keyvault.keys import KeyRotationPolicy
+
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
@@ -26,6 +28,7 @@ from vaultbrowser.keyvault.services.inputs import (
     validate_window,
 )
 from vaultbrowser.keyvault.services.item_steps import ItemSteps, _Responses
+from vaultbrowser.keyvault.services.key_rotation_policy import RotationPolicyInput
 from vaultbrowser.keyvault.services.records import (
     KeyRecord,
     KeyRotationPolicyRecord,
@@ -241,6 +244,22 @@ class VaultKeys:
             key = await self._client.rotate_key(name, **responses.hooks)
         return Result(key_record(key.properties, self.vault_url, key.key),
                       responses.of("POST"))
+
+    async def set_rotation_policy(self, name: str, policy: RotationPolicyInput
+                                  ) -> Result[KeyRotationPolicyRecord]:
+        """Replace the key's rotation policy (one PUT). The SDK's call takes no response
+        hooks, so the result carries no response (show the key again to see one).
+
+        Raises:
+            InvalidInput: bad name or policy, before any request. NotFound, AccessDenied,
+                ReadOnlyRefused, VaultBrowserError: the PUT's typed error.
+        """
+        validate_item_name(name)
+        actions, expires_in = policy.validated()
+        async with translated():
+            saved = await self._client.update_key_rotation_policy(
+                name, KeyRotationPolicy(), lifetime_actions=actions, expires_in=expires_in)
+        return Result(rotation_policy_record(name, saved), None)
 
     async def purge(self, name: str, *, typed_name: str) -> Result[None]:
         """Delete a soft-deleted key for good.

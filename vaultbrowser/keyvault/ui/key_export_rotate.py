@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from vaultbrowser.core.services.errors import LocalFileError, ReadOnlyRefused, VaultBrowserError
 from vaultbrowser.core.ui.common_dialogs import confirm_box
+from vaultbrowser.keyvault.models.details import load_details
 from vaultbrowser.keyvault.models.key_rotation import policy_summary
 from vaultbrowser.keyvault.models.vault_tree import item_row
 from vaultbrowser.keyvault.services.key_export import (
@@ -41,6 +42,7 @@ from vaultbrowser.keyvault.services.key_export import (
 )
 from vaultbrowser.keyvault.services.records import KeyRecord
 from vaultbrowser.keyvault.ui import vault_files
+from vaultbrowser.keyvault.ui.rotation_policy_dialog import RotationPolicyDialog
 from vaultbrowser.keyvault.ui.vault_actions import MANAGED_TIP, Target, VaultItemActions
 
 if TYPE_CHECKING:
@@ -171,14 +173,19 @@ class KeyExportAndRotate:
         self.rotate_action = owner._action(
             "Rotate now…", self.rotate_selected,
             "Create a new version of this key now (shows its rotation policy first)")
+        self.policy_action = owner._action(
+            "Edit rotation policy…", self.edit_policy_selected,
+            "When this key rotates by itself, notifies, and when new versions expire")
 
     def actions(self, target: Target) -> list[QAction | None]:
         item = target.item
         owner = self.owner
         owner._enable(self.export_action, isinstance(item, KeyRecord), target, write=False)
-        owner._enable(self.rotate_action, isinstance(item, KeyRecord) and not item.managed,
-                      target, why_not="" if item is None else MANAGED_TIP.format(noun="key"))
-        return [self.export_action, self.rotate_action]
+        own = isinstance(item, KeyRecord) and not item.managed
+        why_not = "" if item is None else MANAGED_TIP.format(noun="key")
+        owner._enable(self.rotate_action, own, target, why_not=why_not)
+        owner._enable(self.policy_action, own, target, why_not=why_not)
+        return [self.export_action, self.rotate_action, self.policy_action]
 
     # --- export ------------------------------------------------------------------------------
 
@@ -212,16 +219,43 @@ class KeyExportAndRotate:
 
     # --- rotate -------------------------------------------------------------------------------
 
-    def rotate_selected(self) -> None:
+    def _writable_key(self, doing: str) -> tuple[Target, KeyRecord] | None:
+        """The selected key, when the connection takes writes (else said, nothing sent)."""
         target = self.owner.target()
         record = target.item
         if not isinstance(record, KeyRecord) or target.root is None:
-            return
-        if not self.owner.window.can_write(target.root):  # said before anything is sent
+            return None
+        if not self.owner.window.can_write(target.root):
             self.owner.window.reporter.report(ReadOnlyRefused(
-                f"Rotating {record.name} was refused: the connection is read-only."))
-            return
-        self.owner.run(self.rotate(target, record.name))
+                f"{doing} {record.name} was refused: the connection is read-only."))
+            return None
+        return target, record
+
+    def rotate_selected(self) -> None:
+        chosen = self._writable_key("Rotating")
+        if chosen is not None:
+            self.owner.run(self.rotate(chosen[0], chosen[1].name))
+
+    def edit_policy_selected(self) -> None:
+        chosen = self._writable_key("Changing the rotation policy of")
+        if chosen is not None:
+            self.owner.run(self.edit_policy(*chosen))
+
+    async def edit_policy(self, target: Target, record: KeyRecord) -> None:
+        assert target.root is not None
+        window = self.owner.window
+        keys = target.root.service.keys
+        current = await keys.get_rotation_policy(record.name)
+        dialog = RotationPolicyDialog(window, record.name, current.value)
+        try:
+            if await window.dialogs.wait(dialog) != QDialog.DialogCode.Accepted:
+                return
+            policy = dialog.policy()
+        finally:
+            dialog.deleteLater()
+        await keys.set_rotation_policy(record.name, policy)
+        # Show the key again: its details read the saved policy back (with a response).
+        window.show_details(await load_details(item_row(record), target.root))
 
     async def rotate(self, target: Target, name: str) -> None:
         assert target.root is not None

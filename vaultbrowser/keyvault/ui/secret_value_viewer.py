@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QStackedWidget,
     QTabBar,
     QTreeWidget,
@@ -75,10 +76,20 @@ class SecretValueViewer(QWidget):
         self.text_view.setFont(mono)
         self.text_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.json_tree = _tree(["Key", "Value", "Type"])
-        self.json_tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        self.json_tree.setColumnWidth(1, 280)
+        header = self.json_tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # The label columns: wide enough for the row labels, not for the spanned block titles
+        # (which would squeeze the values).
         self.pem_tree = _tree(["Block", "Value"])
+        self.pem_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.pem_tree.setColumnWidth(0, self.fontMetrics().horizontalAdvance(
+            "Thumbprint (SHA-256)") + 48)
         self.decoded_tree = _tree(["Decoded", "Value"])
+        self.decoded_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.decoded_tree.setColumnWidth(0, self.fontMetrics().horizontalAdvance(
+            "First 48 bytes (hex)") + 24)
         self.decoded_tree.setRootIsDecorated(False)
         self.decoded_tree.setWordWrap(True)
         self.pages: dict[ValueFormat, QWidget] = {
@@ -119,6 +130,7 @@ class SecretValueViewer(QWidget):
             return
         self.hint_label.setText(f"Format: {hint} (from the content type; Reveal to view it)")
         self.hint_label.show()
+        self._grow(False)  # one line: no share of the pane's height
         self.show()
 
     # --- after Reveal ------------------------------------------------------------------------
@@ -162,7 +174,12 @@ class SecretValueViewer(QWidget):
         self._show_tab(0)
         self.hint_label.hide()
         self.body.show()
+        self._grow(True)
         self.show()
+
+    def _grow(self, grows: bool) -> None:
+        vertical = QSizePolicy.Policy.Expanding if grows else QSizePolicy.Policy.Maximum
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, vertical)
 
     def _show_tab(self, index: int) -> None:
         if 0 <= index < len(self.tab_views):
