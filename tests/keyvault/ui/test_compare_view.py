@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QTest
 
 from vaultbrowser.app import KINDS
 from vaultbrowser.core.audit.diff_report import DiffState
@@ -182,7 +183,10 @@ def test_result_tree_filter_open_and_export(qloop: Any, window: MainWindow,
 
         # Double-click opens the item in its vault's tab (B's vault for an only-in-B item).
         item = model.index(0, 0, model.group_index(ItemKind.SECRET, DiffState.ONLY_B))
-        dialog.open_item(item)
+        dialog.view.scrollTo(item)
+        where = dialog.view.visualRect(item).center()
+        QTest.mouseClick(dialog.view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        QTest.mouseDClick(dialog.view.viewport(), Qt.MouseButton.LeftButton, pos=where)
         pane = window.pane("Secrets")
         await wait_for(lambda: pane.view.currentIndex().data() == "only-production")
         root = window.root_of(pane.model, pane.selected_source_index())

@@ -140,7 +140,6 @@ class CompareDialog(QDialog):
         self.export_button.clicked.connect(lambda: self.export())
         self.differences_only.toggled.connect(lambda _on: self._apply_filter())
         self.view.activated.connect(self.open_item)
-        self.view.doubleClicked.connect(self.open_item)
 
     def refresh_choices(self) -> None:
         """List every vault open or discovered now, keeping what was ticked (by default the
