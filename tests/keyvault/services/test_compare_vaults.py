@@ -344,6 +344,37 @@ def test_value_comparer_repr_hides_its_key() -> None:
     assert "hidden" in repr(comparer) and comparer._key.hex() not in repr(comparer)
 
 
+def test_values_with_a_lone_surrogate_compare_without_an_error(run: Any) -> None:
+    class Part:  # the one call ValueComparer makes, answering a JSON-decodable odd value
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        async def get_value(self, name: str) -> Any:
+            from vaultbrowser.core.services.records import Result, SecretValue
+            return Result(SecretValue(self.text), None)
+
+    comparer = ValueComparer()
+    odd = "x\ud800y"
+    assert run(comparer.compare(Part(odd), "s", Part(odd), "s")) == SAME_VALUE  # type: ignore
+    assert run(comparer.compare(Part(odd), "s", Part("xy"), "s")) == DIFFERENT_VALUE  # type: ignore
+    assert comparer.fetched == 4
+
+
+def test_renderers_neutralise_hostile_names_and_tags() -> None:
+    from datetime import UTC, datetime
+
+    from vaultbrowser.core.audit.diff_report import DiffSource, FieldDifference
+
+    hostile = DiffItem(ItemKind.SECRET, "<script>alert(1)</script>", DiffState.DIFFERENT,
+                       "a", "b", (FieldDifference("tag “x”", "=HYPERLINK(1)", "@b"),))
+    report = DiffReport(datetime(2026, 1, 1, tzinfo=UTC), "0", (DiffSource("a", "https://a"),),
+                        (DiffSource("b", "https://b"),), (ItemKind.SECRET,), False, (hostile,))
+    html = render_diff_html(report)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    csv_text = render_diff_csv(report)
+    assert ",'=HYPERLINK(1),'@b," in csv_text
+
+
 # --- exports ---------------------------------------------------------------------------------
 
 

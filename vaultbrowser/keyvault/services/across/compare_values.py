@@ -32,7 +32,9 @@ class ValueComparer:
     async def _digest(self, part: VaultSecrets, name: str) -> bytes:
         result = await part.get_value(name)
         self.fetched += 1
-        digest = hmac.new(self._key, result.value.reveal().encode("utf-8"),
+        # surrogatepass: a lone surrogate (valid in JSON) must not raise an encoding error,
+        # whose message and ``object`` would quote the value.
+        digest = hmac.new(self._key, result.value.reveal().encode("utf-8", "surrogatepass"),
                           hashlib.sha256).digest()
         del result  # the value's only reference: gone before anything else runs
         return digest
