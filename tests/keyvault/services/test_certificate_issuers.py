@@ -288,3 +288,23 @@ def test_read_only_refuses_issuer_and_contact_writes_in_the_transport(
     assert outcomes == dict.fromkeys(outcomes, "refused"), outcomes
     assert writes_since(emulator, mark) == []
     assert listed.items is not None
+
+
+def test_the_demo_vault_gets_issuers_and_contacts_once(
+        tmp_path_factory: pytest.TempPathFactory, run: Any) -> None:
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
+    from vaultbrowser.keyvault.services.demo.issuer_seed import seed_demo_issuers
+
+    async def body(vault: KeyVaultService) -> Any:
+        first = await seed_demo_issuers(vault)
+        again = await seed_demo_issuers(vault)  # idempotent: nothing replaced or added
+        listed = await vault.certificates.issuers.list()
+        contacts = await vault.certificates.contacts.get()
+        return first, again, listed.items, contacts.value
+
+    with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("kv-demo-issuers")) as demo:
+        (first, again, listed, contacts), _ = with_vault(demo, body, run)
+    assert first == ["digicert-contoso", "globalsign-test"] and again == []
+    assert [(i.name, i.provider) for i in listed] == [("digicert-contoso", "DigiCert"),
+                                                      ("globalsign-test", "GlobalSign")]
+    assert [c.email for c in contacts] == ["pki-team@contoso-demo.com", "oncall@contoso-demo.com"]

@@ -15,6 +15,7 @@ from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
 from vaultbrowser.keyvault.services.demo.certificate_imports import import_demo_certificates
+from vaultbrowser.keyvault.services.demo.issuer_seed import seed_demo_issuers
 from vaultbrowser.keyvault.services.demo.seed import keyvault_demo_seed
 from vaultbrowser.keyvault.services.demo.staging_seed import keyvault_staging_seed
 from vaultbrowser.keyvault.services.opener import open_vault
@@ -62,7 +63,8 @@ class KeyVaultDemo:
 
 
 async def seed_vault_extras(connection: Connection) -> list[str]:
-    """Import the demo certificates whose dates the emulator's seed format cannot express.
+    """Import the demo certificates whose dates the emulator's seed format cannot express,
+    and create the demo's certificate issuers and contacts (nor can it express those).
 
     Setting up the demo is not a user action: it writes through a session of its own, never
     through the window's (which may be read-only). Returns the imported names (idempotent).
@@ -74,6 +76,8 @@ async def seed_vault_extras(connection: Connection) -> list[str]:
     try:
         service = open_vault(setup, connection)
         async with translated():
-            return await import_demo_certificates(service.clients.certificate_client)
+            imported = await import_demo_certificates(service.clients.certificate_client)
+        await seed_demo_issuers(service)  # "Certificate issuers and contacts…" shows them
+        return imported
     finally:
         await setup.aclose()
