@@ -1,7 +1,7 @@
 """What the detail pane shows for a certificate issuer and for a vault's certificate contacts.
 
-An issuer's password is write-only on the service: the pane says whether one is *needed* and
-that the vault does not return it, never a value (no record holds one).
+An issuer's password is write-only on the service: the pane says that the vault does not return
+it (so whether one is stored cannot be known), never a value (no record holds one).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def describe_issuer(record: IssuerRecord, response: ResponseInfo | None) -> Deta
     )
     credentials = detail_rows(
         ("Account id", record.account_id or "none"),
-        ("Password", password if record.account_id else "none"),
+        ("Password", password),  # unknowable either way: the service never sends it
     )
     organisation = detail_rows(("Organisation id", record.organization_id or "none"))
     admins = tuple((f"Administrator {number}", admin.text)
