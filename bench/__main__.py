@@ -47,6 +47,7 @@ from bench.common import (
 from bench.discovery import measure_discovery
 from bench.preview import measure_preview
 from bench.search import measure_search
+from bench.vault_search import measure_vault_search
 
 KV_LATENCY_MS = 20
 
@@ -276,7 +277,8 @@ def main() -> int:
     rows: list[Row] = []
     steps: list[Callable[[Plan], Any]] = [measure_cold_start, measure_secrets, measure_blobs,
                                           measure_discovery, measure_search,
-                                          measure_statistics, measure_preview]
+                                          measure_statistics, measure_preview,
+                                          measure_vault_search]
     for step in steps:
         result = step(plan)
         *found, more = result
