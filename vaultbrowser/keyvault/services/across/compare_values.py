@@ -9,6 +9,8 @@ errors raised are the service's typed ones.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import secrets as random_bytes
@@ -18,7 +20,8 @@ from vaultbrowser.keyvault.services.secrets import VaultSecrets
 
 
 class ValueComparer:
-    """One run's value comparison. ``same(...)`` fetches one value per side, one at a time."""
+    """One run's value comparison. ``compare(...)`` reads one value per side (both sides at
+    once; the caller compares one name at a time, so one GET at a time per side)."""
 
     __slots__ = ("_key", "fetched")
 
@@ -47,6 +50,14 @@ class ValueComparer:
             VaultBrowserError: a value GET failed (a disabled secret: AccessDenied); it says
                 which secret, never its value.
         """
-        digest_a = await self._digest(part_a, name_a)
-        digest_b = await self._digest(part_b, name_b)
+        # Both sides at once: still one value GET at a time per side.
+        other = asyncio.ensure_future(self._digest(part_b, name_b))
+        try:
+            digest_a = await self._digest(part_a, name_a)
+        except BaseException:
+            other.cancel()
+            with contextlib.suppress(BaseException):
+                await other
+            raise
+        digest_b = await other
         return SAME_VALUE if hmac.compare_digest(digest_a, digest_b) else DIFFERENT_VALUE
