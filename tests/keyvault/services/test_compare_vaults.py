@@ -92,6 +92,10 @@ SEED_B: dict[str, Any] = {
 # A second vault for side A: one name of its own, one that vault A also holds (A wins).
 SEED_A2: dict[str, Any] = {"secrets": [{"name": "from-second", "value": "2"},
                                        {"name": "same-secret", "value": "other"}]}
+# A second vault for side B, ticked first there: its "same-secret" (other tags) wins over B's.
+SEED_B2: dict[str, Any] = {"secrets": [{"name": "from-b-second", "value": "2"},
+                                       {"name": "same-secret", "value": SHARED,
+                                        "contentType": "text/plain", "tags": {"env": "y"}}]}
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +106,10 @@ def vaults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("cmp-b"),
                                    seed=SEED_B) as b, \
             run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("cmp-a2"),
-                                   seed=SEED_A2) as a2:
-        yield {"a": a, "b": b, "a2": a2}
+                                   seed=SEED_A2) as a2, \
+            run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("cmp-b2"),
+                                   seed=SEED_B2) as b2:
+        yield {"a": a, "b": b, "a2": a2, "b2": b2}
 
 
 def vault_of(session: ServiceSession, emulator: Any, label: str, *,
@@ -194,20 +200,34 @@ def test_every_field_kind_differs_as_seeded(run: Any, vaults: dict[str, Any]) ->
 
 
 def test_a_set_per_side_merges_first_vault_wins(run: Any, vaults: dict[str, Any]) -> None:
-    async def body(session: ServiceSession) -> DiffReport:
-        return await compare_vaults(
-            [vault_of(session, vaults["a"], "staging"), vault_of(session, vaults["a2"], "extra")],
-            [vault_of(session, vaults["b"], "production")], kinds=[ItemKind.SECRET])
+    async def body(session: ServiceSession) -> tuple[DiffReport, DiffReport]:
+        staging = vault_of(session, vaults["a"], "staging")
+        extra = vault_of(session, vaults["a2"], "extra")
+        production = vault_of(session, vaults["b"], "production")
+        second = vault_of(session, vaults["b2"], "second-prod")
+        one = await compare_vaults([staging, extra], [production, second],
+                                   kinds=[ItemKind.SECRET])
+        other = await compare_vaults([staging, extra], [second, production],
+                                     kinds=[ItemKind.SECRET])
+        return one, other
 
-    report = run(with_session(body))
-    assert report.kinds == (ItemKind.SECRET,) and [s.name for s in report.side_a] == [
-        "staging", "extra"]
+    report, swapped = run(with_session(body))
+    assert report.kinds == (ItemKind.SECRET,)
+    assert [s.name for s in report.side_a] == ["staging", "extra"]
+    assert [s.name for s in report.side_b] == ["production", "second-prod"]
     secrets = by_name(report, ItemKind.SECRET)
     assert secrets["from-second"].state == DiffState.ONLY_A
     assert secrets["from-second"].source_a == "extra"
-    assert secrets["same-secret"].source_a == "staging"  # the first vault of the set wins
+    assert secrets["from-b-second"].state == DiffState.ONLY_B
+    assert secrets["from-b-second"].source_b == "second-prod"
+    # The first vault of each set wins: staging's and production's copies are the same.
+    assert (secrets["same-secret"].source_a, secrets["same-secret"].source_b) == (
+        "staging", "production")
     assert secrets["same-secret"].state == DiffState.SAME
     assert not report.items_of(ItemKind.KEY)
+    # With second-prod ticked first on side B, its copy (other tags) is the one compared.
+    same = by_name(swapped, ItemKind.SECRET)["same-secret"]
+    assert same.source_b == "second-prod" and fields(same) == {"tag “env”": ("x", "y")}
 
 
 def test_values_are_compared_by_hash_and_never_leak(
