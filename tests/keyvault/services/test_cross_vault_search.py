@@ -405,3 +405,32 @@ def test_vaults_are_searched_at_most_n_at_once(alpha: Any, beta: Any, gamma: Any
         assert previous_done < first_start
     assert set(started) == {"alpha", "beta", "gamma"}
     assert all(p.state is VaultState.DONE for p in finals)
+
+
+def _most_at_once(entries: Sequence[Any]) -> int:
+    """The most of ``entries`` the emulator was serving at one moment."""
+    edges = sorted([(e.time, 1) for e in entries]
+                   + [(e.time + e.duration_ms / 1000, -1) for e in entries])
+    most = now = 0
+    for _, step in edges:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def test_certificate_reads_are_bounded_per_vault(tmp_path_factory: pytest.TempPathFactory,
+                                                 run: Any) -> None:
+    from vaultbrowser.emulators.keyvault import run_emulator_in_thread
+
+    seed = {"certificates": [{"name": f"site-{i:02d}", "subject": f"CN=site-{i:02d}.local",
+                              "kty": "EC", "crv": "P-256"} for i in range(12)]}
+    with run_emulator_in_thread(data_dir=tmp_path_factory.mktemp("search-certs"),
+                                seed=seed) as certs:
+        certs.faults.latency_ms = 100
+        collected, finals = run(search([(certs, "certs")], VaultQuery(subject="site-0"),
+                                       limits=SearchLimits(gets_per_vault=3)))
+        entries = [e for e in certs.request_log if e.authorized]
+    assert len(collected.hits) == 10 and finals[0].read == 12
+    reads = [e for e in entries if e.path.rstrip("/").count("/") == 2]
+    assert len(reads) == 12
+    assert _most_at_once(reads) == 3  # concurrent, and never more than asked
