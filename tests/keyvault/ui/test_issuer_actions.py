@@ -263,3 +263,17 @@ def test_the_window_closes_with_its_vault(
         assert not actions.open_action.isEnabled()
 
     qloop.run_until_complete(body())
+
+
+def test_enter_in_a_field_means_ok_not_cancel(qtbot: Any) -> None:
+    """The dialog's default button is its OK (Create), so Enter validates; it used to be
+    Cancel, which closed the form and dropped what was typed."""
+    from PySide6.QtCore import Qt
+
+    dialog = IssuerDialog(None, "v")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.ok_button.isDefault() and dialog.buttons.buttons()[1].isDefault() is False
+    dialog.name_edit.setText("Self")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "reserved" in dialog.error_text

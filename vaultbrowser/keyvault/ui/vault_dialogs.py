@@ -75,13 +75,15 @@ class ValidatingDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.addButton(self.ok_text,
                                                 QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        # Only once the button is in the dialog does the dialog take it as its default (Enter
+        # in a field means OK); set earlier, the dialog would pick the first button, Cancel.
+        self.ok_button.setDefault(True)
 
     def validate(self) -> None:
         """Raise ``InvalidInput`` when a field is wrong (subclasses)."""

@@ -126,6 +126,8 @@ def validate_phone(value: str | None) -> str | None:
 def validate_issuer_name(name: str, *, new: bool = False) -> str:
     """An issuer name follows Key Vault's object names (1–127 letters, digits, hyphens); a
     new one may not be "Self" or "Unknown" (the policy words for no issuer object)."""
+    if not name:
+        raise InvalidInput("An issuer name is required.")
     validate_item_name(name, "issuer name")
     if new and name.casefold() in {reserved.casefold() for reserved in RESERVED_ISSUER_NAMES}:
         raise InvalidInput(
