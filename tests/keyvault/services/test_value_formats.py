@@ -141,6 +141,10 @@ def test_base64_text_and_binary() -> None:
 
 def test_plain_text_and_content_type_hints() -> None:
     assert analyse("correct horse battery staple").format == "text"
+    assert analyse("word " * 5000).format == "text"  # letters only, but words
+    assert analyse("Abcd1234Efgh5678Ijkl").format == "text"  # a password, not base64
+    assert analyse(base64.b64encode(bytes(range(12))).decode() + "AAAA",
+                   "application/base64").format == "base64"  # unless announced
     assert analyse("short").name == "Text (5 characters, 1 lines)"
     assert format_hint("application/x-pem-file") == "PEM"
     assert format_hint("Application/JSON; charset=utf-8") == "JSON"

@@ -37,6 +37,7 @@ Rows = tuple[tuple[str, str], ...]
 MAX_ANALYSED_CHARS = 64 * 1024  # Key Vault's limit is 25 KB; anything longer is text here
 MAX_PEM_BLOCKS = 32
 MIN_BASE64_CHARS = 16
+MIN_BINARY_BASE64_CHARS = 64
 HEX_PREVIEW_BYTES = 48
 TEXT_PREVIEW_CHARS = 2000
 
@@ -245,6 +246,8 @@ def _certificate_rows(der: bytes) -> Rows:
 
 
 def _base64(text: str, hint: str) -> ValueAnalysis | None:
+    if " " in text or "\t" in text:  # words, not base64 (which wraps at line ends only)
+        return None
     compact = _WHITESPACE.sub("", text)
     if len(compact) < MIN_BASE64_CHARS or len(compact) % 4 or not _BASE64.fullmatch(compact):
         return None
@@ -256,6 +259,8 @@ def _base64(text: str, hint: str) -> ValueAnalysis | None:
     except (binascii.Error, ValueError):
         return None
     what, rows = _decoded(data, hint)
+    if what == "binary" and len(compact) < MIN_BINARY_BASE64_CHARS and not hint:
+        return None  # a short password of letters and digits decodes too: it is text
     size = ("Size", f"{len(data):,} bytes")
     # Recognised contents open in the decoded view; random-looking bytes (a password made of
     # letters and digits also decodes) keep the text view first.
