@@ -283,3 +283,29 @@ def test_read_only_values_are_confirmed_recorded_and_never_shown(
             assert PLANTED not in trace
 
     qloop.run_until_complete(body())
+
+
+def test_cancel_keeps_what_was_compared(qloop: Any, window: MainWindow,
+                                        emulators: tuple[Any, Any], tmp_path: Path) -> None:
+    b = emulators[1]
+
+    async def body() -> None:
+        dialog = await open_compare(window, emulators)
+        await quiet(emulators)
+        b.faults.slow(10.0, path_prefix="/keys", times=None)
+        try:
+            task = dialog.compare()
+            assert task is not None and dialog.cancel_button.isEnabled()
+            await wait_for(lambda: dialog.model.count(ItemKind.SECRET, DiffState.SAME) == 1)
+            dialog.cancel_button.click()
+            await wait_for(task.done)
+        finally:
+            b.faults.clear()
+        assert dialog.status.text().startswith("Cancelled")
+        assert dialog.report is not None and not dialog.report.complete
+        assert dialog.compare_button.isEnabled() and not dialog.cancel_button.isEnabled()
+        assert dialog.export_button.isEnabled()
+        await dialog.export(tmp_path / "partial.json")
+        assert json.loads((tmp_path / "partial.json").read_text())["complete"] is False
+
+    qloop.run_until_complete(body())

@@ -211,6 +211,8 @@ class CompareDialog(QDialog):
 
     async def _run(self, side_a: list[VaultChoice], side_b: list[VaultChoice],
                    kinds: list[ItemKind], values: bool, declined: bool) -> None:
+        mine = asyncio.current_task()
+        current = lambda: self.task is mine  # noqa: E731 (a run replaced meanwhile: quiet)
         try:
             async with self.vaults.opened(side_a + side_b) as vaults:
                 comparison = VaultComparison(
@@ -221,16 +223,19 @@ class CompareDialog(QDialog):
                 try:
                     report = await comparison.run()
                 except asyncio.CancelledError:
-                    self.report = comparison.report(complete=False)
-                    self._show("Cancelled: the rows shown are what was compared until then.")
+                    if current():
+                        self.report = comparison.report(complete=False)
+                        self._show("Cancelled: the rows shown are what was compared until "
+                                   "then.")
                     raise
             self.report = report
             self._show(self._summary(report, declined), problem=bool(report.errors))
         finally:
-            self.progress.hide()
-            self.compare_button.setEnabled(True)
-            self.cancel_button.setEnabled(False)
-            self.export_button.setEnabled(self.report is not None)
+            if current():
+                self.progress.hide()
+                self.compare_button.setEnabled(True)
+                self.cancel_button.setEnabled(False)
+                self.export_button.setEnabled(self.report is not None)
 
     def cancel(self) -> None:
         if self.task is not None and not self.task.done():
