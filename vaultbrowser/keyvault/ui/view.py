@@ -26,7 +26,9 @@ from vaultbrowser.keyvault.services.records import CertificateRecord, KeyRecord,
 from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.across.tools import KeyVaultTools
 from vaultbrowser.keyvault.ui.certificate_actions import CertificateActions
+from vaultbrowser.keyvault.ui.issuer_actions import CertificateIssuerActions
 from vaultbrowser.keyvault.ui.secret_key_actions import KeyActions, SecretActions
+from vaultbrowser.keyvault.ui.secret_value_viewer import SecretValueViewer
 
 
 class KeyVaultActions(QObject):
@@ -43,8 +45,10 @@ class KeyVaultActions(QObject):
         self.choose_save_path: Callable[..., Path | None] = vault_files.choose_save_path
         self.secrets = SecretActions(window, secrets)
         self.keys = KeyActions(window, keys)
+        self.keys.export_rotate.files = self  # its saves ask through the same choosers
         self.certificates = CertificateActions(window, certificates, self,
                                                (self.secrets.model, self.keys.model))
+        self.issuers = CertificateIssuerActions(window, certificates)  # issuers, contacts
 
 
 class KeyVaultView:
@@ -63,6 +67,10 @@ class KeyVaultView:
         self.actions = KeyVaultActions(window, self.secrets_pane, self.certificates_pane,
                                        self.keys_pane)
         window.detail_pane.reveal_requested.connect(self.reveal)
+        self.value_viewer = SecretValueViewer()
+        window.detail_pane.add_value_viewer(self.value_viewer)
+        window.detail_pane.details_changed.connect(self.value_viewer.show_details)
+        window.detail_pane.value_hidden.connect(self.value_viewer.clear)
         self.tools = KeyVaultTools(window, self)
         self.tool_actions = self.tools.actions
 
@@ -163,6 +171,8 @@ class KeyVaultView:
         current: Details | None = pane.details
         if current is not None and current.record == record:
             pane.show_value(result.value, result.response)
+            self.value_viewer.show_value(result.value, getattr(current.record, "content_type",
+                                                               record.content_type))
 
     def _vault_root_of(self, record: SecretRecord) -> VaultRoot | None:
         for node in self.secrets_pane.model.root_nodes():
