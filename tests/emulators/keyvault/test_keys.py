@@ -131,6 +131,12 @@ def test_rotation_policy(emu: KeyVaultEmulator, raw: Raw) -> None:
     rotated = client.rotate_key(name)
     assert len(list(client.list_properties_of_key_versions(name))) == 2
     assert rotated.properties.version == client.get_key(name).properties.version
+    # The policy's expires_in dates the new version (P1Y: 365 days from now).
+    from datetime import UTC, datetime, timedelta
+
+    expires = rotated.properties.expires_on
+    assert expires is not None
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=365))) < timedelta(minutes=5)
 
 
 def test_async_keys(emu: KeyVaultEmulator) -> None:

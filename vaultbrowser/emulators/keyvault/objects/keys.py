@@ -3,6 +3,7 @@ delete, recover, purge, rotation policy, rotate). Responses carry the public JWK
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -301,9 +302,26 @@ async def rotate_key(ctx: Ctx, name: str) -> Reply:
         private: jwk.PrivateKey = jwk.generate(cur.data["kty"], old.key_size, None, None)
     else:
         private = jwk.generate(cur.data["kty"], None, jwk.curve_name(old), None)
+    # The policy's expiryTime (an ISO 8601 duration) dates the new version, as the service does.
+    policy = entry.extra.get("rotation_policy") or {}
+    lifetime = _duration_seconds(policy.get("attributes", {}).get("expiryTime"))
+    attributes = {"exp": now() + lifetime} if lifetime else None
     _, ver = add_key(ctx.store, entry.name, private, cur.data["kty"], cur.data["key_ops"],
-                     tags=cur.tags)
+                     attributes=attributes, tags=cur.tags)
     return Reply(200, render(ctx.base_url, entry, ver))
+
+
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+
+
+def _duration_seconds(text: Any) -> int:
+    """Seconds of a rotation policy's date-only ISO 8601 duration ("P90D", "P1Y2M"); 0 when
+    absent or not one (the PUT keeps what it was given, as the service echoes it)."""
+    match = _DURATION.match(text) if isinstance(text, str) else None
+    if match is None or text == "P":
+        return 0
+    years, months, weeks, days = (int(part or 0) for part in match.groups())
+    return ((years * 365 + months * 30 + weeks * 7 + days) * 86_400)
 
 
 ROUTES: list[Route] = [
