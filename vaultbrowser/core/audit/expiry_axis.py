@@ -3,8 +3,8 @@
 Qt-free and unit-free: positions are fractions of the chart's width (0 = its left edge), so the
 window (pixels) and the report (SVG units) lay out the same picture. The axis runs from
 "expired" (a zone of fixed width at the left, the past mapped over as many days as the range
-looks ahead; older expiries sit at its left edge) through today to the horizon (30, 90 or 365
-days). Buckets count what expired and what expires within 30, 90 and 365 days.
+looks ahead, at most 90; older expiries sit at its left edge) through today to the horizon
+(30, 90 or 365 days). Buckets count what expired and what expires within 30, 90 and 365 days.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 RANGES = (30, 90, 365)  # the ranges a user picks from, in days
 DEFAULT_RANGE = 90
+PAST_DAYS_MAX = 90
 EXPIRED_SHARE = 0.16  # the width of the "expired" zone, as a fraction of the chart
 _DAY = 86_400.0
 
@@ -84,7 +85,9 @@ class ExpiryAxis:
 
     def __init__(self, horizon_days: int) -> None:
         self.horizon_days = horizon_days
-        self.past_days = horizon_days  # how far back the expired zone reaches before clamping
+        # how far back the expired zone reaches (older ones sit at its left edge): the range,
+        # up to 90 days (a year back would squeeze the last weeks' expiries against today)
+        self.past_days = min(horizon_days, PAST_DAYS_MAX)
 
     @property
     def today(self) -> float:
