@@ -11,6 +11,7 @@ import pytest
 
 from vaultbrowser.core.audit.expiry_axis import bucket_of
 from vaultbrowser.core.audit.model import ItemKind
+from vaultbrowser.core.services.config import NetworkSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import AccessDenied
 from vaultbrowser.core.services.session import ServiceSession
@@ -78,8 +79,9 @@ def connection_for(emulator: Any) -> Connection:
                       ca_path=str(emulator.ca_path))
 
 
-async def collect(emulators: dict[str, Any], **options: Any) -> list[VaultAnswer]:
-    session = ServiceSession()
+async def collect(emulators: dict[str, Any], network: NetworkSettings | None = None,
+                  **options: Any) -> list[VaultAnswer]:
+    session = ServiceSession(network=network)
     try:
         vaults = [Vault(label, open_vault(session, connection_for(emulator)))
                   for label, emulator in emulators.items()]
@@ -155,6 +157,25 @@ def test_one_failing_listing_keeps_the_vaults_others(vault_b: Any, run: Any) -> 
         vault_b.faults.clear()
     assert [a.failed for a in answers if a.error] == [ItemKind.KEY]
     assert {name for _vault, name in items_of(answers)} == {"b-in-3"}
+
+
+def test_a_page_throttled_past_the_sdk_retries_is_asked_again_after_retry_after(
+        vault_b: Any, run: Any) -> None:
+    """No SDK retries here: the 429 reaches the service, which waits its Retry-After and asks
+    for the same page again; nothing is lost and no error is said."""
+    vault_b.faults.add(429, retry_after=1, times=1, path_prefix="/secrets", method="GET")
+    before = len(vault_b.request_log)
+    try:
+        answers = run(collect({"B": vault_b}, network=NetworkSettings(retry_total=0)))
+    finally:
+        vault_b.faults.clear()
+    assert not [a for a in answers if a.error]
+    assert {name for _vault, name in items_of(answers)} == {"b-in-3", "b-key-expired"}
+    listings = [e for e in vault_b.request_log[before:]
+                if e.method == "GET" and e.path.rstrip("/") == "/secrets" and e.authorized]
+    assert [e.status for e in listings] == [429, 200]
+    assert listings[1].time - listings[0].time >= 0.95
+    assert listings[0].query == listings[1].query  # the same page again
 
 
 def test_cancelling_stops_every_listing(vault_a: Any, vault_b: Any, run: Any) -> None:

@@ -2,9 +2,10 @@
 
 Each vault's three listings are read page by page (a listing carries each item's current
 version's attributes, so no per-item call is made), vaults at a bounded concurrency, and the
-items stream out as each page lands (``VaultAnswer``s). One vault failing, or one of its
-listings, is an answer with the error; the others go on. Cancelling the iteration (or the task
-driving it) cancels every listing in flight.
+items stream out as each page lands (``VaultAnswer``s). A page still throttled after the
+SDK's retries (which wait each 429's Retry-After) is asked again after its Retry-After. One
+vault failing, or one of its listings, is an answer with the error; the others go on.
+Cancelling the iteration (or the task driving it) cancels every listing in flight.
 
 Certificate-backed keys and secrets (``managed``) share their certificate's dates and are left
 out: the certificate stands for them, as in the audit report. Disabled items are included
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 
 from vaultbrowser.core.audit.model import ItemKind
 from vaultbrowser.core.services.config import LimitSettings
-from vaultbrowser.core.services.errors import Cancelled, VaultBrowserError
+from vaultbrowser.core.services.errors import Cancelled, Throttled, VaultBrowserError
 from vaultbrowser.core.services.http.limits import ContinuationGuard
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.translate import translate_error
@@ -31,6 +32,9 @@ from vaultbrowser.keyvault.services.inputs import MAX_KEY_VAULT_PAGE
 from vaultbrowser.keyvault.services.records import VaultItemRecord
 
 DEFAULT_CONCURRENCY = 4  # vaults listed at once; each lists its three kinds one after another
+# A page still throttled after the SDK's own retries is asked again after its Retry-After (at
+# most this long, this many times) before its listing counts as failed.
+MAX_THROTTLE_WAIT, THROTTLE_ATTEMPTS = 60.0, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,19 @@ def expiring_item(vault: Vault, kind: ItemKind, record: VaultItemRecord,
                         record.enabled, record.id, expired=record.expires_on <= now)
 
 
+async def _page(part: _Listing, token: str | None) -> Page[Any]:
+    """One page; a 429 that outlasted the SDK's retries waits its Retry-After and asks for the
+    same page again (the listing goes on from where it was, never from the start)."""
+    for attempt in range(THROTTLE_ATTEMPTS + 1):
+        try:
+            return await part.list(page_size=MAX_KEY_VAULT_PAGE, continuation=token)
+        except Throttled as error:
+            if attempt == THROTTLE_ATTEMPTS:
+                raise
+            await asyncio.sleep(min(error.retry_after or 5.0, MAX_THROTTLE_WAIT))
+    raise AssertionError("unreachable")
+
+
 async def _list_vault(vault: Vault, now: datetime, until: datetime | None,
                       emit: Callable[[VaultAnswer], None]) -> None:
     max_empty = LimitSettings().max_empty_pages
@@ -87,7 +104,7 @@ async def _list_vault(vault: Vault, now: datetime, until: datetime | None,
         token: str | None = None
         try:
             while True:
-                page = await part.list(page_size=MAX_KEY_VAULT_PAGE, continuation=token)
+                page = await _page(part, token)
                 guard.check(len(page.items), page.next_token)
                 items = tuple(item for record in page.items
                               if (item := expiring_item(vault, kind, record, now)) is not None
