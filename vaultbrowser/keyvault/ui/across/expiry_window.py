@@ -15,9 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QBrush, QPalette
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QDialog,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSplitter,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,17 +34,17 @@ from PySide6.QtWidgets import (
 
 from vaultbrowser.core.audit.expiry_axis import DEFAULT_RANGE, RANGES
 from vaultbrowser.core.audit.model import ItemKind
-from vaultbrowser.core.models.tones import Tone, tone_colour, tone_style
+from vaultbrowser.core.models.tones import Tone, tone_style
 from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.keyvault.services.across.expiry import ExpiringItem, VaultAnswer, expiring_items
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
+from vaultbrowser.keyvault.ui.across.expiry_list import ExpiryList, ExpiryRow
 from vaultbrowser.keyvault.ui.across.expiry_timeline import (
     BY_KIND,
     BY_VAULT,
     ExpiryTimeline,
-    when_text,
 )
 from vaultbrowser.keyvault.ui.across.vault_picker import VaultPicker
 from vaultbrowser.keyvault.ui.across.vaults import AllVaults, VaultChoice
@@ -54,32 +52,7 @@ from vaultbrowser.keyvault.ui.across.vaults import AllVaults, VaultChoice
 # The tab (and address path) each kind opens in.
 COLLECTION = {ItemKind.SECRET: "secrets", ItemKind.CERTIFICATE: "certificates",
               ItemKind.KEY: "keys"}
-COLUMNS = ("Expires (UTC)", "When", "Name", "Kind", "Vault", "State")
 OpenAddress = Callable[[Address], Coroutine[Any, Any, None]]
-
-
-class _Row(QTreeWidgetItem):
-    """A list row: the date columns sort by the expiry itself."""
-
-    def __init__(self, item: ExpiringItem, now: datetime) -> None:
-        state = ", ".join(word for word, on in (("expired", item.expires_on <= now),
-                                                ("disabled", item.enabled is False)) if on)
-        super().__init__([f"{item.expires_on:%Y-%m-%d %H:%M}", when_text(item, now), item.name,
-                          item.kind.value, item.vault, state])
-        self.item = item
-        if item.expires_on <= now:
-            for column in (1, 5):
-                self.setForeground(column, QBrush(tone_colour(Tone.ERROR)))
-        elif item.enabled is False:
-            self.setForeground(5, QBrush(tone_colour(Tone.MUTED)))
-
-    def __lt__(self, other: QTreeWidgetItem) -> bool:
-        tree = self.treeWidget()
-        column = tree.sortColumn() if tree is not None else 0
-        if column in (0, 1) and isinstance(other, _Row):
-            return (self.item.expires_on, self.item.name) < (other.item.expires_on,
-                                                             other.item.name)
-        return self.text(column).lower() < other.text(column).lower()
 
 
 class ExpiryTimelineWindow(QDialog):
@@ -157,25 +130,13 @@ class ExpiryTimelineWindow(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self.timeline)
-        self.list = QTreeWidget()
-        self.list.setAccessibleName("Expiring items")
-        self.list.setAccessibleDescription("Every item of the picture, soonest first; Enter "
-                                           "opens the item in its vault's tab")
-        self.list.setHeaderLabels(list(COLUMNS))
-        self.list.setRootIsDecorated(False)
-        self.list.setUniformRowHeights(True)
-        self.list.setAlternatingRowColors(True)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setSortingEnabled(True)
-        self.list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.list = ExpiryList()
         self.list.itemActivated.connect(lambda row, _c: self.open_item(row.item))
         self.list.currentItemChanged.connect(self._row_changed)
         open_action = QAction("Open in its vault's tab", self.list)
         open_action.triggered.connect(self._open_current)
         self.list.addAction(open_action)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for column, width in enumerate((130, 150, 260, 90, 180)):
-            self.list.setColumnWidth(column, width)
         self.scroll = scroll
         self._lane_count = -1
         right = QSplitter(Qt.Orientation.Vertical)
@@ -312,30 +273,13 @@ class ExpiryTimelineWindow(QDialog):
         self.status.setStyleSheet(tone_style(Tone.WARNING) if self._errors else "")
 
     def _fill_list(self) -> None:
-        current = self.list.currentItem()
-        keep = current.item if isinstance(current, _Row) else None
-        self.list.setSortingEnabled(False)
-        self.list.clear()
-        rows = [_Row(item, self._now) for item in self.timeline.shown_items()]
-        self.list.addTopLevelItems(rows)
-        self.list.setSortingEnabled(True)
-        for row in rows:
-            if row.item == keep:
-                self.list.setCurrentItem(row)
-                break
-
-    def row_of(self, item: ExpiringItem) -> QTreeWidgetItem | None:
-        for index in range(self.list.topLevelItemCount()):
-            row = self.list.topLevelItem(index)
-            if isinstance(row, _Row) and row.item == item:
-                return row
-        return None
+        self.list.show_items(self.timeline.shown_items(), self._now)
 
     def _row_changed(self, row: QTreeWidgetItem | None, _previous: object) -> None:
-        self.timeline.set_current(row.item if isinstance(row, _Row) else None)
+        self.timeline.set_current(row.item if isinstance(row, ExpiryRow) else None)
 
     def _mark_clicked(self, item: ExpiringItem) -> None:
-        row = self.row_of(item)
+        row = self.list.row_of(item)
         if row is not None:
             self.list.setCurrentItem(row)
             self.list.scrollToItem(row)
@@ -343,7 +287,7 @@ class ExpiryTimelineWindow(QDialog):
 
     def _open_current(self) -> None:
         row = self.list.currentItem()
-        if isinstance(row, _Row):
+        if isinstance(row, ExpiryRow):
             self.open_item(row.item)
 
     # --- opening --------------------------------------------------------------------------
