@@ -181,7 +181,8 @@ async def open_timeline(window: MainWindow, emulators: dict[str, Any]) -> Expiry
                                          name=name, ca_path=str(emulator.ca_path)))
     await wait_for(lambda: window.pane("Secrets").model.rowCount() == len(emulators))
     tool = window.view("keyvault").tools.expiry
-    assert tool.action in window.view("keyvault").tool_actions
+    tools_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Tools")
+    assert tool.action in tools_menu.actions() and tool.action.text() == "Expiry timeline…"
     tool.action.trigger()
     dialog = tool.dialog
     assert dialog is not None and dialog.isVisible()
