@@ -26,7 +26,7 @@ from vaultbrowser.keyvault.services.across.copy_plan import (
     PlannedAction,
 )
 from vaultbrowser.keyvault.services.across.vault_set import Vault
-from vaultbrowser.keyvault.services.certificates.inputs import PEM, CertificatePolicyInput
+from vaultbrowser.keyvault.services.certificates.inputs import PEM, PKCS12, CertificatePolicyInput
 from vaultbrowser.keyvault.services.opener import open_vault
 
 VALUE = "c0py-value-that-must-never-leak-5f1a"
@@ -185,10 +185,11 @@ def test_soft_deleted_in_target_is_refused(run: Any, source_emulator: Any,
 # --- certificates ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("content_type", [PEM, PKCS12])
 def test_certificate_with_exportable_key_is_imported_with_its_policy(
-        run: Any, source_emulator: Any, target_emulator: Any) -> None:
+        run: Any, source_emulator: Any, target_emulator: Any, content_type: str) -> None:
     name = fresh("cert")
-    policy = CertificatePolicyInput(subject=f"CN={name}.example", content_type=PEM)
+    policy = CertificatePolicyInput(subject=f"CN={name}.example", content_type=content_type)
 
     async def body(src: Vault, dst: Vault, _session: ServiceSession) -> None:
         await src.service.certificates.issuance.create(name, policy, tags={"team": "web"})
@@ -203,13 +204,13 @@ def test_certificate_with_exportable_key_is_imported_with_its_policy(
         source = (await src.service.certificates.get(name)).value
         copied = (await dst.service.certificates.get(name)).value
         assert copied.properties.x509_thumbprint == source.properties.x509_thumbprint
-        assert copied.policy is not None and copied.policy.content_type == PEM
+        assert copied.policy is not None and copied.policy.content_type == content_type
         assert copied.policy.subject == f"CN={name}.example"
         assert dict(copied.properties.tags) == {"team": "web"}
         assert report.results[0].target_id == copied.properties.id
         # The private key came along: the target can export it too.
         exported = (await dst.service.certificates.files.download_private(name)).value
-        assert exported.suffix == ".pem"
+        assert exported.suffix == (".pem" if content_type == PEM else ".pfx")
 
     with_vaults(run, source_emulator, target_emulator, body)
 
