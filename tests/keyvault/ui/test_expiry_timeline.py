@@ -224,9 +224,21 @@ def test_enter_on_the_list_opens_the_item_in_its_tab(qloop: Any, window: MainWin
         dialog.list.setFocus()
         dialog.list.setCurrentItem(dialog.list.topLevelItem(key_row))
         assert dialog.timeline._current is not None  # the list's row is ringed in the picture
+        reads = len(emulators["prod-vault"].request_log)
         QTest.keyClick(dialog.list, Qt.Key.Key_Return)
         await wait_for(lambda: selected_name(window, "Keys") == "prod-signing-key")
         assert window.tabs.currentWidget() is window.pane("Keys")
+        # Enter opened the item and nothing else: no default button (Reload, Close) pressed
+        assert dialog.isVisible() and dialog.task is None
+        assert not [e for e in emulators["prod-vault"].request_log[reads:]
+                    if e.path.rstrip("/") in ("/secrets", "/certificates")]
+
+        secret_row = next(r for r in range(dialog.list.topLevelItemCount())
+                          if dialog.list.topLevelItem(r).text(2) == "prod-db-password")
+        dialog.list.setCurrentItem(dialog.list.topLevelItem(secret_row))
+        QTest.keyClick(dialog.list, Qt.Key.Key_Enter)
+        await wait_for(lambda: selected_name(window, "Secrets") == "prod-db-password")
+        assert window.tabs.currentWidget() is window.pane("Secrets")
 
         # a click on the certificate's mark opens it in the Certificates tab
         certificate = next(i for i in dialog.timeline.shown_items() if i.name == "prod-web-tls")

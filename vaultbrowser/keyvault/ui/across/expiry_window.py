@@ -159,6 +159,10 @@ class ExpiryTimelineWindow(QDialog):
         layout.addLayout(top)
         layout.addWidget(split, 1)
         layout.addWidget(buttons)
+        # Enter belongs to the list (it opens the row's item): no button is the default one
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.resize(1180, 760)
         self._refresh()
 
