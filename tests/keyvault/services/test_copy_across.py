@@ -5,6 +5,7 @@ value anywhere it must not be."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -94,6 +95,7 @@ async def run_all(copy: VaultCopy, plan: CopyPlan) -> CopyReport:
     report = CopyReport(plan.source, plan.target)
     async for result in copy.run(plan):
         report.results.append(result)
+    report.in_plan_order(plan)
     return report
 
 
@@ -374,3 +376,27 @@ def test_same_vault_and_bad_policy_refused_before_any_request(
     with_vaults(run, source_emulator, target_emulator, bad_policy)
     assert source_emulator.request_log[marks[0]:] == []
     assert target_emulator.request_log[marks[1]:] == []
+
+
+def test_stopping_a_run_stops_the_items_not_yet_copied(run: Any, source_emulator: Any,
+                                                       target_emulator: Any) -> None:
+    names = [fresh("stop") for _ in range(8)]
+
+    async def body(src: Vault, dst: Vault, _session: ServiceSession) -> None:
+        for name in names:
+            await src.service.secrets.create(name, SecretValue("v"))
+        copy = VaultCopy(src, dst)
+        plan = await copy.plan([CopyItem("secret", n) for n in names], ConflictPolicy.SKIP)
+        target_emulator.faults.latency_ms = 100
+        try:
+            results = copy.run(plan)
+            first = await anext(results)
+            await results.aclose()  # as the dialog's Close does to its task
+        finally:
+            target_emulator.faults.latency_ms = 0
+        assert first.outcome is Outcome.COPIED
+        await asyncio.sleep(1.5)  # anything left running would land by now
+        copied = [n for n in names if target_emulator.store.secrets.get(n) is not None]
+        assert 1 <= len(copied) < len(names)
+
+    with_vaults(run, source_emulator, target_emulator, body)

@@ -21,6 +21,7 @@ comes. The rules:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ from vaultbrowser.core.services.errors import (
     ServiceError,
     VaultBrowserError,
 )
+from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.keyvault.services.across.copy_plan import (
     POLICY_CREATE_NOTE,
@@ -49,7 +51,14 @@ from vaultbrowser.keyvault.services.across.vault_set import Vault
 from vaultbrowser.keyvault.services.certificates.file_inspection import inspect_certificate_file
 from vaultbrowser.keyvault.services.certificates.inputs import CertificatePolicyInput
 from vaultbrowser.keyvault.services.item_steps import ItemSteps, Kind, _Responses
-from vaultbrowser.keyvault.services.sdk_records import certificate_record, key_record
+from vaultbrowser.keyvault.services.sdk_records import (
+    certificate_record,
+    key_record,
+    secret_record,
+)
+
+PLAN_CONCURRENCY = 8  # look-ups at a time while planning (reads)
+COPY_CONCURRENCY = 4  # items copied at a time (each a few reads and one write)
 
 PLACEMENT_REFUSAL = ("keys can only be restored into a vault in the same subscription and "
                      "geography; the target vault is in another one, so the key was not copied")
@@ -124,9 +133,13 @@ class _SecretCopy(_ItemCopy):
         return await self.conflict(item, policy) or PlannedCopy(item, PlannedAction.CREATE)
 
     async def copy(self, planned: PlannedCopy) -> CopyResult:
-        secrets, name = self.source.service.secrets, planned.item.name
-        record = (await secrets.get(name)).value
-        value = (await secrets.get_value(name, record.version)).value
+        name = planned.item.name
+        # One GET gives the latest version's value and properties together.
+        async with translated():
+            secret = await self.source.service.clients.secret_client.get_secret(name)
+        record = secret_record(secret.properties, self.source.url)
+        value = SecretValue(secret.value or "")
+        del secret
         options: dict[str, Any] = {
             "content_type": record.content_type, "enabled": record.enabled is not False,
             "not_before": record.not_before, "expires_on": record.expires_on,
@@ -162,6 +175,9 @@ class _CertificateCopy(_ItemCopy):
         if details.policy is None:
             return PlannedCopy(item, PlannedAction.REFUSED, "the source has no policy for it")
         exportable = details.policy.exportable is not False
+        if exportable and details.properties.enabled is False:
+            return PlannedCopy(item, PlannedAction.REFUSED, "disabled in the source: its "
+                               "private key cannot be read (enable it first)")
         planned = await self.conflict(item, policy)
         if planned is not None:
             if exportable or planned.action is not PlannedAction.NEW_VERSION:
@@ -296,34 +312,57 @@ class VaultCopy:
             return CopyPlan(self.source.label, self.target.label, policy, tuple(
                 PlannedCopy(item, PlannedAction.REFUSED, reason) for item in items),
                 target_read_only=True)
-        planned: list[PlannedCopy] = []
-        for item, part in parts:
-            try:
-                planned.append(await part.plan(item, policy))
-            except NotFound:
-                planned.append(PlannedCopy(item, PlannedAction.REFUSED,
-                                           "no longer in the source vault"))
-            except (AccessDenied, ServiceError, InvalidInput) as exc:
-                planned.append(PlannedCopy(item, PlannedAction.REFUSED, exc.message))
+        gate = asyncio.Semaphore(PLAN_CONCURRENCY)
+
+        async def plan_one(item: CopyItem, part: _SecretCopy | _CertificateCopy | _KeyCopy
+                           ) -> PlannedCopy:
+            async with gate:
+                try:
+                    return await part.plan(item, policy)
+                except NotFound:
+                    return PlannedCopy(item, PlannedAction.REFUSED,
+                                       "no longer in the source vault")
+                except (AccessDenied, ServiceError, InvalidInput) as exc:
+                    return PlannedCopy(item, PlannedAction.REFUSED, exc.message)
+
+        # A task group: a failure that stops the plan (the network) cancels the other look-ups.
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(plan_one(item, part)) for item, part in parts]
+        except BaseExceptionGroup as failed:
+            raise failed.exceptions[0] from None
+        planned = [task.result() for task in tasks]
         return CopyPlan(self.source.label, self.target.label, policy, tuple(planned))
 
     async def run(self, plan: CopyPlan) -> AsyncIterator[CopyResult]:
-        """Carry out ``plan``, yielding each item's result as it is known. A failing item does
-        not stop the others; cancelling stops before the next item.
+        """Carry out ``plan``, yielding each item's result as it is known (in the order they
+        finish; ``CopyReport.in_plan_order`` sorts them back). At most ``COPY_CONCURRENCY``
+        items are copied at a time; a failing item does not stop the others; cancelling stops
+        the items under way (an item's own write is one request: it is done or not).
 
         Raises:
             ReadOnlyRefused: the target is read-only (before anything is sent).
         """
         if self.target.read_only or plan.target_read_only:
             raise _read_only(self.target)
-        for planned in plan.items:
+        gate = asyncio.Semaphore(COPY_CONCURRENCY)
+
+        async def copy_one(planned: PlannedCopy) -> CopyResult:
             if planned.action is PlannedAction.SKIP:
-                yield CopyResult(planned.item, Outcome.SKIPPED, planned.reason)
-                continue
+                return CopyResult(planned.item, Outcome.SKIPPED, planned.reason)
             if planned.action is PlannedAction.REFUSED:
-                yield CopyResult(planned.item, Outcome.REFUSED, planned.reason)
-                continue
-            yield await self._copy_one(planned)
+                return CopyResult(planned.item, Outcome.REFUSED, planned.reason)
+            async with gate:
+                return await self._copy_one(planned)
+
+        tasks = [asyncio.ensure_future(copy_one(planned)) for planned in plan.items]
+        try:
+            for finished in asyncio.as_completed(tasks):
+                yield await finished
+        finally:  # stopped or cancelled: the items not started are not copied
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _copy_one(self, planned: PlannedCopy) -> CopyResult:
         try:

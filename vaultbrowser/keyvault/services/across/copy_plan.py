@@ -108,6 +108,11 @@ class CopyReport:
     target: str
     results: list[CopyResult] = field(default_factory=list)
 
+    def in_plan_order(self, plan: CopyPlan) -> None:
+        """Sort the results as the plan lists the items (they arrive as they finish)."""
+        order = {planned.item: n for n, planned in enumerate(plan.items)}
+        self.results.sort(key=lambda result: order.get(result.item, len(order)))
+
     def count(self, outcome: Outcome) -> int:
         return sum(1 for result in self.results if result.outcome is outcome)
 

@@ -242,6 +242,7 @@ class CopyDialog(QDialog):
             async for result in VaultCopy(source_vault, target_vault).run(plan):
                 report.results.append(result)
                 self._show_result(rows[result.item], result)
+        report.in_plan_order(plan)
         self.status.setText(f"Done: {report.summary}. Export the report to keep it.")
         self._record(report, target)
         self.refresh_target(target, report)
