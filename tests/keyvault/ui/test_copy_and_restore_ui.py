@@ -41,6 +41,11 @@ SOURCE_SEED = {
                       {"value": "newer", "contentType": "text/new", "tags": {"era": "new"}}]},
     ],
 }
+SOURCE_SEED["certificates"] = [{"name": "locked", "policy": {
+    "key_props": {"exportable": False, "kty": "RSA", "key_size": 2048, "reuse_key": False},
+    "secret_props": {"contentType": "application/x-pkcs12"},
+    "x509_props": {"subject": "CN=locked.local", "validity_months": 12},
+    "issuer": {"name": "Self"}}}]
 TARGET_SEED = {"secrets": [{"name": "shared", "value": "already-in-target"}]}
 
 
@@ -107,16 +112,17 @@ def dark_palette() -> Any:
     return palette
 
 
-async def open_vaults(harness: Harness, *vaults: tuple[Any, str, bool]) -> list[QModelIndex]:
-    """Connect each (emulator, name, read_only) in the Secrets tab; their loaded vault rows."""
+async def open_vaults(harness: Harness, *vaults: tuple[Any, str, bool], tab: int = 0
+                      ) -> list[QModelIndex]:
+    """Connect each (emulator, name, read_only); their loaded vault rows in tab ``tab``."""
     window = harness.window
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(tab)
     for emulator, name, read_only in vaults:
         window.add_connection(Connection("keyvault", emulator.url, AuthMethod.LOCAL_EMULATOR,
                                          name=name, ca_path=str(emulator.ca_path),
                                          read_only=read_only))
     await harness.settle()
-    model = window.panes[0].model
+    model = window.panes[tab].model
     rows = []
     for _emulator, name, _read_only in vaults:
         index = next(model.index(r, 0) for r in range(model.rowCount())
@@ -218,6 +224,40 @@ def test_tools_menu_copy_says_what_to_select(qloop: Any, harness: Harness) -> No
     tools.copy.action.trigger()
     assert tools.copy.dialog is None
     assert isinstance(harness.errors[-1], InvalidInput)  # says what to select; no dialog
+
+
+def test_a_certificate_without_exportable_key_is_created_from_its_policy_when_chosen(
+        qloop: Any, harness: Harness, source: Any, target: Any) -> None:
+    window = harness.window
+
+    async def body() -> None:
+        source_row, _ = await open_vaults(harness, (source, "staging", False),
+                                          (target, "production", False), tab=1)
+        model = window.panes[1].model
+        await harness.select(1, model.find_item(source_row, "locked"))
+        harness.trigger(1, "Copy to another vault…")
+        dialog = window.view("keyvault").tools.copy.dialog
+        assert isinstance(dialog, CopyDialog) and [i.kind for i in dialog.items] == ["certificate"]
+        dialog.target_box.setCurrentIndex(0)
+        dialog.skip_radio.setChecked(True)
+        task = dialog.preview()
+        assert task is not None
+        await task
+        assert table(dialog)[0][2] == "refused"
+        assert "cannot copy the private key" in table(dialog)[0][4]
+        assert dialog.from_policy_check.isEnabled() and not dialog.copy_button.isEnabled()
+        dialog.from_policy_check.setChecked(True)
+        assert table(dialog)[0][2] == "create from the same policy"
+        assert "NEW key and certificate" in table(dialog)[0][4]
+        grab(dialog, "copy-from-policy")
+        copying = dialog.copy()
+        assert copying is not None
+        await copying
+        assert table(dialog)[0][3] == "created from policy"
+        assert target.store.certificates.get("locked") is not None
+        await harness.settle()
+
+    qloop.run_until_complete(body())
 
 
 def _rolled_old_version(harness: Harness, vault: QModelIndex, emulator: Any) -> QModelIndex:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vaultbrowser.core.models.tones import Tone, tone_brush
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.keyvault.services.across.copy import VaultCopy
@@ -42,11 +43,19 @@ from vaultbrowser.keyvault.services.across.copy_plan import (
     CopyPlan,
     CopyReport,
     CopyResult,
+    Outcome,
+    PlannedAction,
 )
 from vaultbrowser.keyvault.ui.across.vaults import AllVaults, VaultChoice
 from vaultbrowser.keyvault.ui.vault_files import choose_save_path, save_bytes
 
 _COLUMNS = ("Kind", "Name", "Plan", "Result", "Why / target id")
+_PLAN_TONES = {PlannedAction.REFUSED: Tone.ERROR, PlannedAction.SKIP: Tone.MUTED,
+               PlannedAction.NEW_VERSION: Tone.WARNING,
+               PlannedAction.CREATE_FROM_POLICY: Tone.WARNING}
+_OUTCOME_TONES = {Outcome.COPIED: Tone.SUCCESS, Outcome.NEW_VERSION: Tone.SUCCESS,
+                  Outcome.CREATED_FROM_POLICY: Tone.SUCCESS, Outcome.SKIPPED: Tone.MUTED,
+                  Outcome.REFUSED: Tone.ERROR, Outcome.FAILED: Tone.ERROR}
 
 
 class CopyDialog(QDialog):
@@ -172,6 +181,8 @@ class CopyDialog(QDialog):
         self.copy_button.setEnabled(not self.busy and self.report is None and plan is not None
                                     and not plan.target_read_only and bool(plan.writes))
         self.export_button.setEnabled(self.report is not None and not self.busy)
+        offers = self.plan is not None and any(p.can_create_from_policy for p in self.plan.items)
+        self.from_policy_check.setEnabled(offers and self.report is None and not self.busy)
         for widget in (self.target_box, self.skip_radio, self.version_radio):
             widget.setEnabled(not self.busy)
 
@@ -179,15 +190,17 @@ class CopyDialog(QDialog):
         if self.busy:
             return
         self.plan, self.report = None, None
-        self.from_policy_check.setEnabled(False)
         for row in range(self.table.rowCount()):
             for column in (2, 3, 4):
                 self._cell(row, column, "")
         self._update_buttons()
 
-    def _cell(self, row: int, column: int, text: str, tip: str | None = None) -> None:
+    def _cell(self, row: int, column: int, text: str, tip: str | None = None,
+              tone: Tone | None = None) -> None:
         item = QTableWidgetItem(text)
         item.setToolTip(tip if tip is not None else text)
+        if tone is not None:
+            item.setForeground(tone_brush(tone))
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.table.setItem(row, column, item)
 
@@ -204,10 +217,18 @@ class CopyDialog(QDialog):
         async with self.vaults.opened([self.source, target]) as (source_vault, target_vault):
             plan = await VaultCopy(source_vault, target_vault).plan(self.items, policy)
         self.plan, self.report = plan, None
-        self.from_policy_check.setEnabled(any(p.can_create_from_policy for p in plan.items))
         self._show_plan_rows()
+
+    def _show_plan_rows(self, *_args: Any) -> None:
+        plan = self.plan_to_run()
+        if plan is None:
+            return
+        for row, planned in enumerate(plan.items):
+            self._cell(row, 2, planned.action.value, tone=_PLAN_TONES.get(planned.action))
+            self._cell(row, 3, "")
+            self._cell(row, 4, planned.reason)
         if plan.target_read_only:
-            self.status.setText(f"{target.label} is read-only: nothing will be copied and "
+            self.status.setText(f"{plan.target} is read-only: nothing will be copied and "
                                 "nothing is sent to it.")
         else:
             counts: dict[str, int] = {}
@@ -215,15 +236,6 @@ class CopyDialog(QDialog):
                 counts[planned.action.value] = counts.get(planned.action.value, 0) + 1
             said = ", ".join(f"{n} {what}" for what, n in counts.items())
             self.status.setText(f"Preview: {said}. Nothing has been written yet.")
-
-    def _show_plan_rows(self, *_args: Any) -> None:
-        plan = self.plan_to_run()
-        if plan is None:
-            return
-        for row, planned in enumerate(plan.items):
-            self._cell(row, 2, planned.action.value)
-            self._cell(row, 3, "")
-            self._cell(row, 4, planned.reason)
         self._update_buttons()
 
     # --- copy ------------------------------------------------------------------------------
@@ -248,7 +260,7 @@ class CopyDialog(QDialog):
         self.refresh_target(target, report)
 
     def _show_result(self, row: int, result: CopyResult) -> None:
-        self._cell(row, 3, result.outcome.value)
+        self._cell(row, 3, result.outcome.value, tone=_OUTCOME_TONES.get(result.outcome))
         self._cell(row, 4, result.target_id or result.reason,
                    "\n".join(t for t in (result.reason, result.target_id) if t))
 

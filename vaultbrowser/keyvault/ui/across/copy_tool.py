@@ -27,7 +27,8 @@ class _Tools(Protocol):
 
 def selected_items(pane: TreePane) -> tuple[VaultRoot | None, list[CopyItem]]:
     """The vault and items a pane's selection names: an item or version row is that item, a
-    vault row every item loaded under it. Nothing in the Deleted view."""
+    vault row every item loaded under it but a certificate's own secret or key. Nothing in the
+    Deleted view."""
     model = pane.model
     assert isinstance(model, KeyVaultTreeModel)
     index = pane.selected_source_index()
@@ -47,7 +48,8 @@ def selected_items(pane: TreePane) -> tuple[VaultRoot | None, list[CopyItem]]:
     for row in range(model.rowCount(vault)):
         child = model.index(row, 0, vault)
         found = model.record_of(child) if not model.is_status_index(child) else None
-        if isinstance(found, VaultItemRecord) and not found.is_deleted:
+        # A certificate's own secret and key go with the certificate (its own tab).
+        if isinstance(found, VaultItemRecord) and not found.is_deleted and not found.managed:
             items.append(CopyItem(noun, found.name))  # type: ignore[arg-type]
     return root, items
 
