@@ -12,6 +12,8 @@ from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.keyvault.models.item_types import KEYS, SECRETS
 from vaultbrowser.keyvault.services.inputs import PropertyChanges
 from vaultbrowser.keyvault.services.records import KeyRecord, SecretRecord
+from vaultbrowser.keyvault.ui.key_export_rotate import KeyExportAndRotate
+from vaultbrowser.keyvault.ui.secret_restore_action import SecretVersionRestore
 from vaultbrowser.keyvault.ui.vault_actions import MANAGED_TIP, Target, VaultItemActions
 from vaultbrowser.keyvault.ui.vault_dialogs import KeyDialog, SecretDialog
 
@@ -30,6 +32,7 @@ class SecretActions(VaultItemActions):
         self.new_action.setIcon(icon(Icon.NEW))
         self.version_action = self._action("New version…", self.new_version,
                                            "Add a version (a new value) to the selected secret")
+        self.restore = SecretVersionRestore(window, self)  # on version rows
 
     def active_actions(self, target: Target) -> list[QAction | None]:
         item = target.item
@@ -89,6 +92,7 @@ class KeyActions(VaultItemActions):
                                           "Allow cryptographic operations with this version")
         self.disable_action = self._action("Disable", lambda: self.set_enabled(False),
                                            "Refuse cryptographic operations with this version")
+        self.export_rotate = KeyExportAndRotate(self)
 
     def active_actions(self, target: Target) -> list[QAction | None]:
         item = target.item
@@ -99,7 +103,7 @@ class KeyActions(VaultItemActions):
         self._enable(self.disable_action, item is not None and item.enabled is not False,
                      target, why_not="Select an enabled key" if item is not None else "")
         return [self.new_action, None, self.enable_action, self.disable_action,
-                *super().active_actions(target)]
+                *self.export_rotate.actions(target), None, *super().active_actions(target)]
 
     def new_key(self) -> None:
         target = self.target()

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import Protocol
 
 from PySide6.QtGui import QAction
 
+from vaultbrowser.core.services.kinds import Address
+from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
+from vaultbrowser.keyvault.ui.across.compare_view import CompareVaultsTool
+from vaultbrowser.keyvault.ui.across.copy_tool import CopyToVaultTool
+from vaultbrowser.keyvault.ui.across.expiry_window import ExpiryTimelineTool
+from vaultbrowser.keyvault.ui.across.search_tool import CrossVaultSearchTool
 from vaultbrowser.keyvault.ui.across.vaults import AllVaults
 
-if TYPE_CHECKING:
-    from vaultbrowser.keyvault.ui.view import KeyVaultView
+
+class KeyVaultPanes(Protocol):
+    """What the tools use of the Key Vault view (``KeyVaultView``: named here, not imported,
+    as the view builds the tools)."""
+
+    secrets_pane: TreePane
+    certificates_pane: TreePane
+    keys_pane: TreePane
+
+    def open_address(self, address: Address) -> Awaitable[None]:
+        """Open a vault or item address and select the item in its tab."""
 
 
 class KeyVaultTools:
-    """Each tool adds its ``QAction`` to ``actions`` (shown in the Tools menu, in this order)."""
+    """The tools, each with its ``QAction``; ``actions`` is the Tools menu, in this order."""
 
-    def __init__(self, window: WindowContext, view: KeyVaultView) -> None:
+    def __init__(self, window: WindowContext, view: KeyVaultPanes) -> None:
         self.window = window
         self.view = view
         self.vaults = AllVaults(window)
         self.actions: list[QAction] = []
-        # Each tool below: one line, building it and adding its action.
-        # (tools: add here)
+        self.search = CrossVaultSearchTool(window, self.vaults)
+        self.compare = CompareVaultsTool(window, self.vaults)
+        self.copy = CopyToVaultTool(window, self)
+        self.expiry = ExpiryTimelineTool(window, self.vaults, view.open_address)
+        self.actions += [self.search.action, self.compare.action, self.copy.action,
+                         self.expiry.action]
