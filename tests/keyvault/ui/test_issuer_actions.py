@@ -20,8 +20,8 @@ from tests.keyvault.ui.test_vault_actions import (  # noqa: F401 - fixtures and 
 from vaultbrowser.core.services.errors import ReadOnlyRefused
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
 from vaultbrowser.keyvault.models.issuer_details import PASSWORD_TEXT
-from vaultbrowser.keyvault.ui.issuer_actions import OPEN_TEXT, IssuersController
-from vaultbrowser.keyvault.ui.issuer_dialogs import ContactsDialog, IssuerDialog
+from vaultbrowser.keyvault.ui.issuers.issuer_actions import OPEN_TEXT, IssuersController
+from vaultbrowser.keyvault.ui.issuers.issuer_dialogs import ContactsDialog, IssuerDialog
 from vaultbrowser.keyvault.ui.vault_actions import READ_ONLY_TIP
 
 PASSWORD = "digicert-api-key-never-shown-c41e"

@@ -26,7 +26,7 @@ from vaultbrowser.keyvault.services.records import CertificateRecord, KeyRecord,
 from vaultbrowser.keyvault.ui import vault_files
 from vaultbrowser.keyvault.ui.across.tools import KeyVaultTools
 from vaultbrowser.keyvault.ui.certificate_actions import CertificateActions
-from vaultbrowser.keyvault.ui.issuer_actions import CertificateIssuerActions
+from vaultbrowser.keyvault.ui.issuers.issuer_actions import CertificateIssuerActions
 from vaultbrowser.keyvault.ui.secret_key_actions import KeyActions, SecretActions
 from vaultbrowser.keyvault.ui.secret_value_viewer import SecretValueViewer
 

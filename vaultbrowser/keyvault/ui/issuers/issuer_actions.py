@@ -27,8 +27,8 @@ from vaultbrowser.keyvault.services.certificates.issuer_inputs import (
     ContactRecord,
     IssuerRecord,
 )
-from vaultbrowser.keyvault.ui.issuer_dialogs import ContactsDialog, IssuerDialog
-from vaultbrowser.keyvault.ui.issuer_window import IssuersWindow
+from vaultbrowser.keyvault.ui.issuers.issuer_dialogs import ContactsDialog, IssuerDialog
+from vaultbrowser.keyvault.ui.issuers.issuer_window import IssuersWindow
 from vaultbrowser.keyvault.ui.vault_actions import READ_ONLY_TIP
 
 if TYPE_CHECKING:
