@@ -18,10 +18,9 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox
 
 from vaultbrowser.blob.models.blob_tree import AccountRoot
@@ -39,13 +38,11 @@ from vaultbrowser.blob.ui.blob_dialogs import (
 )
 from vaultbrowser.blob.ui.blob_pane_tools import BlobPaneTools
 from vaultbrowser.blob.ui.blob_transfers import BlobTransfers
+from vaultbrowser.blob.ui.blob_urls import BlobUrlActions
 from vaultbrowser.blob.ui.history.history_tier_actions import BlobHistoryTierActions
 from vaultbrowser.blob.ui.preview.blob_preview import BlobPreview
-from vaultbrowser.blob.ui.sas_dialogs import ACCOUNT_KEY, USER_DELEGATION, SasDialog, SasUrlDialog
 from vaultbrowser.core.models.icons import Icon, icon
-from vaultbrowser.core.services.connections import AuthMethod
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
-from vaultbrowser.core.ui.secret_clipboard import SecretClipboard
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 
@@ -53,19 +50,6 @@ METADATA_RULES = ("Names: letters, digits and underscores, not starting with a d
                   "ignored). Values: printable ASCII. 8 KiB in all.")
 TAG_RULES = ("At most 10 tags. Names 1–128 and values up to 256 characters of letters, "
              "digits, spaces and + - . / : = _")
-# Sign-in methods whose client signs with Shared Key (the account key): an account-key SAS.
-_SHARED_KEY_AUTH = {AuthMethod.ACCOUNT_KEY, AuthMethod.CONNECTION_STRING,
-                    AuthMethod.LOCAL_EMULATOR}
-
-
-def sas_kind(root: AccountRoot) -> str | None:
-    """How a SAS of this connection will be signed (the service decides the same way)."""
-    auth = root.connection.auth
-    if auth is AuthMethod.SAS:
-        return None
-    return ACCOUNT_KEY if auth in _SHARED_KEY_AUTH else USER_DELEGATION
-
-
 def _check_pairs(validate: Callable[[dict[str, str]], object]) -> Callable[[dict[str, str]],
                                                                            None]:
     def check(pairs: dict[str, str]) -> None:
@@ -98,12 +82,9 @@ class BlobActions(QObject):
             tip="Edit the name/value metadata")
         self.tags_action = self.tools.action(
             "Edit tags…", self._on_edit_tags, write=True, tip="Edit the blob's index tags")
-        self.copy_url_action = self.tools.action(
-            "Copy URL", self._on_copy_url, write=False,
-            tip="Copy the URL (no credentials in it)")
-        self.sas_action = self.tools.action(
-            "Generate SAS URL…", self._on_generate_sas, write=True,
-            tip="A URL that grants chosen permissions until it expires")
+        self.urls = BlobUrlActions(window, tools)  # Copy URL, Generate SAS URL…
+        self.copy_url_action = self.urls.copy_url_action
+        self.sas_action = self.urls.sas_action
         # The main actions carry an icon: the toolbar shows those for the selection.
         for action, which in ((self.create_container_action, Icon.NEW),
                               (self.delete_container_action, Icon.DELETE),
@@ -124,7 +105,6 @@ class BlobActions(QObject):
         self.pane.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.rowsInserted.connect(self._on_selection)
         self._on_selection()
-        self.secret_clipboard = SecretClipboard(window.settings.clipboard_clear_seconds, self)
 
     # --- actions and their state ---------------------------------------------------------------
 
@@ -150,13 +130,7 @@ class BlobActions(QObject):
         self.tools.enable(self.undelete_action, is_blob and record.deleted, writable)
         self.tools.enable(self.metadata_action, is_container or live_blob, writable)
         self.tools.enable(self.tags_action, live_blob, writable)
-        self.tools.enable(self.copy_url_action, is_container or live_blob, writable)
-        root = self.tools.root_of(index)
-        can_sign = root is not None and sas_kind(root) is not None
-        self.tools.enable(self.sas_action, (is_container or live_blob) and can_sign, writable)
-        if writable and (is_container or live_blob) and not can_sign:
-            self.sas_action.setToolTip("This connection signs in with a SAS: it cannot sign "
-                                       "another one")
+        self.urls.update_actions(index, is_container or live_blob, writable)
         transfer = self.transfers.actions_for(index)
         history_tiers = self.history_tiers.actions_for(index)
         if isinstance(record, AccountRoot):
@@ -354,62 +328,6 @@ class BlobActions(QObject):
         if index.isValid():
             self.model.update_record(QModelIndex(index), updated)
         return True
-
-    # --- URLs ----------------------------------------------------------------------------------
-
-    def url_of(self, index: QModelIndex | QPersistentModelIndex) -> str:
-        record = self.model.record_of(index)
-        service = self.tools.service_of(index)
-        if isinstance(record, ContainerRecord):
-            return f"{service.account_url}/{quote(record.name)}"
-        return str(service.urls.blob_url(record.container, record.name))
-
-    def _on_copy_url(self) -> None:
-        index = self.tools.selection()
-        if not index.isValid():
-            return
-        url = self.url_of(index)
-        QGuiApplication.clipboard().setText(url)
-        self.window.statusBar().showMessage(f"Copied {url}", 5000)
-
-    def _on_generate_sas(self) -> None:
-        self.tools.run(self.generate_sas(self.tools.selected()))
-
-    async def generate_sas(self, index: QPersistentModelIndex) -> bool:
-        record = self.model.record_of(index)
-        root = self.tools.root_of(QModelIndex(index))
-        assert root is not None
-        kind = sas_kind(root)
-        if isinstance(record, ContainerRecord):
-            container, name, target = record.name, None, f"the container “{record.name}”"
-        else:
-            assert isinstance(record, BlobRecord)
-            container, name = record.container, record.name
-            target = f"“{record.name}” in “{record.container}”"
-        dialog = SasDialog(self.window, target, container_level=name is None, kind=kind)
-        if not await self.tools.ask(dialog):
-            return False
-        permissions, expires = dialog.permissions(), dialog.expires_on()
-        result = await root.service.urls.generate_sas_url(
-            container, name, permissions=permissions, expires_on=expires,
-            starts_on=dialog.starts_on())
-        # The URL is shown once, in its own dialog; the detail pane shows only the response of
-        # the user delegation key request (an account-key SAS makes no request).
-        self.window.show_response(
-            "SAS URL generated",
-            f"A {'user-delegation' if kind == USER_DELEGATION else 'account-key'} SAS for "
-            f"{target} (permissions “{permissions}”) was generated and shown once.",
-            result.response)
-        shown = SasUrlDialog(self.window, result.value, kind=kind, permissions=permissions,
-                             expires_on=expires, copy=self.copy_secret)
-        await self.window.dialogs.wait(shown)
-        return True
-
-    def copy_secret(self, text: str) -> None:
-        """Copy a credential-bearing text (a SAS URL): marked for clipboard managers not to
-        keep, cleared later and at quit if the clipboard still holds it."""
-        self.secret_clipboard.copy(text)
-
 
 class _Count:
     """A folder delete's progress, shaped like ``TransferProgress`` for the panel."""
