@@ -5,7 +5,10 @@ caches and the peak RSS of one run never leak into another. The last line of out
 ``BENCH_RESULT {json}`` with the figures in seconds (RSS in MB, 10⁶ bytes).
 
 Spec keys: ``mode`` ("window" or "raw"), ``service`` ("blobs" or "secrets"), ``url`` (blob
-account endpoint or vault URL), ``ca_path`` (vault), ``container`` (blobs), ``count``.
+account endpoint or vault URL), ``ca_path`` (vault), ``container`` (blobs), ``count``. Window
+options for the big blob cases (``bench.million``): ``flat`` (default true; false: the folder
+listing, with the delimiter), ``first_only`` (stop at the first rows), ``sort_filter`` (after
+Load all, sort by size, then filter: the stall and time of each).
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
     first_rows: expand (blobs) / add_connection (secrets) → the first item row is a row of the
     model. load_all: the same start → the last page landed ("Load all" pressed as soon as the
     first rows show; the first small page included). max_stall: the longest event-loop stall
-    over that whole span. Blobs are listed flat (the pane's Flat box ticked).
+    over that whole span. Blobs are listed flat (the pane's Flat box ticked) unless
+    ``spec["flat"]`` is false.
     """
     from bench.loop_monitor import LoopStallMonitor
     from vaultbrowser.core.services.connections import AuthMethod, Connection
@@ -75,7 +79,8 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
     model = pane.model
     if blobs:
         assert pane.flat_check is not None
-        pane.flat_check.setChecked(True)  # every blob by full name, as a user would tick it
+        # every blob by full name, as a user would tick it
+        pane.flat_check.setChecked(spec.get("flat", True))
         connection = Connection("blob", spec["url"], AuthMethod.LOCAL_EMULATOR)
     else:
         connection = Connection("keyvault", spec["url"], AuthMethod.LOCAL_EMULATOR,
@@ -123,6 +128,9 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
         node = target[0]
         _STAGE[0] = "first rows"
         await _until(lambda: bool(first_rows), 120, lambda: _describe(node))
+        if spec.get("first_only"):
+            return {"first_rows": first_rows[0] - start, "max_stall": monitor.max_stall,
+                    "first_rows_count": len(node.children), "peak_rss_mb": peak_rss_mb()}
         # "Load all" at once. The view may have asked for the next page already (its last rows
         # are visible), or even paged a small listing to the end by itself: either way the
         # listing ends when its last page lands.
@@ -135,11 +143,37 @@ async def measure_window(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
         stall = monitor.max_stall
     first = first_rows[0]
     rows = len(node.children)
-    return {"first_rows": first - start, "load_all": end - start, "max_stall": stall,
-            "rows": rows, "rss_before_mb": rss_before, "peak_rss_mb": peak_rss_mb()}
+    figures = {"first_rows": first - start, "load_all": end - start, "max_stall": stall,
+               "rows": rows, "rss_before_mb": rss_before, "peak_rss_mb": peak_rss_mb()}
+    if spec.get("sort_filter"):
+        figures.update(await _sort_and_filter(pane, spec.get("filter", "host-03")))
+    return figures
 
 
-def run_window(spec: dict[str, Any]) -> dict[str, Any]:
+async def _sort_and_filter(pane: Any, text: str) -> dict[str, float]:
+    """Sort the loaded rows by size (descending), then filter them by ``text``: for each, the
+    time from the user's click/keystroke until the loop is free again, and the longest stall."""
+    from PySide6.QtCore import Qt
+
+    from bench.loop_monitor import LoopStallMonitor
+
+    figures: dict[str, float] = {}
+    steps = (("sort", lambda: pane.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)),
+             ("filter", lambda: pane.filter_edit.setText(text)))
+    for name, act in steps:
+        with LoopStallMonitor() as monitor:
+            await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            act()
+            await asyncio.sleep(0)  # the loop is free again once this resumes
+            figures[f"{name}_time"] = time.perf_counter() - started
+            await asyncio.sleep(0.2)  # a repaint after it counts too
+            figures[f"{name}_stall"] = monitor.max_stall
+    return figures
+
+
+def run_window(spec: dict[str, Any], measure: Any = None) -> dict[str, Any]:
+    """``measure(window, spec)`` (default ``measure_window``) in a shown ``MainWindow``."""
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -161,7 +195,7 @@ def run_window(spec: dict[str, Any]) -> dict[str, Any]:
     window.show()
     with loop:
         try:
-            figures = loop.run_until_complete(measure_window(window, spec))
+            figures = loop.run_until_complete((measure or measure_window)(window, spec))
         finally:
             loop.run_until_complete(window.aclose())
     collector.stop()
