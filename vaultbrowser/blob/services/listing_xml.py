@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterable, Callable, Mapping
@@ -230,6 +231,12 @@ def _md5(text: str | None) -> str | None:
     return base64.b64encode(raw).decode("ascii") if raw else None
 
 
+def _shared(text: str | None) -> str | None:
+    """One str per distinct value of a field with few values (content type, tier, lease state):
+    a million listed blobs then hold a handful of them, not a million ~60-byte copies."""
+    return sys.intern(text) if text else text
+
+
 def _name(element: ET.Element | None) -> str:
     """A ``<Name>``; ``Encoded="true"`` means the service percent-encoded it (names with
     characters XML 1.0 cannot carry), as the SDK's ``unquote`` undoes."""
@@ -291,20 +298,20 @@ def blob_record_from_xml(element: ET.Element, container: str, dates: _Dates | No
         container=container,
         name=_name(fields.get("Name")),
         size=_int(get("Content-Length")),
-        content_type=get("Content-Type"),
-        blob_type=get("BlobType") or None,
-        access_tier=get("AccessTier") or None,
+        content_type=_shared(get("Content-Type")),
+        blob_type=_shared(get("BlobType")) or None,
+        access_tier=_shared(get("AccessTier")) or None,
         last_modified=date(get("Last-Modified")),
         created_on=date(get("Creation-Time")),
         etag=get("Etag"),
         content_md5=_md5(get("Content-MD5")),
-        content_encoding=get("Content-Encoding"),
-        content_language=get("Content-Language"),
+        content_encoding=_shared(get("Content-Encoding")),
+        content_language=_shared(get("Content-Language")),
         content_disposition=get("Content-Disposition"),
-        cache_control=get("Cache-Control"),
-        lease_state=get("LeaseState") or None,
-        lease_status=get("LeaseStatus") or None,
-        lease_duration=get("LeaseDuration") or None,
+        cache_control=_shared(get("Cache-Control")),
+        lease_state=_shared(get("LeaseState")) or None,
+        lease_status=_shared(get("LeaseStatus")) or None,
+        lease_duration=_shared(get("LeaseDuration")) or None,
         server_encrypted=_bool(get("ServerEncrypted")),
         metadata=_children_map(fields.get("Metadata")),
         tags=MappingProxyType(tags) if tags else _NO_VALUES,
