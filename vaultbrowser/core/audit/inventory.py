@@ -2,6 +2,13 @@
 (``<kind>/services/audit.py``: secrets, certificates and keys; containers), with the shared
 steps — paging to the end, bounded concurrency, progress, errors.
 
+Concurrency: at most ``connections_at_once`` connections (vaults, accounts) are audited at a
+time, and inside each at most ``concurrency`` per-item calls (``collector.limit`` is the
+semaphore of the connection being audited): Key Vault throttles per vault, so a vault sees no
+more than it did when connections were audited one after another. A call still throttled
+after the SDK's own retries (which wait each 429's Retry-After) waits its Retry-After and is
+asked again (``patiently``), a listing from the same continuation.
+
 A failure of one listing or call becomes a ``ReportError`` and the collection goes on;
 cancellation (``asyncio.CancelledError``) always propagates. Only properties are read: no
 collector asks for a secret value.
@@ -10,6 +17,8 @@ collector asks for a secret value.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -20,7 +29,7 @@ from vaultbrowser.core.audit.model import (
     VaultItemEntry,
 )
 from vaultbrowser.core.services.connections import Connection
-from vaultbrowser.core.services.errors import Cancelled, VaultBrowserError
+from vaultbrowser.core.services.errors import Cancelled, Throttled, VaultBrowserError
 from vaultbrowser.core.services.kinds import ServiceKind, kind_of
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.session import ServiceSession
@@ -28,7 +37,15 @@ from vaultbrowser.core.services.session import ServiceSession
 T = TypeVar("T")
 Progress = Callable[[str, int, int | None], None]
 
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 8  # per-item calls in flight per connection
+DEFAULT_CONNECTIONS_AT_ONCE = 4
+THROTTLED_ATTEMPTS = 3  # waits of a call still throttled after the SDK's retries
+MAX_THROTTLE_WAIT = 60.0  # seconds; a longer Retry-After is cut to this
+WAIT_WITHOUT_RETRY_AFTER = 5.0
+
+# The per-item semaphore of the connection the current task audits (see ``limit``).
+_connection_limit: contextvars.ContextVar[asyncio.Semaphore | None] = contextvars.ContextVar(
+    "audit_connection_limit", default=None)
 
 
 class ErrorLog:
@@ -63,11 +80,14 @@ class InventoryCollector:
 
     def __init__(self, session: ServiceSession, *, scan_blobs: bool = False,
                  progress: Progress | None = None,
-                 concurrency: int = DEFAULT_CONCURRENCY) -> None:
+                 concurrency: int = DEFAULT_CONCURRENCY,
+                 connections_at_once: int = DEFAULT_CONNECTIONS_AT_ONCE) -> None:
         self.session = session
         self.scan_blobs = scan_blobs
         self._progress = progress
-        self.limit = asyncio.Semaphore(concurrency)  # per-item calls in flight at once
+        self.concurrency = concurrency
+        self._shared_limit = asyncio.Semaphore(concurrency)  # outside ``each_connection``
+        self.connections = asyncio.Semaphore(connections_at_once)
         self.errors = ErrorLog()
         self.items: list[VaultItemEntry] = []
         self.containers: list[ContainerEntry] = []
@@ -77,15 +97,34 @@ class InventoryCollector:
         # hands each to its own kind's collector.
         self.kinds: Mapping[str, ServiceKind] = {}
 
+    @property
+    def limit(self) -> asyncio.Semaphore:
+        """The per-item calls in flight at once, for the connection being audited."""
+        return _connection_limit.get() or self._shared_limit
+
+    async def each_connection(self, audits: Sequence[Callable[[], Awaitable[None]]]) -> None:
+        """Run every ``audit()`` (one connection each), ``connections_at_once`` at a time, each
+        with per-item calls of its own (``limit``). Errors a kind did not record (bugs)
+        cancel the others and propagate, as they did one after another."""
+
+        async def one(audit: Callable[[], Awaitable[None]]) -> None:
+            async with self.connections:
+                _connection_limit.set(asyncio.Semaphore(self.concurrency))
+                await audit()
+
+        async with asyncio.TaskGroup() as group:
+            for audit in audits:
+                group.create_task(one(audit))  # each task runs in a copy of the context
+
     def tell(self, what: str, done: int, total: int | None) -> None:
         if self._progress is not None:
             self._progress(what, done, total)
 
     async def attempt(self, source: str, operation: str, call: Callable[[], Awaitable[T]],
                        subject: str | None = None) -> T | None:
-        """``await call()``; a ``VaultBrowserError`` is recorded and gives None."""
+        """``await patiently(call)``; a ``VaultBrowserError`` is recorded and gives None."""
         try:
-            return await call()
+            return await patiently(call)
         except Cancelled:
             raise asyncio.CancelledError() from None
         except VaultBrowserError as error:
@@ -102,7 +141,7 @@ class InventoryCollector:
         items: list[T] = []
         token: str | None = None
         while True:
-            page = await fetch(token)
+            page = await patiently(functools.partial(fetch, token))
             items.extend(page.items)
             if what is not None:
                 self.tell(what, len(items), None)
@@ -111,15 +150,39 @@ class InventoryCollector:
                 return items
 
 
+async def patiently(call: Callable[[], Awaitable[T]]) -> T:
+    """``await call()``; while it ends ``Throttled`` (the SDK's retries spent), wait its
+    Retry-After (at most ``MAX_THROTTLE_WAIT``) and call again, ``THROTTLED_ATTEMPTS`` times.
+
+    A ``call`` that is itself patient (a listing's pages) and gave up is not repeated: the
+    waits are spent, and a listing is never started again from scratch.
+
+    Raises:
+        Throttled: still throttled after the last wait.
+    """
+    for attempt in range(THROTTLED_ATTEMPTS + 1):
+        try:
+            return await call()
+        except Throttled as error:
+            if attempt == THROTTLED_ATTEMPTS or getattr(error, "patience_spent", False):
+                error.patience_spent = True  # type: ignore[attr-defined]
+                raise
+            await asyncio.sleep(min(error.retry_after or WAIT_WITHOUT_RETRY_AFTER,
+                                    MAX_THROTTLE_WAIT))
+    raise AssertionError("unreachable")
+
+
 async def collect_inventory(collector: InventoryCollector, connections: Sequence[Connection],
                             kinds: Mapping[str, ServiceKind]) -> None:
-    """Run ``collector`` over every connection, one connection after another: each kind's
+    """Run ``collector`` over every connection, ``connections_at_once`` at a time: each kind's
     ``audit`` collects its own (a connection of an unknown kind becomes a report error)."""
     collector.kinds = kinds
+    audits: list[Callable[[], Awaitable[None]]] = []
     for connection in connections:
         try:
             kind = kind_of(kinds, connection)
         except VaultBrowserError as error:
             collector.errors.add(connection.display_name, "open", error)
             continue
-        await kind.audit(collector, connection)
+        audits.append(lambda kind=kind, connection=connection: kind.audit(collector, connection))
+    await collector.each_connection(audits)
