@@ -94,6 +94,16 @@ async def _open_connections(window: Any, connections: list[Any],
         window.state.update()  # none opened: the start screen's ways in, not an empty tree
 
 
+async def _import_sdk(connections: list[Any]) -> None:
+    """The SDK in a worker thread, the kinds of the connections opening at start first: their
+    first rows wait for their own SDK only (a vault's need not wait ~0.5 s for the blob SDK)."""
+    from vaultbrowser.core.services.sdk_imports import import_sdk
+
+    opening = {connection.kind for connection in connections}
+    await import_sdk(name for kind in KINDS if kind.name in opening for name in kind.sdk_modules)
+    await import_sdk(name for kind in KINDS for name in kind.sdk_modules)
+
+
 def _start_demo_later(window: Any) -> None:
     """The start screen's "Try the demo": the emulators, stopped (and their folder removed)
     when the window closes."""
@@ -324,10 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     with loop:
         loop.set_exception_handler(lambda _loop, context: reporter.report(
             context.get("exception") or RuntimeError(context.get("message", "error"))))
-        from vaultbrowser.core.services.sdk_imports import import_sdk
-
         # In a worker thread, while the user looks around.
-        window.run_task(import_sdk(name for kind in KINDS for name in kind.sdk_modules))
+        window.run_task(_import_sdk(connections))
         window.run_task(_open_connections(window, connections, args.addresses))
         if demo is not None:
             window.run_task(_open_demo(window, demo))

@@ -12,13 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from azure.storage.blob import (
-    BlobSasPermissions,
-    ContainerSasPermissions,
-    generate_blob_sas,
-    generate_container_sas,
-)
-
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Result, SecretValue
@@ -101,6 +94,14 @@ async def generate_sas_url(
         VaultBrowserError: the typed error of the user delegation key request (e.g.
             AccessDenied without "Storage Blob Delegator").
     """
+    # the SDK loads off the loop's thread, after the first paint (sdk_imports)
+    from azure.storage.blob import (
+        BlobSasPermissions,
+        ContainerSasPermissions,
+        generate_blob_sas,
+        generate_container_sas,
+    )
+
     letters = validate_permissions(permissions, blob=name is not None)
     now = datetime.now(UTC)
     _check_times(expires_on, starts_on, now)

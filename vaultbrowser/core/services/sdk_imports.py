@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
 import threading
 from collections.abc import Iterable
 
@@ -31,7 +32,16 @@ def _import_all(names: Iterable[str]) -> None:
             importlib.import_module(name)
 
 
+def _imported(name: str) -> bool:
+    """Whether ``name`` is imported in full (not still running in another thread)."""
+    spec = getattr(sys.modules.get(name), "__spec__", None)
+    return spec is not None and not getattr(spec, "_initializing", False)
+
+
 async def import_sdk(modules: Iterable[str] = ()) -> None:
-    """Import the common modules and ``modules``, in a worker thread (instant once imported)."""
+    """Import the common modules and ``modules``, in a worker thread (instant once imported,
+    even while another thread imports other kinds' modules)."""
     names = list(dict.fromkeys((*COMMON_MODULES, *modules)))
+    if all(_imported(name) for name in names):
+        return
     await asyncio.to_thread(_import_all, names)

@@ -9,9 +9,10 @@ least 7 days before expiry; every trigger leaves at least 7 days before the expi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from azure.keyvault.keys import KeyRotationLifetimeAction
+if TYPE_CHECKING:  # the SDK loads off the loop's thread, after the first paint (sdk_imports)
+    from azure.keyvault.keys import KeyRotationLifetimeAction
 
 from vaultbrowser.core.services.errors import InvalidInput
 
@@ -35,6 +36,8 @@ class RotationPolicyInput:
         Raises:
             InvalidInput: a rule of the module docstring is broken (said in plain words).
         """
+        from azure.keyvault.keys import KeyRotationLifetimeAction
+
         after = _days(self.rotate_after_create_days, "Rotate after creation")
         before = _days(self.rotate_before_expiry_days, "Rotate before expiry")
         notify = _days(self.notify_before_expiry_days, "Notify before expiry")

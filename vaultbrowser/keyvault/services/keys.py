@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from azure.keyvault.keys import KeyRotationPolicy
-
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
@@ -254,6 +252,8 @@ class VaultKeys:
             InvalidInput: bad name or policy, before any request. NotFound, AccessDenied,
                 ReadOnlyRefused, VaultBrowserError: the PUT's typed error.
         """
+        from azure.keyvault.keys import KeyRotationPolicy  # not before the first paint
+
         validate_item_name(name)
         actions, expires_in = policy.validated()
         async with translated():

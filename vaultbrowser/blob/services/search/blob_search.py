@@ -11,9 +11,8 @@ account client's pipeline (journal, read-only guard, limits) and fails typed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vaultbrowser.blob.services.blob_service import BlobService
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord
 from vaultbrowser.blob.services.rules import MAX_PAGE_SIZE
 from vaultbrowser.blob.services.search.criteria import DeepCriteria, check_prefix
@@ -22,6 +21,9 @@ from vaultbrowser.blob.services.search.tag_filter import TagFilter
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import EMPTY_MAPPING, Page
+
+if TYPE_CHECKING:  # the blob SDK loads off the loop's thread, after the first paint
+    from vaultbrowser.blob.services.blob_service import BlobService
 
 __all__ = ["BlobSearch"]
 

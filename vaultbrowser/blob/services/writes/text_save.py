@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from azure.core import MatchConditions
-from azure.storage.blob import ContentSettings, StandardBlobTier
 
 from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.records import BlobRecord
@@ -24,8 +23,7 @@ from vaultbrowser.core.services.translate import translated
 __all__ = ["MAX_TEXT_SAVE_BYTES", "BlobChangedOnServer", "BlobTextSaves"]
 
 MAX_TEXT_SAVE_BYTES = 64 * 1024 * 1024  # one Put Blob; an editor never holds more
-_SETTABLE_TIERS = {"hot": StandardBlobTier.HOT, "cool": StandardBlobTier.COOL,
-                   "cold": StandardBlobTier.COLD}
+_SETTABLE_TIERS = {"hot": "Hot", "cool": "Cool", "cold": "Cold"}  # StandardBlobTier's values
 
 
 class BlobChangedOnServer(Conflict):
@@ -63,6 +61,9 @@ class BlobTextSaves:
         if len(data) > MAX_TEXT_SAVE_BYTES:
             raise InvalidInput(f"An edited blob is saved in one request of at most "
                                f"{MAX_TEXT_SAVE_BYTES // (1024 * 1024)} MiB.")
+        # the SDK loads off the loop's thread, after the first paint (sdk_imports)
+        from azure.storage.blob import ContentSettings, StandardBlobTier
+
         options: dict[str, Any] = {
             "content_settings": ContentSettings(
                 content_type=like.content_type, content_encoding=like.content_encoding,
@@ -75,7 +76,7 @@ class BlobTextSaves:
             options["tags"] = dict(like.tags)
         tier = _SETTABLE_TIERS.get((like.access_tier or "").lower())
         if tier is not None and like.access_tier_inferred is False:
-            options["standard_blob_tier"] = tier
+            options["standard_blob_tier"] = StandardBlobTier(tier)
         blob = self._account.client.get_blob_client(container, name)
         capture = ResponseCapture()
         try:

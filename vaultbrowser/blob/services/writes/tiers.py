@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from azure.storage.blob import RehydratePriority, StandardBlobTier
+if TYPE_CHECKING:  # the SDK loads off the loop's thread, after the first paint (sdk_imports)
+    from azure.storage.blob import RehydratePriority, StandardBlobTier
 
 from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.records import BlobRecord
@@ -45,6 +46,8 @@ class TierReport:
 def check_tier(tier: str, rehydrate_priority: str | None) -> tuple[StandardBlobTier,
                                                                     RehydratePriority | None]:
     """The SDK's values for a tier and a rehydrate priority, or ``InvalidInput``."""
+    from azure.storage.blob import RehydratePriority, StandardBlobTier
+
     if tier not in TIERS:
         raise InvalidInput(f"{tier!r} is not an access tier.",
                            advice=f"Choose one of {', '.join(TIERS)}.")
