@@ -20,6 +20,7 @@ from typing import Any
 from azure.core.pipeline.transport import AsyncHttpTransport
 
 from vaultbrowser.core.services.config import LimitSettings
+from vaultbrowser.core.services.http.env_proxy import EnvProxies
 from vaultbrowser.core.services.http.identity import identity_from_authorization
 from vaultbrowser.core.services.http.journal import (
     ExchangeRecord,
@@ -235,15 +236,19 @@ def _context_transport(context: ssl.SSLContext, **options: Any) -> AsyncHttpTran
 
     class VerifyingTransport(AioHttpTransport):
         tls_context = context
+        # The environment's proxy, once per host (env_proxy.py): set when this transport
+        # opened its own session, which then does not read the environment per request.
+        env_proxies: EnvProxies | None = None
 
         async def open(self) -> None:
             if self.session is None and self._session_owner and not self._has_been_opened:
                 self.session = aiohttp.ClientSession(
                     connector=aiohttp.TCPConnector(ssl=context),
-                    trust_env=self._use_env_settings,
+                    trust_env=False,
                     cookie_jar=aiohttp.DummyCookieJar(),
                     auto_decompress=False,
                 )
+                self.env_proxies = EnvProxies() if self._use_env_settings else None
             await super().open()
 
         async def send(self, request: Any, **kwargs: Any) -> Any:
@@ -251,6 +256,13 @@ def _context_transport(context: ssl.SSLContext, **options: Any) -> AsyncHttpTran
             # its own (possibly non-verifying) context: the connector's context decides.
             kwargs.pop("connection_verify", None)
             kwargs.pop("connection_cert", None)
+            await self.open()
+            named = kwargs.get("proxy") or any(  # a proxy the caller named wins, as before
+                request.url.startswith(scheme) for scheme in kwargs.get("proxies") or ())
+            if self.env_proxies is not None and not named:
+                found = await self.env_proxies.proxy_for(request.url)
+                if found is not None:
+                    kwargs["proxy"], kwargs["proxy_auth"] = found
             return await super().send(request, **kwargs)
 
     return VerifyingTransport(**options)
