@@ -6,6 +6,7 @@ about it (an ``AzureResourceEntry``: the report's ARM findings read these)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from vaultbrowser.azure.services.discovery import AzureDiscovery
@@ -106,7 +107,8 @@ async def audit_discovered(collector: InventoryCollector, connection: Connection
             f"No tenant or subscription that this sign-in can read has the id {unknown}.",
             advice="Check the id, and that the account may read it."), subject=unknown)
     total = len(discovered.resources)
-    for done, found in enumerate(discovered.resources, 1):
+    audits = []
+    for found in discovered.resources:
         resource = found.resource
         kind = by_type.get(resource.type)
         target = None
@@ -125,5 +127,15 @@ async def audit_discovered(collector: InventoryCollector, connection: Connection
         collector.resources.append(resource_entry(
             found, kind.label if kind is not None else resource.type, audited=target is not None))
         if target is not None and kind is not None:
-            await kind.audit(collector, target)
+            audits.append(lambda kind=kind, target=target: kind.audit(collector, target))
+    done = total - len(audits)  # what needs no audit of its own is done
+    collector.tell(f"{source}: resources audited", done, total)
+
+    async def audited(audit: Callable[[], Awaitable[None]]) -> None:
+        nonlocal done
+        await audit()
+        done += 1
         collector.tell(f"{source}: resources audited", done, total)
+
+    # a few at a time (``connections_at_once``), each vault with its own per-item calls
+    await collector.each_connection([lambda audit=audit: audited(audit) for audit in audits])
