@@ -7,8 +7,14 @@ BENCH_RUNS times (default 3), alternating the order of the contenders per run:
   (ranged GETs into a temporary file, fsync, rename), through a service built by
   ``ServiceSession`` exactly as the app builds it (recording transport, network settings);
 - the SDK: ``upload_blob`` of the open file and ``download_blob().readinto`` a file, with the
-  SDK's defaults, on a plain client; the upload also with ``max_concurrency=4`` (ours stages
-  ``upload_concurrency`` blocks at a time, so that row shows what concurrency alone buys).
+  SDK's defaults, on a plain client; both also with ``max_concurrency=4`` (ours stages
+  ``upload_concurrency`` blocks at a time and reads 4 ranges at a time, so those rows show what
+  concurrency alone buys), and the download also with 8 MiB chunks like ours: Azurite computes
+  the MD5 of every range of at most 4 MiB (the SDK's default chunk) and reads it twice, which
+  costs it ~4× the CPU per byte; that row keeps the comparison about the client paths.
+
+``measure_transfer`` is the step of ``python -m bench``: downloads only (rows in MiB/s and
+ours / the SDK's best, target ≥ 1.0×); ``BENCH_TRANSFER=0`` skips it.
 
 Azurite keeps blobs in memory (the figures are the client paths', not Azurite's disk). Prints
 the medians in MiB/s with min–max and ours/SDK ratios of the same invocation. Asserts nothing.
@@ -25,7 +31,9 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
+from bench.common import Plan, Row
 from vaultbrowser.blob.services.opener import open_storage
 
 MIB = 1024 * 1024
@@ -64,7 +72,9 @@ async def timed(action: Callable[[], Awaitable[object]]) -> float:
 
 
 async def measure(endpoint: str, connection_string: str, source: Path, workdir: Path,
-                  runs: int) -> dict[str, list[float]]:
+                  runs: int, *, uploads: bool = True) -> dict[str, list[float]]:
+    """Seconds per contender and run; ``uploads=False``: downloads only (the blob is uploaded
+    once, untimed, by ``upload_file``)."""
     from azure.storage.blob.aio import BlobServiceClient
 
     from vaultbrowser.blob.services.records import BlobRecord
@@ -78,8 +88,12 @@ async def measure(endpoint: str, connection_string: str, source: Path, workdir: 
                                               AuthMethod.LOCAL_EMULATOR))
     sdk = BlobServiceClient.from_connection_string(connection_string)
     container = sdk.get_container_client(CONTAINER)
+    # The SDK tuned like ours: 8 MiB ranges (its default, 4 MiB, makes Azurite hash each range).
+    sdk8 = BlobServiceClient.from_connection_string(connection_string,
+                                                    max_chunk_get_size=8 * MIB)
     seconds: dict[str, list[float]] = {key: [] for key in
-                                       ("ours_up", "sdk_up", "sdk4_up", "ours_down", "sdk_down")}
+                                       ("ours_up", "sdk_up", "sdk4_up", "ours_down", "sdk_down",
+                                        "sdk4_down", "sdk8_down")}
     try:
         await container.create_container()
 
@@ -99,25 +113,30 @@ async def measure(endpoint: str, connection_string: str, source: Path, workdir: 
             if report.failed or len(report.done) != 1:
                 raise RuntimeError(f"our download failed: {report}")
 
-        async def sdk_down(name: str) -> None:
-            downloader = await container.download_blob(name)
+        async def sdk_down(name: str, concurrency: int, client: Any = container) -> None:
+            downloader = await client.download_blob(name, max_concurrency=concurrency)
             with open(workdir / "sdk-out.bin", "wb") as file:
                 await downloader.readinto(file)
 
-        for run in range(runs):
-            uploads: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        if not uploads:
+            await ours_up("ours-0")
+        for run in range(runs if uploads else 0):
+            ups: list[tuple[str, Callable[[], Awaitable[object]]]] = [
                 ("ours_up", lambda r=run: ours_up(f"ours-{r}")),
                 ("sdk_up", lambda r=run: sdk_up(f"sdk-{r}", 1)),
                 ("sdk4_up", lambda r=run: sdk_up(f"sdk4-{r}", 4)),
             ]
-            for key, action in uploads if run % 2 == 0 else reversed(uploads):
+            for key, action in ups if run % 2 == 0 else reversed(ups):
                 seconds[key].append(await timed(action))
                 log(f"run {run + 1}/{runs} {key}: {size / MIB / seconds[key][-1]:.0f} MiB/s")
             for name in (f"sdk-{run}", f"sdk4-{run}") + ((f"ours-{run}",) if run else ()):
                 await container.delete_blob(name)
+        for run in range(runs):
             downloads: list[tuple[str, Callable[[], Awaitable[object]]]] = [
                 ("ours_down", lambda: ours_down("ours-0")),
-                ("sdk_down", lambda: sdk_down("ours-0")),
+                ("sdk_down", lambda: sdk_down("ours-0", 1)),
+                ("sdk4_down", lambda: sdk_down("ours-0", 4)),
+                ("sdk8_down", lambda: sdk_down("ours-0", 4, sdk8.get_container_client(CONTAINER))),
             ]
             for key, action in downloads if run % 2 == 0 else reversed(downloads):
                 seconds[key].append(await timed(action))
@@ -133,16 +152,21 @@ async def measure(endpoint: str, connection_string: str, source: Path, workdir: 
                     (workdir / "sdk-out.bin").unlink()
     finally:
         await sdk.close()
+        await sdk8.close()
         await session.aclose()
     return seconds
+
+
+def rates(size: int, seconds: dict[str, list[float]], key: str) -> list[float]:
+    return [size / MIB / s for s in seconds.get(key, [])]
 
 
 def print_table(size: int, runs: int, seconds: dict[str, list[float]]) -> None:
     mib = size / MIB
 
     def rate(key: str) -> tuple[float, float, float]:
-        rates = [mib / s for s in seconds[key]]
-        return statistics.median(rates), min(rates), max(rates)
+        values = rates(size, seconds, key)
+        return statistics.median(values), min(values), max(values)
 
     labels = {
         "ours_up": "upload: ours (BlobService.upload_file)",
@@ -150,16 +174,61 @@ def print_table(size: int, runs: int, seconds: dict[str, list[float]]) -> None:
         "sdk4_up": "upload: SDK upload_blob (max_concurrency=4)",
         "ours_down": "download: ours (transfers.download_many)",
         "sdk_down": "download: SDK download_blob().readinto (defaults)",
+        "sdk4_down": "download: SDK download_blob(max_concurrency=4)",
+        "sdk8_down": "download: SDK max_concurrency=4, max_chunk_get_size=8 MiB",
     }
     print(f"\nOne {mib:.0f} MiB blob against Azurite (in memory), median of {runs} runs\n")
     print(f"| {'path':<52} | {'MiB/s':>6} | {'min–max':>9} |")
     print(f"|{'-' * 54}|{'-' * 8}|{'-' * 11}|")
     for key, label in labels.items():
-        median, low, high = rate(key)
-        print(f"| {label:<52} | {median:>6.0f} | {low:>4.0f}–{high:<4.0f} |")
-    for ours, sdk in (("ours_up", "sdk_up"), ("ours_up", "sdk4_up"), ("ours_down", "sdk_down")):
-        print(f"| {'ratio ' + ours + ' / ' + sdk:<52} | {rate(ours)[0] / rate(sdk)[0]:>6.2f} |"
-              f" {'':>9} |")
+        if seconds.get(key):
+            median, low, high = rate(key)
+            print(f"| {label:<52} | {median:>6.0f} | {low:>4.0f}–{high:<4.0f} |")
+    for ours, sdk in (("ours_up", "sdk_up"), ("ours_up", "sdk4_up"), ("ours_down", "sdk_down"),
+                      ("ours_down", "sdk4_down"), ("ours_down", "sdk8_down")):
+        if seconds.get(ours) and seconds.get(sdk):
+            print(f"| {'ratio ' + ours + ' / ' + sdk:<52} | "
+                  f"{rate(ours)[0] / rate(sdk)[0]:>6.2f} | {'':>9} |")
+
+
+def download_rows(size: int, seconds: dict[str, list[float]]) -> list[Row]:
+    """The rows of ``python -m bench``: the three downloads in MiB/s and ours / the SDK's best."""
+    label = f"download {size // MIB} MiB"
+    ours, *sdks = (rates(size, seconds, key) for key in ("ours_down", "sdk_down", "sdk4_down",
+                                                          "sdk8_down"))
+    rows = [Row(f"{label}: ours (download_many, parallel ranges)", ours, "MiB/s"),
+            Row(f"{label}: SDK download_blob().readinto", sdks[0], "MiB/s"),
+            Row(f"{label}: SDK download_blob(max_concurrency=4)", sdks[1], "MiB/s"),
+            Row(f"{label}: SDK max_concurrency=4, 8 MiB chunks", sdks[2], "MiB/s")]
+    ratio = Row(f"{label}: ours / SDK best", [], "×", "≥ 1.0×")
+    if ours and any(sdks):
+        best = max(statistics.median(values) for values in sdks if values)
+        ratio.values = [statistics.median(ours) / best]
+        ratio.passed = ratio.values[0] >= 1.0
+    return [*rows, ratio]
+
+
+def measure_transfer(plan: Plan) -> tuple[list[Row], list[str]]:
+    """The ``python -m bench`` step: downloads only, ``plan.runs`` times (BENCH_TRANSFER=0
+    skips it; BENCH_TRANSFER_MIB sizes it, 64 MiB with BENCH_QUICK)."""
+    from vaultbrowser.emulators.azurite import Azurite
+
+    if os.environ.get("BENCH_TRANSFER", "1") in ("", "0"):
+        return [], ["download of one big blob: skipped (BENCH_TRANSFER=0)"]
+    default = "64" if plan.quick else "512"
+    size = int(os.environ.get("BENCH_TRANSFER_MIB", default)) * MIB
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="vaultbrowser-bench-transfer-") as temp:
+        workdir = Path(temp)
+        source = workdir / "source.bin"
+        make_source(source, size)
+        with Azurite() as azurite:
+            seconds = asyncio.run(measure(azurite.blob_endpoint, azurite.connection_string,
+                                          source, workdir, plan.runs, uploads=False))
+    took = time.perf_counter() - started
+    return download_rows(size, seconds), [
+        f"download of one {size // MIB} MiB blob (in-memory Azurite, contenders alternating, "
+        f"first download checked by SHA-256): {took:.0f} s"]
 
 
 def main() -> int:

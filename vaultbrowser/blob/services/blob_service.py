@@ -108,6 +108,11 @@ class BlobService:
     def __repr__(self) -> str:
         return f"BlobService({self.name!r}, {self.account_url!r})"
 
+    @property
+    def download_chunk_size(self) -> int:
+        """Bytes per ranged GET of a download (the ranged downloads of transfers, too)."""
+        return self._download_chunk_size
+
     # --- listings -------------------------------------------------------------------------
 
     async def list_containers(

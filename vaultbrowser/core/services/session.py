@@ -86,7 +86,11 @@ class ServiceSession:
         )
 
         options: dict[str, Any] = {"connection_timeout": self._network.connection_timeout,
-                                   "read_timeout": self._network.read_timeout}
+                                   "read_timeout": self._network.read_timeout,
+                                   # A streamed body (a blob download) is read in blocks of
+                                   # this size: azure-core's default, 4 KiB, cost a Python
+                                   # iteration per 4 KiB (the storage SDK's own is 256 KiB).
+                                   "connection_data_block_size": 256 * 1024}
         if connection.ca_path:
             # A private CA is for the local emulators only; Azure hosts use the OS trust store.
             if not is_loopback_url(connection.url):

@@ -34,6 +34,10 @@ from vaultbrowser.blob.services.transfers.plans import (
     UploadItem,
     plan_download,
 )
+from vaultbrowser.blob.services.transfers.ranged_download import (
+    DEFAULT_RANGE_CONCURRENCY,
+    download_ranges,
+)
 from vaultbrowser.core.services.errors import (
     Cancelled,
     Conflict,
@@ -260,8 +264,10 @@ async def download_many(
     and flushed to disk, renamed to its name. An existing local file (or one that appears
     meanwhile) is replaced only after ``decide(item, path)`` says OVERWRITE; RENAME writes to
     the first free ``"name (n).ext"``; SKIP leaves it. Without ``decide`` conflicts are
-    skipped. The blob is read with ``service.download_blob`` (ranged GETs conditional on the
-    first ETag: a blob changed mid-download fails instead of mixing versions).
+    skipped. Each blob is read by ``ranged_download.download_ranges``: ranged GETs, a few at
+    once, written at their offsets into the preallocated temporary file, each conditional on
+    the first ETag (a blob changed mid-download fails with ``BlobChangedDuringDownload``
+    instead of mixing versions).
 
     Raises:
         LocalFileError: ``destination`` is not an existing folder (nothing was requested).
@@ -276,6 +282,8 @@ async def download_many(
     tracker = _Tracker([item.size or 0 for item in items], on_progress)
     claimed: set[Path] = set()
     loop = asyncio.get_running_loop()
+    # The ranges of every file in flight share these: memory stays within that many ranges.
+    slots = asyncio.Semaphore(DEFAULT_RANGE_CONCURRENCY)
 
     async def resolve(item: DownloadItem, target: Path) -> tuple[Path | None, bool]:
         """Where to write (None: skip) and whether replacing that path was agreed."""
@@ -308,6 +316,7 @@ async def download_many(
             else:
                 await loop.run_in_executor(None, make_dirs, target.parent)
                 written_to = await _download_to(service, container, item, target, resolve,
+                                                slots,
                                                 lambda done, total: tracker.progress(
                                                     key, item.blob_name, done, total or size))
         except Cancelled:
@@ -335,6 +344,7 @@ async def _download_to(
     item: DownloadItem,
     target: Path,
     resolve: Callable[[DownloadItem, Path], Awaitable[tuple[Path | None, bool]]],
+    slots: asyncio.Semaphore,
     progress: Callable[[int, int | None], None],
 ) -> Path | None:
     """Download one blob to ``target`` through a temporary file; the path written (None:
@@ -345,7 +355,9 @@ async def _download_to(
     temp = TempFile(final.parent)
     try:
         await temp.open()  # inside: a cancelled open may still have made the file
-        await service.download_blob(container, item.blob_name, temp.write, progress=progress)
+        await download_ranges(service.client, container, item.blob_name, temp,
+                              range_size=service.download_chunk_size, progress=progress,
+                              slots=slots)
         await temp.finish()
         for _ in range(_MAX_ATTEMPTS):
             try:

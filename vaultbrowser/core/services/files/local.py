@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import secrets
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -62,6 +63,7 @@ class TempFile:
         self.path: Path | None = None
         self._file: BinaryIO | None = None
         self._pending: asyncio.Future[Any] | None = None
+        self._running: set[asyncio.Future[Any]] = set()  # writes at offsets run side by side
         self._creating: asyncio.Future[Any] | None = None
         self._loop = asyncio.get_running_loop()
 
@@ -71,6 +73,8 @@ class TempFile:
         future = self._loop.run_in_executor(None, function, *args)
         future.add_done_callback(_retrieve)
         self._pending = future
+        self._running.add(future)
+        future.add_done_callback(self._running.discard)
         try:
             return await asyncio.shield(future)
         except OSError as exc:
@@ -115,6 +119,18 @@ class TempFile:
         assert self._file is not None
         await self._in_thread(f"write {self.path}", self._file.write, data)
 
+    async def allocate(self, size: int) -> None:
+        """Give the file its final size up front, so that ranges can land in any order
+        (``write_at``). A truncate, not ``posix_fallocate``: where the file system cannot
+        reserve space, glibc's fallback writes every byte as zeros first."""
+        assert self._file is not None
+        await self._in_thread(f"write {self.path}", os.ftruncate, self._file.fileno(), size)
+
+    async def write_at(self, offset: int, data: bytes) -> None:
+        """Write ``data`` at ``offset``; several may run at once (parallel ranges)."""
+        assert self._file is not None
+        await self._in_thread(f"write {self.path}", _write_at, self._file, offset, data)
+
     async def finish(self) -> None:
         """Flush to disk and close: after a crash the renamed file is whole, or absent."""
         file = self._file
@@ -148,9 +164,10 @@ class TempFile:
         """Close and remove the temporary file if it is still there (cancel, failure, skip)."""
         pending = self._pending
         try:
-            if pending is not None and not pending.done():
+            running = [f for f in (pending, *self._running) if f is not None and not f.done()]
+            if running:
                 # A write or fsync still runs in its thread: let it end before closing.
-                await asyncio.wait([pending])
+                await asyncio.wait(running)
         finally:
             self._adopt_created()
             file, self._file = self._file, None
@@ -166,6 +183,21 @@ class TempFile:
                 except OSError as exc:
                     raise LocalFileError(f"Could not remove the temporary file {path}: "
                                          f"{exc.strerror or exc}.") from exc
+
+
+_SEEK_LOCK = threading.Lock()  # where there is no pwrite (Windows): seek and write as one
+
+
+def _write_at(file: BinaryIO, offset: int, data: bytes) -> None:
+    if not hasattr(os, "pwrite"):  # pragma: no cover - Windows
+        with _SEEK_LOCK:
+            file.seek(offset)
+            file.write(data)
+        return
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(file.fileno(), view, offset)
+        view, offset = view[written:], offset + written
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
