@@ -54,8 +54,38 @@ GRAPH_QUERY = (
     " properties"
     " | order by name asc"
 )
-GRAPH_PAGE = 100  # rows per Resource Graph page: the SDK parses a page without stalling the window
+GRAPH_PAGE = 100  # rows per Resource Graph page: a page parses without stalling the window
+GRAPH_API_VERSION = "2021-03-01"  # the SDK's, should its configuration not say
 MAX_SUBSCRIPTIONS = 10_000  # per tenant: past it, the listing stops with what it has
+async def _graph_page(client: Any, skip_token: str | None) -> dict[str, Any]:
+    """One Resource Graph page as the service's JSON, through the client's pipeline.
+
+    The SDK's ``resources()`` deserializes every row as a generic object (about 0.3 ms a row:
+    a 100-row page held the loop ~90 ms on 2 busy cores); the rows are plain JSON anyway.
+
+    Raises:
+        HttpResponseError: the service's error (ARM's format), as ``resources()`` raises it.
+    """
+    from azure.core.exceptions import HttpResponseError
+    from azure.core.rest import HttpRequest
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+
+    options: dict[str, Any] = {"$top": GRAPH_PAGE, "resultFormat": "objectArray"}
+    if skip_token:
+        options["$skipToken"] = skip_token
+    # the API version the SDK's own call would use (its configuration's)
+    version = getattr(getattr(client, "_config", None), "api_version", GRAPH_API_VERSION)
+    # the generated client's documented "send_request" flow (named ``_send_request`` here)
+    send = getattr(client, "send_request", None) or client._send_request
+    response = await send(HttpRequest(
+        "POST", "/providers/Microsoft.ResourceGraph/resources",
+        params={"api-version": version}, json={"query": GRAPH_QUERY, "options": options}))
+    if response.status_code != 200:
+        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    answer = response.json()
+    return answer if isinstance(answer, dict) else {}
+
+
 def _rest(item: Any) -> dict[str, Any]:
     """An SDK model as the service's JSON (camelCase keys)."""
     if isinstance(item, Mapping):
@@ -237,25 +267,20 @@ class AzureDiscovery:
     async def _graph_query(self, tenant_id: str) -> dict[str, list[AzureResource]] | None:
         """Every discovered resource of the tenant by subscription; None when Resource Graph
         is refused (then each subscription is listed on its own)."""
-        from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
-
         client = self._graph_client(tenant_id)
         by_subscription: dict[str, list[AzureResource]] = {}
         skip_token: str | None = None
         try:
             async with self._tenant_errors(tenant_id), translated():
                 while True:
-                    options = QueryRequestOptions(top=GRAPH_PAGE, skip_token=skip_token,
-                                                  result_format="objectArray")
-                    answer = await client.resources(QueryRequest(query=GRAPH_QUERY,
-                                                                 options=options))
-                    for row in answer.data or ():
+                    answer = await _graph_page(client, skip_token)
+                    for row in answer.get("data") or ():
                         resource = resource_from_arm(row, tenant_id) if isinstance(
                             row, dict) else None
                         if resource is not None:
                             by_subscription.setdefault(resource.subscription_id, []).append(
                                 resource)
-                    skip_token = answer.skip_token
+                    skip_token = answer.get("$skipToken")
                     if not skip_token:
                         break
         except (AccessDenied, NotFound):
