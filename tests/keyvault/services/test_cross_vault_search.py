@@ -268,7 +268,9 @@ def test_cancel_stops_further_requests(gamma: Any, run: Any) -> None:
         return collected, len(gamma.request_log) - at_cancel
 
     collected, after = run(body())
-    assert after == 0
+    # At most the second page, asked before the cancel: the emulator logs it when it answers
+    # (150 ms later). A search still running would have asked for the third and fourth too.
+    assert after <= 1
     assert len(listing_requests(gamma, since)) <= 2  # the first page, the second in flight
     assert collected.of("gamma")[-1].state is VaultState.CANCELLED
     assert len(collected.hits) == 25

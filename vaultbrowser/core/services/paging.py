@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from vaultbrowser.core.services.http.limits import page_items_exceeded, page_request
@@ -11,6 +13,29 @@ from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.translate import translated
 
 T = TypeVar("T")
+
+# Who pages on (Load all) hears the next page's token as soon as the service sent it, before
+# this page's items are converted: the next request can leave first (``on_next_token``).
+_NEXT_TOKEN_HEARD: ContextVar[Callable[[str | None], None] | None] = ContextVar(
+    "next_token_heard", default=None)
+
+
+@contextlib.contextmanager
+def on_next_token(heard: Callable[[str | None], None]) -> Iterator[None]:
+    """Within the block (and the tasks started in it), every page fetched tells ``heard``
+    its next token (None: the last page) as soon as it is known."""
+    reset = _NEXT_TOKEN_HEARD.set(heard)
+    try:
+        yield
+    finally:
+        _NEXT_TOKEN_HEARD.reset(reset)
+
+
+def tell_next_token(token: str | None) -> None:
+    """A page's fetcher: the next token is known (see ``on_next_token``)."""
+    heard = _NEXT_TOKEN_HEARD.get()
+    if heard is not None:
+        heard(token)
 
 
 async def fetch_page(
@@ -37,6 +62,7 @@ async def fetch_page(
             except StopAsyncIteration:
                 request.items = 0
                 return Page((), None, capture.take())
+            tell_next_token(pages.continuation_token or None)
             max_items = request.limits.max_page_items
             items: list[T] = []
             async for item in page:
