@@ -177,9 +177,11 @@ class LazyTreeModel(NodeTreeModel):
         # page is inserted and painted, earlier when the fetch tells the next token first).
         ahead = PagesAhead(lambda token: self.fetch_page(node, token, self.page_size(node, False)))
 
-        def heard(token: str | None) -> None:  # one page ahead at most: none asked but it
+        def heard(token: str | None) -> bool:  # one page ahead at most: none asked but it
             if token is not None and not ahead and listing.load_all and listing.task is me:
                 ahead.ask(token)
+                return True
+            return False
 
         # A model may carry ``limits`` (LimitSettings); the defaults otherwise.
         limits = getattr(self, "limits", None) or DEFAULT_SETTINGS.limits

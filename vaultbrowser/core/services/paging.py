@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -16,14 +17,15 @@ T = TypeVar("T")
 
 # Who pages on (Load all) hears the next page's token as soon as the service sent it, before
 # this page's items are converted: the next request can leave first (``on_next_token``).
-_NEXT_TOKEN_HEARD: ContextVar[Callable[[str | None], None] | None] = ContextVar(
+_NEXT_TOKEN_HEARD: ContextVar[Callable[[str | None], bool] | None] = ContextVar(
     "next_token_heard", default=None)
 
 
 @contextlib.contextmanager
-def on_next_token(heard: Callable[[str | None], None]) -> Iterator[None]:
+def on_next_token(heard: Callable[[str | None], bool]) -> Iterator[None]:
     """Within the block (and the tasks started in it), every page fetched tells ``heard``
-    its next token (None: the last page) as soon as it is known."""
+    its next token (None: the last page) as soon as it is known; ``heard`` returns True when
+    it asked for that page."""
     reset = _NEXT_TOKEN_HEARD.set(heard)
     try:
         yield
@@ -31,11 +33,13 @@ def on_next_token(heard: Callable[[str | None], None]) -> Iterator[None]:
         _NEXT_TOKEN_HEARD.reset(reset)
 
 
-def tell_next_token(token: str | None) -> None:
-    """A page's fetcher: the next token is known (see ``on_next_token``)."""
+async def tell_next_token(token: str | None) -> None:
+    """A page's fetcher: the next token is known (see ``on_next_token``). When that page was
+    asked for, its request is given a turn of the event loop to leave before this page's work
+    goes on (a task's first step runs only at the loop's next turn)."""
     heard = _NEXT_TOKEN_HEARD.get()
-    if heard is not None:
-        heard(token)
+    if heard is not None and heard(token):
+        await asyncio.sleep(0)
 
 
 async def fetch_page(
@@ -62,7 +66,7 @@ async def fetch_page(
             except StopAsyncIteration:
                 request.items = 0
                 return Page((), None, capture.take())
-            tell_next_token(pages.continuation_token or None)
+            await tell_next_token(pages.continuation_token or None)
             max_items = request.limits.max_page_items
             items: list[T] = []
             async for item in page:
