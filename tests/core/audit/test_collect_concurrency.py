@@ -54,6 +54,26 @@ def test_connections_run_a_few_at_a_time_each_with_its_own_item_limit() -> None:
     assert all(limit._value == 3 for limit in limits)
 
 
+def test_an_audit_inside_an_audit_never_waits_for_its_caller() -> None:
+    # audit --discover: the sign-in's audit runs its vaults' audits, a few at a time
+    async def scenario() -> list[str]:
+        collector = InventoryCollector(ServiceSession(), connections_at_once=1)
+        done: list[str] = []
+
+        async def vault(name: str) -> None:
+            await asyncio.sleep(0)
+            done.append(name)
+
+        async def sign_in() -> None:
+            await collector.each_connection([lambda n=n: vault(n) for n in ("a", "b", "c")])
+
+        await asyncio.wait_for(collector.each_connection([sign_in, sign_in]), 10)
+        await collector.session.aclose()
+        return done
+
+    assert sorted(asyncio.run(scenario())) == ["a", "a", "b", "b", "c", "c"]
+
+
 def test_several_vaults_are_all_audited(audit_emulator: Any) -> None:
     connections = [replace(vault_connection(audit_emulator), name=f"vault-{i}")
                    for i in range(6)]

@@ -87,7 +87,7 @@ class InventoryCollector:
         self._progress = progress
         self.concurrency = concurrency
         self._shared_limit = asyncio.Semaphore(concurrency)  # outside ``each_connection``
-        self.connections = asyncio.Semaphore(connections_at_once)
+        self.connections_at_once = connections_at_once
         self.errors = ErrorLog()
         self.items: list[VaultItemEntry] = []
         self.containers: list[ContainerEntry] = []
@@ -105,10 +105,12 @@ class InventoryCollector:
     async def each_connection(self, audits: Sequence[Callable[[], Awaitable[None]]]) -> None:
         """Run every ``audit()`` (one connection each), ``connections_at_once`` at a time, each
         with per-item calls of its own (``limit``). Errors a kind did not record (bugs)
-        cancel the others and propagate, as they did one after another."""
+        cancel the others and propagate, as they did one after another. A call inside an
+        audit (discovery's resources) has its own bound: it never waits for its caller."""
+        at_once = asyncio.Semaphore(self.connections_at_once)
 
         async def one(audit: Callable[[], Awaitable[None]]) -> None:
-            async with self.connections:
+            async with at_once:
                 _connection_limit.set(asyncio.Semaphore(self.concurrency))
                 await audit()
 
