@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -335,27 +334,3 @@ class CompareDialog(QDialog):
     def closeEvent(self, event: Any) -> None:
         self.cancel()
         super().closeEvent(event)
-
-
-class CompareVaultsTool:
-    """The Tools menu's "Compare vaults…": one dialog, made when first asked for."""
-
-    def __init__(self, window: WindowContext, vaults: AllVaults) -> None:
-        self.window = window
-        self.vaults = vaults
-        self.dialog: CompareDialog | None = None
-        self.action = QAction("Compare vaults…", window)  # type: ignore[arg-type]
-        self.action.setToolTip("Compare two vaults (or two sets of vaults): what exists on "
-                               "one side only and how common items differ")
-        self.action.triggered.connect(self.open)
-
-    def open(self) -> CompareDialog:
-        if self.dialog is None:
-            self.dialog = CompareDialog(self.window, self.vaults)
-        elif self.dialog.task is None or self.dialog.task.done():
-            self.dialog.refresh_choices()
-        self.dialog.show()
-        self.dialog.raise_()
-        self.dialog.activateWindow()
-        return self.dialog
-

@@ -3,7 +3,7 @@ copy dialog (``copy_dialog.CopyDialog``) for the selection of the tree shown."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtGui import QAction
@@ -14,8 +14,11 @@ from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
 from vaultbrowser.keyvault.services.across.copy_plan import CopyItem
 from vaultbrowser.keyvault.services.records import VaultItemRecord
-from vaultbrowser.keyvault.ui.across.copy_dialog import CopyDialog
 from vaultbrowser.keyvault.ui.across.vaults import AllVaults, VaultChoice
+
+if TYPE_CHECKING:
+    # Imported when first opened: building the window does not pay for the dialog.
+    from vaultbrowser.keyvault.ui.across.copy_dialog import CopyDialog
 
 
 class _Tools(Protocol):
@@ -104,6 +107,8 @@ class CopyToVaultTool(QObject):
         if self.dialog is not None:
             self.dialog.close()
             self.dialog.deleteLater()
+        from vaultbrowser.keyvault.ui.across.copy_dialog import CopyDialog
+
         self.dialog = CopyDialog(self.window, self.tools.vaults, source, items,
                                  parent=pane.window())
         self.dialog.show()

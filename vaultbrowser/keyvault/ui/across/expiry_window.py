@@ -328,31 +328,3 @@ class ExpiryTimelineWindow(QDialog):
 
 def _one_line(error: VaultBrowserError) -> str:
     return f"{error.title}: {error.message}".splitlines()[0][:160]
-
-
-class ExpiryTimelineTool:
-    """Tools ▸ Expiry timeline…: one window, kept, over the vaults as they are when opened."""
-
-    def __init__(self, window: WindowContext, vaults: AllVaults,
-                 open_address: OpenAddress) -> None:
-        self.window = window
-        self.vaults = vaults
-        self.open_address = open_address
-        self.dialog: ExpiryTimelineWindow | None = None
-        self.action = QAction("Expiry timeline…")
-        self.action.setToolTip("What expired, and what expires within 30, 90 or 365 days, "
-                               "across every vault open or discovered")
-        self.action.triggered.connect(self.open)
-
-    def open(self) -> ExpiryTimelineWindow:
-        if self.dialog is None:
-            parent = self.window if isinstance(self.window, QWidget) else None
-            self.dialog = ExpiryTimelineWindow(self.window, self.vaults, self.open_address,
-                                               parent)
-        dialog = self.dialog
-        dialog.set_choices(self.vaults.choices())
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        dialog.reload()
-        return dialog

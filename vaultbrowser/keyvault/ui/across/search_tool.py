@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -27,8 +27,11 @@ from vaultbrowser.keyvault.services.across.search import (
 )
 from vaultbrowser.keyvault.services.across.search_filters import QueryError, VaultQuery
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
-from vaultbrowser.keyvault.ui.across.search_dialog import CrossVaultSearchDialog
 from vaultbrowser.keyvault.ui.across.vaults import AllVaults, VaultChoice
+
+if TYPE_CHECKING:
+    # Imported when first opened: building the window does not pay for the dialog.
+    from vaultbrowser.keyvault.ui.across.search_dialog import CrossVaultSearchDialog
 
 SHORTCUT = "Ctrl+Shift+K"
 
@@ -59,6 +62,8 @@ class CrossVaultSearchTool(QObject):
         choices = self.vaults.choices()
         dialog = self.dialog
         if dialog is None:
+            from vaultbrowser.keyvault.ui.across.search_dialog import CrossVaultSearchDialog
+
             dialog = self.dialog = CrossVaultSearchDialog(choices, self.window)  # type: ignore[arg-type]
             dialog.search_requested.connect(self.search)
             dialog.cancel_requested.connect(self.cancel)

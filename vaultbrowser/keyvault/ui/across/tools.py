@@ -10,9 +10,9 @@ from PySide6.QtGui import QAction
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
-from vaultbrowser.keyvault.ui.across.compare_view import CompareVaultsTool
+from vaultbrowser.keyvault.ui.across.compare_tool import CompareVaultsTool
 from vaultbrowser.keyvault.ui.across.copy_tool import CopyToVaultTool
-from vaultbrowser.keyvault.ui.across.expiry_window import ExpiryTimelineTool
+from vaultbrowser.keyvault.ui.across.expiry_tool import ExpiryTimelineTool
 from vaultbrowser.keyvault.ui.across.search_tool import CrossVaultSearchTool
 from vaultbrowser.keyvault.ui.across.vaults import AllVaults
 
