@@ -1,8 +1,9 @@
-"""One blob downloaded as ranged GETs, several at once, straight into a preallocated file.
+"""One blob downloaded as ranged GETs, several at once, each written at its offset in a file.
 
-Qt-free. The first GET (range 0) tells the blob's size and ETag; the file is then given its
-final size and the other ranges are fetched ``concurrency`` at a time, each written at its
-offset from a worker thread as soon as it lands. Every range after the first is conditional on
+Qt-free. The first GET (range 0) tells the blob's size and ETag; the other ranges are then
+fetched ``concurrency`` at a time, each written at its offset from a worker thread as soon as
+it lands (one write at a time; the file is not truncated to its size first: see
+``TempFile.write_at``). Every range after the first is conditional on
 the first ETag (If-Match), so a blob that changes mid-download fails with
 ``BlobChangedDuringDownload`` instead of producing a mix of two versions. At most
 ``concurrency`` ranges (each at most ``range_size`` bytes) are held at once. Every request goes
@@ -52,9 +53,7 @@ class BlobChangedDuringDownload(Conflict):
 
 
 class RangeTarget(Protocol):
-    """Where the ranges go (``TempFile``): sized once, then written at offsets."""
-
-    async def allocate(self, size: int) -> None: ...
+    """Where the ranges go (``TempFile``): written at offsets, in any order."""
 
     def write_at(self, offset: int, data: bytes) -> Awaitable[None]: ...
 
@@ -92,17 +91,20 @@ async def download_ranges(
     blob = client.get_blob_client(container, name)
     slots = slots or asyncio.Semaphore(concurrency)
     written = total = 0
+    # One write at a time: threads writing one file at once contend for its lock in the
+    # kernel (measured: 3× the system CPU of the same writes one after the other).
+    writing = asyncio.Lock()
 
     async def land(offset: int, data: bytes) -> None:  # inside its range's slot
         nonlocal written
-        await target.write_at(offset, data)
+        async with writing:
+            await target.write_at(offset, data)
         written += len(data)
         if progress is not None:
             progress(written, total)
 
     async with slots:
         first, total, etag = await _first_range(blob, name, range_size)
-        await target.allocate(total)
         if first:
             await land(0, first)
         del first  # not held while the other ranges come in
