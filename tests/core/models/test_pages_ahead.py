@@ -18,6 +18,8 @@ class EarlyNumbers(Numbers):
     """Numbers whose fetch tells the next token when the "answer" is in, then "converts" its
     items for ``convert`` seconds (as ``paging.fetch_page`` does)."""
 
+    asks_next_page_early = True
+
     def __init__(self, delay: float = 0.0, convert: float = 0.0,
                  fail_at: int | None = None, blocking: bool = False) -> None:
         super().__init__(delay=delay, fail_at=fail_at)
@@ -178,5 +180,23 @@ def test_a_cancelled_batched_load_all_shows_the_pages_it_accepted(
         listing = model.node_of(root).listing
         assert listing.next_token == "3" and model.rowCount(root) == 3 * PAGE + 1
         assert model.cancelled == [3]
+
+    qloop.run_until_complete(body())
+
+
+class QuietNumbers(EarlyNumbers):
+    asks_next_page_early = False  # its pages are not one listing call at its own token
+
+
+def test_a_model_that_does_not_opt_in_asks_after_the_page_is_back(
+        qloop: asyncio.AbstractEventLoop) -> None:
+    model = QuietNumbers(delay=0.01, convert=0.005, blocking=True)
+
+    async def body() -> None:
+        root = model.add_root("root")
+        model.load_all(root)
+        await model.wait_idle()
+        assert model.rowCount(root) == PAGES * PAGE and model.asked == list(range(PAGES))
+        assert all(model.started_when_converted[n][-1] == n for n in range(PAGES))
 
     qloop.run_until_complete(body())

@@ -71,6 +71,9 @@ class LazyTreeModel(NodeTreeModel):
     # the next ones (the last page at once). Each insert repaints the whole view: pages of 25
     # every ~25 ms (Key Vault) spent on painting the CPU the next page needed.
     load_all_batch_seconds = 0.0
+    # Load all asks for the next page as soon as the fetch tells its token (``on_next_token``):
+    # only for a model whose page is one service listing call continuing at its own token.
+    asks_next_page_early = False
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -178,17 +181,18 @@ class LazyTreeModel(NodeTreeModel):
         ahead = PagesAhead(lambda token: self.fetch_page(node, token, self.page_size(node, False)))
 
         def heard(token: str | None) -> bool:  # one page ahead at most: none asked but it
-            if token is not None and not ahead and listing.load_all and listing.task is me:
-                ahead.ask(token)
-                return True
-            return False
+            if (token is None or ahead or not listing.load_all or listing.task is not me
+                    or (listing.guard is not None and listing.guard.handed_out(token))):
+                return False  # a repeated token is refused when its page is accepted
+            ahead.ask(token)
+            return True
 
         # A model may carry ``limits`` (LimitSettings); the defaults otherwise.
         limits = getattr(self, "limits", None) or DEFAULT_SETTINGS.limits
         held: list[Page[Any]] = []  # Load all: pages accepted, their rows not inserted yet
         inserted_at = -math.inf
         try:
-            with on_next_token(heard):
+            with on_next_token(heard) if self.asks_next_page_early else contextlib.nullcontext():
                 while True:
                     token = listing.next_token
                     if token is not None and ahead.has(token):

@@ -75,6 +75,7 @@ class KeyVaultTreeModel(LazyTreeModel):
     when expanded."""
 
     load_all_batch_seconds = 0.1  # Load all: rows in at most ~10 inserts a second (lazy_tree)
+    asks_next_page_early = True  # each page is one listing call continuing at its own token
 
     def __init__(self, item_type: VaultItemType, paging: PagingSettings | None = None,
                  parent: Any = None) -> None:

@@ -115,6 +115,10 @@ class ContinuationGuard:
         self._empty = 0
         self._max_empty = max_empty_pages
 
+    def handed_out(self, token: str) -> bool:
+        """Whether an accepted page named ``token`` already (asking it again would loop)."""
+        return token in self._seen
+
     def check(self, items: int, next_token: str | None) -> None:
         """Accept a landed page continuing at ``next_token``, on which the service sent
         ``items`` items.
