@@ -48,9 +48,10 @@ async def _search(spec: dict[str, Any]) -> dict[str, Any]:
 
     from vaultbrowser.blob.services.blob_service import BlobService
     from vaultbrowser.blob.services.search.blob_search import BlobSearch
-    from vaultbrowser.blob.services.search.criteria import DeepCriteria, NameMatch
+    from vaultbrowser.blob.services.search.criteria import DeepCriteria
     from vaultbrowser.core.services.http.journal import HttpJournal
     from vaultbrowser.core.services.http.transport import RecordingTransport
+    from vaultbrowser.core.services.name_match import NameMatch
     from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME
 
     url, container = spec["url"], spec["container"]

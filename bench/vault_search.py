@@ -40,11 +40,11 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
 
 async def _search(spec: dict[str, Any]) -> dict[str, Any]:
     from vaultbrowser.core.services.connections import AuthMethod, Connection
+    from vaultbrowser.core.services.name_match import NameMatch
     from vaultbrowser.core.services.session import ServiceSession
     from vaultbrowser.keyvault.services.across.search import CrossVaultSearch
     from vaultbrowser.keyvault.services.across.search_filters import (
         ItemKind,
-        NameMatch,
         VaultQuery,
     )
     from vaultbrowser.keyvault.services.across.vault_set import Vault

@@ -22,11 +22,12 @@ from tests.mock_transport import MockResponse, MockTransport
 from vaultbrowser.blob.services.blob_service import BlobService
 from vaultbrowser.blob.services.records import BlobPrefixRecord
 from vaultbrowser.blob.services.search.blob_search import BlobSearch
-from vaultbrowser.blob.services.search.criteria import DeepCriteria, NameMatch, check_prefix
+from vaultbrowser.blob.services.search.criteria import DeepCriteria, check_prefix
 from vaultbrowser.blob.services.search.tag_filter import TagCondition, TagFilter, parse_tag_filter
 from vaultbrowser.core.services.errors import InvalidInput, ServiceError
 from vaultbrowser.core.services.http.journal import HttpJournal
 from vaultbrowser.core.services.http.transport import RecordingTransport
+from vaultbrowser.core.services.name_match import NameMatch
 
 _names = itertools.count()
 NAMES = [f"logs/2024/{day:02d}/app-{n}.log" for day in range(1, 4) for n in range(4)] + [

@@ -17,6 +17,7 @@ import pytest
 from vaultbrowser.core.services.config import NetworkSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import AccessDenied, NetworkError
+from vaultbrowser.core.services.name_match import NameMatch
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.services.across.search import (
     CrossVaultSearch,
@@ -27,7 +28,6 @@ from vaultbrowser.keyvault.services.across.search import (
 )
 from vaultbrowser.keyvault.services.across.search_filters import (
     ItemKind,
-    NameMatch,
     QueryError,
     VaultQuery,
     expired,

@@ -7,19 +7,17 @@ empty range never costs a request.
 
 from __future__ import annotations
 
-import fnmatch
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import MAX_BLOB_NAME_LENGTH
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.name_match import NameMatch, name_test
 
-__all__ = ["DeepCriteria", "NameMatch", "check_prefix"]
+__all__ = ["DeepCriteria", "check_prefix"]
 
 
 def check_prefix(prefix: str) -> None:
@@ -42,14 +40,6 @@ def check_prefix(prefix: str) -> None:
                 f"The prefix has a character the service does not accept in blob names "
                 f"(U+{ord(char):04X} at position {position + 1}).",
                 advice="Remove control characters (tabs, line breaks) from the search text.")
-
-
-class NameMatch(Enum):
-    """How a deep search compares a blob's full name with its pattern."""
-
-    SUBSTRING = "substring"
-    GLOB = "glob"  # fnmatch: * ? [seq] over the whole name ("*" crosses "/")
-    REGEX = "regex"  # Python re, searched anywhere in the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +67,7 @@ class DeepCriteria:
                 nothing to look for, or a bad prefix.
         """
         check_prefix(self.prefix)
-        name_test = self._name_test()
+        matches_name = name_test(self.pattern, self.match, self.case_sensitive)
         for value, what in ((self.min_size, "smallest"), (self.max_size, "largest")):
             if value is not None and value < 0:
                 raise InvalidInput(f"The {what} size cannot be negative ({value:,} bytes).")
@@ -92,7 +82,7 @@ class DeepCriteria:
                 and self.modified_after > self.modified_before):
             raise InvalidInput("The last-modified range is empty: its start is after its end.",
                                advice="Swap the two dates.")
-        if name_test is None and self.min_size is None and self.max_size is None and (
+        if matches_name is None and self.min_size is None and self.max_size is None and (
                 self.modified_after is None and self.modified_before is None):
             raise InvalidInput("A deep search needs something to look for: a name pattern, "
                                "a size range or a last-modified range.",
@@ -102,7 +92,7 @@ class DeepCriteria:
         after, before = self.modified_after, self.modified_before
 
         def test(blob: BlobRecord) -> bool:
-            if name_test is not None and not name_test(blob.name):
+            if matches_name is not None and not matches_name(blob.name):
                 return False
             if (low is not None or high is not None) and (
                     blob.size is None or (low is not None and blob.size < low)
@@ -116,52 +106,3 @@ class DeepCriteria:
             return True
 
         return test
-
-    def _name_test(self) -> Callable[[str], bool] | None:
-        if not self.pattern:
-            return None
-        flags = 0 if self.case_sensitive else re.IGNORECASE
-        if self.match is NameMatch.SUBSTRING:
-            if self.case_sensitive:
-                needle = self.pattern
-                return lambda name: needle in name
-            folded = self.pattern.casefold()
-            return lambda name: folded in name.casefold()
-        if self.match is NameMatch.GLOB:
-            _check_glob(self.pattern)
-            source = fnmatch.translate(self.pattern)
-        else:
-            source = self.pattern
-        try:
-            compiled = re.compile(source, flags)
-        except re.error as exc:
-            raise InvalidInput(f"The regular expression is not valid: {exc}.",
-                               advice="Python regular-expression syntax; escape . * + ? ( ) "
-                                      "[ ] { } | \\ with a backslash to match them as text."
-                               ) from None
-        if self.match is NameMatch.GLOB:
-            return lambda name: compiled.match(name) is not None
-        return lambda name: compiled.search(name) is not None
-
-
-def _check_glob(pattern: str) -> None:
-    """A glob's brackets must close: fnmatch would silently take ``[`` as text."""
-    depth_start = -1
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "[" and depth_start < 0:
-            depth_start = index
-            index += 1
-            if index < len(pattern) and pattern[index] in "!^":
-                index += 1
-            if index < len(pattern) and pattern[index] == "]":
-                index += 1  # "[]...]": a leading ] is part of the set
-            continue
-        if char == "]" and depth_start >= 0:
-            depth_start = -1
-        index += 1
-    if depth_start >= 0:
-        raise InvalidInput(f"The glob has a '[' at position {depth_start + 1} that is never "
-                           "closed.", advice="Close the set with ']', or write [[] to match "
-                                             "a '[' itself.")

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.blob.models.search_results import SearchResultsModel
-from vaultbrowser.blob.services.search.criteria import DeepCriteria, NameMatch
+from vaultbrowser.blob.services.search.criteria import DeepCriteria
 from vaultbrowser.blob.services.search.tag_filter import TAG_FILTER_RULES
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.name_match import NameMatch
 
 PREFIX, DEEP, TAGS = "prefix", "deep", "tags"
 _MODES = ((PREFIX, "Prefix (type-ahead)"), (DEEP, "Deep search"), (TAGS, "Index tags"))

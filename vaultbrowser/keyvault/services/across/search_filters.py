@@ -23,13 +23,13 @@ Matching rules (all filters given must hold):
 from __future__ import annotations
 
 import enum
-import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.name_match import NameMatch, name_test
 from vaultbrowser.keyvault.services.records import (
     CertificateRecord,
     SecretRecord,
@@ -44,12 +44,6 @@ class QueryError(InvalidInput):
     def __init__(self, message: str, *, field: str, advice: str | None = None) -> None:
         super().__init__(message, advice=advice)
         self.field = field
-
-
-class NameMatch(enum.Enum):
-    SUBSTRING = "contains"
-    GLOB = "glob"
-    REGEX = "regex"
 
 
 class ItemKind(enum.Enum):
@@ -93,7 +87,10 @@ class VaultQuery:
             QueryError: a bad regex or glob, a thumbprint that is no SHA-1, a naive date or an
                 empty expiry range, no kind chosen, or kinds the filters rule out entirely.
         """
-        name_test = _name_test(self.name, self.match, self.case_sensitive)
+        try:
+            matches_name = name_test(self.name, self.match, self.case_sensitive)
+        except InvalidInput as exc:
+            raise QueryError(exc.message, field="name", advice=exc.advice) from None
         thumbprint = _thumbprint(self.thumbprint)
         for moment in (self.expires_from, self.expires_to):
             if moment is not None and moment.tzinfo is None:
@@ -116,8 +113,8 @@ class VaultQuery:
                 "secrets' listings, a subject, issuer or thumbprint only certificates have.",
                 field="kinds", advice="Clear one of the filters, or tick the kind they need.")
         tests: list[Callable[[VaultItemRecord], bool]] = []
-        if name_test is not None:
-            tests.append(lambda record: name_test(record.name))
+        if matches_name is not None:
+            tests.append(lambda record: matches_name(record.name))
         if self.tag_key.strip() or self.tag_value:
             tests.append(_tag_test(self.tag_key.strip(), self.tag_value))
         if self.content_type.strip():
@@ -178,54 +175,6 @@ def expiring_within(days: int, now: datetime | None = None) -> tuple[datetime, d
 
 
 # --- the tests -------------------------------------------------------------------------------
-
-
-def _name_test(pattern: str, match: NameMatch, case_sensitive: bool
-               ) -> Callable[[str], bool] | None:
-    if not pattern:
-        return None
-    if match is NameMatch.SUBSTRING:
-        if case_sensitive:
-            return lambda name: pattern in name
-        folded = pattern.casefold()
-        return lambda name: folded in name.casefold()
-    if match is NameMatch.GLOB:
-        _check_glob(pattern)
-        source = fnmatch.translate(pattern)
-    else:
-        source = pattern
-    try:
-        compiled = re.compile(source, 0 if case_sensitive else re.IGNORECASE)
-    except re.error as exc:
-        raise QueryError(f"The regular expression is not valid: {exc}.", field="name",
-                         advice="Python regular-expression syntax; escape . * + ? ( ) [ ] { } "
-                                "| \\ with a backslash to match them as text.") from None
-    if match is NameMatch.GLOB:
-        return lambda name: compiled.match(name) is not None
-    return lambda name: compiled.search(name) is not None
-
-
-def _check_glob(pattern: str) -> None:
-    """A glob's ``[`` must close: fnmatch would silently take it as text."""
-    opened = -1
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "[" and opened < 0:
-            opened = index
-            index += 1
-            if index < len(pattern) and pattern[index] in "!^":
-                index += 1
-            if index < len(pattern) and pattern[index] == "]":
-                index += 1  # "[]...]": a leading ] belongs to the set
-            continue
-        if char == "]" and opened >= 0:
-            opened = -1
-        index += 1
-    if opened >= 0:
-        raise QueryError(f"The glob has a '[' at position {opened + 1} that is never closed.",
-                         field="name", advice="Close the set with ']', or write [[] to match a "
-                                              "'[' itself.")
 
 
 def _thumbprint(text: str) -> str:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vaultbrowser.core.services.name_match import NameMatch
 from vaultbrowser.keyvault.models.across_search_model import (
     HIT_ROLE,
     SORT_ROLE,
@@ -41,7 +42,6 @@ from vaultbrowser.keyvault.models.across_search_model import (
 from vaultbrowser.keyvault.services.across.search import SearchHit
 from vaultbrowser.keyvault.services.across.search_filters import (
     ItemKind,
-    NameMatch,
     QueryError,
     VaultQuery,
     expired,
