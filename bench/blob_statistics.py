@@ -13,17 +13,15 @@ Each run is a child process (``python -m bench.blob_statistics '<json spec>'``).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from bench.common import Plan, Row, child, collect, log, median, plan_from_env, print_table
+from bench.common import Plan, Row, child, collect, log, median, step_main
 
 MEMORY_TARGET_MB = 64.0  # one 5,000-blob page parsed, plus the tallies
 
@@ -105,15 +103,7 @@ def measure_statistics(plan: Plan) -> tuple[list[Row], list[str]]:
 
 
 def main() -> int:
-    if len(sys.argv) > 1:  # one measured run
-        print("BENCH_RESULT " + json.dumps(asyncio.run(_measure(json.loads(sys.argv[1])))),
-              flush=True)
-        return 0
-    rows, notes = measure_statistics(plan_from_env())
-    print_table(rows)
-    for note in notes:
-        print(f"note: {note}")
-    return 0
+    return step_main(measure_statistics, _measure)
 
 
 if __name__ == "__main__":

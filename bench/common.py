@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -10,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,3 +132,18 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.1f} GiB RAM"
     return (f"{os.cpu_count()} CPUs{memory}; {platform.system()} {platform.release()}; "
             f"Python {platform.python_version()}; PySide6 {pyside}, Qt {qVersion()}")
+
+
+def step_main(step: Callable[[Plan], tuple[list[Row], list[str]]],
+              measure_one: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]) -> int:
+    """``python -m bench.<step>``: with a JSON argument, one measured run in this process (its
+    figures on the ``BENCH_RESULT`` line ``child`` reads); without, the whole step's table."""
+    if len(sys.argv) > 1:
+        figures = asyncio.run(measure_one(json.loads(sys.argv[1])))
+        print("BENCH_RESULT " + json.dumps(figures), flush=True)
+        return 0
+    rows, notes = step(plan_from_env())
+    print_table(rows)
+    for note in notes:
+        print(f"note: {note}")
+    return 0

@@ -14,16 +14,14 @@ Each run is a child process (``python -m bench.search '<json spec>'``) on one se
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Plan, Row, child, collect, log, median, plan_from_env, print_table
+from bench.common import Plan, Row, child, collect, log, median, step_main
 
 PREFIX = "d/050/b-0501"  # the middle of the container: 10 blobs start with it (at 100,000)
 PATTERN = r"b-\d{4}7[0-4]$"  # 5 of every 100 names
@@ -160,15 +158,7 @@ def _share_row(label: str, deep: float | None, http: float | None) -> Row:
 
 
 def main() -> int:
-    if len(sys.argv) > 1:  # one measured run
-        print("BENCH_RESULT " + json.dumps(asyncio.run(_measure(json.loads(sys.argv[1])))),
-              flush=True)
-        return 0
-    rows, notes = measure_search(plan_from_env())
-    print_table(rows)
-    for note in notes:
-        print(f"note: {note}")
-    return 0
+    return step_main(measure_search, _measure)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,11 @@ Each run is a child process (``python -m bench.vault_search '<json spec>'``).
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 import time
 from typing import Any
 
-from bench.common import Plan, Row, child, collect, log, median, plan_from_env, print_table
+from bench.common import Plan, Row, child, collect, log, median, step_main
 
 PATTERN = r"-\d{3}07$"  # 1 name in 100 (secret-00007, secret-00107…)
 LATENCY_MS = 20
@@ -132,15 +130,7 @@ def measure_vault_search(plan: Plan) -> tuple[list[Row], list[str]]:
 
 
 def main() -> int:
-    if len(sys.argv) > 1:  # one measured run
-        print("BENCH_RESULT " + json.dumps(asyncio.run(_measure(json.loads(sys.argv[1])))),
-              flush=True)
-        return 0
-    rows, notes = measure_vault_search(plan_from_env())
-    print_table(rows)
-    for note in notes:
-        print(f"note: {note}")
-    return 0
+    return step_main(measure_vault_search, _measure)
 
 
 if __name__ == "__main__":
