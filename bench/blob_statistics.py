@@ -21,31 +21,17 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from bench.common import Plan, Row, child, collect, log, median, step_main
+from bench.common import Plan, Row, azurite_blob_service, child, collect, log, median, step_main
 
 MEMORY_TARGET_MB = 64.0  # one 5,000-blob page parsed, plus the tallies
 
 
 async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
-    from azure.core.pipeline.transport import AioHttpTransport
-    from azure.storage.blob.aio import BlobServiceClient
-
-    from vaultbrowser.blob.services.blob_service import BlobService
     from vaultbrowser.blob.services.statistics import collect_statistics
-    from vaultbrowser.core.services.http.journal import HttpJournal
-    from vaultbrowser.core.services.http.transport import RecordingTransport
-    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME
 
     url, container = spec["url"], spec["container"]
     figures: dict[str, Any] = {}
-    # The journal keeps a bounded number of exchanges: not what is measured here.
-    transport = RecordingTransport(AioHttpTransport(), journal=HttpJournal())
-    client = BlobServiceClient(url, credential={"account_name": AZURITE_ACCOUNT_NAME,
-                                                "account_key": AZURITE_ACCOUNT_KEY},
-                               transport=transport)
-    service = BlobService(client)
-    try:
-        await service.list_containers(page_size=10)  # a warm connection
+    async with azurite_blob_service(url) as service:
         started = time.perf_counter()
         stats = await collect_statistics(service, container)
         elapsed = time.perf_counter() - started
@@ -58,9 +44,6 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
         tracemalloc.stop()
         figures["peak_mb_two_pages"] = peaks[min(1, len(peaks) - 1)]
         figures["peak_mb_all"] = peaks[-1]
-    finally:
-        await service.close()
-        await transport.aclose()
     return figures
 
 

@@ -11,7 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,3 +147,28 @@ def step_main(step: Callable[[Plan], tuple[list[Row], list[str]]],
     for note in notes:
         print(f"note: {note}")
     return 0
+
+
+@contextlib.asynccontextmanager
+async def azurite_blob_service(url: str) -> AsyncIterator[Any]:
+    """The app's ``BlobService`` on Azurite's well-known account, through the app's recording
+    transport (its journal is bounded: not what is measured), with a warm connection."""
+    from azure.core.pipeline.transport import AioHttpTransport
+    from azure.storage.blob.aio import BlobServiceClient
+
+    from vaultbrowser.blob.services.blob_service import BlobService
+    from vaultbrowser.core.services.http.journal import HttpJournal
+    from vaultbrowser.core.services.http.transport import RecordingTransport
+    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME
+
+    transport = RecordingTransport(AioHttpTransport(), journal=HttpJournal())
+    client = BlobServiceClient(url, credential={"account_name": AZURITE_ACCOUNT_NAME,
+                                                "account_key": AZURITE_ACCOUNT_KEY},
+                               transport=transport)
+    service = BlobService(client)
+    try:
+        await service.list_containers(page_size=10)  # a warm connection, as in the window
+        yield service
+    finally:
+        await service.close()
+        await transport.aclose()

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Plan, Row, child, collect, log, median, step_main
+from bench.common import Plan, Row, azurite_blob_service, child, collect, log, median, step_main
 
 PREFIX = "d/050/b-0501"  # the middle of the container: 10 blobs start with it (at 100,000)
 PATTERN = r"b-\d{4}7[0-4]$"  # 5 of every 100 names
@@ -41,26 +41,13 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _search(spec: dict[str, Any]) -> dict[str, Any]:
-    from azure.core.pipeline.transport import AioHttpTransport
-    from azure.storage.blob.aio import BlobServiceClient
-
-    from vaultbrowser.blob.services.blob_service import BlobService
     from vaultbrowser.blob.services.search.blob_search import BlobSearch
     from vaultbrowser.blob.services.search.criteria import DeepCriteria
-    from vaultbrowser.core.services.http.journal import HttpJournal
-    from vaultbrowser.core.services.http.transport import RecordingTransport
     from vaultbrowser.core.services.name_match import NameMatch
-    from vaultbrowser.emulators.azurite import AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME
 
     url, container = spec["url"], spec["container"]
     figures: dict[str, Any] = {}
-    transport = RecordingTransport(AioHttpTransport(), journal=HttpJournal())
-    client = BlobServiceClient(url, credential={"account_name": AZURITE_ACCOUNT_NAME,
-                                                "account_key": AZURITE_ACCOUNT_KEY},
-                               transport=transport)
-    service = BlobService(client)
-    try:
-        await service.list_containers(page_size=10)  # a warm connection, as in the window
+    async with azurite_blob_service(url) as service:
         search = BlobSearch(service)
         started = time.perf_counter()
         page = await search.prefix_page(container, PREFIX, flat=True, page_size=100)
@@ -74,9 +61,6 @@ async def _search(spec: dict[str, Any]) -> dict[str, Any]:
         figures["deep_scanned"] = progress.scanned
         figures["deep_matches"] = progress.matches
         figures["deep_names_per_s"] = progress.scanned / elapsed
-    finally:
-        await service.close()
-        await transport.aclose()
     return figures
 
 
