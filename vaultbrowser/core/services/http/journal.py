@@ -27,6 +27,18 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class CommandReply:
+    """A non-HTTP command's answer: which node answered it and how big the reply was."""
+
+    node: str  # host:port
+    size: int  # bytes of the reply's strings (an estimate of what crossed the wire)
+
+    @property
+    def text(self) -> str:
+        return f"OK · {self.size:,} B from {self.node}"
+
+
+@dataclass(frozen=True, slots=True)
 class ExchangeRecord:
     """One HTTP attempt of the session: a response, or the failure that prevented one."""
 
@@ -42,6 +54,10 @@ class ExchangeRecord:
     refused: bool = False  # refused before sending (read-only mode)
     cancelled: bool = False  # the caller stopped waiting (Cancel, Refresh, closing)
     expected: bool = False  # an answer the caller asked for (404 of an existence check)
+    # A command of a protocol other than HTTP (Redis) that was answered: the node that answered
+    # and the reply's size stand in for ``response`` (``method`` is the command's name, ``url``
+    # the connection's URL and the command's arguments, values redacted).
+    reply: CommandReply | None = None
 
     @property
     def is_auth_challenge(self) -> bool:
@@ -53,7 +69,7 @@ class ExchangeRecord:
 
     @property
     def failed(self) -> bool:
-        if self.is_auth_challenge or self.cancelled or self.expected:
+        if self.is_auth_challenge or self.cancelled or self.expected or self.reply is not None:
             return False
         return self.response is None or self.response.status >= 400
 

@@ -1,0 +1,1 @@
+"""Azure Managed Redis (and any Redis over TLS, or on loopback): the third service tree."""

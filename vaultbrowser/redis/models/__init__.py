@@ -1,0 +1,1 @@
+"""The Redis kind's Qt item models (over services/)."""

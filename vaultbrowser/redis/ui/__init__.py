@@ -1,0 +1,1 @@
+"""The Redis kind's widgets and actions (over models/)."""
