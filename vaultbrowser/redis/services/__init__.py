@@ -14,7 +14,8 @@ opening.py
     options=RedisOptions(...))``: the same without a session. ``REDIS_AUTH_METHODS``;
     ``access_key(text) -> SecretValue`` (a ``check_secret``).
 service.py
-    ``RedisService``: ``.keys`` (RedisKeys), ``.commands`` (RedisCommands); ``.where``,
+    ``RedisService``: ``.keys`` (RedisKeys), ``.values`` (RedisValues), ``.writes``
+    (RedisWrites), ``.commands`` (RedisCommands); ``.where``,
     ``.cluster``, ``.read_only``, ``.user`` (the oid sent), ``.token_provider``; ``close()``.
 keys.py
     ``await service.keys.list_keys(page_size=, continuation=None, match=None,
@@ -26,6 +27,23 @@ keys.py
     delimiter).add(page.items)`` (only namespaces not seen on earlier pages);
     ``NamespaceRecord(prefix, delimiter)`` with ``.display`` (last segment) and ``.pattern``
     (the MATCH for ``list_keys``). ``KEY_TYPES``.
+values.py (never a whole huge value)
+    ``string_range(name, start=0, size=64 KiB) -> StringSlice(data, start, total)``
+    (``.complete``, ``.end``); ``hash_page / set_page / sorted_set_page(name, page_size=100,
+    continuation=None, match=None) -> Page[HashField(field, value) | bytes |
+    ScoredMember(member, score)]`` (HSCAN/SSCAN/ZSCAN); ``list_window(name, start=0,
+    count=100) -> ListWindow(items, start, total)``; ``stream_window(name, after=None,
+    count=100) -> Page[StreamEntry(id, fields)]`` (next token = last id, exclusive).
+writes.py (each raises ReadOnlyRefused on a read-only connection; values hidden in the journal)
+    ``set_string(name, value, keep_ttl=True)``, ``set_string_range(name, offset, value)``,
+    ``set_hash_field``, ``delete_hash_fields``, ``set_list_item(name, index, value)``
+    (NotFound: shorter now), ``remove_list_items``, ``add_set_members``,
+    ``remove_set_members``, ``add_sorted_members(name, {member: score})``,
+    ``remove_sorted_members``, ``add_stream_entry(name, fields, entry_id="*") -> id``,
+    ``delete_stream_entries``, ``set_ttl(name, seconds)``, ``clear_ttl(name)``,
+    ``rename(name, new_name)`` (RENAMENX: Conflict when taken; InvalidInput across cluster
+    slots), ``delete_keys(names) -> int`` (UNLINK per slot), ``delete_matching(pattern,
+    progress=None) -> int`` (SCAN + UNLINK batches; ask for typed confirmation first).
 commands.py
     ``RedisCommands.call(*args, key=, node=)`` / ``call_batch(commands, key=)``: the one
     place commands go (read-only gate, journal entry with ``CommandReply``, reply limit, typed

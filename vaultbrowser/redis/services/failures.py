@@ -29,10 +29,23 @@ _POLICY = re.compile(r"(?i)(?:data access )?policy ['\"]?([\w .-]{1,80}?)['\"]?(
 
 
 def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0][:300] if text.strip() else ""
+    return text.strip().splitlines()[0][:300].rstrip(".") if text.strip() else ""
 
 
-def _error_code(text: str) -> str | None:
+# redis-py takes these codes off the server's error text and raises a class for them instead
+_CODES = ((redis_errors.NoPermissionError, "NOPERM"), (redis_errors.BusyLoadingError, "LOADING"),
+          (redis_errors.ClusterCrossSlotError, "CROSSSLOT"), (redis_errors.TryAgainError,
+                                                               "TRYAGAIN"),
+          (redis_errors.OutOfMemoryError, "OOM"), (redis_errors.ReadOnlyError, "READONLY"),
+          (redis_errors.NoScriptError, "NOSCRIPT"))
+
+
+def _error_code(exc: BaseException, text: str) -> str | None:
+    if isinstance(exc, redis_errors.AuthenticationError):
+        return "NOAUTH" if "required" in text.lower() else "WRONGPASS"
+    for kind, code in _CODES:
+        if isinstance(exc, kind):
+            return code
     word = text.split(" ", 1)[0]
     return word if word.isupper() and word.isalpha() else None
 
@@ -65,7 +78,7 @@ def translate_redis_error(exc: BaseException, *, where: str, user: str | None = 
     if isinstance(exc, asyncio.CancelledError):
         return Cancelled("Cancelled.")
     text = _first_line(str(exc))
-    code = _error_code(text)
+    code = _error_code(exc, text)
     doing = f"{command} on {where}" if command else f"Connecting to {where}"
     facts = {"error_code": code, "service_message": text or None,
              "method": command or None}
@@ -133,8 +146,11 @@ def translate_redis_error(exc: BaseException, *, where: str, user: str | None = 
     if code == "WRONGTYPE":
         return ServiceError(f"{doing} failed: the key holds another type of value.",
                             advice="Refresh: the key may have been replaced.", **facts)
-    if code == "ERR" and "no such key" in text.lower():
+    if "no such key" in text.lower():
         return NotFound(f"{doing} failed: the key does not exist (any more).", **facts)
+    if "index out of range" in text.lower():
+        return NotFound(f"{doing} failed: the list is shorter now.",
+                        advice="Refresh the list and try again.", **facts)
     if isinstance(exc, redis_errors.RedisError):
         return ServiceError(f"{doing} failed: {text or type(exc).__name__}.", **facts)
     return ServiceError(f"{doing} failed: {type(exc).__name__}: {text}.", **facts)

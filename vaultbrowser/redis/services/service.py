@@ -7,6 +7,8 @@ from redis.credentials import CredentialProvider
 from vaultbrowser.redis.services.commands import RedisCommands
 from vaultbrowser.redis.services.entra import EntraTokenProvider
 from vaultbrowser.redis.services.keys import RedisKeys
+from vaultbrowser.redis.services.values import RedisValues
+from vaultbrowser.redis.services.writes import RedisWrites
 
 
 class RedisService:
@@ -19,6 +21,8 @@ class RedisService:
         self.commands = commands
         self._credentials = credentials
         self.keys = RedisKeys(commands)
+        self.values = RedisValues(commands)
+        self.writes = RedisWrites(commands, self.keys)
 
     @property
     def where(self) -> str:

@@ -1,0 +1,192 @@
+"""Values by type, in bounded pieces: a huge key is never loaded in full.
+
+Strings come in byte ranges (GETRANGE; decoding as text, JSON or hex is the caller's);
+hashes, sets and sorted sets in pages (HSCAN/SSCAN/ZSCAN, the cursor is the continuation);
+lists in windows (LRANGE) and streams in windows after an entry id (XRANGE with an exclusive
+start). Every reply is still held to the command path's ``max_reply_bytes``: one member of a
+page can be big, and that is refused rather than read on.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
+from vaultbrowser.core.services.records import Page
+from vaultbrowser.redis.services.commands import RedisCommands
+
+STRING_RANGE_BYTES = 64 * 1024  # a string's first look
+MAX_RANGE_BYTES = 16 * 1024 * 1024  # the most one range asks for
+MAX_WINDOW = 10_000  # entries of one list or stream window, members of one page
+SCAN_TIME_BUDGET = 0.5  # seconds of HSCAN/SSCAN/ZSCAN calls for one page
+
+_STREAM_ID = b"0123456789-"
+
+
+@dataclass(frozen=True, slots=True)
+class StringSlice:
+    """``data`` is the string's bytes from ``start``; ``total`` its whole length."""
+
+    data: bytes
+    start: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.start == 0 and len(self.data) == self.total
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class HashField:
+    field: bytes
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredMember:
+    member: bytes
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class ListWindow:
+    """``items`` are the list's entries from index ``start``; ``total`` its length."""
+
+    items: tuple[bytes, ...]
+    start: int
+    total: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEntry:
+    id: str  # "1700000000000-0"
+    fields: tuple[tuple[bytes, bytes], ...]
+
+
+def _check_window(count: int) -> None:
+    if not 1 <= count <= MAX_WINDOW:
+        raise InvalidInput(f"A window holds 1 to {MAX_WINDOW:,} entries, not {count}.")
+
+
+def _cursor(token: str | None) -> int:
+    if not token:
+        return 0
+    if not token.isdigit():
+        raise InvalidInput("The value's continuation is not valid.",
+                           advice="Refresh the value to read it again from the start.")
+    return int(token)
+
+
+class RedisValues:
+    """Reads one key's value in bounded pieces."""
+
+    def __init__(self, commands: RedisCommands) -> None:
+        self._commands = commands
+
+    async def string_range(self, name: bytes, start: int = 0,
+                           size: int = STRING_RANGE_BYTES) -> StringSlice:
+        """Bytes ``start`` … ``start + size - 1`` of a string, and its length (one pipeline).
+
+        Raises:
+            InvalidInput: a negative start, or a size outside 1..16 MiB.
+            VaultBrowserError: the typed error (a key of another type: ``ServiceError``).
+        """
+        if start < 0 or not 1 <= size <= MAX_RANGE_BYTES:
+            raise InvalidInput(f"A string is read in ranges of 1 byte to "
+                               f"{MAX_RANGE_BYTES // (1024 * 1024)} MiB from a start ≥ 0.")
+        total, data = await self._commands.call_batch(
+            [("STRLEN", name), ("GETRANGE", name, start, start + size - 1)], key=name)
+        for reply in (total, data):
+            if isinstance(reply, VaultBrowserError):
+                raise reply
+        return StringSlice(bytes(data), start, int(total))
+
+    async def _scan_page(self, command: str, name: bytes, continuation: str | None,
+                         page_size: int, match: bytes | None) -> tuple[list[Any], str | None]:
+        _check_window(page_size)
+        cursor = _cursor(continuation)
+        options: list[bytes | str | int] = ["MATCH", match] if match is not None else []
+        items: list[Any] = []
+        started = time.monotonic()
+        while True:
+            reply = await self._commands.call(command, name, cursor, *options, "COUNT",
+                                              page_size, key=name)
+            cursor = int(reply[0])
+            found = reply[1]
+            items.extend(found.items() if isinstance(found, dict) else found)
+            if cursor == 0:
+                return items, None
+            if len(items) >= page_size or time.monotonic() - started > SCAN_TIME_BUDGET:
+                return items, str(cursor)
+
+    async def hash_page(self, name: bytes, *, page_size: int = 100,
+                        continuation: str | None = None,
+                        match: bytes | None = None) -> Page[HashField]:
+        """One HSCAN page of fields and values (``match``: a glob on field names).
+
+        Raises:
+            InvalidInput: a bad page size or continuation. VaultBrowserError: typed.
+        """
+        items, token = await self._scan_page("HSCAN", name, continuation, page_size, match)
+        return Page(tuple(HashField(bytes(f), bytes(v)) for f, v in items), token, None)
+
+    async def set_page(self, name: bytes, *, page_size: int = 100,
+                       continuation: str | None = None,
+                       match: bytes | None = None) -> Page[bytes]:
+        """One SSCAN page of members. Raises: as ``hash_page``."""
+        items, token = await self._scan_page("SSCAN", name, continuation, page_size, match)
+        return Page(tuple(bytes(member) for member in items), token, None)
+
+    async def sorted_set_page(self, name: bytes, *, page_size: int = 100,
+                              continuation: str | None = None,
+                              match: bytes | None = None) -> Page[ScoredMember]:
+        """One ZSCAN page of members and scores (in the server's order, not by score).
+        Raises: as ``hash_page``."""
+        items, token = await self._scan_page("ZSCAN", name, continuation, page_size, match)
+        return Page(tuple(ScoredMember(bytes(m), float(s)) for m, s in items), token, None)
+
+    async def list_window(self, name: bytes, start: int = 0, count: int = 100) -> ListWindow:
+        """Entries ``start`` … ``start + count - 1`` of a list and its length (one pipeline).
+
+        Raises:
+            InvalidInput: a negative start or a bad count. VaultBrowserError: typed.
+        """
+        _check_window(count)
+        if start < 0:
+            raise InvalidInput("A list window starts at index 0 or later.")
+        total, items = await self._commands.call_batch(
+            [("LLEN", name), ("LRANGE", name, start, start + count - 1)], key=name)
+        for reply in (total, items):
+            if isinstance(reply, VaultBrowserError):
+                raise reply
+        return ListWindow(tuple(bytes(item) for item in items), start, int(total))
+
+    async def stream_window(self, name: bytes, *, after: str | None = None,
+                            count: int = 100) -> Page[StreamEntry]:
+        """Up to ``count`` entries after entry id ``after`` (None: from the first); the page's
+        token is the last id when more may follow.
+
+        Raises:
+            InvalidInput: a bad count or entry id. VaultBrowserError: typed.
+        """
+        _check_window(count)
+        if after is not None and (not after or not set(after.encode()) <= set(_STREAM_ID)):
+            raise InvalidInput("That is not a stream entry id (like 1700000000000-0).")
+        start = f"({after}" if after else "-"
+        reply = await self._commands.call("XRANGE", name, start, "+", "COUNT", count, key=name)
+        entries = tuple(
+            StreamEntry(entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id),
+                        tuple((bytes(k), bytes(v)) for k, v in (fields or {}).items()))
+            for entry_id, fields in reply)
+        token = entries[-1].id if len(entries) == count else None
+        return Page(entries, token, None)
