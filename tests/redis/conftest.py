@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from vaultbrowser.emulators.keyvault.tls import TlsMaterial, ensure_tls
+
 REDIS_SERVER = shutil.which("redis-server")
 REDIS_CLI = shutil.which("redis-cli")
 MISSING = ("redis-server and redis-cli are not installed (Debian: apt-get install redis-server "
@@ -52,17 +54,24 @@ class RedisProcess:
 
     port: int
     directory: Path
+    tls: TlsMaterial | None = None  # TLS only, on ``port``, with the emulators' loopback CA
     process: subprocess.Popen[bytes] | None = None
     admin: redis.Redis = field(init=False)
 
     def start(self, *extra: str) -> None:
         assert REDIS_SERVER is not None
+        ports = ["--port", str(self.port)]
+        if self.tls is not None:
+            ports = ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file",
+                     str(self.tls.cert_path), "--tls-key-file", str(self.tls.key_path),
+                     "--tls-ca-cert-file", str(self.tls.ca_path), "--tls-auth-clients", "no"]
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            [REDIS_SERVER, *ports, "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.directory), "--protected-mode", "no",
              "--logfile", str(self.directory / "redis.log"), *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.admin = redis.Redis(host="127.0.0.1", port=self.port)
+        self.admin = redis.Redis(host="127.0.0.1", port=self.port, **(
+            {"ssl": True, "ssl_ca_certs": str(self.tls.ca_path)} if self.tls else {}))
         deadline = time.monotonic() + 15
         while True:
             try:
@@ -142,6 +151,20 @@ def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClu
     finally:
         for node in nodes:
             node.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
+    """A server that speaks TLS only, with a certificate for 127.0.0.1 from a loopback CA."""
+    if REDIS_SERVER is None or REDIS_CLI is None:
+        pytest.skip(MISSING)
+    directory = tmp_path_factory.mktemp("redis-tls")
+    server = RedisProcess(free_port(), directory, tls=ensure_tls(directory / "tls"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

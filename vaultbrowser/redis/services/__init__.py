@@ -44,6 +44,10 @@ writes.py (each raises ReadOnlyRefused on a read-only connection; values hidden 
     ``rename(name, new_name)`` (RENAMENX: Conflict when taken; InvalidInput across cluster
     slots), ``delete_keys(names) -> int`` (UNLINK per slot), ``delete_matching(pattern,
     progress=None) -> int`` (SCAN + UNLINK batches; ask for typed confirmation first).
+samples.py (the audit findings' raw data, Qt-free)
+    ``await sample_keys(service.commands, service.keys, max_keys=10_000, biggest=20,
+    delimiter=b":") -> KeySample(sampled, complete, without_ttl: (NamespaceTtlCount(namespace,
+    sampled, without_ttl)…), biggest: (KeySize(name, memory_bytes)…))``.
 commands.py
     ``RedisCommands.call(*args, key=, node=)`` / ``call_batch(commands, key=)``: the one
     place commands go (read-only gate, journal entry with ``CommandReply``, reply limit, typed

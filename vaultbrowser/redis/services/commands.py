@@ -164,7 +164,8 @@ class RedisCommands:
                          key: bytes | None = None) -> list[Any]:
         """Send ``commands`` in one pipeline (no transaction); one journal entry for them.
 
-        In a cluster all of them must be about ``key`` (one slot). A command the server
+        In a cluster, redis-py sends each to its key's node (``key``, when they are all about
+        one, names the node in the journal; else "cluster"). A command the server
         refused leaves its typed error in its place in the result; the others' replies stand.
 
         Raises:
@@ -173,7 +174,9 @@ class RedisCommands:
         """
         names = [command_name(args) for args in commands]
         label = "PIPELINE " + "+".join(name.split("|")[0].upper() for name in names)
-        text = "; ".join(command_text(args) for args in commands)
+        text = "; ".join(command_text(args) for args in commands[:20])
+        if len(commands) > 20:
+            text += f"; … {len(commands) - 20:,} more"
         started_at, start = datetime.now(UTC), time.perf_counter()
         try:
             await self.gate.check(names)

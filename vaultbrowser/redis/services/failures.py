@@ -25,7 +25,8 @@ from vaultbrowser.core.services.errors import (
     VaultBrowserError,
 )
 
-_POLICY = re.compile(r"(?i)(?:data access )?policy ['\"]?([\w .-]{1,80}?)['\"]?(?:[ .,;]|$)")
+# A policy's name as an error may quote it: policy 'Data Reader' / policy "custom-1" / policy x
+_POLICY = re.compile(r"(?i)policy\s+(?:'([^']{1,80})'|\"([^\"]{1,80})\"|([\w-]{1,80}))")
 
 
 def _first_line(text: str) -> str:
@@ -93,7 +94,7 @@ def translate_redis_error(exc: BaseException, *, where: str, user: str | None = 
             **facts)
     if isinstance(exc, redis_errors.NoPermissionError) or code == "NOPERM":
         found = _POLICY.search(text)
-        policy = (f"the data access policy {found.group(1)!r}" if found
+        policy = (f"the data access policy {next(g for g in found.groups() if g)!r}" if found
                   else f"the data access policy assigned to {user or 'your identity'}")
         return AccessDenied(
             f"{doing} was refused: {text}.",

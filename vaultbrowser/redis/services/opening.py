@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 from redis.credentials import CredentialProvider
 
 from vaultbrowser.core.services.connections import (
@@ -45,6 +47,9 @@ class RedisOptions:
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
     ca_path: str | None = None
+    # One retry of a dropped connection or a timeout (redis-py's default is three, with the
+    # timeouts added up a user would wait minutes for an unreachable server).
+    retries: int = 1
 
 
 async def open_redis(address: RedisAddress, *, where: str,
@@ -66,6 +71,7 @@ async def open_redis(address: RedisAddress, *, where: str,
         "host": address.host, "port": address.port, "credential_provider": credentials,
         "socket_connect_timeout": options.connect_timeout,
         "socket_timeout": options.command_timeout,
+        "retry": Retry(ExponentialWithJitterBackoff(cap=2.0, base=0.2), options.retries),
     }
     if address.tls:
         settings.update(ssl=True, ssl_cert_reqs="required", ssl_check_hostname=True,

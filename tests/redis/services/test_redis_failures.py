@@ -1,0 +1,187 @@
+"""Failures become typed errors with advice: refused, timeouts, TLS, BUSY, LOADING, NOPERM
+naming a policy; a cancelled command is recorded as cancelled; no token reaches a log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+from redis import exceptions as redis_errors
+
+from tests.redis.conftest import RedisProcess, free_port
+from tests.redis.local_redis import open_local
+from tests.redis.token_issuer import RotatingTokenCredential, acl_rotation
+from vaultbrowser.core.services.errors import (
+    AccessDenied,
+    InvalidInput,
+    NetworkError,
+    ServiceUnavailable,
+)
+from vaultbrowser.core.services.http.journal import HttpJournal
+from vaultbrowser.redis.services.addresses import RedisAddress
+from vaultbrowser.redis.services.entra import EntraTokenProvider
+from vaultbrowser.redis.services.failures import translate_redis_error
+from vaultbrowser.redis.services.opening import RedisOptions, open_redis
+
+Run = Callable[..., Any]
+
+
+def test_a_port_nobody_listens_on_is_refused(run: Run) -> None:
+    with pytest.raises(NetworkError) as raised:
+        run(open_local(free_port()))
+    assert "refused the connection" in raised.value.message
+
+
+@contextlib.contextmanager
+def _silent_server() -> Iterator[int]:
+    """A TCP server that accepts and never answers (a firewall that swallows replies)."""
+    port = free_port()
+    ready, stop = threading.Event(), threading.Event()
+
+    def serve() -> None:
+        import socket
+
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", port))
+            listener.listen()
+            listener.settimeout(0.1)
+            ready.set()
+            held = []
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    held.append(listener.accept()[0])
+            for connection in held:
+                connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(5)
+    try:
+        yield port
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def test_a_server_that_does_not_answer_times_out(run: Run) -> None:
+    with _silent_server() as port, pytest.raises(NetworkError) as raised:
+        run(open_redis(RedisAddress("127.0.0.1", port, tls=False), where="silent",
+                       options=RedisOptions(connect_timeout=1, command_timeout=0.5)))
+    assert "timed out" in raised.value.message
+
+
+def test_a_cancelled_command_is_recorded_as_cancelled(run: Run) -> None:
+    journal = HttpJournal()
+
+    async def body() -> None:
+        task = asyncio.ensure_future(open_redis(
+            RedisAddress("127.0.0.1", port, tls=False), where="silent", journal=journal,
+            options=RedisOptions(connect_timeout=1, command_timeout=30)))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    with _silent_server() as port:
+        run(body())
+    assert [(r.method, r.cancelled, r.failed) for r in journal.records()] == [
+        ("INFO", True, False)]
+
+
+def test_tls_with_a_trusted_ca_and_without(redis_tls_server: RedisProcess, run: Run) -> None:
+    address = RedisAddress("127.0.0.1", redis_tls_server.port, tls=True)
+    ca = str(redis_tls_server.tls.ca_path) if redis_tls_server.tls else None
+
+    async def trusted() -> Any:
+        service = await open_redis(address, where="tls", options=RedisOptions(ca_path=ca))
+        try:
+            return await service.commands.call("PING")
+        finally:
+            await service.close()
+
+    assert run(trusted()) is True
+    with pytest.raises(NetworkError) as raised:
+        run(open_redis(address, where="tls", options=RedisOptions(connect_timeout=3)))
+    assert "TLS" in raised.value.message and "certificate" in raised.value.advice
+    with pytest.raises(InvalidInput, match="loopback"):
+        run(open_redis(RedisAddress("cache.example.com", 6380, tls=True), where="x",
+                       options=RedisOptions(ca_path=ca)))
+
+
+def test_a_busy_script_is_explained(standalone: RedisProcess, run: Run) -> None:
+    standalone.admin.config_set("busy-reply-threshold", 50)
+    runner = redis.Redis(host="127.0.0.1", port=standalone.port)
+    errors: list[BaseException] = []
+
+    def spin() -> None:
+        try:
+            runner.eval("while true do end", 0)
+        except redis.RedisError as exc:
+            errors.append(exc)
+
+    async def body() -> ServiceUnavailable:
+        service = await open_local(standalone.port)
+        thread = threading.Thread(target=spin, daemon=True)
+        thread.start()
+        try:
+            await asyncio.sleep(0.3)
+            try:
+                await service.commands.call("DBSIZE")
+            except ServiceUnavailable as exc:
+                return exc
+            raise AssertionError("answered while busy")
+        finally:
+            killer = redis.Redis(host="127.0.0.1", port=standalone.port)
+            deadline = time.monotonic() + 5
+            while thread.is_alive() and time.monotonic() < deadline:
+                with contextlib.suppress(redis.RedisError):
+                    killer.script_kill()
+                thread.join(0.2)
+            killer.close()
+            runner.close()
+            await service.close()
+
+    error = run(body())
+    assert error.error_code == "BUSY" and "SCRIPT KILL" in error.advice
+    standalone.admin.config_set("busy-reply-threshold", 5000)
+
+
+def test_loading_and_a_named_policy_are_translated() -> None:
+    loading = translate_redis_error(redis_errors.BusyLoadingError(
+        "Redis is loading the dataset in memory"), where="cache", command="SCAN")
+    assert isinstance(loading, ServiceUnavailable) and loading.error_code == "LOADING"
+    denied = translate_redis_error(redis_errors.NoPermissionError(
+        "this user has no permissions to run the 'set' command (data access policy "
+        "'Data Reader')"), where="cache", user="oid-1", command="SET")
+    assert isinstance(denied, AccessDenied) and "'Data Reader'" in denied.advice
+
+
+def test_no_token_reaches_a_log_or_the_journal(standalone: RedisProcess, run: Run,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    credential = RotatingTokenCredential(acl_rotation(standalone.admin), lifetime=1.0)
+    journal = HttpJournal()
+
+    async def body() -> None:
+        provider = EntraTokenProvider(credential)
+        await provider.start()
+        service = await open_local(standalone.port, credentials=provider, journal=journal)
+        try:
+            while provider.refreshes < 1:
+                await asyncio.sleep(0.1)
+            await service.keys.list_keys(page_size=10)
+        finally:
+            await service.close()
+
+    with caplog.at_level(logging.DEBUG):
+        run(body())
+    texts = [record.getMessage() for record in caplog.records]
+    texts += [record.url + (record.failure or "") for record in journal.records()]
+    for token in credential.tokens:
+        assert not any(token in text or token.split(".")[1] in text for text in texts)

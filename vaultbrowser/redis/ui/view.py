@@ -1,0 +1,73 @@
+"""The Redis kind's Qt half: the Keys tree (namespaces or flat, MATCH and TYPE on the
+server), a key's details with the commands that produced them, its value viewer and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex
+
+from vaultbrowser.core.models.details import Details, Row
+from vaultbrowser.core.models.lazy_tree import LazyTreeModel
+from vaultbrowser.core.models.tree_node import Node
+from vaultbrowser.core.services.connections import Connection
+from vaultbrowser.core.services.kinds import Address
+from vaultbrowser.core.services.records import ResponseInfo
+from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.window.context import WindowContext
+from vaultbrowser.redis.models import details as redis_details
+from vaultbrowser.redis.models.key_rows import KeyRow, NamespaceRow, RedisRoot
+from vaultbrowser.redis.models.key_tree import RedisTreeModel
+from vaultbrowser.redis.ui.scan_bar import ScanBar
+
+
+class RedisView:
+    """One tab of Redis connections."""
+
+    def __init__(self, window: WindowContext) -> None:
+        self.window = window
+        self.model = RedisTreeModel()
+        self.pane = TreePane(self.model, "Keys")
+        self.scan_bar = ScanBar(self.model, self.pane)
+        layout = self.pane.layout()
+        layout.insertWidget(1, self.scan_bar)  # type: ignore[attr-defined]
+        self.panes = (("Redis", self.pane),)
+
+    def make_root(self, connection: Connection, service: Any) -> RedisRoot:
+        return RedisRoot(connection, service)
+
+    def describe(self, record: Any, response: ResponseInfo | None) -> Details:
+        return redis_details.describe(record, response)
+
+    async def load_details(self, record: Any, root: Any) -> Details:
+        return await redis_details.load_details(record, root)
+
+    def contents_rows(self, records: Sequence[Any]) -> tuple[Row, ...]:
+        keys = sum(1 for record in records if isinstance(record, KeyRow))
+        spaces = sum(1 for record in records if isinstance(record, NamespaceRow))
+        return (("Keys here", f"{keys:,}"), ("Namespaces", f"{spaces:,}"))
+
+    def details_loaded(self, model: LazyTreeModel, node: Node, record: Any,
+                       details: Details) -> None:
+        """A key's row takes what its details told (type, TTL, length)."""
+        if isinstance(details.record, KeyRow) and node.parent is not None:
+            model.update_record(model.index_of(node), details.record)
+
+    def address_of(self, record: Any, root: Any) -> tuple[str, str] | None:
+        """A connection's address (keys have none: a key name is not an address)."""
+        if isinstance(record, RedisRoot):
+            return record.connection.url, record.name
+        return None
+
+    async def open_address(self, address: Address) -> None:
+        """Open the Redis connection an address names."""
+        if address.connection is None:
+            return
+        connection = await self.window.open_or_reuse(address.connection)
+        if connection is not None:
+            self.window.show_connection(connection)
+
+    def root_index(self, connection: Connection) -> QModelIndex:
+        return self.model.find_child(QModelIndex(), lambda record: isinstance(
+            record, RedisRoot) and record.connection.key == connection.key)
