@@ -3,6 +3,7 @@ with what Resource Manager knows about it (network, access model, protection).""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -47,6 +48,14 @@ def _fact_rows(facts: ResourceFacts) -> tuple[tuple[str, str], ...]:
     )
 
 
+def property_label(name: str) -> str:
+    """ARM's camelCase property name in words ("accessKeysAuthentication" → "Access keys
+    authentication"): any type's properties read alike, with no list of names to keep."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).split()
+    text = " ".join(word if word.isupper() else word.lower() for word in words)
+    return text[:1].upper() + text[1:]
+
+
 def describe(record: Any, response: ResponseInfo | None = None, *,
              type_labels: Mapping[str, str] | None = None) -> Details:
     """Details from an Azure record alone (no request: discovery already said it all)."""
@@ -73,7 +82,8 @@ def describe(record: Any, response: ResponseInfo | None = None, *,
                            ("Subscription id", record.subscription_id),
                            ("Tenant id", record.tenant_id), ("Resource id", record.id))
         sections = [DetailSection("Resource", rows)]
-        facts = _fact_rows(record.facts)
+        facts = _fact_rows(record.facts) + tuple(
+            (property_label(name), value) for name, value in record.properties)
         if facts:
             sections.append(DetailSection("What Resource Manager says", facts))
         warnings = record.facts.warnings()

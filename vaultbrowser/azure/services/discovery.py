@@ -1,10 +1,12 @@
 """``AzureDiscovery``: what a signed-in account reaches — tenants, subscriptions, and the key
-vaults and storage accounts in them — through the official management clients (``.aio``).
+vaults, storage accounts and Azure Managed Redis clusters in them — through the official
+management clients (``.aio``).
 
-One Resource Graph query per tenant (paged with its skip token) finds every vault and storage
-account with the properties we show. Where Resource Graph is refused, or a subscription shows
-nothing in it, the ARM list operations of that subscription answer instead (and say why when
-they cannot: a subscription the account may not read is a 403 on its own row).
+One Resource Graph query per tenant (paged with its skip token) finds every vault, storage
+account and AMR cluster (with its database: ``redis_resources``) with the properties we
+show. Where Resource Graph is refused, or a subscription shows nothing in it, the ARM list
+operations of that subscription answer instead (and say why when they cannot: a subscription
+the account may not read is a 403 on its own row).
 
 Every tenant is asked with a token of that tenant (``TenantCredential``); a tenant that wants
 its own sign-in (multi-factor, conditional access) raises ``TenantSignInRequired`` until
@@ -24,10 +26,18 @@ from vaultbrowser.azure.services.arm_ids import ArmResourceId
 from vaultbrowser.azure.services.records import (
     DISCOVERED_TYPES,
     KEY_VAULT_TYPE,
+    REDIS_TYPE,
+    STORAGE_TYPE,
     AzureResource,
     SubscriptionRecord,
     TenantRecord,
     resource_from_arm,
+)
+from vaultbrowser.azure.services.redis_resources import (
+    REDIS_DATABASE_TYPE,
+    RedisDatabases,
+    listed_redis,
+    redis_resource,
 )
 from vaultbrowser.azure.services.tenants import (
     TenantCredential,
@@ -39,6 +49,7 @@ from vaultbrowser.core.services.errors import (
     AccessDenied,
     AuthenticationRequired,
     Cancelled,
+    Conflict,
     InvalidInput,
     NotFound,
     VaultBrowserError,
@@ -49,7 +60,8 @@ from vaultbrowser.core.services.translate import translated
 
 GRAPH_QUERY = (
     "resources"
-    f" | where type in~ ('{DISCOVERED_TYPES[0]}', '{DISCOVERED_TYPES[1]}')"
+    " | where type in~ (" + ", ".join(f"'{t}'" for t in (*DISCOVERED_TYPES, REDIS_DATABASE_TYPE))
+    + ")"
     " | project id, name, type, tenantId, location, resourceGroup, subscriptionId, tags,"
     " properties"
     " | order by name asc"
@@ -269,6 +281,7 @@ class AzureDiscovery:
         is refused (then each subscription is listed on its own)."""
         client = self._graph_client(tenant_id)
         by_subscription: dict[str, list[AzureResource]] = {}
+        databases = RedisDatabases()  # AMR databases are rows of their own: joined below
         skip_token: str | None = None
         try:
             async with self._tenant_errors(tenant_id), translated():
@@ -276,7 +289,7 @@ class AzureDiscovery:
                     answer = await _graph_page(client, skip_token)
                     for row in answer.get("data") or ():
                         resource = resource_from_arm(row, tenant_id) if isinstance(
-                            row, dict) else None
+                            row, dict) and not databases.take(row) else None
                         if resource is not None:
                             by_subscription.setdefault(resource.subscription_id, []).append(
                                 resource)
@@ -285,7 +298,8 @@ class AzureDiscovery:
                         break
         except (AccessDenied, NotFound):
             return None  # Resource Graph is not allowed here: ARM lists instead
-        return by_subscription
+        return {subscription: [databases.joined(resource) for resource in resources]
+                for subscription, resources in by_subscription.items()}
 
     async def _listed_resources(self, tenant_id: str, subscription_id: str
                                 ) -> Page[AzureResource]:
@@ -302,6 +316,12 @@ class AzureDiscovery:
                 resource = resource_from_arm(_rest(account), tenant_id)
                 if resource is not None:
                     found.append(resource)
+        try:
+            async with self._tenant_errors(tenant_id), translated():
+                found.extend(await listed_redis(self._subscription_client(tenant_id),
+                                                tenant_id, subscription_id, capture.hooks))
+        except (NotFound, Conflict):
+            pass  # the subscription never registered Microsoft.Cache: it has no AMR
         found.sort(key=lambda r: r.name.lower())
         return Page(tuple(found), None, capture.take())
 
@@ -319,14 +339,22 @@ class AzureDiscovery:
                 client = self._vault_client(tenant_id, resource_id.subscription_id)
                 item = await client.vaults.get(resource_id.resource_group, resource_id.name,
                                                **capture.hooks)
-            elif resource_id.type in DISCOVERED_TYPES:
+            elif resource_id.type == REDIS_TYPE:
+                found = await redis_resource(self._subscription_client(tenant_id), resource_id,
+                                             tenant_id or "", capture.hooks)
+                if found is None:
+                    raise NotFound(f"Azure answered for {resource_id.name} with something that "
+                                   "is not an Azure Managed Redis cluster.")
+                return Result(found, capture.take())
+            elif resource_id.type == STORAGE_TYPE:
                 client = self._storage_client(tenant_id, resource_id.subscription_id)
                 item = await client.storage_accounts.get_properties(
                     resource_id.resource_group, resource_id.name, **capture.hooks)
             else:
                 raise InvalidInput(
                     f"{resource_id.namespace}/{resource_id.resource_type} is not a resource "
-                    "vaultbrowser opens: give a key vault or a storage account.")
+                    "vaultbrowser opens: give a key vault, a storage account or an Azure "
+                    "Managed Redis cluster.")
         resource = resource_from_arm(_rest(item), tenant_id or "")
         if resource is None:
             raise NotFound(f"Azure answered for {resource_id.name} with something that is not "

@@ -15,7 +15,14 @@ from vaultbrowser.core.services.errors import InvalidInput
 
 KEY_VAULT_TYPE = "microsoft.keyvault/vaults"
 STORAGE_TYPE = "microsoft.storage/storageaccounts"
-DISCOVERED_TYPES = (KEY_VAULT_TYPE, STORAGE_TYPE)
+REDIS_TYPE = "microsoft.cache/redisenterprise"  # Azure Managed Redis (its database: below)
+DISCOVERED_TYPES = (KEY_VAULT_TYPE, STORAGE_TYPE, REDIS_TYPE)
+# What discovery keeps of an AMR cluster's properties and its database's (ARM's names), in the
+# order the node shows them; a kind reads them from ``Connection.resource_properties``.
+REDIS_CLUSTER_PROPERTIES = ("hostName", "highAvailability", "provisioningState",
+                            "resourceState")
+REDIS_DATABASE_PROPERTIES = ("clientProtocol", "port", "clusteringPolicy",
+                             "accessKeysAuthentication", "evictionPolicy")
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,9 @@ class AzureResource:
     endpoint: str = ""  # the vault URI, the blob endpoint
     facts: ResourceFacts = field(default_factory=ResourceFacts)
     tags: tuple[tuple[str, str], ...] = ()
+    # ARM's other properties the node shows and its kind may read (name → text, ARM's words:
+    # ("clientProtocol", "Encrypted")); kept for types whose facts are not ``ResourceFacts``.
+    properties: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -128,7 +138,12 @@ def resource_from_arm(data: dict[str, Any], tenant_id: str) -> AzureResource | N
     properties = properties if isinstance(properties, dict) else {}
     acls = properties.get("networkAcls")
     acls = acls if isinstance(acls, dict) else {}
-    if resource_id.type == KEY_VAULT_TYPE:
+    kept: tuple[tuple[str, str], ...] = ()
+    if resource_id.type == REDIS_TYPE:
+        kept = arm_properties(properties, REDIS_CLUSTER_PROPERTIES)
+        facts = ResourceFacts(minimum_tls=_text(properties.get("minimumTlsVersion")))
+        endpoint = redis_endpoint(kept)
+    elif resource_id.type == KEY_VAULT_TYPE:
         endpoint = _text(properties.get("vaultUri")) or ""
         days = properties.get("softDeleteRetentionInDays")
         facts = ResourceFacts(
@@ -156,4 +171,30 @@ def resource_from_arm(data: dict[str, Any], tenant_id: str) -> AzureResource | N
     pairs = tuple(sorted((str(k), str(v)) for k, v in tags.items())) if isinstance(
         tags, dict) else ()
     return AzureResource(resource_id, str(data.get("tenantId") or tenant_id),
-                         _text(data.get("location")) or "", endpoint, facts, pairs)
+                         _text(data.get("location")) or "", endpoint, facts, pairs, kept)
+
+
+def arm_properties(properties: dict[str, Any], names: tuple[str, ...]
+                   ) -> tuple[tuple[str, str], ...]:
+    """The ``names`` ARM gave (text, numbers and flags as text), in ``names``' order."""
+    kept = []
+    for name in names:
+        value = properties.get(name)
+        if isinstance(value, bool):
+            kept.append((name, "true" if value else "false"))
+        elif isinstance(value, str | int | float) and str(value):
+            kept.append((name, str(value)))
+    return tuple(kept)
+
+
+def redis_endpoint(properties: tuple[tuple[str, str], ...]) -> str:
+    """An AMR database's URL from its cluster's host name and the database's protocol and
+    port (AMR's defaults, TLS on 10000, until the database row says): ``rediss://host:port``,
+    ``redis://`` for a Plaintext database; "" without a host name."""
+    known = dict(properties)
+    host = known.get("hostName", "")
+    if not host:
+        return ""
+    scheme = "redis" if known.get("clientProtocol", "").lower() == "plaintext" else "rediss"
+    port = known.get("port", "10000")
+    return f"{scheme}://{host}:{port if port.isdigit() else '10000'}"

@@ -20,6 +20,7 @@ from typing import Any
 
 from vaultbrowser.emulators.arm.errors import ArmError, authorization_failed
 from vaultbrowser.emulators.arm.graph_query import Query, QueryError, parse
+from vaultbrowser.emulators.arm.redis_enterprise import graph_rows as redis_graph_rows
 from vaultbrowser.emulators.arm.rendering import GRAPH_COLUMNS, graph_row
 from vaultbrowser.emulators.arm.routing import Ctx, Reply, Route
 from vaultbrowser.emulators.arm.world import KeyVault, StorageAccount
@@ -88,6 +89,9 @@ def _rows(ctx: Ctx, scope: list[str]) -> list[dict[str, Any]]:
         if r.subscription_id.lower() in inside
     ]
     rows = [graph_row(resource, ctx.world) for resource in resources]
+    for cluster in ctx.world.redis_clusters:
+        if cluster.subscription_id.lower() in inside:
+            rows.extend(redis_graph_rows(cluster, ctx.world))
     rows.sort(key=lambda row: row["id"].lower())
     return rows
 

@@ -8,7 +8,14 @@ import hashlib
 import random
 import uuid
 
-from vaultbrowser.emulators.arm.world import KeyVault, StorageAccount, Subscription, Tenant, World
+from vaultbrowser.emulators.arm.world import (
+    KeyVault,
+    RedisEnterprise,
+    StorageAccount,
+    Subscription,
+    Tenant,
+    World,
+)
 
 CONTOSO_TENANT_ID = "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
 FABRIKAM_TENANT_ID = "9b8a7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
@@ -35,9 +42,27 @@ def _keys(name: str, key1: str | None = None) -> list[str]:
     return [key1 or account_key(name, 1), account_key(name, 2)]
 
 
-def demo_world(*, vault_uri: str, blob_endpoint: str, account_key: str) -> World:
+def demo_redis(host_name: str) -> list[RedisEnterprise]:
+    """The demo's Azure Managed Redis clusters, every one at ``host_name`` (a local server):
+    production's on Entra ID only (OSS cluster policy), development's with access keys still
+    enabled (enterprise policy)."""
+    return [
+        RedisEnterprise("redis-prod-sessions", PRODUCTION_SUBSCRIPTION_ID, "rg-prod-data",
+                        "westeurope", host_name, sku="Balanced_B5",
+                        tags={"env": "prod", "data": "sessions"}),
+        RedisEnterprise("redis-dev-cache", DEVELOPMENT_SUBSCRIPTION_ID, "rg-dev",
+                        "westeurope", host_name, sku="Balanced_B0", high_availability="Disabled",
+                        clustering_policy="EnterpriseCluster", access_keys_authentication="Enabled",
+                        keys=[account_key("redis-dev-cache", 1), account_key("redis-dev-cache", 2)],
+                        tags={"env": "dev"}),
+    ]
+
+
+def demo_world(*, vault_uri: str, blob_endpoint: str, account_key: str,
+               redis_host: str | None = None) -> World:
     """The demo estate. Every vault's URI is ``vault_uri`` and every account's blob endpoint is
-    ``blob_endpoint`` (the local emulators); ``devstoreaccount1``'s key1 is ``account_key``."""
+    ``blob_endpoint`` (the local emulators); ``devstoreaccount1``'s key1 is ``account_key``.
+    With ``redis_host``, ``demo_redis(redis_host)`` too."""
     tenants = [
         Tenant(CONTOSO_TENANT_ID, "Contoso Demo", "contoso-demo.com",
                domains=["contoso-demo.com", "contosodemo.onmicrosoft.com"]),
@@ -84,7 +109,8 @@ def demo_world(*, vault_uri: str, blob_endpoint: str, account_key: str) -> World
                        public_network_access="Disabled", network_default_action="Deny",
                        keys=_keys("stdevdatalake"), tags={"env": "dev", "data": "lake"}),
     ]
-    return World(tenants, subscriptions, vaults, accounts)
+    return World(tenants, subscriptions, vaults, accounts,
+                 demo_redis(redis_host) if redis_host else [])
 
 
 def generated_world(tenants: int, subscriptions_per_tenant: int, resources: int, *,

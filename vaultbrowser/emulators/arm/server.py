@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vaultbrowser.emulators.arm import directory, graph, providers
+from vaultbrowser.emulators.arm import directory, graph, providers, redis_enterprise
 from vaultbrowser.emulators.arm.errors import (
     ArmError,
     internal_error,
@@ -64,7 +64,7 @@ class ArmEmulator:
         self.unhandled_errors: list[str] = []
         self._tls = ensure_tls(self.data_dir)
         self._router = Router()
-        for module in (directory, providers, graph):
+        for module in (directory, providers, redis_enterprise, graph):
             self._router.add(module.ROUTES)
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"

@@ -1,4 +1,5 @@
-"""The emulated Azure estate: tenants, subscriptions, key vaults and storage accounts.
+"""The emulated Azure estate: tenants, subscriptions, key vaults, storage accounts and Azure
+Managed Redis clusters (each with its one database).
 
 Plain dataclasses, mutable between requests (the server reads them on every request, no
 caches), and JSON round-trippable (``World.to_json`` / ``World.from_json``: the field names of
@@ -89,6 +90,34 @@ class StorageAccount:
 
 
 @dataclass
+class RedisEnterprise:
+    """An Azure Managed Redis cluster (``Microsoft.Cache/redisEnterprise``) and its one database
+    (``…/databases/default``: AMR has exactly one). Field values are ARM's words (api-version
+    2025-04-01): ``client_protocol`` Encrypted | Plaintext, ``clustering_policy`` OSSCluster |
+    EnterpriseCluster, ``access_keys_authentication`` Enabled | Disabled, ``minimum_tls_version``
+    "1.0" | "1.1" | "1.2"; ``keys`` are the database's primary and secondary access keys."""
+
+    name: str
+    subscription_id: str
+    resource_group: str
+    location: str
+    host_name: str  # <name>.<region>.redis.azure.net (a loopback host in tests and the demo)
+    sku: str = "Balanced_B5"
+    minimum_tls_version: str = "1.2"
+    high_availability: str = "Enabled"
+    redis_version: str = "7.4"
+    provisioning_state: str = "Succeeded"
+    resource_state: str = "Running"
+    client_protocol: str = "Encrypted"
+    port: int = 10000
+    clustering_policy: str = "OSSCluster"
+    eviction_policy: str = "NoEviction"
+    access_keys_authentication: str = "Disabled"
+    keys: list[str] = field(default_factory=lambda: ["", ""])
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class World:
     """Everything the emulator serves. The first tenant is the home tenant of demo users."""
 
@@ -96,6 +125,7 @@ class World:
     subscriptions: list[Subscription] = field(default_factory=list)
     vaults: list[KeyVault] = field(default_factory=list)
     storage_accounts: list[StorageAccount] = field(default_factory=list)
+    redis_clusters: list[RedisEnterprise] = field(default_factory=list)
 
     # -- look-ups --------------------------------------------------------------------------
     @property
@@ -123,6 +153,10 @@ class World:
                     resource_group: str | None = None) -> list[StorageAccount]:
         return [a for a in self.storage_accounts if _within(a, subscription_id, resource_group)]
 
+    def redis_in(self, subscription_id: str,
+                 resource_group: str | None = None) -> list[RedisEnterprise]:
+        return [c for c in self.redis_clusters if _within(c, subscription_id, resource_group)]
+
     def resource_group(self, subscription_id: str, name: str) -> str | None:
         """The group's name as created (its case), or None when the subscription has none
         by that name."""
@@ -130,7 +164,8 @@ class World:
         subscription = self.subscription(subscription_id)
         declared = subscription.resource_groups if subscription else []
         used = [r.resource_group for r in (*self.vaults_in(subscription_id),
-                                           *self.accounts_in(subscription_id))]
+                                           *self.accounts_in(subscription_id),
+                                           *self.redis_in(subscription_id))]
         return next((group for group in (*declared, *used) if group.lower() == wanted), None)
 
     # -- JSON -------------------------------------------------------------------------------
@@ -153,6 +188,7 @@ class World:
             subscriptions=[Subscription(**item) for item in data.get("subscriptions", [])],
             vaults=[KeyVault(**item) for item in data.get("vaults", [])],
             storage_accounts=[StorageAccount(**item) for item in data.get("storage_accounts", [])],
+            redis_clusters=[RedisEnterprise(**item) for item in data.get("redis_clusters", [])],
         )
 
     @classmethod
@@ -165,7 +201,7 @@ class World:
         return cls.from_dict(json.loads(text))
 
 
-def _within(resource: KeyVault | StorageAccount, subscription_id: str,
+def _within(resource: KeyVault | StorageAccount | RedisEnterprise, subscription_id: str,
             resource_group: str | None) -> bool:
     if resource.subscription_id.lower() != subscription_id.lower():
         return False

@@ -1,0 +1,132 @@
+"""Azure Managed Redis in discovery: a cluster (``Microsoft.Cache/redisEnterprise``) is one
+node, with its database's properties (``…/databases/default``: AMR has one) joined in.
+
+Resource Graph lists clusters and databases as rows of their own (``RedisDatabases`` pairs
+them); where Resource Graph is refused, the provider's REST list operations answer
+(``listed_redis``), read as plain JSON through a management client's pipeline (api-version
+2025-04-01) — no ``azure-mgmt-redisenterprise`` dependency for three GETs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from vaultbrowser.azure.services.arm_ids import ArmResourceId
+from vaultbrowser.azure.services.records import (
+    REDIS_DATABASE_PROPERTIES,
+    REDIS_TYPE,
+    AzureResource,
+    arm_properties,
+    redis_endpoint,
+    resource_from_arm,
+)
+
+REDIS_DATABASE_TYPE = REDIS_TYPE + "/databases"
+REDIS_API_VERSION = "2025-04-01"
+MAX_LIST_PAGES = 100  # of one REST listing: past it, what was listed is kept
+
+
+def _cluster_id_of(database_id: str) -> str | None:
+    """``/subscriptions/…/redisEnterprise/<name>`` of a database id, lower case."""
+    head, separator, _name = database_id.rpartition("/databases/")
+    return head.lower() if separator and head else None
+
+
+def with_database(resource: AzureResource, database: dict[str, Any]) -> AzureResource:
+    """``resource`` (a cluster) with its database's properties and the endpoint they make."""
+    properties = database.get("properties")
+    found = arm_properties(properties if isinstance(properties, dict) else {},
+                           REDIS_DATABASE_PROPERTIES)
+    merged = (*resource.properties, *found)
+    return replace(resource, properties=merged, endpoint=redis_endpoint(merged))
+
+
+class RedisDatabases:
+    """Database rows set aside while a listing is read, joined to their clusters after."""
+
+    def __init__(self) -> None:
+        self._by_cluster: dict[str, dict[str, Any]] = {}
+
+    def take(self, row: dict[str, Any]) -> bool:
+        """Keep ``row`` when it is an AMR database (True); False for any other row."""
+        if str(row.get("type") or "").lower() != REDIS_DATABASE_TYPE:
+            return False
+        cluster = _cluster_id_of(str(row.get("id") or ""))
+        if cluster is not None:
+            self._by_cluster.setdefault(cluster, row)  # the first: AMR has one
+        return True
+
+    def joined(self, resource: AzureResource) -> AzureResource:
+        """A cluster with its database's properties; any other resource as it is."""
+        if resource.type != REDIS_TYPE:
+            return resource
+        database = self._by_cluster.get(resource.id.lower())
+        return resource if database is None else with_database(resource, database)
+
+
+async def _get_json(client: Any, path: str, hooks: dict[str, Any]) -> dict[str, Any]:
+    """GET ``path`` (or a ``nextLink``) through ``client``'s pipeline, as JSON.
+
+    Raises:
+        HttpResponseError: ARM's error, as the generated clients raise it.
+    """
+    from azure.core.exceptions import HttpResponseError
+    from azure.core.rest import HttpRequest
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+
+    params = {} if "api-version=" in path else {"api-version": REDIS_API_VERSION}
+    send = getattr(client, "send_request", None) or client._send_request
+    response = await send(HttpRequest("GET", path, params=params), **hooks)
+    if response.status_code != 200:
+        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    answer = response.json()
+    return answer if isinstance(answer, dict) else {}
+
+
+async def _listed(client: Any, path: str, hooks: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    next_path: str | None = path
+    for _ in range(MAX_LIST_PAGES):
+        if not next_path:
+            break
+        answer = await _get_json(client, next_path, hooks)
+        rows.extend(row for row in answer.get("value") or () if isinstance(row, dict))
+        link = answer.get("nextLink")
+        next_path = link if isinstance(link, str) and link else None
+    return rows
+
+
+async def listed_redis(client: Any, tenant_id: str, subscription_id: str,
+                       hooks: dict[str, Any]) -> list[AzureResource]:
+    """The subscription's AMR clusters through ARM's list operations, each with its database.
+
+    Raises:
+        HttpResponseError: as ARM answers (a 403 for a subscription the account may not read).
+    """
+    found = []
+    path = f"/subscriptions/{subscription_id}/providers/Microsoft.Cache/redisEnterprise"
+    for row in await _listed(client, path, hooks):
+        resource = resource_from_arm(row, tenant_id)
+        if resource is not None:
+            found.append(await _with_listed_database(client, resource, hooks))
+    return found
+
+
+async def redis_resource(client: Any, resource_id: ArmResourceId, tenant_id: str,
+                         hooks: dict[str, Any]) -> AzureResource | None:
+    """One AMR cluster by its id, with its database (None: ARM answered with something else).
+
+    Raises:
+        HttpResponseError: as ARM answers (404 for an unknown cluster).
+    """
+    resource = resource_from_arm(await _get_json(client, str(resource_id), hooks), tenant_id)
+    if resource is None or resource.type != REDIS_TYPE:
+        return None
+    return await _with_listed_database(client, resource, hooks)
+
+
+async def _with_listed_database(client: Any, resource: AzureResource,
+                                hooks: dict[str, Any]) -> AzureResource:
+    databases = await _listed(client, f"{resource.id}/databases", hooks)
+    return with_database(resource, databases[0]) if databases else resource
