@@ -20,7 +20,7 @@ READ_COMMANDS = frozenset({
     "scan", "type", "pttl", "ttl", "exists", "memory|usage", "object|encoding", "strlen",
     "getrange", "get", "hlen", "hscan", "hget", "hstrlen", "llen", "lrange", "lindex", "scard",
     "sscan", "sismember", "zcard", "zscan", "zscore", "xlen", "xrange", "xrevrange",
-    "xinfo|stream", "dbsize", "info", "ping", "client|id", "command|info",
+    "xinfo|stream", "dbsize", "info", "ping", "client|id", "command|info", "acl|whoami",
 })
 # Commands whose first argument names a subcommand (COMMAND INFO knows them as "a|b").
 CONTAINER_COMMANDS = frozenset({
@@ -82,7 +82,7 @@ class ReadOnlyGate:
     async def _reads_by_the_server(self) -> frozenset[str] | None:
         if self._server_reads is None and self.table_unavailable is None:
             try:
-                table = await self._command_info(sorted(READ_COMMANDS))
+                table = await self._table(sorted(READ_COMMANDS))
             except Exception as exc:  # NOPERM for COMMAND: fall back on the allowlist alone
                 self.table_unavailable = f"{type(exc).__name__}: {str(exc)[:200]}"
                 return None
@@ -90,6 +90,20 @@ class ReadOnlyGate:
                 _text(name).lower() for name, info in (table or {}).items()
                 if isinstance(info, dict) and not _refused_by_flags(info))
         return self._server_reads
+
+    async def _table(self, names: list[str]) -> dict[str, Any]:
+        try:
+            return await self._command_info(names)
+        except (TypeError, IndexError):
+            # A name the server lacks (renamed away, a module's) answers nil, which redis-py's
+            # parser cannot read: ask one by one, and a name that fails is not a read there.
+            table: dict[str, Any] = {}
+            for name in names:
+                try:
+                    table.update(await self._command_info([name]))
+                except (TypeError, IndexError):
+                    continue
+            return table
 
     def _refusal(self, name: str, why: str) -> ReadOnlyRefused:
         shown = name.replace("|", " ").upper()
