@@ -45,9 +45,9 @@ def _check_secret(auth: AuthMethod, text: str) -> SecretValue:
 
 
 def _open(session: Any, connection: Connection) -> Any:
-    from vaultbrowser.redis.services.opening import open_service
+    from vaultbrowser.redis.services.lazy_service import LazyRedisService
 
-    return open_service(session, connection)
+    return LazyRedisService.for_connection(session, connection)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.redis.models.key_rows import RedisRoot
 from vaultbrowser.redis.models.key_tree import RedisTreeModel
+from vaultbrowser.redis.services.lazy_service import LazyRedisService
 
 
 def local_connection(port: int, *, read_only: bool = False) -> Connection:
@@ -23,14 +24,15 @@ def local_connection(port: int, *, read_only: bool = False) -> Connection:
 def add_server(qloop: Any, model: RedisTreeModel, port: int, *,
                read_only: bool = False) -> QModelIndex:
     service = qloop.run_until_complete(open_local(port, read_only=read_only))
-    return model.add_root(RedisRoot(local_connection(port, read_only=read_only), service))
+    return model.add_root(RedisRoot(local_connection(port, read_only=read_only),
+                                    LazyRedisService.of(service)))
 
 
 def close_all(qloop: Any, model: RedisTreeModel) -> None:
     model.cells.close()
     model.cancel_all()
     for node in model.root_nodes():
-        qloop.run_until_complete(node.record.service.close())
+        qloop.run_until_complete(node.record.service.close())  # the handle closes it
 
 
 def fetch(qloop: Any, model: RedisTreeModel, index: QModelIndex) -> None:

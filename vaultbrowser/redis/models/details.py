@@ -45,13 +45,14 @@ def commands_section(commands: Sequence[SentCommand]) -> DetailSection:
 def describe(record: Any, response: ResponseInfo | None = None) -> Details:
     if isinstance(record, RedisRoot):
         details = describe_connection(record, "Redis server", "Address", response)
-        service = record.service
+        service = record.service.current
         rows = detail_rows(
-            ("Topology", "cluster (every primary is scanned)" if service.cluster
-             else "single endpoint"),
-            ("User", service.user or "default"),
+            ("Topology", None if service is None else "cluster (every primary is scanned)"
+             if service.cluster else "single endpoint"),
+            ("User", None if service is None else service.user or "default"),
+            ("State", "not opened yet" if service is None else "connected"),
             ("Read-only", "Yes: write commands are refused before they are sent"
-             if service.read_only else None))
+             if service is not None and service.read_only else None))
         return Details(details.title, details.subtitle,
                        (*details.sections, DetailSection("Server", rows)), None, record,
                        note="From the connection: selecting it sends no command.")
@@ -105,7 +106,7 @@ async def load_details(record: Any, root: Any) -> Details:
     """
     if not isinstance(record, KeyRow) or not isinstance(root, RedisRoot):
         return describe(record)
-    service = root.service
+    service = await root.service.opened()
     with capturing_commands(service.commands.journal) as captured:
         details = await service.keys.details(record.name)
     url = service.commands.address.url

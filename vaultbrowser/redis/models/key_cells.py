@@ -25,8 +25,9 @@ _log = logging.getLogger(__name__)
 
 
 class KeyCells:
-    """``service_of(node)`` gives a key row's service; ``update(node, row)`` puts a filled
-    row in the model (only while the node is still in the tree)."""
+    """``service_of(node)`` gives a key row's service (a ``LazyRedisService``);
+    ``update(node, row)`` puts a filled row in the model (only while the node is still in the
+    tree)."""
 
     def __init__(self, service_of: Callable[[Node], Any],
                  update: Callable[[Node, KeyRow], None]) -> None:
@@ -35,6 +36,12 @@ class KeyCells:
         self._tasks: dict[int, asyncio.Task[None]] = {}  # by id(service)
 
     def rows_in_view(self, nodes: Sequence[Node]) -> None:
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:  # the window is closing: its loop is gone
+            return
+        if loop.is_closed():
+            return
         wanted: dict[int, tuple[Any, list[Node]]] = {}
         for node in nodes:
             record = node.record
@@ -45,7 +52,7 @@ class KeyCells:
             previous = self._tasks.pop(key, None)
             if previous is not None:
                 previous.cancel()
-            task = asyncio.ensure_future(self._fill(service, rows))
+            task = loop.create_task(self._fill(service, rows))
             self._tasks[key] = task
             task.add_done_callback(lambda done, k=key: self._forget(k, done))
 
@@ -53,9 +60,10 @@ class KeyCells:
         if self._tasks.get(key) is task:
             del self._tasks[key]
 
-    async def _fill(self, service: Any, nodes: list[Node]) -> None:
+    async def _fill(self, handle: Any, nodes: list[Node]) -> None:
         names = [node.record.name for node in nodes]
         try:
+            service = await handle.opened()
             summaries: dict[bytes, KeySummary] = await summarize_keys(service.commands, names)
         except VaultBrowserError as error:  # the cells stay empty; the journal has it
             _log.debug("key cells not filled: %s", error.title)

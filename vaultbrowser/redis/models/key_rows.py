@@ -15,14 +15,15 @@ from vaultbrowser.redis.services.key_summaries import KeySummary
 from vaultbrowser.redis.services.names import display_text
 
 if TYPE_CHECKING:  # redis-py loads when a Redis connection opens, not at start-up
-    from vaultbrowser.redis.services.service import RedisService
+    from vaultbrowser.redis.services.lazy_service import LazyRedisService
 
 
 @dataclass(frozen=True, eq=False)
 class RedisRoot(ConnectionRoot):
-    """A connected Redis: a top-level row of the Keys tree."""
+    """A Redis connection: a top-level row of the Keys tree (its service opens with the
+    first page)."""
 
-    service: RedisService
+    service: LazyRedisService
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,7 +170,7 @@ class RedisTreeModel(LazyTreeModel):
 
     async def fetch_page(self, node: Node, continuation: str | None, page_size: int
                          ) -> Page[Any]:
-        keys = self._service_of(node).keys
+        keys = (await self._service_of(node).opened()).keys
         record = node.record
         prefix = record.prefix if isinstance(record, NamespaceRow) else b""
         if self._flat:

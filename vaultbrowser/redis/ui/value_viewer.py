@@ -52,7 +52,7 @@ class RedisValueViewer(QWidget):
         self.format_combo = QComboBox()
         self.format_combo.addItems([TEXT, JSON, HEX])
         self.format_combo.setToolTip("Show the string as text, pretty-printed JSON or hex")
-        self.format_combo.currentTextChanged.connect(self._show_string)
+        self.format_combo.currentTextChanged.connect(self.show_string)
         self.load_more_button = QPushButton("Load more")
         self.load_more_button.setToolTip("Read the next piece of the value from the server")
         self.load_more_button.clicked.connect(self.load_more)
@@ -147,7 +147,7 @@ class RedisValueViewer(QWidget):
         if pages is not self.pages:
             return
         if pages.is_string:
-            self._show_string()
+            self.show_string()
         else:
             self.table_model.append(pages.rows[before:])
             if before == 0:
@@ -158,7 +158,7 @@ class RedisValueViewer(QWidget):
         while self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def _show_string(self, *_args: Any) -> None:
+    def show_string(self, *_args: Any) -> None:
         pages = self.pages
         if pages is None or not pages.is_string:
             return

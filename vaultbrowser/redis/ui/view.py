@@ -19,7 +19,9 @@ from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.redis.models import details as redis_details
 from vaultbrowser.redis.models.key_rows import KeyRow, NamespaceRow, RedisRoot
 from vaultbrowser.redis.models.key_tree import RedisTreeModel
+from vaultbrowser.redis.ui.key_actions import RedisKeyActions
 from vaultbrowser.redis.ui.scan_bar import ScanBar
+from vaultbrowser.redis.ui.value_viewer import RedisValueViewer
 
 
 class RedisView:
@@ -28,11 +30,30 @@ class RedisView:
     def __init__(self, window: WindowContext) -> None:
         self.window = window
         self.model = RedisTreeModel()
-        self.pane = TreePane(self.model, "Keys")
+        self.pane = TreePane(self.model, "Redis keys")
         self.scan_bar = ScanBar(self.model, self.pane)
         layout = self.pane.layout()
         layout.insertWidget(1, self.scan_bar)  # type: ignore[attr-defined]
         self.panes = (("Redis", self.pane),)
+        self.value_viewer = RedisValueViewer(window.run_task)
+        window.detail_pane.add_value_viewer(self.value_viewer, 3)
+        window.detail_pane.details_changed.connect(self._details_shown)
+        self.actions = RedisKeyActions(window, self.pane, self.value_viewer)
+
+    def _details_shown(self, details: Details) -> None:
+        """A key's details are shown: its value under them (read from the server, a piece at
+        a time); any other row's: no value."""
+        record = details.record
+        index = self.pane.selected_source_index()
+        root = self.window.root_of(self.model, index) if index.isValid() else None
+        selected = self.model.record_of(index) if index.isValid() else None
+        if (isinstance(record, KeyRow) and isinstance(root, RedisRoot)
+                and root.service.current is not None
+                and isinstance(selected, KeyRow) and selected.name == record.name):
+            self.value_viewer.show_key(root.service.current, record,
+                                       writable=self.window.can_write(root))
+        else:
+            self.value_viewer.clear()
 
     def make_root(self, connection: Connection, service: Any) -> RedisRoot:
         return RedisRoot(connection, service)
