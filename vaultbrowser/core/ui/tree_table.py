@@ -26,13 +26,19 @@ from PySide6.QtWidgets import (
 
 from vaultbrowser.core.models.flat_tree import FlatTreeModel
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
+from vaultbrowser.core.ui.appends_below_view import AppendsBelowView
 from vaultbrowser.core.ui.tree_accessibility import accessible_as_tree
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class BranchDelegate(QStyledItemDelegate):
-    """Paints column 0 indented by depth, with the style's branch arrow before the text."""
+    """Paints column 0 indented by depth, with the style's branch arrow before the text, and the
+    current cell of any other column without the focus frame (rows are selected whole).
+
+    The view gives it only those cells: the others go to Qt's own delegate, which draws the
+    same without a Python call per cell (``TreeTable._follow_current_column``).
+    """
 
     def __init__(self, view: TreeTable) -> None:
         super().__init__(view)
@@ -89,7 +95,15 @@ class TreeTable(QTableView):
         self._spans: frozenset[int] = frozenset()
         self._indentation = self.style().pixelMetric(
             QStyle.PixelMetric.PM_TreeViewIndentation, None, self) or 20
-        self.setItemDelegate(BranchDelegate(self))
+        # Qt's delegate draws the plain cells; ours the branch column and the current cell, the
+        # one a Python delegate must change (no focus frame): painting a screenful cost a
+        # Python call per cell before.
+        self._plain_delegate = QStyledItemDelegate(self)
+        self._branch_delegate = BranchDelegate(self)
+        self._focus_column = 0
+        self.setItemDelegate(self._plain_delegate)
+        self.setItemDelegateForColumn(0, self._branch_delegate)
+        self._appends = AppendsBelowView(self)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setShowGrid(False)
@@ -136,6 +150,28 @@ class TreeTable(QTableView):
         return frozenset(row for row in range(first, last + 1)
                          if model.index(row, 0).data(STATUS_ROLE) is not None)
 
+    # --- delegates: ours only where a cell differs from Qt's ---------------------------------
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._follow_current_column(current.column() if current.isValid() else 0)
+
+    def _follow_current_column(self, column: int) -> None:
+        if column == self._focus_column:
+            return
+        if self._focus_column > 0:
+            self.setItemDelegateForColumn(self._focus_column, None)  # Qt's delegate again
+        if column > 0:
+            self.setItemDelegateForColumn(column, self._branch_delegate)
+        self._focus_column = column
+
+    # --- layout: rows appended out of sight repaint nothing ---------------------------------
+
+    def doItemsLayout(self) -> None:
+        if self._appends.take():
+            self.updateGeometries()  # the scroll bar takes the new rows; the rows shown stay
+            return
+        super().doItemsLayout()
+
     # --- model --------------------------------------------------------------------------------
 
     def setModel(self, model: Any) -> None:
@@ -143,6 +179,10 @@ class TreeTable(QTableView):
         if isinstance(previous, FlatTreeModel):
             previous.expanded_changed.disconnect(self._on_expanded_changed)
         super().setModel(model)
+        self._appends.watch(model)
+        if (selection := self.selectionModel()) is not None:  # a new one with each model
+            selection.currentChanged.connect(self._on_current_changed)
+        self._follow_current_column(0)
         if isinstance(model, FlatTreeModel):
             model.expanded_changed.connect(self._on_expanded_changed)
 
