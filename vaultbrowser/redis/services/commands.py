@@ -75,7 +75,10 @@ def reply_size(reply: Any) -> int:
     if isinstance(reply, dict):
         return sum(reply_size(key) + reply_size(value) for key, value in reply.items())
     if isinstance(reply, list | tuple | set):
-        return sum(reply_size(item) for item in reply)
+        total = 0
+        for item in reply:  # a loop, not recursion, for the common flat list of strings
+            total += len(item) if isinstance(item, bytes) else reply_size(item)
+        return total
     return 8
 
 

@@ -18,6 +18,11 @@ from vaultbrowser.core.services.records import Page
 from vaultbrowser.redis.services.commands import RedisCommands
 from vaultbrowser.redis.services.names import display_text, prefix_pattern
 
+# Page sizes for the trees, as PagingSettings has them for vaults and blobs: a small first page
+# (time to first row), larger later ones, the largest for Load all (few round trips).
+FIRST_KEY_PAGE = 100
+NEXT_KEY_PAGE = 1_000
+LOAD_ALL_KEY_PAGE = 5_000
 SCAN_TIME_BUDGET = 0.5  # seconds of SCAN calls for one page
 FILTERED_SCAN_COUNT = 1_000  # keys the server looks at per call when a filter leaves few
 MAX_PAGE_SIZE = 10_000  # LimitSettings.max_page_items
@@ -113,7 +118,7 @@ class RedisKeys:
             reply = await self._commands.call(
                 "SCAN", cursor, *options, node=node if self._commands.cluster else None)
             cursor = _cursor(reply[0])
-            keys.extend(KeyRecord(bytes(name)) for name in reply[1])
+            keys.extend(map(KeyRecord, reply[1]))  # bytes already (no decoding client)
             if cursor == 0:
                 index = primaries.index(node) + 1
                 if index >= len(primaries):

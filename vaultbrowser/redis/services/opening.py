@@ -23,7 +23,7 @@ from vaultbrowser.core.services.connections import (
     Connection,
     is_loopback_host,
 )
-from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
+from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.journal import HttpJournal
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.redis.services.addresses import RedisAddress, parse_redis_url
@@ -144,7 +144,7 @@ async def open_service(session: ServiceSession, connection: Connection) -> Redis
                                    credentials=credentials,
                                    read_only=session.is_read_only(connection),
                                    journal=session.journal, options=options)
-    except VaultBrowserError:
+    except BaseException:  # a failure or a cancel: stop the token refresh with it
         if isinstance(credentials, EntraTokenProvider):
             await credentials.close()
         raise
