@@ -255,6 +255,15 @@ class RedisTreeModel(LazyTreeModel):
         except Exception as error:  # a model method never raises
             report_model_fault(self, "rows_in_view", error)
 
+    def cancel_all(self) -> None:
+        """Cancel every page and cell fill in flight (the window closes)."""
+        self.cells.close()
+        super().cancel_all()
+
+    def remove_root(self, record: Any) -> bool:
+        self.cells.close()  # its rows' fills; the others' rows are asked again when in view
+        return super().remove_root(record)
+
     def _update_row(self, node: Node, row: KeyRow) -> None:
         if node.parent is not None:
             self.update_record(self.index_of(node), row)
