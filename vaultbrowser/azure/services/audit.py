@@ -121,7 +121,8 @@ async def audit_discovered(collector: InventoryCollector, connection: Connection
                                  ca_path=connection.ca_path, secret=connection.secret)
             try:
                 target = replace(kind.connection_for_resource(resource.endpoint, sign_in, None),
-                                 name=found.path, read_only=True)
+                                 name=found.path, read_only=True,
+                                 resource_properties=resource.properties)
             except InvalidInput as error:
                 collector.errors.add(found.path, "open", error, subject=resource.name)
         collector.resources.append(resource_entry(

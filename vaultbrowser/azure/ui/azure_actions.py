@@ -165,7 +165,8 @@ class AzureActions(QObject):
                              notes=tuple(f"Resource Manager says it is {warning}" if
                                          warning.startswith("behind") else
                                          f"Resource Manager says: {warning}"
-                                         for warning in resource.facts.warnings()))
+                                         for warning in resource.facts.warnings()),
+                             resource_properties=resource.properties)
         self.window.run_task(self._open(connection, remember=account_key is None))
 
     def _kind_and_sign_in(self, index: QModelIndex, resource: AzureResource

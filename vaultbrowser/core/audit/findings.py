@@ -276,6 +276,19 @@ def _resource_rules(entry: AzureResourceEntry) -> Iterable[tuple[str, FindingIte
         yield "tls-below-1.2", subject(f"minimum TLS version {entry.minimum_tls}")
 
 
+def merged(*groups: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The findings of ``groups`` (the rules', and those kinds evaluated themselves: see
+    ``InventoryCollector.findings``) with one finding per code, its items joined in order;
+    most severe first, otherwise in the order they came."""
+    by_code: dict[str, Finding] = {}
+    for finding in (finding for group in groups for finding in group):
+        known = by_code.get(finding.code)
+        by_code[finding.code] = finding if known is None else Finding(
+            known.code, known.severity, known.title, known.description,
+            known.items + finding.items)
+    return tuple(sorted(by_code.values(), key=lambda f: f.severity.rank))
+
+
 def analyze(items: Sequence[VaultItemEntry], containers: Sequence[ContainerEntry],
             now: datetime, resources: Sequence[AzureResourceEntry] = ()) -> tuple[Finding, ...]:
     """Every finding with at least one item: most severe first, then in the table's order.

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from vaultbrowser.core.audit.model import (
     AzureResourceEntry,
     ContainerEntry,
+    Finding,
     ReportError,
     VaultItemEntry,
 )
@@ -91,6 +92,9 @@ class InventoryCollector:
         self.errors = ErrorLog()
         self.items: list[VaultItemEntry] = []
         self.containers: list[ContainerEntry] = []
+        # Findings a kind evaluated itself, over what it does not keep as inventory (a sample
+        # of a Redis database's keys): merged with the rules' (``findings.merged``).
+        self.findings: list[Finding] = []
         # What a discovering kind found (Azure Resource Manager's view of each resource).
         self.resources: list[AzureResourceEntry] = []
         # The registry, by name: a kind that finds other kinds' resources (Azure discovery)

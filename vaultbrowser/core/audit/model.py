@@ -35,6 +35,9 @@ class ItemKind(StrEnum):
     CONTAINER = "container"
     VAULT = "vault"
     ACCOUNT = "account"  # a storage account (what Resource Manager says about it)
+    DATABASE = "database"  # a key-value database (an Azure Managed Redis one)
+    NAMESPACE = "namespace"  # keys sharing a prefix ("session:*"), as sampled
+    DATA_KEY = "data-key"  # one key of a key-value store (a Redis key; not a Key Vault key)
 
 
 # Azure Resource Manager's types of what discovery finds (lower case, as Resource Graph writes).

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vaultbrowser import __version__
-from vaultbrowser.core.audit.findings import analyze
+from vaultbrowser.core.audit.findings import analyze, merged
 from vaultbrowser.core.audit.inventory import InventoryCollector, Progress, collect_inventory
 from vaultbrowser.core.audit.model import AuditedConnection, AuditReport
 from vaultbrowser.core.audit.render_html import render_html
@@ -77,7 +77,8 @@ async def collect_report(
         ),
         items=items,
         containers=containers,
-        findings=analyze(items, containers, generated_at, resources),
+        findings=merged(analyze(items, containers, generated_at, resources),
+                        collector.findings),
         errors=collector.errors.errors(),
         scan_blobs=scan_blobs,
         resources=resources,

@@ -89,6 +89,10 @@ class Connection:
     # a SAS: its permissions and expiry): added to the advice of an access or sign-in error.
     # For this run only: never saved.
     notes: tuple[str, ...] = field(default=(), compare=False)
+    # What Resource Manager says of the resource, for a connection discovery made (ARM's
+    # property names and values as text: ("accessKeysAuthentication", "Enabled")): its kind's
+    # audit reads them. Empty: not known. For this run only: never saved.
+    resource_properties: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def display_name(self) -> str:
