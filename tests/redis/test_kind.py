@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from vaultbrowser.app import KINDS, build_parser, connections_from_args
+from vaultbrowser.app import build_parser, connections_from_args
 from vaultbrowser.core.services.connections import AuthMethod
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.redis.kind import KIND
 
+ONLY = (KIND,)
 
-def test_registered_after_blob_and_before_the_azure_sign_in() -> None:
-    names = [kind.name for kind in KINDS]
-    assert names.index("blob") < names.index("redis") < names.index("azure")
-    assert KIND.label == "Azure Managed Redis"
+
+def test_the_kind_s_words_and_sign_in_methods() -> None:
+    assert KIND.name == "redis" and KIND.label == "Azure Managed Redis"
     assert AuthMethod.ACCOUNT_KEY in KIND.auth_methods
     assert AuthMethod.LOCAL_EMULATOR in KIND.auth_methods
     assert AuthMethod.DEFAULT in KIND.auth_methods
@@ -31,20 +31,20 @@ def test_urls_are_normalized_by_the_redis_rule() -> None:
 
 
 def test_command_line_redis_is_repeatable(monkeypatch: pytest.MonkeyPatch) -> None:
-    args = build_parser().parse_args(["--redis", "myredis.westeurope.redis.azure.net",
-                                      "--redis", "redis://127.0.0.1:7000"])
-    connections = [c for c in connections_from_args(args) if c.kind == "redis"]
+    args = build_parser(ONLY).parse_args(["--redis", "myredis.westeurope.redis.azure.net",
+                                          "--redis", "redis://127.0.0.1:7000"])
+    connections = connections_from_args(args, ONLY)
     assert [(c.url, c.auth) for c in connections] == [
         ("rediss://myredis.westeurope.redis.azure.net:10000", AuthMethod.DEFAULT),
         ("redis://127.0.0.1:7000", AuthMethod.LOCAL_EMULATOR)]
-    args = build_parser().parse_args(["--redis", "myredis.westeurope.redis.azure.net",
-                                      "--redis-key-env", "MY_REDIS_KEY"])
-    (keyed,) = [c for c in connections_from_args(args) if c.kind == "redis"]
+    args = build_parser(ONLY).parse_args(["--redis", "myredis.westeurope.redis.azure.net",
+                                          "--redis-key-env", "MY_REDIS_KEY"])
+    (keyed,) = connections_from_args(args, ONLY)
     assert keyed.auth is AuthMethod.ACCOUNT_KEY and keyed.secret_env == "MY_REDIS_KEY"
     assert keyed.secret is None  # the key is read from the variable when it opens
     with pytest.raises(InvalidInput) as caught:
-        connections_from_args(build_parser().parse_args(
-            ["--redis", "rediss://user:hunter2@myredis.westeurope.redis.azure.net"]))
+        connections_from_args(build_parser(ONLY).parse_args(
+            ["--redis", "rediss://user:hunter2@myredis.westeurope.redis.azure.net"]), ONLY)
     assert "hunter2" not in str(caught.value) + caught.value.advice
 
 
@@ -69,3 +69,65 @@ def test_the_icon_draws_at_16_px(qapp: Any) -> None:
     painter.end()
     painted = sum(1 for x in range(16) for y in range(16) if image.pixelColor(x, y).alpha())
     assert painted > 100
+
+
+# --- the demo provider ------------------------------------------------------------------------
+
+
+def test_the_demo_starts_a_seeded_redis_server_and_stops_it(tmp_path: Any) -> None:
+    import asyncio
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    from tests.redis.local_redis import open_local
+    from vaultbrowser.redis.services.demo.redis_server import _answers
+
+    demo = KIND.demo(tmp_path, True)
+
+    async def run() -> tuple[list[bytes], int, Any]:
+        connection = await demo.start({})
+        port = demo.port  # type: ignore[attr-defined]
+        service = await open_local(port)
+        try:
+            names: list[bytes] = []
+            token = None
+            while True:
+                page = await service.keys.list_keys(page_size=1000, continuation=token)
+                names += [key.name for key in page.items]
+                token = page.next_token
+                if token is None:
+                    break
+            details = await service.keys.details(b"cache:catalogue")
+        finally:
+            await service.close()
+            await demo.stop()
+        return names, port, (connection, details)
+
+    names, port, (connection, details) = asyncio.run(run())
+    assert connection.kind == "redis" and connection.auth is AuthMethod.LOCAL_EMULATOR
+    assert connection.url == f"redis://127.0.0.1:{port}" and port != 6379
+    assert sum(name.startswith(b"sessions:") for name in names) == 120
+    for name in (b"users:1001", b"queues:email", b"tags:product:17", b"leaderboard:weekly",
+                 b"events:orders", b"feature-flags:checkout-v2"):
+        assert name in names
+    assert details.type == "string" and details.length > 64 * 1024  # read in ranges
+    assert not _answers(port)  # stopped
+    assert (tmp_path / "redis").is_dir()
+
+
+def test_without_redis_server_the_demo_says_how_to_get_it(tmp_path: Any,
+                                                          monkeypatch: Any) -> None:
+    import asyncio
+
+    from vaultbrowser.core.services.kinds import DemoUnavailable
+    from vaultbrowser.redis.services.demo import redis_server
+
+    monkeypatch.setattr(redis_server.shutil, "which", lambda _name: None)
+    demo = KIND.demo(tmp_path, True)
+    with pytest.raises(DemoUnavailable) as caught:
+        asyncio.run(demo.start({}))
+    message = str(caught.value)
+    assert "apt-get install redis-server" in message and "brew install redis" in message
+    assert "WSL" in message
+    asyncio.run(demo.stop())  # nothing started: nothing to stop

@@ -119,7 +119,7 @@ def test_a_bad_continuation_or_page_size_is_refused(standalone: RedisProcess, ru
         messages = []
         try:
             for arguments in ({"page_size": 0}, {"page_size": 10, "continuation": "x|y"},
-                              {"page_size": 10, "type_filter": "json"}):
+                              {"page_size": 10, "type_filter": "no such type!"}):
                 try:
                     await service.keys.list_keys(**arguments)
                 except InvalidInput as exc:
@@ -161,9 +161,21 @@ def test_a_namespace_pattern_escapes_glob_characters(standalone: RedisProcess, r
     assert sorted(run(body())) == [b"odd*:1", b"odd*:2"]
 
 
-def test_key_names_show_safely() -> None:
+def test_key_names_show_safely(standalone: RedisProcess, run: Run) -> None:
     assert KeyRecord(b"caf\xc3\xa9:\xff\n\xe2\x80\xae").display == "café:\\xff\\n\\u202e"
     assert KeyRecord(b"a\\xff").display == "a\\\\xff"  # a literal backslash is not a byte
+    odd = b"bin:\x00\xff\xfe\x1b[31m"
+    standalone.admin.set(odd, b"v")
+
+    async def body() -> list[KeyRecord]:
+        service = await open_local(standalone.port)
+        try:
+            return list((await service.keys.list_keys(page_size=10)).items)
+        finally:
+            await service.close()
+
+    (key,) = run(body())
+    assert key.name == odd and key.display == "bin:\\x00\\xff\\xfe\\x1b[31m"
 
 
 @pytest.mark.parametrize("where", ["standalone", "cluster"])

@@ -58,7 +58,9 @@ def test_open_with_an_access_key(tmp_path: Path, run: Run) -> None:
         try:
             service = await open_service(session, _connection(
                 server.port, AuthMethod.ACCOUNT_KEY, secret=SecretValue(key)))
-            return await service.commands.call("PING"), repr(service.commands.client)
+            pong = await service.commands.call("PING")
+            assert session.journal.records()[-1].identity == "access key"
+            return pong, repr(service.commands.client)
         finally:
             await session.aclose()
 

@@ -26,7 +26,8 @@ keys.py
     delimiter=b":") -> ([NamespaceRecord], [KeyRecord])``, ``NamespaceGrouping(prefix,
     delimiter).add(page.items)`` (only namespaces not seen on earlier pages);
     ``NamespaceRecord(prefix, delimiter)`` with ``.display`` (last segment) and ``.pattern``
-    (the MATCH for ``list_keys``). ``KEY_TYPES``.
+    (the MATCH for ``list_keys``). ``KEY_TYPES`` (a module's type, e.g. ReJSON-RL, is accepted
+    too). Page sizes: ``FIRST_KEY_PAGE`` 100, ``NEXT_KEY_PAGE`` 1000, ``LOAD_ALL_KEY_PAGE`` 5000.
 values.py (never a whole huge value)
     ``string_range(name, start=0, size=64 KiB) -> StringSlice(data, start, total)``
     (``.complete``, ``.end``); ``hash_page / set_page / sorted_set_page(name, page_size=100,
@@ -51,7 +52,13 @@ samples.py (the audit findings' raw data, Qt-free)
 commands.py
     ``RedisCommands.call(*args, key=, node=)`` / ``call_batch(commands, key=)``: the one
     place commands go (read-only gate, journal entry with ``CommandReply``, reply limit, typed
-    errors). ``Hidden(value)`` marks an argument the journal must not show.
+    errors). ``Hidden(value)`` marks an argument the journal must not show. ``.primaries()``
+    (host:port of each primary), ``.slot_of(key)``, ``.identity`` (oid / "access key").
+    Journal entries (core/services/http/journal.py ``ExchangeRecord``): ``method`` = the
+    command ("SCAN", "MEMORY USAGE", "PIPELINE TYPE+PTTL"), ``url`` = connection URL + the
+    arguments (values hidden), ``response`` None, ``reply`` = ``CommandReply(node, size)``
+    when answered (``.text`` "OK · 123 B from host:port"), else ``failure`` / ``refused`` /
+    ``cancelled`` as for HTTP.
 entra.py
     ``EntraTokenProvider(credential)``: ``await start() -> oid``, ``refresh()``,
     ``close()``, ``.user``, ``.refreshes``, ``.last_error``; ``object_id_of(token)``;

@@ -87,12 +87,14 @@ class RedisCommands:
 
     def __init__(self, client: Redis | RedisCluster, *, address: RedisAddress, where: str,
                  user: str | None, read_only: bool, journal: HttpJournal | None,
-                 max_reply_bytes: int = MAX_REPLY_BYTES) -> None:
+                 max_reply_bytes: int = MAX_REPLY_BYTES, identity: str | None = None) -> None:
         self.client = client
         self.cluster = isinstance(client, RedisCluster)
         self.address = address
         self.where = where  # the connection's display name
         self.user = user  # the user name sent (an object id, or None: the default user)
+        # Who the journal and the audit trail name: the object id, or how it signed in
+        self.identity = identity or user
         self.journal = journal
         self.max_reply_bytes = max_reply_bytes
         self.gate = ReadOnlyGate(where, read_only=read_only, command_info=self._command_info)
@@ -242,7 +244,7 @@ class RedisCommands:
             response=None, method=name.replace("|", " ").upper(),
             url=f"{self.address.url} {text}", started_at=started_at, elapsed=elapsed,
             failure=failure, authorized=True, connection=self.where,
-            identity=self.user, refused=refused, cancelled=cancelled, reply=reply))
+            identity=self.identity, refused=refused, cancelled=cancelled, reply=reply))
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -10,6 +10,7 @@ asked for and still have a next token — like a blob listing's, it is never "co
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -26,7 +27,8 @@ LOAD_ALL_KEY_PAGE = 5_000
 SCAN_TIME_BUDGET = 0.5  # seconds of SCAN calls for one page
 FILTERED_SCAN_COUNT = 1_000  # keys the server looks at per call when a filter leaves few
 MAX_PAGE_SIZE = 10_000  # LimitSettings.max_page_items
-KEY_TYPES = ("string", "hash", "list", "set", "zset", "stream")
+KEY_TYPES = ("string", "hash", "list", "set", "zset", "stream")  # a module adds its own
+_TYPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
 # The command that gives a key's length, by type (a module's types have none).
 LENGTH_COMMANDS = {"string": "STRLEN", "hash": "HLEN", "list": "LLEN", "set": "SCARD",
                    "zset": "ZCARD", "stream": "XLEN"}
@@ -79,9 +81,10 @@ def check_scan_arguments(page_size: int, type_filter: str | None) -> None:
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(f"A page of keys holds 1 to {MAX_PAGE_SIZE:,} keys, not {page_size}.")
-    if type_filter is not None and type_filter not in KEY_TYPES:
+    if type_filter is not None and not _TYPE_NAME.fullmatch(type_filter):
         raise InvalidInput(f"{type_filter[:30]!r} is not a Redis type.",
-                           advice="Filter by one of " + ", ".join(KEY_TYPES) + ".")
+                           advice="Filter by one of " + ", ".join(KEY_TYPES) + ", or a "
+                                  "module's type (ReJSON-RL).")
 
 
 class RedisKeys:
@@ -95,7 +98,7 @@ class RedisKeys:
                         ) -> Page[KeyRecord]:
         """One page of keys (about ``page_size``; a small first page, larger later ones, as
         the caller asks). ``match``: a SCAN MATCH glob (``namespace_pattern`` for one
-        namespace); ``type_filter``: one of ``KEY_TYPES`` (SCAN TYPE).
+        namespace); ``type_filter``: one of ``KEY_TYPES`` or a module's type (SCAN TYPE).
 
         Raises:
             InvalidInput: a bad page size, type or continuation token.

@@ -76,8 +76,9 @@ async def open_redis(address: RedisAddress, *, where: str,
     if address.tls:
         settings.update(ssl=True, ssl_cert_reqs="required", ssl_check_hostname=True,
                         ssl_ca_certs=options.ca_path)
+    identity = "access key" if isinstance(credentials, SecretPasswordProvider) else None
     probe = RedisCommands(Redis(db=address.db, **settings), address=address, where=where,
-                          user=user, read_only=read_only, journal=journal)
+                          user=user, read_only=read_only, journal=journal, identity=identity)
     try:
         info = await probe.call("INFO", "cluster")
     except BaseException:
@@ -96,7 +97,8 @@ async def open_redis(address: RedisAddress, *, where: str,
         await cluster.aclose()
         raise translate_redis_error(exc, where=where, user=user) from None
     return RedisService(RedisCommands(cluster, address=address, where=where, user=user,
-                                      read_only=read_only, journal=journal), credentials)
+                                      read_only=read_only, journal=journal,
+                                      identity=identity), credentials)
 
 
 def _cluster_enabled(info: object) -> bool:
