@@ -43,7 +43,8 @@ class FakeBlobs:
         return self._page(records, page_size, continuation)
 
     async def list_folder(self, container: str, prefix: str = "", *, page_size: int,
-                          continuation: str | None = None) -> Page[Any]:
+                          continuation: str | None = None, compact: bool = False
+                          ) -> Page[Any]:
         self.calls.append(("live", prefix, continuation))
         await asyncio.sleep(0)
         folders: list[str] = []
@@ -62,7 +63,8 @@ class FakeBlobs:
         return self._page(items, page_size, continuation)
 
     async def list_blobs_flat(self, container: str, prefix: str = "", *, page_size: int,
-                              continuation: str | None = None) -> Page[BlobRecord]:
+                              continuation: str | None = None, compact: bool = False
+                              ) -> Page[BlobRecord]:
         self.calls.append(("flat", prefix, continuation))
         items = [BlobRecord(container, n, size=1) for n in sorted(self.containers[container])
                  if n.startswith(prefix)]

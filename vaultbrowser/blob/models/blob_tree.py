@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QIcon
 
+from vaultbrowser.blob.models.leaf_cells import leaf_nodes, leaf_sort_key, leaf_text
 from vaultbrowser.blob.models.tier_text import tier_cell
+from vaultbrowser.blob.services.listing_columns import BlobColumns
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.core.models.connection_root import ConnectionRoot
@@ -26,7 +28,7 @@ from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.models.tones import Tone, tone_brush, tone_colour
-from vaultbrowser.core.models.tree_node import Node
+from vaultbrowser.core.models.tree_node import Node, StatusMarker
 from vaultbrowser.core.services.config import PagingSettings
 from vaultbrowser.core.services.records import Page
 
@@ -161,12 +163,14 @@ class BlobTreeModel(LazyTreeModel):
         if continuation is not None and continuation.startswith(_DELETED_PHASE):
             return await self._deleted_page(node, service, container, prefix, continuation,
                                             page_size)
+        # compact: a page held as columns, its rows' records built when asked (leaf_cells).
         if self._flat:
             page: Page[Any] = await service.list_blobs_flat(
-                container, prefix, page_size=page_size, continuation=continuation)
+                container, prefix, page_size=page_size, continuation=continuation,
+                compact=True)
         else:
             page = await service.list_folder(container, prefix, page_size=page_size,
-                                             continuation=continuation)
+                                             continuation=continuation, compact=True)
         if self._show_deleted and page.next_token is None:
             # The live rows are complete: the deleted ones of the same prefix follow.
             return Page(page.items, _DELETED_PHASE, page.response)
@@ -197,6 +201,27 @@ class BlobTreeModel(LazyTreeModel):
                     items.append(blob)
         next_token = _DELETED_TOKEN + page.next_token if page.next_token else None
         return Page(tuple(items), next_token, page.response)
+
+    def child_nodes(self, node: Node, items: Sequence[Any]) -> list[Node]:
+        if isinstance(items, BlobColumns):
+            return leaf_nodes(node, items)
+        return super().child_nodes(node, items)
+
+    def node_data(self, owner: Node | StatusMarker, column: int, role: int) -> Any:
+        # A column-backed blob's text straight from its page (views ask per cell, the filter
+        # per row): no record built.
+        if role == Qt.ItemDataRole.DisplayRole and type(owner) is Node:
+            source = owner.row_source
+            if source is not None:
+                return leaf_text(source[0], source[1], column, self._flat)
+        return super().node_data(owner, column, role)
+
+    def sort_key(self, node: Node, column: int) -> Any:
+        # Column-backed blobs: read from the page, not cached on the node (a million dicts).
+        source = node.row_source
+        if source is None:
+            return self.sort_value(node.record, column)
+        return leaf_sort_key(source[0], source[1], column, self._flat)
 
     def display(self, record: Any, column: int) -> Any:
         if isinstance(record, AccountRoot):

@@ -136,8 +136,12 @@ class BlobService:
         *,
         page_size: int,
         continuation: str | None = None,
+        compact: bool = False,
     ) -> Page[BlobPrefixRecord | BlobRecord]:
         """One page of ONE level under ``prefix`` (delimiter ``/``): virtual folders and blobs.
+
+        ``compact`` (both listings): the page's items may be a ``listing_columns.BlobColumns``
+        (a ``Sequence`` building each record when asked) instead of a tuple of records.
 
         ``prefix`` is "" for the container's root or a folder's prefix ending with "/". Folders
         come back as ``BlobPrefixRecord`` and are not expanded; within a page the service's
@@ -151,7 +155,7 @@ class BlobService:
         """
         check_page_size(page_size)
         return await self._lister.folder(
-            container, prefix, page_size=page_size, continuation=continuation
+            container, prefix, page_size=page_size, continuation=continuation, compact=compact
         )
 
     async def list_blobs_flat(
@@ -161,6 +165,7 @@ class BlobService:
         *,
         page_size: int,
         continuation: str | None = None,
+        compact: bool = False,
     ) -> Page[BlobRecord]:
         """One page of every blob whose name starts with ``prefix``, at any depth, in name order.
 
@@ -174,7 +179,7 @@ class BlobService:
         """
         check_page_size(page_size)
         return await self._lister.flat(
-            container, prefix, page_size=page_size, continuation=continuation
+            container, prefix, page_size=page_size, continuation=continuation, compact=compact
         )
 
     # --- single items ---------------------------------------------------------------------

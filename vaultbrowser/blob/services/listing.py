@@ -34,10 +34,10 @@ from azure.storage.blob._shared.response_handlers import process_storage_error
 from azure.storage.blob.aio import BlobServiceClient
 
 from vaultbrowser.blob.services.convert import blob_record, container_record, folder_item
+from vaultbrowser.blob.services.listing_expat import read_blob_columns, records_of
 from vaultbrowser.blob.services.listing_xml import (
     DEFAULT_SLICE_SECONDS,
     Slicer,
-    read_blob_listing,
     read_container_listing,
 )
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
@@ -70,11 +70,13 @@ class BlobLister(Protocol):
     ) -> Page[ContainerRecord]: ...
 
     async def folder(
-        self, container: str, prefix: str, *, page_size: int, continuation: str | None
+        self, container: str, prefix: str, *, page_size: int, continuation: str | None,
+        compact: bool = False,
     ) -> Page[BlobPrefixRecord | BlobRecord]: ...
 
     async def flat(
-        self, container: str, prefix: str, *, page_size: int, continuation: str | None
+        self, container: str, prefix: str, *, page_size: int, continuation: str | None,
+        compact: bool = False,
     ) -> Page[BlobRecord]: ...
 
 
@@ -128,7 +130,8 @@ class SdkBlobLister(_TagsFallback):
         )
 
     async def folder(
-        self, container: str, prefix: str, *, page_size: int, continuation: str | None
+        self, container: str, prefix: str, *, page_size: int, continuation: str | None,
+        compact: bool = False,
     ) -> Page[BlobPrefixRecord | BlobRecord]:
         container_client = self._client.get_container_client(container)
 
@@ -146,7 +149,8 @@ class SdkBlobLister(_TagsFallback):
             lambda item: folder_item(item, container)))
 
     async def flat(
-        self, container: str, prefix: str, *, page_size: int, continuation: str | None
+        self, container: str, prefix: str, *, page_size: int, continuation: str | None,
+        compact: bool = False,
     ) -> Page[BlobRecord]:
         container_client = self._client.get_container_client(container)
 
@@ -215,23 +219,32 @@ class FastBlobLister(_TagsFallback):
         return await self._page(self._client, params, convert)
 
     async def folder(
-        self, container: str, prefix: str, *, page_size: int, continuation: str | None
+        self, container: str, prefix: str, *, page_size: int, continuation: str | None,
+        compact: bool = False,
     ) -> Page[BlobPrefixRecord | BlobRecord]:
-        return await self._blobs(container, prefix, page_size, continuation, delimiter="/")
+        return await self._blobs(container, prefix, page_size, continuation, delimiter="/",
+                                 compact=compact)
 
     async def flat(
-        self, container: str, prefix: str, *, page_size: int, continuation: str | None
+        self, container: str, prefix: str, *, page_size: int, continuation: str | None,
+        compact: bool = False,
     ) -> Page[BlobRecord]:
-        return await self._blobs(container, prefix, page_size, continuation, delimiter=None)
+        return await self._blobs(container, prefix, page_size, continuation, delimiter=None,
+                                 compact=compact)
 
     async def _blobs(self, container: str, prefix: str, page_size: int,
-                     continuation: str | None, *, delimiter: str | None) -> Page[Any]:
+                     continuation: str | None, *, delimiter: str | None,
+                     compact: bool = False) -> Page[Any]:
         container_client = self._client.get_container_client(container)
 
         async def convert(body: Any, slicer: Slicer, max_items: int
                           ) -> tuple[tuple[Any, ...], str | None]:
-            prefixes, blobs, marker = await read_blob_listing(body, container, slicer, max_items)
-            return (*prefixes, *blobs), marker
+            # Prefixes first, then blobs. ``compact``: the page's columns themselves, a
+            # ``Sequence`` whose records are built when asked (a tree holding a million).
+            columns, marker = await read_blob_columns(body, container, slicer, max_items)
+            if compact:
+                return columns, marker  # type: ignore[return-value]
+            return await records_of(columns, slicer), marker
 
         def fetch(include: list[str]) -> Awaitable[Page[Any]]:
             params = {"restype": "container", "comp": "list", "prefix": prefix or None,

@@ -243,21 +243,22 @@ class LazyTreeModel(NodeTreeModel):
         """Insert the pages the node's listing accepted (one insert), and empty ``pages``."""
         if not pages:
             return
-        items = pages[0].items if len(pages) == 1 else [
-            record for page in pages for record in page.items]
+        items = [child for page in pages for child in self.child_nodes(node, page.items)]
         pages.clear()
         parent = self.index_of(node)
         if items:
             first = len(node.children)
             last = first + len(items) - 1  # inclusive
             self.beginInsertRows(parent, first, last)
-            node.children.extend(
-                Node(record=record, parent=node, lazy=self.is_lazy(record))
-                for record in items
-            )
+            node.children.extend(items)
             self.endInsertRows()
         self._sync_status(node)  # the "loading" row moved down: repaint its count
         self.page_loaded.emit(parent, len(items))
+
+    def child_nodes(self, node: Node, items: Sequence[Any]) -> list[Node]:
+        """The rows of one landed page's ``items`` under ``node`` (a subclass may make leaves
+        whose records a compact page builds on demand: ``Node.leaf``)."""
+        return [Node(record=record, parent=node, lazy=self.is_lazy(record)) for record in items]
 
     def _finish(self, node: Node, error: VaultBrowserError | None) -> None:
         listing = node.listing
