@@ -18,6 +18,7 @@ from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import DemoProvider, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.redis.services.addresses import normalize_redis_url, parse_redis_url
+from vaultbrowser.redis.services.discovered import redis_connection_for_resource
 
 REDIS = "redis"
 # Imported off the loop's thread before the first connection opens.
@@ -80,9 +81,9 @@ def _connections_from_args(args: argparse.Namespace) -> list[Connection]:
 
 
 async def _audit(collector: Any, connection: Connection) -> None:
-    # R3 (issue 22): the Redis audit collector (keys without TTL, biggest keys, access keys
-    # and the non-TLS port from ARM) is wired here when vaultbrowser/redis/services/ has it.
-    return None
+    from vaultbrowser.redis.services.audit import audit_redis
+
+    await audit_redis(collector, connection)
 
 
 def _demo(workdir: Path, seed: bool) -> DemoProvider:
@@ -112,8 +113,8 @@ KIND = ServiceKind(
     audit=_audit,
     demo=_demo,
     view=_view,
-    # R3 (issue 22): resource_type="microsoft.cache/redisenterprise" and
-    # connection_for_resource (discovery opens what it finds) go here with its discovery.
+    resource_type="microsoft.cache/redisenterprise",
+    connection_for_resource=redis_connection_for_resource,
     icon_svg=ICON_SVG,
     check_secret=_check_secret,
 )
