@@ -162,3 +162,42 @@ def test_a_policy_without_the_command_names_the_identity(standalone: RedisProces
     error = run(body())
     assert error.error_code == "NOPERM"
     assert f"data access policy assigned to {OID}" in error.advice
+
+
+def test_a_failed_refresh_keeps_the_old_token_and_tries_again(standalone: RedisProcess,
+                                                              run: Run) -> None:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    credential = RotatingTokenCredential(acl_rotation(standalone.admin), lifetime=1.5)
+    minted = credential.get_token
+    calls = 0
+
+    async def flaky(*scopes: str, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the first refresh fails (a network blip at sign-in)
+            raise ClientAuthenticationError("the token endpoint did not answer")
+        return await minted(*scopes, **kwargs)
+
+    credential.get_token = flaky  # type: ignore[method-assign]
+
+    async def body() -> tuple[Any, ...]:
+        provider = EntraTokenProvider(credential, retry_delay=0.3)
+        await provider.start()
+        service = await open_local(standalone.port, credentials=provider)
+        try:
+            while calls < 2:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)
+            failed = provider.last_error
+            still = await service.commands.call("PING")  # the old token still signs in
+            deadline = time.monotonic() + 5
+            while provider.refreshes < 1 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            return failed, still, provider.refreshes, provider.last_error
+        finally:
+            await service.close()
+
+    failed, still, refreshes, error = run(body())
+    assert isinstance(failed, AuthenticationRequired)
+    assert still is True and refreshes == 1 and error is None

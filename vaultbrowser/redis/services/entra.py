@@ -116,7 +116,7 @@ class EntraTokenProvider(StreamingCredentialProvider):
     async def get_credentials_async(self) -> tuple[str, str]:
         """For each new connection: the current token, fetched anew when it is due."""
         if self._token is None or time.time() >= self._refresh_due():
-            await self._fetch()
+            await self._fetch(force=False)
         return self.get_credentials()
 
     # --- ours -----------------------------------------------------------------------------
@@ -167,8 +167,10 @@ class EntraTokenProvider(StreamingCredentialProvider):
     def _refresh_due(self) -> float:
         return self._received + (self._expires - self._received) * self._refresh_at
 
-    async def _fetch(self) -> None:
+    async def _fetch(self, *, force: bool = True) -> None:
         async with self._lock:
+            if not force and self._token is not None and time.time() < self._refresh_due():
+                return  # connections opened together: the first one fetched it already
             try:
                 access = await self._credential.get_token(self._scope)
             except VaultBrowserError:
