@@ -48,6 +48,7 @@ from bench.common import (
 from bench.discovery import measure_discovery
 from bench.million import measure_million
 from bench.preview import measure_preview
+from bench.redis_scan import measure_redis_scan
 from bench.search import measure_search
 from bench.start_to_rows import measure_start_to_rows
 from bench.transfer import measure_transfer
@@ -286,7 +287,7 @@ def main() -> int:
                                           measure_statistics, measure_preview,
                                           measure_vault_search, measure_million,
                                           measure_transfer, measure_start_to_rows,
-                                          measure_audit_scale]
+                                          measure_audit_scale, measure_redis_scan]
     # BENCH_ONLY=secrets,blobs: only the steps whose name (measure_<name>) is listed.
     only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
     if only:
