@@ -127,3 +127,23 @@ def test_a_cluster_by_its_id(emulator: ArmEmulator) -> None:
     assert found.value.endpoint == f"rediss://{HOST}:10000" and found.response is not None
     assert dict(found.value.properties)["clusteringPolicy"] == "OSSCluster"
 
+
+
+def test_the_demo_estate_holds_the_redis_demo(tmp_path: Any) -> None:
+    from vaultbrowser.azure.services.demo import AzureDemo
+
+    async def main() -> Any:
+        demo = AzureDemo(tmp_path)
+        redis = Connection("redis", "redis://127.0.0.1:6390", AuthMethod.LOCAL_EMULATOR)
+        sign_in = await demo.start({REDIS_TYPE: redis})
+        session = ServiceSession()
+        try:
+            discovery = open_azure(session, sign_in)
+            return await discovery.resources(CONTOSO_TENANT_ID, DEVELOPMENT_SUBSCRIPTION_ID)
+        finally:
+            await session.aclose()
+            await demo.stop()
+
+    cache = redis_of(asyncio.run(main()).items)["redis-dev-cache"]
+    assert cache.endpoint == "redis://127.0.0.1:6390"  # the local server speaks no TLS
+    assert dict(cache.properties)["clientProtocol"] == "Plaintext"

@@ -42,16 +42,19 @@ def _keys(name: str, key1: str | None = None) -> list[str]:
     return [key1 or account_key(name, 1), account_key(name, 2)]
 
 
-def demo_redis(host_name: str) -> list[RedisEnterprise]:
-    """The demo's Azure Managed Redis clusters, every one at ``host_name`` (a local server):
-    production's on Entra ID only (OSS cluster policy), development's with access keys still
-    enabled (enterprise policy)."""
+def demo_redis(host_name: str, port: int = 10000, *, tls: bool = True) -> list[RedisEnterprise]:
+    """The demo's Azure Managed Redis clusters, every one at ``host_name``:``port`` (a local
+    server; ``tls`` False: ARM says Plaintext, as that server speaks): production's on Entra
+    ID only (OSS cluster policy), development's with access keys still enabled (enterprise
+    policy)."""
+    protocol = "Encrypted" if tls else "Plaintext"
     return [
         RedisEnterprise("redis-prod-sessions", PRODUCTION_SUBSCRIPTION_ID, "rg-prod-data",
-                        "westeurope", host_name, sku="Balanced_B5",
-                        tags={"env": "prod", "data": "sessions"}),
+                        "westeurope", host_name, sku="Balanced_B5", port=port,
+                        client_protocol=protocol, tags={"env": "prod", "data": "sessions"}),
         RedisEnterprise("redis-dev-cache", DEVELOPMENT_SUBSCRIPTION_ID, "rg-dev",
                         "westeurope", host_name, sku="Balanced_B0", high_availability="Disabled",
+                        port=port, client_protocol=protocol,
                         clustering_policy="EnterpriseCluster", access_keys_authentication="Enabled",
                         keys=[account_key("redis-dev-cache", 1), account_key("redis-dev-cache", 2)],
                         tags={"env": "dev"}),
@@ -59,10 +62,11 @@ def demo_redis(host_name: str) -> list[RedisEnterprise]:
 
 
 def demo_world(*, vault_uri: str, blob_endpoint: str, account_key: str,
-               redis_host: str | None = None) -> World:
+               redis_host: str | None = None, redis_port: int = 10000,
+               redis_tls: bool = True) -> World:
     """The demo estate. Every vault's URI is ``vault_uri`` and every account's blob endpoint is
     ``blob_endpoint`` (the local emulators); ``devstoreaccount1``'s key1 is ``account_key``.
-    With ``redis_host``, ``demo_redis(redis_host)`` too."""
+    With ``redis_host``, ``demo_redis(redis_host, redis_port, tls=redis_tls)`` too."""
     tenants = [
         Tenant(CONTOSO_TENANT_ID, "Contoso Demo", "contoso-demo.com",
                domains=["contoso-demo.com", "contosodemo.onmicrosoft.com"]),
@@ -110,7 +114,7 @@ def demo_world(*, vault_uri: str, blob_endpoint: str, account_key: str,
                        keys=_keys("stdevdatalake"), tags={"env": "dev", "data": "lake"}),
     ]
     return World(tenants, subscriptions, vaults, accounts,
-                 demo_redis(redis_host) if redis_host else [])
+                 demo_redis(redis_host, redis_port, tls=redis_tls) if redis_host else [])
 
 
 def generated_world(tenants: int, subscriptions_per_tenant: int, resources: int, *,
