@@ -201,3 +201,30 @@ def test_a_failed_refresh_keeps_the_old_token_and_tries_again(standalone: RedisP
     failed, still, refreshes, error = run(body())
     assert isinstance(failed, AuthenticationRequired)
     assert still is True and refreshes == 1 and error is None
+
+
+@pytest.mark.parametrize("where", ["standalone", "cluster"])
+def test_a_reader_policy_without_info_still_opens(where: str, request: pytest.FixtureRequest,
+                                                  run: Run) -> None:
+    """Like Azure's "Data Reader": reads and connection commands, no INFO (@dangerous)."""
+    server = request.getfixturevalue(where)
+    admins = [node.admin for node in server.nodes] if where == "cluster" else [server.admin]
+    credential = RotatingTokenCredential(acl_rotation(*admins, rules=(
+        "~*", "+@read", "+@connection", "+cluster|info", "+cluster|slots", "+cluster|nodes")))
+
+    async def body() -> tuple[bool, int, bool]:
+        provider = EntraTokenProvider(credential)
+        await provider.start()
+        journal = HttpJournal()
+        service = await open_local(server.port, credentials=provider, read_only=True,
+                                   journal=journal)
+        try:
+            page = await service.keys.list_keys(page_size=10)
+            assert not any(record.failed for record in journal.records())  # INFO: expected
+            return service.cluster, len(page.items), service.commands.gate.table_unavailable is None
+        finally:
+            await service.close()
+
+    admins[0].set(b"k", b"v") if where == "standalone" else server.admin().set(b"k", b"v")
+    cluster, keys, table = run(body())
+    assert cluster == (where == "cluster") and keys == 1 and table

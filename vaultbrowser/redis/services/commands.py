@@ -138,12 +138,14 @@ class RedisCommands:
 
     # --- sending --------------------------------------------------------------------------
 
-    async def call(self, *args: Argument, key: bytes | None = None,
-                   node: str | None = None) -> Any:
+    async def call(self, *args: Argument, key: bytes | None = None, node: str | None = None,
+                   expected: tuple[type[VaultBrowserError], ...] = ()) -> Any:
         """Send one command; its reply (bytes, not decoded).
 
         ``key`` names the key the command is about (the journal's node in a cluster); ``node``
-        (host:port of a primary) sends a keyless command (SCAN) to that node.
+        (host:port of a primary) sends a keyless command (SCAN) to that node. An error of an
+        ``expected`` type is what the caller asks about (is INFO allowed?): the journal
+        records it as expected, not as a failure.
 
         Raises:
             ReadOnlyRefused: read-only and the command may write; nothing was sent.
@@ -158,11 +160,13 @@ class RedisCommands:
             reply = await self.client.execute_command(*(_wire(a) for a in args),
                                                       **self._target(node))
         except BaseException as exc:
-            self._record_failure(name, text, started_at, start, exc)
-            if isinstance(exc, asyncio.CancelledError | VaultBrowserError):
+            error = exc if isinstance(exc, asyncio.CancelledError) else translate_redis_error(
+                exc, where=self.where, user=self.user, command=name.replace("|", " ").upper())
+            self._record_failure(name, text, started_at, start, exc,
+                                 expected=isinstance(error, expected))
+            if error is exc:
                 raise
-            raise translate_redis_error(exc, where=self.where, user=self.user,
-                                        command=name.replace("|", " ").upper()) from None
+            raise error from None
         return self._accepted(name, text, started_at, start, reply, self._node_of(key, node))
 
     async def call_batch(self, commands: Sequence[tuple[Argument, ...]], *,
@@ -227,24 +231,26 @@ class RedisCommands:
         return reply if result is None else result
 
     def _record_failure(self, name: str, text: str, started_at: datetime, start: float,
-                        exc: BaseException) -> None:
+                        exc: BaseException, *, expected: bool = False) -> None:
         refused = isinstance(exc, ReadOnlyRefused)
         cancelled = isinstance(exc, asyncio.CancelledError)
         failure = ("Refused: read-only" if refused else "Cancelled" if cancelled
                    else redact_text(f"{type(exc).__name__}: {exc}")[:500])
         self._record(name, text, started_at, time.perf_counter() - start, failure=failure,
-                     refused=refused, cancelled=cancelled)
+                     refused=refused, cancelled=cancelled, expected=expected)
 
     def _record(self, name: str, text: str, started_at: datetime, elapsed: float, *,
                 reply: CommandReply | None = None, failure: str | None = None,
-                refused: bool = False, cancelled: bool = False) -> None:
+                refused: bool = False, cancelled: bool = False,
+                expected: bool = False) -> None:
         if self.journal is None:
             return
         self.journal.record(ExchangeRecord(
             response=None, method=name.replace("|", " ").upper(),
             url=f"{self.address.url} {text}", started_at=started_at, elapsed=elapsed,
             failure=failure, authorized=True, connection=self.where,
-            identity=self.identity, refused=refused, cancelled=cancelled, reply=reply))
+            identity=self.identity, refused=refused, cancelled=cancelled, reply=reply,
+            expected=expected))
 
     async def close(self) -> None:
         await self.client.aclose()

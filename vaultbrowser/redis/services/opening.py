@@ -1,6 +1,7 @@
 """Opening a Redis connection: sign-in, TLS, standalone or cluster, then the ``RedisService``.
 
-The server tells which client it needs: ``INFO cluster`` answers ``cluster_enabled:1`` for
+The server tells which client it needs: ``INFO cluster`` (or, where a data access policy
+withholds INFO, ``CLUSTER INFO``) answers ``cluster_enabled:1`` for
 Azure Managed Redis's OSS cluster policy (and any Redis Cluster) — a cluster-aware client then
 follows the slot map (MOVED/ASK, one connection pool per primary); its enterprise policy (and
 a plain server) answers 0 — one endpoint, one client.
@@ -23,7 +24,7 @@ from vaultbrowser.core.services.connections import (
     Connection,
     is_loopback_host,
 )
-from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.errors import AccessDenied, InvalidInput, ServiceError
 from vaultbrowser.core.services.http.journal import HttpJournal
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.redis.services.addresses import RedisAddress, parse_redis_url
@@ -80,11 +81,11 @@ async def open_redis(address: RedisAddress, *, where: str,
     probe = RedisCommands(Redis(db=address.db, **settings), address=address, where=where,
                           user=user, read_only=read_only, journal=journal, identity=identity)
     try:
-        info = await probe.call("INFO", "cluster")
+        clustered = await _is_cluster(probe)
     except BaseException:
         await probe.close()
         raise
-    if not _cluster_enabled(info):
+    if not clustered:
         return RedisService(probe, credentials)
     await probe.close()
     if address.db:
@@ -99,6 +100,23 @@ async def open_redis(address: RedisAddress, *, where: str,
     return RedisService(RedisCommands(cluster, address=address, where=where, user=user,
                                       read_only=read_only, journal=journal,
                                       identity=identity), credentials)
+
+
+async def _is_cluster(probe: RedisCommands) -> bool:
+    """Whether the server is a cluster. INFO is in ACL's @dangerous category, which data
+    access policies (Azure's "Data Reader", "Data Contributor") leave out; CLUSTER INFO they
+    allow, and a server without cluster support answers it with an error."""
+    try:
+        return _cluster_enabled(await probe.call("INFO", "cluster", expected=(AccessDenied,)))
+    except AccessDenied:
+        pass
+    try:
+        await probe.call("CLUSTER", "INFO", expected=(ServiceError,))
+    except ServiceError as exc:
+        if "cluster support disabled" in (exc.service_message or "").lower():
+            return False
+        raise
+    return True
 
 
 def _cluster_enabled(info: object) -> bool:

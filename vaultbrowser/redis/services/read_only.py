@@ -21,6 +21,7 @@ READ_COMMANDS = frozenset({
     "getrange", "get", "hlen", "hscan", "hget", "hstrlen", "llen", "lrange", "lindex", "scard",
     "sscan", "sismember", "zcard", "zscan", "zscore", "xlen", "xrange", "xrevrange",
     "xinfo|stream", "dbsize", "info", "ping", "client|id", "command|info", "acl|whoami",
+    "cluster|info",
 })
 # Commands whose first argument names a subcommand (COMMAND INFO knows them as "a|b").
 CONTAINER_COMMANDS = frozenset({
