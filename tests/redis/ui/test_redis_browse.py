@@ -36,11 +36,13 @@ def test_keys_tab_details_and_the_commands_that_produced_them(
         assert key["Length (entries)"] == "2" and key["Encoding"] == "listpack"
         assert int(key["Memory usage"].split()[0]) > 0
         commands = section(details, COMMANDS_SECTION)
-        (pipeline,) = [c for c in commands if c.startswith("PIPELINE TYPE+PTTL+MEMORY+OBJECT")]
-        assert "app:user:1" in pipeline
-        assert commands[pipeline].endswith(f"from 127.0.0.1:{standalone.port}")
-        assert " ms · " in commands[pipeline]
-        assert any(c.startswith("HLEN") for c in commands)
+        outcome, sent = commands["PIPELINE (4 commands)"].split(" — ")
+        assert sent == ("TYPE app:user:1; PTTL app:user:1; MEMORY USAGE app:user:1; "
+                        "OBJECT ENCODING app:user:1")
+        assert outcome.endswith(f"B from 127.0.0.1:{standalone.port}") and " ms · " in outcome
+        assert commands["HLEN"].endswith(" — HLEN app:user:1")
+        assert details.note.startswith("2 Redis commands, ")
+        assert "values hidden" in h.window.detail_pane.status_line.text()
         # the row took the type, TTL and length the details told
         assert [h.model.index(user.row(), c, user.parent()).data() for c in (1, 2, 3)] == [
             "hash", "—", "2"]
@@ -150,7 +152,8 @@ def test_the_cluster_shows_the_node_that_answered(
         for text in ("1", "2", "3", "4", "5"):
             details = await h.select(await h.row(keys, text))
             commands = section(details, COMMANDS_SECTION)
-            nodes |= {value.rsplit(" from ", 1)[1] for value in commands.values()}
+            nodes |= {value.split(" — ")[0].rsplit(" from ", 1)[1]
+                      for value in commands.values()}
         ports = {f"127.0.0.1:{node.port}" for node in cluster.nodes}
         assert nodes <= ports and len(nodes) >= 2
     qloop.run_until_complete(run())

@@ -36,10 +36,25 @@ COMMANDS_SECTION = "Commands"
 
 
 def commands_section(commands: Sequence[SentCommand]) -> DetailSection:
-    """One row per command: "PIPELINE TYPE+PTTL key" → "0.4 ms · 18 B from host:port"."""
-    return DetailSection(COMMANDS_SECTION, tuple(
-        (f"{command.command} {command.arguments}".strip(), command.outcome)
-        for command in commands))
+    """One row per command: its name ("HLEN"; a pipeline's with its count) → what it took and
+    who answered, then its arguments, values hidden ("0.4 ms · 18 B from host:port — HLEN k")."""
+    rows = []
+    for command in commands:
+        label = command.command
+        if label.startswith("PIPELINE "):
+            label = f"PIPELINE ({label.count('+') + 1} commands)"
+        rows.append((label, f"{command.outcome} — {command.arguments}"))
+    return DetailSection(COMMANDS_SECTION, tuple(rows))
+
+
+def commands_summary(commands: Sequence[SentCommand]) -> str:
+    """The detail pane's call line for Redis: how many commands, how long, who answered."""
+    if not commands:
+        return "No command was needed for this item."
+    took = sum(command.elapsed for command in commands) * 1000
+    nodes = sorted({command.node for command in commands if command.node})
+    return (f"{len(commands)} Redis command{'s' if len(commands) != 1 else ''}, "
+            f"{took:.1f} ms, answered by {', '.join(nodes) or 'no node'}")
 
 
 def describe(record: Any, response: ResponseInfo | None = None) -> Details:
@@ -74,7 +89,8 @@ def key_details(record: KeyRow, details: KeyDetails,
         rows: tuple[Row, ...] = (("Name", record.display),
                                  ("State", "gone: deleted or expired since it was listed"))
         return Details(record.display, "Key (gone)", (DetailSection("Key", rows),
-                                                       commands_section(commands)), None, record)
+                                                       commands_section(commands)), None, record,
+                       note=commands_summary(commands))
     length_label = "Length (bytes)" if details.type == "string" else "Length (entries)"
     rows = detail_rows(
         ("Name", record.display),
@@ -87,7 +103,7 @@ def key_details(record: KeyRow, details: KeyDetails,
         (length_label, f"{details.length:,}" if details.length is not None else None))
     return Details(record.display, f"Key ({details.type})",
                    (DetailSection("Key", rows), commands_section(commands)), None,
-                   with_summary(record, details))
+                   with_summary(record, details), note=commands_summary(commands))
 
 
 def with_summary(record: KeyRow, details: KeyDetails) -> KeyRow:

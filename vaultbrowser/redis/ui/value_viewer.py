@@ -46,7 +46,9 @@ class RedisValueViewer(QWidget):
         self.writable = False
 
         self.title = QLabel("Value")
-        self.title.setStyleSheet("font-weight: bold;")
+        bold = self.title.font()
+        bold.setBold(True)
+        self.title.setFont(bold)
         self.info = QLabel("")
         self.info.setWordWrap(True)
         self.format_combo = QComboBox()

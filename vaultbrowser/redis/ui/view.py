@@ -36,7 +36,7 @@ class RedisView:
         layout.insertWidget(1, self.scan_bar)  # type: ignore[attr-defined]
         self.panes = (("Redis", self.pane),)
         self.value_viewer = RedisValueViewer(window.run_task)
-        window.detail_pane.add_value_viewer(self.value_viewer, 3)
+        window.detail_pane.add_value_viewer(self.value_viewer, 2)
         window.detail_pane.details_changed.connect(self._details_shown)
         self.actions = RedisKeyActions(window, self.pane, self.value_viewer)
 
@@ -52,6 +52,9 @@ class RedisView:
                 and isinstance(selected, KeyRow) and selected.name == record.name):
             self.value_viewer.show_key(root.service.current, record,
                                        writable=self.window.can_write(root))
+            # The pane's call line speaks of HTTP: here, the commands (listed under Commands)
+            self.window.detail_pane.status_line.setText(
+                f"{details.note} — each one under Commands, values hidden")
         else:
             self.value_viewer.clear()
 
