@@ -1,6 +1,7 @@
 """The Redis audit against real servers (standalone and the three-primary cluster): keys without
-TTL per namespace and the biggest keys over a bounded SCAN sample, ARM's findings for a
-connection discovery made (access keys, Plaintext), and the discovered connection itself."""
+TTL per namespace and the biggest keys over the bounded SCAN sample (``samples.sample_keys``,
+tested on its own in test_redis_samples.py), ARM's findings for a connection discovery made
+(access keys, Plaintext), and the discovered connection itself."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 import pytest
 
 from tests.redis.conftest import RedisCluster, RedisProcess
-from tests.redis.local_redis import open_local
 from vaultbrowser.core.audit.findings import merged
 from vaultbrowser.core.audit.inventory import InventoryCollector
 from vaultbrowser.core.audit.model import ItemKind
@@ -24,9 +24,10 @@ from vaultbrowser.redis.services.audit import (
     NO_TTL,
     PLAINTEXT,
     audit_redis,
-    sample_keys,
+    sample_findings,
 )
 from vaultbrowser.redis.services.discovered import REDIS_KIND, redis_connection_for_resource
+from vaultbrowser.redis.services.samples import KeySample, NamespaceTtlCount
 
 Run = Callable[..., Any]
 AMR = "redis-prod.westeurope.redis.azure.net"
@@ -76,53 +77,36 @@ def test_keys_without_ttl_per_namespace_and_the_biggest(standalone: RedisProcess
         (ItemKind.NAMESPACE, "(no namespace)"), (ItemKind.NAMESPACE, "blob:*")]
     user = no_ttl.items[0]
     assert user.source == "local redis"
-    assert user.detail == (f"200 of 200 sampled keys have no TTL (sample of {total:,} keys "
-                           f"(SCAN) of {total:,} in the database)")
+    assert user.detail == ("200 of 200 sampled keys have no TTL (every key of the database: "
+                           f"{total:,})")
     assert "sample" in no_ttl.title.lower() and "sample" in no_ttl.description
     biggest = findings[BIGGEST_KEYS].items
     assert biggest[0].kind is ItemKind.DATA_KEY and biggest[0].name == "blob:big"
-    assert biggest[0].detail.startswith("2") and "string" in biggest[0].detail
+    assert biggest[0].detail.startswith("2") and " bytes " in biggest[0].detail
     assert len(biggest) == 10
 
 
-def test_the_sample_is_bounded_and_says_its_size(standalone: RedisProcess, run: Run) -> None:
-    total = _seed(standalone.admin)
-
-    async def body() -> Any:
-        service = await open_local(standalone.port, read_only=True)
-        try:
-            return await sample_keys(service, limit=100)
-        finally:
-            await service.close()
-
-    sample = run(body())
-    assert 1 <= len(sample.keys) <= 100 and sample.database_keys == total
-    assert len({name for name, *_ in sample.keys}) == len(sample.keys)
+def test_a_partial_sample_says_it_is_one() -> None:
+    sample = KeySample(700, False, (NamespaceTtlCount("k", 700, 650),
+                                    NamespaceTtlCount("(no namespace)", 3, 0)), ())
+    (finding,) = sample_findings("src", sample, 3_000)
+    (item,) = finding.items  # a namespace whose keys all expire is no finding
+    assert (item.name, item.detail) == (
+        "k:*", "650 of 700 sampled keys have no TTL (sample of 700 keys (SCAN) of 3,000 in the "
+        "database)")
 
 
-def test_a_cluster_is_sampled_on_every_primary(cluster: RedisCluster, run: Run) -> None:
+def test_a_cluster_is_audited_on_every_primary(cluster: RedisCluster, run: Run) -> None:
     admin = cluster.admin()
     try:
         total = _seed(admin)
-        node_of = {}
-        for name in [f"user:{n}:profile" for n in range(200)] + [f"session:{n}" for n in
-                                                                  range(300)]:
-            node_of[name.encode()] = admin.get_node_from_key(name).name
     finally:
         admin.close()
-
-    async def body() -> Any:
-        service = await open_local(cluster.port, read_only=True)
-        try:
-            return await sample_keys(service, limit=150)
-        finally:
-            await service.close()
-
-    sample = run(body())
-    names = [name for name, *_ in sample.keys]
-    assert sample.database_keys == total and len(set(names)) == len(names)
-    assert 3 <= len(names) <= 150
-    assert len({node_of[name] for name in names if name in node_of}) == 3
+    collector = run(_audit(_local(cluster.port)))
+    assert collector.errors.errors() == ()
+    findings = {f.code: f for f in collector.findings}
+    assert findings[NO_TTL].items[0].detail.endswith(f"every key of the database: {total:,})")
+    assert findings[BIGGEST_KEYS].items[0].name == "blob:big"
 
 
 def test_arm_findings_for_a_discovered_database(standalone: RedisProcess, run: Run) -> None:
