@@ -69,7 +69,19 @@ def test_open_with_an_access_key(tmp_path: Path, run: Run) -> None:
         assert pong is True and "k3y" not in client_repr
         with pytest.raises(AuthenticationRequired) as raised:
             run(body("wrong"))
-        assert "access key" in raised.value.advice
+        assert "access key" in raised.value.advice and raised.value.error_code == "WRONGPASS"
+        assert "wrong" not in raised.value.diagnostics_text().replace("WRONGPASS", "")
+
+        async def without_key() -> None:  # a server that wants a key, asked without one
+            session = ServiceSession()
+            try:
+                await open_service(session, _connection(server.port, AuthMethod.LOCAL_EMULATOR))
+            finally:
+                await session.aclose()
+
+        with pytest.raises(AuthenticationRequired) as raised:
+            run(without_key())
+        assert raised.value.error_code == "NOAUTH" and "default user" in raised.value.message
     finally:
         server.stop()
 

@@ -43,7 +43,8 @@ _CODES = ((redis_errors.NoPermissionError, "NOPERM"), (redis_errors.BusyLoadingE
 
 def _error_code(exc: BaseException, text: str) -> str | None:
     if isinstance(exc, redis_errors.AuthenticationError):
-        return "NOAUTH" if "required" in text.lower() else "WRONGPASS"
+        wrong = any(word in text.lower() for word in ("invalid", "wrongpass", "disabled"))
+        return "WRONGPASS" if wrong else "NOAUTH"
     for kind, code in _CODES:
         if isinstance(exc, kind):
             return code
@@ -83,7 +84,12 @@ def translate_redis_error(exc: BaseException, *, where: str, user: str | None = 
     doing = f"{command} on {where}" if command else f"Connecting to {where}"
     facts = {"error_code": code, "service_message": text or None,
              "method": command or None}
-    if isinstance(exc, redis_errors.AuthenticationError) or code in ("WRONGPASS", "NOAUTH"):
+    if code == "NOAUTH":
+        return AuthenticationRequired(
+            f"{where} wants a sign-in first ({who(user)} sent no password): {text}.",
+            advice=("Choose Entra ID sign-in (the identity needs a data access policy on the "
+                    "cache) or an access key for this connection."), **facts)
+    if isinstance(exc, redis_errors.AuthenticationError) or code == "WRONGPASS":
         return AuthenticationRequired(
             f"{where} refused the sign-in with {who(user)}: {text or 'authentication failed'}.",
             advice=("With Entra ID the user name is your identity's object id and the password "
