@@ -173,3 +173,42 @@ def test_read_only_disables_the_writes_and_the_service_refuses(
                 await write
     qloop.run_until_complete(run())
     assert standalone.admin.get("s") == b"v" and standalone.admin.ttl("s") == -1
+
+
+def test_failures_reach_the_error_dialog_typed(qloop: Any, redis_window: RedisWindow,
+                                               standalone: RedisProcess) -> None:
+    from tests.redis.conftest import free_port
+    from vaultbrowser.core.models.listing import RowStatus
+    from vaultbrowser.core.models.node_tree import STATUS_ROLE
+    from vaultbrowser.core.services.errors import NetworkError, NotFound
+
+    standalone.admin.set("brief", "v")
+    h = redis_window
+
+    async def run() -> None:
+        root = await h.connect(standalone.port)
+        await h.select(await h.row(root, "brief"))
+        h.refresh_actions()
+        standalone.admin.delete("brief")  # gone since it was listed
+
+        def seconds(dialog: TtlDialog) -> None:
+            dialog.accept()
+        h.dialogs.expect(TtlDialog, seconds)
+        with pytest.raises(NotFound):
+            await h.trigger(h.actions.ttl_action)
+        await h.wait_for(lambda: h.errors)
+        assert isinstance(h.errors[0].error, NotFound)  # the dialog's typed error
+        # a server that is not there: the connection's row says so, with Retry
+        nowhere = free_port()
+        from vaultbrowser.core.services.connections import AuthMethod, Connection
+        assert await h.window.open_connection(Connection(
+            "redis", f"redis://127.0.0.1:{nowhere}", AuthMethod.LOCAL_EMULATOR, name="gone"))
+        dead = h.model.index(h.model.rowCount() - 1, 0)
+        h.model.fetchMore(dead)
+        await h.model.wait_idle()
+        status = h.model.index(h.model.rowCount(dead) - 1, 0, dead)
+        assert status.data(STATUS_ROLE) is RowStatus.ERROR
+        assert "Retry" in status.data()
+        await h.wait_for(lambda: h.reporter.pending == 1)  # after the open dialog
+        assert isinstance(h.model.node_of(dead).listing.error, NetworkError)
+    qloop.run_until_complete(run())
