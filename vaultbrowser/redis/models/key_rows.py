@@ -46,8 +46,9 @@ class KeyRow:
 
     @property
     def shown(self) -> str:
-        """The row's text: the name below its namespace."""
-        return display_text(self.name[self.shown_from:])
+        """The row's text: the name below its namespace (the whole name for the namespace's
+        own key, "a:" in "a:")."""
+        return display_text(self.name[self.shown_from:] or self.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ from vaultbrowser.redis.services.names import display_text
 from vaultbrowser.redis.services.values import STRING_RANGE_BYTES
 
 PAGE_ENTRIES = 100
-MAX_SHOWN_BYTES = 4 * 1024 * 1024  # of a string, in one viewer
+MAX_SHOWN_BYTES = 1024 * 1024  # of a string, in one viewer (set as text in one go)
+MAX_HEX_BYTES = 256 * 1024  # a hex dump is 4.5 characters a byte, built in Python
 MAX_SHOWN_ROWS = 50_000  # of a collection, in one viewer
 _CELL = 2_000  # characters of one shown member or value
 
@@ -35,13 +36,15 @@ def cell(value: bytes) -> str:
 
 
 def hex_dump(data: bytes, start: int = 0) -> str:
-    """16 bytes a line: offset, hex, printable ASCII."""
+    """16 bytes a line: offset, hex, printable ASCII (the first ``MAX_HEX_BYTES``)."""
     lines = []
-    for offset in range(0, len(data), 16):
+    for offset in range(0, min(len(data), MAX_HEX_BYTES), 16):
         chunk = data[offset:offset + 16]
         hexes = " ".join(f"{byte:02x}" for byte in chunk)
         text = "".join(chr(byte) if 32 <= byte < 127 else "." for byte in chunk)
         lines.append(f"{start + offset:08x}  {hexes:<47}  {text}")
+    if len(data) > MAX_HEX_BYTES:
+        lines.append(f"… (hex shows the first {MAX_HEX_BYTES // 1024} KiB)")
     return "\n".join(lines)
 
 
@@ -152,7 +155,7 @@ class ValuePages:
             if self.complete:
                 return f"all {total:,} bytes"
             return f"first {len(self.data):,} of {total:,} bytes" + (
-                " (the viewer shows at most 4 MiB)" if self.capped else "")
+                " (the viewer shows at most 1 MiB)" if self.capped else "")
         shown = len(self.rows)
         if self.complete:
             return f"all {shown:,} entries"
