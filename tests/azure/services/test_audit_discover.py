@@ -10,6 +10,7 @@ import contextlib
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,10 @@ from vaultbrowser.emulators.arm.seed import (
 
 PRODUCTION = "Contoso Demo / Contoso Production"
 DEVELOPMENT = "Contoso Demo / Contoso Development"
+# The Redis demo starts where redis-server is installed; the demo estate then holds its two
+# Azure Managed Redis clusters (one per Contoso subscription we read).
+REDIS_DEMO = shutil.which("redis-server") is not None
+REDIS_CLUSTERS = {"redis-prod-sessions", "redis-dev-cache"} if REDIS_DEMO else set()
 
 
 def _audit(argv: list[str]) -> tuple[int, str]:
@@ -62,7 +67,9 @@ def test_findings_of_two_subscriptions_grouped_by_where_they_live(
     assert f"{PRODUCTION} / demo-vault" in sources
     assert f"{DEVELOPMENT} / kv-dev-legacy" in sources
     summary = report["summary"]
-    assert summary["subscriptions"] == 2 and summary["resources"] == 6
+    assert summary["subscriptions"] == 2 and summary["resources"] == 6 + len(REDIS_CLUSTERS)
+    assert {r["name"] for r in report["resources"]
+            if r["resource_type"] == "microsoft.cache/redisenterprise"} == REDIS_CLUSTERS
     assert set(summary["finding_items_by_subscription"]) == {PRODUCTION, DEVELOPMENT}
     # the inventory carries the same paths, and the demo's vault and account are not also
     # audited directly (only through discovery)
@@ -72,7 +79,7 @@ def test_findings_of_two_subscriptions_grouped_by_where_they_live(
     assert [c["kind"] for c in report["connections"]] == [AZURE]
     # progress per tenant and subscription
     assert "audit: Contoso Demo: subscriptions: 3 listed" in err
-    assert f"audit: {DEVELOPMENT}: resources: 4 listed" in err
+    assert f"audit: {DEVELOPMENT}: resources: {4 + REDIS_DEMO} listed" in err
 
 
 def test_what_resource_manager_knows_becomes_findings(
@@ -98,6 +105,12 @@ def test_what_resource_manager_knows_becomes_findings(
     assert sorted(purge) == [f"{DEVELOPMENT} / kv-dev-legacy", f"{DEVELOPMENT} / kv-dev-open"]
     severities = {f["code"]: f["severity"] for f in report["findings"]}
     assert severities["tls-below-1.2"] == "high" and severities["access-policies"] == "low"
+    if REDIS_DEMO:  # the Redis kind's audit reads ARM's view from discovery's connection
+        sources = {code: {item["source"] for item in _items(report, code)}
+                   for code in ("redis-access-keys", "redis-non-tls")}
+        assert sources["redis-access-keys"] == {f"{DEVELOPMENT} / redis-dev-cache"}
+        assert sources["redis-non-tls"] == {f"{DEVELOPMENT} / redis-dev-cache",
+                                            f"{PRODUCTION} / redis-prod-sessions"}
 
 
 def test_unreadable_parts_are_report_errors(discovered: tuple[int, str, dict[str, Any]]) -> None:
@@ -119,7 +132,8 @@ def test_subscription_limits_the_audit(tmp_path: Path) -> None:
     assert code == 0, err  # Fabrikam and the restricted subscription are out of scope
     rows = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
     resources = [row for row in rows if row["section"] == "resource"]
-    assert sorted(row["name"] for row in resources) == ["demo-vault", "devstoreaccount1"]
+    assert sorted(row["name"] for row in resources) == sorted(
+        ["demo-vault", "devstoreaccount1"] + (["redis-prod-sessions"] if REDIS_DEMO else []))
     assert {row["subscription_id"] for row in resources} == {PRODUCTION_SUBSCRIPTION_ID}
     findings = [row for row in rows if row["section"] == "finding"]
     assert findings and all(row["source"].startswith(PRODUCTION + " / ") for row in findings)
