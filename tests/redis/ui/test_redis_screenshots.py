@@ -52,6 +52,9 @@ def test_the_redis_tab_paints(qloop: Any, qapp: Any, redis_window: RedisWindow,
             flags = await h.row(root, "feature-flags")
             await h.listed(flags)
             h.pane.view.expand(h.pane.proxy.mapFromSource(flags))
+            cache = await h.row(root, "cache")
+            await h.listed(cache)
+            h.pane.view.expand(h.pane.proxy.mapFromSource(cache))
             users = await h.row(root, "users")
             h.pane.view.expand(h.pane.proxy.mapFromSource(users))
             await h.select(await h.row(users, "1001"))
@@ -60,7 +63,8 @@ def test_the_redis_tab_paints(qloop: Any, qapp: Any, redis_window: RedisWindow,
             h.model.rows_in_view([h.model.index(r, 0, root) for r in range(
                 h.model.rowCount(root))] + [h.model.index(r, 0, users)
                                             for r in range(h.model.rowCount(users))]
-                + [h.model.index(r, 0, flags) for r in range(h.model.rowCount(flags))])
+                + [h.model.index(r, 0, flags) for r in range(h.model.rowCount(flags))]
+                + [h.model.index(r, 0, cache) for r in range(h.model.rowCount(cache))])
             await h.model.cells.wait_idle()
             return users
         users = qloop.run_until_complete(run())

@@ -73,7 +73,7 @@ def test_edit_values_ttl_rename_and_delete(qloop: Any, redis_window: RedisWindow
         h.dialogs.expect(TtlDialog, seconds)
         await h.trigger(h.actions.ttl_action)
         assert 100 < admin.ttl("h") <= 120
-        assert h.model.index(await_row(h, root, "h"), 2, root).data() in ("2 min", "1 min 59 s")
+        assert h.model.index(await_row(h, root, "h"), 2, root).data() in ("2m", "1m 59s")
         await h.trigger(h.actions.persist_action)
         assert admin.ttl("h") == -1
 

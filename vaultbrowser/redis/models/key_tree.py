@@ -33,6 +33,7 @@ from vaultbrowser.redis.services.names import prefix_pattern
 
 COLUMN_TITLES = ("Name", "Type", "TTL", "Length")
 COLUMN_PRIORITY = (0, 1, 2, 3)
+COLUMN_WIDTHS = (260, 70, 80, 80)  # Type, TTL and Length fill in after the first page
 FIRST_PAGE_KEYS = 100  # time to the first rows
 NEXT_PAGE_KEYS = 1_000
 LOAD_ALL_PAGE_KEYS = 5_000
@@ -40,19 +41,20 @@ DEFAULT_DELIMITER = b":"
 
 
 def ttl_text(ttl_ms: int | None) -> str:
-    """"4 h 12 min", "37 s"; "—" for a key kept for good."""
+    """Compact, for a narrow column: "4h 12m", "37s", "2d 2h", "500ms"; "—" for a key kept
+    for good."""
     if ttl_ms is None:
         return "—"
     seconds = max(ttl_ms, 0) // 1000
     if seconds < 60:
-        return f"{seconds} s" if seconds else f"{ttl_ms} ms"
+        return f"{seconds}s" if seconds else f"{ttl_ms}ms"
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+        return f"{minutes}m {seconds}s" if seconds else f"{minutes}m"
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{hours // 24} d {hours % 24} h" if hours % 24 else f"{hours // 24} d"
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{hours // 24}d {hours % 24}h" if hours % 24 else f"{hours // 24}d"
 
 
 def length_text(summary: KeySummary) -> str:

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from vaultbrowser.core.models import formatting as fmt
 from vaultbrowser.redis.services.names import display_text
 from vaultbrowser.redis.services.values import STRING_RANGE_BYTES
 
@@ -149,12 +150,12 @@ class ValuePages:
         return len(self.rows) - before
 
     def summary(self) -> str:
-        """"first 64 KiB of 1.2 MiB", "100 of 1,234 entries", "all 12 entries"."""
+        """"first 64.0 KiB of 1.2 MiB", "100 of 1,234 entries", "all 12 entries"."""
         if self.is_string:
             total = self.total or 0
             if self.complete:
-                return f"all {total:,} bytes"
-            return f"first {len(self.data):,} of {total:,} bytes" + (
+                return f"all {fmt.size(total)}"
+            return f"first {fmt.size(len(self.data))} of {fmt.size(total)}" + (
                 " (the viewer shows at most 1 MiB)" if self.capped else "")
         shown = len(self.rows)
         if self.complete:

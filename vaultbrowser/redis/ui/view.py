@@ -18,7 +18,7 @@ from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.redis.models import details as redis_details
 from vaultbrowser.redis.models.key_rows import KeyRow, NamespaceRow, RedisRoot
-from vaultbrowser.redis.models.key_tree import RedisTreeModel
+from vaultbrowser.redis.models.key_tree import COLUMN_WIDTHS, RedisTreeModel
 from vaultbrowser.redis.ui.key_actions import RedisKeyActions
 from vaultbrowser.redis.ui.scan_bar import ScanBar
 from vaultbrowser.redis.ui.value_viewer import RedisValueViewer
@@ -31,6 +31,7 @@ class RedisView:
         self.window = window
         self.model = RedisTreeModel()
         self.pane = TreePane(self.model, "Redis keys")
+        self.pane.set_column_widths(COLUMN_WIDTHS)
         self.scan_bar = ScanBar(self.model, self.pane)
         layout = self.pane.layout()
         layout.insertWidget(1, self.scan_bar)  # type: ignore[attr-defined]
