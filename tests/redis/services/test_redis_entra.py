@@ -182,13 +182,13 @@ def test_a_failed_refresh_keeps_the_old_token_and_tries_again(standalone: RedisP
     credential.get_token = flaky  # type: ignore[method-assign]
 
     async def body() -> tuple[Any, ...]:
-        provider = EntraTokenProvider(credential, retry_delay=0.3)
+        provider = EntraTokenProvider(credential, retry_delay=1.0)
         await provider.start()
         service = await open_local(standalone.port, credentials=provider)
         try:
-            while calls < 2:
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.05)
+            deadline = time.monotonic() + 10
+            while provider.last_error is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
             failed = provider.last_error
             still = await service.commands.call("PING")  # the old token still signs in
             deadline = time.monotonic() + 5
