@@ -50,7 +50,8 @@ samples.py (the audit findings' raw data, Qt-free)
     delimiter=b":") -> KeySample(sampled, complete, without_ttl: (NamespaceTtlCount(namespace,
     sampled, without_ttl)…), biggest: (KeySize(name, memory_bytes)…))``.
 commands.py
-    ``RedisCommands.call(*args, key=, node=)`` / ``call_batch(commands, key=)``: the one
+    ``RedisCommands.call(*args, key=, node=, expected=())`` / ``call_batch(commands, key=)``
+    (replies in order; a refused command's typed error in its place): the one
     place commands go (read-only gate, journal entry with ``CommandReply``, reply limit, typed
     errors). ``Hidden(value)`` marks an argument the journal must not show. ``.primaries()``
     (host:port of each primary), ``.slot_of(key)``, ``.identity`` (oid / "access key").
