@@ -16,6 +16,7 @@ from vaultbrowser.emulators.arm.seed import (
     DEVELOPMENT_SUBSCRIPTION_ID,
     PRODUCTION_SUBSCRIPTION_ID,
     RESTRICTED_SUBSCRIPTION_ID,
+    account_key,
     demo_world,
 )
 from vaultbrowser.emulators.arm.server import ArmEmulator
@@ -58,6 +59,7 @@ def test_a_cluster_and_its_database_on_the_wire(amr: ArmEmulator) -> None:
     assert (properties["minimumTlsVersion"], properties["highAvailability"]) == ("1.2", "Enabled")
     assert (properties["provisioningState"], properties["resourceState"]) == (
         "Succeeded", "Running")
+    assert properties["redundancyMode"] == "LR" and properties["redisVersion"] == "7"
     databases = raw("GET", CLUSTER + "/databases", api_version=API).json()["value"]
     assert [d["name"] for d in databases] == ["redis-prod-sessions/default"]
     database = raw("GET", CLUSTER + "/databases/default", api_version=API).json()
@@ -86,6 +88,17 @@ def test_lists_by_subscription_and_group_and_not_found(amr: ArmEmulator) -> None
                          "Microsoft.Cache/redisEnterprise", api_version=API)
     assert refused.status_code == 403
     assert "Microsoft.Cache/redisEnterprise/read" in refused.json()["error"]["message"]
+
+
+def test_a_databases_access_keys(amr: ArmEmulator) -> None:
+    raw = Raw(amr)
+    dev = (f"/subscriptions/{DEVELOPMENT_SUBSCRIPTION_ID}/resourceGroups/rg-dev/providers/"
+           "Microsoft.Cache/redisEnterprise/redis-dev-cache/databases/default/listKeys")
+    keys = raw("POST", dev, api_version=API)
+    assert keys.status_code == 200
+    assert keys.json() == {"primaryKey": account_key("redis-dev-cache", 1),
+                           "secondaryKey": account_key("redis-dev-cache", 2)}
+    assert raw("GET", dev, api_version=API).status_code in (404, 405)  # a POST only
 
 
 def test_resource_graph_rows_for_clusters_and_databases(amr: ArmEmulator) -> None:

@@ -1,7 +1,8 @@
 """The Microsoft.Cache/redisEnterprise resource provider (Azure Managed Redis), read side.
 
 Clusters: ``list`` (by subscription), ``list_by_resource_group`` and ``get``; their databases:
-``list_by_cluster`` and ``get``. Wire form as the REST API specs write it (api-version
+``list_by_cluster``, ``get`` and ``list_keys`` (which answers even with access keys disabled,
+as Azure does). Wire form as the REST API specs write it (api-version
 2025-04-01, ``RedisEnterpriseGet.json`` / ``RedisEnterpriseDatabasesListByCluster.json``): a
 cluster's ``properties`` hold ``hostName``, ``minimumTlsVersion``, ``highAvailability``,
 ``redisVersion``, ``provisioningState``, ``resourceState``; its database's hold
@@ -26,6 +27,7 @@ _GROUP = _SUB + "/resourceGroups/{resource_group}"
 _CLUSTERS = "/providers/Microsoft.Cache/redisEnterprise"
 _READ = "Microsoft.Cache/redisEnterprise/read"
 _DATABASE_READ = "Microsoft.Cache/redisEnterprise/databases/read"
+_LIST_KEYS = "Microsoft.Cache/redisEnterprise/databases/listKeys/action"
 
 
 def cluster_id(cluster: RedisEnterprise) -> str:
@@ -54,6 +56,7 @@ def cluster_json(cluster: RedisEnterprise) -> dict[str, Any]:
             "redisVersion": cluster.redis_version.split(".", 1)[0],
             "minimumTlsVersion": cluster.minimum_tls_version,
             "highAvailability": cluster.high_availability,
+            "redundancyMode": "LR" if cluster.high_availability == "Enabled" else "None",
             "privateEndpointConnections": [],
         },
     }
@@ -140,12 +143,25 @@ async def databases_by_cluster(ctx: Ctx, subscription_id: str, resource_group: s
     return Reply(body=ctx.page([cluster], database_json))
 
 
-async def get_database(ctx: Ctx, subscription_id: str, resource_group: str, name: str,
-                       database: str) -> Reply:
-    cluster = _cluster(ctx, subscription_id, resource_group, name, _DATABASE_READ)
+def _database(ctx: Ctx, subscription_id: str, resource_group: str, name: str, database: str,
+              action: str) -> RedisEnterprise:
+    cluster = _cluster(ctx, subscription_id, resource_group, name, action)
     if database.lower() != DATABASE_NAME:
         raise resource_not_found(DATABASE_TYPE, f"{name}/{database}", resource_group)
-    return Reply(body=database_json(cluster))
+    return cluster
+
+
+async def get_database(ctx: Ctx, subscription_id: str, resource_group: str, name: str,
+                       database: str) -> Reply:
+    return Reply(body=database_json(_database(ctx, subscription_id, resource_group, name,
+                                              database, _DATABASE_READ)))
+
+
+async def list_keys(ctx: Ctx, subscription_id: str, resource_group: str, name: str,
+                    database: str) -> Reply:
+    """``AccessKeys``: the database's primary and secondary key."""
+    cluster = _database(ctx, subscription_id, resource_group, name, database, _LIST_KEYS)
+    return Reply(body={"primaryKey": cluster.keys[0], "secondaryKey": cluster.keys[1]})
 
 
 ROUTES: list[Route] = [
@@ -154,4 +170,5 @@ ROUTES: list[Route] = [
     ("GET", _GROUP + _CLUSTERS + "/{name}", get_cluster),
     ("GET", _GROUP + _CLUSTERS + "/{name}/databases", databases_by_cluster),
     ("GET", _GROUP + _CLUSTERS + "/{name}/databases/{database}", get_database),
+    ("POST", _GROUP + _CLUSTERS + "/{name}/databases/{database}/listKeys", list_keys),
 ]
