@@ -131,3 +131,23 @@ def test_without_redis_server_the_demo_says_how_to_get_it(tmp_path: Any,
     assert "apt-get install redis-server" in message and "brew install redis" in message
     assert "WSL" in message
     asyncio.run(demo.stop())  # nothing started: nothing to stop
+
+
+def test_pasted_redis_addresses_open_their_connection() -> None:
+    from vaultbrowser.core.services.kinds import parse_address
+
+    address = parse_address(ONLY, "myredis.westeurope.redis.azure.net")
+    assert address.kind == "redis" and address.connection is not None
+    assert address.connection.url == "rediss://myredis.westeurope.redis.azure.net:10000"
+    assert address.connection.auth is AuthMethod.DEFAULT
+    local = parse_address(ONLY, "redis://127.0.0.1:7001")
+    assert local.connection is not None and local.connection.auth is AuthMethod.LOCAL_EMULATOR
+    keyed = parse_address(ONLY, "rediss://:s3cret%3D@cache.example.com:6380")
+    assert keyed.connection is not None and keyed.connection.auth is AuthMethod.ACCOUNT_KEY
+    assert keyed.connection.secret is not None and keyed.connection.secret.reveal() == "s3cret="
+    assert "s3cret" not in repr(keyed) and "s3cret" not in keyed.connection.url
+    assert KIND.parse_address is not None
+    assert KIND.parse_address("https://myvault.vault.azure.net") is None
+    with pytest.raises(InvalidInput) as caught:
+        parse_address(ONLY, "redis://:hunter2@cache.example.com")  # no TLS off loopback
+    assert "hunter2" not in caught.value.message + caught.value.advice

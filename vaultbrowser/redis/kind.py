@@ -15,9 +15,13 @@ from vaultbrowser.core.services.connections import (
     is_loopback_host,
 )
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.kinds import DemoProvider, ServiceKind
+from vaultbrowser.core.services.kinds import Address, DemoProvider, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
-from vaultbrowser.redis.services.addresses import normalize_redis_url, parse_redis_url
+from vaultbrowser.redis.services.addresses import (
+    AMR_SUFFIX,
+    normalize_redis_url,
+    parse_redis_url,
+)
 from vaultbrowser.redis.services.discovered import redis_connection_for_resource
 
 REDIS = "redis"
@@ -35,6 +39,31 @@ ICON_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
 </g>
 <path d="M13 9.5l3-1.5 3 1.5-3 1.5z" fill="#ffffff"/>
 </svg>"""
+
+
+def parse_redis_address(text: str) -> Address | None:
+    """A pasted Redis address (``rediss://…``, ``redis://`` on loopback, an Azure Managed
+    Redis host name) as the connection that opens it; None for another kind's text. A password
+    in the URL becomes the access key, held in memory only (never quoted in a message).
+
+    Raises:
+        InvalidInput: a Redis address that is not valid (``parse_redis_url``).
+    """
+    stripped = text.strip()
+    lowered = stripped.lower()
+    host = lowered.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    if not lowered.startswith(("redis://", "rediss://")) and not host.endswith(AMR_SUFFIX):
+        return None
+    parsed = parse_redis_url(stripped)
+    address = parsed.address
+    if parsed.password is not None:
+        connection = Connection(REDIS, address.url, AuthMethod.ACCOUNT_KEY,
+                                secret=parsed.password)
+    elif not address.tls and is_loopback_host(address.host):
+        connection = Connection(REDIS, address.url, AuthMethod.LOCAL_EMULATOR)
+    else:
+        connection = Connection(REDIS, address.url)
+    return Address(REDIS, connection, (), text)
 
 
 def _check_secret(auth: AuthMethod, text: str) -> SecretValue:
@@ -115,6 +144,7 @@ KIND = ServiceKind(
     view=_view,
     resource_type="microsoft.cache/redisenterprise",
     connection_for_resource=redis_connection_for_resource,
+    parse_address=parse_redis_address,
     icon_svg=ICON_SVG,
     check_secret=_check_secret,
 )

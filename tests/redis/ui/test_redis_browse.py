@@ -158,3 +158,22 @@ def test_the_cluster_shows_the_node_that_answered(
         assert nodes <= ports and len(nodes) >= 2
     qloop.run_until_complete(run())
     assert not h.errors
+
+
+def test_a_pasted_redis_address_opens_and_shows_its_connection(
+        qloop: Any, redis_window: RedisWindow, standalone: RedisProcess) -> None:
+    standalone.admin.set("hello", "world")
+    h = redis_window
+
+    async def run() -> None:
+        await h.window.navigation.open_address(f"redis://127.0.0.1:{standalone.port}")
+        assert [c.url for c in h.window.connections] == [f"redis://127.0.0.1:{standalone.port}"]
+        root = h.model.index(0, 0)
+        assert h.pane.selected_source_index() == root  # shown and selected
+        await h.listed(root)
+        assert h.names(root) == ["hello"]
+        # the same address again: the open connection, not a second one
+        await h.window.navigation.open_address(f"redis://127.0.0.1:{standalone.port}/")
+        assert len(h.window.connections) == 1
+    qloop.run_until_complete(run())
+    assert not h.errors
