@@ -177,3 +177,21 @@ def test_a_pasted_redis_address_opens_and_shows_its_connection(
         assert len(h.window.connections) == 1
     qloop.run_until_complete(run())
     assert not h.errors
+
+
+def test_the_activity_panel_says_who_answered_each_command(
+        qloop: Any, redis_window: RedisWindow, standalone: RedisProcess) -> None:
+    from vaultbrowser.core.models.activity_model import Column, cell_text
+
+    standalone.admin.set("k", "v")
+    h = redis_window
+
+    async def run() -> None:
+        root = await h.connect(standalone.port)
+        await h.select(await h.row(root, "k"))
+    qloop.run_until_complete(run())
+    scans = [r for r in h.window.session.journal.records() if r.method == "SCAN"]
+    assert scans and cell_text(scans[0], Column.STATUS) == (
+        f"OK · {scans[0].reply.size:,} B from 127.0.0.1:{standalone.port}")
+    assert cell_text(scans[0], Column.CONNECTION) == "local redis"
+    assert not scans[0].failed

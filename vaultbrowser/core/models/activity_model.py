@@ -58,6 +58,8 @@ def status_text(record: ExchangeRecord) -> str:
         return "Cancelled"
     if record.response is not None:
         return record.response.status_line
+    if record.reply is not None:  # a Redis command's answer: its size and the node
+        return record.reply.text
     return record.failure or "No response"
 
 
