@@ -102,6 +102,13 @@ def test_edit_values_ttl_rename_and_delete(qloop: Any, redis_window: RedisWindow
     assert len(written) == 3
     text = " ".join(r.url for r in journal.records())
     assert "new value" not in text and "22" not in text.replace(str(standalone.port), "")
+    # the audit trail's lines for them: the command, "ok", never the value written
+    from vaultbrowser.core.audit.trail import entry_from_exchange
+
+    entries = [entry_from_exchange(r) for r in written]
+    assert [e["operation"] for e in entries] == ["redis SET", "redis HSET", "redis LSET"]
+    assert all(e["status"] == "ok" and e["connection"] == "local redis" for e in entries)
+    assert "new value" not in str(entries) and "‹value, 9 B›" in entries[0]["resource"]
 
 
 def await_row(h: RedisWindow, root: Any, name: str) -> int:

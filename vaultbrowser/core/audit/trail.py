@@ -76,6 +76,8 @@ def _resource_manager_operation(method: str, segments: list[str]) -> str | None:
 def describe_operation(method: str, url: str) -> str:
     """A readable name for a Key Vault, Blob or Resource Manager request ("list secrets",
     "get blob properties", "list resources (Resource Graph query)")."""
+    if url.startswith(("redis://", "rediss://")):  # a Redis command: its name says it
+        return f"redis {method}"
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -130,6 +132,8 @@ def entry_from_exchange(record: ExchangeRecord) -> dict[str, Any]:
         status = "refused (read-only)"
     elif response is not None:
         status = response.status
+    elif record.reply is not None:  # a Redis command answered
+        status = "ok"
     else:
         status = record.failure or "no response"
     return {
