@@ -147,3 +147,39 @@ def test_the_demo_estate_holds_the_redis_demo(tmp_path: Any) -> None:
     cache = redis_of(asyncio.run(main()).items)["redis-dev-cache"]
     assert cache.endpoint == "redis://127.0.0.1:6390"  # the local server speaks no TLS
     assert dict(cache.properties)["clientProtocol"] == "Plaintext"
+
+
+def test_an_access_key_through_resource_manager(emulator: ArmEmulator) -> None:
+    from vaultbrowser.core.services.errors import InvalidInput, ReadOnlyRefused
+    from vaultbrowser.emulators.arm.seed import account_key
+
+    async def use(discovery: AzureDiscovery) -> Any:
+        development = redis_of((await discovery.resources(
+            CONTOSO_TENANT_ID, DEVELOPMENT_SUBSCRIPTION_ID)).items)
+        production = redis_of((await discovery.resources(
+            CONTOSO_TENANT_ID, PRODUCTION_SUBSCRIPTION_ID)).items)
+        with pytest.raises(InvalidInput, match="does not accept access keys"):
+            await discovery.account_key(production["redis-prod-sessions"])  # Entra ID only
+        return await discovery.account_key(development["redis-dev-cache"])
+
+    key = discover(emulator, use)
+    assert key.value.reveal() == account_key("redis-dev-cache", 1)
+    assert key.value.reveal() not in repr(key) and key.response is not None
+
+    async def read_only(discovery: AzureDiscovery) -> Any:
+        development = redis_of((await discovery.resources(
+            CONTOSO_TENANT_ID, DEVELOPMENT_SUBSCRIPTION_ID)).items)
+        with pytest.raises(ReadOnlyRefused):
+            await discovery.account_key(development["redis-dev-cache"])
+
+    async def main() -> None:
+        session = ServiceSession()
+        connection = Connection(AZURE, emulator.base_url, AuthMethod.LOCAL_EMULATOR,
+                                tenant_id=CONTOSO_TENANT_ID, ca_path=str(emulator.ca_file),
+                                read_only=True)
+        try:
+            await read_only(open_azure(session, connection))
+        finally:
+            await session.aclose()
+
+    asyncio.run(main())

@@ -37,6 +37,7 @@ from vaultbrowser.azure.services.redis_resources import (
     REDIS_DATABASE_TYPE,
     RedisDatabases,
     listed_redis,
+    redis_access_key,
     redis_resource,
 )
 from vaultbrowser.azure.services.tenants import (
@@ -366,10 +367,19 @@ class AzureDiscovery:
         refuses Entra ID. A write in ARM's eyes: read-only mode refuses it (it hands out
         credentials).
 
+        An Azure Managed Redis cluster's: its database's primary access key.
+
         Raises:
-            InvalidInput: the account refuses shared keys (``allowSharedKeyAccess`` false).
+            InvalidInput: the account refuses shared keys (``allowSharedKeyAccess`` false), the
+                database access keys.
             ReadOnlyRefused: the connection is read-only.
         """
+        if resource.type == REDIS_TYPE:
+            capture = ResponseCapture()
+            async with self._tenant_errors(resource.tenant_id), translated():
+                key = await redis_access_key(self._subscription_client(resource.tenant_id),
+                                             resource, capture.hooks)
+            return Result(key, capture.take())
         if resource.facts.shared_key_access is False:
             raise InvalidInput(
                 f"{resource.name} does not allow shared-key access: its keys would not open it.",

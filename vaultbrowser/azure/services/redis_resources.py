@@ -21,6 +21,8 @@ from vaultbrowser.azure.services.records import (
     redis_endpoint,
     resource_from_arm,
 )
+from vaultbrowser.core.services.errors import InvalidInput, NotFound
+from vaultbrowser.core.services.records import SecretValue
 
 REDIS_DATABASE_TYPE = REDIS_TYPE + "/databases"
 REDIS_API_VERSION = "2025-04-01"
@@ -65,8 +67,9 @@ class RedisDatabases:
         return resource if database is None else with_database(resource, database)
 
 
-async def _get_json(client: Any, path: str, hooks: dict[str, Any]) -> dict[str, Any]:
-    """GET ``path`` (or a ``nextLink``) through ``client``'s pipeline, as JSON.
+async def _get_json(client: Any, path: str, hooks: dict[str, Any],
+                    method: str = "GET") -> dict[str, Any]:
+    """GET ``path`` (or a ``nextLink``; or ``method``) through ``client``'s pipeline, as JSON.
 
     Raises:
         HttpResponseError: ARM's error, as the generated clients raise it.
@@ -77,7 +80,7 @@ async def _get_json(client: Any, path: str, hooks: dict[str, Any]) -> dict[str, 
 
     params = {} if "api-version=" in path else {"api-version": REDIS_API_VERSION}
     send = getattr(client, "send_request", None) or client._send_request
-    response = await send(HttpRequest("GET", path, params=params), **hooks)
+    response = await send(HttpRequest(method, path, params=params), **hooks)
     if response.status_code != 200:
         raise HttpResponseError(response=response, error_format=ARMErrorFormat)
     answer = response.json()
@@ -130,3 +133,26 @@ async def _with_listed_database(client: Any, resource: AzureResource,
                                 hooks: dict[str, Any]) -> AzureResource:
     databases = await _listed(client, f"{resource.id}/databases", hooks)
     return with_database(resource, databases[0]) if databases else resource
+
+
+async def redis_access_key(client: Any, resource: AzureResource,
+                           hooks: dict[str, Any]) -> SecretValue:
+    """The AMR database's primary access key (``listKeys``: a POST, so read-only mode refuses
+    it in the transport — it hands out a credential).
+
+    Raises:
+        InvalidInput: ARM says the database does not accept access keys.
+        NotFound: ARM answered with no key.
+        HttpResponseError: as ARM answers.
+    """
+    if dict(resource.properties).get("accessKeysAuthentication", "").lower() == "disabled":
+        raise InvalidInput(
+            f"{resource.name} does not accept access keys (access keys authentication is "
+            "Disabled).", advice="Open it with Entra ID sign-in (you need a data access policy "
+                                 "assignment on the database).")
+    answer = await _get_json(client, f"{resource.id}/databases/default/listKeys", hooks,
+                             method="POST")
+    key = answer.get("primaryKey")
+    if not isinstance(key, str) or not key:
+        raise NotFound(f"{resource.name} returned no access key.")
+    return SecretValue(key)

@@ -1,6 +1,7 @@
 """The Azure tree's actions: open a discovered vault or storage account (Enter, double-click,
-Open), open a storage account with its account key, sign in to a tenant that asks for it, and
-hide or show subscriptions (remembered)."""
+Open), open a storage account with its account key (an Azure Managed Redis database with its
+access key), sign in to a tenant that asks for it, and hide or show subscriptions
+(remembered)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox
 
 from vaultbrowser.azure.models.azure_tree import AzureRoot, AzureTreeModel
 from vaultbrowser.azure.services.records import (
+    REDIS_TYPE,
     STORAGE_TYPE,
     AzureResource,
     SubscriptionRecord,
@@ -113,7 +115,7 @@ class AzureActions(QObject):
         if isinstance(record, AzureResource):
             self.open_action.setEnabled(record.type in self._kinds and bool(record.endpoint))
             actions: list[QAction | None] = [self.open_action]
-            if record.type == STORAGE_TYPE:
+            if record.type in (STORAGE_TYPE, REDIS_TYPE):
                 self._enable_key_action(record, self._root(index))
                 actions.append(self.open_with_key_action)
             return actions
@@ -127,12 +129,20 @@ class AzureActions(QObject):
 
     def _enable_key_action(self, resource: AzureResource, root: AzureRoot | None) -> None:
         read_only = root is None or not self.window.can_write(root)
-        refused = resource.facts.shared_key_access is False
+        redis = resource.type == REDIS_TYPE
+        refused = (dict(resource.properties).get("accessKeysAuthentication") == "Disabled"
+                   if redis else resource.facts.shared_key_access is False)
+        self.open_with_key_action.setText("Open with access &key" if redis
+                                          else "Open with account &key")
         self.open_with_key_action.setEnabled(not read_only and not refused)
         if read_only:
             tip = READ_ONLY_KEY_TIP
         elif refused:
-            tip = "Disabled: this account does not allow shared-key access."
+            tip = ("Disabled: this database does not accept access keys (Entra ID only)."
+                   if redis else "Disabled: this account does not allow shared-key access.")
+        elif redis:
+            tip = ("Ask Resource Manager for the database's access key and open it with it "
+                   "(for a database whose data access policy does not name you)")
         else:
             tip = str(self.open_with_key_action.statusTip())
         self.open_with_key_action.setToolTip(tip)
@@ -193,9 +203,10 @@ class AzureActions(QObject):
     async def _open_with_key(self, index: QModelIndex, root: AzureRoot,
                              resource: AzureResource) -> None:
         key = await root.service.account_key(resource)
+        what = "access key" if resource.type == REDIS_TYPE else "account key"
         self.window.show_response(
-            f"{resource.name}: account key",
-            f"Opened {resource.name} with its account key, listed through Resource Manager "
+            f"{resource.name}: {what}",
+            f"Opened {resource.name} with its {what}, listed through Resource Manager "
             "(the key stays in memory; it is not saved).", key.response)
         self.open(index, resource, key.value)
 
