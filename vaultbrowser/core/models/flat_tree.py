@@ -8,11 +8,12 @@ so this model keeps the tree's visible rows in a list (depth-first, expanded nod
 view draws the indentation and branch arrows itself.
 
 Each row holds the source's own internal pointer (a ``Node`` or a status row's marker), so
-mapping to the source is a list lookup. Mapping back uses a row cache that stays valid up to the
-first changed row, so appending pages at the end never rescans the rows above.
+mapping to the source is a list lookup. Mapping back uses a few checked hints (``RowHints``).
 
 Sorting and filtering (``ChildOrder``) cover loaded rows only, as the pane says. While neither is
-active, inserts and removals map to one contiguous block of rows.
+active, inserts and removals map to one contiguous block of rows. Beyond ``sync_limit`` rows a
+new sort or filter is computed in slices while the current order stays on screen
+(``OrderSwitch``: ``pending``, ``order_pending_changed``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from PySide6.QtCore import (
 from vaultbrowser.core.models.child_order import ChildOrder, Owner
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
-from vaultbrowser.core.models.tree_node import Node
+from vaultbrowser.core.models.order_switch import OrderSwitch
+from vaultbrowser.core.models.row_hints import RowHints
+from vaultbrowser.core.models.tree_node import Node, StatusMarker
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _TOP = QModelIndex()
@@ -42,15 +45,31 @@ class FlatTreeModel(QAbstractTableModel):
     """The visible rows of a ``LazyTreeModel``, flattened; expansion state lives here."""
 
     expanded_changed = Signal(QModelIndex, bool)  # this model's index of the node, expanded
+    order_pending_changed = Signal(bool)  # a sort or filter is being computed / was applied
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._source: LazyTreeModel | None = None
         self._rows: list[Owner] = []
-        self._row_of: dict[int, int] = {}  # id(owner) → row, correct below _valid_upto
-        self._valid_upto = 0
+        self._hints = RowHints()
         self._expanded: weakref.WeakSet[Node] = weakref.WeakSet()
-        self._children = ChildOrder(self.sourceModel)
+        self._orders = OrderSwitch(self, self.sourceModel, self._show_all, self._open_nodes,
+                                   self.order_pending_changed.emit)
+        self._removing_status_only = False
+
+    @property
+    def _children(self) -> ChildOrder:
+        return self._orders.shown
+
+    @property
+    def sync_limit(self) -> int:
+        """Sorting or filtering up to this many loaded rows happens at once, beyond in
+        slices (tests set 0 to exercise the slices)."""
+        return self._orders.sync_limit
+
+    @sync_limit.setter
+    def sync_limit(self, rows: int) -> None:
+        self._orders.sync_limit = rows
 
     # --- source -------------------------------------------------------------------------------
 
@@ -178,51 +197,49 @@ class FlatTreeModel(QAbstractTableModel):
 
     # --- sorting and filtering ----------------------------------------------------------------
 
+    # The getters answer what was asked last, computed or not yet: the header and the
+    # filter box show it at once.
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if (column, order) == (self._children.sort_column, self._children.sort_order):
-            return
-        self._children.sort_column, self._children.sort_order = column, order
-        self._relayout_all()
+        asked = self._orders.asked()
+        if (column, order) != (asked.sort_column, asked.sort_order):
+            self._orders.ask(column, order, asked.filter)
 
     def sort_column(self) -> int:
-        return self._children.sort_column
+        return self._orders.asked().sort_column
 
     def sortOrder(self) -> Qt.SortOrder:
-        return self._children.sort_order
+        return self._orders.asked().sort_order
 
     def setFilterFixedString(self, pattern: str) -> None:
-        folded = pattern.casefold()
-        if folded == self._children.filter:
-            return
-        self._children.filter = folded
-        self._relayout_all()
+        asked = self._orders.asked()
+        if pattern.casefold() != asked.filter:
+            self._orders.ask(asked.sort_column, asked.sort_order, pattern)
 
     def filter_text(self) -> str:
-        return self._children.filter
+        return self._orders.asked().filter
+
+    @property
+    def pending(self) -> bool:
+        """A sort or filter is being computed; the rows shown are still the previous order."""
+        return self._orders.pending
+
+    def _show_all(self) -> None:
+        if self._source is not None:
+            self._replace_rows(0, len(self._rows), self._subtree(self._source.root_node))
+
+    def _open_nodes(self) -> list[Node]:
+        """The nodes whose children may be rows: the root and the expanded nodes."""
+        if self._source is None:
+            return []
+        return [self._source.root_node,
+                *(node for node in self._expanded if node.parent is not None)]
 
     # --- the row cache ------------------------------------------------------------------------
 
     def _row(self, owner: Owner) -> int:
         """The row showing ``owner``, or -1 when it is not shown."""
-        rows = self._rows
-        row = self._row_of.get(id(owner))
-        if row is not None and row < len(rows) and rows[row] is owner:
-            return row
-        if self._valid_upto < len(rows):
-            row_of = self._row_of
-            if len(row_of) > 2 * len(rows) + 64:  # forget removed rows now and then
-                row_of.clear()
-                self._valid_upto = 0
-            for position in range(self._valid_upto, len(rows)):
-                row_of[id(rows[position])] = position
-            self._valid_upto = len(rows)
-            row = row_of.get(id(owner))
-            if row is not None and row < len(rows) and rows[row] is owner:
-                return row
-        return -1
-
-    def _invalidate_from(self, row: int) -> None:
-        self._valid_upto = min(self._valid_upto, row)
+        return self._hints.row(self._rows, owner)
 
     # --- what is shown ------------------------------------------------------------------------
 
@@ -234,11 +251,13 @@ class FlatTreeModel(QAbstractTableModel):
         return out
 
     def _collect(self, node: Node, out: list[Owner]) -> None:
-        shown = self._children.shown_children(node)
         if not any(open_node.parent is node for open_node in self._expanded):
-            out.extend(shown)  # the common case: nothing below is expanded
+            # The common case, nothing below is expanded: no copy of a million rows first.
+            out.extend(self._children.shown_nodes(node))
+            if node.status_shown:
+                out.append(self.sourceModel().owner_at(node, len(node.children)))
             return
-        for child in shown:
+        for child in self._children.shown_children(node):
             out.append(child)
             if type(child) is Node and child in self._expanded:
                 self._collect(child, out)
@@ -263,13 +282,12 @@ class FlatTreeModel(QAbstractTableModel):
     def _insert(self, row: int, owners: list[Owner]) -> None:
         self.beginInsertRows(QModelIndex(), row, row + len(owners) - 1)
         self._rows[row:row] = owners
-        self._invalidate_from(row)
+        self._hints.remember(owners[-1], row + len(owners) - 1)  # the next page goes after it
         self.endInsertRows()
 
     def _remove(self, first: int, end: int) -> None:
         self.beginRemoveRows(QModelIndex(), first, end - 1)
         del self._rows[first:end]
-        self._invalidate_from(first)
         self.endRemoveRows()
 
     def _replace_rows(self, first: int, end: int, owners: list[Owner]) -> None:
@@ -278,30 +296,32 @@ class FlatTreeModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         owners_before = [self._rows[index.row()] for index in persistent]
-        self._rows[first:end] = owners
-        self._invalidate_from(first)
+        if first == 0 and end == len(self._rows):
+            self._rows = owners  # the whole table (a new sort or filter): no copy
+        else:
+            self._rows[first:end] = owners
         moved = []
+        found: dict[int, int] = {}  # a selected row has a persistent index per column
         for index, owner in zip(persistent, owners_before, strict=True):
-            row = self._row(owner)
+            row = found.get(id(owner))
+            if row is None:
+                row = found[id(owner)] = self._row(owner)
             moved.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
     def _rebuild_all(self) -> None:
-        self._children.forget_all()
+        self._orders.shown = self._orders.fresh(self._children)
         self._rows = self._subtree(self.sourceModel().root_node) if self._source else []
-        self._row_of.clear()
-        self._valid_upto = 0
+        self._hints.clear()
 
-    def _relayout_all(self) -> None:
-        if self._source is None:
-            return
-        self._children.forget_all()
-        self._replace_rows(0, len(self._rows), self._subtree(self._source.root_node))
-
-    def _relayout_under(self, node: Node) -> None:
-        """Rebuild the rows below ``node`` after its children changed (sorted or filtered)."""
+    def _relayout_under(self, node: Node, at_once: bool = False) -> None:
+        """Rebuild the rows below ``node`` after its children changed (sorted or filtered);
+        under many rows, or while another order is computed, the whole order in slices."""
         source = self.sourceModel()
+        if not at_once and (self.pending or len(node.children) > self.sync_limit):
+            self._orders.again_later()  # the order on screen stays as it is until then
+            return
         # A filter verdict can change up the tree: rebuild under the highest ancestor whose
         # verdict changed, or the whole table for a top-level one.
         top = node
@@ -315,7 +335,7 @@ class FlatTreeModel(QAbstractTableModel):
             ancestor = ancestor.parent
         self._children.forget_order(top)
         if top is source.root_node:
-            self._relayout_all()
+            self._orders.order_by(self._orders.fresh(self._children))
             return
         if not self._is_open(top):
             return
@@ -341,15 +361,22 @@ class FlatTreeModel(QAbstractTableModel):
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         source = self.sourceModel()
         node = source.node_of(parent)
-        if not self._children.plain:
+        status_only = first == last == len(node.children)  # a status row came
+        if self.pending and not status_only:
+            self._orders.again = True  # the order being computed lacks these rows
+        if not self._children.plain and not status_only:
             self._relayout_under(node)
             return
         if not self._is_open(node):
             return
         if first == 0:
             row = 0 if node is source.root_node else self._row(node) + 1
-        else:
+        elif self._children.plain:
             row = self._subtree_end(source.owner_at(node, first - 1))
+        else:  # a status row goes last, after the children shown (sorting never moves it)
+            shown = self._children.shown_nodes(node)
+            row = (self._subtree_end(shown[-1]) if shown
+                   else 0 if node is source.root_node else self._row(node) + 1)
         self._insert(row, [source.owner_at(node, r) for r in range(first, last + 1)])
 
     def _on_rows_about_to_be_removed(self, parent: QModelIndex, first: int, last: int) -> None:
@@ -364,13 +391,23 @@ class FlatTreeModel(QAbstractTableModel):
                 spans.append((row, self._subtree_end(owner)))
         for first_row, end in self._merged(spans):
             self._remove(first_row, end)
-        self._children.forget_order(node)
+        self._removing_status_only = all(type(owner) is StatusMarker for owner in owners)
+        if not self._removing_status_only:
+            self._children.forget_order(node)
 
     def _on_rows_removed(self, parent: QModelIndex, _first: int, _last: int) -> None:
         # Rebuilt while removing.
-        self._children.forget_order(self.sourceModel().node_of(parent))
-        if self._children.filter:  # an ancestor may have matched only through the removed rows
-            self._relayout_under(self.sourceModel().node_of(parent))
+        if self._removing_status_only:
+            return
+        node = self.sourceModel().node_of(parent)
+        self._children.forget_order(node)
+        if not self._children.plain:
+            # The order on screen may lack rows that landed while another was computed, and
+            # an ancestor may have matched only through the removed rows: rebuild it now.
+            self._relayout_under(node, at_once=True)
+        wanted = self._orders.wanted
+        if wanted is not None:  # it may hold the removed rows: compute it again
+            self._orders.order_by(self._orders.fresh(wanted))
 
     @staticmethod
     def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -387,10 +424,11 @@ class FlatTreeModel(QAbstractTableModel):
                          roles: Any = ()) -> None:
         source = self.sourceModel()
         node = source.node_of(top_left.parent())
-        first_column, last_column = top_left.column(), bottom_right.column()
-        sort_column = self._children.sort_column
-        if ((sort_column >= 0 and first_column <= sort_column <= last_column)
-                or (self._children.filter and first_column == 0)):
+        items = type(source.owner_at(node, top_left.row())) is Node  # not a status label
+        wanted = self._orders.wanted
+        if items and wanted is not None and self._moves_rows(wanted, top_left, bottom_right):
+            self._orders.again = True
+        if items and self._moves_rows(self._children, top_left, bottom_right):
             # A changed sort key (a GET filled a column) or name moves rows: sort and filter
             # again under this node, as a sorting proxy would (the selection follows its row).
             for source_row in range(top_left.row(), bottom_right.row() + 1):
@@ -404,7 +442,15 @@ class FlatTreeModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, top_left.column()),
                                       self.index(row, bottom_right.column()))
 
+    @staticmethod
+    def _moves_rows(order: ChildOrder, top_left: QModelIndex, bottom_right: QModelIndex
+                    ) -> bool:
+        return ((order.sort_column >= 0 and
+                 top_left.column() <= order.sort_column <= bottom_right.column())
+                or bool(order.filter and top_left.column() == 0))
+
     def _on_reset(self) -> None:
+        self._orders.take_wanted()  # asked last: laid out now, with the reset's rows
         if self._children.sort_column >= self.sourceModel().columnCount():
             # The columns changed with the reset (a Deleted view has fewer): the sorted one
             # is gone, so the rows show unsorted rather than sorted by a column that is not.

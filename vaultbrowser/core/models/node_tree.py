@@ -75,14 +75,9 @@ class NodeTreeModel(QAbstractItemModel):
         return "items"
 
     def sort_key(self, node: Node, column: int) -> Any:
-        """``sort_value`` of a node's record, cached: sorting proxies ask for it per comparison."""
-        keys = node.sort_keys
-        if keys is None:
-            keys = node.sort_keys = {}
-        key = keys.get(column)
-        if key is None:
-            key = keys[column] = self.sort_value(node.record, column)
-        return key
+        """``sort_value`` of a node's record, asked once per row by each sort (a model whose
+        rows build their records on demand answers from its columns instead)."""
+        return self.sort_value(node.record, column)
 
     # --- tree structure -----------------------------------------------------------------------
 
@@ -290,7 +285,6 @@ class NodeTreeModel(QAbstractItemModel):
         if node is self._root or node.parent is None:
             return
         node.record = record
-        node.sort_keys = None
         parent = self.index_of(node.parent)
         row = node.parent.children.index(node)
         self.dataChanged.emit(self.index(row, 0, parent),

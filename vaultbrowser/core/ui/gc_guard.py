@@ -34,6 +34,7 @@ class MainThreadGarbageCollector(QObject):
         self._busy: Callable[[], bool] = lambda: True  # no complete sweeps until told
         self._frozen_after_sweep = 0
         self._idle_since: float | None = None
+        self._counted_at = float("-inf")  # when the frozen heap was last counted
         self._was_enabled = gc.isenabled()
         gc.disable()
         self._timer = QTimer(self)
@@ -58,11 +59,14 @@ class MainThreadGarbageCollector(QObject):
             found = gc.collect()  # the frozen heap is not scanned: only the newer objects
             gc.freeze()
             return found
-        if self._idle_since is None:
+        if self._idle_since is None or now - self._idle_since < _IDLE_BEFORE_SWEEP:
             return 0
-        frozen = gc.get_freeze_count()
-        if (frozen > max(2 * self._frozen_after_sweep, _MIN_SWEEP)
-                and now - self._idle_since >= _IDLE_BEFORE_SWEEP):
+        # Counting the frozen heap walks it (30-50 ms with a big listing loaded): only after
+        # the idle wait, and at most once per wait, not at every tick of an idle window.
+        if now - self._counted_at < _IDLE_BEFORE_SWEEP:
+            return 0
+        self._counted_at = now
+        if gc.get_freeze_count() > max(2 * self._frozen_after_sweep, _MIN_SWEEP):
             return self.sweep()
         return 0
 
