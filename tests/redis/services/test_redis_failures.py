@@ -6,16 +6,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 from redis import exceptions as redis_errors
 
-from tests.redis.conftest import RedisProcess, free_port
+from tests.redis.conftest import REDIS_SERVER, RedisProcess, free_port
 from tests.redis.local_redis import open_local
 from tests.redis.token_issuer import RotatingTokenCredential, acl_rotation
 from vaultbrowser.core.services.errors import (
@@ -155,10 +157,56 @@ def test_a_busy_script_is_explained(standalone: RedisProcess, run: Run) -> None:
     standalone.admin.config_set("busy-reply-threshold", 5000)
 
 
-def test_loading_and_a_named_policy_are_translated() -> None:
-    loading = translate_redis_error(redis_errors.BusyLoadingError(
-        "Redis is loading the dataset in memory"), where="cache", command="SCAN")
-    assert isinstance(loading, ServiceUnavailable) and loading.error_code == "LOADING"
+def test_a_server_still_loading_its_data_is_explained(tmp_path: Path, run: Run) -> None:
+    """A real LOADING: a saved data set loaded slowly (key-load-delay, Redis's own test knob)."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed")
+    seeding = RedisProcess(free_port(), tmp_path)
+    seeding.start()
+    pipe = seeding.admin.pipeline(transaction=False)
+    for n in range(1000):
+        pipe.set(f"k:{n}".encode(), b"v" * 1024)  # one key per batch of loading
+    pipe.execute()
+    seeding.admin.save()
+    seeding.stop()
+    port = free_port()
+    loading = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path),
+         "--save", "", "--appendonly", "no", "--key-load-delay", "10000",
+         # answer clients between keys (10 ms each: about 10 s of loading)
+         "--loading-process-events-interval-bytes", "1024",
+         "--logfile", str(tmp_path / "loading.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not _accepts(port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        async def body() -> ServiceUnavailable:
+            service = await open_local(port)  # INFO answers while loading
+            try:
+                await service.keys.list_keys(page_size=10)
+            except ServiceUnavailable as exc:
+                return exc
+            finally:
+                await service.close()
+            raise AssertionError("listed while loading")
+
+        error = run(body())
+    finally:
+        loading.kill()
+        loading.wait(10)
+    assert error.error_code == "LOADING" and "loading" in error.message
+
+
+def _accepts(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_named_policy_is_quoted() -> None:
     denied = translate_redis_error(redis_errors.NoPermissionError(
         "this user has no permissions to run the 'set' command (data access policy "
         "'Data Reader')"), where="cache", user="oid-1", command="SET")
