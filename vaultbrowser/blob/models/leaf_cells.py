@@ -30,7 +30,7 @@ def leaf_nodes(parent: Node, page: BlobColumns) -> list[Node]:
 def leaf_text(page: BlobColumns, row: int, column: int, flat: bool) -> str | None:
     """The display text of a blob row's cell (``BlobTreeModel.display`` of its record)."""
     if column == 0:
-        name = page.names[row]
+        name = page.name(row)
         if not flat and not name.endswith("/"):
             name = name.rsplit("/", 1)[-1]
         shown = fmt.visible_name(name)

@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 from vaultbrowser.blob.services.listing_xml import (
     _BLOB_TIME_TAGS,
+    _MONTHS,
     _NO_VALUES,
     _bool,
     _int,
@@ -67,6 +68,8 @@ _SHAPE_TAGS = ("Content-Type", "BlobType", "AccessTier", "Content-Encoding",
                "LegalHold", "ImmutabilityPolicyMode", "CopyStatus")
 _RARE_TIME_TAGS = tuple(pair for pair in _BLOB_TIME_TAGS
                         if pair[0] not in ("last_modified", "created_on"))
+_RARE_TIMES = frozenset(tag for _field, tag in _RARE_TIME_TAGS)
+_NO_STAMP = -math.inf  # (a sentinel object: compared by identity, never stored)
 # How a row's ETag / Content-MD5 is held (the last two items of a shape).
 _ABSENT, _PACKED, _QUOTED, _ODD = 0, 1, 2, 3
 
@@ -94,6 +97,32 @@ def _when(stamp: float) -> datetime | None:
     return None if stamp != stamp else _EPOCH + timedelta(seconds=stamp)  # NaN: None
 
 
+def _gmt_stamp(text: str, days: dict[str, float]) -> float | None:
+    """The timestamp of "Tue, 02 Jan 2024 03:04:05 GMT" (what ``_parse_rfc1123``'s first
+    branch reads, by the same slices), its day's part remembered in ``days``; None for any
+    other text (``_parse_rfc1123`` then decides)."""
+    if len(text) != 29 or not text.endswith(" GMT"):
+        return None
+    key = "\0" + text[5:16]  # the day ("02 Jan 2024"); never a whole date text
+    day = days.get(key)
+    if day is None:
+        try:
+            day = datetime(int(text[12:16]), _MONTHS[text[8:11]], int(text[5:7]),
+                           tzinfo=UTC).timestamp()
+        except (KeyError, ValueError):
+            day = _NO_TIME
+        days[key] = day
+    if day != day:
+        return None
+    try:
+        hour, minute, second = int(text[17:19]), int(text[20:22]), int(text[23:25])
+    except ValueError:
+        return None
+    if 0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60:
+        return day + hour * 3600 + minute * 60 + second
+    return None
+
+
 def _packed_etag(text: str) -> tuple[int, int]:
     """(form, value) of an ETag: ``0x8DC…`` (or quoted) held as its number when the text is
     exactly what the number prints back to."""
@@ -115,14 +144,15 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
     without building its record. Append-only while the page is parsed, then never changed."""
 
     __slots__ = ("__weakref__", "_extras", "_maps", "_metadata", "_raw_shapes", "_shape_index",
-                 "_shape_values",
-                 "_shapes", "_tags", "container", "created", "etags", "md5s", "modified",
-                 "names", "prefixes", "sizes")
+                 "_shape_values", "_shapes", "_tags", "container", "created", "etags", "md5s",
+                 "modified", "name_bytes", "name_ends", "prefixes", "sizes")
 
     def __init__(self, container: str) -> None:
         self.container = container
         self.prefixes: list[BlobPrefixRecord] = []
-        self.names: list[str] = []
+        # The names, UTF-8, end to end (a str per row is ~50 bytes more than its text).
+        self.name_bytes = bytearray()
+        self.name_ends = array("I")
         self.sizes = array("q")
         self.modified = array("d")
         self.created = array("d")
@@ -141,10 +171,10 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
 
     @property
     def blob_count(self) -> int:
-        return len(self.names)
+        return len(self.name_ends)
 
     def __len__(self) -> int:
-        return len(self.prefixes) + len(self.names)
+        return len(self.prefixes) + len(self.name_ends)
 
     @overload
     def __getitem__(self, index: int) -> BlobPrefixRecord | BlobRecord: ...
@@ -165,11 +195,12 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
 
     def __iter__(self) -> Iterator[BlobPrefixRecord | BlobRecord]:
         yield from self.prefixes
-        for row in range(len(self.names)):
+        for row in range(len(self.name_ends)):
             yield self.blob(row)
 
     def name(self, row: int) -> str:
-        return self.names[row]
+        start = self.name_ends[row - 1] if row else 0
+        return self.name_bytes[start:self.name_ends[row]].decode("utf-8", "surrogatepass")
 
     def size(self, row: int) -> int | None:
         size = self.sizes[row]
@@ -217,7 +248,7 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
             at = row * _MD5_TEXT_BYTES
             md5 = _md5(self.md5s[at:at + _MD5_TEXT_BYTES].decode("ascii"))
         size: int | None = self.sizes[row]
-        values.update(container=self.container, name=self.names[row],
+        values.update(container=self.container, name=self.name(row),
                       size=None if size == _NO_SIZE else size,
                       last_modified=_when(self.modified[row]),
                       created_on=_when(self.created[row]), etag=etag, content_md5=md5,
@@ -237,13 +268,15 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
         """Append one ``<Blob>``: the values ``blob_record_from_xml`` would give, column by
         column. ``dates``: the page's date texts → timestamps (a listing repeats a few).
         Written for few Python calls: it runs once per listed blob."""
-        count = len(self.names)
+        count = len(self.name_ends)
         row = ROW_NUMBERS[count] if count < 5_000 else count
         fields, props = blob.fields, blob.props
         get = props.get
         extras: dict[str, Any] = {}
         name = fields.get("Name") or ""
-        self.names.append(unquote(name) if blob.encoded else name)
+        self.name_bytes += (unquote(name) if blob.encoded else name).encode("utf-8",
+                                                                          "surrogatepass")
+        self.name_ends.append(len(self.name_bytes))
 
         size = _int(get("Content-Length"))
         if size is None or not _NO_SIZE < size < 2**63:
@@ -252,28 +285,38 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
             size = _NO_SIZE
         self.sizes.append(size)
 
-        text = get("Last-Modified")
-        self.modified.append(self._stamp_of(text, "last_modified", dates, extras) if text
-                             else _NO_TIME)
-        text = get("Creation-Time")
-        self.created.append(self._stamp_of(text, "created_on", dates, extras) if text
-                            else _NO_TIME)
-        for field, tag in _RARE_TIME_TAGS:
+        for tag, field, column in (("Last-Modified", "last_modified", self.modified),
+                                   ("Creation-Time", "created_on", self.created)):
             text = get(tag)
             if text:
-                stamp = self._stamp_of(text, field, dates, extras)
-                if stamp == stamp:
-                    extras[field] = _when(stamp)
+                stamp = dates.get(text, _NO_STAMP)
+                if stamp is _NO_STAMP or stamp != stamp:  # not seen yet, or not a date
+                    stamp = self._stamp_of(text, field, dates, extras)
+                column.append(stamp)
+            else:
+                column.append(_NO_TIME)
+        if not _RARE_TIMES.isdisjoint(props):
+            for field, tag in _RARE_TIME_TAGS:
+                text = get(tag)
+                if text:
+                    stamp = self._stamp_of(text, field, dates, extras)
+                    if stamp == stamp:
+                        extras[field] = _when(stamp)
 
         text = get("Etag")
         if text is None:
-            etag_form = _ABSENT
-            self.etags.append(0)
-        else:
-            etag_form, value = _packed_etag(text)
+            etag_form, value = _ABSENT, 0
+        else:  # "0x8DC…": held as its number when it prints back the same
+            try:
+                value = int(text, 16) if text[:2] == "0x" and len(text) <= 18 else 0
+            except ValueError:
+                value = 0
+            etag_form = _PACKED if value and f"0x{value:X}" == text else _ODD
             if etag_form == _ODD:
-                extras["etag"] = text
-            self.etags.append(value)
+                etag_form, value = _packed_etag(text)  # quoted, or kept as sent
+                if etag_form == _ODD:
+                    extras["etag"] = text
+        self.etags.append(value)
 
         text = get("Content-MD5")
         if not text:
@@ -316,13 +359,17 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
             index = self._raw_shapes[key] = self._shape_of(key)
         self._shapes.append(index)
 
-    def _stamp_of(self, text: str, field: str, dates: dict[str, float],
+    @staticmethod
+    def _stamp_of(text: str, field: str, dates: dict[str, float],
                   extras: dict[str, Any]) -> float:
         """A date text's timestamp (NaN when it is not a date: then ``invalid_dates`` says
         what was sent), parsed once per page."""
         stamp = dates.get(text)
         if stamp is None:
-            stamp = dates[text] = _stamp(_parse_rfc1123(text))
+            stamp = _gmt_stamp(text, dates)
+            if stamp is None:  # not the usual shape: as listing_xml parses it
+                stamp = _stamp(_parse_rfc1123(text))
+            dates[text] = stamp
         if stamp != stamp:
             extras.setdefault("invalid_dates", {})[field] = describe_wire_value(text)
         return stamp
