@@ -195,3 +195,21 @@ def test_the_activity_panel_says_who_answered_each_command(
         f"OK · {scans[0].reply.size:,} B from 127.0.0.1:{standalone.port}")
     assert cell_text(scans[0], Column.CONNECTION) == "local redis"
     assert not scans[0].failed
+
+
+def test_copy_name_copies_the_whole_key_name(qloop: Any, redis_window: RedisWindow,
+                                             standalone: RedisProcess) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    standalone.admin.set("app:user:7", "v")
+    h = redis_window
+
+    async def run() -> None:
+        root = await h.connect(standalone.port)
+        await h.select(await h.row(root, "app", "user", "7"))
+        h.pane.copy_selected()
+        assert QGuiApplication.clipboard().text() == "app:user:7"
+        await h.select(await h.row(root, "app", "user"))
+        h.pane.copy_selected()
+        assert QGuiApplication.clipboard().text() == "app:user:"
+    qloop.run_until_complete(run())

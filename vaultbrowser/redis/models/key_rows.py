@@ -45,6 +45,11 @@ class KeyRow:
         return self.display
 
     @property
+    def id(self) -> str:
+        """What Copy name copies: the whole name as safe text (never the bytes' repr)."""
+        return self.display
+
+    @property
     def shown(self) -> str:
         """The row's text: the name below its namespace (the whole name for the namespace's
         own key, "a:" in "a:")."""
@@ -63,6 +68,11 @@ class NamespaceRow:
     def display_name(self) -> str:
         """The whole prefix as safe text ("app:user:")."""
         return display_text(self.prefix)
+
+    @property
+    def id(self) -> str:
+        """What Copy name copies: the prefix."""
+        return self.display_name
 
     @property
     def shown(self) -> str:
