@@ -261,6 +261,15 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
 
     # --- filling (the parser) ---------------------------------------------------------------
 
+    def seal(self) -> None:
+        """The page is complete: its columns keep their exact size (growing buffers hold up
+        to an eighth more)."""
+        self.name_bytes = bytes(self.name_bytes)  # type: ignore[assignment]
+        self.md5s = bytes(self.md5s)  # type: ignore[assignment]
+        for name in ("name_ends", "sizes", "modified", "created", "etags", "_shapes"):
+            column = getattr(self, name)
+            setattr(self, name, array(column.typecode, column))
+
     def add_prefix(self, name: str) -> None:
         self.prefixes.append(BlobPrefixRecord(container=self.container, prefix=name))
 

@@ -204,6 +204,7 @@ async def read_blob_columns(
             "The service's listing is not well-formed XML.",
             advice="The service, or a proxy on the way, sent a damaged answer. Try again; if "
                    "it persists, the proxy may be rewriting responses.") from None
+    columns.seal()
     return columns, marker or None
 
 
