@@ -3,13 +3,13 @@
 Two shapes, like the blob folders: flat (every key by its full name) or namespaces split on a
 delimiter (":" by default), where a namespace is a lazy node listing ``prefix*`` with SCAN
 MATCH. A MATCH pattern and a TYPE filter go to the server (SCAN MATCH … TYPE …); below a
-namespace, whose own SCAN matches its prefix, the pattern is applied to the names SCAN brings.
+namespace, whose own SCAN matches its prefix, the pattern is applied to the names SCAN brings
+(with Redis's glob rules: ``redis_glob``).
 Type, TTL and length come later for the rows on screen (``key_cells.KeyCells``).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +27,7 @@ from vaultbrowser.core.services.http.limits import page_request
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.redis.models.key_cells import KeyCells
 from vaultbrowser.redis.models.key_rows import KeyRow, NamespaceRow, RedisRoot
+from vaultbrowser.redis.models.redis_glob import glob_matches
 from vaultbrowser.redis.services.key_summaries import KeySummary
 from vaultbrowser.redis.services.keys import KEY_TYPES, NamespaceGrouping
 from vaultbrowser.redis.services.names import prefix_pattern
@@ -186,7 +187,7 @@ class RedisTreeModel(LazyTreeModel):
             wire.items = len(page.items)
         names = page.items
         if prefix and self._match is not None:
-            names = tuple(key for key in names if fnmatch.fnmatchcase(key.name, self._match))
+            names = tuple(key for key in names if glob_matches(self._match, key.name))
         grouping = self._groupings.get(node)
         if continuation is None or grouping is None or grouping.delimiter != self._delimiter:
             grouping = self._groupings[node] = NamespaceGrouping(prefix, self._delimiter)
