@@ -74,6 +74,7 @@ class FlatTreeModel(QAbstractTableModel):
     # --- source -------------------------------------------------------------------------------
 
     def setSourceModel(self, source: LazyTreeModel) -> None:
+        self._orders.take_wanted()  # an order computed over the old source's rows is moot
         self.beginResetModel()
         self._source = source
         source.rowsInserted.connect(self._on_rows_inserted)

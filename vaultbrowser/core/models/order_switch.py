@@ -69,16 +69,21 @@ class SlicedWork(QObject):
             while time.perf_counter() < deadline:
                 next(steps)
         except StopIteration as finished:
-            self._steps = self._done = self._failed = None
-            done(finished.value)
-            return
+            answer = finished.value
         except Exception:  # a slot must not raise: the work is dropped, the rows stay as shown
             log.exception("sliced work failed")
             self._steps = self._done = self._failed = None
             if failed is not None:
                 failed()
             return
-        self._timer.start()
+        else:
+            self._timer.start()
+            return
+        self._steps = self._done = self._failed = None
+        try:
+            done(answer)
+        except Exception:  # as above: logged, never out of a timer's slot
+            log.exception("applying sliced work failed")
 
 
 class OrderSwitch:
