@@ -213,3 +213,25 @@ def test_copy_name_copies_the_whole_key_name(qloop: Any, redis_window: RedisWind
         h.pane.copy_selected()
         assert QGuiApplication.clipboard().text() == "app:user:"
     qloop.run_until_complete(run())
+
+
+def test_the_scan_bar_applies_and_remembers_the_shape(qapp: Any, tmp_path: Any) -> None:
+    from PySide6.QtCore import QSettings
+
+    from vaultbrowser.redis.models.key_tree import RedisTreeModel
+    from vaultbrowser.redis.ui.scan_bar import ScanBar
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    model = RedisTreeModel()
+    bar = ScanBar(model, settings=settings)
+    bar.delimiter_edit.setText("/")
+    bar.match_edit.setText("a*")
+    bar.type_combo.setCurrentText("hash")  # applies the pattern typed so far too
+    assert (model.delimiter, model.match, model.type_filter) == (b"/", b"a*", "hash")
+    bar.flat_check.setChecked(True)
+    bar.match_edit.clear()  # the clear button lists every key again
+    assert model.match is None and model.flat
+    settings.sync()
+    again = RedisTreeModel()
+    ScanBar(again, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert again.flat and again.delimiter == b"/"

@@ -1,8 +1,11 @@
 """``ScanBar``: the Keys pane's server-side filters — a SCAN MATCH pattern, a TYPE, the
 namespace delimiter and the Flat box — applied to the tree when the user presses Enter or
-picks a type (each change lists the connections again, so typing alone sends nothing)."""
+picks a type (each change lists the connections again, so typing alone sends nothing). The
+shape (Flat, delimiter) is remembered in the saved settings when there are any."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
@@ -11,12 +14,16 @@ from vaultbrowser.redis.models.key_tree import DEFAULT_DELIMITER, RedisTreeModel
 from vaultbrowser.redis.services.keys import KEY_TYPES
 
 ALL_TYPES = "All types"
+FLAT_KEY = "redis/flat"
+DELIMITER_KEY = "redis/delimiter"
 
 
 class ScanBar(QWidget):
-    def __init__(self, model: RedisTreeModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: RedisTreeModel, parent: QWidget | None = None, *,
+                 settings: Any = None) -> None:
         super().__init__(parent)
         self.model = model
+        self._settings = settings  # QSettings, or None: choices last for this run
         self.match_edit = QLineEdit()
         self.match_edit.setPlaceholderText("MATCH pattern, e.g. sessions:*  (Enter)")
         self.match_edit.setToolTip("SCAN MATCH on the server: * any characters, ? one, "
@@ -46,6 +53,24 @@ class ScanBar(QWidget):
         self.delimiter_edit.returnPressed.connect(self.apply)
         self.flat_check.toggled.connect(model.set_flat)
         self.flat_check.toggled.connect(self.delimiter_edit.setDisabled)
+        self.flat_check.toggled.connect(self._save)
+        self._restore()
+
+    def _restore(self) -> None:
+        if self._settings is None:
+            return
+        delimiter = str(self._settings.value(DELIMITER_KEY, "") or "")
+        if delimiter and len(delimiter) <= 8:
+            self.delimiter_edit.setText(delimiter)
+            self.model.set_delimiter(delimiter.encode())
+        flat = self._settings.value(FLAT_KEY, False)
+        self.flat_check.setChecked(flat is True or str(flat).lower() == "true")
+
+    def _save(self, *_args: Any) -> None:
+        if self._settings is not None:
+            self._settings.setValue(FLAT_KEY, self.flat_check.isChecked())
+            self._settings.setValue(DELIMITER_KEY, self.model.delimiter.decode("utf-8",
+                                                                               "replace"))
 
     def _cleared(self, text: str) -> None:
         if not text and self.model.match is not None:  # the clear button lists all again
@@ -63,5 +88,6 @@ class ScanBar(QWidget):
             raise InvalidInput("The namespace delimiter is empty.",
                                advice="Use ':' or another separator.")
         self.model.set_delimiter(delimiter)
+        self._save()
         self.model.set_filter(self.match_edit.text().encode() or None,
                               self.type_combo.currentData())

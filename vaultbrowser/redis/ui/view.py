@@ -32,7 +32,7 @@ class RedisView:
         self.model = RedisTreeModel()
         self.pane = TreePane(self.model, "Redis keys")
         self.pane.set_column_widths(COLUMN_WIDTHS)
-        self.scan_bar = ScanBar(self.model, self.pane)
+        self.scan_bar = ScanBar(self.model, self.pane, settings=window.preferences)
         layout = self.pane.layout()
         layout.insertWidget(1, self.scan_bar)  # type: ignore[attr-defined]
         self.panes = (("Redis", self.pane),)
