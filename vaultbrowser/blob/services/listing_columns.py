@@ -15,6 +15,7 @@ makes from the same XML (the tests compare both on Azurite's and generated listi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
@@ -60,6 +61,15 @@ SHAPE_FIELDS = ("content_type", "blob_type", "access_tier", "content_encoding",
                 "deleted", "tag_count", "access_tier_inferred", "archive_status",
                 "rehydrate_priority", "encryption_scope", "has_legal_hold",
                 "immutability_policy_mode", "copy_status")
+# BlobRecord's fields in order, their defaults, and where each sits (records are built
+# positionally from a per-shape template).
+_FIELDS = dataclasses.fields(BlobRecord)
+_FIELD_AT = {field.name: at for at, field in enumerate(_FIELDS)}
+_DEFAULTS = tuple(field.default if field.default is not dataclasses.MISSING else None
+                  for field in _FIELDS)
+_CONTAINER, _NAME, _SIZE, _MODIFIED, _CREATED, _ETAG, _MD5, _METADATA, _TAGS = (
+    _FIELD_AT[name] for name in ("container", "name", "size", "last_modified", "created_on",
+                                 "etag", "content_md5", "metadata", "tags"))
 # The <Properties> texts a shape is made of, in ``_shape_of``'s order.
 _SHAPE_TAGS = ("Content-Type", "BlobType", "AccessTier", "Content-Encoding",
                "Content-Language", "Content-Disposition", "Cache-Control", "LeaseState",
@@ -234,30 +244,31 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
         return record
 
     def blob(self, row: int) -> BlobRecord:
-        """The row's record, built now (the same values on every call)."""
+        """The row's record, built now (the same values on every call). Positional, from its
+        shape's template: a view, a sort or a consumer may build a million of them."""
         shape = self._shape_values[self._shapes[row]]
-        values = dict(shape)
-        etag_form, md5_form = values.pop("_etag"), values.pop("_md5")
-        etag: str | None = None
-        if etag_form in (_PACKED, _QUOTED):
-            etag = f"0x{self.etags[row]:X}"
-            if etag_form == _QUOTED:
-                etag = f'"{etag}"'
-        md5: str | None = None
-        if md5_form == _PACKED:
+        values = list(shape["_template"])
+        etag_form = shape["_etag"]
+        if etag_form == _PACKED:
+            values[_ETAG] = f"0x{self.etags[row]:X}"
+        elif etag_form == _QUOTED:
+            values[_ETAG] = f'"0x{self.etags[row]:X}"'
+        if shape["_md5"] == _PACKED:
             at = row * _MD5_TEXT_BYTES
-            md5 = _md5(self.md5s[at:at + _MD5_TEXT_BYTES].decode("ascii"))
-        size: int | None = self.sizes[row]
-        values.update(container=self.container, name=self.name(row),
-                      size=None if size == _NO_SIZE else size,
-                      last_modified=_when(self.modified[row]),
-                      created_on=_when(self.created[row]), etag=etag, content_md5=md5,
-                      metadata=self._metadata.get(row, _NO_VALUES),
-                      tags=self._tags.get(row, _NO_VALUES))
+            values[_MD5] = _md5(self.md5s[at:at + _MD5_TEXT_BYTES].decode("ascii"))
+        size = self.sizes[row]
+        values[_CONTAINER] = self.container
+        values[_NAME] = self.name(row)
+        values[_SIZE] = None if size == _NO_SIZE else size
+        values[_MODIFIED] = _when(self.modified[row])
+        values[_CREATED] = _when(self.created[row])
+        values[_METADATA] = self._metadata.get(row, _NO_VALUES)
+        values[_TAGS] = self._tags.get(row, _NO_VALUES)
         extras = self._extras.get(row)
         if extras:
-            values.update(extras)
-        return BlobRecord(**values)
+            for field, value in extras.items():
+                values[_FIELD_AT[field]] = value
+        return BlobRecord(*values)
 
     # --- filling (the parser) ---------------------------------------------------------------
 
@@ -403,7 +414,11 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
         if index is None:
             index = self._shape_index[shape] = len(self._shape_values)
             values = dict(zip(SHAPE_FIELDS, shape, strict=False))
-            values["_etag"], values["_md5"] = etag_form, md5_form
+            template = list(_DEFAULTS)
+            for field, value in values.items():
+                template[_FIELD_AT[field]] = value
+            values["_etag"], values["_md5"], values["_template"] = etag_form, md5_form, \
+                tuple(template)
             self._shape_values.append(values)
         return index
 
