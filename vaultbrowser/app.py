@@ -94,13 +94,22 @@ async def _open_connections(window: Any, connections: list[Any],
         window.state.update()  # none opened: the start screen's ways in, not an empty tree
 
 
-async def _import_sdk(connections: list[Any]) -> None:
+def _opening_modules(connections: list[Any]) -> list[str]:
+    opening = {connection.kind for connection in connections}
+    return [name for kind in KINDS if kind.name in opening for name in kind.sdk_modules]
+
+
+async def _import_sdk(window: Any, connections: list[Any]) -> None:
     """The SDK in a worker thread, the kinds of the connections opening at start first: their
-    first rows wait for their own SDK only (a vault's need not wait ~0.5 s for the blob SDK)."""
+    first rows wait for their own SDK only (a vault's need not wait ~0.5 s for the blob SDK).
+    The other kinds' SDK waits until those first pages are in (at most ~1 s): importing it
+    while they load took the loop's thread half its time (the GIL) and delayed them."""
     from vaultbrowser.core.services.sdk_imports import import_sdk
 
-    opening = {connection.kind for connection in connections}
-    await import_sdk(name for kind in KINDS if kind.name in opening for name in kind.sdk_modules)
+    await import_sdk(_opening_modules(connections))
+    if connections:
+        await _wait_until(lambda: not any(pane.model.is_loading() for pane in window.panes)
+                          and len(window.connections) >= len(connections), 1.0)
     await import_sdk(name for kind in KINDS for name in kind.sdk_modules)
 
 
@@ -166,7 +175,7 @@ async def _screenshot(window: Any, demo: Any, kinds: Sequence[ServiceKind], path
         await _select_and_wait(window, pane, model.index(min(2, model.rowCount(root) - 1), 0,
                                                          root))
         target = path if position == 0 else path.with_name(
-            f"{path.stem}-{pane.title.lower()}.png")
+            f"{path.stem}-{pane.title.lower().replace(' ', '-')}.png")
         window.grab().save(str(target))
     window.show_pane(_first_panes(window, kinds)[0][1].title)
     window.close()
@@ -335,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         loop.set_exception_handler(lambda _loop, context: reporter.report(
             context.get("exception") or RuntimeError(context.get("message", "error"))))
         # In a worker thread, while the user looks around.
-        window.run_task(_import_sdk(connections))
+        window.run_task(_import_sdk(window, connections))
         window.run_task(_open_connections(window, connections, args.addresses))
         if demo is not None:
             window.run_task(_open_demo(window, demo))

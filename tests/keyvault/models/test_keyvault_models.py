@@ -62,6 +62,7 @@ def test_expanding_a_vault_pages_in_secrets(qloop: Any, emulator: Any,
                                             session: ServiceSession) -> None:
     async def body() -> None:
         model = KeyVaultTreeModel(SECRETS)
+        model.connecting_status_delay = 0.0  # "Loading…" at the first step (the delay: below)
         vault = model.add_root(vault_root(emulator, session))
         assert model.hasChildren(vault) and model.rowCount(vault) == 0
         assert model.canFetchMore(vault)

@@ -74,6 +74,12 @@ class LazyTreeModel(NodeTreeModel):
     # Load all asks for the next page as soon as the fetch tells its token (``on_next_token``):
     # only for a model whose page is one service listing call continuing at its own token.
     asks_next_page_early = False
+    # A connection's first page: its "Loading…" row waits this long (seconds; 0: at once).
+    # That page's request opens the connection (TCP, TLS, the service's sign-in challenge),
+    # steps that each need a turn of the loop; the row's first paint (5–15 ms, the view laid
+    # out again) went in between them and held the request back. A moment later it is painted
+    # while the service answers (and a page faster than that shows no "Loading…" at all).
+    connecting_status_delay = 0.0
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -175,7 +181,13 @@ class LazyTreeModel(NodeTreeModel):
         # The task owns its node only while listing.task is this task: a refresh or a removal
         # detaches it, and then nothing it does may touch the model any more.
         me = asyncio.current_task()
-        self._sync_status(node)
+        show_later = None
+        if self.connecting_status_delay and node.parent is self._root and not listing.listed:
+            show_later = asyncio.get_running_loop().call_later(
+                self.connecting_status_delay,
+                lambda: self._sync_status(node) if listing.task is me else None)
+        else:
+            self._sync_status(node)
         # Load all: the next pages, asked before they are needed (at the latest before this
         # page is inserted and painted, earlier when the fetch tells the next token first).
         ahead = PagesAhead(lambda token: self.fetch_page(node, token, self.page_size(node, False)))
@@ -235,6 +247,8 @@ class LazyTreeModel(NodeTreeModel):
             return
         finally:
             ahead.cancel()  # pages asked ahead, never used (cancel, error, load all off)
+            if show_later is not None:
+                show_later.cancel()
         if listing.task is me:
             self._append_pages(node, held)
             self._finish(node, error=None)

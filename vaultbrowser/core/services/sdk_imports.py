@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import platform
 import sys
 import threading
 from collections.abc import Iterable
 
-# What every kind's service needs: the transport and the credentials.
+# What every kind's service needs: the transport and the credentials; and what its first
+# request would otherwise import on the loop's thread (azure-core reads a response through
+# azure.core.rest's aiohttp classes, imported on the first response; the TLS host name is
+# IDNA-encoded; a JSON body is decoded as utf-8-sig). Each import there was a stall of the
+# first rows (the import machinery and PySide's import hook run for each).
 COMMON_MODULES = ("aiohttp", "azure.core.pipeline.transport",
+                  "azure.core.rest._aiohttp", "azure.core.rest._http_response_impl_async",
+                  "encodings.idna", "encodings.utf_8_sig",
                   "vaultbrowser.core.services.http.transport",
                   "vaultbrowser.core.services.signin.credentials")
 
@@ -30,6 +37,10 @@ def _import_all(names: Iterable[str]) -> None:
     with _IMPORT_LOCK:
         for name in names:
             importlib.import_module(name)
+        # Every SDK client's user agent names the platform: the first ``platform.platform()``
+        # runs ``uname -p`` in a subprocess (~4 ms, then cached), which was paid on the loop's
+        # thread when the first client was built, inside the first rows.
+        platform.platform()
 
 
 def _imported(name: str) -> bool:
