@@ -219,3 +219,32 @@ def test_failures_reach_the_error_dialog_typed(qloop: Any, redis_window: RedisWi
         await h.wait_for(lambda: h.reporter.pending == 1)  # after the open dialog
         assert isinstance(h.model.node_of(dead).listing.error, NetworkError)
     qloop.run_until_complete(run())
+
+
+def test_delete_by_pattern_on_a_cluster_deletes_on_every_primary(
+        qloop: Any, redis_window: RedisWindow, cluster: Any) -> None:
+    admin = cluster.admin()
+    try:
+        for number in range(300):
+            admin.set(f"cache:{number}", number)
+        admin.set("keep", 1)
+        h = redis_window
+
+        async def run() -> None:
+            root = await h.connect(cluster.port)
+            await h.select(await h.row(root, "cache"))
+            h.refresh_actions()
+
+            def typed(dialog: DeletePatternDialog) -> None:
+                dialog.confirm_edit.setText(dialog.pattern_edit.text())
+                dialog.accept()
+            h.dialogs.expect(DeletePatternDialog, typed)
+            await h.trigger(h.actions.delete_pattern_action)
+            await h.listed(root)
+            assert h.names(root) == ["keep"]
+        qloop.run_until_complete(run())
+        assert sum(node.admin.dbsize() for node in cluster.nodes) == 1
+        assert all(node.admin.dbsize() <= 1 for node in cluster.nodes)
+        assert not h.errors
+    finally:
+        admin.close()
