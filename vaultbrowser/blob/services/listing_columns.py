@@ -19,14 +19,25 @@ import dataclasses
 import math
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, overload
 from urllib.parse import unquote
 
+from vaultbrowser.blob.services.listing_values import (
+    ABSENT,
+    NO_TIME,
+    ODD,
+    PACKED,
+    QUOTED,
+    BlobFields,
+    gmt_stamp,
+    packed_etag,
+    stamp_of,
+    when,
+)
 from vaultbrowser.blob.services.listing_xml import (
     _BLOB_TIME_TAGS,
-    _MONTHS,
     _NO_VALUES,
     _bool,
     _int,
@@ -40,9 +51,7 @@ from vaultbrowser.core.services.wire_time import describe_wire_value
 
 __all__ = ["SHAPE_FIELDS", "BlobColumns", "BlobFields"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NO_SIZE = -(2**63)  # a size column's "None"
-_NO_TIME = math.nan  # a time column's "None"
 # Content-MD5 is held as the 24 characters the service sent (base64 of 16 bytes).
 _MD5_TEXT_BYTES = 24
 _NO_MD5_TEXT = bytes(_MD5_TEXT_BYTES)
@@ -80,74 +89,6 @@ _RARE_TIME_TAGS = tuple(pair for pair in _BLOB_TIME_TAGS
                         if pair[0] not in ("last_modified", "created_on"))
 _RARE_TIMES = frozenset(tag for _field, tag in _RARE_TIME_TAGS)
 _NO_STAMP = -math.inf  # (a sentinel object: compared by identity, never stored)
-# How a row's ETag / Content-MD5 is held (the last two items of a shape).
-_ABSENT, _PACKED, _QUOTED, _ODD = 0, 1, 2, 3
-
-
-class BlobFields:
-    """What one ``<Blob>`` element said, as the parser collected it: its direct children's
-    texts (``fields``), ``<Properties>`` (``props``), ``<Metadata>`` and ``<Tags>`` (None when
-    absent), and whether its ``<Name>`` was ``Encoded``."""
-
-    __slots__ = ("encoded", "fields", "metadata", "props", "tags")
-
-    def __init__(self) -> None:
-        self.fields: dict[str, str | None] = {}
-        self.props: dict[str, str | None] = {}
-        self.metadata: dict[str, str] | None = None
-        self.tags: dict[str, str] | None = None
-        self.encoded = False
-
-
-def _stamp(value: datetime | None) -> float:
-    return _NO_TIME if value is None else value.timestamp()
-
-
-def _when(stamp: float) -> datetime | None:
-    return None if stamp != stamp else _EPOCH + timedelta(seconds=stamp)  # NaN: None
-
-
-def _gmt_stamp(text: str, days: dict[str, float]) -> float | None:
-    """The timestamp of "Tue, 02 Jan 2024 03:04:05 GMT" (what ``_parse_rfc1123``'s first
-    branch reads, by the same slices), its day's part remembered in ``days``; None for any
-    other text (``_parse_rfc1123`` then decides)."""
-    if len(text) != 29 or not text.endswith(" GMT"):
-        return None
-    key = "\0" + text[5:16]  # the day ("02 Jan 2024"); never a whole date text
-    day = days.get(key)
-    if day is None:
-        try:
-            day = datetime(int(text[12:16]), _MONTHS[text[8:11]], int(text[5:7]),
-                           tzinfo=UTC).timestamp()
-        except (KeyError, ValueError):
-            day = _NO_TIME
-        days[key] = day
-    if day != day:
-        return None
-    try:
-        hour, minute, second = int(text[17:19]), int(text[20:22]), int(text[23:25])
-    except ValueError:
-        return None
-    if 0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60:
-        return day + hour * 3600 + minute * 60 + second
-    return None
-
-
-def _packed_etag(text: str) -> tuple[int, int]:
-    """(form, value) of an ETag: ``0x8DC…`` (or quoted) held as its number when the text is
-    exactly what the number prints back to."""
-    quoted = len(text) > 2 and text[0] == '"' and text[-1] == '"'
-    bare = text[1:-1] if quoted else text
-    if 2 < len(bare) <= 18 and bare[:2] == "0x":
-        try:
-            value = int(bare[2:], 16)
-        except ValueError:
-            return _ODD, 0
-        if value and f"0x{value:X}" == bare:
-            return (_QUOTED if quoted else _PACKED), value
-    return _ODD, 0
-
-
 class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
     """A listing page: ``prefixes`` (``BlobPrefixRecord``), then its blobs by row. Indexing
     builds the item; ``blob_count``, ``name``, ``size``, ``shape`` … read a blob's columns
@@ -223,7 +164,7 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
         return self.modified[row]
 
     def blob_modified(self, row: int) -> datetime | None:
-        return _when(self.modified[row])
+        return when(self.modified[row])
 
     def shape(self, row: int) -> Mapping[str, Any]:
         """The row's few-valued fields (``SHAPE_FIELDS``), shared with the rows like it."""
@@ -249,19 +190,19 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
         shape = self._shape_values[self._shapes[row]]
         values = list(shape["_template"])
         etag_form = shape["_etag"]
-        if etag_form == _PACKED:
+        if etag_form == PACKED:
             values[_ETAG] = f"0x{self.etags[row]:X}"
-        elif etag_form == _QUOTED:
+        elif etag_form == QUOTED:
             values[_ETAG] = f'"0x{self.etags[row]:X}"'
-        if shape["_md5"] == _PACKED:
+        if shape["_md5"] == PACKED:
             at = row * _MD5_TEXT_BYTES
             values[_MD5] = _md5(self.md5s[at:at + _MD5_TEXT_BYTES].decode("ascii"))
         size = self.sizes[row]
         values[_CONTAINER] = self.container
         values[_NAME] = self.name(row)
         values[_SIZE] = None if size == _NO_SIZE else size
-        values[_MODIFIED] = _when(self.modified[row])
-        values[_CREATED] = _when(self.created[row])
+        values[_MODIFIED] = when(self.modified[row])
+        values[_CREATED] = when(self.created[row])
         values[_METADATA] = self._metadata.get(row, _NO_VALUES)
         values[_TAGS] = self._tags.get(row, _NO_VALUES)
         extras = self._extras.get(row)
@@ -314,40 +255,40 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
                     stamp = self._stamp_of(text, field, dates, extras)
                 column.append(stamp)
             else:
-                column.append(_NO_TIME)
+                column.append(NO_TIME)
         if not _RARE_TIMES.isdisjoint(props):
             for field, tag in _RARE_TIME_TAGS:
                 text = get(tag)
                 if text:
                     stamp = self._stamp_of(text, field, dates, extras)
                     if stamp == stamp:
-                        extras[field] = _when(stamp)
+                        extras[field] = when(stamp)
 
         text = get("Etag")
         if text is None:
-            etag_form, value = _ABSENT, 0
+            etag_form, value = ABSENT, 0
         else:  # "0x8DC…": held as its number when it prints back the same
             try:
                 value = int(text, 16) if text[:2] == "0x" and len(text) <= 18 else 0
             except ValueError:
                 value = 0
-            etag_form = _PACKED if value and f"0x{value:X}" == text else _ODD
-            if etag_form == _ODD:
-                etag_form, value = _packed_etag(text)  # quoted, or kept as sent
-                if etag_form == _ODD:
+            etag_form = PACKED if value and f"0x{value:X}" == text else ODD
+            if etag_form == ODD:
+                etag_form, value = packed_etag(text)  # quoted, or kept as sent
+                if etag_form == ODD:
                     extras["etag"] = text
         self.etags.append(value)
 
         text = get("Content-MD5")
         if not text:
-            md5_form = _ABSENT
+            md5_form = ABSENT
             self.md5s += _NO_MD5_TEXT
         elif len(text) == _MD5_TEXT_BYTES and text.isascii():
-            md5_form = _PACKED  # canonicalised (``_md5``) when the record is built
+            md5_form = PACKED  # canonicalised (``_md5``) when the record is built
             self.md5s += text.encode("ascii")
         else:
             md5 = _md5(text)
-            md5_form = _ODD if md5 else _ABSENT
+            md5_form = ODD if md5 else ABSENT
             if md5:
                 extras["content_md5"] = md5
             self.md5s += _NO_MD5_TEXT
@@ -386,9 +327,9 @@ class BlobColumns(Sequence[BlobPrefixRecord | BlobRecord]):
         what was sent), parsed once per page."""
         stamp = dates.get(text)
         if stamp is None:
-            stamp = _gmt_stamp(text, dates)
+            stamp = gmt_stamp(text, dates)
             if stamp is None:  # not the usual shape: as listing_xml parses it
-                stamp = _stamp(_parse_rfc1123(text))
+                stamp = stamp_of(_parse_rfc1123(text))
             dates[text] = stamp
         if stamp != stamp:
             extras.setdefault("invalid_dates", {})[field] = describe_wire_value(text)

@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import unquote
 from xml.parsers import expat
 
-from vaultbrowser.blob.services.listing_columns import BlobColumns, BlobFields
+from vaultbrowser.blob.services.listing_columns import BlobColumns
+from vaultbrowser.blob.services.listing_values import BlobFields
 from vaultbrowser.blob.services.listing_xml import FEED_BYTES, Slicer
 from vaultbrowser.core.services.errors import ServiceError
 from vaultbrowser.core.services.http.limits import page_items_exceeded
