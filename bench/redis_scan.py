@@ -3,7 +3,12 @@ a ``redis-server`` of its own on a free loopback port (no persistence, a tempora
 filled by ``DEBUG POPULATE`` (1,000,000 keys in about a second; 20,000 with ``BENCH_QUICK=1``),
 then in the same run, alternating which goes first:
 
-- **ours**: the Redis kind's Load all through the service — ``RedisKeys.list_keys`` pages of
+- **ours, the tree**: the Redis tab's Load all in a shown window (``scenarios.run_window``):
+  the connection added (its first page of 100 listed by itself), Load all pressed, to the last
+  page landed — in the tree's default shape (namespaces on ``:``: every key scanned and
+  grouped, one namespace row here), and flat (a row per key: the million rows inserted;
+  ~8 s and ~520 MB a run; ``BENCH_REDIS_FLAT=0`` leaves it out);
+- **ours, the service**: the same Load all without Qt — ``RedisKeys.list_keys`` pages of
   ``LOAD_ALL_PAGE_KEYS`` (the tree's Load all page) following the cursor to the end, over a
   connection opened as the app opens it (``open_redis``: the command gate, the journal of every
   SCAN, the reply limit, ``KeyRecord`` per key), in a child process of its own;
@@ -15,17 +20,21 @@ then in the same run, alternating which goes first:
   ``SCAN cursor COUNT <the same>`` with nothing kept — what any redis-py-based listing can
   reach; ours ÷ it is the cost of our layers (gate, journal, records, pages).
 
-Target: ours ≤ 1.2× redis-cli. Where ``redis-server`` or ``redis-cli`` is missing the step
+Target: the tab's Load all (its default shape) ≤ 1.2× redis-cli; the other ratios say where
+the time goes. Where ``redis-server`` or ``redis-cli`` is missing the step
 is skipped with a note saying how to get them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -157,6 +166,51 @@ async def _raw_client(spec: dict[str, Any]) -> dict[str, Any]:
     return {"raw_s": elapsed, "raw_keys": keys}
 
 
+async def _until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the Redis tree did not get there in time: {what}")
+        await asyncio.sleep(0.002)
+
+
+async def measure_tree(window: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    """The Redis tab's Load all in the shown window (a child of its own): connection added →
+    first rows → Load all → the last page landed; the longest loop stall meanwhile."""
+    from bench.loop_monitor import LoopStallMonitor
+    from bench.scenarios import peak_rss_mb
+    from vaultbrowser.app import KINDS
+    from vaultbrowser.core.services.connections import AuthMethod, Connection
+    from vaultbrowser.core.services.sdk_imports import import_sdk
+
+    title = next(pane.title for pane in window.panes if pane.title.startswith("Redis"))
+    pane = window.show_pane(title)
+    model = pane.model
+    model.set_flat(bool(spec.get("flat")))
+    await import_sdk(name for kind in KINDS for name in kind.sdk_modules)
+    await asyncio.sleep(0.3)  # as the app: its collector's pass after the import, not measured
+    landed: list[float] = []
+    model.page_loaded.connect(lambda _parent, _rows: landed.append(time.perf_counter()))
+    connection = Connection("redis", f"redis://127.0.0.1:{spec['port']}",
+                            AuthMethod.LOCAL_EMULATOR)
+    with LoopStallMonitor() as monitor:
+        start = time.perf_counter()
+        window.add_connection(connection)  # lists its first page by itself
+        await _until(lambda: bool(model.root_nodes()) and model.root_nodes()[0].listed, 120,
+                     "first page")
+        node = model.root_nodes()[0]
+        first = time.perf_counter()
+        model.load_all(model.index_of(node))
+        await _until(lambda: not node.has_more and node.listing.task is None, 1800, "load all")
+        end = landed[-1]
+        await asyncio.sleep(0.05)  # a repaint after the last page counts too
+    if node.listing.error is not None:
+        raise RuntimeError(f"the Redis tree's listing failed: {node.listing.error}")
+    return {"tree_first_rows": first - start, "tree_s": end - start,
+            "tree_rows": len(node.children), "tree_pages": node.listing.pages_loaded,
+            "tree_stall": monitor.max_stall, "tree_rss_mb": peak_rss_mb()}
+
+
 def measure_redis_scan(plan: Plan) -> tuple[list[Row], list[str]]:
     """The bench step: one populated server, ``max(2, runs)`` runs in alternating order."""
     if not (shutil.which("redis-server") and shutil.which("redis-cli")):
@@ -165,6 +219,7 @@ def measure_redis_scan(plan: Plan) -> tuple[list[Row], list[str]]:
     notes: list[str] = []
     results: list[dict[str, Any]] = []
     runs = max(2, plan.runs)
+    shapes = [("tree", False)] + ([("flat", True)] if flat_enabled() else [])
     cli_count = LOAD_ALL_PAGE_KEYS if cli_has_count() else None
     if cli_count is None:
         notes.append("redis scan: this redis-cli has no --count (before 7.2): its --scan "
@@ -178,11 +233,20 @@ def measure_redis_scan(plan: Plan) -> tuple[list[Row], list[str]]:
                 if which == "ours":
                     figures.update(child(["bench.redis_scan", json.dumps(
                         {"port": port, "page": LOAD_ALL_PAGE_KEYS})]))
+                    for name, flat in shapes:
+                        tree = child(["bench.redis_scan", json.dumps(
+                            {"mode": "tree", "port": port, "flat": flat})], timeout=1800)
+                        figures.update({key.replace("tree", name, 1): value
+                                        for key, value in tree.items()})
                 else:
                     figures["cli_s"], figures["cli_keys"] = redis_cli_scan(port, cli_count)
-            log(f"redis scan {count:,} run {run + 1}/{runs}: ours {figures['ours_s']:.2f} s "
-                f"({figures['ours_pages']} pages), redis-cli {figures['cli_s']:.2f} s, raw "
-                f"redis-py {figures['raw_s']:.2f} s")
+            log(f"redis scan {count:,} run {run + 1}/{runs}: tree {figures['tree_s']:.2f} s "
+                f"({figures['tree_pages']} pages), service {figures['ours_s']:.2f} s, "
+                f"redis-cli {figures['cli_s']:.2f} s, raw redis-py {figures['raw_s']:.2f} s"
+                + (f", flat tree {figures['flat_s']:.2f} s" if "flat_s" in figures else ""))
+            if "flat_rows" in figures and figures["flat_rows"] < count:
+                notes.append(f"redis scan run {run + 1}: the flat tree holds "
+                             f"{figures['flat_rows']:,} rows of {count:,}")
             for key in ("ours_keys", "cli_keys", "raw_keys"):
                 if figures[key] < count:  # SCAN may return a key twice, never miss one
                     notes.append(f"redis scan run {run + 1}: {key}={figures[key]:,} of "
@@ -190,7 +254,14 @@ def measure_redis_scan(plan: Plan) -> tuple[list[Row], list[str]]:
             results.append(figures)
     samples = collect(results)
     label = f"redis keys {count:,}"
+    tree, cli = median(samples, "tree_s"), median(samples, "cli_s")
     rows = [
+        Row(f"{label}: Load all in the Redis tab (namespaces; connection → last page)",
+            samples.get("tree_s", []), "s", f"≤ {TARGET:g}× redis-cli",
+            None if tree is None or cli is None else tree <= TARGET * cli),
+        Row(f"{label}: its first rows (connection → first page)",
+            samples.get("tree_first_rows", []), "ms"),
+        Row(f"{label}: its longest event-loop stall", samples.get("tree_stall", []), "ms"),
         Row(f"{label}: Load all through the service (SCAN COUNT {LOAD_ALL_PAGE_KEYS:,})",
             samples.get("ours_s", []), "s"),
         Row(f"{label}: redis-cli --scan" + (f" --count {cli_count:,}" if cli_count else
@@ -198,15 +269,36 @@ def measure_redis_scan(plan: Plan) -> tuple[list[Row], list[str]]:
             samples.get("cli_s", []), "s"),
         Row(f"{label}: raw redis-py SCAN COUNT {LOAD_ALL_PAGE_KEYS:,}, nothing kept",
             samples.get("raw_s", []), "s"),
-        ratio_row(f"{label}: Load all ÷ redis-cli --scan", median(samples, "ours_s"),
-                  median(samples, "cli_s"), TARGET),
-        ratio_row(f"{label}: Load all ÷ raw redis-py", median(samples, "ours_s"),
-                  median(samples, "raw_s"), None),
+        ratio_row(f"{label}: Load all in the tab ÷ redis-cli --scan", tree, cli, TARGET),
+        ratio_row(f"{label}: Load all through the service ÷ redis-cli --scan",
+                  median(samples, "ours_s"), cli, None),
+        ratio_row(f"{label}: Load all through the service ÷ raw redis-py",
+                  median(samples, "ours_s"), median(samples, "raw_s"), None),
     ]
+    if "flat_s" in samples:
+        rows += [
+            Row(f"{label}: Load all in the Redis tab, flat (a row per key)",
+                samples.get("flat_s", []), "s"),
+            Row(f"{label}: flat: longest event-loop stall", samples.get("flat_stall", []), "ms"),
+            Row(f"{label}: flat: peak RSS of the window process",
+                samples.get("flat_rss_mb", []), "MB"),
+            ratio_row(f"{label}: flat Load all ÷ redis-cli --scan", median(samples, "flat_s"),
+                      cli, None),
+        ]
     return rows, notes
 
 
+def flat_enabled() -> bool:
+    return os.environ.get("BENCH_REDIS_FLAT", "1") not in ("", "0")
+
+
 def main() -> int:
+    spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    if spec.get("mode") == "tree":  # one measured run in a shown window
+        from bench.scenarios import run_window
+
+        print("BENCH_RESULT " + json.dumps(run_window(spec, measure_tree)), flush=True)
+        return 0
     return step_main(measure_redis_scan, _measure)
 
 
