@@ -30,6 +30,20 @@ def test_the_node_shows_what_resource_manager_says() -> None:
     assert arm["Minimum TLS version"] == "1.2" and arm["High availability"] == "Enabled"
     rows = dict(next(s for s in details.sections if s.title == "Resource").rows)
     assert rows["Endpoint"] == f"rediss://{HOST}:10000"
+    assert not any(s.title == "Before you open it" for s in details.sections)
+
+
+def test_what_stands_in_the_way_is_said_before_opening() -> None:
+    cluster = RedisEnterprise("cache2", SUBSCRIPTION, "rg1", "westeurope", HOST,
+                              client_protocol="Plaintext")  # access keys Disabled: the default
+    resource = resource_from_arm(cluster_json(cluster), "tenant")
+    assert resource is not None
+    resource = with_database(resource, database_json(cluster))
+    assert (resource.facts.access_keys, resource.facts.encrypted) == (False, False)
+    warnings = dict(next(s for s in describe(resource).sections
+                         if s.title == "Before you open it").rows)
+    assert [text.split(":")[0] for text in warnings.values()] == [
+        "access keys are disabled", "its database speaks no TLS (client protocol Plaintext)"]
 
 
 def test_property_names_read_as_words() -> None:

@@ -67,6 +67,8 @@ class ResourceFacts:
     public_blob_access: bool | None = None
     minimum_tls: str | None = None  # "TLS1_2"
     hierarchical_namespace: bool | None = None
+    access_keys: bool | None = None  # an AMR database accepts access keys (False: Entra ID)
+    encrypted: bool | None = None  # an AMR database speaks TLS (False: client protocol Plaintext)
 
     def warnings(self) -> tuple[str, ...]:
         """Plain words on what will go wrong (or be risky) before any data call is made."""
@@ -79,6 +81,12 @@ class ResourceFacts:
             out.append("uses access policies: Azure roles alone grant no access to its data")
         if self.shared_key_access is False:
             out.append("shared-key access is off: only Entra ID sign-in opens it")
+        if self.access_keys is False:
+            out.append("access keys are disabled: only Entra ID sign-in opens it (with a data "
+                       "access policy assignment on the database)")
+        if self.encrypted is False:
+            out.append("its database speaks no TLS (client protocol Plaintext): vaultbrowser "
+                       "opens unencrypted Redis on this computer only")
         return tuple(out)
 
 

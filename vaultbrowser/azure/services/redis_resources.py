@@ -41,7 +41,12 @@ def with_database(resource: AzureResource, database: dict[str, Any]) -> AzureRes
     found = arm_properties(properties if isinstance(properties, dict) else {},
                            REDIS_DATABASE_PROPERTIES)
     merged = (*resource.properties, *found)
-    return replace(resource, properties=merged, endpoint=redis_endpoint(merged))
+    known = dict(found)
+    keys, protocol = known.get("accessKeysAuthentication"), known.get("clientProtocol")
+    facts = replace(resource.facts,
+                    access_keys=None if keys is None else keys.lower() == "enabled",
+                    encrypted=None if protocol is None else protocol.lower() != "plaintext")
+    return replace(resource, properties=merged, endpoint=redis_endpoint(merged), facts=facts)
 
 
 class RedisDatabases:
