@@ -170,3 +170,21 @@ def test_compact_pages_hold_the_sdk_records(azurite: Any, run: Any, seeded_colum
     assert [p.next_token for p in compact] == [p.next_token for p in sdk]
     assert [list(p.items) for p in compact] == [list(p.items) for p in sdk]
     assert sum(len(p.items) for p in compact) == sum(len(p.items) for p in sdk) > 5
+
+
+def test_compact_pages_tell_their_marker_before_parsing(azurite: Any, run: Any,
+                                                        seeded_columns: None) -> None:
+    from vaultbrowser.core.services.paging import on_next_token
+
+    heard: list[str | None] = []
+
+    async def main() -> list[Any]:
+        async with open_blob_service(azurite) as (fast, _):
+            with on_next_token(lambda token: heard.append(token) or False):
+                first = await fast.list_blobs_flat(COLUMNS, page_size=7, compact=True)
+                plain = await fast.list_blobs_flat(COLUMNS, page_size=7, compact=False)
+            return [first, plain]
+
+    first, plain = run(main())
+    assert first.next_token and heard == [first.next_token]  # told once, by the compact page
+    assert list(first.items) == list(plain.items)

@@ -62,6 +62,13 @@ class BlobTreeModel(LazyTreeModel):
         self._flat = False
         self._show_deleted = False
 
+    @property  # type: ignore[override]
+    def asks_next_page_early(self) -> bool:
+        """Load all asks the next page once a page's marker is read, before its blobs are
+        parsed: each page is one listing call at the service's marker, except while soft-
+        deleted blobs follow the live ones (tokens of their own)."""
+        return not self._show_deleted
+
     # --- flat mode ----------------------------------------------------------------------
 
     @property

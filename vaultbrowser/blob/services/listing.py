@@ -34,7 +34,11 @@ from azure.storage.blob._shared.response_handlers import process_storage_error
 from azure.storage.blob.aio import BlobServiceClient
 
 from vaultbrowser.blob.services.convert import blob_record, container_record, folder_item
-from vaultbrowser.blob.services.listing_expat import read_blob_columns, records_of
+from vaultbrowser.blob.services.listing_expat import (
+    read_blob_columns,
+    read_blob_columns_telling,
+    records_of,
+)
 from vaultbrowser.blob.services.listing_xml import (
     DEFAULT_SLICE_SECONDS,
     Slicer,
@@ -241,9 +245,10 @@ class FastBlobLister(_TagsFallback):
                           ) -> tuple[tuple[Any, ...], str | None]:
             # Prefixes first, then blobs. ``compact``: the page's columns themselves, a
             # ``Sequence`` whose records are built when asked (a tree holding a million).
+            if compact:  # (the Blob tree: its Load all asks the next page before parsing)
+                return await read_blob_columns_telling(  # type: ignore[return-value]
+                    body, container, slicer, max_items)
             columns, marker = await read_blob_columns(body, container, slicer, max_items)
-            if compact:
-                return columns, marker  # type: ignore[return-value]
             return await records_of(columns, slicer), marker
 
         def fetch(include: list[str]) -> Awaitable[Page[Any]]:

@@ -14,7 +14,8 @@ pieces, as ``listing_xml`` does.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+import re
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 from urllib.parse import unquote
 from xml.parsers import expat
@@ -24,8 +25,9 @@ from vaultbrowser.blob.services.listing_values import BlobFields
 from vaultbrowser.blob.services.listing_xml import FEED_BYTES, Slicer
 from vaultbrowser.core.services.errors import ServiceError
 from vaultbrowser.core.services.http.limits import page_items_exceeded
+from vaultbrowser.core.services.paging import tell_next_token
 
-__all__ = ["read_blob_columns", "records_of"]
+__all__ = ["read_blob_columns", "read_blob_columns_telling", "records_of"]
 
 _ITEMS = frozenset({"Blob", "BlobPrefix"})
 _UNSET: Any = object()
@@ -44,7 +46,8 @@ async def read_blob_columns(
     """
     columns = BlobColumns(container)
     dates: dict[str, float] = {}
-    parser = expat.ParserCreate()
+    # Namespace-aware, as ElementTree's parser: the same bodies are well-formed for both.
+    parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
     buf: list[str] = []
     join = "".join
@@ -170,7 +173,8 @@ async def read_blob_columns(
                 blob.props[tag] = value
                 return
             if parent == "Metadata" and blob.metadata is not None:
-                blob.metadata[tag] = value or ""
+                # (a namespaced key reads "{uri}key", as ElementTree names it)
+                blob.metadata["{" + tag if "}" in tag else tag] = value or ""
                 return
         if tag_stack:
             top = tag_stack[-1]
@@ -207,6 +211,34 @@ async def read_blob_columns(
                    "it persists, the proxy may be rewriting responses.") from None
     columns.seal()
     return columns, marker or None
+
+
+# The continuation marker at the very end of a List Blobs body (the service's usual shape).
+_TAIL_MARKER = re.compile(rb"<NextMarker>([^<&]*)</NextMarker>\s*</EnumerationResults>\s*\Z")
+
+
+async def read_blob_columns_telling(
+    chunks: AsyncIterable[bytes], container: str, slicer: Slicer, max_items: int | None = None
+) -> tuple[BlobColumns, str | None]:
+    """``read_blob_columns``, the body received whole first and the marker at its end told
+    at once (``paging.tell_next_token``): Load all's next request then leaves before this
+    page is parsed, and the service prepares it meanwhile. Only a hint: the page's own
+    marker is what the parse finds (a hint that differs costs one unused request).
+
+    Raises:
+        ServiceError, LimitExceeded: as ``read_blob_columns``.
+    """
+    received = [chunk async for chunk in chunks]
+    tail = b"".join(received[-2:])[-4096:]
+    found = _TAIL_MARKER.search(tail)
+    if found and found.group(1):
+        await tell_next_token(found.group(1).decode("utf-8", "replace"))
+
+    async def again() -> AsyncIterator[bytes]:
+        for chunk in received:
+            yield chunk
+
+    return await read_blob_columns(again(), container, slicer, max_items)
 
 
 async def records_of(columns: BlobColumns, slicer: Slicer) -> tuple[Any, ...]:
