@@ -61,7 +61,7 @@ ROW_NUMBERS = tuple(range(5_000))
 
 # The records ``record_at`` built last (a few screens' worth), by (page, row).
 _RECENT: dict[tuple[BlobColumns, int], BlobRecord] = {}
-_RECENT_MAX = 2_048
+_RECENT_MAX = 512  # (it keeps their pages alive: a few screens, not more)
 
 # The few-valued fields of a blob, held once per distinct combination (a page's "shapes").
 SHAPE_FIELDS = ("content_type", "blob_type", "access_tier", "content_encoding",
