@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from vaultbrowser.core.models.child_order import ChildOrder, Steps
+from vaultbrowser.core.models.child_order import END_SLICE, ChildOrder, Steps
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 
@@ -67,7 +67,8 @@ class SlicedWork(QObject):
         deadline = time.perf_counter() + self.budget
         try:
             while time.perf_counter() < deadline:
-                next(steps)
+                if next(steps) is END_SLICE:
+                    break
         except StopIteration as finished:
             answer = finished.value
         except Exception:  # a slot must not raise: the work is dropped, the rows stay as shown
