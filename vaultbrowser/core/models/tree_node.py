@@ -32,7 +32,7 @@ class Node:
     holds the new one. A leaf made by ``Node.leaf`` has no children list of its own."""
 
     __slots__ = ("__weakref__", "_record", "_row", "children", "lazy", "listing", "parent",
-                 "sort_keys", "status_label", "status_marker", "status_shown")
+                 "status_label", "status_marker", "status_shown")
 
     def __init__(self, record: Any, parent: Node | None = None, lazy: bool = False,
                  children: list[Node] | None = None, listing: Listing | None = None) -> None:
@@ -45,7 +45,6 @@ class Node:
         self.status_marker: StatusMarker | None = None
         self.status_shown = False  # whether the status row is currently a row of the model
         self.status_label = ""  # what the status row says; changed only with dataChanged
-        self.sort_keys: dict[int, Any] | None = None  # column → sort key, once per record
         if lazy and listing is None:
             self.listing = Listing()
 
@@ -55,7 +54,7 @@ class Node:
         node = cls.__new__(cls)
         node._record, node._row, node.parent, node.lazy = source, row, parent, False
         node.children, node.listing, node.status_marker = NO_CHILDREN, None, None
-        node.status_shown, node.status_label, node.sort_keys = False, "", None
+        node.status_shown, node.status_label = False, ""
         return node
 
     @property
