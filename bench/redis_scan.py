@@ -120,8 +120,8 @@ def redis_cli_scan(port: int, page: int | None) -> tuple[float, int]:
 async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
     """One run of ours in this process: open (untimed), then every page to the end."""
     from vaultbrowser.core.services.http.journal import HttpJournal
-    from vaultbrowser.redis.services.addresses import RedisAddress
     from vaultbrowser.redis.services.opening import RedisOptions, open_redis
+    from vaultbrowser.redis.services.wire.addresses import RedisAddress
 
     service = await open_redis(RedisAddress("127.0.0.1", spec["port"], tls=False),
                                where="bench redis", credentials=None, read_only=True,

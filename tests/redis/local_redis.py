@@ -5,9 +5,9 @@ from __future__ import annotations
 from redis.credentials import CredentialProvider
 
 from vaultbrowser.core.services.http.journal import HttpJournal
-from vaultbrowser.redis.services.addresses import RedisAddress
 from vaultbrowser.redis.services.opening import RedisOptions, open_redis
 from vaultbrowser.redis.services.service import RedisService
+from vaultbrowser.redis.services.wire.addresses import RedisAddress
 
 
 async def open_local(port: int, *, read_only: bool = False, journal: HttpJournal | None = None,

@@ -17,12 +17,12 @@ from vaultbrowser.core.services.connections import (
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import Address, DemoProvider, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
-from vaultbrowser.redis.services.addresses import (
+from vaultbrowser.redis.services.discovered import redis_connection_for_resource
+from vaultbrowser.redis.services.wire.addresses import (
     AMR_SUFFIX,
     normalize_redis_url,
     parse_redis_url,
 )
-from vaultbrowser.redis.services.discovered import redis_connection_for_resource
 
 REDIS = "redis"
 # Imported off the loop's thread before the first connection opens.

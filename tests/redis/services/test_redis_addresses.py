@@ -6,7 +6,7 @@ import pytest
 
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
-from vaultbrowser.redis.services.addresses import (
+from vaultbrowser.redis.services.wire.addresses import (
     RedisAddress,
     normalize_redis_url,
     parse_redis_url,

@@ -17,7 +17,7 @@ from tests.redis.local_redis import open_local
 from tests.redis.token_issuer import OID, RotatingTokenCredential, acl_rotation, jwt_shaped
 from vaultbrowser.core.services.errors import AccessDenied, AuthenticationRequired
 from vaultbrowser.core.services.http.journal import HttpJournal
-from vaultbrowser.redis.services.entra import REDIS_SCOPE, EntraTokenProvider, object_id_of
+from vaultbrowser.redis.services.wire.entra import REDIS_SCOPE, EntraTokenProvider, object_id_of
 
 Run = Callable[..., Any]
 

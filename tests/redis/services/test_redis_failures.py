@@ -27,10 +27,10 @@ from vaultbrowser.core.services.errors import (
     ServiceUnavailable,
 )
 from vaultbrowser.core.services.http.journal import HttpJournal
-from vaultbrowser.redis.services.addresses import RedisAddress
-from vaultbrowser.redis.services.entra import EntraTokenProvider
-from vaultbrowser.redis.services.failures import translate_redis_error
 from vaultbrowser.redis.services.opening import RedisOptions, open_redis
+from vaultbrowser.redis.services.wire.addresses import RedisAddress
+from vaultbrowser.redis.services.wire.entra import EntraTokenProvider
+from vaultbrowser.redis.services.wire.failures import translate_redis_error
 
 Run = Callable[..., Any]
 

@@ -12,7 +12,7 @@ from tests.redis.conftest import REDIS_SERVER, RedisProcess, free_port
 from tests.redis.local_redis import open_local
 from vaultbrowser.core.services.errors import ReadOnlyRefused
 from vaultbrowser.core.services.http.journal import HttpJournal
-from vaultbrowser.redis.services.read_only import READ_COMMANDS
+from vaultbrowser.redis.services.wire.read_only import READ_COMMANDS
 
 Run = Callable[..., Any]
 

@@ -11,8 +11,8 @@ from tests.test_house_rules import _lint, copy_of_the_code  # noqa: F401 (the fi
 
 @pytest.mark.parametrize(("module", "wrong_import", "broken"), [
     ("core/models/formatting.py", "import redis.asyncio", "Only the Redis kind's services/"),
-    ("redis/services/names.py", "import PySide6.QtCore", "never import Qt"),
-    ("redis/services/names.py", "from vaultbrowser.blob.services import rules",
+    ("redis/services/wire/names.py", "import PySide6.QtCore", "never import Qt"),
+    ("redis/services/wire/names.py", "from vaultbrowser.blob.services import rules",
      "Kinds meet only in core and app.py"),
 ])
 def test_a_wrong_import_breaks_a_redis_contract(copy_of_the_code: Path,  # noqa: F811

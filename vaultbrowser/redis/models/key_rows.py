@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from vaultbrowser.core.models.connection_root import ConnectionRoot
 from vaultbrowser.redis.services.key_summaries import KeySummary
-from vaultbrowser.redis.services.names import display_text
+from vaultbrowser.redis.services.wire.names import display_text
 
 if TYPE_CHECKING:  # redis-py loads when a Redis connection opens, not at start-up
     from vaultbrowser.redis.services.lazy_service import LazyRedisService

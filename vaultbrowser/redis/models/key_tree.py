@@ -30,7 +30,7 @@ from vaultbrowser.redis.models.key_rows import KeyRow, NamespaceRow, RedisRoot
 from vaultbrowser.redis.models.redis_glob import glob_matches
 from vaultbrowser.redis.services.key_summaries import KeySummary
 from vaultbrowser.redis.services.keys import KEY_TYPES, NamespaceGrouping
-from vaultbrowser.redis.services.names import prefix_pattern
+from vaultbrowser.redis.services.wire.names import prefix_pattern
 
 COLUMN_TITLES = ("Name", "Type", "TTL", "Length")
 COLUMN_PRIORITY = (0, 1, 2, 3)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaultbrowser.core.models import formatting as fmt
-from vaultbrowser.redis.services.names import display_text
 from vaultbrowser.redis.services.values import STRING_RANGE_BYTES
+from vaultbrowser.redis.services.wire.names import display_text
 
 PAGE_ENTRIES = 100
 MAX_SHOWN_BYTES = 1024 * 1024  # of a string, in one viewer (set as text in one go)

@@ -1,6 +1,6 @@
 """The Redis kind's services (Qt-free; the only code importing redis-py). Public API:
 
-addresses.py
+wire/addresses.py
     ``parse_redis_url(text) -> ParsedRedisUrl(address, user, password: SecretValue|None)``,
     ``normalize_redis_url(text) -> str`` (a ``ServiceKind.normalize_url``),
     ``RedisAddress(host, port, tls, db)`` with ``.url`` (canonical, no credentials), ``.node``
@@ -49,7 +49,7 @@ samples.py (the audit findings' raw data, Qt-free)
     ``await sample_keys(service.commands, service.keys, max_keys=10_000, biggest=20,
     delimiter=b":") -> KeySample(sampled, complete, without_ttl: (NamespaceTtlCount(namespace,
     sampled, without_ttl)…), biggest: (KeySize(name, memory_bytes)…))``.
-commands.py
+wire/commands.py
     ``RedisCommands.call(*args, key=, node=, expected=())`` / ``call_batch(commands, key=)``
     (replies in order; a refused command's typed error in its place): the one
     place commands go (read-only gate, journal entry with ``CommandReply``, reply limit, typed
@@ -60,14 +60,14 @@ commands.py
     arguments (values hidden), ``response`` None, ``reply`` = ``CommandReply(node, size)``
     when answered (``.text`` "OK · 123 B from host:port"), else ``failure`` / ``refused`` /
     ``cancelled`` as for HTTP.
-entra.py
+wire/entra.py
     ``EntraTokenProvider(credential)``: ``await start() -> oid``, ``refresh()``,
     ``close()``, ``.user``, ``.refreshes``, ``.last_error``; ``object_id_of(token)``;
     ``REDIS_SCOPE``; ``SecretPasswordProvider(SecretValue, user=None)``.
-read_only.py
+wire/read_only.py
     ``READ_COMMANDS`` (the allowlist), ``ReadOnlyGate``.
-failures.py
+wire/failures.py
     ``translate_redis_error(exc, where=, user=, command=)``.
-names.py
+wire/names.py
     ``display_text(name: bytes, limit=None)``, ``glob_escape``, ``prefix_pattern``.
 """

@@ -14,7 +14,7 @@ from vaultbrowser.core.services.connections import AuthMethod, Connection, valid
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.core.services.signin.clouds import signed_in_like
-from vaultbrowser.redis.services.addresses import normalize_redis_url
+from vaultbrowser.redis.services.wire.addresses import normalize_redis_url
 
 REDIS_KIND = "redis"  # the kind's name (kind.py's REDIS): services never import kind.py
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vaultbrowser.core.services.errors import VaultBrowserError
-from vaultbrowser.redis.services.commands import RedisCommands
 from vaultbrowser.redis.services.keys import LENGTH_COMMANDS
+from vaultbrowser.redis.services.wire.commands import RedisCommands
 
 MAX_SUMMARIES = 500  # keys of one call (a screen holds far fewer)
 

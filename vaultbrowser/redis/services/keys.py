@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
 from vaultbrowser.core.services.records import Page
-from vaultbrowser.redis.services.commands import RedisCommands
-from vaultbrowser.redis.services.names import display_text, prefix_pattern
+from vaultbrowser.redis.services.wire.commands import RedisCommands
+from vaultbrowser.redis.services.wire.names import display_text, prefix_pattern
 
 # Page sizes for the trees, as PagingSettings has them for vaults and blobs: a small first page
 # (time to first row), larger later ones, the largest for Load all (few round trips).

@@ -27,11 +27,11 @@ from vaultbrowser.core.services.connections import (
 from vaultbrowser.core.services.errors import AccessDenied, InvalidInput, ServiceError
 from vaultbrowser.core.services.http.journal import HttpJournal
 from vaultbrowser.core.services.records import SecretValue
-from vaultbrowser.redis.services.addresses import RedisAddress, parse_redis_url
-from vaultbrowser.redis.services.commands import RedisCommands
-from vaultbrowser.redis.services.entra import EntraTokenProvider, SecretPasswordProvider
-from vaultbrowser.redis.services.failures import translate_redis_error
 from vaultbrowser.redis.services.service import RedisService
+from vaultbrowser.redis.services.wire.addresses import RedisAddress, parse_redis_url
+from vaultbrowser.redis.services.wire.commands import RedisCommands
+from vaultbrowser.redis.services.wire.entra import EntraTokenProvider, SecretPasswordProvider
+from vaultbrowser.redis.services.wire.failures import translate_redis_error
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.session import ServiceSession

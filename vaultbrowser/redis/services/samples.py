@@ -11,9 +11,9 @@ import heapq
 from dataclasses import dataclass
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.redis.services.commands import RedisCommands
 from vaultbrowser.redis.services.keys import RedisKeys
-from vaultbrowser.redis.services.names import display_text
+from vaultbrowser.redis.services.wire.commands import RedisCommands
+from vaultbrowser.redis.services.wire.names import display_text
 
 SAMPLE_KEYS = 10_000
 SAMPLE_PAGE = 500

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from redis.credentials import CredentialProvider
 
-from vaultbrowser.redis.services.commands import RedisCommands
-from vaultbrowser.redis.services.entra import EntraTokenProvider
 from vaultbrowser.redis.services.keys import RedisKeys
 from vaultbrowser.redis.services.values import RedisValues
+from vaultbrowser.redis.services.wire.commands import RedisCommands
+from vaultbrowser.redis.services.wire.entra import EntraTokenProvider
 from vaultbrowser.redis.services.writes import RedisWrites
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
 from vaultbrowser.core.services.records import Page
-from vaultbrowser.redis.services.commands import RedisCommands
+from vaultbrowser.redis.services.wire.commands import RedisCommands
 
 STRING_RANGE_BYTES = 64 * 1024  # a string's first look
 MAX_RANGE_BYTES = 16 * 1024 * 1024  # the most one range asks for

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from vaultbrowser.core.services.errors import Conflict, InvalidInput, NotFound
-from vaultbrowser.redis.services.commands import Hidden, RedisCommands
 from vaultbrowser.redis.services.keys import RedisKeys
+from vaultbrowser.redis.services.wire.commands import Hidden, RedisCommands
 
 DELETE_BATCH = 500  # keys per UNLINK
 PATTERN_SCAN_COUNT = 1_000

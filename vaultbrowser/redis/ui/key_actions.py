@@ -24,7 +24,7 @@ from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.redis.models import details as redis_details
 from vaultbrowser.redis.models.key_rows import KeyRow, NamespaceRow, RedisRoot
 from vaultbrowser.redis.models.key_tree import RedisTreeModel
-from vaultbrowser.redis.services.names import display_text
+from vaultbrowser.redis.services.wire.names import display_text
 from vaultbrowser.redis.ui.key_dialogs import (
     DeletePatternDialog,
     EditValueDialog,

@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.kinds import DemoUnavailable
 from vaultbrowser.redis.services.demo.redis_server import LocalRedisServer
-from vaultbrowser.redis.services.failures import translate_redis_error
+from vaultbrowser.redis.services.wire.failures import translate_redis_error
 
 log = logging.getLogger(__name__)
 SESSIONS = 120

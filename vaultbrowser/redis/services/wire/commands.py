@@ -26,10 +26,10 @@ from redis.asyncio.cluster import RedisCluster
 from vaultbrowser.core.services.errors import LimitExceeded, ReadOnlyRefused, VaultBrowserError
 from vaultbrowser.core.services.http.journal import CommandReply, ExchangeRecord, HttpJournal
 from vaultbrowser.core.services.redaction import redact_text
-from vaultbrowser.redis.services.addresses import RedisAddress
-from vaultbrowser.redis.services.failures import translate_redis_error
-from vaultbrowser.redis.services.names import display_text
-from vaultbrowser.redis.services.read_only import ReadOnlyGate, command_name
+from vaultbrowser.redis.services.wire.addresses import RedisAddress
+from vaultbrowser.redis.services.wire.failures import translate_redis_error
+from vaultbrowser.redis.services.wire.names import display_text
+from vaultbrowser.redis.services.wire.read_only import ReadOnlyGate, command_name
 
 MAX_REPLY_BYTES = 32 * 1024 * 1024  # as LimitSettings.max_page_bytes: one answer's ceiling
 _SHOWN_ARGUMENT = 80  # characters of one argument in the journal
