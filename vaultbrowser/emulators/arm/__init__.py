@@ -11,6 +11,8 @@ is answered). Calls answered:
   ``get``, ``list``
 - StorageManagementClient: ``storage_accounts.list``, ``list_by_resource_group``,
   ``get_properties``, ``list_keys``
+- Microsoft.Cache/redisEnterprise (``redis_enterprise.py``) and Microsoft.DocumentDB/
+  databaseAccounts (``cosmos_accounts.py``: list, get, listKeys, readonlykeys) as plain REST
 
 Interface::
 

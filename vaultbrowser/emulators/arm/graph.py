@@ -18,6 +18,7 @@ import hashlib
 import json
 from typing import Any
 
+from vaultbrowser.emulators.arm.cosmos_accounts import graph_row as cosmos_graph_row
 from vaultbrowser.emulators.arm.errors import ArmError, authorization_failed
 from vaultbrowser.emulators.arm.graph_query import Query, QueryError, parse
 from vaultbrowser.emulators.arm.redis_enterprise import graph_rows as redis_graph_rows
@@ -92,6 +93,8 @@ def _rows(ctx: Ctx, scope: list[str]) -> list[dict[str, Any]]:
     for cluster in ctx.world.redis_clusters:
         if cluster.subscription_id.lower() in inside:
             rows.extend(redis_graph_rows(cluster, ctx.world))
+    rows.extend(cosmos_graph_row(account, ctx.world) for account in ctx.world.cosmos_accounts
+                if account.subscription_id.lower() in inside)
     rows.sort(key=lambda row: row["id"].lower())
     return rows
 

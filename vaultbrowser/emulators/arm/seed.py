@@ -9,6 +9,7 @@ import random
 import uuid
 
 from vaultbrowser.emulators.arm.world import (
+    CosmosAccount,
     KeyVault,
     RedisEnterprise,
     StorageAccount,
@@ -61,12 +62,35 @@ def demo_redis(host_name: str, port: int = 10000, *, tls: bool = True) -> list[R
     ]
 
 
+def cosmos_keys(name: str) -> list[str]:
+    """A Cosmos DB account's four keys (primary, secondary, then the read-only pair)."""
+    return [account_key(f"{name}/cosmos", which) for which in range(1, 5)]
+
+
+def demo_cosmos(document_endpoint: str) -> list[CosmosAccount]:
+    """The demo's Cosmos DB accounts, every one at ``document_endpoint`` (a local server):
+    production's on Entra ID only (local auth disabled), in two regions behind IP rules;
+    development's with account keys still enabled and open to every network (serverless)."""
+    return [
+        CosmosAccount("cosmos-prod-orders", PRODUCTION_SUBSCRIPTION_ID, "rg-prod-data",
+                      "westeurope", document_endpoint, locations=["westeurope", "northeurope"],
+                      disable_local_auth=True, enable_automatic_failover=True,
+                      ip_rules=["203.0.113.0/24"], keys=cosmos_keys("cosmos-prod-orders"),
+                      tags={"env": "prod", "data": "orders"}),
+        CosmosAccount("cosmos-dev-catalog", DEVELOPMENT_SUBSCRIPTION_ID, "rg-dev",
+                      "westeurope", document_endpoint, consistency_level="Eventual",
+                      capabilities=["EnableServerless"], keys=cosmos_keys("cosmos-dev-catalog"),
+                      tags={"env": "dev"}),
+    ]
+
+
 def demo_world(*, vault_uri: str, blob_endpoint: str, account_key: str,
                redis_host: str | None = None, redis_port: int = 10000,
-               redis_tls: bool = True) -> World:
+               redis_tls: bool = True, cosmos_endpoint: str | None = None) -> World:
     """The demo estate. Every vault's URI is ``vault_uri`` and every account's blob endpoint is
     ``blob_endpoint`` (the local emulators); ``devstoreaccount1``'s key1 is ``account_key``.
-    With ``redis_host``, ``demo_redis(redis_host, redis_port, tls=redis_tls)`` too."""
+    With ``redis_host``, ``demo_redis(redis_host, redis_port, tls=redis_tls)`` too; with
+    ``cosmos_endpoint``, ``demo_cosmos(cosmos_endpoint)``."""
     tenants = [
         Tenant(CONTOSO_TENANT_ID, "Contoso Demo", "contoso-demo.com",
                domains=["contoso-demo.com", "contosodemo.onmicrosoft.com"]),
@@ -114,7 +138,8 @@ def demo_world(*, vault_uri: str, blob_endpoint: str, account_key: str,
                        keys=_keys("stdevdatalake"), tags={"env": "dev", "data": "lake"}),
     ]
     return World(tenants, subscriptions, vaults, accounts,
-                 demo_redis(redis_host, redis_port, tls=redis_tls) if redis_host else [])
+                 demo_redis(redis_host, redis_port, tls=redis_tls) if redis_host else [],
+                 demo_cosmos(cosmos_endpoint) if cosmos_endpoint else [])
 
 
 def generated_world(tenants: int, subscriptions_per_tenant: int, resources: int, *,

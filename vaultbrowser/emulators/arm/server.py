@@ -17,7 +17,13 @@ from typing import Any
 
 from aiohttp import web
 
-from vaultbrowser.emulators.arm import directory, graph, providers, redis_enterprise
+from vaultbrowser.emulators.arm import (
+    cosmos_accounts,
+    directory,
+    graph,
+    providers,
+    redis_enterprise,
+)
 from vaultbrowser.emulators.arm.errors import (
     ArmError,
     internal_error,
@@ -64,7 +70,7 @@ class ArmEmulator:
         self.unhandled_errors: list[str] = []
         self._tls = ensure_tls(self.data_dir)
         self._router = Router()
-        for module in (directory, providers, redis_enterprise, graph):
+        for module in (directory, providers, redis_enterprise, cosmos_accounts, graph):
             self._router.add(module.ROUTES)
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"

@@ -1,5 +1,5 @@
-"""The emulated Azure estate: tenants, subscriptions, key vaults, storage accounts and Azure
-Managed Redis clusters (each with its one database).
+"""The emulated Azure estate: tenants, subscriptions, key vaults, storage accounts, Azure
+Managed Redis clusters (each with its one database) and Cosmos DB accounts.
 
 Plain dataclasses, mutable between requests (the server reads them on every request, no
 caches), and JSON round-trippable (``World.to_json`` / ``World.from_json``: the field names of
@@ -118,6 +118,33 @@ class RedisEnterprise:
 
 
 @dataclass
+class CosmosAccount:
+    """A Cosmos DB account (``Microsoft.DocumentDB/databaseAccounts``, NoSQL API). Field values
+    are ARM's words (api-version 2025-10-15): ``public_network_access`` Enabled | Disabled |
+    SecuredByPerimeter, ``consistency_level`` Eventual | ConsistentPrefix | Session |
+    BoundedStaleness | Strong; ``locations`` the regions in failover priority order (the first
+    is the write region unless ``multiple_write_locations``); ``keys`` the primary and secondary
+    master keys, then the primary and secondary read-only keys (base64 text)."""
+
+    name: str
+    subscription_id: str
+    resource_group: str
+    location: str
+    document_endpoint: str  # https://<name>.documents.azure.com:443/ (loopback in tests, demo)
+    locations: list[str] = field(default_factory=list)  # empty: [location]
+    public_network_access: str = "Enabled"
+    disable_local_auth: bool = False
+    consistency_level: str = "Session"
+    provisioning_state: str = "Succeeded"
+    capabilities: list[str] = field(default_factory=list)  # "EnableServerless", …
+    ip_rules: list[str] = field(default_factory=list)  # addresses or CIDR ranges
+    enable_automatic_failover: bool = False
+    multiple_write_locations: bool = False
+    keys: list[str] = field(default_factory=lambda: ["", "", "", ""])
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class World:
     """Everything the emulator serves. The first tenant is the home tenant of demo users."""
 
@@ -126,6 +153,7 @@ class World:
     vaults: list[KeyVault] = field(default_factory=list)
     storage_accounts: list[StorageAccount] = field(default_factory=list)
     redis_clusters: list[RedisEnterprise] = field(default_factory=list)
+    cosmos_accounts: list[CosmosAccount] = field(default_factory=list)
 
     # -- look-ups --------------------------------------------------------------------------
     @property
@@ -157,6 +185,10 @@ class World:
                  resource_group: str | None = None) -> list[RedisEnterprise]:
         return [c for c in self.redis_clusters if _within(c, subscription_id, resource_group)]
 
+    def cosmos_in(self, subscription_id: str,
+                  resource_group: str | None = None) -> list[CosmosAccount]:
+        return [a for a in self.cosmos_accounts if _within(a, subscription_id, resource_group)]
+
     def resource_group(self, subscription_id: str, name: str) -> str | None:
         """The group's name as created (its case), or None when the subscription has none
         by that name."""
@@ -165,7 +197,8 @@ class World:
         declared = subscription.resource_groups if subscription else []
         used = [r.resource_group for r in (*self.vaults_in(subscription_id),
                                            *self.accounts_in(subscription_id),
-                                           *self.redis_in(subscription_id))]
+                                           *self.redis_in(subscription_id),
+                                           *self.cosmos_in(subscription_id))]
         return next((group for group in (*declared, *used) if group.lower() == wanted), None)
 
     # -- JSON -------------------------------------------------------------------------------
@@ -189,6 +222,7 @@ class World:
             vaults=[KeyVault(**item) for item in data.get("vaults", [])],
             storage_accounts=[StorageAccount(**item) for item in data.get("storage_accounts", [])],
             redis_clusters=[RedisEnterprise(**item) for item in data.get("redis_clusters", [])],
+            cosmos_accounts=[CosmosAccount(**item) for item in data.get("cosmos_accounts", [])],
         )
 
     @classmethod
@@ -201,8 +235,8 @@ class World:
         return cls.from_dict(json.loads(text))
 
 
-def _within(resource: KeyVault | StorageAccount | RedisEnterprise, subscription_id: str,
-            resource_group: str | None) -> bool:
+def _within(resource: KeyVault | StorageAccount | RedisEnterprise | CosmosAccount,
+            subscription_id: str, resource_group: str | None) -> bool:
     if resource.subscription_id.lower() != subscription_id.lower():
         return False
     return resource_group is None or resource.resource_group.lower() == resource_group.lower()
