@@ -82,8 +82,10 @@ def describe(record: Any, response: ResponseInfo | None = None, *,
                            ("Subscription id", record.subscription_id),
                            ("Tenant id", record.tenant_id), ("Resource id", record.id))
         sections = [DetailSection("Resource", rows)]
-        facts = _fact_rows(record.facts) + tuple(
-            (property_label(name), value) for name, value in record.properties)
+        known = _fact_rows(record.facts)
+        shown = {label for label, _value in known}  # a fact ARM's properties repeat: once
+        facts = known + tuple((property_label(name), value) for name, value in record.properties
+                              if property_label(name) not in shown)
         if facts:
             sections.append(DetailSection("What Resource Manager says", facts))
         warnings = record.facts.warnings()

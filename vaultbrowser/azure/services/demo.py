@@ -1,6 +1,6 @@
 """Azure's part of demo mode: the local Resource Manager emulator, whose demo tenants and
-subscriptions hold the demo vault, storage account and Azure Managed Redis clusters (the
-emulators started before it)."""
+subscriptions hold the demo vault, storage account, Azure Managed Redis clusters and Cosmos DB
+accounts (the emulators started before it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from vaultbrowser.azure.services.connections import AZURE
-from vaultbrowser.azure.services.records import KEY_VAULT_TYPE, REDIS_TYPE, STORAGE_TYPE
+from vaultbrowser.azure.services.records import (
+    COSMOS_TYPE,
+    KEY_VAULT_TYPE,
+    REDIS_TYPE,
+    STORAGE_TYPE,
+)
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.emulators.arm.seed import CONTOSO_TENANT_ID, demo_world
 from vaultbrowser.emulators.arm.server import ArmEmulator
@@ -35,12 +40,14 @@ class AzureDemo:
         account = started.get(STORAGE_TYPE)
         cache = started.get(REDIS_TYPE)  # no Redis demo (no redis-server): no AMR clusters
         redis = urlsplit(cache.url) if cache else None
+        cosmos = started.get(COSMOS_TYPE)  # no Cosmos demo (no node): no Cosmos DB accounts
         world = demo_world(vault_uri=vault.url + "/" if vault else _ABSENT_VAULT,
                            blob_endpoint=account.url + "/" if account else _ABSENT_ACCOUNT,
                            account_key=AZURITE_ACCOUNT_KEY,
                            redis_host=redis.hostname if redis else None,
                            redis_port=(redis.port or 6379) if redis else 10000,
-                           redis_tls=redis is None or redis.scheme == "rediss")
+                           redis_tls=redis is None or redis.scheme == "rediss",
+                           cosmos_endpoint=cosmos.url if cosmos else None)
         # The Key Vault emulator's TLS folder: one CA for both, so a discovered vault opens
         # with the sign-in's CA file.
         tls_dir = Path(vault.ca_path).parent if vault and vault.ca_path else (

@@ -1,6 +1,6 @@
 """``AzureDiscovery``: what a signed-in account reaches — tenants, subscriptions, and the key
-vaults, storage accounts and Azure Managed Redis clusters in them — through the official
-management clients (``.aio``).
+vaults, storage accounts, Azure Managed Redis clusters and Cosmos DB accounts in them —
+through the official management clients (``.aio``).
 
 One Resource Graph query per tenant (paged with its skip token) finds every vault, storage
 account and AMR cluster (with its database: ``redis_resources``) with the properties we
@@ -23,7 +23,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from vaultbrowser.azure.services.arm_ids import ArmResourceId
+from vaultbrowser.azure.services.cosmos_resources import (
+    cosmos_account_key,
+    cosmos_resource,
+    listed_cosmos,
+)
 from vaultbrowser.azure.services.records import (
+    COSMOS_TYPE,
     DISCOVERED_TYPES,
     KEY_VAULT_TYPE,
     REDIS_TYPE,
@@ -317,12 +323,13 @@ class AzureDiscovery:
                 resource = resource_from_arm(_rest(account), tenant_id)
                 if resource is not None:
                     found.append(resource)
-        try:
-            async with self._tenant_errors(tenant_id), translated():
-                found.extend(await listed_redis(self._subscription_client(tenant_id),
-                                                tenant_id, subscription_id, capture.hooks))
-        except (NotFound, Conflict):
-            pass  # the subscription never registered Microsoft.Cache: it has no AMR
+        for listed in (listed_redis, listed_cosmos):  # providers read as plain REST
+            try:
+                async with self._tenant_errors(tenant_id), translated():
+                    found.extend(await listed(self._subscription_client(tenant_id),
+                                              tenant_id, subscription_id, capture.hooks))
+            except (NotFound, Conflict):
+                pass  # the subscription never registered the provider: it has none of them
         found.sort(key=lambda r: r.name.lower())
         return Page(tuple(found), None, capture.take())
 
@@ -340,12 +347,13 @@ class AzureDiscovery:
                 client = self._vault_client(tenant_id, resource_id.subscription_id)
                 item = await client.vaults.get(resource_id.resource_group, resource_id.name,
                                                **capture.hooks)
-            elif resource_id.type == REDIS_TYPE:
-                found = await redis_resource(self._subscription_client(tenant_id), resource_id,
-                                             tenant_id or "", capture.hooks)
+            elif resource_id.type in (REDIS_TYPE, COSMOS_TYPE):
+                read = redis_resource if resource_id.type == REDIS_TYPE else cosmos_resource
+                found = await read(self._subscription_client(tenant_id), resource_id,
+                                   tenant_id or "", capture.hooks)
                 if found is None:
-                    raise NotFound(f"Azure answered for {resource_id.name} with something that "
-                                   "is not an Azure Managed Redis cluster.")
+                    raise NotFound(f"Azure answered for {resource_id.name} with something "
+                                   "other than the resource asked for.")
                 return Result(found, capture.take())
             elif resource_id.type == STORAGE_TYPE:
                 client = self._storage_client(tenant_id, resource_id.subscription_id)
@@ -354,8 +362,8 @@ class AzureDiscovery:
             else:
                 raise InvalidInput(
                     f"{resource_id.namespace}/{resource_id.resource_type} is not a resource "
-                    "vaultbrowser opens: give a key vault, a storage account or an Azure "
-                    "Managed Redis cluster.")
+                    "vaultbrowser opens: give a key vault, a storage account, an Azure "
+                    "Managed Redis cluster or a Cosmos DB account.")
         resource = resource_from_arm(_rest(item), tenant_id or "")
         if resource is None:
             raise NotFound(f"Azure answered for {resource_id.name} with something that is not "
@@ -367,18 +375,20 @@ class AzureDiscovery:
         refuses Entra ID. A write in ARM's eyes: read-only mode refuses it (it hands out
         credentials).
 
-        An Azure Managed Redis cluster's: its database's primary access key.
+        An Azure Managed Redis cluster's: its database's primary access key; a Cosmos DB
+        account's: its primary master key.
 
         Raises:
             InvalidInput: the account refuses shared keys (``allowSharedKeyAccess`` false), the
-                database access keys.
+                database access keys, the Cosmos DB account its keys (``disableLocalAuth``).
             ReadOnlyRefused: the connection is read-only.
         """
-        if resource.type == REDIS_TYPE:
+        if resource.type in (REDIS_TYPE, COSMOS_TYPE):
+            list_key = redis_access_key if resource.type == REDIS_TYPE else cosmos_account_key
             capture = ResponseCapture()
             async with self._tenant_errors(resource.tenant_id), translated():
-                key = await redis_access_key(self._subscription_client(resource.tenant_id),
-                                             resource, capture.hooks)
+                key = await list_key(self._subscription_client(resource.tenant_id), resource,
+                                     capture.hooks)
             return Result(key, capture.take())
         if resource.facts.shared_key_access is False:
             raise InvalidInput(

@@ -16,13 +16,19 @@ from vaultbrowser.core.services.errors import InvalidInput
 KEY_VAULT_TYPE = "microsoft.keyvault/vaults"
 STORAGE_TYPE = "microsoft.storage/storageaccounts"
 REDIS_TYPE = "microsoft.cache/redisenterprise"  # Azure Managed Redis (its database: below)
-DISCOVERED_TYPES = (KEY_VAULT_TYPE, STORAGE_TYPE, REDIS_TYPE)
+COSMOS_TYPE = "microsoft.documentdb/databaseaccounts"  # Cosmos DB
+DISCOVERED_TYPES = (KEY_VAULT_TYPE, STORAGE_TYPE, REDIS_TYPE, COSMOS_TYPE)
 # What discovery keeps of an AMR cluster's properties and its database's (ARM's names), in the
 # order the node shows them; a kind reads them from ``Connection.resource_properties``.
 REDIS_CLUSTER_PROPERTIES = ("hostName", "highAvailability", "provisioningState",
                             "resourceState")
 REDIS_DATABASE_PROPERTIES = ("clientProtocol", "port", "clusteringPolicy",
                              "accessKeysAuthentication", "evictionPolicy")
+# A Cosmos DB account's (nested ones under their own ARM names: consistencyPolicy's
+# defaultConsistencyLevel; locations as their region names, comma-separated)
+COSMOS_PROPERTIES = ("publicNetworkAccess", "disableLocalAuth", "provisioningState",
+                     "enableAutomaticFailover")
+MAX_LISTED = 10  # regions, IP rules, capabilities shown of one account; past it, "+N more"
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class ResourceFacts:
     hierarchical_namespace: bool | None = None
     access_keys: bool | None = None  # an AMR database accepts access keys (False: Entra ID)
     encrypted: bool | None = None  # an AMR database speaks TLS (False: client protocol Plaintext)
+    local_auth: bool | None = None  # a Cosmos DB account takes its keys (False: disableLocalAuth)
 
     def warnings(self) -> tuple[str, ...]:
         """Plain words on what will go wrong (or be risky) before any data call is made."""
@@ -84,6 +91,9 @@ class ResourceFacts:
         if self.access_keys is False:
             out.append("access keys are disabled: only Entra ID sign-in opens it (with a data "
                        "access policy assignment on the database)")
+        if self.local_auth is False:
+            out.append("local (key) authentication is disabled: only Entra ID sign-in opens it "
+                       "(with a Cosmos DB data-plane role assignment)")
         if self.encrypted is False:
             out.append("its database speaks no TLS (client protocol Plaintext): vaultbrowser "
                        "opens unencrypted Redis on this computer only")
@@ -147,7 +157,16 @@ def resource_from_arm(data: dict[str, Any], tenant_id: str) -> AzureResource | N
     acls = properties.get("networkAcls")
     acls = acls if isinstance(acls, dict) else {}
     kept: tuple[tuple[str, str], ...] = ()
-    if resource_id.type == REDIS_TYPE:
+    if resource_id.type == COSMOS_TYPE:
+        kept = cosmos_properties(properties)
+        endpoint = _text(properties.get("documentEndpoint")) or ""
+        local_off = _flag(properties.get("disableLocalAuth"))
+        rules = properties.get("ipRules")
+        filtered = bool(rules) or properties.get("isVirtualNetworkFilterEnabled") is True
+        facts = ResourceFacts(public_network=_text(properties.get("publicNetworkAccess")),
+                              firewall_default="Deny" if filtered else None,
+                              local_auth=None if local_off is None else not local_off)
+    elif resource_id.type == REDIS_TYPE:
         kept = arm_properties(properties, REDIS_CLUSTER_PROPERTIES)
         facts = ResourceFacts(minimum_tls=_text(properties.get("minimumTlsVersion")))
         endpoint = redis_endpoint(kept)
@@ -178,8 +197,11 @@ def resource_from_arm(data: dict[str, Any], tenant_id: str) -> AzureResource | N
     tags = data.get("tags")
     pairs = tuple(sorted((str(k), str(v)) for k, v in tags.items())) if isinstance(
         tags, dict) else ()
-    return AzureResource(resource_id, str(data.get("tenantId") or tenant_id),
-                         _text(data.get("location")) or "", endpoint, facts, pairs, kept)
+    # ARM's GET of some types names the region for people ("West Europe"): its name, as
+    # Resource Graph and the other types give it ("westeurope")
+    location = (_text(data.get("location")) or "").replace(" ", "").lower()
+    return AzureResource(resource_id, str(data.get("tenantId") or tenant_id), location,
+                         endpoint, facts, pairs, kept)
 
 
 def arm_properties(properties: dict[str, Any], names: tuple[str, ...]
@@ -192,6 +214,32 @@ def arm_properties(properties: dict[str, Any], names: tuple[str, ...]
             kept.append((name, "true" if value else "false"))
         elif isinstance(value, str | int | float) and str(value):
             kept.append((name, str(value)))
+    return tuple(kept)
+
+
+def _listed(values: list[str]) -> str:
+    more = len(values) - MAX_LISTED
+    return ", ".join(values[:MAX_LISTED]) + (f" (+{more} more)" if more > 0 else "")
+
+
+def _names(items: Any, key: str) -> list[str]:
+    return [str(item[key]) for item in items if isinstance(item, dict) and _text(
+        item.get(key))] if isinstance(items, list) else []
+
+
+def cosmos_properties(properties: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What the node shows of a Cosmos DB account and its kind's audit reads (ARM's names;
+    lists as comma-separated text, at most ``MAX_LISTED`` of each)."""
+    kept = list(arm_properties(properties, COSMOS_PROPERTIES))
+    policy = properties.get("consistencyPolicy")
+    level = _text(policy.get("defaultConsistencyLevel")) if isinstance(policy, dict) else None
+    if level:
+        kept.append(("defaultConsistencyLevel", level))
+    for name, key in (("writeLocations", "locationName"), ("readLocations", "locationName"),
+                      ("ipRules", "ipAddressOrRange"), ("capabilities", "name")):
+        values = _names(properties.get(name), key)
+        if values:
+            kept.append((name, _listed(values)))
     return tuple(kept)
 
 

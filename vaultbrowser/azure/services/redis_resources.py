@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from vaultbrowser.azure.services.arm_ids import ArmResourceId
+from vaultbrowser.azure.services.arm_rest import arm_json, arm_list
 from vaultbrowser.azure.services.records import (
     REDIS_DATABASE_PROPERTIES,
     REDIS_TYPE,
@@ -26,7 +27,6 @@ from vaultbrowser.core.services.records import SecretValue
 
 REDIS_DATABASE_TYPE = REDIS_TYPE + "/databases"
 REDIS_API_VERSION = "2025-04-01"
-MAX_LIST_PAGES = 100  # of one REST listing: past it, what was listed is kept
 
 
 def _cluster_id_of(database_id: str) -> str | None:
@@ -74,35 +74,11 @@ class RedisDatabases:
 
 async def _get_json(client: Any, path: str, hooks: dict[str, Any],
                     method: str = "GET") -> dict[str, Any]:
-    """GET ``path`` (or a ``nextLink``; or ``method``) through ``client``'s pipeline, as JSON.
-
-    Raises:
-        HttpResponseError: ARM's error, as the generated clients raise it.
-    """
-    from azure.core.exceptions import HttpResponseError
-    from azure.core.rest import HttpRequest
-    from azure.mgmt.core.exceptions import ARMErrorFormat
-
-    params = {} if "api-version=" in path else {"api-version": REDIS_API_VERSION}
-    send = getattr(client, "send_request", None) or client._send_request
-    response = await send(HttpRequest(method, path, params=params), **hooks)
-    if response.status_code != 200:
-        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-    answer = response.json()
-    return answer if isinstance(answer, dict) else {}
+    return await arm_json(client, path, hooks, api_version=REDIS_API_VERSION, method=method)
 
 
 async def _listed(client: Any, path: str, hooks: dict[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    next_path: str | None = path
-    for _ in range(MAX_LIST_PAGES):
-        if not next_path:
-            break
-        answer = await _get_json(client, next_path, hooks)
-        rows.extend(row for row in answer.get("value") or () if isinstance(row, dict))
-        link = answer.get("nextLink")
-        next_path = link if isinstance(link, str) and link else None
-    return rows
+    return await arm_list(client, path, hooks, api_version=REDIS_API_VERSION)
 
 
 async def listed_redis(client: Any, tenant_id: str, subscription_id: str,

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox
 
 from vaultbrowser.azure.models.azure_tree import AzureRoot, AzureTreeModel
 from vaultbrowser.azure.services.records import (
+    COSMOS_TYPE,
     REDIS_TYPE,
     STORAGE_TYPE,
     AzureResource,
@@ -115,7 +116,7 @@ class AzureActions(QObject):
         if isinstance(record, AzureResource):
             self.open_action.setEnabled(record.type in self._kinds and bool(record.endpoint))
             actions: list[QAction | None] = [self.open_action]
-            if record.type in (STORAGE_TYPE, REDIS_TYPE):
+            if record.type in (STORAGE_TYPE, REDIS_TYPE, COSMOS_TYPE):
                 self._enable_key_action(record, self._root(index))
                 actions.append(self.open_with_key_action)
             return actions
@@ -131,7 +132,8 @@ class AzureActions(QObject):
         read_only = root is None or not self.window.can_write(root)
         redis = resource.type == REDIS_TYPE
         refused = (dict(resource.properties).get("accessKeysAuthentication") == "Disabled"
-                   if redis else resource.facts.shared_key_access is False)
+                   if redis else resource.facts.shared_key_access is False
+                   or resource.facts.local_auth is False)
         self.open_with_key_action.setText("Open with access &key" if redis
                                           else "Open with account &key")
         self.open_with_key_action.setEnabled(not read_only and not refused)
@@ -139,7 +141,9 @@ class AzureActions(QObject):
             tip = READ_ONLY_KEY_TIP
         elif refused:
             tip = ("Disabled: this database does not accept access keys (Entra ID only)."
-                   if redis else "Disabled: this account does not allow shared-key access.")
+                   if redis else "Disabled: this account does not accept its keys (Entra ID "
+                   "only)." if resource.facts.local_auth is False else
+                   "Disabled: this account does not allow shared-key access.")
         elif redis:
             tip = ("Ask Resource Manager for the database's access key and open it with it "
                    "(for a database whose data access policy does not name you)")
