@@ -34,6 +34,7 @@ SENSITIVE_HEADERS = frozenset(
         "x-ms-authorization-auxiliary",
         "x-identity-header",
         "x-ms-client-secret",
+        "x-ms-session-token",  # Cosmos DB: replays the caller's session (consistency)
         "secret",
     }
 )

@@ -15,7 +15,7 @@ from vaultbrowser.core.services.config import LimitSettings, NetworkSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection, is_loopback_url
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.journal import HttpJournal, RequestGuard
-from vaultbrowser.core.services.http.readonly import read_only_guard
+from vaultbrowser.core.services.http.readonly import ReadOnlyRequest, read_only_guard
 from vaultbrowser.core.services.signin.credentials import (
     DeviceCodePrompt,
     StaticTokenCredential,
@@ -72,9 +72,11 @@ class ServiceSession:
         responses, secret values included, when enabled)."""
         return {**self._network.client_options(), **_NO_BODY_LOGGING}
 
-    def transport(self, connection: Connection) -> RecordingTransport:
+    def transport(self, connection: Connection,
+                  reads: ReadOnlyRequest | None = None) -> RecordingTransport:
         """A new recording transport for ``connection`` (read-only guard, limits, TLS rules);
-        the session closes it.
+        the session closes it. ``reads``: the kind's rule for its requests that only read
+        although they are not GETs (a Cosmos DB query), let through in read-only mode.
 
         Raises:
             InvalidInput: a private CA file for a host that is not loopback.
@@ -101,7 +103,7 @@ class ServiceSession:
             inner = os_trust_transport(**options)
         guard: RequestGuard | None = None
         if self.is_read_only(connection):
-            guard = read_only_guard(connection.display_name)
+            guard = read_only_guard(connection.display_name, reads)
         transport = RecordingTransport(inner, journal=self.journal, guard=guard,
                                        connection=connection.display_name, limits=self._limits)
         self._transports.append(transport)

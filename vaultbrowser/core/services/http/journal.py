@@ -119,5 +119,5 @@ class HttpJournal:
 
 
 
-RequestGuard = Callable[[str, str], None]
-"""Called with (method, url) before a request is sent; raises to refuse it."""
+RequestGuard = Callable[[str, str, Mapping[str, str]], None]
+"""Called with (method, url, headers) before a request is sent; raises to refuse it."""

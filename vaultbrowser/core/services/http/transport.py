@@ -85,7 +85,7 @@ class RecordingTransport(AsyncHttpTransport):
         try:
             if self._guard is not None:
                 refused = True
-                self._guard(method, request.url)
+                self._guard(method, request.url, request.headers)
                 refused = False
             response = await send_within(self._transport, request, self._limits, **kwargs)
         except BaseException as exc:
