@@ -150,7 +150,7 @@ async def _run(args: argparse.Namespace, kinds: Sequence[ServiceKind],
         report = await collect_report(
             session, connections, kinds=kinds, scan_blobs=args.scan_blobs,
             progress=_Progress(stream),
-            identity=args.identity or _default_identity(),
+            identity=args.identity or _default_identity(), options=args,
         )
     finally:
         await session.aclose()

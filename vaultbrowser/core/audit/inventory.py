@@ -16,6 +16,7 @@ collector asks for a secret value.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextvars
 import functools
@@ -100,6 +101,9 @@ class InventoryCollector:
         # The registry, by name: a kind that finds other kinds' resources (Azure discovery)
         # hands each to its own kind's collector.
         self.kinds: Mapping[str, ServiceKind] = {}
+        # The audit command's arguments (empty in the window): a kind reads its own audit
+        # options from them (those its ``add_arguments`` added), with its defaults when absent.
+        self.options = argparse.Namespace()
 
     @property
     def limit(self) -> asyncio.Semaphore:

@@ -38,6 +38,8 @@ class ItemKind(StrEnum):
     DATABASE = "database"  # a key-value database (an Azure Managed Redis one)
     NAMESPACE = "namespace"  # keys sharing a prefix ("session:*"), as sampled
     DATA_KEY = "data-key"  # one key of a key-value store (a Redis key; not a Key Vault key)
+    DATABASE_ACCOUNT = "database-account"  # a Cosmos DB account (what Resource Manager says)
+    DOCUMENT = "document"  # one item of a document store (a Cosmos DB item), as sampled
 
 
 # Azure Resource Manager's types of what discovery finds (lower case, as Resource Graph writes).

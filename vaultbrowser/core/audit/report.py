@@ -6,6 +6,7 @@ Reports never contain secret values: listings carry none and nothing here asks f
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import tempfile
@@ -47,20 +48,24 @@ async def collect_report(
     progress: Progress | None = None,
     identity: str | None = None,
     now: datetime | None = None,
+    options: argparse.Namespace | None = None,
 ) -> AuditReport:
     """Inventory every connection and evaluate the findings.
 
     ``kinds`` is the registry: each connection's kind collects its own inventory.
     ``progress(what, done, total)`` is called as listings page in and per-item calls finish
     (``total`` None while unknown). ``now`` (default: the current UTC time) is both the report's
-    stamp and the reference for expiry rules. A failing vault, account, listing or call is
-    recorded in ``AuditReport.errors`` and the rest is still audited.
+    stamp and the reference for expiry rules; ``options``, the audit command's arguments (a
+    kind's own audit options: ``InventoryCollector.options``). A failing vault, account,
+    listing or call is recorded in ``AuditReport.errors`` and the rest is still audited.
 
     Services opened here are closed before returning. Cancelling the awaiting task propagates
     ``asyncio.CancelledError`` after closing them; nothing is written anywhere.
     """
     generated_at = (now or datetime.now(UTC)).astimezone(UTC)
     collector = InventoryCollector(session, scan_blobs=scan_blobs, progress=progress)
+    if options is not None:
+        collector.options = options
     await collect_inventory(collector, connections, kinds_by_name(kinds))
     items = tuple(sorted(collector.items, key=lambda i: (i.source, i.kind, i.name.lower())))
     containers = tuple(sorted(collector.containers, key=lambda c: (c.source, c.name)))
