@@ -24,9 +24,10 @@ from vaultbrowser.azure.kind import KIND as AZURE_SIGN_IN
 from vaultbrowser.blob.kind import KIND as BLOB_STORAGE
 from vaultbrowser.core.services.kinds import ServiceKind
 from vaultbrowser.keyvault.kind import KIND as KEY_VAULT
+from vaultbrowser.redis.kind import KIND as REDIS
 
 # The service kinds, in the order of their tabs. A new kind is one package and one line here.
-KINDS: tuple[ServiceKind, ...] = (KEY_VAULT, BLOB_STORAGE, AZURE_SIGN_IN)
+KINDS: tuple[ServiceKind, ...] = (KEY_VAULT, BLOB_STORAGE, REDIS, AZURE_SIGN_IN)
 
 
 def build_parser(kinds: Sequence[ServiceKind] = KINDS) -> argparse.ArgumentParser:
@@ -331,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
                         connection_store=store, trail=trail)
     if demo is None:
         window.start_demo = lambda: _start_demo_later(window)
-    collector.set_busy_check(lambda: any(pane.model.is_loading() for pane in window.panes))
+    # A listing paging in, or a sort or filter being computed: no complete collection now.
+    collector.set_busy_check(lambda: any(pane.model.is_loading() or pane.proxy.pending
+                                         for pane in window.panes))
     from vaultbrowser.core.ui.window.first_paint import FirstPaintWatch
 
     painted = FirstPaintWatch(window)  # a child of the window: lives as long as it
