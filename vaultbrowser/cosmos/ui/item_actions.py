@@ -1,0 +1,250 @@
+"""``CosmosItemActions``: the item writes of the window — create an item (JSON editor,
+checked), edit one (replaced only if its ETag still matches: a concurrent change offers a
+choice, never a silent overwrite), delete one (confirmed), upload a JSON file of items (a
+preview of the count, then a report) — and "Query…" for a container.
+
+Every write goes through the connection's service (so the activity panel sees it, and a
+read-only connection's transport refuses it before sending) as a window task: a typed error
+reaches the error dialog. Dialogs are awaited through ``window.dialogs`` (tests script them).
+On a read-only connection the actions stay visible, disabled, and say why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from vaultbrowser.core.ui.common_dialogs import confirm_box
+from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.window.context import WindowContext
+from vaultbrowser.cosmos.models import details as cosmos_details
+from vaultbrowser.cosmos.models.cosmos_tree import CosmosTreeModel
+from vaultbrowser.cosmos.models.rows import ContainerRow, CosmosRoot, ItemRow
+from vaultbrowser.cosmos.ui.item_dialogs import ConflictChoice, ConflictDialog, ItemEditorDialog
+from vaultbrowser.cosmos.ui.query_panel import QueryPanel
+
+ACCEPTED = QDialog.DialogCode.Accepted
+READ_ONLY_REASON = ("Disabled: this connection is read-only, so vaultbrowser sends no request "
+                    "that could change data.")
+
+
+class CosmosItemActions(QObject):
+    """``last_task``: the newest action's task (tests await it); ``choose_file``: asks for
+    the JSON file to upload (a file dialog; tests replace it)."""
+
+    def __init__(self, window: WindowContext, pane: TreePane, query: QueryPanel) -> None:
+        super().__init__(pane)
+        self.window = window
+        self.pane = pane
+        model = pane.model
+        assert isinstance(model, CosmosTreeModel)
+        self.model = model
+        self.query = query
+        self.last_task: asyncio.Task[Any] | None = None
+        self.choose_file: Callable[[], str | None] = self._file_dialog
+        pane.action_providers.append(self.actions_for)
+
+        self.query_action = self._action("Query…", self.open_query,
+                                         "Write a SQL query over this container's items")
+        self.create_action = self._action("New item…", self.create_item,
+                                          "Create an item in this container (JSON)")
+        self.upload_action = self._action("Upload JSON file…", self.upload_file,
+                                          "Create the items of a JSON file (an array or one "
+                                          "object per line)")
+        self.edit_action = self._action("Edit item…", self.edit_item,
+                                        "Edit the item's JSON (saved only if nobody changed "
+                                        "it meanwhile)")
+        self.delete_action = self._action("Delete item…", self.delete_item, "Delete the item")
+
+    def _action(self, text: str, slot: Callable[[], None], tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setProperty("label", text)
+        action.setProperty("tip", tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    # --- which actions apply ------------------------------------------------------------------
+
+    def actions_for(self, index: QModelIndex) -> list[QAction | None]:
+        record = self.model.record_of(index) if index.isValid() else None
+        writable = self.window.can_write(self._root(index))
+        container = isinstance(record, ContainerRow)
+        item = isinstance(record, ItemRow)
+        self.query_action.setEnabled(container or item)
+        for action in (self.create_action, self.upload_action):
+            self._enable(action, container or item, writable)
+        for action in (self.edit_action, self.delete_action):
+            self._enable(action, item, writable)
+        if item:
+            return [self.query_action, None, self.edit_action, self.create_action,
+                    self.upload_action, None, self.delete_action]
+        if container:
+            return [self.query_action, None, self.create_action, self.upload_action]
+        return []
+
+    @staticmethod
+    def _enable(action: QAction, applies: bool, writable: bool) -> None:
+        action.setEnabled(applies and writable)
+        label = str(action.property("label"))
+        action.setText(label if writable else f"{label}  (read-only)")
+        action.setToolTip(str(action.property("tip")) if writable else READ_ONLY_REASON)
+
+    def _root(self, index: QModelIndex) -> CosmosRoot | None:
+        root = self.window.root_of(self.model, index) if index.isValid() else None
+        return root if isinstance(root, CosmosRoot) else None
+
+    def _selection(self) -> tuple[QPersistentModelIndex, Any, CosmosRoot | None]:
+        index = self.pane.selected_source_index()
+        if not index.isValid() or self.model.is_status_index(index):
+            return QPersistentModelIndex(), None, None
+        return QPersistentModelIndex(index), self.model.record_of(index), self._root(index)
+
+    def _container_of(self, index: QPersistentModelIndex) -> tuple[QModelIndex, ContainerRow]:
+        node = self.model.container_index_of(self.model.node_of(QModelIndex(index)))
+        assert node is not None and isinstance(node.record, ContainerRow)
+        return self.model.index_of(node), node.record
+
+    def _run(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = self.window.run_task(coroutine)
+        self.last_task = task
+        return task
+
+    async def _ask(self, dialog: QDialog) -> bool:
+        return await self.window.dialogs.wait(dialog) == ACCEPTED
+
+    # --- the actions ------------------------------------------------------------------------
+
+    def open_query(self) -> None:
+        index, record, root = self._selection()
+        if root is not None and isinstance(record, ContainerRow | ItemRow):
+            self.query.show_for(root, self._container_of(index)[1])
+
+    def create_item(self) -> None:
+        index, record, root = self._selection()
+        if root is not None and isinstance(record, ContainerRow | ItemRow):
+            self._run(self._create_item(index, root))
+
+    async def _create_item(self, index: QPersistentModelIndex, root: CosmosRoot) -> None:
+        container_index, container = self._container_of(index)
+        persistent = QPersistentModelIndex(container_index)
+        template: dict[str, Any] = {"id": ""}
+        for path in container.partition_key_paths:
+            parts = path.strip("/").split("/")
+            here = template
+            for part in parts[:-1]:
+                here = here.setdefault(part, {})
+            here[parts[-1]] = ""
+        dialog = ItemEditorDialog(self.pane, f"New item in {container.display_name}", template,
+                                  container.partition_key_paths, "Create")
+        if not await self._ask(dialog):
+            return
+        service = await root.service.opened()
+        created = await service.create_item(container.record, dialog.document())
+        row = ItemRow(container.record, created.value)
+        if persistent.isValid():
+            self.model.refresh(QModelIndex(persistent))
+        self.window.show_details(cosmos_details.describe_item(row, created.response))
+
+    def edit_item(self) -> None:
+        index, record, root = self._selection()
+        if root is not None and isinstance(record, ItemRow):
+            self._run(self._edit_item(index, record, root))
+
+    async def _edit_item(self, index: QPersistentModelIndex, record: ItemRow,
+                         root: CosmosRoot) -> None:
+        from vaultbrowser.core.services.errors import PreconditionFailed
+
+        service = await root.service.opened()
+        dialog = ItemEditorDialog(self.pane, f"Edit {record.id}", record.user_document(),
+                                  record.partition_key_paths)
+        etag = record.etag
+        while await self._ask(dialog):
+            document = dialog.document()
+            try:
+                saved = await service.replace_item(record.container, record.item, document,
+                                                   etag=etag)
+            except PreconditionFailed:
+                choice = await self._conflict(record.id)
+                if choice is ConflictChoice.KEEP_EDITING:
+                    continue  # the same dialog, the user's text kept
+                if choice is ConflictChoice.RELOAD:
+                    theirs = await service.read_item(record.container, record.item)
+                    self._show_row(index, ItemRow(record.container, theirs.value),
+                                   theirs.response)
+                    return
+                etag = None  # overwrite deliberately: unconditional this once
+                saved = await service.replace_item(record.container, record.item, document,
+                                                   etag=None)
+            self._show_row(index, ItemRow(record.container, saved.value), saved.response)
+            return
+
+    async def _conflict(self, item_id: str) -> ConflictChoice:
+        box = ConflictDialog(self.pane, item_id)
+        await self.window.dialogs.wait(box)
+        return box.choice
+
+    def _show_row(self, index: QPersistentModelIndex, row: ItemRow, response: Any) -> None:
+        if index.isValid():
+            self.model.update_record(QModelIndex(index), row)
+        self.window.show_details(cosmos_details.describe_item(row, response))
+
+    def delete_item(self) -> None:
+        index, record, root = self._selection()
+        if root is not None and isinstance(record, ItemRow):
+            self._run(self._delete_item(index, record, root))
+
+    async def _delete_item(self, index: QPersistentModelIndex, record: ItemRow,
+                           root: CosmosRoot) -> None:
+        box = confirm_box(self.pane, "Delete item",
+                          f"Delete {record.id} (partition key {record.partition_key_text}) "
+                          f"from {record.database}/{record.container.id}? This cannot be "
+                          "undone.", "Delete")
+        if not await self._ask(box):
+            return
+        service = await root.service.opened()
+        response = await service.delete_item(record.container, record.item)
+        if index.isValid():
+            self.pane.view.selectionModel().clear()
+            self.model.remove_record(QModelIndex(index))
+        self.window.show_response("Item deleted", f"{record.id} was deleted.", response)
+
+    def upload_file(self) -> None:
+        index, record, root = self._selection()
+        if root is not None and isinstance(record, ContainerRow | ItemRow):
+            path = self.choose_file()
+            if path:
+                self._run(self._upload(index, root, Path(path)))
+
+    def _file_dialog(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.pane, "Upload a JSON file of items", "",
+                                              "JSON (*.json *.jsonl *.ndjson);;All files (*)")
+        return path or None
+
+    async def _upload(self, index: QPersistentModelIndex, root: CosmosRoot,
+                      path: Path) -> None:
+        from vaultbrowser.cosmos.services.uploads import read_items_file
+
+        container_index, container = self._container_of(index)
+        persistent = QPersistentModelIndex(container_index)
+        documents = await asyncio.to_thread(read_items_file, path,
+                                            container.partition_key_paths)
+        box = confirm_box(self.pane, "Upload items",
+                          f"Create {len(documents):,} items from {path.name} in "
+                          f"{container.display_name}?", "Upload")
+        if not await self._ask(box):
+            return
+        service = await root.service.opened()
+        status = self.window.statusBar()
+        report = await service.upload_items(container.record, documents, progress=lambda done:
+                                            status.showMessage(f"Uploading… {done:,} written"))
+        status.showMessage(report.summary, 8000)
+        if persistent.isValid():
+            self.model.refresh(QModelIndex(persistent))
+        self.window.show_response("Items uploaded", report.summary, None)
