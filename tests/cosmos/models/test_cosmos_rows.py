@@ -13,18 +13,23 @@ from vaultbrowser.cosmos.models.query_results import (
     parse_parameters,
 )
 from vaultbrowser.cosmos.models.rows import ItemRow, cell_text, common_properties
+from vaultbrowser.cosmos.services.records import ContainerRecord, ItemRecord
 from vaultbrowser.cosmos.ui.item_dialogs import document_problem
 
 
 def test_an_item_row_reads_its_partition_key_and_cells() -> None:
     document = {"id": "o-1", "customer": {"id": "c-9"}, "total": 12.5, "lines": [1, 2],
                 "_etag": '"0a"', "_ts": 1700000000, "_rid": "x"}
-    row = ItemRow("shop", "orders", document, ("/customer/id",))
+    orders = ContainerRecord("shop", "orders", ("/customer/id",))
+    row = ItemRow(orders, ItemRecord.from_wire(document, orders.partition_key_paths))
     assert (row.id, row.partition_key, row.etag) == ("o-1", "c-9", '"0a"')
     assert row.property_text("lines") == "[1,2]" and row.property_text("missing") == ""
     assert "_etag" not in row.user_document() and row.user_document()["total"] == 12.5
-    hierarchical = ItemRow("shop", "orders", document, ("/customer/id", "/total"))
-    assert hierarchical.partition_key == ["c-9", 12.5]
+    paths = ("/customer/id", "/total")
+    hierarchical = ItemRow(ContainerRecord("shop", "orders", paths),
+                           ItemRecord.from_wire(document, paths))
+    assert hierarchical.partition_key == ["c-9", 12.5] and hierarchical.partition_key_text == (
+        '["c-9",12.5]')
     assert cell_text("x" * 500).endswith("…") and len(cell_text("x" * 500)) == 200
     assert cell_text("two\nlines") == "two lines"
 
