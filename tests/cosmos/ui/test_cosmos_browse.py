@@ -106,11 +106,14 @@ def test_an_item_shows_its_json_and_a_container_its_details(
                for i in range(viewer.tree.topLevelItemCount())]
         assert top[:3] == ["id", "pk", "n"]
         assert f'"id": "{record.id}"' in viewer.text.toPlainText()
-        # the call: the items page's headers, the session token never shown
-        call = section(details, COSMOS_CALL_SECTION) if any(
-            s.title == COSMOS_CALL_SECTION for s in details.sections) else {}
-        if call:
-            assert call["Session token"] in (REDACTED, "none")
+        # the call: the point read's status and Cosmos headers, the session token never shown
+        call = section(details, COSMOS_CALL_SECTION)
+        assert call["Status"].startswith("200") and call["Request charge"].endswith(" RU")
+        assert call["Activity id"] and call["Continuation"] == "none"
+        assert call["Session token"] in (REDACTED, "none")
+        assert details.response is not None and details.response.method == "GET"
+        session = details.response.header("x-ms-session-token")
+        assert session is None or "redacted" in session.lower() or session == "***"
         # a database row: the viewer hides
         await h.select(container.parent())
         assert not viewer.isVisible()

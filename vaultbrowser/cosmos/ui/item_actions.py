@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QAction
@@ -28,6 +28,17 @@ from vaultbrowser.cosmos.models.cosmos_tree import CosmosTreeModel
 from vaultbrowser.cosmos.models.rows import ContainerRow, CosmosRoot, ItemRow
 from vaultbrowser.cosmos.ui.item_dialogs import ConflictChoice, ConflictDialog, ItemEditorDialog
 from vaultbrowser.cosmos.ui.query_panel import QueryPanel
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def item_writes() -> ModuleType:
+    """``services.items``, imported when first used: azure-cosmos loads when an account
+    opens, not with the window."""
+    from vaultbrowser.cosmos.services import items
+
+    return items
 
 ACCEPTED = QDialog.DialogCode.Accepted
 READ_ONLY_REASON = ("Disabled: this connection is read-only, so vaultbrowser sends no request "
@@ -146,7 +157,8 @@ class CosmosItemActions(QObject):
         if not await self._ask(dialog):
             return
         service = await root.service.opened()
-        created = await service.create_item(container.record, dialog.document())
+        created = await item_writes().create_item(service, container.record,
+                                                 dialog.document())
         row = ItemRow(container.record, created.value)
         if persistent.isValid():
             self.model.refresh(QModelIndex(persistent))
@@ -159,31 +171,40 @@ class CosmosItemActions(QObject):
 
     async def _edit_item(self, index: QPersistentModelIndex, record: ItemRow,
                          root: CosmosRoot) -> None:
-        from vaultbrowser.core.services.errors import PreconditionFailed
-
         service = await root.service.opened()
         dialog = ItemEditorDialog(self.pane, f"Edit {record.id}", record.user_document(),
                                   record.partition_key_paths)
-        etag = record.etag
+        loaded = record.item
+        writes = item_writes()
         while await self._ask(dialog):
             document = dialog.document()
             try:
-                saved = await service.replace_item(record.container, record.item, document,
-                                                   etag=etag)
-            except PreconditionFailed:
+                saved = await writes.replace_item(service, record.container, loaded, document)
+            except writes.ItemChanged as changed:
                 choice = await self._conflict(record.id)
                 if choice is ConflictChoice.KEEP_EDITING:
                     continue  # the same dialog, the user's text kept
                 if choice is ConflictChoice.RELOAD:
-                    theirs = await service.read_item(record.container, record.item)
-                    self._show_row(index, ItemRow(record.container, theirs.value),
-                                   theirs.response)
+                    if changed.current is None:
+                        self._gone(index, record)
+                    else:
+                        self._show_row(index, ItemRow(record.container, changed.current), None)
                     return
-                etag = None  # overwrite deliberately: unconditional this once
-                saved = await service.replace_item(record.container, record.item, document,
-                                                   etag=None)
+                # Overwrite, deliberately: against the version the user was just told of
+                if changed.current is None:
+                    saved = await writes.create_item(service, record.container, document)
+                else:
+                    loaded = changed.current
+                    saved = await writes.replace_item(service, record.container, loaded, document)
             self._show_row(index, ItemRow(record.container, saved.value), saved.response)
             return
+
+    def _gone(self, index: QPersistentModelIndex, record: ItemRow) -> None:
+        if index.isValid():
+            self.pane.view.selectionModel().clear()
+            self.model.remove_record(QModelIndex(index))
+        self.window.show_response("Item deleted meanwhile",
+                                  f"{record.id} was deleted by someone else.", None)
 
     async def _conflict(self, item_id: str) -> ConflictChoice:
         box = ConflictDialog(self.pane, item_id)
@@ -209,11 +230,12 @@ class CosmosItemActions(QObject):
         if not await self._ask(box):
             return
         service = await root.service.opened()
-        response = await service.delete_item(record.container, record.item)
+        deleted = await item_writes().delete_item(service, record.container, record.item)
         if index.isValid():
             self.pane.view.selectionModel().clear()
             self.model.remove_record(QModelIndex(index))
-        self.window.show_response("Item deleted", f"{record.id} was deleted.", response)
+        self.window.show_response("Item deleted", f"{record.id} was deleted.",
+                                  deleted.response)
 
     def upload_file(self) -> None:
         index, record, root = self._selection()
