@@ -30,6 +30,7 @@ from vaultbrowser.cosmos.services.addresses import (
     normalize_cosmos_url,
     parse_connection_string,
 )
+from vaultbrowser.cosmos.services.audit_options import add_audit_arguments
 from vaultbrowser.cosmos.services.discovered import (
     COSMOS_RESOURCE_TYPE,
     cosmos_connection_for_resource,
@@ -104,6 +105,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="NAME",
                         help="open the Cosmos DB account whose connection string is in this "
                         "environment variable (repeatable)")
+    add_audit_arguments(parser)  # the audit's TTL expectations and item size sample
 
 
 def _connections_from_args(args: argparse.Namespace) -> list[Connection]:
