@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QIcon
 
 from vaultbrowser.core.models.icons import Icon, icon
@@ -173,9 +173,10 @@ class QueryResultsModel(LazyTreeModel):
         roots = self.root_nodes()
         return roots[-1].record if roots else None
 
-    def start(self, run: QueryRun) -> None:
-        """Forget the previous run; list ``run``'s first page."""
+    def start(self, run: QueryRun) -> QModelIndex:
+        """Forget the previous run; list ``run``'s first page; its row."""
         for node in self.root_nodes():
             self.remove_root(node.record)
         index = self.add_root(run)
         self.fetchMore(index)
+        return index

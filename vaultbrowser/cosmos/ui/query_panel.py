@@ -3,7 +3,8 @@
 SQL with parameters (name/value rows, values as JSON), an optional partition key scope, the
 results paged lazily in a tree pane of their own ("N loaded · more", Load all, Cancel), the
 request charge of each page and in total, and the recent queries (kept in the window's
-preferences: the query text and the parameters as typed). A syntax error is reported and its
+preferences, or for this run when none are saved: the query text, the parameters and the
+partition key as typed). A syntax error is reported and its
 first problem selected in the editor (``QuerySyntaxError.problems``: offsets into the SQL,
 from the service's message).
 """
@@ -62,6 +63,7 @@ class QueryPanel(QWidget):
         self.container: ContainerRow | None = None
         self.root: CosmosRoot | None = None
         self.last_error: VaultBrowserError | None = None
+        self._this_run = "[]"  # the history when nothing is saved (tests, the demo)
 
         self.target = QLabel("Select a container (or an item) in the Cosmos DB tree.")
         self.history = QComboBox()
@@ -200,7 +202,8 @@ class QueryPanel(QWidget):
         self.editor.setExtraSelections([])
         self.charge.setText("Running…")
         self.remember(query)
-        self.results.start(QueryRun(self.root, self.container, query, item_query))
+        index = self.results.start(QueryRun(self.root, self.container, query, item_query))
+        self.results_pane.view.expand(self.results_pane.proxy.mapFromSource(index))
         self.dock.show()
 
     def _show_charge(self) -> None:
@@ -241,7 +244,7 @@ class QueryPanel(QWidget):
 
     def _history_entries(self) -> list[QueryText]:
         settings = self.window.preferences
-        raw = settings.value(HISTORY_KEY, "[]") if settings is not None else "[]"
+        raw = settings.value(HISTORY_KEY, "[]") if settings is not None else self._this_run
         try:
             data = json.loads(raw if isinstance(raw, str) else "[]")
         except ValueError:
@@ -259,9 +262,11 @@ class QueryPanel(QWidget):
         entries = [entry for entry in self._history_entries() if entry != query]
         entries.insert(0, query)
         settings = self.window.preferences
+        kept = json.dumps([entry.to_json() for entry in entries[:HISTORY_LENGTH]])
         if settings is not None:
-            settings.setValue(HISTORY_KEY, json.dumps(
-                [entry.to_json() for entry in entries[:HISTORY_LENGTH]]))
+            settings.setValue(HISTORY_KEY, kept)
+        else:
+            self._this_run = kept
         self._load_history()
 
     def _history_chosen(self, position: int) -> None:
