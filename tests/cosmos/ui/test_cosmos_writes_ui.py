@@ -172,3 +172,40 @@ def test_a_read_only_connection_offers_no_write_and_its_transport_refuses_them(
         await asyncio.sleep(0)
     qloop.run_until_complete(run())
     assert not h.errors
+
+
+def test_upload_previews_the_count_then_reports(
+        qloop: Any, cosmos_window: CosmosWindow, cosmos_server: CosmosServer,
+        seed: Callable[..., SeededContainer], tmp_path: Any) -> None:
+    seeded = seed(2)
+    h = cosmos_window
+    lines = [{"id": f"up-{n}", "pk": f"p{n % 2}", "n": n} for n in range(30)]
+    lines.append({"id": "item-0000", "pk": "p0"})  # exists: reported, not overwritten
+    good = tmp_path / "items.jsonl"
+    good.write_text("\n".join(json.dumps(line) for line in lines))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"id": "ok", "pk": "p0"}, {"id": "nokey"}]))
+    previews: list[str] = []
+
+    async def run() -> None:
+        root = await h.connect(cosmos_server)
+        container = await h.container(root, seeded.database, "items")
+        await h.select(container)
+        h.refresh_actions()
+        h.actions.choose_file = lambda: str(bad)  # refused whole: nothing written
+        with pytest.raises(Exception) as refused:
+            await h.trigger(h.actions.upload_action)
+        assert "partition key" in str(refused.value).lower() or "/pk" in str(refused.value)
+        assert await server_item(cosmos_server, seeded, "ok", "p0") is None
+        h.actions.choose_file = lambda: str(good)
+        h.dialogs.expect(QMessageBox, lambda box: (previews.append(box.text()), box.accept()))
+        await h.trigger(h.actions.upload_action)
+        assert "Create 31 items from items.jsonl" in previews[0]
+        upload = h.actions.last_upload
+        assert len(upload.created) == 30 and [f.id for f in upload.failed] == ["item-0000"]
+        assert h.window.detail_pane.subtitle.text().startswith("30 of 31 items created, 1 failed")
+        assert "item-0000" in h.window.detail_pane.subtitle.text()
+        assert await server_item(cosmos_server, seeded, "up-7", "p1") is not None
+        await h.listed(container)
+        assert len(h.names(container)) == 32
+    qloop.run_until_complete(run())

@@ -58,6 +58,7 @@ class CosmosItemActions(QObject):
         self.model = model
         self.query = query
         self.last_task: asyncio.Task[Any] | None = None
+        self.last_upload: Any = None  # the newest upload's report (ItemUpload)
         self.choose_file: Callable[[], str | None] = self._file_dialog
         pane.action_providers.append(self.actions_for)
 
@@ -251,22 +252,31 @@ class CosmosItemActions(QObject):
 
     async def _upload(self, index: QPersistentModelIndex, root: CosmosRoot,
                       path: Path) -> None:
-        from vaultbrowser.cosmos.services.uploads import read_items_file
+        from vaultbrowser.cosmos.services.uploads import ItemUpload, read_upload
 
         container_index, container = self._container_of(index)
         persistent = QPersistentModelIndex(container_index)
-        documents = await asyncio.to_thread(read_items_file, path,
-                                            container.partition_key_paths)
+        # Checked whole before anything is sent: a bad item refuses the file (its number said)
+        documents = await read_upload(path, container.record)
         box = confirm_box(self.pane, "Upload items",
                           f"Create {len(documents):,} items from {path.name} in "
-                          f"{container.display_name}?", "Upload")
+                          f"{container.display_name}? Existing ids are reported, never "
+                          "overwritten.", "Upload")
         if not await self._ask(box):
             return
         service = await root.service.opened()
         status = self.window.statusBar()
-        report = await service.upload_items(container.record, documents, progress=lambda done:
-                                            status.showMessage(f"Uploading… {done:,} written"))
-        status.showMessage(report.summary, 8000)
-        if persistent.isValid():
-            self.model.refresh(QModelIndex(persistent))
-        self.window.show_response("Items uploaded", report.summary, None)
+        upload = ItemUpload(service, container.record, documents, progress=lambda done, total:
+                            status.showMessage(f"Uploading {path.name}… {done:,} of {total:,}"))
+        try:
+            await upload.run()
+        finally:
+            self.last_upload = upload
+            if persistent.isValid():
+                self.model.refresh(QModelIndex(persistent))
+        failed = "".join(f"\n• {failure.id}: {failure.error.message}"
+                         for failure in upload.failed[:10])
+        more = len(upload.failed) - 10
+        status.showMessage(upload.summary(), 8000)
+        self.window.show_response("Items uploaded", upload.summary() + failed + (
+            f"\n… and {more:,} more failed" if more > 0 else ""), None)
