@@ -47,8 +47,8 @@ def cosmos_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CosmosSe
 
 def cosmos_connection(server: CosmosServer, **fields: Any) -> Connection:
     """A connection to the local server (the session's loopback token: it checks none)."""
-    return Connection(kind="cosmos", url=server.endpoint, ca_path=str(server.ca_path),
-                      **{"auth": AuthMethod.LOCAL_EMULATOR, **fields})
+    defaults: dict[str, Any] = {"auth": AuthMethod.LOCAL_EMULATOR, "ca_path": str(server.ca_path)}
+    return Connection(kind="cosmos", url=server.endpoint, **{**defaults, **fields})
 
 
 @asynccontextmanager

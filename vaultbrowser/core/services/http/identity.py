@@ -1,7 +1,8 @@
 """Who made a request, read from its credentials without keeping them.
 
 For a bearer token the JWT's payload claims name the signed-in user or application; the token
-itself (and its signature) is never stored. Shared-key and SAS requests name their method.
+itself (and its signature) is never stored. Shared-key, Cosmos DB key and SAS requests name
+their method.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from functools import lru_cache
+from urllib.parse import parse_qsl, unquote
 
 
 @lru_cache(maxsize=32)
@@ -20,8 +22,26 @@ def identity_from_authorization(header: str | None, url_has_sas: bool = False) -
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "sharedkey":
         return f"account key ({value.split(':', 1)[0]})"
+    if not value:
+        return _cosmos_identity(header)
     if scheme.lower() != "bearer":
         return scheme
+    return _token_identity(value)
+
+
+def _cosmos_identity(header: str) -> str:
+    """Cosmos DB's ``type=master|aad|resource&ver=1.0&sig=…`` (URL-encoded, no scheme): the
+    signature (an HMAC of the key, or the Entra token itself) is never returned."""
+    fields = dict(parse_qsl(unquote(header)))
+    kind = fields.get("type", "").lower()
+    if kind == "master":
+        return "account key"
+    if kind == "aad":
+        return _token_identity(fields.get("sig", ""))
+    return "resource token" if kind == "resource" else "credentials"
+
+
+def _token_identity(value: str) -> str:
     claims = _jwt_claims(value)
     if claims is None:
         return "bearer token (not a JWT: local emulator)"
