@@ -40,6 +40,28 @@ Public API (import from the defining module; nothing is re-exported here):
     ``READER_ROLE`` / ``CONTRIBUTOR_ROLE``; 404/409/412/429/5xx as core's types.
 ``read_requests``
     ``cosmos_read_request(method, url, headers)``: the read-only guard's rule (queries pass).
+``details``
+    ``await container_details(service, container) -> Result[ContainerDetails]``
+    (``container`` re-read, ``partition_key_kind``, ``partition_key_version``,
+    ``indexing_policy``, ``conflict_resolution_policy``, ``unique_keys``, ``analytical_ttl``,
+    ``ttl_text``, ``throughput: Throughput(manual_ru, autoscale_max_ru, unavailable: str,
+    response)``: a 400/403/404 on the offer is ``unavailable`` text, not an error);
+    ``await read_throughput(container_proxy)``.
+``items``
+    ``await read_item(service, container, id, partition_key) -> Result[ItemRecord]``
+    (``NotFound``); ``await create_item(service, container, document)`` (never an upsert:
+    ``Conflict``); ``await replace_item(service, container, loaded: ItemRecord, document)`` and
+    ``await delete_item(service, container, loaded)``, both ``If-Match: loaded.etag``: a
+    concurrent change raises ``ItemChanged(Conflict)`` with ``.sent_etag``, ``.current:
+    ItemRecord | None`` (None: deleted), ``.current_etag``; to overwrite, replace again with
+    ``loaded=error.current``. ``check_document(document, container)`` (``InvalidInput``).
+    An edit that changes the id or the partition key value is refused before sending.
+``uploads``
+    ``parse_items(text, container)`` / ``await read_upload(path, container)`` (an array or JSON
+    lines, checked whole: ``InvalidInput`` naming the item or line; ``LocalFileError``);
+    ``ItemUpload(service, container, items, progress=(done, total))``: ``await .run(writers=8)``,
+    then ``.created`` (ids), ``.failed`` (``UploadFailure(id, partition_key, error)``),
+    ``.not_attempted``, ``.summary()``; ``ReadOnlyRefused`` on a read-only connection.
 
 The local test server: ``vaultbrowser.emulators.cosmos_server.CosmosServer`` (``endpoint``,
 ``ca_path``; ``COSMOS_SERVER_KEY``); tests use ``tests/cosmos/conftest.py`` (``cosmos_server``,
