@@ -209,3 +209,29 @@ def test_session_tokens_and_keys_never_leave(run: Callable[..., Any]) -> None:
         assert "1234" not in shown and KEY not in shown and "sig%3D" not in shown.lower()
 
     run(scenario())
+
+
+def test_a_wrong_key_says_so_without_the_signed_payload(run: Callable[..., Any]) -> None:
+    async def scenario() -> None:
+        answer = _always(service_error(
+            401, "Unauthorized",
+            "The input authorization token can't serve the request. The wrong key is being used "
+            "or the expected payload is not built as per the protocol. For more info: "
+            "https://aka.ms/cosmosdb-ts-401. Server used the following payload to sign: "
+            "'get\\ndbs\\n\\nsat, 05 dec 2026 00:40:00 gmt\\n\\n'"))
+        async with real_service(answer) as (service, _journal, _mock):
+            with pytest.raises(AuthenticationRequired) as refused:
+                await service.databases()
+        assert "Keys page" in refused.value.advice
+        assert "payload to sign" not in refused.value.message
+
+    run(scenario())
+
+
+def test_a_problem_says_its_line_and_column() -> None:
+    from vaultbrowser.cosmos.services.failures import QueryProblem
+
+    sql = "SELECT *\nFROM c\nWHER c.n = 1"
+    problem = QueryProblem(sql.index("WHER"), sql.index("WHER") + 4, "SC1001", "near 'WHER'")
+    assert problem.line_column(sql) == (3, 1)
+    assert QueryProblem(0, 0, "", "").line_column(sql) == (1, 1)

@@ -35,7 +35,7 @@ Public API (import from the defining module; nothing is re-exported here):
 ``failures``
     ``cosmos_error(exc) -> VaultBrowserError``; ``cosmos_translated()`` (async context);
     ``QuerySyntaxError(InvalidInput)`` with ``.problems: tuple[QueryProblem(start, end, code,
-    message)]`` (offsets into the SQL); ``PartitionKeyMismatch``,
+    message)]`` (offsets into the SQL; ``.line_column(sql)``); ``PartitionKeyMismatch``,
     ``CrossPartitionQueryRefused``, ``RequestTooLarge`` (InvalidInput); 401/403 advice names
     ``READER_ROLE`` / ``CONTRIBUTOR_ROLE``; 404/409/412/429/5xx as core's types.
 ``read_requests``

@@ -62,6 +62,11 @@ class QueryProblem:
     code: str
     message: str
 
+    def line_column(self, sql: str) -> tuple[int, int]:
+        """Where ``start`` is in ``sql``: (line, column), both counted from 1."""
+        before = sql[: max(0, min(self.start, len(sql)))]
+        return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
 
 class QuerySyntaxError(InvalidInput):
     """The service could not parse the query; ``problems`` say where (the editor marks them)."""
@@ -105,7 +110,10 @@ def body_of(exc: CosmosHttpResponseError) -> tuple[str | None, str]:
     if isinstance(data, dict):
         code = data.get("code") if isinstance(data.get("code"), str) else None
         text = str(data.get("message") or "")
-    text = re.split(r"\r?\n\s*ActivityId:|,?\s*RequestStartTime:", text, maxsplit=1)[0]
+    # What follows is for support, not the user: the activity id (kept apart), the request
+    # timings, and the payload the service signed (a wrong key's 401).
+    text = re.split(r"\r?\n\s*ActivityId:|,?\s*RequestStartTime:|\s*Server used the following "
+                    r"payload to sign", text, maxsplit=1)[0]
     return code, text.strip()
 
 
@@ -148,10 +156,11 @@ def cosmos_error(exc: BaseException) -> VaultBrowserError:
     status, sub_status = general.status, exc.sub_status
     if status == 401:
         local_disabled = "local authorization is disabled" in lowered
+        wrong_key = any(hint in lowered for hint in ("wrong key", "master", "signature"))
         return AuthenticationRequired(
             text or "The account did not accept the sign-in.",
-            advice=_LOCAL_AUTH_ADVICE if local_disabled else _KEY_ADVICE
-            if "master" in lowered or "signature" in lowered else None, **facts)
+            advice=_LOCAL_AUTH_ADVICE if local_disabled else _KEY_ADVICE if wrong_key else None,
+            **facts)
     if status == 403:
         if "firewall" in lowered or "ip address" in lowered or "public network" in lowered:
             advice = _FIREWALL_ADVICE
