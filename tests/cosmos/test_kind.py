@@ -95,3 +95,57 @@ def test_the_icon_draws_at_16_px(qapp: Any, background: str) -> None:
     differing = sum(1 for x in range(16) for y in range(16)
                     if abs(QColor(image.pixel(x, y)).lightness() - base.lightness()) > 60)
     assert differing > 40  # a visible shape on either background
+
+
+# --- the demo provider ------------------------------------------------------------------------
+
+
+def test_the_demo_starts_a_seeded_server_and_stops_it(tmp_path: Any) -> None:
+    import asyncio
+
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.cosmos.services.demo.cosmos_demo import CosmosDemo, demo_documents
+    from vaultbrowser.cosmos.services.opening import open_service
+    from vaultbrowser.emulators.cosmos_server import CosmosServer
+
+    if CosmosServer.find_package() is None:
+        pytest.skip("@vercel/cosmosdb-server is not installed (npm install in the project)")
+    demo = KIND.demo(tmp_path, True)
+    assert isinstance(demo, CosmosDemo) and "Cosmos DB" in demo.starting
+    expected = {key: len(items) for key, (_path, items, _ttl) in demo_documents().items()}
+
+    async def run() -> dict[tuple[str, str], int]:
+        connection = await demo.start({})
+        assert connection.kind == "cosmos" and connection.auth is AuthMethod.LOCAL_EMULATOR
+        session = ServiceSession()
+        service = await open_service(session, connection)
+        try:
+            counts = {}
+            for database, container in expected:
+                proxy = service.client.get_database_client(database).get_container_client(
+                    container)
+                (counts[(database, container)],) = [n async for n in proxy.query_items(
+                    "SELECT VALUE COUNT(1) FROM c")]
+            return counts
+        finally:
+            await session.aclose()
+            await demo.stop()
+
+    assert asyncio.run(run()) == expected
+    assert sum(expected.values()) > 3000
+    assert not demo.server.running
+    asyncio.run(demo.stop())  # idempotent
+
+
+def test_the_demo_is_unavailable_with_advice_without_the_server(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from vaultbrowser.core.services.kinds import DemoUnavailable
+
+    monkeypatch.setenv("VAULTBROWSER_COSMOSDB_SERVER", str(tmp_path / "nowhere"))
+    demo = KIND.demo(tmp_path, True)
+    with pytest.raises(DemoUnavailable) as caught:
+        asyncio.run(demo.start({}))
+    assert "npm install" in str(caught.value)
+    asyncio.run(demo.stop())
