@@ -8,8 +8,10 @@ discovery found but nobody opened is closed again when the tool is done with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from vaultbrowser.keyvault.services.vault_service import KeyVaultService
+if TYPE_CHECKING:  # the window imports this before its first paint; the SDK comes later
+    from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 
 @dataclass(frozen=True, eq=False)
