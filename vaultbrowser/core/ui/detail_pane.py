@@ -124,7 +124,7 @@ class DetailPane(QWidget):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.value_row)
         layout.addWidget(self.properties, 3)
-        http_title = QLabel("HTTP call")
+        http_title = QLabel("Service call")  # HTTP, or a Redis command
         http_title.setStyleSheet("font-weight: bold;")
         layout.addWidget(http_title)
         layout.addWidget(self.status_line)
