@@ -29,9 +29,10 @@ Public API (import from the defining module; nothing is re-exported here):
 ``records``
     ``DatabaseRecord(id, etag, modified)``; ``ContainerRecord(database, id,
     partition_key_paths, default_ttl, etag, modified)``; ``ItemRecord(id, partition_key, etag,
-    modified, document, size)``; ``value_at(document, path)``; ``CallFacts.of(ResponseInfo)
-    -> CallFacts(status, request_charge, activity_id, session_token_sent,
-    continuation_present, retry_after, item_count)`` (the detail pane's Cosmos rows).
+    modified, document; .size: bytes, computed when asked)``; ``value_at(document, path)``;
+    ``CallFacts.of(ResponseInfo) -> CallFacts(status, request_charge, activity_id,
+    session_token_sent, continuation_present, retry_after, item_count)`` (the detail pane's
+    Cosmos rows).
 ``failures``
     ``cosmos_error(exc) -> VaultBrowserError``; ``cosmos_translated()`` (async context);
     ``QuerySyntaxError(InvalidInput)`` with ``.problems: tuple[QueryProblem(start, end, code,
