@@ -45,6 +45,7 @@ from bench.common import (
     print_table,
     ratio_row,
 )
+from bench.cosmos_items import measure_cosmos_items
 from bench.discovery import measure_discovery
 from bench.million import measure_million
 from bench.preview import measure_preview
@@ -287,7 +288,8 @@ def main() -> int:
                                           measure_statistics, measure_preview,
                                           measure_vault_search, measure_million,
                                           measure_transfer, measure_start_to_rows,
-                                          measure_audit_scale, measure_redis_scan]
+                                          measure_audit_scale, measure_redis_scan,
+                                          measure_cosmos_items]
     # BENCH_ONLY=secrets,blobs: only the steps whose name (measure_<name>) is listed.
     only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
     if only:

@@ -1,0 +1,207 @@
+"""Page through 50,000 Cosmos DB items (``python -m bench.cosmos_items``; a step of ``python -m
+bench``): the local ``@vercel/cosmosdb-server`` of the tests (``emulators/cosmos_server.py``:
+loopback HTTPS with our CA) holding one container of 50,000 small items (2,000 with
+``BENCH_QUICK=1``), seeded by concurrent POSTs straight to its REST API (the server checks no
+authorisation, so nothing is signed; the SDK's ``create_item`` costs ~40 % more per item),
+then in the same run, alternating which goes first, each in a child process of its own:
+
+- **ours**: the Cosmos kind's Load all without Qt — ``CosmosService.items`` over a connection
+  opened as the app opens it (``open_service``: the session's transport with its journal,
+  response limits and read-only guard; ``ItemRecord`` per item, with its JSON size): the first
+  page (``FIRST_PAGE_ITEMS``), then pages of ``NEXT_PAGE_ITEMS`` through the query's
+  continuation token to the end;
+- **the SDK**: ``ContainerProxy.query_items("SELECT * FROM c").by_page()`` on the same server,
+  the same page sizes (a first page of ``FIRST_PAGE_ITEMS``, then ``by_page(token)`` with
+  ``NEXT_PAGE_ITEMS``), every item of every page read into a list.
+
+Both open their client and ask for one item before the clock starts (the account read, the
+SDK's query modules imported on a process's first query). Targets: ours ≤ 1.1× the
+SDK for the first page and for Load all. The Cosmos tab's tree (C2's) is not measured here yet:
+the service's paging loop stands for it. Where Node.js or the npm package is missing the step
+is skipped with a note saying how to get them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import ssl
+import sys
+import time
+from typing import Any
+
+from bench.common import Plan, Row, child, collect, log, median, ratio_row, step_main
+
+TARGET = 1.1
+DATABASE, CONTAINER, KEY_PATH = "bench", "items", "/pk"
+PARTITIONS = 16
+SEED_AT_ONCE = 64  # POSTs in flight while seeding
+
+
+def item_count(plan: Plan) -> int:
+    """50,000 (2,000 with ``BENCH_QUICK=1``); ``BENCH_COSMOS_ITEMS`` to change."""
+    default = 2_000 if plan.quick else 50_000
+    return max(1, int(os.environ.get("BENCH_COSMOS_ITEMS", default)))
+
+
+def _item(number: int) -> dict[str, Any]:
+    """A small item (~150 bytes of JSON), as an app's order or session might be."""
+    return {"id": f"item-{number:06d}", "pk": f"p{number % PARTITIONS}", "n": number,
+            "name": f"customer {number}", "status": ("open", "paid", "sent")[number % 3],
+            "total": round(number * 1.25, 2), "tags": ["bench", f"t{number % 7}"]}
+
+
+async def seed(endpoint: str, ca_path: str, count: int) -> float:
+    """A database with one container of ``count`` items; the seconds it took."""
+    import aiohttp
+
+    context = ssl.create_default_context(cafile=ca_path)
+    base = endpoint.rstrip("/")
+    headers = {"content-type": "application/json", "x-ms-version": "2020-07-15",
+               "authorization": "unsigned"}  # the local server checks none
+    started = time.perf_counter()
+    connector = aiohttp.TCPConnector(ssl=context, limit=SEED_AT_ONCE)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async def post(path: str, body: dict[str, Any], extra: dict[str, str]) -> None:
+            async with session.post(base + path, data=json.dumps(body),
+                                    headers={**headers, **extra}) as response:
+                await response.read()
+                if response.status != 201:
+                    raise RuntimeError(f"seeding {path}: {response.status}")
+
+        await post("/dbs", {"id": DATABASE}, {})
+        await post(f"/dbs/{DATABASE}/colls", {"id": CONTAINER, "partitionKey": {
+            "paths": [KEY_PATH], "kind": "Hash"}}, {})
+        limit = asyncio.Semaphore(SEED_AT_ONCE)
+
+        async def one(number: int) -> None:
+            item = _item(number)
+            async with limit:
+                await post(f"/dbs/{DATABASE}/colls/{CONTAINER}/docs", item,
+                           {"x-ms-documentdb-partitionkey": json.dumps([item["pk"]])})
+
+        await asyncio.gather(*(one(number) for number in range(count)))
+    return time.perf_counter() - started
+
+
+async def _ours(spec: dict[str, Any]) -> dict[str, Any]:
+    from vaultbrowser.core.services.connections import AuthMethod, Connection
+    from vaultbrowser.core.services.session import ServiceSession
+    from vaultbrowser.cosmos.services.opening import open_service
+    from vaultbrowser.cosmos.services.records import ContainerRecord
+
+    session = ServiceSession(read_only=True)
+    try:
+        service = await open_service(session, Connection(
+            "cosmos", spec["endpoint"], AuthMethod.LOCAL_EMULATOR, ca_path=spec["ca"],
+            read_only=True))
+        container = ContainerRecord(DATABASE, CONTAINER, (KEY_PATH,))
+        await service.items(container, page_size=1)  # warm, as the SDK's side
+        started = time.perf_counter()
+        page = await service.items(container)
+        first = time.perf_counter()
+        items, pages, token = len(page.items), 1, page.next_token
+        while token is not None:
+            page = await service.items(container, continuation=token)
+            items, pages, token = items + len(page.items), pages + 1, page.next_token
+        end = time.perf_counter()
+    finally:
+        await session.aclose()
+    return {"ours_first": first - started, "ours_s": end - started, "ours_items": items,
+            "ours_pages": pages}
+
+
+async def _sdk(spec: dict[str, Any]) -> dict[str, Any]:
+    from azure.cosmos.aio import CosmosClient
+
+    from vaultbrowser.cosmos.services.queries import FIRST_PAGE_ITEMS, NEXT_PAGE_ITEMS
+    from vaultbrowser.emulators.cosmos_server import COSMOS_SERVER_KEY
+
+    async with CosmosClient(spec["endpoint"], COSMOS_SERVER_KEY,
+                            connection_verify=spec["ca"]) as client:
+        container = client.get_database_client(DATABASE).get_container_client(CONTAINER)
+        # warm: the first query of a process imports the SDK's query modules (~25 ms)
+        await anext(container.query_items("SELECT * FROM c", max_item_count=1).by_page())
+        started = time.perf_counter()
+        pager = container.query_items("SELECT * FROM c", max_item_count=FIRST_PAGE_ITEMS
+                                      ).by_page()
+        kept = [item async for item in await anext(pager)]
+        first = time.perf_counter()
+        pages, token = 1, pager.continuation_token
+        if token:
+            async for page in container.query_items(
+                    "SELECT * FROM c", max_item_count=NEXT_PAGE_ITEMS).by_page(token):
+                kept.extend([item async for item in page])
+                pages += 1
+        end = time.perf_counter()
+    return {"sdk_first": first - started, "sdk_s": end - started, "sdk_items": len(kept),
+            "sdk_pages": pages}
+
+
+async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
+    """One run of one side (``spec["which"]``) in this process."""
+    return await (_ours(spec) if spec["which"] == "ours" else _sdk(spec))
+
+
+def measure_cosmos_items(plan: Plan) -> tuple[list[Row], list[str]]:
+    """The bench step: one seeded server, ``max(2, runs)`` runs in alternating order."""
+    from vaultbrowser.emulators.cosmos_server import CosmosServer, CosmosServerUnavailable
+
+    count = item_count(plan)
+    notes: list[str] = []
+    results: list[dict[str, Any]] = []
+    runs = max(2, plan.runs)
+    server = CosmosServer()
+    try:
+        server.start()
+    except CosmosServerUnavailable as error:
+        return [], [f"cosmos items skipped: {error}"]
+    try:
+        spec = {"endpoint": server.endpoint, "ca": str(server.ca_path)}
+        took = asyncio.run(seed(spec["endpoint"], spec["ca"], count))
+        notes.append(f"cosmos items: {count:,} items seeded in {took:.1f} s "
+                     f"({SEED_AT_ONCE} POSTs at a time)")
+        log(f"cosmos items: {count:,} seeded in {took:.1f} s")
+        for run in range(runs):
+            figures: dict[str, Any] = {}
+            for which in (("ours", "sdk") if run % 2 == 0 else ("sdk", "ours")):
+                figures.update(child(["bench.cosmos_items", json.dumps(
+                    {**spec, "which": which})], timeout=1800))
+            log(f"cosmos items {count:,} run {run + 1}/{runs}: ours {figures['ours_s']:.2f} s "
+                f"({figures['ours_pages']} pages, first {figures['ours_first'] * 1000:.0f} ms), "
+                f"SDK {figures['sdk_s']:.2f} s (first {figures['sdk_first'] * 1000:.0f} ms)")
+            for key in ("ours_items", "sdk_items"):
+                if figures[key] != count:
+                    notes.append(f"cosmos items run {run + 1}: {key}={figures[key]:,} of "
+                                 f"{count:,}")
+            results.append(figures)
+    finally:
+        server.stop()
+    samples = collect(results)
+    label = f"cosmos items {count:,}"
+    ours, sdk = median(samples, "ours_s"), median(samples, "sdk_s")
+    ours_first, sdk_first = median(samples, "ours_first"), median(samples, "sdk_first")
+    rows = [
+        Row(f"{label}: Load all through the service (first page, then pages of 500)",
+            samples.get("ours_s", []), "s", f"≤ {TARGET:g}× the SDK",
+            None if ours is None or sdk is None else ours <= TARGET * sdk),
+        Row(f"{label}: its first page (first rows)", samples.get("ours_first", []), "ms",
+            f"≤ {TARGET:g}× the SDK",
+            None if ours_first is None or sdk_first is None else ours_first
+            <= TARGET * sdk_first),
+        Row(f"{label}: the SDK's query_items(...).by_page(), the same pages",
+            samples.get("sdk_s", []), "s"),
+        Row(f"{label}: the SDK's first page", samples.get("sdk_first", []), "ms"),
+        ratio_row(f"{label}: Load all, ours ÷ the SDK", ours, sdk, TARGET),
+        ratio_row(f"{label}: first page, ours ÷ the SDK", ours_first, sdk_first, TARGET),
+    ]
+    return rows, notes
+
+
+def main() -> int:
+    return step_main(measure_cosmos_items, _measure)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
