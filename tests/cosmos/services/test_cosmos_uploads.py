@@ -95,3 +95,41 @@ def test_upload_on_a_read_only_connection_writes_nothing(
             await session.aclose()
 
     run(scenario())
+
+
+def test_a_cancelled_upload_reports_exactly_what_was_written(
+        run: Callable[..., Any], cosmos_server: CosmosServer,
+        seed: Callable[..., SeededContainer]) -> None:
+    import asyncio
+
+    seeded = seed(0)
+    container = ContainerRecord(seeded.database, seeded.container, (seeded.key_path,))
+    items = parse_items(json.dumps([{"id": f"c{n:03d}", "pk": "a"} for n in range(200)]),
+                        container)
+
+    async def scenario() -> None:
+        session = ServiceSession()
+        service = await open_service(session, cosmos_connection(cosmos_server))
+        try:
+            task: asyncio.Task[Any] | None = None
+
+            def progress(done: int, _total: int) -> None:
+                if done == 10 and task is not None:
+                    task.cancel()
+
+            upload = ItemUpload(service, container, items, progress=progress)
+            task = asyncio.ensure_future(upload.run(writers=2))
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            page = await service.items(container, page_size=500)
+            written = {item.id for item in page.items}
+            # what was created is there; what was in flight may or may not be: both said
+            assert set(upload.created) <= written <= set(upload.created) | set(
+                upload.interrupted)
+            assert upload.interrupted and 10 <= len(upload.created) < 200
+            assert upload.not_attempted > 0
+            assert "interrupted" in upload.summary() and "not attempted" in upload.summary()
+        finally:
+            await session.aclose()
+
+    run(scenario())

@@ -61,8 +61,9 @@ Public API (import from the defining module; nothing is re-exported here):
     ``parse_items(text, container)`` / ``await read_upload(path, container)`` (an array or JSON
     lines, checked whole: ``InvalidInput`` naming the item or line; ``LocalFileError``);
     ``ItemUpload(service, container, items, progress=(done, total))``: ``await .run(writers=8)``,
-    then ``.created`` (ids), ``.failed`` (``UploadFailure(id, partition_key, error)``),
-    ``.not_attempted``, ``.summary()``; ``ReadOnlyRefused`` on a read-only connection.
+    then ``.created`` (ids), ``.interrupted`` (in flight at a cancel: maybe written),
+    ``.failed`` (``UploadFailure(id, partition_key, error)``), ``.not_attempted``,
+    ``.summary()``; ``ReadOnlyRefused`` on a read-only connection.
 
 The local test server: ``vaultbrowser.emulators.cosmos_server.CosmosServer`` (``endpoint``,
 ``ca_path``; ``COSMOS_SERVER_KEY``); tests use ``tests/cosmos/conftest.py`` (``cosmos_server``,

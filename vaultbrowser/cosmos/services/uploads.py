@@ -114,8 +114,8 @@ class UploadFailure:
 
 
 class ItemUpload:
-    """One upload's run; ``created`` and ``failed`` grow as it goes and stay readable after
-    a cancel or a stop, so nothing written goes unreported.
+    """One upload's run; ``created``, ``failed`` and ``interrupted`` grow as it goes and stay
+    readable after a cancel or a stop, so nothing written goes unreported.
 
     Args:
         progress: called with (done, total) after each item.
@@ -130,6 +130,8 @@ class ItemUpload:
         self._progress = progress
         self.created: list[str] = []
         self.failed: list[UploadFailure] = []
+        # Writes cancelled in flight: the service may have created them or not.
+        self.interrupted: list[str] = []
 
     @property
     def total(self) -> int:
@@ -137,14 +139,15 @@ class ItemUpload:
 
     @property
     def not_attempted(self) -> int:
-        return self.total - len(self.created) - len(self.failed)
+        return self.total - len(self.created) - len(self.failed) - len(self.interrupted)
 
     async def run(self, writers: int = WRITERS) -> ItemUpload:
         """Create every item, ``writers`` at a time; per-item failures are collected.
 
         Raises:
             ReadOnlyRefused: the connection is read-only (the first write; nothing written).
-            asyncio.CancelledError: cancelled (``created`` says what was written).
+            asyncio.CancelledError: cancelled (``created`` says what was written,
+                ``interrupted`` what was in flight).
         """
         pending = iter(self._items)
 
@@ -153,6 +156,9 @@ class ItemUpload:
                 try:
                     await create_item(self._service, self._container, item)
                 except ReadOnlyRefused:
+                    raise
+                except asyncio.CancelledError:
+                    self.interrupted.append(item["id"])
                     raise
                 except VaultBrowserError as exc:
                     key = ItemRecord.from_wire(item, self._container.partition_key_paths)
@@ -169,6 +175,8 @@ class ItemUpload:
         text = f"{len(self.created)} of {self.total} items created"
         if self.failed:
             text += f", {len(self.failed)} failed"
+        if self.interrupted:
+            text += f", {len(self.interrupted)} interrupted (maybe created: refresh to see)"
         if self.not_attempted:
             text += f", {self.not_attempted} not attempted"
         return text + "."
