@@ -235,3 +235,15 @@ def test_a_problem_says_its_line_and_column() -> None:
     problem = QueryProblem(sql.index("WHER"), sql.index("WHER") + 4, "SC1001", "near 'WHER'")
     assert problem.line_column(sql) == (3, 1)
     assert QueryProblem(0, 0, "", "").line_column(sql) == (1, 1)
+
+
+def test_a_real_500_on_a_point_read_stays_a_service_failure(run: Callable[..., Any]) -> None:
+    from vaultbrowser.core.services.errors import ServiceUnavailable
+
+    async def scenario() -> None:
+        answer = _always(service_error(500, "InternalServerError", "Unknown server error."))
+        async with real_service(answer) as (service, _journal, _mock):
+            with pytest.raises(ServiceUnavailable):
+                await read_item(service, CONTAINER, "order-1", "alice")
+
+    run(scenario())

@@ -18,7 +18,12 @@ from typing import Any
 from azure.core import MatchConditions
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
-from vaultbrowser.core.services.errors import Conflict, InvalidInput, NotFound
+from vaultbrowser.core.services.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    VaultBrowserError,
+)
 from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.cosmos.services.failures import PartitionKeyMismatch, cosmos_translated
@@ -105,7 +110,11 @@ async def read_item(service: CosmosService, container: ContainerRecord, item_id:
         cause = exc.__cause__
         if not (isinstance(cause, CosmosHttpResponseError) and cause.status_code == 500):
             raise
-        if await _exists(proxy, container, item_id, partition_key):
+        try:
+            exists = await _exists(proxy, container, item_id, partition_key)
+        except VaultBrowserError:
+            exists = True  # the check failed too: the read's own error is the one to show
+        if exists:
             raise
         raise NotFound(f"There is no item {item_id!r} in that partition.",
                        status=404, method="GET") from None
