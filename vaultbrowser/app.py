@@ -23,11 +23,12 @@ from vaultbrowser import APP_ID, APP_NAME, __version__
 from vaultbrowser.azure.kind import KIND as AZURE_SIGN_IN
 from vaultbrowser.blob.kind import KIND as BLOB_STORAGE
 from vaultbrowser.core.services.kinds import ServiceKind
+from vaultbrowser.cosmos.kind import KIND as COSMOS_DB
 from vaultbrowser.keyvault.kind import KIND as KEY_VAULT
 from vaultbrowser.redis.kind import KIND as REDIS
 
 # The service kinds, in the order of their tabs. A new kind is one package and one line here.
-KINDS: tuple[ServiceKind, ...] = (KEY_VAULT, BLOB_STORAGE, REDIS, AZURE_SIGN_IN)
+KINDS: tuple[ServiceKind, ...] = (KEY_VAULT, BLOB_STORAGE, REDIS, COSMOS_DB, AZURE_SIGN_IN)
 
 
 def build_parser(kinds: Sequence[ServiceKind] = KINDS) -> argparse.ArgumentParser:

@@ -70,6 +70,7 @@ class JsonViewer(QWidget):
         self.stack.addWidget(self.tree)
         self.stack.addWidget(self.text)
         self.info = QLabel("")
+        self.info.setWordWrap(True)
         self.info.setStyleSheet("color: palette(mid);")
         self.mode_button = QPushButton("Text")
         self.mode_button.setToolTip("Show the JSON as indented text (or as a tree again)")
@@ -83,7 +84,9 @@ class JsonViewer(QWidget):
         self.copy_button.clicked.connect(self.copy_json)
         bar = QHBoxLayout()
         title = QLabel("Item JSON")
-        title.setStyleSheet("font-weight: bold;")
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)  # a font, not a style sheet: the label follows palette changes
         bar.addWidget(title)
         bar.addWidget(self.info, 1)
         for button in (self.expand_button, self.collapse_button, self.mode_button,

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -66,9 +67,12 @@ class QueryPanel(QWidget):
         self._this_run = "[]"  # the history when nothing is saved (tests, the demo)
 
         self.target = QLabel("Select a container (or an item) in the Cosmos DB tree.")
+        self.target.setWordWrap(True)  # a long account or container name wraps, not widens
         self.history = QComboBox()
         self.history.setToolTip("Recent queries (the text and the parameters as typed)")
-        self.history.setMinimumContentsLength(30)
+        self.history.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.history.setMinimumContentsLength(18)
         self.history.activated.connect(self._history_chosen)
         self.editor = QPlainTextEdit(DEFAULT_QUERY)
         mono = QFont("monospace")
@@ -86,16 +90,21 @@ class QueryPanel(QWidget):
         remove.clicked.connect(self._remove_parameter)
         self.scope_check = QCheckBox("Only partition key")
         self.scope_value = QLineEdit()
+        self.scope_value.setMinimumWidth(60)
         self.scope_value.setPlaceholderText('the value as JSON: "c1" or 42')
         self.run_button = QPushButton("Run query")
         self.run_button.setEnabled(False)
         self.run_button.clicked.connect(self.run_query)
         self.charge = QLabel("")
+        self.charge.setWordWrap(True)
         self.charge.setAccessibleName("Request charge")
 
         self.results = QueryResultsModel()
         self.results_pane = TreePane(self.results, "Query results")
         self.results_pane.set_column_widths((200, 120, 400))
+        # Its summary names the selected run (the query's text): cut, never widening the window
+        self.results_pane.summary.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                                QSizePolicy.Policy.Preferred)
         self.results.charged.connect(self._show_charge)
         self.results.load_failed.connect(self._failed)
         self.results_pane.record_selected.connect(self._result_selected)

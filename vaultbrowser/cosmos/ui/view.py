@@ -38,7 +38,7 @@ class CosmosView:
         self.pane.add_top_widget(self.columns_button)
         self.panes = (("Cosmos DB", self.pane),)
         self.json_viewer = JsonViewer()
-        window.detail_pane.add_value_viewer(self.json_viewer, 3)
+        window.detail_pane.add_value_viewer(self.json_viewer, 2)
         window.detail_pane.details_changed.connect(self._details_shown)
         self.query = QueryPanel(window, self.model, self.pane)
         self.actions = CosmosItemActions(window, self.pane, self.query)
