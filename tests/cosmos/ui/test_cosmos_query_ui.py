@@ -126,3 +126,24 @@ def test_a_syntax_error_is_selected_where_it_is(
         assert (cursor.selectionStart(), cursor.selectionEnd()) == (26, 29)
         assert cursor.selectedText() == ">>>"
     qloop.run_until_complete(run())
+
+
+def test_a_value_query_shows_its_values(
+        qloop: Any, cosmos_window: CosmosWindow, cosmos_server: CosmosServer,
+        seed: Callable[..., SeededContainer]) -> None:
+    seeded = seed(7)
+    h = cosmos_window
+
+    async def run() -> None:
+        root = await h.connect(cosmos_server)
+        container = await h.container(root, seeded.database, "items")
+        await h.select(container)
+        h.query.editor.setPlainText("SELECT VALUE c.n FROM c")
+        h.query.run_query()
+        await h.query.results.wait_idle()
+        model = h.query.results
+        run_index = model.index(0, 0)
+        values = sorted(int(model.index(r, 2, run_index).data()) for r in range(7))
+        assert values == list(range(7))
+    qloop.run_until_complete(run())
+    assert not h.errors

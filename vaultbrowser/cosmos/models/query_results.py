@@ -1,6 +1,7 @@
-"""The query editor's results: one run of a query as a lazy node whose children are the items
-it returned, paged through its continuation ("N loaded · more", Load all with cancel), with the
-request charge (RU) of each page and in total, and the history of recent queries."""
+"""The query editor's results: one run of a query as a lazy node whose children are what it
+returned (items; values and projections without an id as ``ValueRow``s), paged through its
+continuation ("N loaded · more", Load all with cancel), with the request charge (RU) of each
+page and in total; and the query text kept in the history of recent queries."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.cosmos.models.rows import ContainerRow, CosmosRoot, ItemRow, cell_text
 from vaultbrowser.cosmos.services.queries import ItemQuery
-from vaultbrowser.cosmos.services.records import CallFacts
+from vaultbrowser.cosmos.services.records import CallFacts, ItemRecord
 
 FIRST_PAGE_RESULTS = 50
 NEXT_PAGE_RESULTS = 500
@@ -117,6 +118,17 @@ def charge_of(page: Page[Any]) -> float:
     return CallFacts.of(page.response).request_charge or 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class ValueRow:
+    """A result that is no document: a value (``SELECT VALUE …``) or an object without id."""
+
+    value: Any
+
+    @property
+    def display_name(self) -> str:
+        return cell_text(self.value, 80)
+
+
 @guard_model_methods
 class QueryResultsModel(LazyTreeModel):
     """The results of the query runs (the newest one is the only top row)."""
@@ -124,7 +136,11 @@ class QueryResultsModel(LazyTreeModel):
     charged = Signal()  # a page's request charge was added to its run
 
     def column_titles(self) -> Sequence[str]:
-        return ("id", "Partition key", "Document")
+        return ("id", "Partition key", "Result")
+
+    def column_priority(self, column: int) -> int:
+        # The result itself before the partition key when the pane is narrow
+        return (0, 2, 1)[column] if 0 <= column < 3 else column
 
     def is_lazy(self, record: Any) -> bool:
         return isinstance(record, QueryRun)
@@ -142,15 +158,20 @@ class QueryResultsModel(LazyTreeModel):
                          ) -> Page[Any]:
         run = node.record
         assert isinstance(run, QueryRun)
+        from vaultbrowser.cosmos.services.query_values import query_page
+
         service = await run.root.service.opened()
-        page = await service.items(run.container.record, run.item_query, continuation,
-                                   page_size)
+        page = await query_page(service, run.container.record, run.item_query, continuation,
+                                page_size)
         run.charges.append(charge_of(page))
         self.charged.emit()
-        items = tuple(ItemRow(run.container.record, item) for item in page.items)
+        items = tuple(ItemRow(run.container.record, value) if isinstance(value, ItemRecord)
+                      else ValueRow(value) for value in page.items)
         return Page(items, page.next_token, page.response)
 
     def display(self, record: Any, column: int) -> Any:
+        if isinstance(record, ValueRow):
+            return cell_text(record.value, 300) if column == 2 else ""
         if isinstance(record, ItemRow):
             if column == 0:
                 return record.id

@@ -101,7 +101,7 @@ class QueryPanel(QWidget):
 
         self.results = QueryResultsModel()
         self.results_pane = TreePane(self.results, "Query results")
-        self.results_pane.set_column_widths((200, 120, 400))
+        self.results_pane.set_column_widths((170, 110, 500))
         # Its summary names the selected run (the query's text): cut, never widening the window
         self.results_pane.summary.setSizePolicy(QSizePolicy.Policy.Ignored,
                                                 QSizePolicy.Policy.Preferred)
