@@ -30,6 +30,7 @@ from vaultbrowser.emulators.arm.seed import (
     FABRIKAM_TENANT_ID,
     PRODUCTION_SUBSCRIPTION_ID,
 )
+from vaultbrowser.emulators.cosmos_server import CosmosServer
 
 PRODUCTION = "Contoso Demo / Contoso Production"
 DEVELOPMENT = "Contoso Demo / Contoso Development"
@@ -37,6 +38,11 @@ DEVELOPMENT = "Contoso Demo / Contoso Development"
 # Azure Managed Redis clusters (one per Contoso subscription we read).
 REDIS_DEMO = shutil.which("redis-server") is not None
 REDIS_CLUSTERS = {"redis-prod-sessions", "redis-dev-cache"} if REDIS_DEMO else set()
+# The Cosmos DB demo starts where the kind is registered and Node.js and the local server's npm
+# package are installed; the demo estate then holds its two Cosmos DB accounts.
+COSMOS_DEMO = (any(kind.name == "cosmos" for kind in KINDS) and shutil.which("node") is not None
+               and CosmosServer.find_package() is not None)
+COSMOS_ACCOUNTS = {"cosmos-prod-orders", "cosmos-dev-catalog"} if COSMOS_DEMO else set()
 
 
 def _audit(argv: list[str]) -> tuple[int, str]:
@@ -67,9 +73,12 @@ def test_findings_of_two_subscriptions_grouped_by_where_they_live(
     assert f"{PRODUCTION} / demo-vault" in sources
     assert f"{DEVELOPMENT} / kv-dev-legacy" in sources
     summary = report["summary"]
-    assert summary["subscriptions"] == 2 and summary["resources"] == 6 + len(REDIS_CLUSTERS)
+    assert summary["subscriptions"] == 2 and summary["resources"] == (
+        6 + len(REDIS_CLUSTERS) + len(COSMOS_ACCOUNTS))
     assert {r["name"] for r in report["resources"]
             if r["resource_type"] == "microsoft.cache/redisenterprise"} == REDIS_CLUSTERS
+    assert {r["name"] for r in report["resources"]
+            if r["resource_type"] == "microsoft.documentdb/databaseaccounts"} == COSMOS_ACCOUNTS
     assert set(summary["finding_items_by_subscription"]) == {PRODUCTION, DEVELOPMENT}
     # the inventory carries the same paths, and the demo's vault and account are not also
     # audited directly (only through discovery)
@@ -79,7 +88,7 @@ def test_findings_of_two_subscriptions_grouped_by_where_they_live(
     assert [c["kind"] for c in report["connections"]] == [AZURE]
     # progress per tenant and subscription
     assert "audit: Contoso Demo: subscriptions: 3 listed" in err
-    assert f"audit: {DEVELOPMENT}: resources: {4 + REDIS_DEMO} listed" in err
+    assert f"audit: {DEVELOPMENT}: resources: {4 + REDIS_DEMO + COSMOS_DEMO} listed" in err
 
 
 def test_what_resource_manager_knows_becomes_findings(
@@ -111,6 +120,12 @@ def test_what_resource_manager_knows_becomes_findings(
         assert sources["redis-access-keys"] == {f"{DEVELOPMENT} / redis-dev-cache"}
         assert sources["redis-non-tls"] == {f"{DEVELOPMENT} / redis-dev-cache",
                                             f"{PRODUCTION} / redis-prod-sessions"}
+    if COSMOS_DEMO:  # the Cosmos kind's audit reads ARM's view the same way
+        sources = {code: {item["source"] for item in _items(report, code)}
+                   for code in ("cosmos-local-auth", "cosmos-public-network")}
+        assert sources["cosmos-local-auth"] == {f"{DEVELOPMENT} / cosmos-dev-catalog"}
+        assert sources["cosmos-public-network"] == {f"{DEVELOPMENT} / cosmos-dev-catalog",
+                                                    f"{PRODUCTION} / cosmos-prod-orders"}
 
 
 def test_unreadable_parts_are_report_errors(discovered: tuple[int, str, dict[str, Any]]) -> None:
@@ -133,7 +148,8 @@ def test_subscription_limits_the_audit(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
     resources = [row for row in rows if row["section"] == "resource"]
     assert sorted(row["name"] for row in resources) == sorted(
-        ["demo-vault", "devstoreaccount1"] + (["redis-prod-sessions"] if REDIS_DEMO else []))
+        ["demo-vault", "devstoreaccount1"] + (["redis-prod-sessions"] if REDIS_DEMO else [])
+        + (["cosmos-prod-orders"] if COSMOS_DEMO else []))
     assert {row["subscription_id"] for row in resources} == {PRODUCTION_SUBSCRIPTION_ID}
     findings = [row for row in rows if row["section"] == "finding"]
     assert findings and all(row["source"].startswith(PRODUCTION + " / ") for row in findings)

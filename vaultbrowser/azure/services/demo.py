@@ -57,7 +57,20 @@ class AzureDemo:
         self._emulator = emulator
         return Connection(AZURE, emulator.base_url, AuthMethod.LOCAL_EMULATOR,
                           name="Azure (demo tenants)", tenant_id=CONTOSO_TENANT_ID,
-                          ca_path=str(emulator.ca_file))
+                          ca_path=self._trusted(emulator, cosmos))
+
+    def _trusted(self, emulator: ArmEmulator, cosmos: Connection | None) -> str:
+        """The sign-in's CA file, which the loopback resources it finds are opened with: the
+        emulator's, and the local Cosmos DB server's when it has a CA of its own (a bundle of
+        both: a few KB written once)."""
+        own = emulator.ca_file
+        if cosmos is None or not cosmos.ca_path or Path(cosmos.ca_path).resolve() == own:
+            return str(own)
+        bundle = self._workdir / "arm-and-cosmos-ca.pem"
+        bundle.parent.mkdir(parents=True, exist_ok=True)
+        bundle.write_text(own.read_text(encoding="ascii").rstrip("\n") + "\n"
+                          + Path(cosmos.ca_path).read_text(encoding="ascii"), encoding="ascii")
+        return str(bundle)
 
     async def stop(self) -> None:
         if self._emulator is not None:

@@ -25,7 +25,6 @@ from vaultbrowser.core.audit.inventory import InventoryCollector
 from vaultbrowser.core.audit.model import Finding, FindingItem, ItemKind, Severity
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import VaultBrowserError
-from vaultbrowser.cosmos.services.addresses import account_name
 from vaultbrowser.cosmos.services.audit_options import CosmosAuditOptions, audit_options
 from vaultbrowser.cosmos.services.opening import open_service
 from vaultbrowser.cosmos.services.queries import ItemQuery
@@ -152,7 +151,7 @@ async def audit_cosmos(collector: InventoryCollector, connection: Connection,
     or list is a report error; ARM's findings stand without it."""
     options = options or audit_options(collector.options)
     source = connection.display_name
-    collector.findings.extend(arm_findings(source, account_name(connection.url),
+    collector.findings.extend(arm_findings(source, connection.url,
                                            connection.resource_properties))
     try:
         service = await open_service(collector.session, connection)
