@@ -44,6 +44,12 @@ def test_items_page_lazily_and_load_all_completes(
         assert [h.model.index(0, c, container).data() for c in range(3)] == [
             first.data(), h.model.record_of(first).partition_key_text,
             str(h.model.record_of(first).document["n"])]
+        # other columns, chosen: the header and the loaded rows follow (no reset: rows stay)
+        h.view.columns_button.apply(" n , missing,n,")
+        assert h.model.property_columns == ("n", "missing")
+        assert h.model.headerData(3, Qt.Orientation.Horizontal) == "missing"
+        assert h.model.index(0, 3, container).data() == ""
+        assert h.pane.view.isExpanded(h.pane.proxy.mapFromSource(root))
         h.model.fetchMore(container)  # the next page (larger)
         await h.model.wait_idle()
         assert len(h.names(container)) == FIRST_PAGE_ITEMS + 500

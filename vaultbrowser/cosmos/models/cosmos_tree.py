@@ -39,6 +39,10 @@ CONTAINER_PAGE = 100
 class CosmosTreeModel(LazyTreeModel):
     """Every open Cosmos DB account; see the module docstring."""
 
+    # Each page is one service listing continuing at its own token (the query's
+    # continuation, told by core's fetch_page): Load all asks the next one at once.
+    asks_next_page_early = True
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._properties: tuple[str, ...] = ()
