@@ -100,7 +100,7 @@ def _open(session: Any, connection: Connection) -> Any:
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cosmos", action="append", default=[], metavar="URL",
                         help="a Cosmos DB account endpoint or name (repeatable; Entra ID "
-                        "sign-in; http on this computer is the local server)")
+                        "sign-in; an endpoint on this computer is a local server, no sign-in)")
     parser.add_argument("--cosmos-connection-string-env", action="append", default=[],
                         metavar="NAME",
                         help="open the Cosmos DB account whose connection string is in this "
