@@ -40,16 +40,20 @@ from vaultbrowser.cosmos.services.discovered import (
 SDK_MODULES = ("vaultbrowser.cosmos.services.lazy_service", "azure.cosmos.aio")
 AUTH_METHODS = (*ENTRA_METHODS, AuthMethod.ACCOUNT_KEY, AuthMethod.LOCAL_EMULATOR)
 
-# A planet with its orbit (Cosmos), a blue disc in a dark outline: legible at 16 px on light
-# and dark backgrounds.
+# A planet with its ring (Cosmos): the ring's far half behind the blue disc, its near half in
+# front; dark outlines keep it legible at 16 px on light and dark backgrounds.
 ICON_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<g transform="rotate(-25 16 16)" fill="none">
+<path d="M1.5 16A14.5 5 0 0 1 30.5 16" stroke="#0c3563" stroke-width="3.4"/>
+<path d="M1.5 16A14.5 5 0 0 1 30.5 16" stroke="#7fd0ff" stroke-width="1.6"/>
+</g>
 <circle cx="16" cy="16" r="9.5" fill="#2b7cd3" stroke="#0c3563" stroke-width="1.6"/>
 <path d="M9.5 11.5c2-2.6 5-3.6 7.8-3.1" fill="none" stroke="#bfe0ff" stroke-width="2"
  stroke-linecap="round"/>
-<ellipse cx="16" cy="16" rx="14.5" ry="5" fill="none" stroke="#0c3563" stroke-width="3.4"
- transform="rotate(-25 16 16)"/>
-<ellipse cx="16" cy="16" rx="14.5" ry="5" fill="none" stroke="#7fd0ff" stroke-width="1.6"
- transform="rotate(-25 16 16)"/>
+<g transform="rotate(-25 16 16)" fill="none">
+<path d="M1.5 16A14.5 5 0 0 0 30.5 16" stroke="#0c3563" stroke-width="3.4"/>
+<path d="M1.5 16A14.5 5 0 0 0 30.5 16" stroke="#7fd0ff" stroke-width="1.6"/>
+</g>
 </svg>"""
 
 
