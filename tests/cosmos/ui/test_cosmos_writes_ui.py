@@ -136,6 +136,13 @@ def test_delete_asks_first_and_removes_the_item(
         await h.select(item)
         record = h.model.record_of(item)
         h.refresh_actions()
+        # Enter on an item opens its editor (cancelled here: nothing sent)
+        before = h.actions.last_task
+        h.dialogs.expect(ItemEditorDialog, lambda dialog: dialog.reject())
+        h.pane.view.activated.emit(h.pane.proxy.mapFromSource(item))
+        assert h.actions.last_task is not before
+        await h.actions.last_task
+        assert not h.dialogs.script
         h.dialogs.expect(QMessageBox, lambda box: box.reject())  # cancelled: nothing sent
         await h.trigger(h.actions.delete_action)
         assert await server_item(cosmos_server, seeded, record.id, record.partition_key)

@@ -61,6 +61,7 @@ class CosmosItemActions(QObject):
         self.last_upload: Any = None  # the newest upload's report (ItemUpload)
         self.choose_file: Callable[[], str | None] = self._file_dialog
         pane.action_providers.append(self.actions_for)
+        pane.record_activated.connect(self._activated)
 
         self.query_action = self._action("Query…", self.open_query,
                                          "Write a SQL query over this container's items")
@@ -132,6 +133,11 @@ class CosmosItemActions(QObject):
         return await self.window.dialogs.wait(dialog) == ACCEPTED
 
     # --- the actions ------------------------------------------------------------------------
+
+    def _activated(self, record: Any, index: QModelIndex) -> None:
+        """Enter or a double-click on an item edits it (when the connection may write)."""
+        if isinstance(record, ItemRow) and self.window.can_write(self._root(index)):
+            self.edit_item()
 
     def open_query(self) -> None:
         index, record, root = self._selection()
