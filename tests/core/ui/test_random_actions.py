@@ -163,6 +163,36 @@ def redis_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def cosmos_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The local Cosmos DB server with a few hundred items in two containers (None where
+    Node.js or its npm package is missing: the Cosmos DB pane then stays without one)."""
+    from tests.cosmos.conftest import admin_client
+    from vaultbrowser.emulators.cosmos_server import CosmosServer, CosmosServerUnavailable
+
+    server = CosmosServer(workdir=tmp_path_factory.mktemp("random-cosmos"))
+    try:
+        server.start()
+    except CosmosServerUnavailable:
+        yield None
+        return
+
+    async def seed() -> None:
+        async with admin_client(server) as client:
+            database = await client.create_database("random")
+            for name, count in (("orders", 300), ("events", 40)):
+                container = await database.create_container(
+                    name, partition_key={"paths": ["/pk"], "kind": "Hash"})
+                await asyncio.gather(*(container.create_item(
+                    {"id": f"{name}-{n:04d}", "pk": f"p{n % 5}", "n": n}) for n in range(count)))
+
+    try:
+        asyncio.run(seed())
+        yield server
+    finally:
+        server.stop()
+
+
 class Run:
     """The window under test, the random source and what the actions share."""
 
@@ -382,7 +412,7 @@ async def idle(window: MainWindow, timeout: float = 30.0) -> None:
 
 def test_random_ui_actions(qloop: asyncio.AbstractEventLoop, qtbot: Any, qtlog: Any,
                            emulator: Any, blob_account: Any, arm: Any,
-                           redis_store: Any) -> None:
+                           redis_store: Any, cosmos_store: Any) -> None:
     seed = int(os.environ.get("VB_RANDOM_SEED") or random.SystemRandom().randrange(2**32))
     print(f"\n[random-actions] VB_RANDOM_SEED={seed} ({ACTIONS} actions)")
     rng = random.Random(seed)
@@ -416,6 +446,9 @@ def test_random_ui_actions(qloop: asyncio.AbstractEventLoop, qtbot: Any, qtlog: 
     if redis_store is not None:
         connections.append(Connection("redis", f"redis://127.0.0.1:{redis_store.port}",
                                       AuthMethod.LOCAL_EMULATOR, name="random-redis"))
+    if cosmos_store is not None:
+        connections.append(Connection("cosmos", cosmos_store.endpoint, AuthMethod.LOCAL_EMULATOR,
+                                      name="random-cosmos", ca_path=str(cosmos_store.ca_path)))
     run = Run(window, rng, emulator, connections)
     recorder.context = run.where
     heartbeat = Heartbeat()
@@ -483,6 +516,8 @@ def test_random_ui_actions(qloop: asyncio.AbstractEventLoop, qtbot: Any, qtlog: 
             roots = pane.model.root_nodes()
             if not roots and redis_store is None and pane.title.startswith("Redis"):
                 continue  # no redis-server on this machine: nothing to connect to
+            if not roots and cosmos_store is None and pane.title.startswith("Cosmos"):
+                continue  # no local Cosmos DB server on this machine
             assert roots, f"seed {seed}: {pane.title} has no connection"
             for node in roots:
                 assert node.listed and node.listing.error is None, (
