@@ -295,7 +295,14 @@ def main() -> int:
     if only:
         steps = [step for step in steps if step.__name__.removeprefix("measure_") in only]
     for step in steps:
-        result = step(plan)
+        try:
+            result = step(plan)
+        except Exception as exc:  # a broken step must not lose the figures of the others
+            name = step.__name__.removeprefix("measure_")
+            log(f"{name}: failed: {exc}")
+            rows.append(Row(f"{name}: the step failed (see the notes)", [], "s", passed=False))
+            notes.append(f"{name}: failed: {str(exc)[:300]}")
+            continue
         *found, more = result
         for item in found:
             rows += item if isinstance(item, list) else [item]
