@@ -100,10 +100,12 @@ appstreamcli validate --no-net /usr/share/metainfo/io.github.vaultbrowser.VaultB
 [ "$(cd / && vaultbrowser --version)" = "vaultbrowser $version" ] || fail "vaultbrowser --version"
 
 # A clean environment, as a desktop launcher gives: no venv, no project on the path, a fresh
-# HOME. Azurite (Node.js, from this checkout's node_modules) gives the demo its Blob Storage.
+# HOME. Azurite and cosmosdb-server (Node.js, from this checkout's node_modules) give the demo
+# its Blob Storage and Cosmos DB.
 run_clean() {
   env -i HOME="$work/home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-    VAULTBROWSER_AZURITE="$repo/node_modules/.bin/azurite-blob" "$@"
+    VAULTBROWSER_AZURITE="$repo/node_modules/.bin/azurite-blob" \
+    VAULTBROWSER_COSMOSDB_SERVER="$repo/node_modules/@vercel/cosmosdb-server" "$@"
 }
 check_result() { python3 "$repo/packaging/check_smoke.py" --version "$version" "$@"; }
 mkdir -p "$work/home"
@@ -124,8 +126,8 @@ import json, shutil, sys
 report = json.load(open(sys.argv[1], encoding="utf-8"))
 assert report["schema"] == "vaultbrowser-audit/1" and report["errors"] == [], report["errors"]
 kinds = [connection["kind"] for connection in report["connections"]]
-# The vault and the account always; the demo's Redis where redis-server is installed.
-assert {"keyvault", "blob"} <= set(kinds), report["connections"]
+# The vault, the account and the Cosmos account always; Redis where redis-server is installed.
+assert {"keyvault", "blob", "cosmos"} <= set(kinds), report["connections"]
 assert ("redis" in kinds) == bool(shutil.which("redis-server")), report["connections"]
 print(f"  ok: {len(report['connections'])} connections audited, no errors")
 EOF
@@ -206,7 +208,8 @@ if [ "$clean_system" = 1 ]; then
   fi
   in_clean() {
     $sudo chroot "$clean" env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-      VAULTBROWSER_AZURITE="$repo/node_modules/.bin/azurite-blob" "$@"
+      VAULTBROWSER_AZURITE="$repo/node_modules/.bin/azurite-blob" \
+      VAULTBROWSER_COSMOSDB_SERVER="$repo/node_modules/@vercel/cosmosdb-server" "$@"
   }
   in_clean QT_QPA_PLATFORM=offscreen vaultbrowser --smoke-test /root/offscreen.json
   $sudo cp "$clean/root/offscreen.json" "$work/clean-offscreen.json"
