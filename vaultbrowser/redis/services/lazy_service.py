@@ -1,48 +1,21 @@
-"""``LazyRedisService``: a Redis connection's service, opened at its first use.
-
-The window asks a kind's ``open`` for a connection's service synchronously and sends nothing
-until the first call (as the HTTP kinds' clients do). Opening Redis is a conversation — the
-Entra token, the connection, ``INFO cluster`` to pick the standalone or the cluster client —
-so ``open`` returns this handle, and the tree's first page awaits ``opened()``. A failed open
-is raised to that caller (its error row offers Retry) and tried again on the next call.
-"""
+"""``LazyRedisService``: a Redis connection's service, opened at its first use (core's
+``LazyService``: opening Redis is a conversation — the Entra token, the connection, ``INFO
+cluster`` to pick the standalone or the cluster client)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from vaultbrowser.core.services.connections import Connection
-from vaultbrowser.core.services.errors import Cancelled
+from vaultbrowser.core.services.lazy_service import LazyService
 from vaultbrowser.redis.services.service import RedisService
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.session import ServiceSession
 
 
-class LazyRedisService:
-    """``opened()`` gives the ``RedisService`` (opening it once); ``current`` is it, or None
-    before it opened; ``close()`` closes it (and stops an open in flight)."""
-
-    def __init__(self, opener: Callable[[], Awaitable[RedisService]],
-                 close_service: Callable[[RedisService], Awaitable[None]] | None = None,
-                 ) -> None:
-        self._opener = opener
-        self._close_service = close_service
-        self._service: RedisService | None = None
-        self._opening: asyncio.Task[RedisService] | None = None
-        self._closed = False
-
-    @classmethod
-    def of(cls, service: RedisService) -> LazyRedisService:
-        """A handle over a service opened already (tests, the demo)."""
-        async def already() -> RedisService:
-            return service
-
-        handle = cls(already)
-        handle._service = service
-        return handle
+class LazyRedisService(LazyService[RedisService]):
+    closed_message = "The Redis connection was closed."
 
     @classmethod
     def for_connection(cls, session: ServiceSession, connection: Connection,
@@ -51,40 +24,3 @@ class LazyRedisService:
         from vaultbrowser.redis.services.opening import open_service
 
         return cls(lambda: open_service(session, connection), session.close_service)
-
-    @property
-    def current(self) -> RedisService | None:
-        return self._service
-
-    async def opened(self) -> RedisService:
-        """The service, opened on the first call (callers meanwhile wait for the same open).
-
-        Raises:
-            VaultBrowserError: the typed error of the sign-in or the connection.
-            Cancelled: the handle was closed.
-        """
-        if self._service is not None:
-            return self._service
-        if self._closed:
-            raise Cancelled("The Redis connection was closed.")
-        if self._opening is None or self._opening.done():
-            self._opening = asyncio.ensure_future(self._opener())
-        # shielded: one caller cancelled (a refresh) must not stop the others' open
-        service = await asyncio.shield(self._opening)
-        if self._closed:
-            await self._close(service)
-            raise Cancelled("The Redis connection was closed.")
-        self._service = service
-        return service
-
-    async def _close(self, service: RedisService) -> None:
-        if self._close_service is not None:
-            await self._close_service(service)
-        else:
-            await service.close()
-
-    async def close(self) -> None:
-        self._closed = True
-        service, self._service = self._service, None
-        if service is not None:
-            await self._close(service)
