@@ -18,15 +18,12 @@ import contextlib
 import http.client
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import weakref
 from pathlib import Path
 from types import TracebackType
+
+from vaultbrowser.emulators.child_server import ChildServer, ChildServerSpec
 
 __all__ = [
     "AZURITE_ACCOUNT_KEY",
@@ -54,54 +51,21 @@ _INSTALL_HINT = (
     f"{AZURITE_ENV_VAR} environment variable at an azurite-blob executable."
 )
 _START_TIMEOUT = 30.0
-_STOP_TIMEOUT = 5.0
-_PORT_ATTEMPTS = 3
 
 
 class AzuriteUnavailable(RuntimeError):
     """Azurite cannot be started: Node.js or the azurite package is missing, or it failed."""
 
 
-def _kill_process_tree(process: subprocess.Popen[bytes], timeout: float = _STOP_TIMEOUT) -> None:
-    """Terminate ``process`` and everything in its process group; escalate to a kill."""
-    if process.poll() is not None:
-        _reap_group(process)
-        return
-    if os.name == "posix":
-        # The child leads its own session/process group (start_new_session), so the group id
-        # is its pid: signalling the group reaches any helper processes it forked as well.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=timeout)
-        _reap_group(process)
-    else:  # pragma: no cover - Windows
-        # taskkill /T ends the whole tree (node plus anything it started).
-        subprocess.run(
-            ["taskkill", "/F", "/T", "/PID", str(process.pid)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flash
-        )
-        process.wait(timeout=timeout)
-
-
-def _reap_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill stragglers left in the (already exited) leader's process group."""
-    if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+_SPEC = ChildServerSpec(
+    name="azurite-blob",
+    log_name="azurite-blob.log",
+    tempdir_prefix="vaultbrowser-azurite-",
+    unavailable=AzuriteUnavailable,
+    install_hint=_INSTALL_HINT,
+    # AZURITE_DB: never an external SQL database, loki or in-memory only.
+    dropped_env=("NODE_OPTIONS", "AZURITE_DB"),
+)
 
 
 class Azurite:
@@ -115,14 +79,8 @@ class Azurite:
     """
 
     def __init__(self, workdir: Path | None = None, port: int = 0, in_memory: bool = True) -> None:
-        self._requested_workdir = Path(workdir) if workdir is not None else None
-        self._requested_port = port
         self.in_memory = in_memory
-        self._port: int | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
-        self._workdir: Path | None = None
-        self._finalizer: weakref.finalize | None = None
+        self._server = ChildServer(_SPEC, workdir, port)
 
     # --- discovery ------------------------------------------------------------------------
 
@@ -178,17 +136,19 @@ class Azurite:
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._server.running
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+        process = self._server.process
+        return process.pid if process is not None else None
 
     @property
     def port(self) -> int:
-        if self._port is None:
+        port = self._server.port
+        if port is None:
             raise RuntimeError("Azurite is not started")
-        return self._port
+        return port
 
     @property
     def blob_endpoint(self) -> str:
@@ -205,7 +165,7 @@ class Azurite:
 
     @property
     def log_path(self) -> Path | None:
-        return self._workdir / "azurite-blob.log" if self._workdir is not None else None
+        return self._server.log_path
 
     def start(self, timeout: float = _START_TIMEOUT) -> None:
         """Spawn Azurite and return once it answers HTTP on its port.
@@ -215,7 +175,7 @@ class Azurite:
                 did not answer within ``timeout`` seconds (the process is stopped then).
             RuntimeError: already started.
         """
-        if self._process is not None:
+        if self._server.started:
             raise RuntimeError("Azurite is already started")
         executable = self.find_executable()
         if executable is None:
@@ -226,83 +186,11 @@ class Azurite:
                 else "azurite-blob was not found in node_modules/.bin or on PATH."
             )
             raise AzuriteUnavailable(f"{detail} {_INSTALL_HINT}")
-        if self._requested_workdir is not None:
-            self._workdir = self._requested_workdir
-            self._workdir.mkdir(parents=True, exist_ok=True)
-        else:
-            self._tempdir = tempfile.TemporaryDirectory(prefix="vaultbrowser-azurite-")
-            self._workdir = Path(self._tempdir.name)
+        workdir = self._server.open_workdir()
+        self._server.start(lambda port: self._command(executable, port, workdir), self._answers,
+                           timeout)
 
-        attempts = 1 if self._requested_port else _PORT_ATTEMPTS
-        last_error: AzuriteUnavailable | None = None
-        for _ in range(attempts):
-            port = self._requested_port or _free_loopback_port()
-            try:
-                self._spawn(executable, port, timeout)
-            except AzuriteUnavailable as exc:
-                last_error = exc
-                # Another process may have taken the port between our probe and node's bind.
-                if "EADDRINUSE" not in str(exc):
-                    break
-                continue
-            return
-        self._cleanup_tempdir()
-        assert last_error is not None
-        raise last_error
-
-    def _spawn(self, executable: Path, port: int, timeout: float) -> None:
-        assert self._workdir is not None
-        command = self._command(executable, port, self._workdir)
-        log_path = self._workdir / "azurite-blob.log"
-        env = dict(os.environ)
-        env.pop("NODE_OPTIONS", None)  # e.g. an --inspect flag would open another port
-        env.pop("AZURITE_DB", None)  # never an external SQL database: loki or in-memory only
-        with open(log_path, "wb") as log:
-            try:
-                process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=self._workdir,
-                    env=env,
-                    start_new_session=(os.name == "posix"),
-                    # Windows: a GUI app (the installed one) starting a console program (cmd,
-                    # node) would open a console window for as long as Azurite runs.
-                    creationflags=(
-                        getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
-                        | getattr(subprocess, "CREATE_NO_WINDOW", 0) if os.name == "nt" else 0
-                    ),
-                )
-            except OSError as exc:
-                raise AzuriteUnavailable(
-                    f"Could not run {command[0]}: {exc}. {_INSTALL_HINT}"
-                ) from exc
-        self._process = process
-        self._port = port
-        # Whatever happens to this object (collected, interpreter exit), the process goes too.
-        self._finalizer = weakref.finalize(self, _kill_process_tree, process)
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                output = self._read_log(log_path)
-                self._forget_process()
-                raise AzuriteUnavailable(
-                    f"azurite-blob exited with code {process.returncode} before answering on "
-                    f"port {port}: {output or '(no output)'}"
-                )
-            if self._answers(port):
-                return
-            if time.monotonic() > deadline:
-                self._forget_process()
-                raise AzuriteUnavailable(
-                    f"azurite-blob did not answer on 127.0.0.1:{port} within {timeout:g} s: "
-                    f"{self._read_log(log_path) or '(no output)'}"
-                )
-            time.sleep(0.05)
-
-    @staticmethod
-    def _answers(port: int) -> bool:
+    def _answers(self, port: int) -> bool:
         """Any HTTP response (even 403 for an unsigned request) means the server is up."""
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1.0)
         try:
@@ -314,32 +202,9 @@ class Azurite:
         finally:
             connection.close()
 
-    @staticmethod
-    def _read_log(path: Path) -> str:
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return " ".join(text.split())[-2000:]
-
-    def _forget_process(self) -> None:
-        if self._finalizer is not None:
-            self._finalizer()  # kills the tree (no-op for an exited process) exactly once
-            self._finalizer = None
-        self._process = None
-        self._port = None
-
-    def _cleanup_tempdir(self) -> None:
-        if self._tempdir is not None:
-            with contextlib.suppress(OSError):
-                self._tempdir.cleanup()
-            self._tempdir = None
-        self._workdir = None
-
     def stop(self) -> None:
         """Terminate Azurite and its children and wait for them. Idempotent."""
-        self._forget_process()
-        self._cleanup_tempdir()
+        self._server.stop()
 
     def __enter__(self) -> Azurite:
         self.start()
@@ -354,7 +219,7 @@ class Azurite:
         self.stop()
 
     def __repr__(self) -> str:
-        state = f"running on port {self._port}" if self.running else "stopped"
+        state = f"running on port {self._server.port}" if self.running else "stopped"
         return f"Azurite({state}, in_memory={self.in_memory})"
 
 

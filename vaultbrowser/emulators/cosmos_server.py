@@ -20,16 +20,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import ssl
-import subprocess
 import sys
-import tempfile
 import time
-import weakref
 from pathlib import Path
 from types import TracebackType
 
-from vaultbrowser.emulators.azurite import _free_loopback_port, _kill_process_tree
+from vaultbrowser.emulators.child_server import ChildServer, ChildServerSpec, read_log_tail
 from vaultbrowser.emulators.keyvault.tls import TlsMaterial, ensure_tls
 
 __all__ = ["COSMOS_SERVER_ENV_VAR", "COSMOS_SERVER_KEY", "CosmosServer", "CosmosServerUnavailable"]
@@ -49,7 +47,6 @@ _INSTALL_HINT = (
     f"{COSMOS_SERVER_ENV_VAR} environment variable at that package's folder."
 )
 _START_TIMEOUT = 30.0
-_PORT_ATTEMPTS = 3
 _READY = "cosmosdb-server ready"
 
 # Our certificate instead of the package's bundled one; prints one line once listening.
@@ -68,6 +65,15 @@ class CosmosServerUnavailable(RuntimeError):
     """The server cannot be started: Node.js or the npm package is missing, or it failed."""
 
 
+_SPEC = ChildServerSpec(
+    name="cosmosdb-server",
+    log_name="cosmosdb-server.log",
+    tempdir_prefix="vaultbrowser-cosmos-",
+    unavailable=CosmosServerUnavailable,
+    install_hint=_INSTALL_HINT,
+)
+
+
 class CosmosServer:
     """One ``@vercel/cosmosdb-server`` process on ``127.0.0.1`` over HTTPS.
 
@@ -78,14 +84,8 @@ class CosmosServer:
     """
 
     def __init__(self, workdir: Path | None = None, port: int = 0) -> None:
-        self._requested_workdir = Path(workdir) if workdir is not None else None
-        self._requested_port = port
-        self._port: int | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
-        self._workdir: Path | None = None
+        self._server = ChildServer(_SPEC, workdir, port)
         self._tls: TlsMaterial | None = None
-        self._finalizer: weakref.finalize | None = None
 
     @staticmethod
     def find_package() -> Path | None:
@@ -97,13 +97,14 @@ class CosmosServer:
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._server.running
 
     @property
     def port(self) -> int:
-        if self._port is None:
+        port = self._server.port
+        if port is None:
             raise RuntimeError("the Cosmos DB server is not started")
-        return self._port
+        return port
 
     @property
     def endpoint(self) -> str:
@@ -125,7 +126,7 @@ class CosmosServer:
                 did not listen within ``timeout`` seconds (the process is stopped then).
             RuntimeError: already started.
         """
-        if self._process is not None:
+        if self._server.started:
             raise RuntimeError("the Cosmos DB server is already started")
         package = self.find_package()
         if package is None:
@@ -133,83 +134,17 @@ class CosmosServer:
         node = shutil.which("node")
         if node is None:
             raise CosmosServerUnavailable(f"Node.js (`node`) is not on PATH. {_INSTALL_HINT}")
-        if self._requested_workdir is not None:
-            self._workdir = self._requested_workdir
-            self._workdir.mkdir(parents=True, exist_ok=True)
-        else:
-            self._tempdir = tempfile.TemporaryDirectory(prefix="vaultbrowser-cosmos-")
-            self._workdir = Path(self._tempdir.name)
-        self._tls = ensure_tls(self._workdir / "tls")
-        attempts = 1 if self._requested_port else _PORT_ATTEMPTS
-        last_error: CosmosServerUnavailable | None = None
-        for _ in range(attempts):
-            port = self._requested_port or _free_loopback_port()
-            try:
-                self._spawn(node, package, port, timeout)
-            except CosmosServerUnavailable as exc:
-                last_error = exc
-                if "EADDRINUSE" not in str(exc):  # the port was taken after our probe
-                    break
-                continue
-            return
-        self._cleanup_tempdir()
-        assert last_error is not None
-        raise last_error
+        tls = self._tls = ensure_tls(self._server.open_workdir() / "tls")
+        self._server.start(
+            lambda port: [node, "-e", _LAUNCHER, str(package.resolve()), str(port),
+                          str(tls.cert_path), str(tls.key_path)],
+            self._ready, timeout)
 
-    def _spawn(self, node: str, package: Path, port: int, timeout: float) -> None:
-        assert self._workdir is not None and self._tls is not None
-        command = [
-            node, "-e", _LAUNCHER, str(package.resolve()), str(port),
-            str(self._tls.cert_path), str(self._tls.key_path),
-        ]
-        log_path = self._workdir / "cosmosdb-server.log"
-        env = dict(os.environ)
-        env.pop("NODE_OPTIONS", None)  # e.g. an --inspect flag would open another port
-        with open(log_path, "wb") as log:
-            try:
-                process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=self._workdir,
-                    env=env,
-                    start_new_session=(os.name == "posix"),
-                    creationflags=(
-                        getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
-                        | getattr(subprocess, "CREATE_NO_WINDOW", 0) if os.name == "nt" else 0
-                    ),
-                )
-            except OSError as exc:
-                raise CosmosServerUnavailable(
-                    f"Could not run node: {exc}. {_INSTALL_HINT}") from exc
-        self._process = process
-        self._port = port
-        self._finalizer = weakref.finalize(self, _kill_process_tree, process)
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                output = self._read_log(log_path)
-                self._forget_process()
-                raise CosmosServerUnavailable(
-                    f"cosmosdb-server exited with code {process.returncode} before listening "
-                    f"on port {port}: {output or '(no output)'}"
-                )
-            if _READY in self._read_log(log_path) and self._answers(port):
-                return
-            if time.monotonic() > deadline:
-                output = self._read_log(log_path)
-                self._forget_process()
-                raise CosmosServerUnavailable(
-                    f"cosmosdb-server did not listen on 127.0.0.1:{port} within {timeout:g} s: "
-                    f"{output or '(no output)'}"
-                )
-            time.sleep(0.05)
+    def _ready(self, port: int) -> bool:
+        return _READY in read_log_tail(self._server.log_path) and self._answers(port)
 
     def _answers(self, port: int) -> bool:
         """A TLS handshake with our CA's certificate means it serves what clients will verify."""
-        import socket
-
         assert self._tls is not None
         context = ssl.create_default_context(cafile=str(self._tls.ca_path))
         try:
@@ -219,32 +154,9 @@ class CosmosServer:
         except OSError:
             return False
 
-    @staticmethod
-    def _read_log(path: Path) -> str:
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return " ".join(text.split())[-2000:]
-
-    def _forget_process(self) -> None:
-        if self._finalizer is not None:
-            self._finalizer()  # kills the tree (no-op for an exited process) exactly once
-            self._finalizer = None
-        self._process = None
-        self._port = None
-
-    def _cleanup_tempdir(self) -> None:
-        if self._tempdir is not None:
-            with contextlib.suppress(OSError):
-                self._tempdir.cleanup()
-            self._tempdir = None
-        self._workdir = None
-
     def stop(self) -> None:
         """Terminate the server and wait for it. Idempotent."""
-        self._forget_process()
-        self._cleanup_tempdir()
+        self._server.stop()
         self._tls = None
 
     def __enter__(self) -> CosmosServer:
@@ -260,7 +172,7 @@ class CosmosServer:
         self.stop()
 
     def __repr__(self) -> str:
-        state = f"running on port {self._port}" if self.running else "stopped"
+        state = f"running on port {self._server.port}" if self.running else "stopped"
         return f"CosmosServer({state})"
 
 

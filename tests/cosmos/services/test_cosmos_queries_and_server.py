@@ -54,7 +54,7 @@ def test_the_server_stops_with_its_process(tmp_path: Path) -> None:
         server.start()
     except CosmosServerUnavailable as exc:
         pytest.skip(f"The local Cosmos DB server cannot start: {exc}")
-    process = server._process
+    process = server._server.process
     assert server.running and server.endpoint.startswith("https://127.0.0.1:")
     assert server.ca_path.is_file()
     server.stop()
