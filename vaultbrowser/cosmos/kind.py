@@ -13,7 +13,7 @@ from vaultbrowser.core.services.connections import (
     ENTRA_METHODS,
     AuthMethod,
     Connection,
-    is_loopback_host,
+    is_loopback_url,
 )
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import (
@@ -25,8 +25,8 @@ from vaultbrowser.core.services.kinds import (
 from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.cosmos.services.addresses import (
     COSMOS_KIND,
-    COSMOS_SUFFIXES,
     account_key,
+    cosmos_suffixes,
     normalize_cosmos_url,
     parse_connection_string,
 )
@@ -83,7 +83,7 @@ def parse_cosmos_address(text: str) -> Address | None:
         return Address(COSMOS_KIND, cosmos_connection_from_connection_string(stripped), (),
                        text)
     host = stripped.lower().split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    if not host.endswith(COSMOS_SUFFIXES):
+    if not host.endswith(cosmos_suffixes()):
         return None
     return Address(COSMOS_KIND, Connection(COSMOS_KIND, normalize_cosmos_url(stripped)), (),
                    text)
@@ -105,6 +105,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cosmos", action="append", default=[], metavar="URL",
                         help="a Cosmos DB account endpoint or name (repeatable; Entra ID "
                         "sign-in; an endpoint on this computer is a local server, no sign-in)")
+    parser.add_argument("--cosmos-ca", metavar="PEM",
+                        help="trust this CA certificate for the local --cosmos servers (an "
+                        "endpoint on this computer with its own certificate; never for Azure)")
     parser.add_argument("--cosmos-connection-string-env", action="append", default=[],
                         metavar="NAME",
                         help="open the Cosmos DB account whose connection string is in this "
@@ -112,13 +115,35 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     add_audit_arguments(parser)  # the audit's TTL expectations and item size sample
 
 
+def _local_ca(args: argparse.Namespace) -> str | None:
+    """``--cosmos-ca``: an existing file, given only with a local ``--cosmos`` server.
+
+    Raises:
+        InvalidInput: the file does not exist, or no ``--cosmos`` endpoint is local.
+    """
+    if not args.cosmos_ca:
+        return None
+    if not os.path.isfile(args.cosmos_ca):
+        raise InvalidInput(f"The CA certificate file {args.cosmos_ca} does not exist.",
+                           advice="Give the PEM file of the CA that signed the local server's "
+                                  "certificate.")
+    if not any(is_loopback_url(normalize_cosmos_url(url)) for url in args.cosmos):
+        raise InvalidInput("--cosmos-ca is for a local server: no --cosmos endpoint is on "
+                           "this computer.",
+                           advice="Azure accounts are verified with the system's trust store.")
+    return os.path.abspath(args.cosmos_ca)
+
+
 def _connections_from_args(args: argparse.Namespace) -> list[Connection]:
     connections = []
+    ca_path = _local_ca(args)
     for url in args.cosmos:
         endpoint = normalize_cosmos_url(url)
-        host = endpoint.split("://", 1)[1].rsplit(":", 1)[0].strip("/[]")
-        auth = AuthMethod.LOCAL_EMULATOR if is_loopback_host(host) else AuthMethod.DEFAULT
-        connections.append(Connection(COSMOS_KIND, endpoint, auth))
+        if is_loopback_url(endpoint):
+            connections.append(Connection(COSMOS_KIND, endpoint, AuthMethod.LOCAL_EMULATOR,
+                                          ca_path=ca_path))
+        else:
+            connections.append(Connection(COSMOS_KIND, endpoint, AuthMethod.DEFAULT))
     for name in args.cosmos_connection_string_env:
         value = os.environ.get(name)
         if not value:

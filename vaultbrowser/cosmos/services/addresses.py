@@ -1,16 +1,20 @@
 """Cosmos DB addresses and secrets, parsed once and strictly.
 
 An account endpoint is ``https://<account>.documents.azure.com/`` (or a sovereign cloud's
-``documents.azure.us`` / ``documents.azure.cn``); http and any port only on loopback (the local
-server of the tests and the demo). A connection string is ``AccountEndpoint=…;AccountKey=…;``:
-its key becomes a ``SecretValue`` at once, and no message ever quotes the text it came from.
+``documents.azure.us`` / ``documents.azure.cn``, or a custom cloud's ``cosmos_suffix``: the
+suffixes are the clouds', ``core.services.signin.clouds``); http and any port only on loopback
+(the local server of the tests and the demo). A connection string is
+``AccountEndpoint=…;AccountKey=…;``: its key becomes a ``SecretValue`` at once, and no message
+ever quotes the text it came from.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from vaultbrowser.core.services.connections import (
     host_and_port,
@@ -20,10 +24,18 @@ from vaultbrowser.core.services.connections import (
 )
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.services.signin.clouds import KNOWN_CLOUDS, available_clouds
 
 COSMOS_KIND = "cosmos"
-# The DNS suffixes of Cosmos DB accounts, per cloud (public, US Government, China).
-COSMOS_SUFFIXES = (".documents.azure.com", ".documents.azure.us", ".documents.azure.cn")
+# The DNS suffixes of Cosmos DB accounts in the known clouds (public, US Government, China).
+COSMOS_SUFFIXES = tuple(cloud.cosmos_suffix for cloud in KNOWN_CLOUDS if cloud.cosmos_suffix)
+
+
+def cosmos_suffixes() -> tuple[str, ...]:
+    """The Cosmos DB account suffixes of every cloud: the known ones and the custom clouds
+    file's (``cosmos_suffix``)."""
+    return tuple(dict.fromkeys(cloud.cosmos_suffix for cloud in available_clouds()
+                               if cloud.cosmos_suffix))
 _KEY_ADVICE = "Copy the key again from the account's Keys page (primary or secondary key)."
 
 
@@ -52,7 +64,7 @@ def normalize_cosmos_url(text: str, *, quote: bool = True) -> str:
                                   "https://myaccount.documents.azure.com/; databases and "
                                   "containers are chosen in the tree.")
     if not loopback:
-        suffix = next((s for s in COSMOS_SUFFIXES if host.endswith(s)), None)
+        suffix = next((s for s in cosmos_suffixes() if host.endswith(s)), None)
         account = host[: -len(suffix)] if suffix else ""
         if suffix is None or not account or "." in account:
             raise InvalidInput(
@@ -65,9 +77,25 @@ def normalize_cosmos_url(text: str, *, quote: bool = True) -> str:
 
 
 def account_name(endpoint: str) -> str:
-    """The account's name: the first label of a canonical endpoint's host (loopback: host)."""
-    host = endpoint.split("://", 1)[-1].split("/", 1)[0]
-    return host.split(".", 1)[0] if not host.startswith("[") else host
+    """The account's name: the first label of a canonical endpoint's host. A loopback or IP
+    endpoint (a local server) has no account name in its host: it is named ``host:port``
+    ("127.0.0.1:8081", "[::1]:8081", "localhost:8081"); "127" named nothing."""
+    try:
+        parts = urlsplit(endpoint)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return endpoint
+    if is_loopback_host(host) or _is_ip(host):
+        return host_and_port(host, port)
+    return host.split(".", 1)[0]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def account_key(text: str) -> SecretValue:

@@ -1,5 +1,5 @@
 """Azure clouds: where each one signs in (authority), its Resource Manager endpoint, and the
-host suffixes of its vaults and blob endpoints.
+host suffixes of its vaults, blob endpoints and Cosmos DB accounts.
 
 A connection's cloud follows from its URL (``cloud_of_url``): a vault in ``.vault.azure.cn``
 signs in at ``login.chinacloudapi.cn``. An Azure sign-in picks a cloud by its Resource Manager
@@ -36,28 +36,31 @@ class AzureCloud:
     resource_manager: str  # "https://management.azure.com"
     vault_suffix: str  # ".vault.azure.net"
     storage_suffix: str  # ".core.windows.net" (blob endpoints are <account>.blob<suffix>)
+    cosmos_suffix: str = ""  # ".documents.azure.com"; "" where the cloud has no Cosmos DB
 
     def owns_host(self, host: str) -> bool:
         host = host.lower()
         return (host == urlsplit(self.resource_manager).hostname
                 or host.endswith(self.vault_suffix)
-                or host.endswith(".blob" + self.storage_suffix))
+                or host.endswith(".blob" + self.storage_suffix)
+                or (bool(self.cosmos_suffix) and host.endswith(self.cosmos_suffix)))
 
 
 AZURE_PUBLIC = AzureCloud("public", "Azure public", "login.microsoftonline.com",
                           "https://management.azure.com", ".vault.azure.net",
-                          ".core.windows.net")
+                          ".core.windows.net", ".documents.azure.com")
 AZURE_US_GOVERNMENT = AzureCloud("usgov", "Azure US Government", "login.microsoftonline.us",
                                  "https://management.usgovcloudapi.net",
-                                 ".vault.usgovcloudapi.net", ".core.usgovcloudapi.net")
+                                 ".vault.usgovcloudapi.net", ".core.usgovcloudapi.net",
+                                 ".documents.azure.us")
 AZURE_CHINA = AzureCloud("china", "Azure China (21Vianet)", "login.chinacloudapi.cn",
                          "https://management.chinacloudapi.cn", ".vault.azure.cn",
-                         ".core.chinacloudapi.cn")
+                         ".core.chinacloudapi.cn", ".documents.azure.cn")
 KNOWN_CLOUDS = (AZURE_PUBLIC, AZURE_US_GOVERNMENT, AZURE_CHINA)
 
 
 def cloud_of_url(url: str, clouds: tuple[AzureCloud, ...] = KNOWN_CLOUDS) -> AzureCloud | None:
-    """The cloud a vault, blob or Resource Manager URL belongs to; None for loopback (the
+    """The cloud a vault, blob, Cosmos DB or Resource Manager URL belongs to; None for loopback (the
     local emulators) and hosts no cloud owns (custom domains)."""
     if is_loopback_url(url):
         return None
@@ -117,7 +120,8 @@ def _suffix(entry: dict[str, Any], key: str, position: int) -> str:
 
 def parse_custom_clouds(text: str) -> tuple[AzureCloud, ...]:
     """Clouds from the settings file's JSON: a list of objects with ``name``, ``label``,
-    ``authority_host``, ``resource_manager`` (https), ``vault_suffix`` and ``storage_suffix``.
+    ``authority_host``, ``resource_manager`` (https), ``vault_suffix`` and ``storage_suffix``;
+    ``cosmos_suffix`` (e.g. ".documents.azure.com") where the cloud has Cosmos DB.
 
     Raises:
         InvalidInput: not that shape (the message names the cloud and field at fault).
@@ -146,7 +150,9 @@ def parse_custom_clouds(text: str) -> tuple[AzureCloud, ...]:
             raise InvalidInput(f"Cloud #{position}'s name '{name}' is taken.")
         clouds.append(AzureCloud(name, _text(entry, "label", position), authority, manager,
                                  _suffix(entry, "vault_suffix", position),
-                                 _suffix(entry, "storage_suffix", position)))
+                                 _suffix(entry, "storage_suffix", position),
+                                 _suffix(entry, "cosmos_suffix", position)
+                                 if "cosmos_suffix" in entry else ""))
     return tuple(clouds)
 
 
