@@ -3,14 +3,13 @@ and async ones on the test's own loop)."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from vaultbrowser.emulators.arm.server import ArmEmulator
 from vaultbrowser.emulators.arm.world import World
+from vaultbrowser.emulators.loop_thread import serve_in_thread
 
 
 @contextmanager
@@ -23,17 +22,5 @@ def run_arm_emulator_in_thread(
     Raises:
         Exception: whatever starting the server raised (e.g. the port is taken).
     """
-    emulator = ArmEmulator(world, **kwargs)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="arm-emulator", daemon=True)
-    thread.start()
-    try:
-        asyncio.run_coroutine_threadsafe(emulator.start(host, port), loop).result(timeout=30)
+    with serve_in_thread(ArmEmulator(world, **kwargs), host, port, "arm-emulator") as emulator:
         yield emulator
-    finally:
-        try:
-            asyncio.run_coroutine_threadsafe(emulator.stop(), loop).result(timeout=30)
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=10)
-            loop.close()

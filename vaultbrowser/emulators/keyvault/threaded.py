@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from vaultbrowser.emulators.keyvault.server import KeyVaultEmulator
+from vaultbrowser.emulators.loop_thread import serve_in_thread
 
 
 @contextmanager
@@ -21,17 +20,5 @@ def run_emulator_in_thread(
     Raises:
         Exception: whatever starting the server raised (e.g. the port is taken).
     """
-    emulator = KeyVaultEmulator(**kwargs)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="kv-emulator", daemon=True)
-    thread.start()
-    try:
-        asyncio.run_coroutine_threadsafe(emulator.start(host, port), loop).result(timeout=30)
+    with serve_in_thread(KeyVaultEmulator(**kwargs), host, port, "kv-emulator") as emulator:
         yield emulator
-    finally:
-        try:
-            asyncio.run_coroutine_threadsafe(emulator.stop(), loop).result(timeout=30)
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=10)
-            loop.close()
