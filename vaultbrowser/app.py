@@ -326,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
         demo = DemoEnvironment(KINDS)
     # Every data-plane request, appended: the user's trail, or the demo's own (in its folder,
     # gone with it: a demo never writes into the user's trail).
-    trail = AuditTrail(demo.workdir / "audit-trail.jsonl") if demo is not None else AuditTrail()
+    trail = AuditTrail(demo.workdir / "audit-trail.jsonl" if demo is not None else None,
+                       kinds=KINDS)
     session.journal.add_listener(trail.record_exchange)
     window = MainWindow(session, settings, kinds=KINDS, reporter=reporter,
                         on_closed=demo.stop if demo is not None else None,

@@ -66,6 +66,12 @@ def parse_redis_address(text: str) -> Address | None:
     return Address(REDIS, connection, (), text)
 
 
+def _operation_name(command: str, url: str) -> str | None:
+    """A Redis command's name in the audit trail: its journal record's method is the command,
+    its URL the server's address (with the command's arguments, values redacted)."""
+    return f"redis {command}" if url.lower().startswith(("redis://", "rediss://")) else None
+
+
 def _check_secret(auth: AuthMethod, text: str) -> SecretValue:
     if auth is AuthMethod.ACCOUNT_KEY:
         from vaultbrowser.redis.services.opening import access_key
@@ -147,4 +153,5 @@ KIND = ServiceKind(
     parse_address=parse_redis_address,
     icon_svg=ICON_SVG,
     check_secret=_check_secret,
+    operation_name=_operation_name,
 )

@@ -149,3 +149,34 @@ def test_every_request_reaches_the_trail_without_values(kv_emulator: Any, run: A
     assert all(e["request_id"] for e in entries if e["status"] == 200)
     text = (tmp_path / "trail.jsonl").read_text()
     assert VALUE not in text and "changed" not in text and LOCAL_EMULATOR_TOKEN not in text
+
+
+def test_a_kind_names_its_own_records_and_core_names_none() -> None:
+    """The trail asks the registry's kinds first (``ServiceKind.operation_name``): a command of
+    another protocol is named by its kind, never by a scheme core knows."""
+    from dataclasses import replace
+
+    from vaultbrowser.redis.kind import KIND as REDIS_KIND
+
+    command = ("SCAN", "redis://127.0.0.1:6379 SCAN 0 COUNT 100")
+    assert describe_operation(*command, [REDIS_KIND]) == "redis SCAN"
+    assert describe_operation(*command) != "redis SCAN"  # without the kind, core cannot tell
+    # Another kind's namer: only its own records; the HTTP names stay for the rest.
+    queues = replace(REDIS_KIND, name="queues", operation_name=lambda method, url: (
+        f"queue {method.lower()}" if url.startswith("amqp://") else None))
+    assert describe_operation("PUBLISH", "amqp://h/q", [queues, REDIS_KIND]) == "queue publish"
+    assert describe_operation("GET", "https://v.vault.azure.net/secrets",
+                              [queues, REDIS_KIND]) == "list secrets"
+
+
+def test_the_trail_file_names_records_by_the_kinds_it_was_given(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from vaultbrowser.core.services.http.journal import ExchangeRecord
+    from vaultbrowser.redis.kind import KIND as REDIS_KIND
+
+    record = ExchangeRecord(response=None, method="HSET", url="rediss://h:10000 HSET k ‹value›",
+                            started_at=datetime.now(UTC), elapsed=0.001, connection="cache")
+    trail = AuditTrail(tmp_path / "trail.jsonl", kinds=[REDIS_KIND])
+    trail.record_exchange(record)
+    assert [e["operation"] for e in trail.read_all()] == ["redis HSET"]

@@ -104,8 +104,9 @@ def test_edit_values_ttl_rename_and_delete(qloop: Any, redis_window: RedisWindow
     assert "new value" not in text and "22" not in text.replace(str(standalone.port), "")
     # the audit trail's lines for them: the command, "ok", never the value written
     from vaultbrowser.core.audit.trail import entry_from_exchange
+    from vaultbrowser.redis.kind import KIND
 
-    entries = [entry_from_exchange(r) for r in written]
+    entries = [entry_from_exchange(r, [KIND]) for r in written]  # the kind names its commands
     assert [e["operation"] for e in entries] == ["redis SET", "redis HSET", "redis LSET"]
     assert all(e["status"] == "ok" and e["connection"] == "local redis" for e in entries)
     assert "new value" not in str(entries) and "‹value, 9 B›" in entries[0]["resource"]

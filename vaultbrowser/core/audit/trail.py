@@ -15,13 +15,14 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
+from vaultbrowser.core.services.kinds import ServiceKind
 
 TRAIL_FILE = "audit-trail.jsonl"
 FIELDS = ("time", "identity", "connection", "operation", "resource", "status", "request_id")
@@ -73,11 +74,15 @@ def _resource_manager_operation(method: str, segments: list[str]) -> str | None:
     return f"{_VERBS.get(method, method)} {noun}"
 
 
-def describe_operation(method: str, url: str) -> str:
-    """A readable name for a Key Vault, Blob or Resource Manager request ("list secrets",
-    "get blob properties", "list resources (Resource Graph query)")."""
-    if url.startswith(("redis://", "rediss://")):  # a Redis command: its name says it
-        return f"redis {method}"
+def describe_operation(method: str, url: str, kinds: Iterable[ServiceKind] = ()) -> str:
+    """A readable name for a request: the name the first of ``kinds`` gives it (a command of
+    another protocol, ``ServiceKind.operation_name``), else the name of a Key Vault, Blob or
+    Resource Manager request ("list secrets", "get blob properties", "list resources
+    (Resource Graph query)")."""
+    for kind in kinds:
+        named = kind.operation_name(method, url) if kind.operation_name is not None else None
+        if named is not None:
+            return named
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -125,14 +130,16 @@ def describe_operation(method: str, url: str) -> str:
     return f"{_VERBS.get(method, method)} blob"
 
 
-def entry_from_exchange(record: ExchangeRecord) -> dict[str, Any]:
+def entry_from_exchange(record: ExchangeRecord, kinds: Iterable[ServiceKind] = ()
+                        ) -> dict[str, Any]:
+    """The trail's line for one journal record (its operation named by ``kinds`` first)."""
     response = record.response
     status: Any
     if record.refused:
         status = "refused (read-only)"
     elif response is not None:
         status = response.status
-    elif record.reply is not None:  # a Redis command answered
+    elif record.reply is not None:  # a command of another protocol, answered
         status = "ok"
     else:
         status = record.failure or "no response"
@@ -140,7 +147,7 @@ def entry_from_exchange(record: ExchangeRecord) -> dict[str, Any]:
         "time": record.started_at.isoformat(timespec="milliseconds"),
         "identity": record.identity,
         "connection": record.connection,
-        "operation": describe_operation(record.method, record.url),
+        "operation": describe_operation(record.method, record.url, kinds),
         "resource": record.url,
         "status": status,
         "request_id": response.request_id if response is not None else None,
@@ -148,16 +155,19 @@ def entry_from_exchange(record: ExchangeRecord) -> dict[str, Any]:
 
 
 class AuditTrail:
-    """Appends entries to the trail file and keeps this session's entries for export."""
+    """Appends entries to the trail file and keeps this session's entries for export.
 
-    def __init__(self, path: Path | None = None) -> None:
+    ``kinds``: the registry, whose kinds may name their own records (``operation_name``)."""
+
+    def __init__(self, path: Path | None = None, *, kinds: Sequence[ServiceKind] = ()) -> None:
         self.path = path or data_dir() / TRAIL_FILE
+        self._kinds = tuple(kind for kind in kinds if kind.operation_name is not None)
         self._session: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
     def record_exchange(self, record: ExchangeRecord) -> None:
         """Journal listener: one line per data-plane HTTP exchange."""
-        self.append(entry_from_exchange(record))
+        self.append(entry_from_exchange(record, self._kinds))
 
     def record_event(self, operation: str, *, connection: str, resource: str,
                      identity: str | None = None, status: Any = "ok") -> None:

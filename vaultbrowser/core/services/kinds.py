@@ -120,6 +120,10 @@ class ServiceKind:
     # wrong before the connection opens; the message never repeats the text.
     check_secret: Callable[[AuthMethod, str], SecretValue] = field(
         default=lambda _auth, text: SecretValue(text))
+    # Names its own journal records in the audit trail ("redis SET"): (method, url) → the
+    # name, or None for a record that is not its kind's (the trail then names it from the
+    # HTTP request). For kinds whose records the HTTP path does not describe.
+    operation_name: Callable[[str, str], str | None] | None = None
 
     def count(self, number: int) -> str:
         return f"{number} {self.nouns[0] if number == 1 else self.nouns[1]}"
