@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vaultbrowser.emulators.arm.errors import resource_not_found
-from vaultbrowser.emulators.arm.routing import Ctx, Reply, Route
+from vaultbrowser.emulators.arm.routing import Ctx, Reply, Route, find_named
 from vaultbrowser.emulators.arm.world import CosmosAccount, World
 
 ACCOUNT_TYPE = "Microsoft.DocumentDB/databaseAccounts"
@@ -128,36 +128,27 @@ def graph_row(account: CosmosAccount, world: World) -> dict[str, Any]:
     }
 
 
-def _scope(subscription_id: str, resource_group: str | None = None, tail: str = "") -> str:
-    scope = f"/subscriptions/{subscription_id}"
-    if resource_group is not None:
-        scope += f"/resourceGroups/{resource_group}"
-    return scope + tail
-
 
 async def accounts_by_subscription(ctx: Ctx, subscription_id: str) -> Reply:
-    subscription = ctx.subscription(subscription_id, _READ, _scope(subscription_id))
+    subscription = ctx.subscription(subscription_id, _READ)
     return Reply(body={"value": [account_json(account)
                                  for account in ctx.world.cosmos_in(subscription.id)]})
 
 
 async def accounts_by_group(ctx: Ctx, subscription_id: str, resource_group: str) -> Reply:
-    subscription = ctx.subscription(subscription_id, _READ,
-                                    _scope(subscription_id, resource_group))
-    group = ctx.resource_group(subscription, resource_group)
+    subscription, group = ctx.group(subscription_id, resource_group, _READ)
     return Reply(body={"value": [account_json(account)
                                  for account in ctx.world.cosmos_in(subscription.id, group)]})
 
 
 def _account(ctx: Ctx, subscription_id: str, resource_group: str, name: str,
              action: str) -> CosmosAccount:
-    scope = _scope(subscription_id, resource_group, f"{_ACCOUNTS}/{name}")
-    subscription = ctx.subscription(subscription_id, action, scope)
-    group = ctx.resource_group(subscription, resource_group)
-    for account in ctx.world.cosmos_in(subscription.id, group):
-        if account.name.lower() == name.lower():
-            return account
-    raise resource_not_found(ACCOUNT_TYPE, name, resource_group)
+    subscription, group = ctx.group(subscription_id, resource_group, action,
+                                    f"{_ACCOUNTS}/{name}")
+    account = find_named(ctx.world.cosmos_in(subscription.id, group), name)
+    if account is None:
+        raise resource_not_found(ACCOUNT_TYPE, name, resource_group)
+    return account
 
 
 async def get_account(ctx: Ctx, subscription_id: str, resource_group: str, name: str) -> Reply:

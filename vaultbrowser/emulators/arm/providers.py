@@ -16,7 +16,7 @@ from vaultbrowser.emulators.arm.rendering import (
     keys_json,
     vault_json,
 )
-from vaultbrowser.emulators.arm.routing import Ctx, Reply, Route
+from vaultbrowser.emulators.arm.routing import Ctx, Reply, Route, find_named
 from vaultbrowser.emulators.arm.world import StorageAccount
 
 _SUB = "/subscriptions/{subscription_id}"
@@ -28,51 +28,39 @@ _ACCOUNT_READ = "Microsoft.Storage/storageAccounts/read"
 _LIST_KEYS = "Microsoft.Storage/storageAccounts/listkeys/action"
 
 
-def _scope(subscription_id: str, resource_group: str | None = None,
-           tail: str = "") -> str:
-    scope = f"/subscriptions/{subscription_id}"
-    if resource_group is not None:
-        scope += f"/resourceGroups/{resource_group}"
-    return scope + tail
-
 
 # -- key vaults ------------------------------------------------------------------------------
 async def vaults_by_subscription(ctx: Ctx, subscription_id: str) -> Reply:
-    subscription = ctx.subscription(subscription_id, _VAULT_READ, _scope(subscription_id))
+    subscription = ctx.subscription(subscription_id, _VAULT_READ)
     vaults = ctx.world.vaults_in(subscription.id)
     return Reply(body=ctx.page(vaults, lambda v: vault_json(v, ctx.world), ctx.top(),
                                keep=("$top",)))
 
 
 async def vaults_by_group(ctx: Ctx, subscription_id: str, resource_group: str) -> Reply:
-    subscription = ctx.subscription(subscription_id, _VAULT_READ,
-                                    _scope(subscription_id, resource_group))
-    group = ctx.resource_group(subscription, resource_group)
+    subscription, group = ctx.group(subscription_id, resource_group, _VAULT_READ)
     vaults = ctx.world.vaults_in(subscription.id, group)
     return Reply(body=ctx.page(vaults, lambda v: vault_json(v, ctx.world), ctx.top(),
                                keep=("$top",)))
 
 
 async def get_vault(ctx: Ctx, subscription_id: str, resource_group: str, name: str) -> Reply:
-    scope = _scope(subscription_id, resource_group, f"{_VAULTS}/{name}")
-    subscription = ctx.subscription(subscription_id, _VAULT_READ, scope)
-    group = ctx.resource_group(subscription, resource_group)
-    for vault in ctx.world.vaults_in(subscription.id, group):
-        if vault.name.lower() == name.lower():
-            return Reply(body=vault_json(vault, ctx.world))
-    raise resource_not_found(VAULT_TYPE, name, resource_group)
+    subscription, group = ctx.group(subscription_id, resource_group, _VAULT_READ,
+                                    f"{_VAULTS}/{name}")
+    vault = find_named(ctx.world.vaults_in(subscription.id, group), name)
+    if vault is None:
+        raise resource_not_found(VAULT_TYPE, name, resource_group)
+    return Reply(body=vault_json(vault, ctx.world))
 
 
 # -- storage accounts ------------------------------------------------------------------------
 async def accounts_by_subscription(ctx: Ctx, subscription_id: str) -> Reply:
-    subscription = ctx.subscription(subscription_id, _ACCOUNT_READ, _scope(subscription_id))
+    subscription = ctx.subscription(subscription_id, _ACCOUNT_READ)
     return Reply(body=ctx.page(ctx.world.accounts_in(subscription.id), account_json))
 
 
 async def accounts_by_group(ctx: Ctx, subscription_id: str, resource_group: str) -> Reply:
-    subscription = ctx.subscription(subscription_id, _ACCOUNT_READ,
-                                    _scope(subscription_id, resource_group))
-    group = ctx.resource_group(subscription, resource_group)
+    subscription, group = ctx.group(subscription_id, resource_group, _ACCOUNT_READ)
     return Reply(body=ctx.page(ctx.world.accounts_in(subscription.id, group), account_json))
 
 
@@ -88,13 +76,12 @@ async def list_keys(ctx: Ctx, subscription_id: str, resource_group: str, name: s
 
 def _account(ctx: Ctx, subscription_id: str, resource_group: str, name: str,
              action: str) -> StorageAccount:
-    scope = _scope(subscription_id, resource_group, f"{_ACCOUNTS}/{name}")
-    subscription = ctx.subscription(subscription_id, action, scope)
-    group = ctx.resource_group(subscription, resource_group)
-    for account in ctx.world.accounts_in(subscription.id, group):
-        if account.name.lower() == name.lower():
-            return account
-    raise resource_not_found(ACCOUNT_TYPE, name, resource_group)
+    subscription, group = ctx.group(subscription_id, resource_group, action,
+                                    f"{_ACCOUNTS}/{name}")
+    account = find_named(ctx.world.accounts_in(subscription.id, group), name)
+    if account is None:
+        raise resource_not_found(ACCOUNT_TYPE, name, resource_group)
+    return account
 
 
 ROUTES: list[Route] = [

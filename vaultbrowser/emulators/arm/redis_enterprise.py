@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from vaultbrowser.emulators.arm.errors import resource_not_found
-from vaultbrowser.emulators.arm.routing import Ctx, Reply, Route
+from vaultbrowser.emulators.arm.routing import Ctx, Reply, Route, find_named
 from vaultbrowser.emulators.arm.world import RedisEnterprise, World
 
 CLUSTER_TYPE = "Microsoft.Cache/redisEnterprise"
@@ -103,34 +103,25 @@ def graph_rows(cluster: RedisEnterprise, world: World) -> list[dict[str, Any]]:
     return rows
 
 
-def _scope(subscription_id: str, resource_group: str | None = None, tail: str = "") -> str:
-    scope = f"/subscriptions/{subscription_id}"
-    if resource_group is not None:
-        scope += f"/resourceGroups/{resource_group}"
-    return scope + tail
-
 
 async def clusters_by_subscription(ctx: Ctx, subscription_id: str) -> Reply:
-    subscription = ctx.subscription(subscription_id, _READ, _scope(subscription_id))
+    subscription = ctx.subscription(subscription_id, _READ)
     return Reply(body=ctx.page(ctx.world.redis_in(subscription.id), cluster_json))
 
 
 async def clusters_by_group(ctx: Ctx, subscription_id: str, resource_group: str) -> Reply:
-    subscription = ctx.subscription(subscription_id, _READ,
-                                    _scope(subscription_id, resource_group))
-    group = ctx.resource_group(subscription, resource_group)
+    subscription, group = ctx.group(subscription_id, resource_group, _READ)
     return Reply(body=ctx.page(ctx.world.redis_in(subscription.id, group), cluster_json))
 
 
 def _cluster(ctx: Ctx, subscription_id: str, resource_group: str, name: str,
              action: str) -> RedisEnterprise:
-    scope = _scope(subscription_id, resource_group, f"{_CLUSTERS}/{name}")
-    subscription = ctx.subscription(subscription_id, action, scope)
-    group = ctx.resource_group(subscription, resource_group)
-    for cluster in ctx.world.redis_in(subscription.id, group):
-        if cluster.name.lower() == name.lower():
-            return cluster
-    raise resource_not_found(CLUSTER_TYPE, name, resource_group)
+    subscription, group = ctx.group(subscription_id, resource_group, action,
+                                    f"{_CLUSTERS}/{name}")
+    cluster = find_named(ctx.world.redis_in(subscription.id, group), name)
+    if cluster is None:
+        raise resource_not_found(CLUSTER_TYPE, name, resource_group)
+    return cluster
 
 
 async def get_cluster(ctx: Ctx, subscription_id: str, resource_group: str, name: str) -> Reply:

@@ -12,9 +12,9 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -83,8 +83,10 @@ class Ctx:
         return self._body
 
     # -- access ----------------------------------------------------------------------------
-    def subscription(self, subscription_id: str, action: str, scope: str) -> Subscription:
-        """The subscription a request under ``/subscriptions/{id}`` may use for ``action``.
+    def subscription(self, subscription_id: str, action: str,
+                     scope: str | None = None) -> Subscription:
+        """The subscription a request under ``/subscriptions/{id}`` may use for ``action``
+        over ``scope`` (the subscription itself when None).
 
         Raises:
             ArmError: 400 ``InvalidSubscriptionId`` (not a GUID), 404 ``SubscriptionNotFound``,
@@ -99,8 +101,21 @@ class Ctx:
         if subscription.tenant_id.lower() != self.claims.tenant_id.lower():
             raise wrong_tenant(self.claims.tenant_id, subscription.tenant_id)
         if not subscription.readable:
-            raise authorization_failed(self.claims.upn, self.claims.object_id, action, scope)
+            raise authorization_failed(self.claims.upn, self.claims.object_id, action,
+                                       scope or f"/subscriptions/{subscription_id}")
         return subscription
+
+    def group(self, subscription_id: str, resource_group: str, action: str,
+              tail: str = "") -> tuple[Subscription, str]:
+        """The subscription and the resource group's name as created, for a request that may
+        do ``action`` over the group (or over ``tail`` below it, e.g. a resource's path).
+
+        Raises:
+            ArmError: as :meth:`subscription` and :meth:`resource_group`.
+        """
+        scope = f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}{tail}"
+        subscription = self.subscription(subscription_id, action, scope)
+        return subscription, self.resource_group(subscription, resource_group)
 
     def resource_group(self, subscription: Subscription, name: str) -> str:
         """The resource group's name as created.
@@ -146,6 +161,19 @@ class Ctx:
             raise ArmError(400, "InvalidTopValue", f"The value '{raw}' of query parameter "
                            f"'$top' is invalid. It must be an integer between 1 and {maximum}.")
         return int(raw)
+
+
+class Named(Protocol):
+    name: str
+
+
+NamedT = TypeVar("NamedT", bound=Named)
+
+
+def find_named(resources: Iterable[NamedT], name: str) -> NamedT | None:
+    """The resource called ``name`` (ARM names are case-insensitive), or None."""
+    wanted = name.lower()
+    return next((resource for resource in resources if resource.name.lower() == wanted), None)
 
 
 Handler = Callable[..., Awaitable[Reply]]
