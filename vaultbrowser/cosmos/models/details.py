@@ -141,11 +141,34 @@ def _conflict_text(policy: Mapping[str, Any]) -> str | None:
     return str(mode) if mode else None
 
 
+def describe_account(root: CosmosRoot, response: ResponseInfo | None = None) -> Details:
+    """An account's row: its connection; the account's own read when the client opened
+    (default consistency, regions: no call of ours); ARM's view when discovery found it."""
+    details = describe_connection(root, "Cosmos DB account", "Account endpoint", response)
+    service = root.service.current
+    account = service.account if service is not None else None
+    sections = list(details.sections)
+    if account is not None:
+        sections.append(DetailSection("Account", detail_rows(
+            ("Account", account.id or None),
+            ("Default consistency", account.consistency or "(not said)"),
+            ("Write regions", ", ".join(account.write_regions) or "(none listed)"),
+            ("Read regions", ", ".join(account.read_regions) or "(none listed)"),
+            ("Multi-region writes", None if account.multiple_write_regions is None
+             else "Yes" if account.multiple_write_regions else "No"))))
+    arm = tuple(root.connection.resource_properties)
+    if arm:
+        sections.append(DetailSection("Resource Manager", detail_rows(*arm)))
+    note = details.note if account is not None else (
+        "The account's own details (consistency, regions) are read when it opens: expand "
+        "it." + (" Resource Manager's view is below." if arm else ""))
+    return with_call(Details(details.title, details.subtitle, tuple(sections), response, root,
+                             note=note), response)
+
+
 def describe(record: Any, response: ResponseInfo | None = None) -> Details:
     if isinstance(record, CosmosRoot):
-        details = describe_connection(record, "Cosmos DB account", "Account endpoint",
-                                      response)
-        return with_call(details, response)
+        return describe_account(record, response)
     if isinstance(record, DatabaseRow):
         return with_call(Details(record.id, "Database", (DetailSection("Database", detail_rows(
             ("Database", record.id))),), response, record,

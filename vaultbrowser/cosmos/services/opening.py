@@ -7,7 +7,8 @@ before the wire by the read-only guard when the connection is read-only; the gua
 through (``read_requests.cosmos_read_request``).
 
 The client reads the account (``GET /``: its regions and consistency) when it opens; a wrong
-key or a missing role fails there, as the typed error of that first request.
+key or a missing role fails there, as the typed error of that first request. That read's facts
+are kept (``account.AccountRead``, the client's ``raw_response_hook``): ``CosmosService.account``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from azure.cosmos.aio import CosmosClient
 
 from vaultbrowser.core.services.connections import ENTRA_METHODS, AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.cosmos.services.account import AccountRead
 from vaultbrowser.cosmos.services.addresses import (
     account_key,
     normalize_cosmos_url,
@@ -84,9 +86,12 @@ async def open_service(session: ServiceSession, connection: Connection) -> Cosmo
     transport = session.transport(connection, reads=cosmos_read_request)
     options = {name: value for name, value in session.client_options().items()
                if name in _CLIENT_OPTIONS}
-    client = CosmosClient(endpoint, credential, transport=transport, **options)
+    account_read = AccountRead()
+    client = CosmosClient(endpoint, credential, transport=transport, **options,
+                          **account_read.hooks)
     service = CosmosService(client, endpoint=endpoint, where=connection.display_name,
-                            read_only=session.is_read_only(connection))
+                            read_only=session.is_read_only(connection),
+                            account_read=account_read)
     try:
         async with cosmos_translated():
             await client.__aenter__()  # reads the account: the first failure shows here

@@ -13,6 +13,7 @@ from azure.cosmos.aio import CosmosClient
 
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import Page
+from vaultbrowser.cosmos.services.account import AccountFacts, AccountRead
 from vaultbrowser.cosmos.services.failures import cosmos_translated
 from vaultbrowser.cosmos.services.queries import FIRST_PAGE_ITEMS, NEXT_PAGE_ITEMS, ItemQuery
 from vaultbrowser.cosmos.services.records import ContainerRecord, DatabaseRecord, ItemRecord
@@ -28,14 +29,22 @@ class CosmosService:
         client: the SDK client, built on the session's transport (journal, read-only guard,
             limits); this service owns and closes it.
         endpoint: the account's canonical endpoint; ``where``: its name in messages.
+        account_read: the client's hook keeping the account's own read (``account``).
     """
 
     def __init__(self, client: CosmosClient, *, endpoint: str, where: str,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, account_read: AccountRead | None = None) -> None:
         self.client = client
         self.endpoint = endpoint
         self.where = where
         self.read_only = read_only
+        self._account_read = account_read
+
+    @property
+    def account(self) -> AccountFacts | None:
+        """The account's latest read by the client (consistency, regions); None when the
+        service was built without ``account_read`` or the read's body was not an account."""
+        return self._account_read.facts if self._account_read is not None else None
 
     async def close(self) -> None:
         await self.client.close()
