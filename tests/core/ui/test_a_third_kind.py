@@ -154,7 +154,7 @@ def window(qtbot: Any, qloop: Any) -> Any:
 
 
 def test_the_third_kind_gets_a_tab_a_paged_tree_and_details(window: Any, qloop: Any) -> None:
-    tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    tabs = [window.tabs.label(i) for i in range(window.tabs.count())]  # the full labels
     assert tabs[-1] == "Notebooks" and tabs[:-1] == [
         label for kind in KINDS for label, _pane in window.view(kind.name).panes]
     assert not window.tabs.tabIcon(len(tabs) - 1).isNull()  # its icon, from its descriptor

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -44,12 +43,12 @@ from vaultbrowser.core.ui.activity_panel import ActivityBadge, ActivityPanel
 from vaultbrowser.core.ui.common_dialogs import DialogRunner
 from vaultbrowser.core.ui.detail_pane import DetailPane
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.kind_icon import kind_icon
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.address_bar import AddressBar
 from vaultbrowser.core.ui.window.audit_actions import AuditActions
 from vaultbrowser.core.ui.window.connection_actions import ConnectionActions
 from vaultbrowser.core.ui.window.context import KindView
+from vaultbrowser.core.ui.window.kind_tabs import KindTabs
 from vaultbrowser.core.ui.window.menus import build_menus
 from vaultbrowser.core.ui.window.navigation import Navigation
 from vaultbrowser.core.ui.window.quick_access import QuickAccess
@@ -96,7 +95,7 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle("vaultbrowser — read-only audit mode" if session.read_only
                             else "vaultbrowser")
-        self.tabs = QTabWidget()
+        self.tabs = KindTabs()
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.detail_pane = DetailPane(self.settings.clipboard_clear_seconds)
         self.selection_details = SelectionDetails(self)
@@ -161,7 +160,7 @@ class MainWindow(QMainWindow):
     def _add_view(self, kind: ServiceKind, view: KindView) -> None:
         self._views[kind.name] = view
         for label, pane in view.panes:
-            self.tabs.addTab(pane, kind_icon(kind), label)
+            self.tabs.add_tree(pane, kind, label)
             self.panes.append(pane)
             self._view_of_pane[pane] = view
             pane.record_selected.connect(self.selection_details.show)
