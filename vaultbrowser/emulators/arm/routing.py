@@ -24,8 +24,6 @@ from vaultbrowser.emulators.arm.errors import (
     authorization_failed,
     invalid_request_content,
     invalid_subscription_id,
-    method_not_allowed,
-    no_route,
     request_too_large,
     resource_group_not_found,
     subscription_not_found,
@@ -178,35 +176,6 @@ def find_named(resources: Iterable[NamedT], name: str) -> NamedT | None:
 
 Handler = Callable[..., Awaitable[Reply]]
 Route = tuple[str, str, Handler]
-
-
-class Router:
-    """Matches (method, path) to a handler and its path parameters."""
-
-    def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
-
-    def add(self, routes: list[Route]) -> None:
-        for method, pattern, handler in routes:
-            regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
-            self._routes.append((method, re.compile(f"^{regex}$", re.IGNORECASE), handler))
-
-    def match(self, method: str, path: str, url: str) -> tuple[Handler, dict[str, str]]:
-        """The handler for a request.
-
-        Raises:
-            ArmError: 404 for an unknown path, 405 for a known path with another method.
-        """
-        path_known = False
-        for route_method, regex, handler in self._routes:
-            found = regex.match(path)
-            if found:
-                if route_method == method.upper():
-                    return handler, found.groupdict()
-                path_known = True
-        if path_known:
-            raise method_not_allowed(method)
-        raise no_route(path, url)
 
 
 def _encode_offset(offset: int) -> str:

@@ -27,11 +27,13 @@ from vaultbrowser.emulators.arm import (
 from vaultbrowser.emulators.arm.errors import (
     ArmError,
     internal_error,
+    method_not_allowed,
     missing_api_version,
+    no_route,
     request_too_large,
 )
 from vaultbrowser.emulators.arm.faults import Faults, InjectedCrash, RequestLogEntry
-from vaultbrowser.emulators.arm.routing import MAX_BODY, Ctx, Reply, Router
+from vaultbrowser.emulators.arm.routing import MAX_BODY, Ctx, Handler, Reply
 from vaultbrowser.emulators.arm.tokens import (
     EmulatorArmCredential,
     EmulatorArmSyncCredential,
@@ -41,6 +43,7 @@ from vaultbrowser.emulators.arm.tokens import (
 )
 from vaultbrowser.emulators.arm.world import World
 from vaultbrowser.emulators.keyvault.tls import ensure_tls
+from vaultbrowser.emulators.routes import NoRoute, Router
 
 _logger = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ class ArmEmulator:
         self.requests: list[RequestLogEntry] = []
         self.unhandled_errors: list[str] = []
         self._tls = ensure_tls(self.data_dir)
-        self._router = Router()
+        self._router: Router[Handler] = Router()
         for module in (directory, providers, redis_enterprise, cosmos_accounts, graph):
             self._router.add(module.ROUTES)
         self._runner: web.AppRunner | None = None
@@ -155,7 +158,11 @@ class ArmEmulator:
             api_version = query.get("api-version")
             if not api_version:
                 raise missing_api_version()
-            handler, params = self._router.match(request.method, path, str(request.rel_url))
+            try:
+                handler, params = self._router.match(request.method, path)
+            except NoRoute as missing:
+                raise (method_not_allowed(request.method) if missing.path_known
+                       else no_route(path, str(request.rel_url))) from None
             ctx = Ctx(request=request, world=self.world, claims=claims, query=query, path=path,
                       base_url=f"https://{request.host}", api_version=api_version,
                       correlation_id=correlation)

@@ -81,6 +81,17 @@ def bad_parameter(message: str) -> KvError:
     return KvError(400, "BadParameter", message)
 
 
+def method_not_allowed(method: str) -> KvError:
+    """405 for a known path asked with another method."""
+    return KvError(405, "BadParameter",
+                   f"The requested resource does not support http method '{method.upper()}'.")
+
+
+def no_route(path: str) -> KvError:
+    """404 for a path the service does not serve."""
+    return KvError(404, "NotFound", f"The requested path {path} was not found.")
+
+
 def bad_request_body(message: str = "The request body is not valid JSON.") -> KvError:
     """400 for a malformed body."""
     return KvError(400, "BadParameter", message)

@@ -18,13 +18,13 @@ from typing import Any
 from aiohttp import web
 
 from vaultbrowser.emulators.keyvault.auth import challenge_header, check_authorization
-from vaultbrowser.emulators.keyvault.errors import KvError
+from vaultbrowser.emulators.keyvault.errors import KvError, method_not_allowed, no_route
 from vaultbrowser.emulators.keyvault.faults import Faults, fault_error
 from vaultbrowser.emulators.keyvault.identity import TOKEN_PATH, identity_app
 from vaultbrowser.emulators.keyvault.objects import backup, certificates, certissuers, keys
 from vaultbrowser.emulators.keyvault.objects import secrets as kv_secrets
 from vaultbrowser.emulators.keyvault.requestlog import RequestLogEntry
-from vaultbrowser.emulators.keyvault.routing import Ctx, Reply, Router
+from vaultbrowser.emulators.keyvault.routing import Ctx, Handler, Reply
 from vaultbrowser.emulators.keyvault.seed import apply_seed
 from vaultbrowser.emulators.keyvault.store import (
     RECOVERABLE_DAYS,
@@ -35,6 +35,7 @@ from vaultbrowser.emulators.keyvault.store import (
 )
 from vaultbrowser.emulators.keyvault.tls import ensure_tls
 from vaultbrowser.emulators.keyvault.versions import check_api_version
+from vaultbrowser.emulators.routes import NoRoute, Router
 
 _logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class KeyVaultEmulator:
         self.options: dict[str, Any] = {"cert_issuance_delay": cert_issuance_delay,
                                         "subscription_id": subscription_id,
                                         "geography": geography}
-        self._router = Router()
+        self._router: Router[Handler] = Router()
         for module in (backup, kv_secrets, keys, certissuers, certificates):
             self._router.add(module.ROUTES)
         self._runners: list[web.AppRunner] = []
@@ -163,7 +164,11 @@ class KeyVaultEmulator:
             if fault is not None and fault.action == "delay":
                 await self._hold(request, fault.seconds)
             api_version = check_api_version(api_version)
-            handler, params = self._router.match(request.method, path)
+            try:
+                handler, params = self._router.match(request.method, path)
+            except NoRoute as missing:
+                raise (method_not_allowed(request.method) if missing.path_known
+                       else no_route(path)) from None
             ctx = Ctx(
                 request=request,
                 base_url=f"https://{request.host}",
