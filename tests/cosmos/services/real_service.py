@@ -4,9 +4,10 @@ them), behind the one HTTP test seam (``tests.mock_transport.MockTransport``).
 ``real_service(answer)`` is a ``CosmosService`` whose client sends through our
 ``RecordingTransport`` (the journal, the read-only guard, the limits) into a handler: the
 account read (``GET /``) is answered like the service does, every other request by
-``answer(request)`` (a container's read too, when the SDK needs its partition key definition:
-every container has ``/customer``). The bodies are the service's documented shapes:
-``{"code", "message"}``, the message ending in ``ActivityId: …, Microsoft.Azure.Documents…``.
+``answer(request)``. A container's read (the SDK needs its partition key definition) is
+answered here too: every container has ``/customer``, or the ``key_paths`` given (several:
+``MultiHash``). The bodies are the service's documented shapes: ``{"code", "message"}``, the
+message ending in ``ActivityId: …, Microsoft.Azure.Documents…``.
 """
 
 from __future__ import annotations
@@ -80,8 +81,21 @@ def ok(body: Any, headers: dict[str, str] | None = None, status: int = 200) -> M
                                        **(headers or {})}, json.dumps(body).encode())
 
 
+def container_body(container: str, key_paths: tuple[str, ...] = ("/customer",)
+                   ) -> dict[str, Any]:
+    """A container's properties as the service answers them (several paths: ``MultiHash``)."""
+    kind = "MultiHash" if len(key_paths) > 1 else "Hash"
+    return {"id": container, "_rid": "AAAAAA==", "_etag": '"1"', "defaultTtl": 3600,
+            "partitionKey": {"paths": list(key_paths), "kind": kind, "version": 2},
+            "indexingPolicy": {"indexingMode": "consistent", "automatic": True,
+                               "includedPaths": [{"path": "/*"}], "excludedPaths": []},
+            "conflictResolutionPolicy": {"mode": "LastWriterWins",
+                                         "conflictResolutionPath": "/_ts"}}
+
+
 @asynccontextmanager
-async def real_service(answer: Answer, *, read_only: bool = False
+async def real_service(answer: Answer, *, read_only: bool = False,
+                       key_paths: tuple[str, ...] = ("/customer",)
                        ) -> AsyncIterator[tuple[CosmosService, HttpJournal, MockTransport]]:
     journal = HttpJournal()
 
@@ -90,8 +104,7 @@ async def real_service(answer: Answer, *, read_only: bool = False
             return ok(_ACCOUNT)
         container = _CONTAINER_URL.fullmatch(request.url)
         if request.method == "GET" and container:  # the SDK reads a container's key first
-            return ok({"id": container.group(1), "_rid": "AAAAAA==", "_etag": '"1"',
-                       "partitionKey": {"paths": ["/customer"], "kind": "Hash", "version": 2}})
+            return ok(container_body(container.group(1), key_paths))
         return answer(request)
 
     mock = MockTransport(handler)
