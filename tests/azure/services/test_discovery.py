@@ -14,9 +14,10 @@ import pytest
 
 from vaultbrowser.azure.services.arm_ids import ArmResourceId
 from vaultbrowser.azure.services.connections import AZURE
-from vaultbrowser.azure.services.discovery import GRAPH_PAGE, AzureDiscovery
+from vaultbrowser.azure.services.discovery import AzureDiscovery
 from vaultbrowser.azure.services.opener import open_azure
 from vaultbrowser.azure.services.records import KEY_VAULT_TYPE, STORAGE_TYPE
+from vaultbrowser.azure.services.resource_graph import GRAPH_PAGE
 from vaultbrowser.azure.services.tenants import TenantSignInRequired
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import (

@@ -2,11 +2,11 @@
 vaults, storage accounts, Azure Managed Redis clusters and Cosmos DB accounts in them —
 through the official management clients (``.aio``).
 
-One Resource Graph query per tenant (paged with its skip token) finds every vault, storage
-account and AMR cluster (with its database: ``redis_resources``) with the properties we
-show. Where Resource Graph is refused, or a subscription shows nothing in it, the ARM list
-operations of that subscription answer instead (and say why when they cannot: a subscription
-the account may not read is a 403 on its own row).
+One Resource Graph query per tenant (``resource_graph``) finds every vault, storage account,
+AMR cluster and Cosmos DB account with the properties we show. Where Resource Graph is
+refused, or a subscription shows nothing in it, the ARM list operations of that subscription
+answer instead (and say why when they cannot: a subscription the account may not read is a
+403 on its own row).
 
 Every tenant is asked with a token of that tenant (``TenantCredential``); a tenant that wants
 its own sign-in (multi-factor, conditional access) raises ``TenantSignInRequired`` until
@@ -30,7 +30,6 @@ from vaultbrowser.azure.services.cosmos_resources import (
 )
 from vaultbrowser.azure.services.records import (
     COSMOS_TYPE,
-    DISCOVERED_TYPES,
     KEY_VAULT_TYPE,
     REDIS_TYPE,
     STORAGE_TYPE,
@@ -40,12 +39,11 @@ from vaultbrowser.azure.services.records import (
     resource_from_arm,
 )
 from vaultbrowser.azure.services.redis_resources import (
-    REDIS_DATABASE_TYPE,
-    RedisDatabases,
     listed_redis,
     redis_access_key,
     redis_resource,
 )
+from vaultbrowser.azure.services.resource_graph import resources_by_subscription
 from vaultbrowser.azure.services.tenants import (
     TenantCredential,
     TenantErrors,
@@ -65,44 +63,7 @@ from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Page, Result, SecretValue
 from vaultbrowser.core.services.translate import translated
 
-GRAPH_QUERY = (
-    "resources"
-    " | where type in~ (" + ", ".join(f"'{t}'" for t in (*DISCOVERED_TYPES, REDIS_DATABASE_TYPE))
-    + ")"
-    " | project id, name, type, tenantId, location, resourceGroup, subscriptionId, tags,"
-    " properties"
-    " | order by name asc"
-)
-GRAPH_PAGE = 100  # rows per Resource Graph page: a page parses without stalling the window
-GRAPH_API_VERSION = "2021-03-01"  # the SDK's, should its configuration not say
 MAX_SUBSCRIPTIONS = 10_000  # per tenant: past it, the listing stops with what it has
-async def _graph_page(client: Any, skip_token: str | None) -> dict[str, Any]:
-    """One Resource Graph page as the service's JSON, through the client's pipeline.
-
-    The SDK's ``resources()`` deserializes every row as a generic object (about 0.3 ms a row:
-    a 100-row page held the loop ~90 ms on 2 busy cores); the rows are plain JSON anyway.
-
-    Raises:
-        HttpResponseError: the service's error (ARM's format), as ``resources()`` raises it.
-    """
-    from azure.core.exceptions import HttpResponseError
-    from azure.core.rest import HttpRequest
-    from azure.mgmt.core.exceptions import ARMErrorFormat
-
-    options: dict[str, Any] = {"$top": GRAPH_PAGE, "resultFormat": "objectArray"}
-    if skip_token:
-        options["$skipToken"] = skip_token
-    # the API version the SDK's own call would use (its configuration's)
-    version = getattr(getattr(client, "_config", None), "api_version", GRAPH_API_VERSION)
-    # the generated client's documented "send_request" flow (named ``_send_request`` here)
-    send = getattr(client, "send_request", None) or client._send_request
-    response = await send(HttpRequest(
-        "POST", "/providers/Microsoft.ResourceGraph/resources",
-        params={"api-version": version}, json={"query": GRAPH_QUERY, "options": options}))
-    if response.status_code != 200:
-        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-    answer = response.json()
-    return answer if isinstance(answer, dict) else {}
 
 
 def _rest(item: Any) -> dict[str, Any]:
@@ -286,27 +247,11 @@ class AzureDiscovery:
     async def _graph_query(self, tenant_id: str) -> dict[str, list[AzureResource]] | None:
         """Every discovered resource of the tenant by subscription; None when Resource Graph
         is refused (then each subscription is listed on its own)."""
-        client = self._graph_client(tenant_id)
-        by_subscription: dict[str, list[AzureResource]] = {}
-        databases = RedisDatabases()  # AMR databases are rows of their own: joined below
-        skip_token: str | None = None
         try:
             async with self._tenant_errors(tenant_id), translated():
-                while True:
-                    answer = await _graph_page(client, skip_token)
-                    for row in answer.get("data") or ():
-                        resource = resource_from_arm(row, tenant_id) if isinstance(
-                            row, dict) and not databases.take(row) else None
-                        if resource is not None:
-                            by_subscription.setdefault(resource.subscription_id, []).append(
-                                resource)
-                    skip_token = answer.get("$skipToken")
-                    if not skip_token:
-                        break
+                return await resources_by_subscription(self._graph_client(tenant_id), tenant_id)
         except (AccessDenied, NotFound):
             return None  # Resource Graph is not allowed here: ARM lists instead
-        return {subscription: [databases.joined(resource) for resource in resources]
-                for subscription, resources in by_subscription.items()}
 
     async def _listed_resources(self, tenant_id: str, subscription_id: str
                                 ) -> Page[AzureResource]:
