@@ -5,7 +5,6 @@ audit, demo and Qt view."""
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from vaultbrowser.core.services.connections import (
     ENTRA_METHODS,
     AuthMethod,
     Connection,
+    connections_from_env,
     is_loopback_url,
 )
 from vaultbrowser.core.services.errors import InvalidInput
@@ -75,18 +75,11 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _connections_from_args(args: argparse.Namespace) -> list[Connection]:
-    connections = [Connection(BLOB, normalize_account_url(url))
-                   for url in args.storage_account]
-    for name in args.connection_string_env:
-        value = os.environ.get(name)
-        if not value:
-            raise InvalidInput(f"The environment variable {name} is not set or empty.",
-                               advice=f"Set {name} to a storage connection string.")
-        parsed = storage_connection_from_connection_string(value)
-        # Remember where the secret came from, never the secret itself.
-        connections.append(Connection(BLOB, parsed.url, AuthMethod.CONNECTION_STRING,
-                                      secret_env=name))
-    return connections
+    return [*(Connection(BLOB, normalize_account_url(url)) for url in args.storage_account),
+            *connections_from_env(
+                BLOB, args.connection_string_env,
+                lambda value: storage_connection_from_connection_string(value).url,
+                "a storage connection string")]
 
 
 async def _audit(collector: Any, connection: Connection) -> None:

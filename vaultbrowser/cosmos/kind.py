@@ -13,6 +13,7 @@ from vaultbrowser.core.services.connections import (
     ENTRA_METHODS,
     AuthMethod,
     Connection,
+    connections_from_env,
     is_loopback_url,
 )
 from vaultbrowser.core.services.errors import InvalidInput
@@ -144,17 +145,10 @@ def _connections_from_args(args: argparse.Namespace) -> list[Connection]:
                                           ca_path=ca_path))
         else:
             connections.append(Connection(COSMOS_KIND, endpoint, AuthMethod.DEFAULT))
-    for name in args.cosmos_connection_string_env:
-        value = os.environ.get(name)
-        if not value:
-            raise InvalidInput(f"The environment variable {name} is not set or empty.",
-                               advice=f"Set {name} to a Cosmos DB connection string "
-                                      "(AccountEndpoint=…;AccountKey=…;).")
-        parsed = parse_connection_string(value)
-        # Remember where the secret came from, never the secret itself.
-        connections.append(Connection(COSMOS_KIND, parsed.endpoint, AuthMethod.CONNECTION_STRING,
-                                      secret_env=name))
-    return connections
+    return [*connections, *connections_from_env(
+        COSMOS_KIND, args.cosmos_connection_string_env,
+        lambda value: parse_connection_string(value).endpoint,
+        "a Cosmos DB connection string (AccountEndpoint=…;AccountKey=…;)")]
 
 
 async def _audit(collector: Any, connection: Connection) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -170,6 +170,27 @@ class Connection:
 
     def with_secret(self, secret: SecretValue | None) -> Connection:
         return replace(self, secret=secret)
+
+
+def connections_from_env(kind: str, env_names: Iterable[str], endpoint_of: Callable[[str], str],
+                         what: str) -> list[Connection]:
+    """The connections opened with the connection strings in the environment variables
+    ``env_names`` (command-line options): each remembers its variable, never the string.
+    ``endpoint_of`` parses a string into the endpoint it opens; ``what`` names the string a
+    variable must hold, for the advice.
+
+    Raises:
+        InvalidInput: a variable is not set or empty, or as ``endpoint_of``.
+    """
+    connections = []
+    for name in env_names:
+        value = os.environ.get(name)
+        if not value:
+            raise InvalidInput(f"The environment variable {name} is not set or empty.",
+                               advice=f"Set {name} to {what}.")
+        connections.append(Connection(kind, endpoint_of(value), AuthMethod.CONNECTION_STRING,
+                                      secret_env=name))
+    return connections
 
 
 def is_loopback_host(host: str) -> bool:
