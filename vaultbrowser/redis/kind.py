@@ -20,6 +20,7 @@ from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.redis.services.discovered import redis_connection_for_resource
 from vaultbrowser.redis.services.wire.addresses import (
     AMR_SUFFIX,
+    RedisAddress,
     normalize_redis_url,
     parse_redis_url,
 )
@@ -55,15 +56,19 @@ def parse_redis_address(text: str) -> Address | None:
     if not lowered.startswith(("redis://", "rediss://")) and not host.endswith(AMR_SUFFIX):
         return None
     parsed = parse_redis_url(stripped)
-    address = parsed.address
-    if parsed.password is not None:
-        connection = Connection(REDIS, address.url, AuthMethod.ACCOUNT_KEY,
-                                secret=parsed.password)
-    elif not address.tls and is_loopback_host(address.host):
-        connection = Connection(REDIS, address.url, AuthMethod.LOCAL_EMULATOR)
-    else:
-        connection = Connection(REDIS, address.url)
-    return Address(REDIS, connection, (), text)
+    return Address(REDIS, _connection_to(parsed.address, secret=parsed.password), (), text)
+
+
+def _connection_to(address: RedisAddress, secret: SecretValue | None = None,
+                   secret_env: str | None = None) -> Connection:
+    """With the access key when one is given (held in memory, or named by its environment
+    variable); else no sign-in for plain ``redis://`` on this computer; else Entra ID."""
+    if secret is not None or secret_env:
+        return Connection(REDIS, address.url, AuthMethod.ACCOUNT_KEY, secret=secret,
+                          secret_env=secret_env)
+    if not address.tls and is_loopback_host(address.host):
+        return Connection(REDIS, address.url, AuthMethod.LOCAL_EMULATOR)
+    return Connection(REDIS, address.url)
 
 
 def _operation_name(command: str, url: str) -> str | None:
@@ -104,14 +109,7 @@ def _connections_from_args(args: argparse.Namespace) -> list[Connection]:
                                "visible to other programs.",
                                advice="Put the access key in an environment variable and name "
                                       "it with --redis-key-env.")
-        address = parsed.address
-        if args.redis_key_env:
-            connections.append(Connection(REDIS, address.url, AuthMethod.ACCOUNT_KEY,
-                                          secret_env=args.redis_key_env))
-        elif not address.tls and is_loopback_host(address.host):
-            connections.append(Connection(REDIS, address.url, AuthMethod.LOCAL_EMULATOR))
-        else:
-            connections.append(Connection(REDIS, address.url))
+        connections.append(_connection_to(parsed.address, secret_env=args.redis_key_env))
     return connections
 
 
