@@ -5,7 +5,8 @@ Public API (import from the defining module; nothing is re-exported here):
 ``addresses``
     ``COSMOS_KIND`` ("cosmos"); ``normalize_cosmos_url(text) -> str`` (the canonical endpoint
     ``https://<account>.documents.azure.com/``; http/any port on loopback only; a bare name is
-    a public-cloud account; raises ``InvalidInput``); ``account_name(endpoint)``;
+    a public-cloud account; raises ``InvalidInput``); ``account_name(endpoint)`` (a local
+    server: ``host:port``); ``cosmos_suffixes()`` (every cloud's, ``clouds.json``'s too);
     ``account_key(text) -> SecretValue``; ``parse_connection_string(text | SecretValue) ->
     CosmosConnectionString(endpoint, key: SecretValue)`` (no message quotes the text).
 ``opening``
@@ -13,8 +14,13 @@ Public API (import from the defining module; nothing is re-exported here):
     ``await open_service(session, connection) -> CosmosService`` (the kind's ``open``: the
     session's transport with journal, limits and the read-only guard; adopted by the session).
     A CONNECTION_STRING connection's secret (memory or ``secret_env``) is the whole string.
+``account``
+    ``AccountFacts(id, consistency, write_regions, read_regions, multiple_write_regions,
+    response)``: the account's own read when the client opened; ``AccountRead`` (the client's
+    ``raw_response_hook`` that keeps it: ``.facts``).
 ``service.CosmosService``
     ``.endpoint``, ``.where``, ``.read_only``, ``.client`` (the SDK client: services only);
+    ``.account: AccountFacts | None``;
     ``await databases(continuation=None) -> Page[DatabaseRecord]``;
     ``await containers(database, continuation=None) -> Page[ContainerRecord]``;
     ``await items(container: ContainerRecord, query: ItemQuery | None = None,
