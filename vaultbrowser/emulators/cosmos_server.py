@@ -28,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from vaultbrowser.emulators.child_server import ChildServer, ChildServerSpec, read_log_tail
+from vaultbrowser.emulators.cosmos_query_patch import QUERY_ENGINE_PATCH
 from vaultbrowser.emulators.keyvault.tls import TlsMaterial, ensure_tls
 
 __all__ = ["COSMOS_SERVER_ENV_VAR", "COSMOS_SERVER_KEY", "CosmosServer", "CosmosServerUnavailable"]
@@ -53,16 +54,18 @@ _READY = "cosmosdb-server ready"
 # keepAlive: the package answers `Connection: close` unless asked (a TLS handshake per request:
 # ~3 ms an item when seeding); the idle timeout outlasts the clients' own (aiohttp's 15 s), so
 # a client closes an idle connection before the server can close it under a request.
+# QUERY_ENGINE_PATCH: its query engine's pages linear, not quadratic (cosmos_query_patch.py).
 _LAUNCHER = """
 const fs = require("fs");
 const [pkg, port, cert, key] = process.argv.slice(1);
+QUERY_ENGINE_PATCH
 const server = require(pkg).createHttpsServer({
   cert: fs.readFileSync(cert), key: fs.readFileSync(key), keepAlive: true,
 });
 server.keepAliveTimeout = 60000;
 server.on("error", (err) => { console.error(String(err)); process.exit(3); });
 server.listen(Number(port), "127.0.0.1", () => console.log("READY"));
-""".replace("READY", _READY)
+""".replace("READY", _READY).replace("QUERY_ENGINE_PATCH", QUERY_ENGINE_PATCH)
 
 
 class CosmosServerUnavailable(RuntimeError):
