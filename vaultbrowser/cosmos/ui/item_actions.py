@@ -12,15 +12,16 @@ On a read-only connection the actions stay visible, disabled, and say why.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QFileDialog
 
 from vaultbrowser.core.ui.common_dialogs import confirm_box
+from vaultbrowser.core.ui.pane_actions import PaneActions, read_only_reason
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.cosmos.models import details as cosmos_details
@@ -40,14 +41,8 @@ def item_writes() -> ModuleType:
 
     return items
 
-ACCEPTED = QDialog.DialogCode.Accepted
-READ_ONLY_REASON = ("Disabled: this connection is read-only, so vaultbrowser sends no request "
-                    "that could change data.")
-
-
 class CosmosItemActions(QObject):
-    """``last_task``: the newest action's task (tests await it); ``choose_file``: asks for
-    the JSON file to upload (a file dialog; tests replace it)."""
+    """``choose_file``: asks for the JSON file to upload (a file dialog; tests replace it)."""
 
     def __init__(self, window: WindowContext, pane: TreePane, query: QueryPanel) -> None:
         super().__init__(pane)
@@ -57,44 +52,41 @@ class CosmosItemActions(QObject):
         assert isinstance(model, CosmosTreeModel)
         self.model = model
         self.query = query
-        self.last_task: asyncio.Task[Any] | None = None
+        self.tools = PaneActions(window, pane, CosmosRoot, read_only_reason("request"))
         self.last_upload: Any = None  # the newest upload's report (ItemUpload)
         self.choose_file: Callable[[], str | None] = self._file_dialog
         pane.action_providers.append(self.actions_for)
         pane.record_activated.connect(self._activated)
 
-        self.query_action = self._action("Query…", self.open_query,
-                                         "Write a SQL query over this container's items")
-        self.create_action = self._action("New item…", self.create_item,
-                                          "Create an item in this container (JSON)")
-        self.upload_action = self._action("Upload JSON file…", self.upload_file,
-                                          "Create the items of a JSON file (an array or one "
-                                          "object per line)")
-        self.edit_action = self._action("Edit item…", self.edit_item,
-                                        "Edit the item's JSON (saved only if nobody changed "
-                                        "it meanwhile)")
-        self.delete_action = self._action("Delete item…", self.delete_item, "Delete the item")
+        self.query_action = self.tools.action("Query…", self.open_query,
+                                              "Write a SQL query over this container's items")
+        self.create_action = self.tools.action("New item…", self.create_item,
+                                               "Create an item in this container (JSON)")
+        self.upload_action = self.tools.action("Upload JSON file…", self.upload_file,
+                                               "Create the items of a JSON file (an array or one "
+                                               "object per line)")
+        self.edit_action = self.tools.action("Edit item…", self.edit_item,
+                                             "Edit the item's JSON (saved only if nobody changed "
+                                             "it meanwhile)")
+        self.delete_action = self.tools.action("Delete item…", self.delete_item, "Delete the item")
 
-    def _action(self, text: str, slot: Callable[[], None], tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setProperty("label", text)
-        action.setProperty("tip", tip)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
+    @property
+    def last_task(self) -> asyncio.Task[Any] | None:
+        """The newest action's task (tests await it)."""
+        return self.tools.last_task
 
     # --- which actions apply ------------------------------------------------------------------
 
     def actions_for(self, index: QModelIndex) -> list[QAction | None]:
         record = self.model.record_of(index) if index.isValid() else None
-        writable = self.window.can_write(self._root(index))
+        writable = self.tools.can_write(index)
         container = isinstance(record, ContainerRow)
         item = isinstance(record, ItemRow)
         self.query_action.setEnabled(container or item)
         for action in (self.create_action, self.upload_action):
-            self._enable(action, container or item, writable)
+            self.tools.enable(action, container or item, writable)
         for action in (self.edit_action, self.delete_action):
-            self._enable(action, item, writable)
+            self.tools.enable(action, item, writable)
         if item:
             return [self.query_action, None, self.edit_action, self.create_action,
                     self.upload_action, None, self.delete_action]
@@ -102,52 +94,27 @@ class CosmosItemActions(QObject):
             return [self.query_action, None, self.create_action, self.upload_action]
         return []
 
-    @staticmethod
-    def _enable(action: QAction, applies: bool, writable: bool) -> None:
-        action.setEnabled(applies and writable)
-        label = str(action.property("label"))
-        action.setText(label if writable else f"{label}  (read-only)")
-        action.setToolTip(str(action.property("tip")) if writable else READ_ONLY_REASON)
-
-    def _root(self, index: QModelIndex) -> CosmosRoot | None:
-        root = self.window.root_of(self.model, index) if index.isValid() else None
-        return root if isinstance(root, CosmosRoot) else None
-
-    def _selection(self) -> tuple[QPersistentModelIndex, Any, CosmosRoot | None]:
-        index = self.pane.selected_source_index()
-        if not index.isValid() or self.model.is_status_index(index):
-            return QPersistentModelIndex(), None, None
-        return QPersistentModelIndex(index), self.model.record_of(index), self._root(index)
-
     def _container_of(self, index: QPersistentModelIndex) -> tuple[QModelIndex, ContainerRow]:
         node = self.model.container_index_of(self.model.node_of(QModelIndex(index)))
         assert node is not None and isinstance(node.record, ContainerRow)
         return self.model.index_of(node), node.record
 
-    def _run(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = self.window.run_task(coroutine)
-        self.last_task = task
-        return task
-
-    async def _ask(self, dialog: QDialog) -> bool:
-        return await self.window.dialogs.wait(dialog) == ACCEPTED
-
     # --- the actions ------------------------------------------------------------------------
 
     def _activated(self, record: Any, index: QModelIndex) -> None:
         """Enter or a double-click on an item edits it (when the connection may write)."""
-        if isinstance(record, ItemRow) and self.window.can_write(self._root(index)):
+        if isinstance(record, ItemRow) and self.tools.can_write(index):
             self.edit_item()
 
     def open_query(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if root is not None and isinstance(record, ContainerRow | ItemRow):
             self.query.show_for(root, self._container_of(index)[1])
 
     def create_item(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if root is not None and isinstance(record, ContainerRow | ItemRow):
-            self._run(self._create_item(index, root))
+            self.tools.run(self._create_item(index, root))
 
     async def _create_item(self, index: QPersistentModelIndex, root: CosmosRoot) -> None:
         container_index, container = self._container_of(index)
@@ -161,7 +128,7 @@ class CosmosItemActions(QObject):
             here[parts[-1]] = ""
         dialog = ItemEditorDialog(self.pane, f"New item in {container.display_name}", template,
                                   container.partition_key_paths, "Create")
-        if not await self._ask(dialog):
+        if not await self.tools.ask(dialog):
             return
         service = await root.service.opened()
         created = await item_writes().create_item(service, container.record,
@@ -172,9 +139,9 @@ class CosmosItemActions(QObject):
         self.window.show_details(cosmos_details.describe_item(row, created.response))
 
     def edit_item(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if root is not None and isinstance(record, ItemRow):
-            self._run(self._edit_item(index, record, root))
+            self.tools.run(self._edit_item(index, record, root))
 
     async def _edit_item(self, index: QPersistentModelIndex, record: ItemRow,
                          root: CosmosRoot) -> None:
@@ -183,7 +150,7 @@ class CosmosItemActions(QObject):
                                   record.partition_key_paths)
         loaded = record.item
         writes = item_writes()
-        while await self._ask(dialog):
+        while await self.tools.ask(dialog):
             document = dialog.document()
             try:
                 saved = await writes.replace_item(service, record.container, loaded, document)
@@ -224,9 +191,9 @@ class CosmosItemActions(QObject):
         self.window.show_details(cosmos_details.describe_item(row, response))
 
     def delete_item(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if root is not None and isinstance(record, ItemRow):
-            self._run(self._delete_item(index, record, root))
+            self.tools.run(self._delete_item(index, record, root))
 
     async def _delete_item(self, index: QPersistentModelIndex, record: ItemRow,
                            root: CosmosRoot) -> None:
@@ -234,7 +201,7 @@ class CosmosItemActions(QObject):
                           f"Delete {record.id} (partition key {record.partition_key_text}) "
                           f"from {record.database}/{record.container.id}? This cannot be "
                           "undone.", "Delete")
-        if not await self._ask(box):
+        if not await self.tools.ask(box):
             return
         service = await root.service.opened()
         deleted = await item_writes().delete_item(service, record.container, record.item)
@@ -245,11 +212,11 @@ class CosmosItemActions(QObject):
                                   deleted.response)
 
     def upload_file(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if root is not None and isinstance(record, ContainerRow | ItemRow):
             path = self.choose_file()
             if path:
-                self._run(self._upload(index, root, Path(path)))
+                self.tools.run(self._upload(index, root, Path(path)))
 
     def _file_dialog(self) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self.pane, "Upload a JSON file of items", "",
@@ -268,7 +235,7 @@ class CosmosItemActions(QObject):
                           f"Create {len(documents):,} items from {path.name} in "
                           f"{container.display_name}? Existing ids are reported, never "
                           "overwritten.", "Upload")
-        if not await self._ask(box):
+        if not await self.tools.ask(box):
             return
         service = await root.service.opened()
         status = self.window.statusBar()

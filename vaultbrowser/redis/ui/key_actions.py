@@ -11,14 +11,13 @@ them). On a read-only connection the actions stay visible, disabled, and say why
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog
 
 from vaultbrowser.core.ui.common_dialogs import confirm_box
+from vaultbrowser.core.ui.pane_actions import PaneActions, read_only_reason
 from vaultbrowser.core.ui.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.redis.models import details as redis_details
@@ -33,13 +32,9 @@ from vaultbrowser.redis.ui.key_dialogs import (
 )
 from vaultbrowser.redis.ui.value_viewer import RedisValueViewer
 
-ACCEPTED = QDialog.DialogCode.Accepted
-READ_ONLY_REASON = ("Disabled: this connection is read-only, so vaultbrowser sends no command "
-                    "that could change data.")
-
 
 class RedisKeyActions(QObject):
-    """``last_task``: the newest write's task (tests await it)."""
+    """The key writes of one Redis pane."""
 
     def __init__(self, window: WindowContext, pane: TreePane,
                  viewer: RedisValueViewer) -> None:
@@ -50,71 +45,43 @@ class RedisKeyActions(QObject):
         assert isinstance(model, RedisTreeModel)
         self.model = model
         self.viewer = viewer
-        self.last_task: asyncio.Task[Any] | None = None
+        self.tools = PaneActions(window, pane, RedisRoot, read_only_reason("command"))
         pane.action_providers.append(self.actions_for)
         viewer.edit_requested.connect(self.edit_value)
 
-        self.ttl_action = self._action("Set TTL…", self.set_ttl,
-                                       "Expire the key after a number of seconds")
-        self.persist_action = self._action("Clear TTL", self.clear_ttl,
-                                           "Keep the key for good (PERSIST)")
-        self.rename_action = self._action("Rename…", self.rename,
-                                          "Rename the key (never overwriting another)")
-        self.delete_action = self._action("Delete key…", self.delete_key, "Delete the key")
-        self.delete_pattern_action = self._action(
+        self.ttl_action = self.tools.action("Set TTL…", self.set_ttl,
+                                            "Expire the key after a number of seconds")
+        self.persist_action = self.tools.action("Clear TTL", self.clear_ttl,
+                                                "Keep the key for good (PERSIST)")
+        self.rename_action = self.tools.action("Rename…", self.rename,
+                                               "Rename the key (never overwriting another)")
+        self.delete_action = self.tools.action("Delete key…", self.delete_key, "Delete the key")
+        self.delete_pattern_action = self.tools.action(
             "Delete keys matching…", self.delete_matching,
             "Delete every key matching a pattern (asks you to type the pattern)")
 
-    def _action(self, text: str, slot: Callable[[], None], tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setProperty("label", text)
-        action.setProperty("tip", tip)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
+    @property
+    def last_task(self) -> asyncio.Task[Any] | None:
+        """The newest action's task (tests await it)."""
+        return self.tools.last_task
 
     # --- which actions apply ------------------------------------------------------------------
 
     def actions_for(self, index: QModelIndex) -> list[QAction | None]:
         record = self.model.record_of(index) if index.isValid() else None
-        writable = self.window.can_write(self._root(index))
+        writable = self.tools.can_write(index)
         key = isinstance(record, KeyRow)
         for action in (self.ttl_action, self.persist_action, self.rename_action,
                        self.delete_action):
-            self._enable(action, key, writable)
-        self._enable(self.delete_pattern_action,
-                     isinstance(record, RedisRoot | NamespaceRow), writable)
+            self.tools.enable(action, key, writable)
+        self.tools.enable(self.delete_pattern_action,
+                          isinstance(record, RedisRoot | NamespaceRow), writable)
         if key:
             return [self.ttl_action, self.persist_action, self.rename_action, None,
                     self.delete_action]
         if isinstance(record, RedisRoot | NamespaceRow):
             return [self.delete_pattern_action]
         return []
-
-    @staticmethod
-    def _enable(action: QAction, applies: bool, writable: bool) -> None:
-        action.setEnabled(applies and writable)
-        label = str(action.property("label"))
-        action.setText(label if writable else f"{label}  (read-only)")
-        action.setToolTip(str(action.property("tip")) if writable else READ_ONLY_REASON)
-
-    def _root(self, index: QModelIndex) -> RedisRoot | None:
-        root = self.window.root_of(self.model, index) if index.isValid() else None
-        return root if isinstance(root, RedisRoot) else None
-
-    def _selection(self) -> tuple[QPersistentModelIndex, Any, RedisRoot | None]:
-        index = self.pane.selected_source_index()
-        if not index.isValid() or self.model.is_status_index(index):
-            return QPersistentModelIndex(), None, None
-        return QPersistentModelIndex(index), self.model.record_of(index), self._root(index)
-
-    def _run(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = self.window.run_task(coroutine)
-        self.last_task = task
-        return task
-
-    async def _ask(self, dialog: QDialog) -> bool:
-        return await self.window.dialogs.wait(dialog) == ACCEPTED
 
     async def _show_key(self, index: QPersistentModelIndex, record: KeyRow,
                         root: RedisRoot) -> None:
@@ -129,10 +96,10 @@ class RedisKeyActions(QObject):
     def edit_value(self) -> None:
         """Edit the viewer's string, or its selected hash field or list entry."""
         pages, row = self.viewer.pages, self.viewer.row
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if pages is None or row is None or root is None or record != row:
             return
-        self._run(self._edit_value(index, row, root))
+        self.tools.run(self._edit_value(index, row, root))
 
     async def _edit_value(self, index: QPersistentModelIndex, row: KeyRow,
                           root: RedisRoot) -> None:
@@ -150,7 +117,7 @@ class RedisKeyActions(QObject):
             what = (f"field {display_text(entry, 80)} of {row.display}" if pages.type == "hash"
                     else f"entry {entry} of {row.display}")
             dialog = EditValueDialog(self.pane, what, pages.values[table_row])
-        if not await self._ask(dialog):
+        if not await self.tools.ask(dialog):
             return
         value = dialog.value()
         if pages.is_string:
@@ -170,22 +137,22 @@ class RedisKeyActions(QObject):
             self.model.update_record(QModelIndex(index), details.record)
 
     def set_ttl(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if isinstance(record, KeyRow) and root is not None:
-            self._run(self._set_ttl(index, record, root))
+            self.tools.run(self._set_ttl(index, record, root))
 
     async def _set_ttl(self, index: QPersistentModelIndex, record: KeyRow,
                        root: RedisRoot) -> None:
         ttl_ms = record.summary.ttl_ms if record.summary else None
         dialog = TtlDialog(self.pane, record.display, None if ttl_ms is None else ttl_ms // 1000)
-        if await self._ask(dialog):
+        if await self.tools.ask(dialog):
             await (await root.service.opened()).writes.set_ttl(record.name, dialog.seconds())
             await self._show_key(index, record, root)
 
     def clear_ttl(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if isinstance(record, KeyRow) and root is not None:
-            self._run(self._clear_ttl(index, record, root))
+            self.tools.run(self._clear_ttl(index, record, root))
 
     async def _clear_ttl(self, index: QPersistentModelIndex, record: KeyRow,
                          root: RedisRoot) -> None:
@@ -193,14 +160,14 @@ class RedisKeyActions(QObject):
         await self._show_key(index, record, root)
 
     def rename(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if isinstance(record, KeyRow) and root is not None:
-            self._run(self._rename(index, record, root))
+            self.tools.run(self._rename(index, record, root))
 
     async def _rename(self, index: QPersistentModelIndex, record: KeyRow,
                       root: RedisRoot) -> None:
         dialog = RenameDialog(self.pane, record.display)
-        if not await self._ask(dialog):
+        if not await self.tools.ask(dialog):
             return
         new_name = dialog.new_name()
         await (await root.service.opened()).writes.rename(record.name, new_name)
@@ -209,15 +176,15 @@ class RedisKeyActions(QObject):
         await self._show_key(index, renamed, root)
 
     def delete_key(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if isinstance(record, KeyRow) and root is not None:
-            self._run(self._delete_key(index, record, root))
+            self.tools.run(self._delete_key(index, record, root))
 
     async def _delete_key(self, index: QPersistentModelIndex, record: KeyRow,
                           root: RedisRoot) -> None:
         box = confirm_box(self.pane, "Delete key", f"Delete {record.display} from "
                           f"{root.name}? This cannot be undone.", "Delete")
-        if not await self._ask(box):
+        if not await self.tools.ask(box):
             return
         deleted = await (await root.service.opened()).writes.delete_keys([record.name])
         if index.isValid():
@@ -229,15 +196,15 @@ class RedisKeyActions(QObject):
                                                           "no longer existed."), None)
 
     def delete_matching(self) -> None:
-        index, record, root = self._selection()
+        index, record, root = self.tools.selection()
         if isinstance(record, RedisRoot | NamespaceRow) and root is not None:
-            self._run(self._delete_matching(index, record, root))
+            self.tools.run(self._delete_matching(index, record, root))
 
     async def _delete_matching(self, index: QPersistentModelIndex, record: Any,
                                root: RedisRoot) -> None:
         pattern = (record.display_name + "*") if isinstance(record, NamespaceRow) else ""
         dialog = DeletePatternDialog(self.pane, root.name, pattern)
-        if not await self._ask(dialog):
+        if not await self.tools.ask(dialog):
             return
         status = self.window.statusBar()
         deleted = await (await root.service.opened()).writes.delete_matching(
