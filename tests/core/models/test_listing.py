@@ -91,3 +91,12 @@ def test_reset_starts_over_with_new_tokens() -> None:
     assert not listing.listed and listing.next_token is None and listing.pages_loaded == 0
     listing.accept(page(5, "same"), None, max_empty_pages=3)  # the same token is new again
     assert listing.next_token == "same"
+
+
+def test_the_summary_says_how_far_the_listing_is() -> None:
+    listing = Listing()
+    assert listing.summary(0) == "not loaded"
+    listing.accept(page(250, "next"), None, max_empty_pages=3)
+    assert listing.summary(1250) == "1,250 loaded · more available"
+    listing.accept(page(4, None), None, max_empty_pages=3)
+    assert listing.summary(1254) == "1,254 (complete)"

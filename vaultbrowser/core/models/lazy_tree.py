@@ -33,29 +33,11 @@ from vaultbrowser.core.models.node_tree import AnyIndex, NodeTreeModel
 from vaultbrowser.core.models.pages_ahead import PagesAhead
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import DEFAULT_SETTINGS
-from vaultbrowser.core.services.errors import (
-    AccessDenied,
-    AuthenticationRequired,
-    NetworkError,
-    VaultBrowserError,
-)
+from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.core.services.http.limits import page_request
 from vaultbrowser.core.services.paging import on_next_token
 from vaultbrowser.core.services.records import Page
-from vaultbrowser.core.services.translate import translate_error
-
-# Errors whose cause what is known about the resource may explain (a firewall, a SAS's rights).
-_EXPLAINED_BY_NOTES = (AccessDenied, AuthenticationRequired, NetworkError)
-
-
-def with_connection_notes(error: VaultBrowserError, root: Any) -> VaultBrowserError:
-    """``error`` with the notes of the connection above the failed node in its advice."""
-    connection = getattr(root, "connection", None)
-    notes = getattr(connection, "notes", ())
-    if notes and isinstance(error, _EXPLAINED_BY_NOTES):
-        known = " ".join(f"{note[:1].upper()}{note[1:]}." for note in notes)
-        error.advice = f"{error.advice} Known before the call: {known}".strip()
-    return error
+from vaultbrowser.core.services.translate import translate_error, with_connection_notes
 
 
 @guard_model_methods
@@ -192,12 +174,8 @@ class LazyTreeModel(NodeTreeModel):
         # page is inserted and painted, earlier when the fetch tells the next token first).
         ahead = PagesAhead(lambda token: self.fetch_page(node, token, self.page_size(node, False)))
 
-        def heard(token: str | None) -> bool:  # one page ahead at most: none asked but it
-            if (token is None or ahead or not listing.load_all or listing.task is not me
-                    or (listing.guard is not None and listing.guard.handed_out(token))):
-                return False  # a repeated token is refused when its page is accepted
-            ahead.ask(token)
-            return True
+        def heard(token: str | None) -> bool:
+            return ahead.ask_early(token, listing, listing.task is me)
 
         # A model may carry ``limits`` (LimitSettings); the defaults otherwise.
         limits = getattr(self, "limits", None) or DEFAULT_SETTINGS.limits
@@ -240,7 +218,8 @@ class LazyTreeModel(NodeTreeModel):
             if listing.task is not me:
                 return
             self._append_pages(node, held)  # the pages before the failed one show
-            error = with_connection_notes(translate_error(exc), self._root_record(node))
+            error = with_connection_notes(translate_error(exc),
+                                          getattr(self._root_record(node), "connection", None))
             self._finish(node, error=error)
             if self.reports_failure(node, error):
                 self.load_failed.emit(error)
@@ -424,11 +403,5 @@ class LazyTreeModel(NodeTreeModel):
     def loaded_summary(self, index: AnyIndex) -> str:
         """"250 loaded · more available" / "1,204 (complete)" for a node."""
         node = self.node_of(index)
-        count = len(node.children)
-        if node.listing is None:
-            return ""
-        if not node.listing.listed:
-            return "not loaded"
-        return (f"{count:,} loaded · more available" if node.listing.next_token
-                else f"{count:,} (complete)")
+        return "" if node.listing is None else node.listing.summary(len(node.children))
 

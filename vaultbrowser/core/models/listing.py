@@ -99,6 +99,13 @@ class Listing:
         self.load_all = True
         return self.task is None
 
+    def summary(self, rows: int) -> str:
+        """"250 loaded · more available" / "1,204 (complete)" / "not loaded" (``rows``: the
+        children loaded)."""
+        if not self.listed:
+            return "not loaded"
+        return f"{rows:,} loaded · more available" if self.next_token else f"{rows:,} (complete)"
+
     def reset(self) -> None:
         """Forget every page (Refresh): the next page is the first, every token new."""
         self.listed, self.next_token, self.error, self.pages_loaded = False, None, None, 0

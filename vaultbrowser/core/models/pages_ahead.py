@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from vaultbrowser.core.models.listing import Listing
 from vaultbrowser.core.services.http.limits import PageRequest, page_request
 from vaultbrowser.core.services.records import Page
 
@@ -31,6 +32,17 @@ class PagesAhead:
             return
         with page_request() as wire:  # the task keeps it (a copy of this context)
             self._asked[token] = (asyncio.ensure_future(self._fetch(token)), wire)
+
+    def ask_early(self, token: str | None, listing: Listing, running: bool) -> bool:
+        """Ask for ``token``'s page as soon as a fetch tells it (``paging.on_next_token``):
+        one page ahead at most, only for Load all, only while the asking task owns
+        ``listing`` (``running``), never a token the listing has handed out (its repeat is
+        refused when its page is accepted). True when asked."""
+        if (token is None or self._asked or not listing.load_all or not running
+                or (listing.guard is not None and listing.guard.handed_out(token))):
+            return False
+        self.ask(token)
+        return True
 
     def __len__(self) -> int:
         return len(self._asked)

@@ -230,6 +230,20 @@ def _name_not_found(exc: BaseException, host: str) -> NetworkError:
                f"is off). Technical detail: {_first_line(str(exc))}")
 
 
+# Errors whose cause what is known about the resource may explain (a firewall, a SAS's rights).
+_EXPLAINED_BY_NOTES = (AccessDenied, AuthenticationRequired, NetworkError)
+
+
+def with_connection_notes(error: VaultBrowserError, connection: Any) -> VaultBrowserError:
+    """``error`` with ``connection``'s notes (``Connection.notes``: what was known before the
+    call) in its advice, where they may explain it."""
+    notes = getattr(connection, "notes", ())
+    if notes and isinstance(error, _EXPLAINED_BY_NOTES):
+        known = " ".join(f"{note[:1].upper()}{note[1:]}." for note in notes)
+        error.advice = f"{error.advice} Known before the call: {known}".strip()
+    return error
+
+
 def translate_error(exc: BaseException) -> VaultBrowserError:
     """Map any exception met while talking to Azure onto our error tree.
 
