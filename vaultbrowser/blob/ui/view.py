@@ -23,7 +23,7 @@ from vaultbrowser.core.services.errors import NotFound
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window.context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext, open_and_show
 
 
 class BlobView:
@@ -81,11 +81,8 @@ class BlobView:
         """Open the account (limited to the container for a container SAS); for a container
         or blob URL, open the way to it (folders and pages on) and select it."""
         assert address.connection is not None
-        connection = await self.window.open_or_reuse(address.connection)
-        if connection is None:
-            return
-        self.window.show_connection(connection)
-        if not address.path:
+        connection = await open_and_show(self.window, address.connection)
+        if connection is None or not address.path:
             return
         model = self.pane.model
         assert isinstance(model, BlobTreeModel)

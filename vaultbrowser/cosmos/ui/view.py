@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex
-
 from vaultbrowser.core.models.details import Details, Row
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
@@ -15,7 +13,7 @@ from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window.context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext, open_and_show
 from vaultbrowser.cosmos.models import details as cosmos_details
 from vaultbrowser.cosmos.models.cosmos_tree import COLUMN_WIDTHS, CosmosTreeModel
 from vaultbrowser.cosmos.models.loading import load_details
@@ -80,12 +78,5 @@ class CosmosView:
         return None
 
     async def open_address(self, address: Address) -> None:
-        if address.connection is None:
-            return
-        connection = await self.window.open_or_reuse(address.connection)
-        if connection is not None:
-            self.window.show_connection(connection)
-
-    def root_index(self, connection: Connection) -> QModelIndex:
-        return self.model.find_child(QModelIndex(), lambda record: isinstance(
-            record, CosmosRoot) and record.connection.key == connection.key)
+        if address.connection is not None:
+            await open_and_show(self.window, address.connection)

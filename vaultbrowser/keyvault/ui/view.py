@@ -18,7 +18,7 @@ from vaultbrowser.core.services.errors import NotFound
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.tree_pane import TreePane
-from vaultbrowser.core.ui.window.context import WindowContext
+from vaultbrowser.core.ui.window.context import WindowContext, open_and_show
 from vaultbrowser.keyvault.models import details as vault_details
 from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS
 from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot, filled_row
@@ -98,11 +98,8 @@ class KeyVaultView:
     async def open_address(self, address: Address) -> None:
         """Open the vault; for an item id, select the item (and its version) in its tab."""
         assert address.connection is not None
-        connection = await self.window.open_or_reuse(address.connection)
-        if connection is None:
-            return
-        self.window.show_connection(connection)
-        if not address.path:
+        connection = await open_and_show(self.window, address.connection)
+        if connection is None or not address.path:
             return
         collection, name, *version = address.path
         pane = {"secrets": self.secrets_pane, "keys": self.keys_pane,

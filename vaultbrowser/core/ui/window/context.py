@@ -131,3 +131,13 @@ class KindView(Protocol):
     # Optional (looked up with getattr): ``tool_actions`` (QActions for the Tools menu: a
     # kind's tools across its connections) and ``found_connections(kind)`` (connections of
     # another kind this view has found but not opened: an Azure sign-in's discovered vaults).
+
+
+async def open_and_show(window: WindowContext, connection: Connection) -> Connection | None:
+    """What opening a pasted address starts with: the open connection with ``connection``'s
+    key (else ``connection`` opened), shown in its tab; None when it did not open
+    (reported)."""
+    opened = await window.open_or_reuse(connection)
+    if opened is not None:
+        window.show_connection(opened)
+    return opened
