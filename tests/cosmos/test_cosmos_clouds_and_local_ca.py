@@ -26,7 +26,7 @@ from vaultbrowser.core.services.signin.clouds import (
 from vaultbrowser.cosmos.kind import KIND
 from vaultbrowser.cosmos.services.addresses import account_name, normalize_cosmos_url
 from vaultbrowser.cosmos.services.discovered import cosmos_connection_for_resource
-from vaultbrowser.emulators.cosmos_server import CosmosServer
+from vaultbrowser.emulators.cosmos_server import COSMOS_SERVER_KEY, CosmosServer
 
 ONLY = (KIND,)
 
@@ -146,3 +146,30 @@ def test_a_local_server_with_its_own_ca_opens_from_the_command_line(
     with pytest.raises(NetworkError):  # the system's trust store does not know our CA
         opened([])
     assert isinstance(opened(["--cosmos-ca", str(cosmos_server.ca_path)]), list)
+
+
+def test_a_local_connection_string_trusts_the_ca_too(
+        run: Callable[..., Any], cosmos_server: CosmosServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Cosmos DB Emulator's way: its connection string (it checks the key) and its CA."""
+    from vaultbrowser.cosmos.services.opening import open_service
+
+    monkeypatch.setenv("VB_LOCAL_COSMOS", f"AccountEndpoint={cosmos_server.endpoint};"
+                                          f"AccountKey={COSMOS_SERVER_KEY};")
+    (connection,) = connections_from_args(build_parser(ONLY).parse_args(
+        ["--cosmos-connection-string-env", "VB_LOCAL_COSMOS",
+         "--cosmos-ca", str(cosmos_server.ca_path)]), ONLY)
+    assert connection.auth is AuthMethod.CONNECTION_STRING
+    assert connection.ca_path == str(cosmos_server.ca_path)
+
+    async def scenario() -> str:
+        session = ServiceSession()
+        try:
+            service = await open_service(session, connection)
+            await service.databases()
+            assert service.account is not None
+            return service.account.consistency or ""
+        finally:
+            await session.aclose()
+
+    assert run(scenario()) == "Session"

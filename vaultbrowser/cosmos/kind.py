@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +108,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a Cosmos DB account endpoint or name (repeatable; Entra ID "
                         "sign-in; an endpoint on this computer is a local server, no sign-in)")
     parser.add_argument("--cosmos-ca", metavar="PEM",
-                        help="trust this CA certificate for the local --cosmos servers (an "
-                        "endpoint on this computer with its own certificate; never for Azure)")
+                        help="trust this CA certificate for the local Cosmos DB servers given "
+                        "(an endpoint or connection string on this computer with its own "
+                        "certificate, e.g. the Cosmos DB Emulator's; never for Azure)")
     parser.add_argument("--cosmos-connection-string-env", action="append", default=[],
                         metavar="NAME",
                         help="open the Cosmos DB account whose connection string is in this "
@@ -116,39 +118,38 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     add_audit_arguments(parser)  # the audit's TTL expectations and item size sample
 
 
-def _local_ca(args: argparse.Namespace) -> str | None:
-    """``--cosmos-ca``: an existing file, given only with a local ``--cosmos`` server.
+def _with_local_ca(connections: list[Connection], ca_file: str | None) -> list[Connection]:
+    """``--cosmos-ca``: the local servers among ``connections`` (``--cosmos`` endpoints and
+    connection strings on this computer, e.g. the Cosmos DB Emulator's) trust that CA.
 
     Raises:
-        InvalidInput: the file does not exist, or no ``--cosmos`` endpoint is local.
+        InvalidInput: the file does not exist, or no connection is to a local server.
     """
-    if not args.cosmos_ca:
-        return None
-    if not os.path.isfile(args.cosmos_ca):
-        raise InvalidInput(f"The CA certificate file {args.cosmos_ca} does not exist.",
+    if not ca_file:
+        return connections
+    if not os.path.isfile(ca_file):
+        raise InvalidInput(f"The CA certificate file {ca_file} does not exist.",
                            advice="Give the PEM file of the CA that signed the local server's "
                                   "certificate.")
-    if not any(is_loopback_url(normalize_cosmos_url(url)) for url in args.cosmos):
-        raise InvalidInput("--cosmos-ca is for a local server: no --cosmos endpoint is on "
-                           "this computer.",
+    if not any(is_loopback_url(connection.url) for connection in connections):
+        raise InvalidInput("--cosmos-ca is for a local server: no Cosmos DB endpoint given is "
+                           "on this computer.",
                            advice="Azure accounts are verified with the system's trust store.")
-    return os.path.abspath(args.cosmos_ca)
+    path = os.path.abspath(ca_file)
+    return [replace(connection, ca_path=path) if is_loopback_url(connection.url)
+            else connection for connection in connections]
 
 
 def _connections_from_args(args: argparse.Namespace) -> list[Connection]:
     connections = []
-    ca_path = _local_ca(args)
     for url in args.cosmos:
         endpoint = normalize_cosmos_url(url)
-        if is_loopback_url(endpoint):
-            connections.append(Connection(COSMOS_KIND, endpoint, AuthMethod.LOCAL_EMULATOR,
-                                          ca_path=ca_path))
-        else:
-            connections.append(Connection(COSMOS_KIND, endpoint, AuthMethod.DEFAULT))
-    return [*connections, *connections_from_env(
+        auth = AuthMethod.LOCAL_EMULATOR if is_loopback_url(endpoint) else AuthMethod.DEFAULT
+        connections.append(Connection(COSMOS_KIND, endpoint, auth))
+    return _with_local_ca([*connections, *connections_from_env(
         COSMOS_KIND, args.cosmos_connection_string_env,
         lambda value: parse_connection_string(value).endpoint,
-        "a Cosmos DB connection string (AccountEndpoint=…;AccountKey=…;)")]
+        "a Cosmos DB connection string (AccountEndpoint=…;AccountKey=…;)")], args.cosmos_ca)
 
 
 async def _audit(collector: Any, connection: Connection) -> None:
