@@ -7,13 +7,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog
 
-from tests.redis.ui.conftest import WITH_REDIS
+from vaultbrowser.app import KINDS
 from vaultbrowser.core.services.connections import AuthMethod
 from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
 
 
 def test_the_dialog_makes_redis_connections(qtbot: Any) -> None:
-    dialog = ConnectionDialog(kinds=WITH_REDIS, kind="redis")
+    dialog = ConnectionDialog(kinds=KINDS, kind="redis")
     qtbot.addWidget(dialog)
     assert dialog.kind_combo.currentText() == "Azure Managed Redis"
     assert dialog.form.labelForField(dialog.url_edit).text() == "Redis address"
