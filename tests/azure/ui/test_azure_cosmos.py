@@ -8,23 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.azure.ui.test_azure_view import Harness, Store, azure_connection
-from vaultbrowser.app import KINDS
-from vaultbrowser.azure.services.connections import AZURE
-from vaultbrowser.core.services.config import Settings
+from tests.azure.ui.open_with_key import open_with_key
+from tests.azure.ui.test_azure_view import Harness, harness
 from vaultbrowser.core.services.connections import AuthMethod
-from vaultbrowser.core.services.session import ServiceSession
-from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.window.main_window import MainWindow
-from vaultbrowser.cosmos.kind import KIND as COSMOS
 from vaultbrowser.emulators.arm.seed import cosmos_keys, demo_world
 from vaultbrowser.emulators.arm.server import ArmEmulator
 from vaultbrowser.emulators.arm.threaded import run_arm_emulator_in_thread
 from vaultbrowser.emulators.cosmos_server import CosmosServer, CosmosServerUnavailable
+
+__all__ = ["harness"]  # a fixture used by name
 
 KEY = cosmos_keys("cosmos-dev-catalog")[0]
 
@@ -53,68 +48,15 @@ def arm(server: CosmosServer) -> Iterator[ArmEmulator]:
         yield running
 
 
-class CosmosHarness(Harness):
-    """The Azure tab's harness with the Cosmos kind registered (whether or not ``app.KINDS``
-    names it yet)."""
-
-    def __init__(self, qloop: Any, tmp_path: Path, qtbot: Any) -> None:
-        self.reporter = ErrorReporter(modal=False)
-        self.dialogs: list[Any] = []
-        self.reporter.dialog_shown.connect(self.dialogs.append)
-        self.store = Store(tmp_path / "settings.ini")
-        kinds = KINDS if any(kind.name == COSMOS.name for kind in KINDS) else (
-            *KINDS[:-1], COSMOS, KINDS[-1])
-        self.window = MainWindow(ServiceSession(), Settings(), kinds=kinds,
-                                 reporter=self.reporter, connection_store=self.store)
-        self.window.show()
-        self.qloop = qloop
-        self.pane = self.window.pane("Azure")
-        self.model = self.pane.model
-
-
-@pytest.fixture
-def harness(qloop: Any, tmp_path: Path, qtbot: Any) -> Iterator[Harness]:
-    made = CosmosHarness(qloop, tmp_path, qtbot)
-    yield made
-    qloop.run_until_complete(made.window.aclose())
-    made.reporter.close_all()
-    made.window.deleteLater()
-
-
 def test_the_node_shows_arm_and_opens_with_the_account_key(harness: Harness, arm: ArmEmulator,
                                                            server: CosmosServer) -> None:
     async def body() -> None:
         window = harness.window
-        await window.open_connection(azure_connection(arm, read_only=True))
-        window.show_pane("Azure")
-        await harness.loaded()
-        await harness.wait_for(lambda: harness.find("cosmos-dev-catalog").isValid())
-        view = window.view(AZURE)
-        catalog = harness.find("cosmos-dev-catalog")
-        details = view.describe(harness.model.record_of(catalog), None)
-        arm_view = dict(next(s for s in details.sections
-                             if s.title == "What Resource Manager says").rows)
-        assert arm_view["Default consistency level"] == "Eventual"
-        assert arm_view["Disable local auth"] == "false"
-        assert arm_view["Public network access"] == "Enabled"
-        view.actions.actions_for(catalog)
-        key_action = view.actions.open_with_key_action
-        assert key_action.text() == "Open with account &key"
-        assert not key_action.isEnabled() and "read-only" in key_action.toolTip()
-        window.remove_connection(window.connections[0])
-
-        await window.open_connection(azure_connection(arm))
-        await harness.loaded()
-        await harness.wait_for(lambda: harness.find("cosmos-prod-orders").isValid())
-        view.actions.actions_for(harness.find("cosmos-prod-orders"))
-        assert not key_action.isEnabled() and "Entra ID only" in key_action.toolTip()
-        catalog = harness.find("cosmos-dev-catalog")
-        view.actions.actions_for(catalog)
-        assert key_action.isEnabled()
-        harness.select(catalog)
-        view.actions.open_selected_with_key()
-        await harness.wait_for(lambda: any(c.kind == "cosmos" for c in window.connections))
-        opened = next(c for c in window.connections if c.kind == "cosmos")
+        opened = await open_with_key(
+            harness, arm, kind="cosmos", keyed="cosmos-dev-catalog",
+            entra_only="cosmos-prod-orders", label="Open with account &key",
+            arm_says={"Default consistency level": "Eventual", "Disable local auth": "false",
+                      "Public network access": "Enabled"})
         assert opened.auth is AuthMethod.ACCOUNT_KEY and opened.name.endswith("(account key)")
         assert opened.url == server.endpoint
         assert dict(opened.resource_properties)["disableLocalAuth"] == "false"
