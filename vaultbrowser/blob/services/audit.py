@@ -10,7 +10,6 @@ from vaultbrowser.blob.services.opener import open_storage
 from vaultbrowser.core.audit.inventory import InventoryCollector
 from vaultbrowser.core.audit.model import ContainerEntry
 from vaultbrowser.core.services.connections import Connection
-from vaultbrowser.core.services.errors import VaultBrowserError
 
 CONTAINER_PAGE = 1_000
 BLOB_PAGE = 5_000
@@ -19,12 +18,10 @@ BLOB_PAGE = 5_000
 async def audit_storage(collector: InventoryCollector, connection: Connection) -> None:
     """Inventory one storage account's containers (and, with ``scan_blobs``, their blobs)."""
     source = connection.display_name
-    try:
-        service = open_storage(collector.session, connection)
-    except VaultBrowserError as error:
-        collector.errors.add(source, "open storage account", error)
-        return
-    try:
+    async with collector.opened_service(source, "open storage account", lambda: open_storage(
+            collector.session, connection)) as service:
+        if service is None:
+            return
         records = await collector.attempt(
             source, "list containers",
             lambda: collector.page_all(lambda token: service.list_containers(
@@ -61,8 +58,6 @@ async def audit_storage(collector: InventoryCollector, connection: Connection) -
                 immutable_storage_with_versioning=record.immutable_storage_with_versioning,
                 last_modified=record.last_modified, blob_count=count, total_size=size,
             ))
-    finally:
-        await collector.session.close_service(service)
 
 
 async def _blob_totals(service: BlobService, container: str) -> tuple[int, int]:

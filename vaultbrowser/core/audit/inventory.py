@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import contextvars
 import functools
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from vaultbrowser.core.audit.model import (
@@ -140,6 +142,26 @@ class InventoryCollector:
         except VaultBrowserError as error:
             self.errors.add(source, operation, error, subject)
             return None
+
+    @contextlib.asynccontextmanager
+    async def opened_service(self, source: str, operation: str,
+                             opening: Callable[[], T | Awaitable[T]]) -> AsyncIterator[T | None]:
+        """The service ``opening()`` returns (awaited when it must be) for the block, closed
+        after it; None when it did not open (the ``VaultBrowserError`` recorded under
+        ``operation``: the audit of that connection goes on without it)."""
+        try:
+            opened = opening()
+            service = await opened if inspect.isawaitable(opened) else opened
+        except VaultBrowserError as error:
+            self.errors.add(source, operation, error)
+            service = None
+        if service is None:
+            yield None
+            return
+        try:
+            yield service
+        finally:
+            await self.session.close_service(service)
 
     async def page_all(self, fetch: Callable[[str | None], Awaitable[Page[T]]],
                         what: str | None = None) -> list[T]:

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from vaultbrowser.core.audit.inventory import InventoryCollector
 from vaultbrowser.core.audit.model import Finding, FindingItem, ItemKind, Severity
 from vaultbrowser.core.services.connections import Connection
-from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.cosmos.services.audit_options import CosmosAuditOptions, audit_options
 from vaultbrowser.cosmos.services.opening import open_service
 from vaultbrowser.cosmos.services.queries import ItemQuery
@@ -153,12 +152,10 @@ async def audit_cosmos(collector: InventoryCollector, connection: Connection,
     source = connection.display_name
     collector.findings.extend(arm_findings(source, connection.url,
                                            connection.resource_properties))
-    try:
-        service = await open_service(collector.session, connection)
-    except VaultBrowserError as error:
-        collector.errors.add(source, "open Cosmos DB", error)
-        return
-    try:
+    async with collector.opened_service(source, "open Cosmos DB", lambda: open_service(
+            collector.session, connection)) as service:
+        if service is None:
+            return
         containers = await collector.attempt(source, "list containers",
                                              lambda: all_containers(service))
         if containers is None:
@@ -171,5 +168,3 @@ async def audit_cosmos(collector: InventoryCollector, connection: Connection,
         collector.tell(f"{source}: items sampled", sum(len(items) for _c, items in sampled),
                        None)
         collector.findings.extend(size_finding(source, sampled, options))
-    finally:
-        await collector.session.close_service(service)

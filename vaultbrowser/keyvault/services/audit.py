@@ -10,7 +10,6 @@ from typing import Any
 from vaultbrowser.core.audit.inventory import InventoryCollector
 from vaultbrowser.core.audit.model import ItemKind, VaultItemEntry
 from vaultbrowser.core.services.connections import Connection
-from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.keyvault.services.inputs import MAX_KEY_VAULT_PAGE
 from vaultbrowser.keyvault.services.opener import open_vault
 from vaultbrowser.keyvault.services.records import (
@@ -72,18 +71,14 @@ def vault_item_entry(record: VaultItemRecord, kind: ItemKind, source: str, *,
 async def audit_vault(collector: InventoryCollector, connection: Connection) -> None:
     """Inventory one vault into ``collector``; failures become report errors."""
     source = connection.display_name
-    try:
-        service = open_vault(collector.session, connection)
-    except VaultBrowserError as error:
-        collector.errors.add(source, "open vault", error)
-        return
-    try:
+    async with collector.opened_service(
+            source, "open vault", lambda: open_vault(collector.session, connection)) as service:
+        if service is None:
+            return
         for kind, items in ((ItemKind.SECRET, service.secrets),
                             (ItemKind.CERTIFICATE, service.certificates),
                             (ItemKind.KEY, service.keys)):
             await _item_type(collector, service, source, kind, items)
-    finally:
-        await collector.session.close_service(service)
 
 
 async def _item_type(collector: InventoryCollector, service: KeyVaultService, source: str,

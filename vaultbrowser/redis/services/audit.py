@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from vaultbrowser.core.audit.inventory import InventoryCollector
 from vaultbrowser.core.audit.model import Finding, FindingItem, ItemKind, Severity
 from vaultbrowser.core.services.connections import Connection
-from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.redis.services.opening import open_service
 from vaultbrowser.redis.services.samples import NO_NAMESPACE, KeySample, sample_keys
 from vaultbrowser.redis.services.service import RedisService
@@ -117,12 +116,10 @@ async def audit_redis(collector: InventoryCollector, connection: Connection) -> 
     source = connection.display_name
     collector.findings.extend(arm_findings(source, connection.url,
                                            connection.resource_properties))
-    try:
-        service = await open_service(collector.session, connection)
-    except VaultBrowserError as error:
-        collector.errors.add(source, "open Redis", error)
-        return
-    try:
+    async with collector.opened_service(
+            source, "open Redis", lambda: open_service(collector.session, connection)) as service:
+        if service is None:
+            return
         collector.tell(f"{source}: keys sampled", 0, None)
         size = await collector.attempt(source, "count keys", lambda: database_size(service))
         sample = await collector.attempt(source, "sample keys", lambda: sample_keys(
@@ -130,5 +127,3 @@ async def audit_redis(collector: InventoryCollector, connection: Connection) -> 
         if sample is not None:
             collector.tell(f"{source}: keys sampled", sample.sampled, sample.sampled)
             collector.findings.extend(sample_findings(source, sample, size or sample.sampled))
-    finally:
-        await collector.session.close_service(service)
