@@ -5,16 +5,14 @@ resources/screenshots)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from tests.cosmos.ui.cosmos_window import CosmosWindow
-from tests.redis.ui.test_redis_screenshots import dark_palette
+from tests.screenshots import colour_scheme, save_screenshot
 from vaultbrowser.cosmos.services.demo.cosmos_demo import seed_cosmos_demo
 from vaultbrowser.emulators.cosmos_server import CosmosServer
 
@@ -29,14 +27,8 @@ def test_the_cosmos_tab_paints(qloop: Any, qapp: Any, cosmos_window: CosmosWindo
         qloop.run_until_complete(seed_cosmos_demo(cosmos_server.endpoint,
                                                   str(cosmos_server.ca_path)))
         _SEEDED.add(cosmos_server.port)
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    previous = app.palette()
-    if scheme == "dark":
-        app.setStyle("Fusion")
-        app.setPalette(dark_palette())
     h = cosmos_window
-    try:
+    with colour_scheme(scheme) as app:
         async def run() -> None:
             root = await h.connect(cosmos_server, name="demo-shop (local Cosmos DB server)")
             view = h.pane.view
@@ -60,12 +52,5 @@ def test_the_cosmos_tab_paints(qloop: Any, qapp: Any, cosmos_window: CosmosWindo
         h.window.resize(1280, 800)
         h.window.resizeDocks([h.query.dock], [270], Qt.Orientation.Vertical)
         app.processEvents()
-
-        picture = h.window.grab()
-        assert (picture.width(), picture.height()) == (1280, 800)
-        folder = Path(os.environ.get("VAULTBROWSER_SCREENSHOTS", tmp_path))
-        name = "demo-cosmos.png" if scheme == "light" else "demo-cosmos-dark.png"
-        assert picture.save(str(folder / name))
+        save_screenshot(h.window, "demo-cosmos", scheme, tmp_path)
         assert h.view.json_viewer.isVisible() and not h.errors
-    finally:
-        app.setPalette(previous)
