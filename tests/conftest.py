@@ -35,6 +35,28 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 T = TypeVar("T")
 
 
+# The longest test files, started first: pytest-xdist (scripts/test runs the suite on a worker
+# per core, a file per worker at a time) hands files out in collection order, so a long file
+# collected last would run alone at the end while the other workers idle.
+_LONGEST_FIRST = (
+    "tests/packaging/test_deb_install.py",  # builds, installs and purges the .deb: minutes
+    "tests/core/ui/test_app_demo.py",  # the demo app as a process, in three time zones
+    "tests/core/ui/test_random_actions.py",
+    "tests/blob/models/test_blob_models.py",
+    "tests/core/ui/test_read_only_window.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+
+    def rank(item: pytest.Item) -> int:
+        path = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        return _LONGEST_FIRST.index(path) if path in _LONGEST_FIRST else len(_LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: every other test keeps its place
+
+
 def _collect_due_generations() -> None:
     """What Python's automatic collector would do now, done on this (the main) thread."""
     thresholds, counts = gc.get_threshold(), gc.get_count()

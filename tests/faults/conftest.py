@@ -24,7 +24,10 @@ BIG_BLOB = "big.bin"
 BIG_SIZE = 300_000
 
 
-@pytest.fixture(scope="package")
+# Session, not package, scope: under pytest-xdist a worker may run this package's files between
+# others', so a package fixture is torn down and set up again in the same session (the container
+# "faults" then exists already in the worker's Azurite).
+@pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 
@@ -44,7 +47,7 @@ def _clear_faults(request: pytest.FixtureRequest) -> Iterator[None]:
         request.getfixturevalue("proxy").clear()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def blob_data(azurite: Any) -> str:
     with BlobServiceClient.from_connection_string(azurite.connection_string) as client:
         container = client.create_container(CONTAINER)
@@ -55,7 +58,7 @@ def blob_data(azurite: Any) -> str:
     return CONTAINER
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def proxy(azurite: Any, blob_data: str) -> Iterator[Any]:
     from vaultbrowser.emulators.tcp_proxy import run_tcp_proxy_in_thread
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,17 +24,29 @@ settings.register_profile(
 )
 settings.load_profile("vaultbrowser")
 
-INPUTS: Counter[str] = Counter()
+_PROPERTY = "fuzzed inputs"
 
 
 @pytest.fixture
-def fed() -> Any:
-    """``fed(parser_name)`` counts one input given to that parser."""
-    return lambda name: INPUTS.update([name])
+def fed(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """``fed(parser_name)`` counts one input given to that parser. The counts ride on the test's
+    report (``user_properties``), so the summary adds them up under pytest-xdist too, where the
+    tests run in worker processes."""
+    inputs: Counter[str] = Counter()
+    yield lambda name: inputs.update([name])
+    request.node.user_properties.append((_PROPERTY, dict(inputs)))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if INPUTS:
+    totals: Counter[str] = Counter()
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "teardown":
+                continue
+            for key, value in getattr(report, "user_properties", ()):
+                if key == _PROPERTY:
+                    totals.update(value)
+    if totals:
         terminalreporter.section("fuzzed inputs per parser")
-        for name, count in sorted(INPUTS.items()):
+        for name, count in sorted(totals.items()):
             terminalreporter.write_line(f"{name}: {count:,}")
