@@ -212,7 +212,7 @@ def _expected_rows(flat: FlatTreeModel) -> list[Any]:
     def walk(node: Node) -> None:
         for child in shown(node):
             out.append(child)
-            if type(child) is Node and child in flat._expanded:
+            if type(child) is Node and child in flat._shown.expanded:
                 walk(child)
 
     walk(root)
@@ -241,7 +241,7 @@ def check_flat(flat: FlatTreeModel, *, deep: bool = False) -> None:
             f"({len(rows)} rows, expected {len(expected)}; filter={flat.filter_text()!r}, "
             f"sort={flat.sort_column()}): got {got}, expected {want}")
     for row, owner in enumerate(rows):
-        assert flat._row(owner) == row, f"row cache: {_describe(source, owner)} at {row}"
+        assert flat._shown.row(owner) == row, f"row cache: {_describe(source, owner)} at {row}"
         if deep:
             index = flat.mapToSource(flat.index(row, 0))
             assert index.isValid(), f"row {row} maps to no source index"

@@ -7,8 +7,8 @@ measured in bench/). A table view handles an insert in time proportional to the 
 so this model keeps the tree's visible rows in a list (depth-first, expanded nodes only) and the
 view draws the indentation and branch arrows itself.
 
-Each row holds the source's own internal pointer (a ``Node`` or a status row's marker), so
-mapping to the source is a list lookup. Mapping back uses a few checked hints (``RowHints``).
+The rows themselves, and where each sits, are a ``ShownRows``: this model turns the source's
+changes, expansion and a new order into its changes, each wrapped in Qt's row signals.
 
 Sorting and filtering (``ChildOrder``) cover loaded rows only, as the pane says. While neither is
 active, inserts and removals map to one contiguous block of rows. Beyond ``sync_limit`` rows a
@@ -18,7 +18,6 @@ new sort or filter is computed in slices while the current order stays on screen
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from PySide6.QtCore import (
@@ -33,7 +32,7 @@ from vaultbrowser.core.models.child_order import ChildOrder, Owner
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.models.order_switch import OrderSwitch
-from vaultbrowser.core.models.row_hints import RowHints
+from vaultbrowser.core.models.shown_rows import ShownRows
 from vaultbrowser.core.models.tree_node import Node, StatusMarker
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -50,9 +49,9 @@ class FlatTreeModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._source: LazyTreeModel | None = None
-        self._rows: list[Owner] = []
-        self._hints = RowHints()
-        self._expanded: weakref.WeakSet[Node] = weakref.WeakSet()
+        self._shown = ShownRows(
+            lambda: self.sourceModel().root_node, lambda: self._orders.shown,
+            lambda node: self.sourceModel().owner_at(node, len(node.children)))
         self._orders = OrderSwitch(self, self.sourceModel, self._show_all, self._open_nodes,
                                    self.order_pending_changed.emit)
         self._removing_status_only = False
@@ -96,21 +95,21 @@ class FlatTreeModel(QAbstractTableModel):
     def mapToSource(self, index: AnyIndex) -> QModelIndex:
         if not index.isValid() or self._source is None:
             return QModelIndex()
-        return self._source.index_for(self._rows[index.row()], index.column())
+        return self._source.index_for(self._shown.rows[index.row()], index.column())
 
     def mapFromSource(self, source_index: AnyIndex) -> QModelIndex:
         if not source_index.isValid():
             return QModelIndex()
-        row = self._row(source_index.internalPointer())
+        row = self._shown.row(source_index.internalPointer())
         return self.index(row, source_index.column()) if row >= 0 else QModelIndex()
 
     def owner(self, row: int) -> Owner:
-        return self._rows[row]
+        return self._shown.rows[row]
 
     # --- the table ----------------------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = _TOP) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._shown.rows)
 
     def columnCount(self, parent: AnyIndex = _TOP) -> int:
         if parent.isValid() or self._source is None:
@@ -120,12 +119,12 @@ class FlatTreeModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self._source is None:
             return None
-        return self._source.node_data(self._rows[index.row()], index.column(), role)
+        return self._source.node_data(self._shown.rows[index.row()], index.column(), role)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid() or self._source is None:
             return Qt.ItemFlag.NoItemFlags
-        return self._source.node_flags(self._rows[index.row()])
+        return self._source.node_flags(self._shown.rows[index.row()])
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -136,35 +135,17 @@ class FlatTreeModel(QAbstractTableModel):
     # --- tree facts, for the view's branch column ---------------------------------------------
 
     def depth(self, row: int) -> int:
-        owner = self._rows[row]
-        depth = 0
-        node = owner.node if type(owner) is not Node else owner
-        root = self.sourceModel().root_node
-        if node is not owner:
-            depth = 1  # a status row sits one level below its node
-        parent = node.parent
-        while parent is not None and parent is not root:
-            depth += 1
-            parent = parent.parent
-        return depth
+        return self._shown.depth(row)
 
     def has_children(self, row: int) -> bool:
-        return self.sourceModel().node_has_children(self._rows[row])
+        return self.sourceModel().node_has_children(self._shown.rows[row])
 
     def is_expanded(self, row: int) -> bool:
-        owner = self._rows[row]
-        return type(owner) is Node and owner in self._expanded
+        return self._shown.is_expanded(row)
 
     def parent_row(self, row: int) -> int:
         """The row of the node above ``row`` in the tree, or -1 at the top level."""
-        owner = self._rows[row]
-        node = owner.node if type(owner) is not Node else owner
-        if node is not owner:
-            return self._row(node)
-        parent = node.parent
-        if parent is None or parent is self.sourceModel().root_node:
-            return -1
-        return self._row(parent)
+        return self._shown.parent_row(row)
 
     # --- expansion ----------------------------------------------------------------------------
 
@@ -173,17 +154,18 @@ class FlatTreeModel(QAbstractTableModel):
         if not index.isValid():
             return
         row = index.row()
-        node = self._rows[row]
-        if type(node) is not Node or (node in self._expanded) == expanded:
+        node = self._shown.rows[row]
+        expanded_nodes = self._shown.expanded
+        if type(node) is not Node or (node in expanded_nodes) == expanded:
             return
         if expanded:
-            self._expanded.add(node)
-            shown = self._subtree(node)
+            expanded_nodes.add(node)
+            shown = self._shown.subtree(node)
             if shown:
                 self._insert(row + 1, shown)
         else:
-            end = self._subtree_end(node)
-            self._expanded.discard(node)
+            end = self._shown.subtree_end(node)
+            expanded_nodes.discard(node)
             if end > row + 1:
                 self._remove(row + 1, end)
         self.expanded_changed.emit(self.index(row, 0), expanded)
@@ -227,68 +209,26 @@ class FlatTreeModel(QAbstractTableModel):
 
     def _show_all(self) -> None:
         if self._source is not None:
-            self._replace_rows(0, len(self._rows), self._subtree(self._source.root_node))
+            self._replace_rows(0, len(self._shown.rows),
+                               self._shown.subtree(self._source.root_node))
 
     def _open_nodes(self) -> list[Node]:
         """The nodes whose children may be rows: the root and the expanded nodes."""
         if self._source is None:
             return []
         return [self._source.root_node,
-                *(node for node in self._expanded if node.parent is not None)]
-
-    # --- the row cache ------------------------------------------------------------------------
-
-    def _row(self, owner: Owner) -> int:
-        """The row showing ``owner``, or -1 when it is not shown."""
-        return self._hints.row(self._rows, owner)
-
-    # --- what is shown ------------------------------------------------------------------------
-
-    def _subtree(self, node: Node) -> list[Owner]:
-        """The rows below an expanded ``node``, depth first (empty when it is collapsed)."""
-        out: list[Owner] = []
-        if node is self.sourceModel().root_node or node in self._expanded:
-            self._collect(node, out)
-        return out
-
-    def _collect(self, node: Node, out: list[Owner]) -> None:
-        if not any(open_node.parent is node for open_node in self._expanded):
-            # The common case, nothing below is expanded: no copy of a million rows first.
-            out.extend(self._children.shown_nodes(node))
-            if node.status_shown:
-                out.append(self.sourceModel().owner_at(node, len(node.children)))
-            return
-        for child in self._children.shown_children(node):
-            out.append(child)
-            if type(child) is Node and child in self._expanded:
-                self._collect(child, out)
-
-    def _subtree_end(self, owner: Owner) -> int:
-        """One past the last row of ``owner``'s shown subtree (``owner`` must be shown)."""
-        while type(owner) is Node and owner in self._expanded:
-            shown = self._children.last_shown_child(owner)
-            if shown is None:
-                break
-            owner = shown
-        return self._row(owner) + 1
-
-    def _is_open(self, node: Node) -> bool:
-        """Whether ``node``'s children are rows here: it is expanded and shown (or the root)."""
-        if node is self.sourceModel().root_node:
-            return True
-        return node in self._expanded and self._row(node) >= 0
+                *(node for node in self._shown.expanded if node.parent is not None)]
 
     # --- row changes --------------------------------------------------------------------------
 
     def _insert(self, row: int, owners: list[Owner]) -> None:
         self.beginInsertRows(QModelIndex(), row, row + len(owners) - 1)
-        self._rows[row:row] = owners
-        self._hints.remember(owners[-1], row + len(owners) - 1)  # the next page goes after it
+        self._shown.insert(row, owners)
         self.endInsertRows()
 
     def _remove(self, first: int, end: int) -> None:
         self.beginRemoveRows(QModelIndex(), first, end - 1)
-        del self._rows[first:end]
+        self._shown.remove(first, end)
         self.endRemoveRows()
 
     def _replace_rows(self, first: int, end: int, owners: list[Owner]) -> None:
@@ -296,25 +236,23 @@ class FlatTreeModel(QAbstractTableModel):
         indexes (selection, current row) on their owners."""
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        owners_before = [self._rows[index.row()] for index in persistent]
-        if first == 0 and end == len(self._rows):
-            self._rows = owners  # the whole table (a new sort or filter): no copy
-        else:
-            self._rows[first:end] = owners
+        rows = self._shown.rows
+        owners_before = [rows[index.row()] for index in persistent]
+        self._shown.replace(first, end, owners)
         moved = []
         found: dict[int, int] = {}  # a selected row has a persistent index per column
         for index, owner in zip(persistent, owners_before, strict=True):
             row = found.get(id(owner))
             if row is None:
-                row = found[id(owner)] = self._row(owner)
+                row = found[id(owner)] = self._shown.row(owner)
             moved.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
     def _rebuild_all(self) -> None:
         self._orders.shown = self._orders.fresh(self._children)
-        self._rows = self._subtree(self.sourceModel().root_node) if self._source else []
-        self._hints.clear()
+        self._shown.reset(self._shown.subtree(self.sourceModel().root_node) if self._source
+                          else [])
 
     def _relayout_under(self, node: Node, at_once: bool = False) -> None:
         """Rebuild the rows below ``node`` after its children changed (sorted or filtered);
@@ -338,26 +276,10 @@ class FlatTreeModel(QAbstractTableModel):
         if top is source.root_node:
             self._orders.order_by(self._orders.fresh(self._children))
             return
-        if not self._is_open(top):
+        if not self._shown.is_open(top):
             return
-        first = self._row(top) + 1
-        # Where the rows shown now end: read from the rows themselves, since the caches that
-        # _subtree_end reads already describe the new order and verdicts.
-        end = first
-        rows = self._rows
-        while end < len(rows) and self._is_below(rows[end], top):
-            end += 1
-        self._replace_rows(first, end, self._subtree(top))
-
-    @staticmethod
-    def _is_below(owner: Owner, top: Node) -> bool:
-        """Whether ``owner`` (a node or a status row) sits in ``top``'s subtree, below it."""
-        node = owner.parent if type(owner) is Node else owner.node
-        while node is not None:
-            if node is top:
-                return True
-            node = node.parent
-        return False
+        first = self._shown.row(top) + 1
+        self._replace_rows(first, self._shown.end_below(top, first), self._shown.subtree(top))
 
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         source = self.sourceModel()
@@ -368,16 +290,17 @@ class FlatTreeModel(QAbstractTableModel):
         if not self._children.plain and not status_only:
             self._relayout_under(node)
             return
-        if not self._is_open(node):
+        rows = self._shown
+        if not rows.is_open(node):
             return
         if first == 0:
-            row = 0 if node is source.root_node else self._row(node) + 1
+            row = 0 if node is source.root_node else rows.row(node) + 1
         elif self._children.plain:
-            row = self._subtree_end(source.owner_at(node, first - 1))
+            row = rows.subtree_end(source.owner_at(node, first - 1))
         else:  # a status row goes last, after the children shown (sorting never moves it)
             shown = self._children.shown_nodes(node)
-            row = (self._subtree_end(shown[-1]) if shown
-                   else 0 if node is source.root_node else self._row(node) + 1)
+            row = (rows.subtree_end(shown[-1]) if shown
+                   else 0 if node is source.root_node else rows.row(node) + 1)
         self._insert(row, [source.owner_at(node, r) for r in range(first, last + 1)])
 
     def _on_rows_about_to_be_removed(self, parent: QModelIndex, first: int, last: int) -> None:
@@ -387,9 +310,9 @@ class FlatTreeModel(QAbstractTableModel):
         owners = [source.owner_at(node, r) for r in range(first, last + 1)]
         spans = []
         for owner in owners:
-            row = self._row(owner)
+            row = self._shown.row(owner)
             if row >= 0:
-                spans.append((row, self._subtree_end(owner)))
+                spans.append((row, self._shown.subtree_end(owner)))
         for first_row, end in self._merged(spans):
             self._remove(first_row, end)
         self._removing_status_only = all(type(owner) is StatusMarker for owner in owners)
@@ -438,7 +361,7 @@ class FlatTreeModel(QAbstractTableModel):
                     self._children.forget_verdict(owner)
             self._relayout_under(node)
         for source_row in range(top_left.row(), bottom_right.row() + 1):
-            row = self._row(source.owner_at(node, source_row))
+            row = self._shown.row(source.owner_at(node, source_row))
             if row >= 0:
                 self.dataChanged.emit(self.index(row, top_left.column()),
                                       self.index(row, bottom_right.column()))
