@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
 from PySide6.QtTest import QTest
 
-from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE

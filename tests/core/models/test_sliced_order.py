@@ -12,11 +12,11 @@ from typing import Any
 
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
-from vaultbrowser.core.models.child_order import ChildOrder, drain, sorted_in_steps
-from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.flat.child_order import ChildOrder, drain, sorted_in_steps
+from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.flat.row_hints import RowHints
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
-from vaultbrowser.core.models.row_hints import RowHints
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.records import Page
 

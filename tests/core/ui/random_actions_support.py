@@ -22,7 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.errors import VaultBrowserError

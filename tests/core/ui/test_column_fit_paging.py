@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tests.core.models.test_lazy_tree import PAGE, PAGES, Numbers
-from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
 from vaultbrowser.core.ui.column_fit import ColumnFit
 from vaultbrowser.core.ui.tree_table import TreeTable
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from tests.core.models.test_flat_tree import Folders
-from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
 from vaultbrowser.core.ui.tree_table import BranchDelegate, TreeTable
 
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE

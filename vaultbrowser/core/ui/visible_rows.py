@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer, Signal
 
-from vaultbrowser.core.models.flat_tree import FlatTreeModel
+from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.ui.tree_table import TreeTable
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 
-from vaultbrowser.core.models.child_order import ChildOrder, Owner
-from vaultbrowser.core.models.row_hints import RowHints
+from vaultbrowser.core.models.flat.child_order import ChildOrder, Owner
+from vaultbrowser.core.models.flat.row_hints import RowHints
 from vaultbrowser.core.models.tree_node import Node
 
 

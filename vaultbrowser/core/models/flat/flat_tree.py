@@ -28,11 +28,11 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from vaultbrowser.core.models.child_order import ChildOrder, Owner
+from vaultbrowser.core.models.flat.child_order import ChildOrder, Owner
+from vaultbrowser.core.models.flat.order_switch import OrderSwitch
+from vaultbrowser.core.models.flat.shown_rows import ShownRows
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
-from vaultbrowser.core.models.order_switch import OrderSwitch
-from vaultbrowser.core.models.shown_rows import ShownRows
 from vaultbrowser.core.models.tree_node import Node, StatusMarker
 
 AnyIndex = QModelIndex | QPersistentModelIndex

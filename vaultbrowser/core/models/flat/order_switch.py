@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from vaultbrowser.core.models.child_order import END_SLICE, ChildOrder, Steps
+from vaultbrowser.core.models.flat.child_order import END_SLICE, ChildOrder, Steps
 from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.tree_node import Node
 
