@@ -8,10 +8,10 @@ request.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 from vaultbrowser.emulators.arm.errors import ArmError
+from vaultbrowser.emulators.fault_queue import FaultQueue
 
 _MESSAGES: dict[int, tuple[str, str]] = {
     429: ("TooManyRequests", "The request is being throttled as the limit has been reached for "
@@ -38,11 +38,6 @@ class Fault:
     retry_after: float | None = None
     action: str = "respond"  # respond | crash
 
-    def matches(self, method: str, path: str) -> bool:
-        if self.method and self.method.upper() != method.upper():
-            return False
-        return not self.path_prefix or path.lower().startswith(self.path_prefix.lower())
-
     def error(self) -> ArmError:
         """The answer a ``respond`` fault forces."""
         code, message = _MESSAGES.get(self.status, ("InjectedFault",
@@ -60,8 +55,7 @@ class Faults:
     """The emulator's fault switches. Thread-safe; read by the server on every request."""
 
     latency_ms: float = 0.0
-    _faults: list[Fault] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _queue: FaultQueue[Fault] = field(default_factory=FaultQueue)
 
     def fail_next(self, path_prefix: str | None = None, status: int = 500,
                   code: str | None = None, message: str | None = None, *, times: int | None = 1,
@@ -76,26 +70,15 @@ class Faults:
 
     def clear(self) -> None:
         """Remove every fault and the latency."""
-        with self._lock:
-            self._faults.clear()
-            self.latency_ms = 0.0
+        self._queue.clear()
+        self.latency_ms = 0.0
 
     def take(self, method: str, path: str) -> Fault | None:
         """The first fault matching this request, consuming one of its ``times``."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.matches(method, path):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
-                    return fault
-        return None
+        return self._queue.take(method, path)
 
     def _add(self, fault: Fault) -> Fault:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+        return self._queue.add(fault)
 
 
 @dataclass(frozen=True)

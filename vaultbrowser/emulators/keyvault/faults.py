@@ -17,9 +17,9 @@ Actions of a :class:`Fault`:
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
+from vaultbrowser.emulators.fault_queue import FaultQueue
 from vaultbrowser.emulators.keyvault.errors import KvError
 
 _BODIES: dict[int, tuple[str, str]] = {
@@ -75,11 +75,6 @@ class Fault:
     action: str = "respond"  # respond | delay | stall | reset
     seconds: float = 0.0  # delay: the wait; stall: the longest hold
 
-    def matches(self, method: str, path: str) -> bool:
-        if self.method and self.method.upper() != method.upper():
-            return False
-        return not self.path_prefix or path.lower().startswith(self.path_prefix.lower())
-
 
 @dataclass
 class Faults:
@@ -87,8 +82,7 @@ class Faults:
 
     latency_ms: float = 0.0
     reject_token: bool = False
-    _faults: list[Fault] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _queue: FaultQueue[Fault] = field(default_factory=FaultQueue)
     generation: int = 0  # bumped by clear(): a stalled answer holds while it is unchanged
 
     def add(
@@ -102,10 +96,8 @@ class Faults:
         message: str | None = None,
     ) -> Fault:
         """Force ``status`` for the next ``times`` matching requests."""
-        fault = Fault(status, retry_after, times, path_prefix, method, code, message)
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+        return self._queue.add(
+            Fault(status, retry_after, times, path_prefix, method, code, message))
 
     def forbid(
         self,
@@ -116,17 +108,13 @@ class Faults:
     ) -> Fault:
         """Answer 403 like the service does without an RBAC role (``ForbiddenByRbac``) or
         without an access policy (``AccessDenied``)."""
-        fault = Fault(403, None, times, path_prefix, method, "Forbidden", None, code)
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+        return self._queue.add(
+            Fault(403, None, times, path_prefix, method, "Forbidden", None, code))
 
     def _broken(self, action: str, seconds: float, path_prefix: str | None,
                 method: str | None, times: int | None) -> Fault:
-        fault = Fault(200, None, times, path_prefix, method, action=action, seconds=seconds)
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+        return self._queue.add(
+            Fault(200, None, times, path_prefix, method, action=action, seconds=seconds))
 
     def slow(self, seconds: float, path_prefix: str | None = None, method: str | None = None,
              times: int | None = 1) -> Fault:
@@ -146,23 +134,14 @@ class Faults:
 
     def clear(self) -> None:
         """Remove every fault and reset latency and token rejection; release stalled answers."""
-        with self._lock:
-            self.generation += 1
-            self._faults.clear()
-            self.latency_ms = 0.0
-            self.reject_token = False
+        self.generation += 1
+        self._queue.clear()
+        self.latency_ms = 0.0
+        self.reject_token = False
 
     def take(self, method: str, path: str) -> Fault | None:
         """The first fault matching this request, consuming one of its ``times``."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.matches(method, path):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
-                    return fault
-        return None
+        return self._queue.take(method, path)
 
 
 def fault_error(fault: Fault, method: str, path: str, tenant_id: str) -> KvError:
