@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azure.cosmos.aio import CosmosClient
+from azure.cosmos.aio import ContainerProxy, CosmosClient
 
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import Page
@@ -71,10 +71,19 @@ class CosmosService:
             VaultBrowserError: the typed error (``NotFound`` for a database gone…).
         """
         proxy = self.client.get_database_client(database)
+
+        def listed(data: dict[str, Any]) -> ContainerRecord:
+            # The listing has what the SDK's first query of a container would GET again (its
+            # _rid and partition key): a proxy given them caches them for the client.
+            if data.get("_rid") and data.get("partitionKey") and isinstance(data.get("id"), str):
+                ContainerProxy(proxy.client_connection, proxy.database_link, data["id"],
+                               properties=data)
+            return ContainerRecord.from_wire(database, data)
+
         async with cosmos_translated():
             return await fetch_page(
                 lambda hooks: proxy.list_containers(max_item_count=NAMES_PER_PAGE, **hooks),
-                continuation, lambda data: ContainerRecord.from_wire(database, data))
+                continuation, listed)
 
     async def items(self, container: ContainerRecord, query: ItemQuery | None = None,
                     continuation: str | None = None,
