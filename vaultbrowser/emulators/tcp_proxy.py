@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit, urlunsplit
 
+from vaultbrowser.emulators.loop_thread import serve_in_thread
+
 _REQUEST_LINE = re.compile(rb"^(GET|HEAD|PUT|POST|DELETE|PATCH|OPTIONS) (\S+) HTTP/1\.[01]\r\n")
 
 
@@ -261,16 +263,5 @@ def run_tcp_proxy_in_thread(upstream_url: str) -> Iterator[TcpProxy]:
     loop in a daemon thread; stopped when the block exits."""
     parts = urlsplit(upstream_url)
     proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 80)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="tcp-proxy", daemon=True)
-    thread.start()
-    try:
-        asyncio.run_coroutine_threadsafe(proxy.start(), loop).result(timeout=10)
-        yield proxy
-    finally:
-        try:
-            asyncio.run_coroutine_threadsafe(proxy.stop(), loop).result(timeout=10)
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=10)
-            loop.close()
+    with serve_in_thread(proxy, "127.0.0.1", 0, "tcp-proxy") as serving:
+        yield serving
