@@ -1,5 +1,5 @@
-"""An emulator's aiohttp server on its own event loop in a daemon thread, for sync SDK clients
-and async ones on a test's own loop (the Key Vault and ARM emulators share it)."""
+"""An emulator's server on its own event loop in a daemon thread, for sync SDK clients and
+async ones on a test's own loop (the Key Vault and ARM emulators and the TCP proxy share it)."""
 
 from __future__ import annotations
 
