@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -107,6 +108,9 @@ class TreePane(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.summary = QLabel("")
+        self._summary_parts = ("", "")  # the listing's name, what is said of it
+        # Cut to the pane's width (see _show_summary), never widening it.
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.summary.setStyleSheet("color: palette(mid);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -198,6 +202,7 @@ class TreePane(QWidget):
         super().resizeEvent(event)
         self._schedule_visible_check()  # a taller pane may bring a "more" row into view
         self.columns.schedule_fit()  # a narrower pane: the least important columns step aside
+        self._show_summary()
 
     def _on_activated(self, proxy_index: QModelIndex) -> None:
         """Enter / double-click: load more on a status row, retry an error, expand a node;
@@ -357,17 +362,30 @@ class TreePane(QWidget):
         index = self._node_index()
         if index.isValid() and not self.model.node_of(index).listed and index.parent().isValid():
             index = index.parent()  # an unexpanded item: summarise the listing it belongs to
-        parts = []
+        name, parts = "", []
         if index.isValid():
-            name = self.model.index(index.row(), 0, index.parent()).data() or ""
             summary = self.model.loaded_summary(index)
             if summary:
-                parts.append(f"{name}: {summary}")
+                name = self.model.index(index.row(), 0, index.parent()).data() or ""
+                parts.append(summary)
         if self.proxy.pending:
             parts.append("sorting and filtering the loaded items…")
         elif self.filter_edit.text():
             parts.append("filter and sort cover loaded items only")
         else:
             parts.append("sorting covers loaded items only")
-        text = " · ".join(parts)
-        self.summary.setText(text)
+        self._summary_parts = (name, " · ".join(parts))
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """The summary in the label's width: a long name (a query's text, a deep prefix) is cut
+        in its middle, never the count after it; the whole line is the tooltip."""
+        name, rest = self._summary_parts
+        full = f"{name}: {rest}" if name else rest
+        if name:
+            metrics = self.summary.fontMetrics()
+            room = self.summary.width() - metrics.horizontalAdvance(f": {rest}")
+            name = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(room, 0))
+        self.summary.setText(f"{name}: {rest}" if name else rest)
+        self.summary.setToolTip(full)
+        self.summary.setAccessibleName(full)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -102,9 +101,6 @@ class QueryPanel(QWidget):
         self.results = QueryResultsModel()
         self.results_pane = TreePane(self.results, "Query results")
         self.results_pane.set_column_widths((170, 110, 500))
-        # Its summary names the selected run (the query's text): cut, never widening the window
-        self.results_pane.summary.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                                QSizePolicy.Policy.Preferred)
         self.results.charged.connect(self._show_charge)
         self.results.load_failed.connect(self._failed)
         self.results_pane.record_selected.connect(self._result_selected)
