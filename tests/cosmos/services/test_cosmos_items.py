@@ -43,6 +43,9 @@ def test_read_an_item_and_a_missing_one(run: Callable[..., Any], cosmos_server: 
         try:
             found = await read_item(service, _container(seeded), "item-0004", "p1")
             assert found.value.document["n"] == 4 and found.response.status == 200
+            # Cosmos DB's id for support is its activity id (it sends no x-ms-request-id)
+            activity_id = found.response.header("x-ms-activity-id")
+            assert activity_id and found.response.request_id == activity_id
             with pytest.raises(NotFound):  # the server's 500, checked: README.md
                 await read_item(service, _container(seeded), "no-such-item", "p1")
         finally:

@@ -15,7 +15,10 @@ from datetime import datetime
 
 from vaultbrowser.core.services.records import ResponseInfo
 
-_REQUEST_ID_HEADERS = ("x-ms-request-id", "x-ms-client-request-id", "apim-request-id")
+# The id a service's support asks for, by the header each family of services answers it in
+# (Cosmos DB answers no x-ms-request-id: its id is the activity id).
+_REQUEST_ID_HEADERS = ("x-ms-request-id", "x-ms-activity-id", "x-ms-client-request-id",
+                       "apim-request-id")
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:
@@ -58,6 +61,9 @@ class ExchangeRecord:
     # and the reply's size stand in for ``response`` (``method`` is the command's name, ``url``
     # the connection's URL and the command's arguments, values redacted).
     reply: CommandReply | None = None
+    # What the request did, as the sending connection's kind named it when it was sent
+    # (``OperationName``: "list secrets", "query items"); None when no kind named it.
+    operation: str | None = None
 
     @property
     def is_auth_challenge(self) -> bool:
@@ -121,3 +127,8 @@ class HttpJournal:
 
 RequestGuard = Callable[[str, str, Mapping[str, str]], None]
 """Called with (method, url, headers) before a request is sent; raises to refuse it."""
+
+OperationName = Callable[[str, str, Mapping[str, str]], str | None]
+"""A kind's name for one of its own requests, given (method, url, request headers) as it is
+sent ("list secrets", "query items"), or None when the kind has no name for it. Headers are
+read for what they say the request is (a Cosmos DB query), never copied into the name."""
