@@ -39,15 +39,18 @@ def test_consequences_name_early_deletion_and_rehydration() -> None:
 
 
 def test_the_audit_trail_names_history_and_tier_requests() -> None:
-    from vaultbrowser.core.audit.trail import describe_operation
+    from vaultbrowser.blob.services.operation_names import blob_operation_name
+
+    def named(method: str, url: str) -> str | None:
+        return blob_operation_name(method, url, {})
 
     blob = "https://acct.blob.core.windows.net/c/a.txt"
-    assert describe_operation("PUT", blob + "?comp=tier") == "set blob tier"
-    assert describe_operation("PUT", blob + "?comp=snapshot") == "create blob snapshot"
-    assert describe_operation("POST", "https://acct.blob.core.windows.net/c?restype=container"
-                                      "&comp=batch") == "blob batch"
-    assert describe_operation("DELETE", blob + "?snapshot=2024-03-01T09%3A00%3A00.1234567Z"
-                              ) == "delete blob snapshot"
-    assert describe_operation("DELETE", blob + "?versionid=2024-03-01T08%3A59%3A00.1111111Z"
-                              ) == "delete blob version"
-    assert describe_operation("DELETE", blob) == "delete blob"
+    assert named("PUT", blob + "?comp=tier") == "set blob tier"
+    assert named("PUT", blob + "?comp=snapshot") == "create blob snapshot"
+    assert named("POST", "https://acct.blob.core.windows.net/c?restype=container"
+                         "&comp=batch") == "blob batch"
+    assert named("DELETE", blob + "?snapshot=2024-03-01T09%3A00%3A00.1234567Z"
+                 ) == "delete blob snapshot"
+    assert named("DELETE", blob + "?versionid=2024-03-01T08%3A59%3A00.1111111Z"
+                 ) == "delete blob version"
+    assert named("DELETE", blob) == "delete blob"

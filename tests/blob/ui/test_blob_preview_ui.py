@@ -20,7 +20,6 @@ from tests.blob.ui.test_blob_actions import (  # noqa: F401 - fixtures
 )
 from vaultbrowser.blob.services.previews.formats import PreviewKind
 from vaultbrowser.blob.ui.preview.edit_conflict_dialog import EditChoice, EditConflictDialog
-from vaultbrowser.core.audit.trail import describe_operation
 
 
 async def open_preview(h: Harness, container: str, name: str) -> Any:
@@ -190,8 +189,9 @@ def test_edit_and_save_then_each_conflict_choice(
         # Their properties are kept: the version overwritten is the one on the server now.
         assert blob.get_blob_properties().metadata == {"owner": "b"}
         assert not preview.editing
-        # Every save attempt is in the Activity panel's journal (and so in the audit trail).
-        puts = [(r.response.status if r.response else None, describe_operation(r.method, r.url))
+        # Every save attempt is in the Activity panel's journal (and so in the audit trail),
+        # named by the blob kind as it was sent.
+        puts = [(r.response.status if r.response else None, r.operation)
                 for r in h.window.session.journal.records() if r.method == "PUT"]
         assert puts == [(201, "set blob"), (412, "set blob"), (412, "set blob"),
                         (412, "set blob"), (201, "set blob")]

@@ -10,6 +10,7 @@ from typing import Any
 
 from vaultbrowser.azure.services.connections import AZURE
 from vaultbrowser.azure.services.discovery import AzureDiscovery
+from vaultbrowser.azure.services.operation_names import arm_operation_name
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import AuthenticationRequired, InvalidInput
 from vaultbrowser.core.services.http.transport import no_network_trace_policy
@@ -31,7 +32,7 @@ def open_azure(session: ServiceSession, connection: Connection) -> AzureDiscover
     if connection.auth in (AuthMethod.CONNECTION_STRING, AuthMethod.ACCOUNT_KEY,
                            AuthMethod.SAS):
         raise InvalidInput(f"{connection.auth.label} does not sign in to Azure.")
-    transport = session.transport(connection)
+    transport = session.transport(connection, names=arm_operation_name)
     if connection.auth is AuthMethod.LOCAL_EMULATOR:
         from vaultbrowser.emulators.arm.tokens import EmulatorArmCredential
 

@@ -17,6 +17,7 @@ from vaultbrowser.blob.services.connections import (
     parse_storage_connection_string,
     sas_url_parts,
 )
+from vaultbrowser.blob.services.operation_names import blob_operation_name
 from vaultbrowser.core.services.connections import AuthMethod, Connection, is_loopback_url
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
@@ -66,7 +67,7 @@ def open_storage(session: ServiceSession, connection: Connection) -> BlobService
     elif connection.auth is AuthMethod.LOCAL_EMULATOR:
         credential = {"account_name": account_name_of(url),
                       "account_key": DEVSTORE_ACCOUNT_KEY}
-    transport = session.transport(connection)
+    transport = session.transport(connection, names=blob_operation_name)
     options: dict[str, Any] = {"transport": transport, **session.client_options()}
     if credential is None:
         credential = session.token_credential(connection)

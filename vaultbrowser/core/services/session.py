@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from vaultbrowser.core.services.config import LimitSettings, NetworkSettings
 from vaultbrowser.core.services.connections import AuthMethod, Connection, is_loopback_url
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.http.journal import HttpJournal, RequestGuard
+from vaultbrowser.core.services.http.journal import HttpJournal, OperationName, RequestGuard
 from vaultbrowser.core.services.http.readonly import ReadOnlyRequest, read_only_guard
 from vaultbrowser.core.services.signin.credentials import (
     DeviceCodePrompt,
@@ -73,10 +73,12 @@ class ServiceSession:
         return {**self._network.client_options(), **_NO_BODY_LOGGING}
 
     def transport(self, connection: Connection,
-                  reads: ReadOnlyRequest | None = None) -> RecordingTransport:
+                  reads: ReadOnlyRequest | None = None,
+                  names: OperationName | None = None) -> RecordingTransport:
         """A new recording transport for ``connection`` (read-only guard, limits, TLS rules);
         the session closes it. ``reads``: the kind's rule for its requests that only read
         although they are not GETs (a Cosmos DB query), let through in read-only mode.
+        ``names``: the kind's names for its requests, on each record (the audit trail's).
 
         Raises:
             InvalidInput: a private CA file for a host that is not loopback.
@@ -105,7 +107,8 @@ class ServiceSession:
         if self.is_read_only(connection):
             guard = read_only_guard(connection.display_name, reads)
         transport = RecordingTransport(inner, journal=self.journal, guard=guard,
-                                       connection=connection.display_name, limits=self._limits)
+                                       connection=connection.display_name, limits=self._limits,
+                                       names=names)
         self._transports.append(transport)
         return transport
 

@@ -26,6 +26,7 @@ from vaultbrowser.cosmos.services.addresses import (
     parse_connection_string,
 )
 from vaultbrowser.cosmos.services.failures import cosmos_translated
+from vaultbrowser.cosmos.services.operation_names import cosmos_operation_name
 from vaultbrowser.cosmos.services.read_requests import cosmos_read_request
 from vaultbrowser.cosmos.services.service import CosmosService
 
@@ -83,7 +84,8 @@ async def open_service(session: ServiceSession, connection: Connection) -> Cosmo
     """
     endpoint = normalize_cosmos_url(connection.url)
     credential = credential_of(session, connection, endpoint)
-    transport = session.transport(connection, reads=cosmos_read_request)
+    transport = session.transport(connection, reads=cosmos_read_request,
+                                  names=cosmos_operation_name)
     options = {name: value for name, value in session.client_options().items()
                if name in _CLIENT_OPTIONS}
     account_read = AccountRead()

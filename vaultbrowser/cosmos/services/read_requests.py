@@ -20,7 +20,8 @@ _WRITE_HEADERS = ("x-ms-documentdb-is-upsert", "x-ms-cosmos-is-batch-request",
                   "x-ms-cosmos-batch-atomic")
 
 
-def _header(headers: Mapping[str, str], name: str) -> str:
+def header_value(headers: Mapping[str, str], name: str) -> str:
+    """The value of header ``name`` (lower case), whatever its case in ``headers``; "" if absent."""
     value = headers.get(name)
     if value is None:
         value = next((v for k, v in headers.items() if k.lower() == name), "")
@@ -37,10 +38,10 @@ def cosmos_read_request(method: str, url: str, headers: Mapping[str, str]) -> st
         return None
     if path.rsplit("/", 1)[-1].lower() not in _QUERY_FEEDS:
         return None
-    if _header(headers, "x-ms-documentdb-isquery").lower() != "true":
+    if header_value(headers, "x-ms-documentdb-isquery").lower() != "true":
         return None
-    if not _header(headers, "content-type").lower().startswith("application/query+json"):
+    if not header_value(headers, "content-type").lower().startswith("application/query+json"):
         return None
-    if any(_header(headers, name).lower() not in ("", "false") for name in _WRITE_HEADERS):
+    if any(header_value(headers, name).lower() not in ("", "false") for name in _WRITE_HEADERS):
         return None
     return "a Cosmos DB query"

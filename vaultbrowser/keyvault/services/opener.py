@@ -9,6 +9,7 @@ from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.http.transport import no_network_trace_policy
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
+from vaultbrowser.keyvault.services.operation_names import vault_operation_name
 from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 
@@ -23,7 +24,7 @@ def open_vault(session: ServiceSession, connection: Connection) -> KeyVaultServi
     if connection.auth in (AuthMethod.CONNECTION_STRING, AuthMethod.ACCOUNT_KEY,
                            AuthMethod.SAS):
         raise InvalidInput(f"{connection.auth.label} does not apply to Key Vault.")
-    transport = session.transport(connection)
+    transport = session.transport(connection, names=vault_operation_name)
     options: dict[str, Any] = session.client_options()
     service = KeyVaultService(
         connection.url, session.token_credential(connection), transport, **options,

@@ -25,6 +25,7 @@ from vaultbrowser.core.services.http.identity import identity_from_authorization
 from vaultbrowser.core.services.http.journal import (
     ExchangeRecord,
     HttpJournal,
+    OperationName,
     RequestGuard,
     is_expected,
     request_id_of,
@@ -61,7 +62,10 @@ class RecordingTransport(AsyncHttpTransport):
         guard: RequestGuard | None = None,
         connection: str = "",
         limits: LimitSettings | None = None,
+        names: OperationName | None = None,
     ) -> None:
+        """``names``: the connection's kind's names for its requests (``OperationName``),
+        each record then says what its request did."""
         # Named like azure-core's own transport wrappers: azure-storage's shared-key signer looks
         # for ``_transport`` to learn that aiohttp sends the request (it signs paths accordingly).
         self._transport = inner
@@ -69,6 +73,7 @@ class RecordingTransport(AsyncHttpTransport):
         self._guard = guard
         self._connection = connection
         self._limits = limits or LimitSettings()
+        self._names = names
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
         method = request.method.upper()
@@ -78,6 +83,9 @@ class RecordingTransport(AsyncHttpTransport):
             "authorized": bool(authorization) or has_sas,
             "connection": self._connection,
             "identity": identity_from_authorization(authorization, has_sas),
+            # Named now: only the request's headers tell some requests apart (a query).
+            "operation": (self._names(method, request.url, request.headers)
+                          if self._names is not None else None),
         }
         started_at = datetime.now(UTC)
         start = time.perf_counter()
