@@ -38,24 +38,17 @@ def fake_jwt(claims: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     ("method", "url", "operation"),
     [
-        ("GET", "https://v.vault.azure.net/secrets?api-version=7.6", "list secrets"),
-        ("GET", "https://v.vault.azure.net/secrets/db/versions?maxresults=25",
-         "list secret versions"),
-        ("GET", "https://v.vault.azure.net/secrets/db/", "get secret"),
-        ("PUT", "https://v.vault.azure.net/secrets/db", "set secret"),
-        ("GET", "https://v.vault.azure.net/certificates/web/abc", "get certificate"),
-        ("POST", "https://v.vault.azure.net/keys/k/rotate", "rotate key"),
-        ("GET", "https://v.vault.azure.net/deletedsecrets", "list deleted secrets"),
-        ("GET", "http://127.0.0.1:1/devstoreaccount1/?comp=list", "list containers"),
-        ("GET", "https://a.blob.core.windows.net/c?restype=container&comp=list&prefix=x/",
-         "list blobs"),
-        ("HEAD", "https://a.blob.core.windows.net/c/x.txt", "get blob properties"),
-        ("GET", "https://a.blob.core.windows.net/c/x.txt", "download blob"),
-        ("GET", "https://a.blob.core.windows.net/c/x.txt?comp=tags", "get blob tags"),
-        ("PUT", "https://a.blob.core.windows.net/c?restype=container", "set container"),
+        ("GET", "https://v.vault.azure.net/secrets?api-version=7.6", "GET /secrets"),
+        ("GET", "https://a.blob.core.windows.net/c/x.txt?comp=tags", "GET /c/…"),
+        ("POST", "https://c.documents.azure.com/dbs/d/colls/c/docs", "POST /dbs/…"),
+        ("GET", "https://management.azure.com/", "GET /"),
+        ("DELETE", "https://h/%2Fodd/seg?sig=secret", "DELETE //odd/…"),
     ],
 )
-def test_operations_are_named(method: str, url: str, operation: str) -> None:
+def test_core_names_what_no_kind_named_by_method_and_path_shape(method: str, url: str,
+                                                                operation: str) -> None:
+    """Core knows no kind's URL shapes: a request no kind named gets its method and its path's
+    first word, never a kind's word ("download blob"), no ids, no query."""
     assert describe_operation(method, url) == operation
 
 
@@ -161,12 +154,12 @@ def test_a_kind_names_its_own_records_and_core_names_none() -> None:
     command = ("SCAN", "redis://127.0.0.1:6379 SCAN 0 COUNT 100")
     assert describe_operation(*command, [REDIS_KIND]) == "redis SCAN"
     assert describe_operation(*command) != "redis SCAN"  # without the kind, core cannot tell
-    # Another kind's namer: only its own records; the HTTP names stay for the rest.
+    # Another kind's namer: only its own records; the rest get core's generic name.
     queues = replace(REDIS_KIND, name="queues", operation_name=lambda method, url: (
         f"queue {method.lower()}" if url.startswith("amqp://") else None))
     assert describe_operation("PUBLISH", "amqp://h/q", [queues, REDIS_KIND]) == "queue publish"
     assert describe_operation("GET", "https://v.vault.azure.net/secrets",
-                              [queues, REDIS_KIND]) == "list secrets"
+                              [queues, REDIS_KIND]) == "GET /secrets"
 
 
 def test_the_trail_file_names_records_by_the_kinds_it_was_given(tmp_path: Path) -> None:
@@ -180,3 +173,52 @@ def test_the_trail_file_names_records_by_the_kinds_it_was_given(tmp_path: Path) 
     trail = AuditTrail(tmp_path / "trail.jsonl", kinds=[REDIS_KIND])
     trail.record_exchange(record)
     assert [e["operation"] for e in trail.read_all()] == ["redis HSET"]
+
+
+def test_a_record_named_as_it_was_sent_keeps_its_name(tmp_path: Path) -> None:
+    """An HTTP kind names its requests as they are sent (``ExchangeRecord.operation``): the
+    trail writes that name, whatever the kinds it was given would say."""
+    from datetime import UTC, datetime
+
+    from vaultbrowser.core.services.http.journal import ExchangeRecord
+    from vaultbrowser.redis.kind import KIND as REDIS_KIND
+
+    def sent(operation: str | None) -> ExchangeRecord:
+        return ExchangeRecord(response=None, method="POST", url="https://h/dbs/d/colls/c/docs",
+                              started_at=datetime.now(UTC), elapsed=0.001, operation=operation)
+
+    trail = AuditTrail(tmp_path / "trail.jsonl", kinds=[REDIS_KIND])
+    trail.record_exchange(sent("query items"))
+    trail.record_exchange(sent(None))
+    assert [e["operation"] for e in trail.read_all()] == ["query items", "POST /dbs/…"]
+
+
+def test_the_transport_names_each_request_with_its_kind_s_names(run: Any) -> None:
+    """``RecordingTransport(…, names=…)`` (``session.transport``'s): each record carries its
+    kind's name for its request, told from the request's headers too; a refused one as well.
+    (A mock answers: the seam is the transport; tests/<kind> name real servers' requests.)"""
+    from azure.core.rest import HttpRequest
+
+    from tests.mock_transport import MockResponse, MockTransport
+    from vaultbrowser.core.services.http.journal import HttpJournal
+    from vaultbrowser.core.services.http.readonly import read_only_guard
+    from vaultbrowser.core.services.http.transport import RecordingTransport
+
+    def names(method: str, url: str, headers: Any) -> str | None:
+        return f"{method.lower()} {headers.get('x-what', 'thing')}"
+
+    journal = HttpJournal()
+    transport = RecordingTransport(MockTransport(lambda request: MockResponse(200)),
+                                   journal=journal, guard=read_only_guard("c"), names=names)
+
+    async def body() -> None:
+        await transport.send(HttpRequest("GET", "https://h.example/a", headers={"x-what": "a"}))
+        with pytest.raises(Exception, match="read-only"):
+            await transport.send(HttpRequest("PUT", "https://h.example/b"))
+
+    run(body())
+    assert [record.operation for record in journal.records()] == ["get a", "put thing"]
+    unnamed = RecordingTransport(MockTransport(lambda request: MockResponse(200)),
+                                 journal=journal)
+    run(unnamed.send(HttpRequest("GET", "https://h.example/a")))
+    assert journal.records()[-1].operation is None

@@ -138,7 +138,7 @@ def test_demo_in_read_only_mode_sends_no_write(tmp_path: Path) -> None:
     def reads(operation: str) -> bool:  # HTTP reads are named so; Redis commands by name
         if operation.startswith("redis "):
             return operation.removeprefix("redis ").lower().replace(" ", "|") in READ_COMMANDS
-        return operation.startswith(("list", "get", "download"))
+        return operation.startswith(("list", "get", "download", "read", "query"))
 
     assert all(reads(e["operation"]) for e in entries), {e["operation"] for e in entries}
 

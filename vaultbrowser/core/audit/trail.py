@@ -1,9 +1,10 @@
 """The audit trail: an append-only JSON-lines log of every data-plane request and audit event.
 
 Each line: time (UTC), identity (from the token's claims, never the token), connection,
-operation ("list secrets", "get blob properties", "reveal secret value"…), resource (the
-redacted URL), status, request id. Lines are only ever appended; the file is created private
-(0600). Nothing in it can carry a secret: URLs are redacted, and values are never recorded.
+operation (as the request's kind names it: "list secrets", "query items", "redis SET"…; an
+event's own name), resource (the redacted URL), status, request id. Lines are only ever
+appended; the file is created private (0600). Nothing in it can carry a secret: URLs are
+redacted, and values are never recorded.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from vaultbrowser.core.services.http.journal import ExchangeRecord, HttpJournal
 from vaultbrowser.core.services.kinds import ServiceKind
@@ -44,95 +45,33 @@ def data_dir() -> Path:
     return base / "vaultbrowser"
 
 
-_KV_COLLECTIONS = {"secrets": "secret", "keys": "key", "certificates": "certificate",
-                   "deletedsecrets": "deleted secret", "deletedkeys": "deleted key",
-                   "deletedcertificates": "deleted certificate"}
-_VERBS = {"GET": "get", "HEAD": "get", "PUT": "set", "PATCH": "update", "POST": "act on",
-          "DELETE": "delete", "OPTIONS": "probe"}
-
-
-_ARM_TYPES = {"vaults": "key vault", "storageaccounts": "storage account"}
-
-
-def _resource_manager_operation(method: str, segments: list[str]) -> str | None:
-    """Resource Manager and Resource Graph requests by name; None for other paths."""
-    lowered = [segment.lower() for segment in segments]
-    if lowered == ["tenants"]:
-        return "list tenants"
-    if lowered[:1] == ["subscriptions"] and len(lowered) <= 2:
-        return "list subscriptions" if len(lowered) == 1 else "get subscription"
-    if lowered == ["providers", "microsoft.resourcegraph", "resources"]:
-        return "list resources (Resource Graph query)"
-    if lowered[:1] != ["subscriptions"] or "providers" not in lowered:
-        return None
-    tail = lowered[lowered.index("providers") + 2:]
-    noun = _ARM_TYPES.get(tail[0], tail[0]) if tail else "resource"
-    if tail[-1:] == ["listkeys"]:
-        return f"list {noun} keys"
-    if len(tail) == 1:
-        return f"list {noun}s"
-    return f"{_VERBS.get(method, method)} {noun}"
+def generic_operation(method: str, url: str) -> str:
+    """The name of a request no kind named: its method and the first word of its path
+    ("GET /dbs/…"), no ids, no query. Core knows no kind's URL shapes."""
+    try:
+        segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
+    except ValueError:
+        return method.upper()
+    shape = "/" + "/".join(segments[:1]) + ("/…" if len(segments) > 1 else "")
+    return f"{method.upper()} {shape}"
 
 
 def describe_operation(method: str, url: str, kinds: Iterable[ServiceKind] = ()) -> str:
-    """A readable name for a request: the name the first of ``kinds`` gives it (a command of
-    another protocol, ``ServiceKind.operation_name``), else the name of a Key Vault, Blob or
-    Resource Manager request ("list secrets", "get blob properties", "list resources
-    (Resource Graph query)")."""
+    """A readable name for a journal record made without a name (a command of another
+    protocol): the name the first of ``kinds`` gives it (``ServiceKind.operation_name``), else
+    ``generic_operation``. HTTP requests are named by their own kind as they are sent
+    (``ExchangeRecord.operation``)."""
     for kind in kinds:
         named = kind.operation_name(method, url) if kind.operation_name is not None else None
         if named is not None:
             return named
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return method
-    query = parse_qs(parts.query)
-    segments = [unquote(s) for s in parts.path.split("/") if s]
-    method = method.upper()
-    # (A blob container may be called "tenants": blob hosts are never Resource Manager.)
-    arm = None if ".blob." in (parts.hostname or "") else _resource_manager_operation(
-        method, segments)
-    if arm is not None:
-        return arm
-    if segments and segments[0] in _KV_COLLECTIONS:
-        noun = _KV_COLLECTIONS[segments[0]]
-        if len(segments) == 1:
-            return f"list {noun}s" if method == "GET" else f"{_VERBS.get(method, method)} {noun}s"
-        tail = segments[-1]
-        if tail == "versions":
-            return f"list {noun} versions"
-        if tail in ("recover", "backup", "restore", "import", "create", "rotate", "pending",
-                    "policy", "rotationpolicy"):
-            return f"{noun} {tail}" if method == "GET" else f"{tail} {noun}"
-        return f"{_VERBS.get(method, method)} {noun}"
-    comp = (query.get("comp") or [""])[0]
-    restype = (query.get("restype") or [""])[0]
-    # Blob endpoints: /account[/container[/blob…]] (Azurite) or /container[/blob…] (Azure).
-    if comp == "list":
-        return "list containers" if restype != "container" else "list blobs"
-    if comp == "batch":  # one request carrying many sub-requests (tier changes, deletes)
-        return "blob batch"
-    if restype == "container":
-        return f"{_VERBS.get(method, method)} container"
-    if comp == "tags":
-        return f"{_VERBS.get(method, method)} blob tags"
-    if comp == "metadata":
-        return f"{_VERBS.get(method, method)} blob metadata"
-    if comp in ("tier", "snapshot"):
-        return "set blob tier" if comp == "tier" else "create blob snapshot"
-    if method == "DELETE" and ("versionid" in query or "snapshot" in query):
-        return "delete blob version" if "versionid" in query else "delete blob snapshot"
-    if method == "HEAD":
-        return "get blob properties"
-    if method == "GET":
-        return "download blob"
-    return f"{_VERBS.get(method, method)} blob"
+    return generic_operation(method, url)
 
 
 def entry_from_exchange(record: ExchangeRecord, kinds: Iterable[ServiceKind] = ()
                         ) -> dict[str, Any]:
-    """The trail's line for one journal record (its operation named by ``kinds`` first)."""
+    """The trail's line for one journal record: its operation as its kind named it when it was
+    sent, else as one of ``kinds`` names it, else generically."""
     response = record.response
     status: Any
     if record.refused:
@@ -147,7 +86,7 @@ def entry_from_exchange(record: ExchangeRecord, kinds: Iterable[ServiceKind] = (
         "time": record.started_at.isoformat(timespec="milliseconds"),
         "identity": record.identity,
         "connection": record.connection,
-        "operation": describe_operation(record.method, record.url, kinds),
+        "operation": record.operation or describe_operation(record.method, record.url, kinds),
         "resource": record.url,
         "status": status,
         "request_id": response.request_id if response is not None else None,

@@ -121,8 +121,9 @@ class ServiceKind:
     check_secret: Callable[[AuthMethod, str], SecretValue] = field(
         default=lambda _auth, text: SecretValue(text))
     # Names its own journal records in the audit trail ("redis SET"): (method, url) → the
-    # name, or None for a record that is not its kind's (the trail then names it from the
-    # HTTP request). For kinds whose records the HTTP path does not describe.
+    # name, or None for a record that is not its kind's (the trail then names it generically).
+    # For records made outside the session's HTTP transport; an HTTP kind names its requests
+    # as they are sent, its opener giving its names to ``session.transport(…, names=…)``.
     operation_name: Callable[[str, str], str | None] | None = None
 
     def count(self, number: int) -> str:
