@@ -4,9 +4,13 @@ a path that is neither gets no name (the trail's generic one)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from tests.azure.services.test_discovery import discover, emulator  # noqa: F401 - fixture
 from vaultbrowser.azure.services.operation_names import arm_operation_name
+from vaultbrowser.emulators.arm.seed import CONTOSO_TENANT_ID, PRODUCTION_SUBSCRIPTION_ID
 
 ARM = "https://management.azure.com"
 SUB = f"{ARM}/subscriptions/0000-1111"
@@ -36,3 +40,18 @@ def test_resource_manager_requests_are_named(method: str, url: str, operation: s
 def test_a_path_that_is_not_resource_manager_s_has_no_name() -> None:
     assert arm_operation_name("GET", f"{ARM}/", {}) is None
     assert arm_operation_name("GET", f"{ARM}/secrets", {}) is None
+
+
+def test_discovery_s_real_requests_carry_their_names(emulator: Any) -> None:  # noqa: F811
+    """Through the sign-in's own transport (``open_azure``), against the ARM emulator: each
+    record was named by the Azure kind as it was sent."""
+    async def use(discovery: Any) -> None:
+        await discovery.tenants()
+        await discovery.subscriptions(CONTOSO_TENANT_ID)
+        await discovery.resources(CONTOSO_TENANT_ID, PRODUCTION_SUBSCRIPTION_ID)
+
+    _result, session = discover(emulator, use)
+    operations = [record.operation for record in session.journal.records()]
+    assert {"list tenants", "list subscriptions", "list resources (Resource Graph query)"} <= set(
+        operations), operations
+    assert None not in operations
