@@ -88,3 +88,27 @@ def test_a_server_never_ready_is_stopped(tmp_path: Path) -> None:
         server.start(lambda port: [sys.executable, str(script), str(port)],
                      lambda port: False, timeout=1)
     assert not server.started and not server.running
+
+
+class PlainUnavailable(Exception):  # as the demo's DemoUnavailable: not a RuntimeError
+    pass
+
+
+def test_a_spec_names_its_own_port_taken_words_and_error(tmp_path: Path) -> None:
+    spec = ChildServerSpec(name="stand-in", log_name="stand-in.log", tempdir_prefix="stand-in-",
+                           unavailable=PlainUnavailable, install_hint="Install nothing.",
+                           port_taken=("Address already in use",))
+    script = _stand_in(tmp_path, failures=1, message="bind: Address already in use")
+    server = ChildServer(spec, workdir=tmp_path / "work")
+    server.start(lambda port: [sys.executable, str(script), str(port)], _listens, timeout=20)
+    try:
+        assert server.running and (tmp_path / "tries").read_text() == "2"
+    finally:
+        server.stop()
+    # Node.js's word is not this spec's: no second try, the spec's own error.
+    (tmp_path / "tries").unlink()
+    script = _stand_in(tmp_path, failures=1, message="listen EADDRINUSE")
+    with pytest.raises(PlainUnavailable, match="EADDRINUSE"):
+        ChildServer(spec).start(lambda port: [sys.executable, str(script), str(port)],
+                                _listens, timeout=20)
+    assert (tmp_path / "tries").read_text() == "1"

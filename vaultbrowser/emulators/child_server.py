@@ -88,15 +88,17 @@ class ChildServerSpec:
 
     ``name`` names it in messages; ``log_name`` is its output's file in the work folder;
     ``unavailable`` is the error its owner raises; ``install_hint`` ends a message about a
-    program that could not run; ``dropped_env`` are variables the child must not inherit.
+    program that could not run; ``dropped_env`` are variables the child must not inherit;
+    ``port_taken`` are the texts of its output that say the port was taken (another is tried).
     """
 
     name: str
     log_name: str
     tempdir_prefix: str
-    unavailable: type[RuntimeError]
+    unavailable: type[Exception]
     install_hint: str
     dropped_env: Sequence[str] = ("NODE_OPTIONS",)  # e.g. --inspect would open another port
+    port_taken: Sequence[str] = ("EADDRINUSE",)  # Node.js's words
 
 
 class ChildServer:
@@ -166,7 +168,7 @@ class ChildServer:
             raise RuntimeError(f"{self.spec.name} is already started")
         self.open_workdir()
         attempts = 1 if self._requested_port else _PORT_ATTEMPTS
-        last_error: RuntimeError | None = None
+        last_error: Exception | None = None
         for _ in range(attempts):
             port = self._requested_port or free_loopback_port()
             try:
@@ -174,7 +176,7 @@ class ChildServer:
             except self.spec.unavailable as exc:
                 last_error = exc
                 # Another process may have taken the port between our probe and the bind.
-                if "EADDRINUSE" not in str(exc):
+                if not any(text in str(exc) for text in self.spec.port_taken):
                     break
                 continue
             return
