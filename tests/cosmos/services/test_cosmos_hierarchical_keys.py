@@ -105,8 +105,9 @@ def test_items_carry_the_whole_key_and_the_table_shows_id_then_the_key(
     assert model.column_titles()[:2] == FIXED_TITLES == ("id", "Partition key")
     assert [model.display(rows[0], column) for column in (0, 1)] == [
         "e-1", '["contoso","u-7","s-1"]']
-    # the key paths' own top-level properties are not repeated (a nested path's parent is)
-    assert model.property_columns == ("session", "kind", "at")
+    # the key is shown once: neither the key paths' own top-level properties nor a nested
+    # path's parent holding only the key ({"id": "s-1"}) is a column of its own
+    assert model.property_columns == ("kind", "at")
 
 
 def test_read_edit_and_delete_send_the_full_key(run: Callable[..., Any]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 
 from vaultbrowser.core.models.icons import Icon, icon
@@ -19,12 +19,12 @@ from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.records import Page
+from vaultbrowser.cosmos.models.item_columns import ContainerKey, ItemColumns
 from vaultbrowser.cosmos.models.rows import (
     ContainerRow,
     CosmosRoot,
     DatabaseRow,
     ItemRow,
-    common_properties,
 )
 from vaultbrowser.cosmos.services.queries import FIRST_PAGE_ITEMS, NEXT_PAGE_ITEMS
 
@@ -45,21 +45,36 @@ class CosmosTreeModel(LazyTreeModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._properties: tuple[str, ...] = ()
-        self._chosen_by_user = False
+        self._columns = ItemColumns(PROPERTY_COLUMNS)
 
-    # --- the chosen columns -----------------------------------------------------------------
+    # --- the chosen columns (per container: ``ItemColumns``) ------------------------------
 
     @property
     def property_columns(self) -> tuple[str, ...]:
-        return self._properties
+        """The properties shown after id and the partition key: the followed container's."""
+        return self._columns.shown
 
     def set_property_columns(self, names: Sequence[str], *, by_user: bool = True) -> None:
-        """Show these top-level properties after id and the partition key (at most
-        ``PROPERTY_COLUMNS``; blank names are dropped)."""
-        cleaned = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
-        self._properties = cleaned[:PROPERTY_COLUMNS]
-        self._chosen_by_user = self._chosen_by_user or by_user
+        """Show these top-level properties after id and the partition key, for the followed
+        container (at most ``PROPERTY_COLUMNS``; blank names, and id and the partition key's
+        property, which have columns of their own, are dropped)."""
+        if self._columns.choose(names, by_user=by_user):
+            self._property_columns_changed()
+
+    def follow_container_of(self, index: QModelIndex) -> None:
+        """The table's columns become those of the container at or above ``index`` (a
+        selected container or item); above containers they stay as they are."""
+        node = self.container_index_of(self.node_of(index)) if index.isValid() else None
+        if node is not None and self._columns.follow(self._container_key(node),
+                                                     node.record.partition_key_paths):
+            self._property_columns_changed()
+
+    def _container_key(self, node: Node) -> ContainerKey:
+        record = node.record
+        assert isinstance(record, ContainerRow)
+        return (self.root_of_node(node).connection.url, record.database, record.id)
+
+    def _property_columns_changed(self) -> None:
         last = self.columnCount() - 1
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last)
         # Repaint the loaded items' cells (one signal per container; no reset: rows stay open)
@@ -75,20 +90,19 @@ class CosmosTreeModel(LazyTreeModel):
                 stack.extend(node.children)
 
     def _columns_from_page(self, node: Node, items: Sequence[ItemRow]) -> None:
-        if self._chosen_by_user or not items:
-            return
         record = node.record
         assert isinstance(record, ContainerRow)
-        chosen = common_properties([item.document for item in items],
-                                   record.partition_key_paths, PROPERTY_COLUMNS)
-        if chosen != self._properties:
-            self.set_property_columns(chosen, by_user=False)
+        if self._columns.offer(self._container_key(node), record.partition_key_paths,
+                               [item.document for item in items]):
+            self._property_columns_changed()
 
     # --- LazyTreeModel hooks ----------------------------------------------------------------
 
     def column_titles(self) -> Sequence[str]:
-        padded = self._properties + ("",) * (PROPERTY_COLUMNS - len(self._properties))
-        return (*FIXED_TITLES, *padded)
+        # The column count stays fixed (the flat table moves no columns); a slot no property
+        # fills has no title, and a column without a title stays hidden (``ColumnFit``).
+        shown = self.property_columns
+        return (*FIXED_TITLES, *shown, *("",) * (PROPERTY_COLUMNS - len(shown)))
 
     def is_lazy(self, record: Any) -> bool:
         return isinstance(record, CosmosRoot | DatabaseRow | ContainerRow)
@@ -142,8 +156,8 @@ class CosmosTreeModel(LazyTreeModel):
             if column == 1:
                 return record.partition_key_text
             position = column - len(FIXED_TITLES)
-            if 0 <= position < len(self._properties):
-                return record.property_text(self._properties[position])
+            if 0 <= position < len(self.property_columns):
+                return record.property_text(self.property_columns[position])
             return ""
         if isinstance(record, ContainerRow):
             if column == 0:
@@ -158,8 +172,8 @@ class CosmosTreeModel(LazyTreeModel):
     def sort_value(self, record: Any, column: int) -> Any:
         if isinstance(record, ItemRow) and column >= len(FIXED_TITLES):
             position = column - len(FIXED_TITLES)
-            if position < len(self._properties):
-                value = record.document.get(self._properties[position])
+            if position < len(self.property_columns):
+                value = record.document.get(self.property_columns[position])
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     return (0, value, "")
         text = self.display(record, column)

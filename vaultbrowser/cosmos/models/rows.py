@@ -125,17 +125,56 @@ class ItemRow:
                 if key not in SYSTEM_PROPERTIES}
 
 
+def key_path_segments(partition_key_paths: Sequence[str]) -> list[list[str]]:
+    """Each key path as its segments: ``/session/id`` → ``["session", "id"]``."""
+    return [[part for part in path.split("/") if part] for path in partition_key_paths]
+
+
+def beyond_the_key(value: Any, paths: Sequence[Sequence[str]]) -> Any:
+    """``value`` without the partition key's nested properties ``paths`` (relative to it);
+    None when nothing else is left: the value only holds the key, which the Partition key
+    column already shows."""
+    if not paths:
+        return value
+    if any(not path for path in paths):
+        return None  # the value is the key's own
+    if not isinstance(value, Mapping):
+        return value  # not the object the key path goes through: it means something else
+    rest = {}
+    for name, inner in value.items():
+        left = beyond_the_key(inner, [path[1:] for path in paths if path[0] == name])
+        if left is not None and left != {}:
+            rest[name] = left
+    return rest or None
+
+
 def common_properties(documents: Sequence[Mapping[str, Any]], partition_key_paths: Sequence[str],
                       count: int) -> tuple[str, ...]:
     """The top-level properties worth a column: those in at least half of ``documents``, in
-    the order first seen; never id, the partition key's own property or a system one."""
+    the order first seen; never id, a system property or the partition key's own property.
+
+    The parent of a nested key path (``session`` of ``/session/id``) counts only in the
+    documents where it holds more than the key: the key is shown once, in its own column.
+    """
     skip = set(SYSTEM_PROPERTIES) | {"id"}
-    skip |= {path.strip("/").split("/")[0] for path in partition_key_paths
-             if path.strip("/").count("/") == 0}
+    nested: dict[str, list[list[str]]] = {}
+    for segments in key_path_segments(partition_key_paths):
+        if len(segments) == 1:
+            skip.add(segments[0])
+        elif segments:
+            nested.setdefault(segments[0], []).append(segments[1:])
     seen: dict[str, int] = {}
     for document in documents:
-        for key in document:
-            if key not in skip:
-                seen[key] = seen.get(key, 0) + 1
+        for key, value in document.items():
+            if key in skip or (key in nested and beyond_the_key(value, nested[key]) is None):
+                continue
+            seen[key] = seen.get(key, 0) + 1
     enough = max(1, (len(documents) + 1) // 2)
     return tuple(key for key, times in seen.items() if times >= enough)[:count]
+
+
+def shown_apart(partition_key_paths: Sequence[str]) -> frozenset[str]:
+    """The top-level properties that have a column of their own already (id, a one-segment
+    partition key's property): never a chosen column too."""
+    return frozenset({"id"} | {segments[0] for segments in key_path_segments(partition_key_paths)
+                               if len(segments) == 1})
