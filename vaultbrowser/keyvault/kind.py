@@ -15,8 +15,13 @@ from vaultbrowser.core.services.signin.clouds import signed_in_like
 from vaultbrowser.keyvault.services.addresses import parse_vault_address
 from vaultbrowser.keyvault.services.connections import KEY_VAULT, normalize_vault_url
 
+# The X.509 parser and PKCS#12 (cryptography) too: the window's modules import them where a
+# function first needs them, so a certificate's details or a revealed PFX never import them
+# on the loop's thread.
 SDK_MODULES = ("vaultbrowser.keyvault.services.vault_service", "azure.keyvault.secrets.aio",
-               "azure.keyvault.certificates.aio", "azure.keyvault.keys.aio")
+               "azure.keyvault.certificates.aio", "azure.keyvault.keys.aio",
+               "vaultbrowser.keyvault.services.certificates.x509",
+               "cryptography.hazmat.primitives.serialization.pkcs12")
 
 
 # A key, gold with a dark outline: legible at 16 px on light and dark backgrounds.

@@ -9,24 +9,28 @@ refusal is a typed ``KeyExportError``; nothing here raises anything else.
 
 The exported JWK is rebuilt from the parsed numbers, so it holds exactly ``kty``, ``n``,
 ``e`` / ``crv``, ``x``, ``y`` and ``kid``.
+
+``cryptography`` (~90 ms to import) is imported where a function first needs it: the window
+imports this module before its first paint, which needs none of it.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from typing import TYPE_CHECKING, Any, Literal
 
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.keyvault.services.keys import VaultKeys
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 ExportFormat = Literal["pem", "jwk", "openssh"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("pem", "jwk", "openssh")
@@ -40,15 +44,19 @@ MIN_RSA_BITS = 1024
 MAX_RSA_BITS = 8192
 MAX_EXPONENT_BYTES = 8
 PUBLIC_MEMBERS = ("kty", "kid", "crv", "n", "e", "x", "y")
-_CURVES: Mapping[str, tuple[ec.EllipticCurve, int, str | None]] = {
-    # JWK name → (curve, coordinate bytes, OpenSSH key type or None: no OpenSSH form)
-    "P-256": (ec.SECP256R1(), 32, "ecdsa-sha2-nistp256"),
-    "P-384": (ec.SECP384R1(), 48, "ecdsa-sha2-nistp384"),
-    "P-521": (ec.SECP521R1(), 66, "ecdsa-sha2-nistp521"),
-    "P-256K": (ec.SECP256K1(), 32, None),
-}
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 _MAX_KID = 2048
+
+
+@functools.cache
+def _curves() -> Mapping[str, tuple[ec.EllipticCurve, int, str | None]]:
+    """JWK name → (curve, coordinate bytes, OpenSSH key type or None: no OpenSSH form)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return {"P-256": (ec.SECP256R1(), 32, "ecdsa-sha2-nistp256"),
+            "P-384": (ec.SECP384R1(), 48, "ecdsa-sha2-nistp384"),
+            "P-521": (ec.SECP521R1(), 66, "ecdsa-sha2-nistp521"),
+            "P-256K": (ec.SECP256K1(), 32, None)}
 
 
 class KeyExportError(InvalidInput):
@@ -82,6 +90,8 @@ class PublicKeyExport:
 
     @property
     def description(self) -> str:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         if isinstance(self.public_key, rsa.RSAPublicKey):
             return f"RSA {self.public_key.key_size}"
         return f"EC {self.curve}"
@@ -95,17 +105,21 @@ class PublicKeyExport:
         return "key"
 
     def pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.public_key.public_bytes(serialization.Encoding.PEM,
                                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
     def jwk(self) -> dict[str, str]:
         """The public JWK members only, rebuilt from the numbers."""
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         if isinstance(self.public_key, rsa.RSAPublicKey):
             numbers = self.public_key.public_numbers()
             out = {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
         else:
             assert self.curve is not None
-            size = _CURVES[self.curve][1]
+            size = _curves()[self.curve][1]
             point = self.public_key.public_numbers()
             out = {"kty": "EC", "crv": self.curve, "x": _b64url_int(point.x, size),
                    "y": _b64url_int(point.y, size)}
@@ -122,9 +136,11 @@ class PublicKeyExport:
         Raises:
             NoOpenSshForm: a P-256K (secp256k1) key: OpenSSH has no such key type.
         """
-        if self.curve is not None and _CURVES[self.curve][2] is None:
+        if self.curve is not None and _curves()[self.curve][2] is None:
             raise NoOpenSshForm(f"A {self.curve} (secp256k1) key has no OpenSSH form: OpenSSH "
                                 "knows the NIST curves P-256, P-384 and P-521 only.")
+        from cryptography.hazmat.primitives import serialization
+
         line = self.public_key.public_bytes(serialization.Encoding.OpenSSH,
                                             serialization.PublicFormat.OpenSSH)
         comment = re.sub(r"[^A-Za-z0-9._-]", "", self.name)[:127]
@@ -174,6 +190,8 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKeyExport:
 
 
 def _rsa_key(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     modulus = _member(jwk, "n", MAX_RSA_BITS // 8 + 1)
     exponent = _member(jwk, "e", MAX_EXPONENT_BYTES)
     n, e = int.from_bytes(modulus, "big"), int.from_bytes(exponent, "big")
@@ -187,13 +205,15 @@ def _rsa_key(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey:
 
 
 def _ec_key(jwk: Mapping[str, Any]) -> tuple[str, ec.EllipticCurvePublicKey]:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     crv = jwk.get("crv")
     crv = getattr(crv, "value", crv)
-    if not isinstance(crv, str) or crv not in _CURVES:
+    if not isinstance(crv, str) or crv not in _curves():
         shown = crv[:20] if isinstance(crv, str) else "none"
         raise MalformedKey(f"Unsupported curve {shown!r}: expected one of "
-                           f"{', '.join(_CURVES)}.")
-    curve, size, _ = _CURVES[crv]
+                           f"{', '.join(_curves())}.")
+    curve, size, _ = _curves()[crv]
     x = int.from_bytes(_member(jwk, "x", size), "big")
     y = int.from_bytes(_member(jwk, "y", size), "big")
     try:

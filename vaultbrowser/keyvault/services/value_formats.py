@@ -11,6 +11,10 @@ Values come from anyone who could write to the vault: everything is bounded (Key
 secrets are at most 25 KB; longer values are plain text here) and ``analyse`` never raises.
 ``ValueAnalysis``'s repr names the format only: the value and what was decoded from it stay
 out of logs and tracebacks.
+
+``cryptography`` (~90 ms to import) is imported by the functions that decode PEM, DER and
+PKCS#12: the window imports this module before its first paint, which needs none of it (the
+Key Vault kind's ``SDK_MODULES`` import it in the background once the window shows).
 """
 
 from __future__ import annotations
@@ -23,13 +27,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-
-from vaultbrowser.keyvault.services.certificates.x509 import parse_certificate
 
 ValueFormat = Literal["text", "json", "pem", "base64"]
 Rows = tuple[tuple[str, str], ...]
@@ -175,6 +172,9 @@ def _kind_of(label: str) -> str:
 
 
 def _pem_block(label: str, block: str) -> PemBlock:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
     data = block.encode("ascii", "replace")
     kind = _kind_of(label)
     try:
@@ -201,6 +201,8 @@ def _private_key_block(label: str, data: bytes) -> PemBlock:
     if "ENCRYPTED" in label:
         return PemBlock(label, "Private key (encrypted: its type needs the password)",
                         (("Key", "encrypted"),))
+    from cryptography.hazmat.primitives import serialization
+
     try:
         key = serialization.load_pem_private_key(data, password=None,
                                                  unsafe_skip_rsa_key_validation=True)
@@ -211,6 +213,8 @@ def _private_key_block(label: str, data: bytes) -> PemBlock:
 
 
 def _key_text(key: Any) -> str:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
         return f"RSA {key.key_size} bits"
     if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
@@ -229,6 +233,8 @@ def time_text_utc(moment: datetime | None) -> str:
 
 
 def _certificate_rows(der: bytes) -> Rows:
+    from vaultbrowser.keyvault.services.certificates.x509 import parse_certificate
+
     details = parse_certificate(der)
     key = details.key_type + (f" {details.key_size}" if details.key_size else "")
     if details.curve:
@@ -297,6 +303,9 @@ def _decoded(data: bytes, hint: str) -> tuple[str, Rows]:
 
 def _pkcs12_rows(data: bytes) -> Rows:
     """The PFX's certificates and its private key's type and size (never the key)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     try:
         key, certificate, extra = pkcs12.load_key_and_certificates(data, None)
     except Exception:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vaultbrowser.core.services.errors import VaultBrowserError
 from vaultbrowser.redis.services.keys import LENGTH_COMMANDS
-from vaultbrowser.redis.services.wire.commands import RedisCommands
+
+if TYPE_CHECKING:  # redis-py loads off the loop's thread after the first paint
+    from vaultbrowser.redis.services.wire.commands import RedisCommands
 
 MAX_SUMMARIES = 500  # keys of one call (a screen holds far fewer)
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
 from vaultbrowser.core.services.records import Page
-from vaultbrowser.redis.services.wire.commands import RedisCommands
 from vaultbrowser.redis.services.wire.names import display_text, prefix_pattern
+
+if TYPE_CHECKING:  # redis-py loads off the loop's thread after the first paint
+    from vaultbrowser.redis.services.wire.commands import RedisCommands
 
 # Page sizes for the trees, as PagingSettings has them for vaults and blobs: a small first page
 # (time to first row), larger later ones, the largest for Load all (few round trips).

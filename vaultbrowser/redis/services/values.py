@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultbrowser.core.services.errors import InvalidInput, VaultBrowserError
 from vaultbrowser.core.services.records import Page
-from vaultbrowser.redis.services.wire.commands import RedisCommands
+
+if TYPE_CHECKING:  # redis-py loads off the loop's thread after the first paint
+    from vaultbrowser.redis.services.wire.commands import RedisCommands
 
 STRING_RANGE_BYTES = 64 * 1024  # a string's first look
 MAX_RANGE_BYTES = 16 * 1024 * 1024  # the most one range asks for

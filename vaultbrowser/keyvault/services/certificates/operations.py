@@ -19,7 +19,6 @@ from vaultbrowser.keyvault.services.certificates.inputs import (
 )
 from vaultbrowser.keyvault.services.certificates.issuance import CertificateIssuance
 from vaultbrowser.keyvault.services.certificates.issuers import CertificateIssuers
-from vaultbrowser.keyvault.services.certificates.x509 import parse_certificate
 from vaultbrowser.keyvault.services.clients import VaultClients
 from vaultbrowser.keyvault.services.inputs import (
     MAX_KEY_VAULT_PAGE,
@@ -119,6 +118,10 @@ class VaultCertificates:
                 policy = await client.get_certificate_policy(name)
         x509 = x509_error = None
         if certificate.cer:
+            # cryptography (~90 ms to import) is not needed for the first paint: the window
+            # imports this module; the kind's SDK_MODULES load the parser in the background.
+            from vaultbrowser.keyvault.services.certificates.x509 import parse_certificate
+
             try:
                 x509 = parse_certificate(bytes(certificate.cer))
             except InvalidInput as error:  # still downloadable: the DER is kept as it came
