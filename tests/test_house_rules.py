@@ -41,7 +41,7 @@ def copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("module, wrong_import, broken", [
     # A service reaching up into the Qt half.
-    ("core/services/errors.py", "from vaultbrowser.core.ui import tree_pane",
+    ("core/services/errors.py", "from vaultbrowser.core.ui.tree import tree_pane",
      "Inside core and every kind"),
     # One kind using another's code instead of core's.
     ("keyvault/services/inputs.py", "from vaultbrowser.blob.services import rules",

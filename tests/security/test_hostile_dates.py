@@ -231,7 +231,7 @@ def session(qloop: asyncio.AbstractEventLoop) -> Iterator[ServiceSession]:
 def test_the_tree_shows_the_edges_in_every_zone(zone: str, hostile_vault: Any, qloop: Any,
                                                 qtbot: Any, session: ServiceSession) -> None:
     from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
-    from vaultbrowser.core.ui.tree_table import TreeTable
+    from vaultbrowser.core.ui.tree.tree_table import TreeTable
 
     model = KeyVaultTreeModel(SECRETS)
     vault = model.add_root(VaultRoot(_connection(hostile_vault),

@@ -17,7 +17,7 @@ from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.records import Page
-from vaultbrowser.core.ui.tree_table import TreeTable
+from vaultbrowser.core.ui.tree.tree_table import TreeTable
 
 # Folders end with "/"; each folder lists its children in pages of 3.
 TREE: dict[str, list[str]] = {

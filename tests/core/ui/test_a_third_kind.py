@@ -27,7 +27,7 @@ from vaultbrowser.core.services.records import Page, ResponseInfo
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.connection_dialog import ConnectionDialog
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.core.ui.window.main_window import MainWindow
 

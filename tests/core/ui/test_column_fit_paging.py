@@ -10,8 +10,8 @@ from typing import Any
 
 from tests.core.models.test_lazy_tree import PAGE, PAGES, Numbers
 from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
-from vaultbrowser.core.ui.column_fit import ColumnFit
-from vaultbrowser.core.ui.tree_table import TreeTable
+from vaultbrowser.core.ui.tree.column_fit import ColumnFit
+from vaultbrowser.core.ui.tree.tree_table import TreeTable
 
 
 class NumbersWithNotes(Numbers):

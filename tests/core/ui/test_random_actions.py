@@ -52,7 +52,7 @@ from vaultbrowser.core.services.config import NetworkSettings, PagingSettings, S
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.core.ui.gc_guard import MainThreadGarbageCollector
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.emulators.arm.seed import CONTOSO_TENANT_ID
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication, QPushButton, QTableView, QTreeView
 
 from tests.core.models.test_flat_tree import Folders, row_of
 from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
-from vaultbrowser.core.ui import tree_accessibility
-from vaultbrowser.core.ui.tree_table import TreeTable
+from vaultbrowser.core.ui.tree import tree_accessibility
+from vaultbrowser.core.ui.tree.tree_table import TreeTable
 
 NAME = QAccessible.Text.Name
 LEVEL = QAccessible.Attribute.Level

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from tests.core.models.test_sliced_order import Blobs
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 
 
 def test_the_pane_says_it_is_sorting_and_keeps_the_selection(

@@ -12,7 +12,7 @@ from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.records import Page
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 
 
 class PagedNames(LazyTreeModel):

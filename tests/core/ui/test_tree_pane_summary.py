@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.core.ui.test_tree_pane_sorting import PagedNames
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 
 LONG_NAME = "SELECT c.id, c.customerId, c.status, c.total FROM c WHERE c.status = @status " * 3
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.core.models.test_flat_tree import Folders
 from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
-from vaultbrowser.core.ui.tree_table import BranchDelegate, TreeTable
+from vaultbrowser.core.ui.tree.tree_table import BranchDelegate, TreeTable
 
 
 class PaintCounter(QObject):

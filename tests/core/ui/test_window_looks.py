@@ -16,8 +16,8 @@ from vaultbrowser.app import KINDS
 from vaultbrowser.core.services.config import Settings
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.session import ServiceSession
-from vaultbrowser.core.ui.column_fit import ColumnFit
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
+from vaultbrowser.core.ui.tree.column_fit import ColumnFit
 from vaultbrowser.core.ui.window.main_window import MainWindow
 from vaultbrowser.emulators.keyvault import run_emulator_in_thread
 

@@ -27,7 +27,7 @@ from vaultbrowser.core.services.kinds import ServiceKind
 from vaultbrowser.core.services.records import SecretValue
 
 if TYPE_CHECKING:
-    from vaultbrowser.core.ui.tree_pane import TreePane
+    from vaultbrowser.core.ui.tree.tree_pane import TreePane
     from vaultbrowser.core.ui.window.context import WindowContext
 
 HIDDEN_KEY = "azure/hidden_subscriptions"

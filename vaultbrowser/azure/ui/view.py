@@ -20,7 +20,7 @@ from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import Address, ServiceKind
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.ui.kind_icon import kind_icon
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 
 

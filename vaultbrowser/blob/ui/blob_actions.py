@@ -43,7 +43,7 @@ from vaultbrowser.blob.ui.history.history_tier_actions import BlobHistoryTierAct
 from vaultbrowser.blob.ui.preview.blob_preview import BlobPreview
 from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.ui.common_dialogs import TypedNameDialog
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 
 METADATA_RULES = ("Names: letters, digits and underscores, not starting with a digit (case is "

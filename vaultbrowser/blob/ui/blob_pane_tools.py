@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog
 from vaultbrowser.blob.models.blob_tree import AccountRoot, BlobTreeModel
 from vaultbrowser.blob.models.details import describe
 from vaultbrowser.core.services.records import ResponseInfo
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 
 ACCEPTED = QDialog.DialogCode.Accepted

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from vaultbrowser.core.ui.common_dialogs import confirm_box
 from vaultbrowser.core.ui.pane_actions import PaneActions, read_only_reason
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.cosmos.models import details as cosmos_details
 from vaultbrowser.cosmos.models.cosmos_tree import CosmosTreeModel

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.services.errors import VaultBrowserError
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.cosmos.models import details as cosmos_details
 from vaultbrowser.cosmos.models.cosmos_tree import CosmosTreeModel

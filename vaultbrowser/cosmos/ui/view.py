@@ -12,7 +12,7 @@ from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext, open_and_show
 from vaultbrowser.cosmos.models import details as cosmos_details
 from vaultbrowser.cosmos.models.cosmos_tree import COLUMN_WIDTHS, CosmosTreeModel

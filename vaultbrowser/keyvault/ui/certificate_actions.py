@@ -34,7 +34,7 @@ from vaultbrowser.keyvault.ui.vault_files import FileChoices
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from vaultbrowser.core.ui.tree_pane import TreePane
+    from vaultbrowser.core.ui.tree.tree_pane import TreePane
     from vaultbrowser.core.ui.window.context import WindowContext
     from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel
     from vaultbrowser.keyvault.services.certificates.inputs import (

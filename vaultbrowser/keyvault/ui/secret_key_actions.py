@@ -18,7 +18,7 @@ from vaultbrowser.keyvault.ui.vault_actions import MANAGED_TIP, Target, VaultIte
 from vaultbrowser.keyvault.ui.vault_dialogs import KeyDialog, SecretDialog
 
 if TYPE_CHECKING:
-    from vaultbrowser.core.ui.tree_pane import TreePane
+    from vaultbrowser.core.ui.tree.tree_pane import TreePane
     from vaultbrowser.core.ui.window.context import WindowContext
 
 

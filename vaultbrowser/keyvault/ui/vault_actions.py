@@ -35,7 +35,7 @@ from vaultbrowser.keyvault.ui.vault_dialogs import PropertiesDialog
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.records import ResponseInfo
-    from vaultbrowser.core.ui.tree_pane import TreePane
+    from vaultbrowser.core.ui.tree.tree_pane import TreePane
     from vaultbrowser.core.ui.window.context import WindowContext
 
 READ_ONLY_TIP = ("Disabled: this connection is read-only (audit mode), so vaultbrowser sends "

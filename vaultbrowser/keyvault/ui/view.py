@@ -17,7 +17,7 @@ from vaultbrowser.core.services.connections import Connection
 from vaultbrowser.core.services.errors import NotFound
 from vaultbrowser.core.services.kinds import Address
 from vaultbrowser.core.services.records import ResponseInfo
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext, open_and_show
 from vaultbrowser.keyvault.models import details as vault_details
 from vaultbrowser.keyvault.models.item_types import CERTIFICATES, KEYS, SECRETS

@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction
 
 from vaultbrowser.core.ui.common_dialogs import confirm_box
 from vaultbrowser.core.ui.pane_actions import PaneActions, read_only_reason
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.redis.models import details as redis_details
 from vaultbrowser.redis.models.key_rows import KeyRow, NamespaceRow, RedisRoot

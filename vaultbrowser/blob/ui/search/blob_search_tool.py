@@ -26,7 +26,7 @@ from vaultbrowser.blob.services.search.tag_filter import parse_tag_filter
 from vaultbrowser.blob.ui.search.search_panel import DEEP, PREFIX, TAGS, SearchPanel
 from vaultbrowser.core.services.errors import InvalidInput, NotFound
 from vaultbrowser.core.services.records import Page
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 
 TYPE_AHEAD_MS = 250

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from vaultbrowser.core.ui.common_dialogs import DialogRunner
     from vaultbrowser.core.ui.detail_pane import DetailPane
     from vaultbrowser.core.ui.error_dialog import ErrorReporter
-    from vaultbrowser.core.ui.tree_pane import TreePane
+    from vaultbrowser.core.ui.tree.tree_pane import TreePane
 
 
 class WindowContext(Protocol):

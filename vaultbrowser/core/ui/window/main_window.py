@@ -43,7 +43,7 @@ from vaultbrowser.core.ui.activity_panel import ActivityBadge, ActivityPanel
 from vaultbrowser.core.ui.common_dialogs import DialogRunner
 from vaultbrowser.core.ui.detail_pane import DetailPane
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.address_bar import AddressBar
 from vaultbrowser.core.ui.window.audit_actions import AuditActions
 from vaultbrowser.core.ui.window.connection_actions import ConnectionActions

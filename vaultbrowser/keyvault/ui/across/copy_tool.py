@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtGui import QAction
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.keyvault.models.vault_tree import KeyVaultTreeModel, VaultRoot
 from vaultbrowser.keyvault.services.across.copy_plan import CopyItem

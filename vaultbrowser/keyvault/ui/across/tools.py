@@ -8,7 +8,7 @@ from typing import Protocol
 from PySide6.QtGui import QAction
 
 from vaultbrowser.core.services.kinds import Address
-from vaultbrowser.core.ui.tree_pane import TreePane
+from vaultbrowser.core.ui.tree.tree_pane import TreePane
 from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.keyvault.ui.across.compare_tool import CompareVaultsTool
 from vaultbrowser.keyvault.ui.across.copy_tool import CopyToVaultTool

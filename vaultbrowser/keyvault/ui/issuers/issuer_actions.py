@@ -32,7 +32,7 @@ from vaultbrowser.keyvault.ui.issuers.issuer_window import IssuersWindow
 from vaultbrowser.keyvault.ui.vault_actions import READ_ONLY_TIP
 
 if TYPE_CHECKING:
-    from vaultbrowser.core.ui.tree_pane import TreePane
+    from vaultbrowser.core.ui.tree.tree_pane import TreePane
     from vaultbrowser.core.ui.window.context import WindowContext
 
 OPEN_TEXT = "Certificate issuers and contacts…"

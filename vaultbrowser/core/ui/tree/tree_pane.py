@@ -39,9 +39,9 @@ from vaultbrowser.core.models.lazy_tree import LazyTreeModel
 from vaultbrowser.core.models.listing import RowStatus
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
 from vaultbrowser.core.models.tree_node import StatusMarker
-from vaultbrowser.core.ui.column_fit import ColumnFit
-from vaultbrowser.core.ui.tree_table import TreeTable
-from vaultbrowser.core.ui.visible_rows import VisibleRows
+from vaultbrowser.core.ui.tree.column_fit import ColumnFit
+from vaultbrowser.core.ui.tree.tree_table import TreeTable
+from vaultbrowser.core.ui.tree.visible_rows import VisibleRows
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer, Signal
 
 from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
-from vaultbrowser.core.ui.tree_table import TreeTable
+from vaultbrowser.core.ui.tree.tree_table import TreeTable
 
 _SETTLE_EVENTS = (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide)
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from vaultbrowser.core.models.flat.flat_tree import FlatTreeModel
 from vaultbrowser.core.models.node_tree import STATUS_ROLE
-from vaultbrowser.core.ui.appends_below_view import AppendsBelowView
-from vaultbrowser.core.ui.tree_accessibility import accessible_as_tree
+from vaultbrowser.core.ui.tree.appends_below_view import AppendsBelowView
+from vaultbrowser.core.ui.tree.tree_accessibility import accessible_as_tree
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
