@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.redis.node_certificate import node_client_certificate
 from vaultbrowser.emulators.keyvault.tls import TlsMaterial, ensure_tls
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -128,18 +129,37 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProc
 
 @pytest.fixture(scope="session")
 def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    yield from _cluster(tmp_path_factory, tls=None)
+
+
+@pytest.fixture(scope="session")
+def redis_tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    """Three primaries speaking TLS only (clients and the cluster bus), the loopback CA's."""
+    yield from _cluster(tmp_path_factory,
+                        tls=ensure_tls(tmp_path_factory.mktemp("redis-cluster-tls")))
+
+
+def _cluster(tmp_path_factory: pytest.TempPathFactory,
+             tls: TlsMaterial | None) -> Iterator[RedisCluster]:
     if REDIS_SERVER is None or REDIS_CLI is None:
         pytest.skip(MISSING)
+    bus: tuple[str, ...] = ()
+    if tls is not None:
+        cert, key = node_client_certificate(tls)
+        bus = ("--tls-cluster", "yes", "--tls-client-cert-file", str(cert),
+               "--tls-client-key-file", str(key))
     nodes = []
     try:
         for _ in range(3):
-            node = RedisProcess(free_port(with_bus=True), tmp_path_factory.mktemp("cluster"))
+            node = RedisProcess(free_port(with_bus=True), tmp_path_factory.mktemp("cluster"),
+                                tls=tls)
             nodes.append(node)
             node.start("--cluster-enabled", "yes", "--cluster-config-file",
-                       f"nodes-{node.port}.conf", "--cluster-node-timeout", "5000")
+                       f"nodes-{node.port}.conf", "--cluster-node-timeout", "5000", *bus)
         subprocess.run([REDIS_CLI, "--cluster", "create",
                         *(f"127.0.0.1:{node.port}" for node in nodes),
-                        "--cluster-replicas", "0", "--cluster-yes"],
+                        "--cluster-replicas", "0", "--cluster-yes",
+                        *(("--tls", "--cacert", str(tls.ca_path)) if tls else ())],
                        check=True, capture_output=True, timeout=60)
         deadline = time.monotonic() + 30
         while not all(b"cluster_state:ok" in node.admin.execute_command("CLUSTER", "INFO")

@@ -30,6 +30,11 @@ from vaultbrowser.core.services.records import SecretValue
 from vaultbrowser.redis.services.service import RedisService
 from vaultbrowser.redis.services.wire.addresses import RedisAddress, parse_redis_url
 from vaultbrowser.redis.services.wire.commands import RedisCommands
+from vaultbrowser.redis.services.wire.connections import (
+    connection_class,
+    tls_context,
+    use_connection_class,
+)
 from vaultbrowser.redis.services.wire.entra import EntraTokenProvider, SecretPasswordProvider
 from vaultbrowser.redis.services.wire.failures import translate_redis_error
 
@@ -61,7 +66,8 @@ async def open_redis(address: RedisAddress, *, where: str,
     ``SecretPasswordProvider``; None: no sign-in), detect a cluster, and return the service.
 
     Raises:
-        InvalidInput: a private CA file for a host that is not loopback.
+        InvalidInput: a private CA file for a host that is not loopback, or not a usable
+            PEM CA certificate.
         AuthenticationRequired, AccessDenied, NetworkError…: the typed error of the failure.
     """
     options = options or RedisOptions()
@@ -74,11 +80,12 @@ async def open_redis(address: RedisAddress, *, where: str,
         "socket_timeout": options.command_timeout,
         "retry": Retry(ExponentialWithJitterBackoff(cap=2.0, base=0.2), options.retries),
     }
-    if address.tls:
-        settings.update(ssl=True, ssl_cert_reqs="required", ssl_check_hostname=True,
-                        ssl_ca_certs=options.ca_path)
+    # TLS is the connections' own (wire/connections.py): the OS trust store or the private CA
+    connections = connection_class(tls_context(options.ca_path) if address.tls else None)
     identity = "access key" if isinstance(credentials, SecretPasswordProvider) else None
-    probe = RedisCommands(Redis(db=address.db, **settings), address=address, where=where,
+    standalone = Redis(db=address.db, **settings)
+    use_connection_class(standalone, connections)
+    probe = RedisCommands(standalone, address=address, where=where,
                           user=user, read_only=read_only, journal=journal, identity=identity)
     try:
         clustered = await _is_cluster(probe)
@@ -92,6 +99,7 @@ async def open_redis(address: RedisAddress, *, where: str,
         raise InvalidInput(f"{where} is a cluster: it has database 0 only.",
                            advice="Remove the database number from the address.")
     cluster = RedisCluster(**settings)
+    use_connection_class(cluster, connections)
     try:
         await cluster.initialize()
     except Exception as exc:
