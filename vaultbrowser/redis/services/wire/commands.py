@@ -6,7 +6,7 @@
    ``redis.asyncio.cluster.RedisCluster``: MOVED/ASK and retries are redis-py's);
 3. record a journal entry for the activity panel (``ExchangeRecord`` with a ``CommandReply``):
    the command's name, its arguments with values hidden (``Hidden``), the duration, the reply's
-   size and the node that answered, or the failure;
+   size and the node that answered (after a redirect, the node redirected to), or the failure;
 4. hold the reply to ``max_reply_bytes`` (callers ask for bounded ranges and pages; this catches
    what a page still brings, e.g. one huge hash field) and translate errors to typed ones.
 """
@@ -27,6 +27,7 @@ from vaultbrowser.core.services.errors import LimitExceeded, ReadOnlyRefused, Va
 from vaultbrowser.core.services.http.journal import CommandReply, ExchangeRecord, HttpJournal
 from vaultbrowser.core.services.redaction import redact_text
 from vaultbrowser.redis.services.wire.addresses import RedisAddress
+from vaultbrowser.redis.services.wire.connections import answering_nodes
 from vaultbrowser.redis.services.wire.failures import translate_redis_error
 from vaultbrowser.redis.services.wire.names import display_text
 from vaultbrowser.redis.services.wire.read_only import ReadOnlyGate, command_name
@@ -115,13 +116,18 @@ class RedisCommands:
         """The cluster hash slot of ``key`` (None when standalone)."""
         return self.client.keyslot(key) if isinstance(self.client, RedisCluster) else None
 
-    def _node_of(self, key: bytes | None, node: str | None) -> str:
+    def _node_of(self, key: bytes | None, node: str | None, answered: list[str]) -> str:
+        """The node the journal names: the one asked, or in a cluster the one whose reply was
+        read last (after a MOVED or ASK redirect, not the node first asked). A batch not about
+        one key names its node when one node answered it all."""
         if node is not None:
             return node
         if isinstance(self.client, RedisCluster):
+            if answered and (key is not None or len(set(answered)) == 1):
+                return answered[-1]
             if key is None:
                 return "cluster"
-            try:  # after the call: a MOVED answer has updated the slot table already
+            try:  # no reply seen (read on another thread): the slot table's node
                 return self.client.get_node_from_key(key).name  # type: ignore[arg-type,union-attr]
             except Exception:
                 return "cluster"
@@ -157,8 +163,9 @@ class RedisCommands:
         text = command_text(args)
         try:
             await self.gate.check([name])
-            reply = await self.client.execute_command(*(_wire(a) for a in args),
-                                                      **self._target(node))
+            with answering_nodes() as answered:
+                reply = await self.client.execute_command(*(_wire(a) for a in args),
+                                                          **self._target(node))
         except BaseException as exc:
             error = exc if isinstance(exc, asyncio.CancelledError) else translate_redis_error(
                 exc, where=self.where, user=self.user, command=name.replace("|", " ").upper())
@@ -167,7 +174,8 @@ class RedisCommands:
             if error is exc:
                 raise
             raise error from None
-        return self._accepted(name, text, started_at, start, reply, self._node_of(key, node))
+        return self._accepted(name, text, started_at, start, reply,
+                              self._node_of(key, node, answered))
 
     async def call_batch(self, commands: Sequence[tuple[Argument, ...]], *,
                          key: bytes | None = None) -> list[Any]:
@@ -192,7 +200,8 @@ class RedisCommands:
             pipe = self.client.pipeline(transaction=False)
             for args in commands:
                 pipe.execute_command(*(_wire(a) for a in args))
-            replies = await pipe.execute(raise_on_error=False)
+            with answering_nodes() as answered:
+                replies = await pipe.execute(raise_on_error=False)
         except BaseException as exc:
             self._record_failure(label, text, started_at, start, exc)
             if isinstance(exc, asyncio.CancelledError | VaultBrowserError):
@@ -205,7 +214,7 @@ class RedisCommands:
                    for name, reply in zip(names, replies, strict=True)]
         return self._accepted(label, text, started_at, start,
                               [r for r in replies if not isinstance(r, Exception)],
-                              self._node_of(key, None), replies)
+                              self._node_of(key, None, answered), replies)
 
     async def _command_info(self, names: list[str]) -> dict[str, Any]:
         # Asked without the gate (it is the gate's own question) and without the journal:
