@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -209,9 +209,12 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-def split_address(text: str, *, bare_name_suffix: str,
+def split_address(text: str, *, bare_name_suffix: str, bare_host_suffixes: Sequence[str] = (),
            quote: bool = True) -> tuple[SplitResult, str, int | None]:
-    """Split what the user typed; a bare name ("myvault") becomes https://name<suffix>.
+    """Split what the user typed; a bare name ("myvault") becomes https://name<suffix>, and
+    a bare host ("myvault.vault.azure.net", "localhost:8443") an https:// address
+    (``with_assumed_https``: a host ending in ``bare_name_suffix`` or one of
+    ``bare_host_suffixes``, a kind's other clouds, or loopback with a port).
     ``quote=False``: messages never repeat the text (it came from a secret).
 
     Raises:
@@ -223,8 +226,15 @@ def split_address(text: str, *, bare_name_suffix: str,
     if not text.isascii():  # Unicode case folding turns some look-alikes into ASCII letters
         raise InvalidInput("The address contains non-ASCII characters (look-alike letters?).",
                            advice="Azure addresses are plain ASCII: type or paste it again.")
+    suffixes = (bare_name_suffix, *bare_host_suffixes)
+    text = with_assumed_https(text, lambda host: host.endswith(suffixes))
     if text and "://" not in text and "." not in text and "/" not in text:
         text = f"https://{text}{bare_name_suffix}"
+    if text and "://" not in text:
+        # A host of no Azure cloud typed without a scheme: never guessed into a URL.
+        raise InvalidInput(f"{named(text, quote, 'The address')} is not an Azure address "
+                           "(no https:// and not a known Azure host).",
+                           advice=f"Type the whole address, e.g. https://name{bare_name_suffix}.")
     try:
         parts = urlsplit(text)
         host, port = (parts.hostname or "").lower(), parts.port
@@ -240,6 +250,29 @@ def split_address(text: str, *, bare_name_suffix: str,
                            advice="Host names use letters a–z, digits and hyphens, in labels "
                                   "separated by dots.")
     return parts, host, port
+
+
+def with_assumed_https(text: str, known_host: Callable[[str], bool], *,
+                       loopback: bool = True) -> str:
+    """``text`` with ``https://`` in front when it is a host typed without a scheme (maybe
+    with a port and a path) that can only mean HTTPS: a DNS name ``known_host`` accepts (a
+    cloud's vault, blob or Cosmos DB domain), or (``loopback``) a loopback host with a port,
+    a local server of a known kind. Anything else comes back as it was, for the caller's rule
+    to refuse: a host that is not Azure's is never guessed into a URL."""
+    if not text or "://" in text:
+        return text
+    head = re.split(r"[/?#]", text, maxsplit=1)[0]
+    if "@" in head:
+        return text
+    try:
+        parts = urlsplit(f"//{head}")
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return text
+    local = loopback and port is not None and is_loopback_host(host)
+    if local or (valid_dns_name(host) and known_host(host)):
+        return f"https://{text}"
+    return text
 
 
 _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")

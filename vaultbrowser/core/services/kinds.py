@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from vaultbrowser.core.services.connections import AuthMethod, Connection
+from vaultbrowser.core.services.connections import AuthMethod, Connection, with_assumed_https
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.records import SecretValue
+from vaultbrowser.core.services.signin.clouds import is_cloud_host
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.session import ServiceSession
@@ -160,11 +161,16 @@ def parse_address(kinds: Sequence[ServiceKind], text: str) -> Address:
     text = text.strip()
     if not text:
         raise InvalidInput("Paste an Azure address.", advice=ADDRESS_ADVICE)
-    for kind in kinds:
-        if kind.parse_address is not None:
-            address = kind.parse_address(text)
-            if address is not None:
-                return address
+    # As typed first (a kind may read a bare host of its own, Redis's); then a bare Azure
+    # host as https:// ("myvault.vault.azure.net"). Not a bare loopback host: which local
+    # server "localhost:8081" is (Key Vault, Cosmos DB, Redis) only its kind's dialog knows.
+    assumed = with_assumed_https(text, is_cloud_host, loopback=False)
+    for candidate in dict.fromkeys((text, assumed)):
+        for kind in kinds:
+            if kind.parse_address is not None:
+                address = kind.parse_address(candidate)
+                if address is not None:
+                    return address
     raise InvalidInput("vaultbrowser does not know this address.", advice=ADDRESS_ADVICE)
 
 

@@ -49,7 +49,8 @@ def normalize_cosmos_url(text: str, *, quote: bool = True) -> str:
             a host that is no Cosmos DB account's).
     """
     text = text.strip()
-    parts, host, port = split_address(text, bare_name_suffix=COSMOS_SUFFIXES[0], quote=quote)
+    parts, host, port = split_address(text, bare_name_suffix=COSMOS_SUFFIXES[0],
+                                      bare_host_suffixes=cosmos_suffixes(), quote=quote)
     loopback = is_loopback_host(host)
     if parts.scheme not in ("https", "http") or not host:
         raise InvalidInput(f"{named(text, quote, 'The address')} is not an account endpoint.",

@@ -199,6 +199,12 @@ def available_clouds() -> tuple[AzureCloud, ...]:
         return KNOWN_CLOUDS
 
 
+def is_cloud_host(host: str) -> bool:
+    """A vault, blob endpoint, Cosmos DB account or Resource Manager host of a known or
+    custom cloud (what a bare host typed without https:// may be taken for)."""
+    return any(cloud.owns_host(host) for cloud in available_clouds())
+
+
 def clouds_file_problem() -> str | None:
     """Why the custom clouds file was not used (None: fine or absent)."""
     try:
