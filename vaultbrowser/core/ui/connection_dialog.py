@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from vaultbrowser.core.models.tones import Tone, tone_style
-from vaultbrowser.core.services.connections import AuthMethod, Connection
+from vaultbrowser.core.services.connections import AuthMethod, Connection, is_loopback_url
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.kinds import PastedConnection, ServiceKind
 from vaultbrowser.core.services.records import SecretValue
@@ -46,6 +46,8 @@ from vaultbrowser.core.ui.connection_form import (
     as_noun,
     refill,
     scrub,
+    typed_url,
+    with_local_ca,
 )
 from vaultbrowser.core.ui.kind_icon import kind_icon
 
@@ -118,7 +120,7 @@ class ConnectionDialog(QDialog):
         self.client_edit = QLineEdit()
         self.client_edit.setPlaceholderText("Application (client) id")
         self.cert_edit, cert_row = self._file_row("PEM or PFX file")
-        self.ca_edit, ca_row = self._file_row("The emulator's CA certificate (optional)")
+        self.ca_edit, ca_row = self._file_row("The local server's CA certificate (optional)")
         self.source_combo = QComboBox()
         self.source_combo.addItem("Paste it here (kept in memory only)", PASTE)
         self.source_combo.addItem("Read it from an environment variable", FROM_ENV)
@@ -244,7 +246,6 @@ class ConnectionDialog(QDialog):
             self.tenant_edit: mode == MODE_URL and auth in USES_TENANT,
             self.client_edit: mode == MODE_URL and auth in USES_CLIENT,
             self.cert_edit.parentWidget(): auth is A.SERVICE_PRINCIPAL_CERTIFICATE,
-            self.ca_edit.parentWidget(): auth is A.LOCAL_EMULATOR,
             self.source_combo: needs_secret,
             self.secret_edit: needs_secret and not from_env,
             self.env_edit: needs_secret and from_env,
@@ -304,7 +305,7 @@ class ConnectionDialog(QDialog):
         return self._with_identity(connection, auth)
 
     def _url(self) -> str:
-        return self.kind.normalize_url(self.url_edit.text())
+        return typed_url(self.kind, self.url_edit.text())
 
     def _env_name(self) -> str | None:
         if not self.secret_from_env:
@@ -343,31 +344,46 @@ class ConnectionDialog(QDialog):
         tenant = self.tenant_edit.text().strip() if auth in USES_TENANT else ""
         client = self.client_edit.text().strip() if auth in USES_CLIENT else ""
         cert = self.cert_edit.text().strip() if auth is A.SERVICE_PRINCIPAL_CERTIFICATE else ""
-        ca = self.ca_edit.text().strip() if auth is A.LOCAL_EMULATOR else ""
         if auth in (A.SERVICE_PRINCIPAL_SECRET, A.SERVICE_PRINCIPAL_CERTIFICATE) and not (
                 tenant and client):
             raise InvalidInput("A service principal needs a tenant id and a client id.")
         if auth is A.SERVICE_PRINCIPAL_CERTIFICATE and not cert:
             raise InvalidInput("Choose the service principal's certificate file (PEM or PFX).")
-        for path, what in ((cert, "certificate"), (ca, "CA certificate")):
-            if path and not os.path.isfile(path):
-                raise InvalidInput(f"The {what} file {path} does not exist.")
-        return replace(connection, tenant_id=tenant or None, client_id=client or None,
-                       certificate_path=cert or None, ca_path=ca or None)
+        if cert and not os.path.isfile(cert):
+            raise InvalidInput(f"The certificate file {cert} does not exist.")
+        return with_local_ca(replace(connection, tenant_id=tenant or None,
+                                     client_id=client or None, certificate_path=cert or None),
+                             self.ca_edit.text().strip())
 
     def _validate(self) -> None:
         try:
             connection = self.build()
         except InvalidInput as error:
+            connection = None
             self._show_message(error.message, error=True)
-            self.ok_button.setEnabled(False)
+        self.form.setRowVisible(self.ca_edit.parentWidget(), self._ca_applies(connection))
+        self.ok_button.setEnabled(connection is not None)
+        if connection is None:
             return
         note = f"Connects to {connection.url}"
         env_name = self.env_edit.text().strip()
         if self.secret_from_env and env_name and not os.environ.get(env_name):
             note += f"\nNote: {env_name} is not set now; set it before connecting."
         self._show_message(note, error=False)
-        self.ok_button.setEnabled(True)
+
+    def _ca_applies(self, connection: Connection | None) -> bool:
+        """The CA row shows for a server on this computer (the typed URL, or the pasted
+        connection's endpoint once valid), and while it holds a path (to clear it)."""
+        if self.auth is A.LOCAL_EMULATOR or self.ca_edit.text().strip():
+            return True
+        if connection is not None:
+            return is_loopback_url(connection.url)
+        if not self.form.isRowVisible(self.url_edit):
+            return False
+        try:
+            return is_loopback_url(self._url())
+        except InvalidInput:
+            return False
 
     def _show_message(self, text: str, *, error: bool) -> None:
         self.message_label.setText(text)

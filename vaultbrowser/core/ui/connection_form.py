@@ -3,11 +3,21 @@ modes, and the helpers that keep a pasted secret out of its messages."""
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import replace
 
 from PySide6.QtWidgets import QComboBox
 
-from vaultbrowser.core.services.connections import AuthMethod
+from vaultbrowser.core.services.connections import (
+    AuthMethod,
+    Connection,
+    is_loopback_url,
+    with_assumed_https,
+)
+from vaultbrowser.core.services.errors import InvalidInput
+from vaultbrowser.core.services.kinds import ServiceKind
+from vaultbrowser.core.services.signin.clouds import is_cloud_host
 
 A = AuthMethod
 USES_TENANT = {A.DEFAULT, A.AZURE_CLI, A.INTERACTIVE_BROWSER, A.DEVICE_CODE,
@@ -38,6 +48,41 @@ def scrub(message: str, secret: str) -> str:
             message = message.replace(piece, "…")
     return message
 
+
+
+def typed_url(kind: ServiceKind, text: str) -> str:
+    """``kind``'s URL for what was typed; a host it refuses as typed is tried as https://
+    when it is an Azure cloud's host or loopback with a port ("acct.documents.azure.cn").
+
+    Raises:
+        InvalidInput: as the kind's ``normalize_url``.
+    """
+    try:
+        return kind.normalize_url(text)
+    except InvalidInput:
+        assumed = with_assumed_https(text.strip(), is_cloud_host)
+        if assumed == text.strip():
+            raise
+        return kind.normalize_url(assumed)
+
+
+def with_local_ca(connection: Connection, ca_path: str) -> Connection:
+    """``connection`` trusting the CA file ``ca_path`` ("" for none): for a server on this
+    computer only, whatever the sign-in (an account key, a connection string, none).
+
+    Raises:
+        InvalidInput: a CA for an endpoint that is not loopback, or a file that is not there.
+    """
+    if not ca_path:
+        return replace(connection, ca_path=None)
+    if not is_loopback_url(connection.url):
+        raise InvalidInput(
+            "A CA certificate is only for a server on this computer (localhost, 127.0.0.1): "
+            "Azure endpoints are verified with the system's trusted certificates.",
+            advice="Clear the CA certificate field.")
+    if not os.path.isfile(ca_path):
+        raise InvalidInput(f"The CA certificate file {ca_path} does not exist.")
+    return replace(connection, ca_path=ca_path)
 
 
 def refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
