@@ -8,8 +8,9 @@ import pytest
 from azure.core.rest import HttpRequest
 
 from tests.mock_transport import MockResponse, MockTransport
+from vaultbrowser.core.services.http.capture import info_for
 from vaultbrowser.core.services.http.journal import HttpJournal
-from vaultbrowser.core.services.http.transport import RecordingTransport, info_for
+from vaultbrowser.core.services.http.transport import RecordingTransport
 from vaultbrowser.core.services.redaction import REDACTED, redact_headers, redact_url
 
 

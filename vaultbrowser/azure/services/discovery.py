@@ -59,7 +59,7 @@ from vaultbrowser.core.services.errors import (
     NotFound,
     VaultBrowserError,
 )
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.records import Page, Result, SecretValue
 from vaultbrowser.core.services.translate import translated
 

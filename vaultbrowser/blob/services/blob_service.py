@@ -41,7 +41,7 @@ from vaultbrowser.blob.services.writes.tiers import BlobTiers
 from vaultbrowser.blob.services.writes.uploads import BlobUploads
 from vaultbrowser.blob.services.writes.versions import BlobVersions
 from vaultbrowser.core.services.errors import AccessDenied
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.records import Page, ResponseInfo, Result
 from vaultbrowser.core.services.redaction import redact_url
 from vaultbrowser.core.services.translate import translated

@@ -46,8 +46,8 @@ from vaultbrowser.blob.services.listing_xml import (
 )
 from vaultbrowser.blob.services.records import BlobPrefixRecord, BlobRecord, ContainerRecord
 from vaultbrowser.core.services.errors import ServiceError
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.http.limits import page_request
-from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.translate import translated

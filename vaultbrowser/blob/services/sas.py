@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.records import Result, SecretValue
 from vaultbrowser.core.services.translate import translated
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.http.limits import page_items_exceeded, page_request
-from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Page
 from vaultbrowser.core.services.translate import translated
 

@@ -2,6 +2,10 @@
 
 It keeps what the service said (status, error code, request id, message) and adds what the user
 can do about it. Messages never include request bodies, so no secret value can leak through them.
+
+azure-core's exceptions are imported by the functions that test for them: every kind's services
+import this module, and the window's first paint needs none of azure-core (~40 ms to import;
+``sdk_imports`` loads it in the background).
 """
 
 from __future__ import annotations
@@ -12,20 +16,7 @@ import socket
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
-
-from azure.core.exceptions import (
-    AzureError,
-    ClientAuthenticationError,
-    HttpResponseError,
-    IncompleteReadError,
-    ResourceExistsError,
-    ResourceNotFoundError,
-    ServiceRequestError,
-    ServiceRequestTimeoutError,
-    ServiceResponseError,
-    ServiceResponseTimeoutError,
-)
+from typing import TYPE_CHECKING, Any
 
 from vaultbrowser.core.services.errors import (
     AccessDenied,
@@ -41,6 +32,9 @@ from vaultbrowser.core.services.errors import (
 )
 from vaultbrowser.core.services.http.journal import request_id_of
 from vaultbrowser.core.services.redaction import redact_url
+
+if TYPE_CHECKING:
+    from azure.core.exceptions import HttpResponseError
 
 # Error code → advice. Codes compared case-insensitively.
 _ADVICE_BY_CODE: dict[str, str] = {
@@ -136,6 +130,12 @@ def _retry_after(headers: Any) -> float | None:
 
 
 def _from_http_error(exc: HttpResponseError) -> VaultBrowserError:
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        ResourceExistsError,
+        ResourceNotFoundError,
+    )
+
     response = getattr(exc, "response", None)
     status = getattr(exc, "status_code", None) or getattr(response, "status_code", None)
     headers = getattr(response, "headers", None) or {}
@@ -255,6 +255,17 @@ def translate_error(exc: BaseException) -> VaultBrowserError:
         return exc
     if isinstance(exc, asyncio.CancelledError):
         return Cancelled("The operation was cancelled.")
+    from azure.core.exceptions import (
+        AzureError,
+        ClientAuthenticationError,
+        HttpResponseError,
+        IncompleteReadError,
+        ServiceRequestError,
+        ServiceRequestTimeoutError,
+        ServiceResponseError,
+        ServiceResponseTimeoutError,
+    )
+
     if isinstance(exc, HttpResponseError) and getattr(exc, "response", None) is None:
         # The storage downloader wraps a broken or silent body, after its own retries.
         inner = getattr(exc, "inner_exception", None) or exc.__cause__

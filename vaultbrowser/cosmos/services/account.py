@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from vaultbrowser.core.services.http.transport import info_for
+from vaultbrowser.core.services.http.capture import info_for
 from vaultbrowser.core.services.records import ResponseInfo
 
 _MAX_REGIONS = 50  # the service's regions per account stay far below it

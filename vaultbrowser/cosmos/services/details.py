@@ -14,7 +14,7 @@ from typing import Any
 
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.records import ResponseInfo, Result
 from vaultbrowser.cosmos.services.failures import body_of, cosmos_translated
 from vaultbrowser.cosmos.services.records import ContainerRecord

@@ -24,7 +24,7 @@ from vaultbrowser.core.services.errors import (
     NotFound,
     VaultBrowserError,
 )
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.cosmos.services.failures import PartitionKeyMismatch, cosmos_translated
 from vaultbrowser.cosmos.services.queries import key_path_sql

@@ -6,9 +6,10 @@ first time a part of ``KeyVaultService`` asks for it, with the session's transpo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vaultbrowser.core.services.http.transport import RecordingTransport
+if TYPE_CHECKING:  # the transport (azure-core) loads after the window's first paint
+    from vaultbrowser.core.services.http.transport import RecordingTransport
 
 
 class VaultClients:

@@ -37,7 +37,7 @@ class _Responses:
         return {"raw_response_hook": self._on_response}
 
     def _on_response(self, pipeline_response: Any) -> None:
-        from vaultbrowser.core.services.http.transport import info_for
+        from vaultbrowser.core.services.http.capture import info_for
 
         self._all.append(info_for(pipeline_response.http_response))
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import Page, Result
 from vaultbrowser.core.services.translate import translated

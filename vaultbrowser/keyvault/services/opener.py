@@ -6,7 +6,6 @@ from typing import Any
 
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.http.transport import no_network_trace_policy
 from vaultbrowser.core.services.session import ServiceSession
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
 from vaultbrowser.keyvault.services.operation_names import vault_operation_name
@@ -24,6 +23,10 @@ def open_vault(session: ServiceSession, connection: Connection) -> KeyVaultServi
     if connection.auth in (AuthMethod.CONNECTION_STRING, AuthMethod.ACCOUNT_KEY,
                            AuthMethod.SAS):
         raise InvalidInput(f"{connection.auth.label} does not apply to Key Vault.")
+    # Here, not at module level: the window imports this module before its first paint, and
+    # the transport module imports azure-core.
+    from vaultbrowser.core.services.http.transport import no_network_trace_policy
+
     transport = session.transport(connection, names=vault_operation_name)
     options: dict[str, Any] = session.client_options()
     service = KeyVaultService(

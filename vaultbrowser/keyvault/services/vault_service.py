@@ -10,13 +10,15 @@ only ``VaultBrowserError``s.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vaultbrowser.core.services.http.transport import RecordingTransport
 from vaultbrowser.keyvault.services.certificates.operations import VaultCertificates
 from vaultbrowser.keyvault.services.clients import VaultClients
 from vaultbrowser.keyvault.services.keys import VaultKeys
 from vaultbrowser.keyvault.services.secrets import VaultSecrets
+
+if TYPE_CHECKING:  # the transport (azure-core) loads after the window's first paint
+    from vaultbrowser.core.services.http.transport import RecordingTransport
 
 
 class KeyVaultService:

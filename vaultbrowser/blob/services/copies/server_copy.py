@@ -22,15 +22,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from azure.core import MatchConditions
-
 from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.copies.targets import ConflictPolicy, keep_both_names
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.sas import generate_sas_url
 from vaultbrowser.core.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.http.journal import expecting
-from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import ResponseInfo
 from vaultbrowser.core.services.redaction import redact_text
 from vaultbrowser.core.services.translate import translated
@@ -128,6 +126,8 @@ class ServerCopy:
             VaultBrowserError: any other typed error of a request. Cancelling aborts a
                 pending copy.
         """
+        from azure.core import MatchConditions  # azure-core loads after the first paint
+
         destination = await self.existing(self.target, container, name)
         if destination is not None:
             if policy is ConflictPolicy.SKIP:

@@ -11,16 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from azure.core import MatchConditions
-from azure.core.exceptions import HttpResponseError
-
 from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.convert import blob_record, total_size
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import check_addressable_name
 from vaultbrowser.core.services.errors import Conflict, InvalidInput
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.http.journal import expecting
-from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 
@@ -85,6 +82,9 @@ class BlobPreviews:
             Conflict: the blob changed since ``etag`` (412).
             VaultBrowserError: any other typed error.
         """
+        from azure.core import MatchConditions  # azure-core loads after the first paint
+        from azure.core.exceptions import HttpResponseError
+
         check_addressable_name(name)
         if length <= 0 or offset < 0:
             raise InvalidInput(f"A preview reads a positive number of bytes from offset 0 or "

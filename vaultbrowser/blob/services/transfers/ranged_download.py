@@ -21,14 +21,11 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
-from azure.core import MatchConditions
-from azure.core.exceptions import HttpResponseError
-
 from vaultbrowser.blob.services.convert import total_size
 from vaultbrowser.blob.services.rules import check_addressable_name
 from vaultbrowser.core.services.errors import Conflict, InvalidInput, NetworkError
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.http.journal import expecting
-from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.core.services.workers import run_workers
 
@@ -146,6 +143,8 @@ async def _first_range(blob: Any, name: str, length: int) -> tuple[bytes, int, s
 
 
 async def _get_range(blob: Any, offset: int, length: int, etag: str | None) -> bytes:
+    from azure.core import MatchConditions  # azure-core loads after the first paint
+
     conditions: dict[str, Any] = (
         {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag else {})
     try:
@@ -165,6 +164,8 @@ async def _get_range(blob: Any, offset: int, length: int, etag: str | None) -> b
 async def _read(blob: Any, capture: ResponseCapture, *, empty_ok: bool = False,
                 **options: Any) -> tuple[bytes, Any] | None:
     """One ranged GET read to its end (None: 416, when ``empty_ok``); typed errors."""
+    from azure.core.exceptions import HttpResponseError
+
     opened: list[Any] = []
     inner = capture.hooks["raw_response_hook"]
 

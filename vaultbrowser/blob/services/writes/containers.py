@@ -18,7 +18,7 @@ from vaultbrowser.blob.services.rules import (
     validate_metadata,
 )
 from vaultbrowser.core.services.errors import InvalidInput
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 

@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from azure.core import MatchConditions
-
 from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.convert import blob_record
 from vaultbrowser.blob.services.records import BlobRecord
@@ -30,7 +28,7 @@ from vaultbrowser.core.services.errors import (
     ServiceError,
     VaultBrowserError,
 )
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import Page, Result
 from vaultbrowser.core.services.translate import translated
@@ -75,6 +73,8 @@ class BlobDeletes:
                 (``SnapshotsPresent``), or it changed since ``etag`` (``ConditionNotMet``).
             VaultBrowserError: any other typed error.
         """
+        from azure.core import MatchConditions  # azure-core loads after the first paint
+
         validate_container_name(container, allow_special=True)
         check_blob_name(name)
         blob = self._account.client.get_blob_client(container, name)

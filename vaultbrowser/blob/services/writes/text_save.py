@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from azure.core import MatchConditions
-
 from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import check_blob_name, validate_container_name
 from vaultbrowser.core.services.errors import Conflict, InvalidInput
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 
@@ -53,6 +51,8 @@ class BlobTextSaves:
             BlobChangedOnServer: the blob is no longer ``etag`` (412), or it was deleted.
             VaultBrowserError: any other typed error (``ReadOnlyRefused`` in read-only mode).
         """
+        from azure.core import MatchConditions  # azure-core loads after the first paint
+
         validate_container_name(container, allow_special=True)
         check_blob_name(name)
         if not etag:

@@ -19,7 +19,7 @@ from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import check_blob_name, validate_container_name
 from vaultbrowser.core.services.errors import InvalidInput, ServiceError
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.records import ResponseInfo, Result
 from vaultbrowser.core.services.translate import translated
 

@@ -29,8 +29,8 @@ from vaultbrowser.blob.services.rules import (
     validate_container_name,
 )
 from vaultbrowser.core.services.errors import Conflict, LocalFileError, NotFound
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.http.journal import expecting
-from vaultbrowser.core.services.http.transport import ResponseCapture
 from vaultbrowser.core.services.records import Result
 from vaultbrowser.core.services.translate import translated
 from vaultbrowser.core.services.workers import run_workers

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from azure.core import MatchConditions
-
 from vaultbrowser.blob.services.account import BlobAccount
 from vaultbrowser.blob.services.convert import blob_record
 from vaultbrowser.blob.services.records import BlobRecord
 from vaultbrowser.blob.services.rules import check_blob_name, validate_container_name
 from vaultbrowser.core.services.errors import Conflict, InvalidInput
-from vaultbrowser.core.services.http.transport import ResponseCapture
+from vaultbrowser.core.services.http.capture import ResponseCapture
 from vaultbrowser.core.services.paging import fetch_page
 from vaultbrowser.core.services.records import ResponseInfo, Result
 from vaultbrowser.core.services.translate import translated
@@ -168,6 +166,8 @@ class BlobVersions:
                 entry is archived (``BlobArchived``: rehydrate it first).
             NotFound: the entry is gone.
         """
+        from azure.core import MatchConditions  # azure-core loads after the first paint
+
         container, name = history.container, history.name
         source = self._source_url(history, entry)
         base = self._account.client.get_blob_client(container, name)

@@ -1,10 +1,11 @@
-"""HTTP metadata as data: redaction, the recording transport, the session journal, per-call capture.
+"""HTTP metadata as data: the recording transport and the transports it wraps.
 
 Every SDK client we build gets a ``RecordingTransport``: the last stop before the wire, shared by
 the Key Vault and Storage pipelines alike. It times each real HTTP exchange (challenge 401s and
 retries included), turns it into a redacted ``ResponseInfo`` and appends it to the session's
-``HttpJournal`` (the activity panel's source). A per-call ``ResponseCapture`` (azure-core's
-``raw_response_hook``) then picks the ``ResponseInfo`` of the response that produced a result.
+``HttpJournal`` (the activity panel's source). A per-call ``ResponseCapture`` (``capture.py``,
+azure-core's ``raw_response_hook``) then picks the ``ResponseInfo`` of the response that
+produced a result.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-import weakref
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from azure.core.pipeline.transport import AsyncHttpTransport
 
 from vaultbrowser.core.services.config import LimitSettings
+from vaultbrowser.core.services.http.capture import note_response_info, response_info_from
 from vaultbrowser.core.services.http.env_proxy import EnvProxies
 from vaultbrowser.core.services.http.identity import identity_from_authorization
 from vaultbrowser.core.services.http.journal import (
@@ -28,21 +28,11 @@ from vaultbrowser.core.services.http.journal import (
     OperationName,
     RequestGuard,
     is_expected,
-    request_id_of,
 )
 from vaultbrowser.core.services.http.limits import send_within
-from vaultbrowser.core.services.records import ResponseInfo
-from vaultbrowser.core.services.redaction import redact_headers, redact_text, redact_url
+from vaultbrowser.core.services.redaction import redact_text, redact_url
 
-__all__ = [
-    "RecordingTransport",
-    "ResponseCapture",
-    "info_for",
-    "response_info_from",
-]
-
-# The ResponseInfo of each live SDK response object, for the per-call hook to find.
-_INFO_BY_RESPONSE: weakref.WeakKeyDictionary[Any, ResponseInfo] = weakref.WeakKeyDictionary()
+__all__ = ["RecordingTransport"]
 
 
 
@@ -117,7 +107,7 @@ class RecordingTransport(AsyncHttpTransport):
         elapsed = time.perf_counter() - start
         info = response_info_from(response, method=method, url=request.url,
                                   elapsed=elapsed, started_at=started_at)
-        _INFO_BY_RESPONSE[response] = info
+        note_response_info(response, info)
         if self._journal is not None:
             self._journal.record(
                 ExchangeRecord(response=info, method=method, url=info.url,
@@ -287,60 +277,3 @@ def no_network_trace_policy() -> Any:
             request.context.options.pop("logging_enable", None)
 
     return NoNetworkTracePolicy()
-
-
-def response_info_from(
-    http_response: Any,
-    *,
-    method: str | None = None,
-    url: str | None = None,
-    elapsed: float = 0.0,
-    started_at: datetime | None = None,
-) -> ResponseInfo:
-    """Build a redacted ``ResponseInfo`` from an azure-core HTTP response."""
-    request = getattr(http_response, "request", None)
-    headers = http_response.headers
-    return ResponseInfo(
-        method=(method or getattr(request, "method", "") or "").upper(),
-        url=redact_url(url or getattr(request, "url", "") or ""),
-        status=int(http_response.status_code),
-        reason=str(getattr(http_response, "reason", "") or ""),
-        headers=redact_headers(headers),
-        request_id=request_id_of(headers),
-        elapsed=elapsed,
-        started_at=started_at or datetime.now(UTC),
-    )
-
-
-def info_for(http_response: Any) -> ResponseInfo:
-    """The recorded ``ResponseInfo`` of an SDK response, or one built now without timing."""
-    info = _INFO_BY_RESPONSE.get(http_response)
-    return info if info is not None else response_info_from(http_response)
-
-
-class ResponseCapture:
-    """Per-call capture: pass ``**capture.hooks`` to an SDK call, read ``last`` afterwards.
-
-    For a paged listing the hook fires once per page request; ``take()`` hands back the newest
-    response and forgets it, so each page gets the response that produced it.
-    """
-
-    __slots__ = ("_last",)
-
-    def __init__(self) -> None:
-        self._last: ResponseInfo | None = None
-
-    @property
-    def hooks(self) -> dict[str, Callable[[Any], None]]:
-        return {"raw_response_hook": self._on_response}
-
-    def _on_response(self, pipeline_response: Any) -> None:
-        self._last = info_for(pipeline_response.http_response)
-
-    @property
-    def last(self) -> ResponseInfo | None:
-        return self._last
-
-    def take(self) -> ResponseInfo | None:
-        last, self._last = self._last, None
-        return last

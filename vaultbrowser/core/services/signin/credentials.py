@@ -10,13 +10,14 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
-
-from azure.core.credentials import AccessToken
+from typing import TYPE_CHECKING, Any
 
 from vaultbrowser.core.services.connections import AuthMethod, Connection
 from vaultbrowser.core.services.errors import InvalidInput
 from vaultbrowser.core.services.signin.clouds import available_clouds, cloud_of_url
+
+if TYPE_CHECKING:  # azure-core loads after the window's first paint (sdk_imports)
+    from azure.core.credentials import AccessToken
 
 DeviceCodePrompt = Callable[[str, str, datetime], None]
 """Shows the user (verification URL, user code, expiry) for device-code sign-in."""
@@ -53,6 +54,8 @@ class StaticTokenCredential:
         self._token = token
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        from azure.core.credentials import AccessToken
+
         return AccessToken(self._token, int(time.time()) + 3600)
 
     async def close(self) -> None:
