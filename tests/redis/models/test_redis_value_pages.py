@@ -51,3 +51,25 @@ def test_a_string_is_read_up_to_the_viewer_s_cap(run: Any, standalone: RedisProc
     assert "at most 1 MiB" in pages.summary()
     assert items.complete and items.rows[2] == ("2", "two") and items.values[2] == b"two"
     assert items.summary() == "all 5 entries"
+
+
+def test_a_hash_value_too_big_is_a_row_saying_so(run: Any, standalone: RedisProcess) -> None:
+    standalone.admin.hset("h", mapping={"small": "1", "huge": b"x" * (2 * 1024 * 1024)})
+
+    async def read() -> ValuePages:
+        service = await open_local(standalone.port)
+        try:
+            pages = ValuePages(service, b"h", "hash")
+            await pages.more()
+            return pages
+        finally:
+            await service.close()
+
+    pages = run(read())
+    rows = dict(pages.rows)
+    assert rows["small"] == "1"
+    assert rows["huge"] == ("‹value not read: 2.0 MiB with its field, more than the 1.0 MiB a "
+                            "page keeps›")
+    keys = dict(zip([row[0] for row in pages.rows], pages.keys, strict=True))
+    assert keys == {"small": b"small", "huge": None}  # not editable: its value was not read
+    assert pages.summary() == "all 2 entries · 1 value too big to read"

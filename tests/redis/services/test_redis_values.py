@@ -104,13 +104,13 @@ def test_list_and_stream_windows(seeded: Any, run: Run) -> None:
 
 
 def test_a_reply_over_the_limit_is_refused(standalone: Any, run: Run) -> None:
-    standalone.admin.hset(b"fat", mapping={b"one": b"y" * (2 * 1024 * 1024)})
+    standalone.admin.rpush(b"fat", b"y" * (2 * 1024 * 1024))
 
     async def body() -> None:
         service = await open_local(standalone.port)
         service.commands.max_reply_bytes = 1024 * 1024
         try:
-            await service.values.hash_page(b"fat")
+            await service.values.list_window(b"fat")
         finally:
             await service.close()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaultbrowser.core.models import formatting as fmt
-from vaultbrowser.redis.services.values import STRING_RANGE_BYTES
+from vaultbrowser.redis.services.values import MAX_MEMBER_BYTES, STRING_RANGE_BYTES, HashField
 from vaultbrowser.redis.services.wire.names import display_text
 
 PAGE_ENTRIES = 100
@@ -34,6 +34,13 @@ COLUMNS = {
 
 def cell(value: bytes) -> str:
     return display_text(value, _CELL)
+
+
+def _hash_row(item: HashField) -> tuple[str, str]:
+    if not item.skipped:
+        return cell(item.field), cell(item.value)
+    return (cell(item.field), f"‹value not read: {fmt.size(item.skipped)} with its field, "
+                              f"more than the {fmt.size(MAX_MEMBER_BYTES)} a page keeps›")
 
 
 def hex_dump(data: bytes, start: int = 0) -> str:
@@ -72,6 +79,7 @@ class ValuePages:
     # The rows' raw members (hash fields, list indexes) for edits: parallel to ``rows``
     keys: list[Any] = field(default_factory=list)
     values: list[bytes] = field(default_factory=list)  # hash values, list entries: raw
+    skipped: int = 0  # hash fields shown without their value (too big to read in a page)
 
     @property
     def is_string(self) -> bool:
@@ -118,9 +126,11 @@ class ValuePages:
         before = len(self.rows)
         if self.type == "hash":
             page = await values.hash_page(self.name, page_size=PAGE_ENTRIES, continuation=token)
-            self.rows += [(cell(item.field), cell(item.value)) for item in page.items]
-            self.keys += [item.field for item in page.items]
+            self.rows += [_hash_row(item) for item in page.items]
+            # A skipped field has no key: the viewer offers no edit of a value it has not read
+            self.keys += [None if item.skipped else item.field for item in page.items]
             self.values += [item.value for item in page.items]
+            self.skipped += sum(1 for item in page.items if item.skipped)
             self.position = page.next_token
         elif self.type == "set":
             page = await values.set_page(self.name, page_size=PAGE_ENTRIES, continuation=token)
@@ -158,10 +168,12 @@ class ValuePages:
             return f"first {fmt.size(len(self.data))} of {fmt.size(total)}" + (
                 " (the viewer shows at most 1 MiB)" if self.capped else "")
         shown = len(self.rows)
+        skipped = (f" · {self.skipped:,} value{'s' if self.skipped > 1 else ''} too big to "
+                   f"read" if self.skipped else "")
         if self.complete:
-            return f"all {shown:,} entries"
+            return f"all {shown:,} entries{skipped}"
         of = f" of {self.total:,}" if self.total is not None else ""
-        return f"{shown:,}{of} entries shown · more" + (
+        return f"{shown:,}{of} entries shown{skipped} · more" + (
             " (the viewer shows at most 50,000)" if self.capped else "")
 
     def edited(self, row: int, value: bytes) -> tuple[str, ...] | None:

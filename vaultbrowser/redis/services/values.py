@@ -3,13 +3,17 @@
 Strings come in byte ranges (GETRANGE; decoding as text, JSON or hex is the caller's);
 hashes, sets and sorted sets in pages (HSCAN/SSCAN/ZSCAN, the cursor is the continuation);
 lists in windows (LRANGE) and streams in windows after an entry id (XRANGE with an exclusive
-start). Every reply is still held to the command path's ``max_reply_bytes``: one member of a
-page can be big, and that is refused rather than read on.
+start). Every reply is still held to the command path's ``max_reply_bytes``. One member of a
+page can be big: a hash page keeps a field whose name and value pass ``MAX_MEMBER_BYTES`` as a
+row that says so (``HashField.skipped``), without its value, and the page's other fields are
+read on; anything else over the limit is refused. (Redis before 7.4 has no HSCAN NOVALUES:
+the value comes with its page and is dropped as soon as the reply is read.)
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +27,8 @@ STRING_RANGE_BYTES = 64 * 1024  # a string's first look
 MAX_RANGE_BYTES = 16 * 1024 * 1024  # the most one range asks for
 MAX_WINDOW = 10_000  # entries of one list or stream window, members of one page
 SCAN_TIME_BUDGET = 0.5  # seconds of HSCAN/SSCAN/ZSCAN calls for one page
+MAX_MEMBER_BYTES = 1024 * 1024  # a hash field and its value, kept from a page (the viewer's cap)
+_SKIPPED_NAME_BYTES = 4096  # of an oversized field's own name, kept to show which it is
 
 _STREAM_ID = b"0123456789-"
 
@@ -46,8 +52,31 @@ class StringSlice:
 
 @dataclass(frozen=True, slots=True)
 class HashField:
+    """A field and its value; ``skipped`` > 0: the bytes of a field and value too big to keep
+    (over ``MAX_MEMBER_BYTES``): ``value`` is empty and ``field`` its first 4 KiB then."""
+
     field: bytes
     value: bytes
+    skipped: int = 0
+
+
+class _Skipped(int):
+    """An oversized value's place in a fitted HSCAN reply: its size (field and value)."""
+
+
+def _without_oversized_values(reply: Any) -> Any:
+    """An HSCAN reply (cursor, {field: value}) whose oversized fields keep only their size."""
+    cursor, found = reply
+    if not isinstance(found, dict):
+        return reply
+    kept: dict[bytes, Any] = {}
+    for field, value in found.items():
+        size = len(field) + len(value)
+        if size > MAX_MEMBER_BYTES:
+            kept[bytes(field[:_SKIPPED_NAME_BYTES])] = _Skipped(size)
+        else:
+            kept[field] = value
+    return cursor, kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +143,9 @@ class RedisValues:
         return StringSlice(bytes(data), start, int(total))
 
     async def _scan_page(self, command: str, name: bytes, continuation: str | None,
-                         page_size: int, match: bytes | None) -> tuple[list[Any], str | None]:
+                         page_size: int, match: bytes | None,
+                         fit: Callable[[Any], Any] | None = None,
+                         ) -> tuple[list[Any], str | None]:
         _check_window(page_size)
         cursor = _cursor(continuation)
         options: list[bytes | str | int] = ["MATCH", match] if match is not None else []
@@ -122,7 +153,7 @@ class RedisValues:
         started = time.monotonic()
         while True:
             reply = await self._commands.call(command, name, cursor, *options, "COUNT",
-                                              page_size, key=name)
+                                              page_size, key=name, fit=fit)
             cursor = int(reply[0])
             found = reply[1]
             items.extend(found.items() if isinstance(found, dict) else found)
@@ -134,13 +165,16 @@ class RedisValues:
     async def hash_page(self, name: bytes, *, page_size: int = 100,
                         continuation: str | None = None,
                         match: bytes | None = None) -> Page[HashField]:
-        """One HSCAN page of fields and values (``match``: a glob on field names).
+        """One HSCAN page of fields and values (``match``: a glob on field names); a field
+        too big to keep is in it with ``skipped`` set, without its value.
 
         Raises:
             InvalidInput: a bad page size or continuation. VaultBrowserError: typed.
         """
-        items, token = await self._scan_page("HSCAN", name, continuation, page_size, match)
-        return Page(tuple(HashField(bytes(f), bytes(v)) for f, v in items), token, None)
+        items, token = await self._scan_page("HSCAN", name, continuation, page_size, match,
+                                             fit=_without_oversized_values)
+        return Page(tuple(HashField(bytes(f), b"", int(v)) if isinstance(v, _Skipped)
+                          else HashField(bytes(f), bytes(v)) for f, v in items), token, None)
 
     async def set_page(self, name: bytes, *, page_size: int = 100,
                        continuation: str | None = None,

@@ -8,14 +8,15 @@
    the command's name, its arguments with values hidden (``Hidden``), the duration, the reply's
    size and the node that answered (after a redirect, the node redirected to), or the failure;
 4. hold the reply to ``max_reply_bytes`` (callers ask for bounded ranges and pages; this catches
-   what a page still brings, e.g. one huge hash field) and translate errors to typed ones.
+   what a page still brings; a hash page first sets aside its oversized values, ``fit``) and
+   translate errors to typed ones.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -145,13 +146,16 @@ class RedisCommands:
     # --- sending --------------------------------------------------------------------------
 
     async def call(self, *args: Argument, key: bytes | None = None, node: str | None = None,
-                   expected: tuple[type[VaultBrowserError], ...] = ()) -> Any:
+                   expected: tuple[type[VaultBrowserError], ...] = (),
+                   fit: Callable[[Any], Any] | None = None) -> Any:
         """Send one command; its reply (bytes, not decoded).
 
         ``key`` names the key the command is about (the journal's node in a cluster); ``node``
         (host:port of a primary) sends a keyless command (SCAN) to that node. An error of an
         ``expected`` type is what the caller asks about (is INFO allowed?): the journal
-        records it as expected, not as a failure.
+        records it as expected, not as a failure. ``fit`` takes the reply as read and returns
+        what the caller keeps (a scan page without its oversized members); that, not the
+        reply, is held to ``max_reply_bytes``.
 
         Raises:
             ReadOnlyRefused: read-only and the command may write; nothing was sent.
@@ -175,7 +179,7 @@ class RedisCommands:
                 raise
             raise error from None
         return self._accepted(name, text, started_at, start, reply,
-                              self._node_of(key, node, answered))
+                              self._node_of(key, node, answered), fit=fit)
 
     async def call_batch(self, commands: Sequence[tuple[Argument, ...]], *,
                          key: bytes | None = None) -> list[Any]:
@@ -226,12 +230,16 @@ class RedisCommands:
     # --- the journal ----------------------------------------------------------------------
 
     def _accepted(self, name: str, text: str, started_at: datetime, start: float, reply: Any,
-                  node: str, result: Any = None) -> Any:
+                  node: str, result: Any = None,
+                  fit: Callable[[Any], Any] | None = None) -> Any:
         elapsed = time.perf_counter() - start
-        size = reply_size(reply)
-        if size > self.max_reply_bytes:
+        size = reply_size(reply)  # what was read (the journal's size)
+        if fit is not None:
+            reply = fit(reply)
+        kept = size if fit is None else reply_size(reply)
+        if kept > self.max_reply_bytes:
             error = LimitExceeded(
-                f"{name.replace('|', ' ').upper()} on {self.where} answered with {size:,} "
+                f"{name.replace('|', ' ').upper()} on {self.where} answered with {kept:,} "
                 f"bytes, more than vaultbrowser reads in one answer.",
                 limit="max_page_bytes", value=float(self.max_reply_bytes))
             self._record(name, text, started_at, elapsed, failure=error.message)
