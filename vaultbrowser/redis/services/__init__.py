@@ -31,10 +31,12 @@ keys.py
 values.py (never a whole huge value)
     ``string_range(name, start=0, size=64 KiB) -> StringSlice(data, start, total)``
     (``.complete``, ``.end``); ``hash_page / set_page / sorted_set_page(name, page_size=100,
-    continuation=None, match=None) -> Page[HashField(field, value) | bytes |
-    ScoredMember(member, score)]`` (HSCAN/SSCAN/ZSCAN); ``list_window(name, start=0,
-    count=100) -> ListWindow(items, start, total)``; ``stream_window(name, after=None,
-    count=100) -> Page[StreamEntry(id, fields)]`` (next token = last id, exclusive).
+    continuation=None, match=None) -> Page[HashField(field, value, skipped=0) | bytes |
+    ScoredMember(member, score)]`` (HSCAN/SSCAN/ZSCAN; a hash field over ``MAX_MEMBER_BYTES``
+    with its value: ``skipped`` = its size, no value, the page read on);
+    ``list_window(name, start=0, count=100) -> ListWindow(items, start, total)``;
+    ``stream_window(name, after=None, count=100) -> Page[StreamEntry(id, fields)]`` (next
+    token = last id, exclusive).
 writes.py (each raises ReadOnlyRefused on a read-only connection; values hidden in the journal)
     ``set_string(name, value, keep_ttl=True)``, ``set_string_range(name, offset, value)``,
     ``set_hash_field``, ``delete_hash_fields``, ``set_list_item(name, index, value)``
@@ -50,16 +52,22 @@ samples.py (the audit findings' raw data, Qt-free)
     delimiter=b":") -> KeySample(sampled, complete, without_ttl: (NamespaceTtlCount(namespace,
     sampled, without_ttl)…), biggest: (KeySize(name, memory_bytes)…))``.
 wire/commands.py
-    ``RedisCommands.call(*args, key=, node=, expected=())`` / ``call_batch(commands, key=)``
-    (replies in order; a refused command's typed error in its place): the one
+    ``RedisCommands.call(*args, key=, node=, expected=(), fit=None)`` / ``call_batch(commands,
+    key=)`` (replies in order; a refused command's typed error in its place; ``fit(reply)``:
+    what the caller keeps, held to the reply limit): the one
     place commands go (read-only gate, journal entry with ``CommandReply``, reply limit, typed
     errors). ``Hidden(value)`` marks an argument the journal must not show. ``.primaries()``
     (host:port of each primary), ``.slot_of(key)``, ``.identity`` (oid / "access key").
     Journal entries (core/services/http/journal.py ``ExchangeRecord``): ``method`` = the
     command ("SCAN", "MEMORY USAGE", "PIPELINE TYPE+PTTL"), ``url`` = connection URL + the
     arguments (values hidden), ``response`` None, ``reply`` = ``CommandReply(node, size)``
-    when answered (``.text`` "OK · 123 B from host:port"), else ``failure`` / ``refused`` /
-    ``cancelled`` as for HTTP.
+    when answered (``.text`` "OK · 123 B from host:port": after a MOVED/ASK redirect, the node
+    that answered), else ``failure`` / ``refused`` / ``cancelled`` as for HTTP.
+wire/connections.py
+    ``connection_class(tls_context|None)`` (TLS with our context; notes each reply's node),
+    ``use_connection_class(client, cls)`` (standalone pool or cluster nodes),
+    ``tls_context(ca_path|None)`` (the OS trust store, or the private CA only),
+    ``answering_nodes()`` (the nodes whose replies were read in a block).
 wire/entra.py
     ``EntraTokenProvider(credential)``: ``await start() -> oid``, ``refresh()``,
     ``close()``, ``.user``, ``.refreshes``, ``.last_error``; ``object_id_of(token)``;
