@@ -61,10 +61,11 @@ class CosmosTreeModel(LazyTreeModel):
         if self._columns.choose(names, by_user=by_user):
             self._property_columns_changed()
 
-    def follow_container_of(self, index: QModelIndex) -> None:
+    def follow_container_of(self, index: QModelIndex | None) -> None:
         """The table's columns become those of the container at or above ``index`` (a
-        selected container or item); above containers they stay as they are."""
-        node = self.container_index_of(self.node_of(index)) if index.isValid() else None
+        selected container or item); above containers (or None) they stay as they are."""
+        valid = index is not None and index.isValid()
+        node = self.container_index_of(self.node_of(index)) if valid else None
         if node is not None and self._columns.follow(self._container_key(node),
                                                      node.record.partition_key_paths):
             self._property_columns_changed()

@@ -34,6 +34,9 @@ class CosmosView:
         self.pane.set_column_widths(COLUMN_WIDTHS)
         self.columns_button = ColumnsButton(self.model, self.pane)
         self.pane.add_top_widget(self.columns_button)
+        # The table's property columns are those of the container last selected or opened.
+        self.pane.record_selected.connect(
+            lambda _record, index: self.model.follow_container_of(index))
         self.panes = (("Cosmos DB", self.pane),)
         self.json_viewer = JsonViewer()
         window.detail_pane.add_value_viewer(self.json_viewer, 2)

@@ -4,7 +4,8 @@
   stretches over what is left, never narrower than ``NAME_MIN``.
 - When the pane is too narrow for every column, the least important ones step aside (the
   model's ``column_priority``: 0 is essential, higher gives way first) and come back when it
-  widens. The header's context menu shows or hides any column; the user's choice wins.
+  widens. The header's context menu shows or hides any column; the user's choice wins. A
+  column without a title (a spare one nothing fills yet) stays hidden.
 - Widths the user sets and columns the user shows or hides are remembered by column title
   (``state`` / ``restore``), per tree, across sessions.
 """
@@ -48,6 +49,7 @@ class ColumnFit(QObject):
         self._late_fit.setInterval(150)
         self._late_fit.timeout.connect(self._fit_late_columns)
         model.dataChanged.connect(self._on_data_changed)
+        model.headerDataChanged.connect(self._on_titles_changed)
 
     @property
     def header(self) -> QHeaderView:
@@ -137,7 +139,9 @@ class ColumnFit(QObject):
             for column in columns:
                 title = self._title(column)
                 width = header.sectionSize(column) or self._widths.get(column, 100)
-                if title in self._user_hidden:
+                if not title:
+                    show = False  # a spare column nothing fills yet: no blank header
+                elif title in self._user_hidden:
                     show = False
                 elif title in self._user_shown or self._model.column_priority(column) == 0:
                     show = True
@@ -157,7 +161,12 @@ class ColumnFit(QObject):
 
     def hidden_titles(self) -> list[str]:
         return [self._title(c) for c in range(1, self._model.columnCount())
-                if self.header.isSectionHidden(c)]
+                if self._title(c) and self.header.isSectionHidden(c)]
+
+    def _on_titles_changed(self, orientation: Qt.Orientation, _first: int, _last: int) -> None:
+        # A column given a title (or losing it) shows (or steps aside) at once.
+        if orientation == Qt.Orientation.Horizontal and self.fitted:
+            self.fit_width()
 
     def _on_section_resized(self, column: int, _old: int, new: int) -> None:
         if not self._adjusting and column > 0 and new > 0:
@@ -181,6 +190,8 @@ class ColumnFit(QObject):
         menu = QMenu(self.header)
         for column in range(1, self._model.columnCount()):
             title = self._title(column)
+            if not title:
+                continue
             action = menu.addAction(title)
             action.setCheckable(True)
             action.setChecked(not self.header.isSectionHidden(column))
