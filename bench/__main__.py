@@ -150,8 +150,8 @@ def stall_and_rss(name: str, window: Samples, rss_limit: float | None) -> list[R
 # --- the scenarios ----------------------------------------------------------------------
 
 
-def measure_cold_start(plan: Plan) -> tuple[Row, Row, list[str]]:
-    launch_to_paint, in_process, notes = [], [], []
+def measure_cold_start(plan: Plan) -> tuple[Row, Row, Row, list[str]]:
+    launch_to_paint, in_process, modules, notes = [], [], [], []
     for run in range(plan.cold_runs):
         launched = time.time()
         try:
@@ -161,12 +161,14 @@ def measure_cold_start(plan: Plan) -> tuple[Row, Row, list[str]]:
             continue
         launch_to_paint.append(result["painted_at"] - launched)
         in_process.append(result["in_process"])
+        modules.append(result["modules"])
         log(f"cold start run {run + 1}: {launch_to_paint[-1]:.3f} s")
     total = Row("cold start: launch → first paint (fresh process)", launch_to_paint, "s",
                 "< 1.5 s", None if not launch_to_paint
                 else statistics.median(launch_to_paint) < 1.5)
     part = Row("cold start: of which in Python (imports → paint)", in_process, "s")
-    return total, part, notes
+    imported = Row("cold start: modules imported by the first paint", modules, "modules")
+    return total, part, imported, notes
 
 
 def measure_secrets(plan: Plan) -> tuple[list[Row], list[str]]:

@@ -3,8 +3,10 @@
 app.py has no "open the window and quit after the first paint" switch, so this script does
 what ``vaultbrowser.app.main`` does up to ``window.show()`` (imports, QApplication, the qasync
 loop, ServiceSession, MainWindow; no emulators, no connections, no saved settings) and stops
-after the first paint. Printed: ``BENCH_RESULT {"in_process": s, "painted_at": epoch s}``; the
-runner subtracts its own launch time from ``painted_at`` (interpreter start-up included).
+after the first paint. Printed: ``BENCH_RESULT {"in_process": s, "painted_at": epoch s,
+"modules": n}``; the runner subtracts its own launch time from ``painted_at`` (interpreter
+start-up included). ``modules``: how many modules were imported when the window had painted
+(a figure load on the machine does not move; the SDK, redis-py and cryptography load later).
 """
 
 import time
@@ -36,13 +38,14 @@ def main() -> int:
                         reporter=ErrorReporter(modal=False))
     painted = loop.create_future()
 
-    FirstPaintWatch(window, lambda at, epoch: painted.done() or painted.set_result((at, epoch)))
+    FirstPaintWatch(window, lambda at, epoch: painted.done()
+                    or painted.set_result((at, epoch, len(sys.modules))))
     window.show()
     with loop:
-        done, wall = loop.run_until_complete(asyncio.wait_for(painted, 30))
+        done, wall, modules = loop.run_until_complete(asyncio.wait_for(painted, 30))
         loop.run_until_complete(window.aclose())
-    print("BENCH_RESULT " + json.dumps({"in_process": done - _STARTED, "painted_at": wall}),
-          flush=True)
+    print("BENCH_RESULT " + json.dumps({"in_process": done - _STARTED, "painted_at": wall,
+                                        "modules": modules}), flush=True)
     return 0
 
 

@@ -74,7 +74,7 @@ def collect(results: list[dict[str, Any]]) -> Samples:
 class Row:
     label: str
     values: list[float]
-    unit: str  # "ms", "s" or "MB"
+    unit: str  # "ms", "s", "MB" or "modules" (a count)
     target: str = ""
     passed: bool | None = None
     runs: int | None = None
@@ -84,7 +84,7 @@ class Row:
             return [self.label, "n/a", "", str(self.runs or ""), self.target, "no data"]
         med = statistics.median(self.values)
         scale = 1000 if self.unit == "ms" else 1
-        fmt = (lambda v: f"{v * scale:,.0f}") if self.unit in ("ms", "MB") else (
+        fmt = (lambda v: f"{v * scale:,.0f}") if self.unit in ("ms", "MB", "modules") else (
             lambda v: f"{v:,.2f}")
         spread = (f"{fmt(min(self.values))}–{fmt(max(self.values))}"
                   if len(self.values) > 1 else "")
