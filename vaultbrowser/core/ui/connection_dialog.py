@@ -19,12 +19,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +41,7 @@ from vaultbrowser.core.ui.connection_form import (
     USES_TENANT,
     A,
     as_noun,
+    certificate_file_row,
     refill,
     scrub,
     typed_url,
@@ -119,8 +117,9 @@ class ConnectionDialog(QDialog):
         self.tenant_edit.setPlaceholderText("Directory (tenant) id or domain")
         self.client_edit = QLineEdit()
         self.client_edit.setPlaceholderText("Application (client) id")
-        self.cert_edit, cert_row = self._file_row("PEM or PFX file")
-        self.ca_edit, ca_row = self._file_row("The local server's CA certificate (optional)")
+        self.cert_edit, cert_row = certificate_file_row(self, "PEM or PFX file")
+        self.ca_edit, ca_row = certificate_file_row(
+            self, "The local server's CA certificate (optional)")
         self.source_combo = QComboBox()
         self.source_combo.addItem("Paste it here (kept in memory only)", PASTE)
         self.source_combo.addItem("Read it from an environment variable", FROM_ENV)
@@ -168,25 +167,6 @@ class ConnectionDialog(QDialog):
         for edit in (self.url_edit, self.tenant_edit, self.client_edit, self.cert_edit,
                      self.ca_edit, self.secret_edit, self.env_edit, self.name_edit):
             edit.textChanged.connect(self._validate)
-
-    def _file_row(self, placeholder: str) -> tuple[QLineEdit, QWidget]:
-        edit = QLineEdit()
-        edit.setPlaceholderText(placeholder)
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(lambda: self._browse(edit))
-        row = QWidget()
-        box = QHBoxLayout(row)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(edit, 1)
-        box.addWidget(browse)
-        return edit, row
-
-    def _browse(self, edit: QLineEdit) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a certificate file", edit.text(),
-                                              "Certificates (*.pem *.crt *.cer *.pfx *.p12);;"
-                                              "All files (*)")
-        if path:
-            edit.setText(path)
 
     # --- state ----------------------------------------------------------------------------------
 

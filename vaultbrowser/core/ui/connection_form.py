@@ -7,7 +7,14 @@ import os
 import re
 from dataclasses import replace
 
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from vaultbrowser.core.services.connections import (
     AuthMethod,
@@ -101,3 +108,25 @@ def refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
 def as_noun(label: str) -> str:
     """"Connection string" → "connection string"; an acronym ("SAS URL") stays."""
     return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def certificate_file_row(parent: QWidget, placeholder: str) -> tuple[QLineEdit, QWidget]:
+    """A path field with its Browse… button (a certificate or CA file): the field, the row."""
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    browse = QPushButton("Browse…")
+    browse.clicked.connect(lambda: _browse(parent, edit))
+    row = QWidget()
+    box = QHBoxLayout(row)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(edit, 1)
+    box.addWidget(browse)
+    return edit, row
+
+
+def _browse(parent: QWidget, edit: QLineEdit) -> None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Choose a certificate file", edit.text(),
+                                          "Certificates (*.pem *.crt *.cer *.pfx *.p12);;"
+                                          "All files (*)")
+    if path:
+        edit.setText(path)
