@@ -43,8 +43,13 @@ def test_each_container_keeps_its_own_columns_and_the_user_choice_wins() -> None
     assert columns.shown == ("status", "total")
     assert columns.offer(users, ("/pk",), [{"id": "u", "pk": "p", "name": "Ann"}])
     assert columns.shown == ("name",)
-    columns.follow(orders, ("/customerId",))
+    assert columns.follow(orders, ("/customerId",))
     assert columns.shown == ("status", "total")
+    assert not columns.follow(orders, ("/customerId",))  # already followed: nothing to redo
+    # a container without common properties is still followed (its columns: none)
+    assert columns.offer(("https://a/", "shop", "empty"), ("/pk",), [{"id": "x", "pk": "p"}])
+    assert (columns.current, columns.shown) == (("https://a/", "shop", "empty"), ())
+    columns.follow(orders, ("/customerId",))
     # a later first page of the same container (a refresh) keeps what the user chose
     assert not columns.offer(orders, ("/customerId",), [{"id": "1", "other": 1}])
     assert columns.shown == ("status", "total")

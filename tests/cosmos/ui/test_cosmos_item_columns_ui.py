@@ -64,13 +64,17 @@ def test_each_container_keeps_its_columns_and_the_selection_picks_whose(
 
     async def run() -> None:
         root = await h.connect(cosmos_server)
+        assert not h.view.columns_button.isEnabled()  # no container's items yet
         first = await h.container(root, with_n.database, "items")
         await h.first_page(first)
+        assert h.view.columns_button.isEnabled()
+        assert with_n.database in h.view.columns_button.toolTip()
         h.view.columns_button.apply("n, pk, id, extra")  # pk and id have their columns
         assert h.model.property_columns == ("n", "extra")
         second = await h.container(root, keyed_by_n.database, "items")
         await h.first_page(second)  # opened: the table follows it
         assert h.model.property_columns == ()
+        assert keyed_by_n.database in h.view.columns_button.toolTip()
         assert visible_titles(h) == ["id", "Partition key"]
         await h.select(h.model.index(0, 0, first))  # an item of the first container
         assert h.model.property_columns == ("n", "extra")

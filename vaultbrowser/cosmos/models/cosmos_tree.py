@@ -54,6 +54,12 @@ class CosmosTreeModel(LazyTreeModel):
         """The properties shown after id and the partition key: the followed container's."""
         return self._columns.shown
 
+    @property
+    def followed_container(self) -> ContainerKey | None:
+        """Whose columns the table shows: (account endpoint, database, container); None
+        before any container's items."""
+        return self._columns.current
+
     def set_property_columns(self, names: Sequence[str], *, by_user: bool = True) -> None:
         """Show these top-level properties after id and the partition key, for the followed
         container (at most ``PROPERTY_COLUMNS``; blank names, and id and the partition key's

@@ -31,11 +31,12 @@ class ItemColumns:
         return self._chosen.get(self.current, ())
 
     def follow(self, key: ContainerKey, key_paths: Sequence[str]) -> bool:
-        """Show ``key``'s choice from now on; True when the shown properties changed."""
-        before = self.shown
+        """Show ``key``'s choice from now on; True when the container followed or the shown
+        properties changed."""
+        before = (self.current, self.shown)
         self.current = key
         self._key_paths[key] = tuple(key_paths)
-        return self.shown != before
+        return (self.current, self.shown) != before
 
     def choose(self, names: Sequence[str], *, by_user: bool) -> bool:
         """The followed container's properties: blank names, repeats and those with a column
@@ -53,9 +54,10 @@ class ItemColumns:
     def offer(self, key: ContainerKey, key_paths: Sequence[str],
               documents: Sequence[Mapping[str, Any]]) -> bool:
         """A container's first page came: follow it, and unless the user chose its columns,
-        take the page's common properties. True when the shown properties changed."""
-        before = self.shown
+        take the page's common properties. True when the container followed or the shown
+        properties changed."""
+        before = (self.current, self.shown)
         self.follow(key, key_paths)
         if key not in self._by_user and documents:
             self._chosen[key] = common_properties(documents, key_paths, self.count)
-        return self.shown != before
+        return (self.current, self.shown) != before

@@ -1,7 +1,10 @@
 """``ColumnsButton``: which top-level properties the item rows show after id and the
-partition key (chosen from the first page's common properties until the user picks)."""
+partition key, for the container the table follows (chosen from its first page's common
+properties until the user picks); enabled once a container's items are shown."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtWidgets import QInputDialog, QPushButton, QWidget
 
@@ -12,14 +15,26 @@ class ColumnsButton(QPushButton):
     def __init__(self, model: CosmosTreeModel, parent: QWidget | None = None) -> None:
         super().__init__("Columns…", parent)
         self.model = model
-        self.setToolTip(f"Choose up to {PROPERTY_COLUMNS} top-level properties to show as "
-                        "columns after id and the partition key")
         self.clicked.connect(self.choose)
+        model.headerDataChanged.connect(self._follow)
+        self._follow()
+
+    def _follow(self, *_args: Any) -> None:
+        followed = self.model.followed_container
+        self.setEnabled(followed is not None)
+        self.setToolTip(
+            f"Choose up to {PROPERTY_COLUMNS} top-level properties of {followed[1]}/"
+            f"{followed[2]}'s items to show after id and the partition key"
+            if followed is not None else "Open a container to choose its item columns")
 
     def choose(self) -> None:
+        followed = self.model.followed_container
+        if followed is None:
+            return
         text, accepted = QInputDialog.getText(
-            self, "Item columns", f"Top-level properties, comma-separated (at most "
-            f"{PROPERTY_COLUMNS}):", text=", ".join(self.model.property_columns))
+            self, f"Item columns of {followed[1]}/{followed[2]}",
+            f"Top-level properties, comma-separated (at most {PROPERTY_COLUMNS}):",
+            text=", ".join(self.model.property_columns))
         if accepted:
             self.apply(text)
 
