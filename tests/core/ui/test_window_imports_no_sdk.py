@@ -2,7 +2,9 @@
 even azure-core), no redis-py and no ``cryptography``: those take about a second and load in a
 worker thread after the first paint (``sdk_imports``). redis-py (~135 ms), cryptography
 (~90 ms) and azure-core (~40 ms) were imported before it through the services the views
-import."""
+import. Nor is any module a kind names for that background import (``sdk_modules``: its
+service's entry point), nor the transport (``http.transport``): those are what the first
+connection needs, not the first paint."""
 
 from __future__ import annotations
 
@@ -42,6 +44,9 @@ def _loaded_at_first_paint(tmp_path: Path) -> str:
             print("LOADED", sorted(name for name in sys.modules if any(
                 name == package or name.startswith(package + ".")
                 for package in {NOT_BEFORE_PAINT!r})))
+            later = ["vaultbrowser.core.services.http.transport",
+                     *(name for kind in KINDS for name in kind.sdk_modules)]
+            print("EARLY", sorted(name for name in later if name in sys.modules))
             loop.run_until_complete(window.aclose())
     """)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
@@ -54,4 +59,5 @@ def _loaded_at_first_paint(tmp_path: Path) -> str:
 def test_the_window_is_painted_without_the_sdk(tmp_path: Path) -> None:
     output = _loaded_at_first_paint(tmp_path)
     assert "LOADED []" in output, output
+    assert "EARLY []" in output, output
     assert "VIEWS 0" not in output

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultbrowser.core.audit.diff_report import FieldDifference
 from vaultbrowser.core.audit.model import ItemKind
@@ -21,7 +21,9 @@ from vaultbrowser.keyvault.services.records import (
     SecretRecord,
     VaultItemRecord,
 )
-from vaultbrowser.keyvault.services.vault_service import KeyVaultService
+
+if TYPE_CHECKING:  # the services open a vault later, off the first paint's path
+    from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 NOTHING = "—"
 NO_TAG = "(no tag)"

@@ -26,7 +26,7 @@ import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaultbrowser.core.services.errors import (
     AuthenticationRequired,
@@ -45,7 +45,9 @@ from vaultbrowser.keyvault.services.across.search_filters import (
 from vaultbrowser.keyvault.services.across.vault_set import Vault
 from vaultbrowser.keyvault.services.inputs import MAX_KEY_VAULT_PAGE
 from vaultbrowser.keyvault.services.records import VaultItemRecord
-from vaultbrowser.keyvault.services.vault_service import KeyVaultService
+
+if TYPE_CHECKING:  # the services open a vault later, off the first paint's path
+    from vaultbrowser.keyvault.services.vault_service import KeyVaultService
 
 T = TypeVar("T")
 

@@ -17,7 +17,6 @@ from vaultbrowser.core.ui.window.context import WindowContext
 from vaultbrowser.keyvault.models.vault_tree import VaultRoot
 from vaultbrowser.keyvault.services.across.vault_set import Vault
 from vaultbrowser.keyvault.services.connections import KEY_VAULT
-from vaultbrowser.keyvault.services.opener import open_vault
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,9 @@ class AllVaults:
     @contextlib.asynccontextmanager
     async def opened(self, choices: Sequence[VaultChoice]) -> AsyncIterator[list[Vault]]:
         """The chosen vaults' services; those opened here are closed on the way out."""
+        # Here, not at module level: the Key Vault services load after the first paint.
+        from vaultbrowser.keyvault.services.opener import open_vault
+
         session = self._window.session
         opened_here = []
         vaults: list[Vault] = []
