@@ -35,16 +35,13 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 T = TypeVar("T")
 
 
-# The longest test files, started first: pytest-xdist (scripts/test runs the suite on a worker
-# per core, a file per worker at a time) hands files out in collection order, so a long file
-# collected last would run alone at the end while the other workers idle.
+# The longest test files, started first: scripts/test runs the suite on pytest-xdist workers that
+# take the tests in collection order (--dist worksteal), so a long file collected last would run
+# alone at the end while the other workers idle.
 _LONGEST_FIRST = (
     "tests/packaging/test_deb_install.py",  # builds, installs and purges the .deb: minutes
     "tests/core/ui/test_app_demo.py",  # the demo app as a process, in three time zones
-    "tests/core/ui/test_random_actions.py",
-    "tests/blob/models/test_blob_models.py",
-    "tests/core/ui/test_read_only_window.py",
-)
+)  # no more: all of them land at the head of the first worker's half, one after another
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
