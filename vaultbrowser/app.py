@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,15 @@ async def _open_demo(window: Any, demo: Any) -> None:
     async for connection in demo.connections(window.statusBar().showMessage, extras=True):
         await window.open_connection(connection)
     window.statusBar().showMessage(demo.summary(), 0 if demo.unavailable else 10_000)
+
+
+async def _after_first_paint(painted: asyncio.Event, work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` once the window has painted, or after a second (a window the system keeps
+    hidden may not paint). Started before the paint, the SDK's import in a worker thread and the
+    demo's emulators held the GIL half the time and delayed the first paint."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(painted.wait(), 1.0)
+    await work
 
 
 async def _wait_until(condition: Any, timeout: float) -> bool:
@@ -339,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
                                          for pane in window.panes))
     from vaultbrowser.core.ui.window.first_paint import FirstPaintWatch
 
-    painted = FirstPaintWatch(window)  # a child of the window: lives as long as it
+    first_paint = asyncio.Event()
+    # A child of the window: lives as long as it.
+    painted = FirstPaintWatch(window, lambda _at, _epoch: first_paint.set())
     window.show()
     collector.freeze_startup_heap()
     closed = asyncio.Event()
@@ -349,10 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         loop.set_exception_handler(lambda _loop, context: reporter.report(
             context.get("exception") or RuntimeError(context.get("message", "error"))))
         # In a worker thread, while the user looks around.
-        window.run_task(_import_sdk(window, connections))
-        window.run_task(_open_connections(window, connections, args.addresses))
+        window.run_task(_after_first_paint(first_paint, _import_sdk(window, connections)))
+        window.run_task(_after_first_paint(
+            first_paint, _open_connections(window, connections, args.addresses)))
         if demo is not None:
-            window.run_task(_open_demo(window, demo))
+            window.run_task(_after_first_paint(first_paint, _open_demo(window, demo)))
         if args.screenshot:
             window.run_task(_screenshot(window, demo, KINDS, args.screenshot))
         outcome: list[int] = []
