@@ -140,9 +140,9 @@ def test_search_across_an_open_and_a_discovered_vault(qloop: Any, window: MainWi
         view.setFocus()
         view.setCurrentIndex(model.index(row, 1))
         hit = model.index(row, 0).data(HIT_ROLE)
-        tasks_before = set(window._tasks)
+        tasks_before = set(window.tasks.running)
         QTest.keyClick(view, Qt.Key.Key_Return)
-        opening = [t for t in window._tasks if t not in tasks_before]
+        opening = [t for t in window.tasks.running if t not in tasks_before]
         assert opening, "Enter started nothing"
         await asyncio.gather(*opening)
         assert tool.task is None  # Enter did not start a new search

@@ -147,7 +147,7 @@ class Harness:
     async def settle(self) -> None:
         """Every window task done and every tree idle."""
         window = self.window
-        await self.wait_for(lambda: not window._tasks)
+        await self.wait_for(lambda: not window.tasks.running)
         for model in (pane.model for pane in window.panes):
             await model.wait_idle()
         await asyncio.sleep(0.05)

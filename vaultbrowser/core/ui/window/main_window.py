@@ -3,9 +3,8 @@
 The window names no kind: it is given the registry (``kinds``) and asks each kind for its view
 (``KindView``: panes, root records, details) and for the service of a connection.
 
-All I/O runs as asyncio tasks on the qasync loop; the window holds them (a task nobody holds
-can vanish) and closes every client and session from its close handling while the loop still
-runs (waiting for ``aboutToQuit`` is too late).
+All I/O runs as asyncio tasks on the qasync loop, held by the window (``WindowTasks``); its
+close (``WindowShutdown``) ends them and closes every client and session while the loop runs.
 """
 
 from __future__ import annotations
@@ -53,8 +52,10 @@ from vaultbrowser.core.ui.window.menus import build_menus
 from vaultbrowser.core.ui.window.navigation import Navigation
 from vaultbrowser.core.ui.window.quick_access import QuickAccess
 from vaultbrowser.core.ui.window.selection_details import SelectionDetails
+from vaultbrowser.core.ui.window.shutdown import WindowShutdown
 from vaultbrowser.core.ui.window.toolbar import WindowToolbar
 from vaultbrowser.core.ui.window.window_state import WindowState
+from vaultbrowser.core.ui.window.window_tasks import WindowTasks
 
 if TYPE_CHECKING:
     from vaultbrowser.core.services.session import ServiceSession
@@ -83,13 +84,9 @@ class MainWindow(QMainWindow):
         self.confirm_reveal: Callable[[str], bool] = self._ask_reveal
         self.settings = settings or Settings()
         self.reporter = reporter or ErrorReporter(self)
-        self._on_closed = on_closed
-        self._closing_steps: list[Callable[[], Awaitable[None]]] = []
+        self.tasks = WindowTasks(self.reporter.report)
+        self.shutdown = WindowShutdown(self, on_closed)
         self._store = connection_store
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._closing = False
-        self._closed = False
-        self._shutdown_task: asyncio.Task[None] | None = None
         self.connections: list[Connection] = []
         self._roots: dict[str, list[tuple[LazyTreeModel, Any]]] = {}
 
@@ -261,7 +258,7 @@ class MainWindow(QMainWindow):
         for model, record in self._roots.pop(connection.key, []):
             model.remove_root(record)
             service = record.service
-            self._spawn(self.session.close_service(service))
+            self.tasks.run(self.session.close_service(service))
         self.connections = [c for c in self.connections if c.key != connection.key]
         self.state.update()
         if forget and self._store is not None:
@@ -358,21 +355,7 @@ class MainWindow(QMainWindow):
 
     def run_task(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine owned by the window: cancelled on close, failures reported."""
-        return self._spawn(coroutine)
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            self.reporter.report(error)  # typed errors get their dialog; others are bugs
+        return self.tasks.run(coroutine)
 
     def changeEvent(self, event: Any) -> None:
         # A revealed value does not outlive the window losing focus.
@@ -381,45 +364,12 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._closed:
-            event.accept()
-            return
-        event.ignore()
-        if not self._closing:
-            self._closing = True
-            self.quick_access.remember_last()
-            self.state.save()
-            self.hide()
-            self._shutdown_task = asyncio.ensure_future(self._shutdown())
-
-    async def _shutdown(self) -> None:
-        await self.aclose()
-        self._closed = True
-        self.close()
-        self.closed.emit()
+        self.shutdown.close_requested(event)
 
     async def aclose(self) -> None:
         """Cancel every task, close clients and sessions. Safe to await twice."""
-        self.detail_pane.hide_value()
-        for pane in self.panes:
-            pane.model.cancel_all()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        for pane in self.panes:
-            await pane.model.wait_idle()
-        self.activity_model.close()
-        await self.session.aclose()
-        steps, self._closing_steps = self._closing_steps, []
-        if self._on_closed is not None:
-            steps.insert(0, self._on_closed)
-            self._on_closed = None
-        for step in steps:
-            await step()
+        await self.shutdown.aclose()
 
     def add_closing_step(self, step: Callable[[], Awaitable[None]]) -> None:
         """Await ``step`` when the window closes, after its clients (a demo started later)."""
-        self._closing_steps.append(step)
-
+        self.shutdown.add_step(step)
