@@ -178,7 +178,7 @@ def window_parts(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[tuple
 
 
 def in_flight(window: MainWindow) -> int:
-    return sum(len([t for t in model._tasks() if not t.done()])
+    return sum(len([t for t in model.pages_in_flight() if not t.done()])
                for model in (pane.model for pane in window.panes))
 
 
@@ -278,7 +278,7 @@ def test_removing_a_connection_with_pages_in_flight(
         assert all(task.cancelled() for task in tasks)
         assert secrets.rowCount() == 0 and keys.rowCount() == 0
         # The connection's service and transport were closed by the window's task.
-        await wait_for(lambda: not window._tasks)
+        await wait_for(lambda: not window.tasks.running)
         assert window.session._services == [] and window.session._transports == []
 
     qloop.run_until_complete(body())

@@ -194,9 +194,7 @@ class AzureTreeModel(LazyTreeModel):
         if tenant is None:
             super().retry(index)
             return
-        task = asyncio.ensure_future(self.sign_in(QModelIndex(index)))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        self.page_tasks.hold(asyncio.ensure_future(self.sign_in(QModelIndex(index))))
 
     async def sign_in(self, index: QModelIndex) -> None:
         """Sign in to the tenant at ``index``, then list it again (errors: ``load_failed``)."""

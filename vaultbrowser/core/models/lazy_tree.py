@@ -30,6 +30,12 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from vaultbrowser.core.models.listing import Listing
 from vaultbrowser.core.models.model_guard import guard_model_methods
 from vaultbrowser.core.models.node_tree import AnyIndex, NodeTreeModel
+from vaultbrowser.core.models.page_tasks import (
+    PageTasks,
+    cancel_page_tasks,
+    pages_in_flight,
+    wait_pages_idle,
+)
 from vaultbrowser.core.models.pages_ahead import PagesAhead
 from vaultbrowser.core.models.tree_node import Node
 from vaultbrowser.core.services.config import DEFAULT_SETTINGS
@@ -65,7 +71,8 @@ class LazyTreeModel(NodeTreeModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._running: set[asyncio.Task[None]] = set()  # every page task not yet done
+        # Every page task not yet done; a subclass holds its own loading work here too.
+        self.page_tasks = PageTasks()
 
     # --- subclass hooks ---------------------------------------------------------------------
 
@@ -102,7 +109,7 @@ class LazyTreeModel(NodeTreeModel):
     def remove_root(self, record: Any) -> bool:
         for row, node in enumerate(self._root.children):
             if node.record is record or node.record == record:
-                self._cancel_subtree(node)
+                self.cancel_subtree(node)
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._root.children[row]
                 self.endRemoveRows()
@@ -127,10 +134,7 @@ class LazyTreeModel(NodeTreeModel):
         # Only the task changes rows (its first step shows "Loading…"): fetchMore is called
         # from views' and testers' signal handlers, where inserting rows would nest changes.
         assert node.listing is not None
-        task = asyncio.ensure_future(self._run(node, node.listing))
-        node.listing.task = task
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        task = self.page_tasks.start(node.listing, self._run(node, node.listing))
         # A task cancelled before its first step never runs its own cleanup: this does.
         task.add_done_callback(lambda done: self._task_done(node, done))
 
@@ -300,7 +304,7 @@ class LazyTreeModel(NodeTreeModel):
         rows = self.rowCount(parent)  # counted before anything changes, status row included
         if rows:
             self.beginRemoveRows(parent, 0, rows - 1)
-        self._cancel_subtree(node)
+        self.cancel_subtree(node)
         removed, node.children = node.children, []
         node.listing.reset()  # listed again from the first page: every token is new
         node.status_shown = False
@@ -317,32 +321,25 @@ class LazyTreeModel(NodeTreeModel):
             return  # connections are removed with remove_root
         row = owner.children.index(node)
         self.beginRemoveRows(self.index_of(owner), row, row)
-        self._cancel_subtree(node)
+        self.cancel_subtree(node)
         del owner.children[row]
         self.endRemoveRows()
         self._retire([node])
 
     def is_loading(self) -> bool:
         """Whether any page is in flight."""
-        return bool(self._running)
+        return self.page_tasks.any_running()
 
-    def _cancel_subtree(self, node: Node) -> None:
-        """Cancel and detach every task below (and at) ``node``; the caller fixes the rows."""
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            listing = current.listing
-            if listing is not None:
-                listing.load_all = False
-                if listing.task is not None:
-                    task, listing.task = listing.task, None
-                    task.cancel()
-            stack.extend(current.children)
+    def cancel_subtree(self, node: Node) -> None:
+        """Cancel and detach every page task below (and at) ``node``; the caller fixes the
+        rows. Every refresh, removal and closing passes here: a subclass extends it to stop
+        its own work below ``node``."""
+        cancel_page_tasks(node)
 
     def cancel_all(self) -> None:
         """Cancel every page in flight (closing the window). Status rows change: reset views."""
         self.beginResetModel()
-        self._cancel_subtree(self._root)
+        self.cancel_subtree(self._root)
         stack = [self._root]
         while stack:
             node = stack.pop()
@@ -384,21 +381,11 @@ class LazyTreeModel(NodeTreeModel):
 
     async def wait_idle(self) -> None:
         """Wait until no page is in flight (tests, shutdown)."""
-        while True:
-            tasks = [t for t in self._tasks() if not t.done()]
-            if not tasks:
-                return
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(*tasks, return_exceptions=True)
+        await wait_pages_idle(self._root)
 
-    def _tasks(self) -> list[asyncio.Task[None]]:
-        found, stack = [], [self._root]
-        while stack:
-            node = stack.pop()
-            if node.listing is not None and node.listing.task is not None:
-                found.append(node.listing.task)
-            stack.extend(node.children)
-        return found
+    def pages_in_flight(self) -> list[asyncio.Task[None]]:
+        """Every node's page task (done or not; tests)."""
+        return pages_in_flight(self._root)
 
     def loaded_summary(self, index: AnyIndex) -> str:
         """"250 loaded · more available" / "1,204 (complete)" for a node."""

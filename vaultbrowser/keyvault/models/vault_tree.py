@@ -258,10 +258,10 @@ class KeyVaultTreeModel(LazyTreeModel):
         except Exception as error:
             report_model_fault(self, "update_record", error)
 
-    def _cancel_subtree(self, node: Node) -> None:
+    def cancel_subtree(self, node: Node) -> None:
         # Every refresh, removal, root removal and reset (the deleted view) passes here: the
         # rows' fills stop with their pages, before the rows go.
-        super()._cancel_subtree(node)
+        super().cancel_subtree(node)
         if self.filler is not None:
             self.filler.cancel_under(node)
 
@@ -291,7 +291,7 @@ class KeyVaultTreeModel(LazyTreeModel):
         for vault in self.root_nodes():
             if vault.listing is not None and vault.listing.started:
                 relist.append(vault)
-            self._cancel_subtree(vault)
+            self.cancel_subtree(vault)
             retired.extend(vault.children)
             vault.children = []
             if vault.listing is not None:
