@@ -136,8 +136,12 @@ async def _after_first_paint(painted: asyncio.Event, work: Coroutine[Any, Any, N
     """Run ``work`` once the window has painted, or after a second (a window the system keeps
     hidden may not paint). Started before the paint, the SDK's import in a worker thread and the
     demo's emulators held the GIL half the time and delayed the first paint."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(painted.wait(), 1.0)
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(painted.wait(), 1.0)
+    except BaseException:
+        work.close()  # cancelled (the window closed) before it began: it never runs
+        raise
     await work
 
 
