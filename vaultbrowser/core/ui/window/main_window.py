@@ -43,14 +43,14 @@ from vaultbrowser.core.ui.common_dialogs import DialogRunner
 from vaultbrowser.core.ui.detail_pane import DetailPane
 from vaultbrowser.core.ui.error_dialog import ErrorReporter
 from vaultbrowser.core.ui.tree.tree_pane import TreePane
-from vaultbrowser.core.ui.window.address_bar import AddressBar
 from vaultbrowser.core.ui.window.audit_actions import AuditActions
 from vaultbrowser.core.ui.window.connection_actions import ConnectionActions
 from vaultbrowser.core.ui.window.context import KindView
 from vaultbrowser.core.ui.window.kind_tabs import KindTabs
 from vaultbrowser.core.ui.window.menus import build_menus
-from vaultbrowser.core.ui.window.navigation import Navigation
-from vaultbrowser.core.ui.window.quick_access import QuickAccess
+from vaultbrowser.core.ui.window.navigation.address_bar import AddressBar
+from vaultbrowser.core.ui.window.navigation.addresses import Navigation
+from vaultbrowser.core.ui.window.navigation.quick_access import QuickAccess
 from vaultbrowser.core.ui.window.selection_details import SelectionDetails
 from vaultbrowser.core.ui.window.shutdown import WindowShutdown
 from vaultbrowser.core.ui.window.toolbar import WindowToolbar

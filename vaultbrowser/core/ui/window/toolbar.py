@@ -11,8 +11,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QToolBar, QToolButton
 
 from vaultbrowser.core.models.icons import Icon, icon
-from vaultbrowser.core.ui.window.breadcrumb import Breadcrumb
-from vaultbrowser.core.ui.window.history import SelectionHistory
+from vaultbrowser.core.ui.window.navigation.breadcrumb import Breadcrumb
+from vaultbrowser.core.ui.window.navigation.history import SelectionHistory
 
 
 def with_shortcut(tip: str, action: QAction) -> str:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from vaultbrowser.core.models.icons import Icon, icon
 from vaultbrowser.core.models.tree_node import Node
-from vaultbrowser.core.ui.window.history import is_in_tree
+from vaultbrowser.core.ui.window.navigation.history import is_in_tree
 
 _SEGMENT_CHARS = 48  # a segment longer than this is elided in the middle (tooltip: whole)
 
