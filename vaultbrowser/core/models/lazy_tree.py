@@ -113,6 +113,7 @@ class LazyTreeModel(NodeTreeModel):
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._root.children[row]
                 self.endRemoveRows()
+                self.cancel_subtree(node)  # a view may have asked it for a page meanwhile
                 self._retire([node])
                 return True
         return False
@@ -130,10 +131,16 @@ class LazyTreeModel(NodeTreeModel):
             return
         self._start(self.node_of(parent))
 
+    def _detached(self, node: Node) -> bool:
+        """Removed from the tree: its rows would land at the top level (its index is invalid)."""
+        return node is not self._root and node.parent is None
+
     def _start(self, node: Node) -> None:
         # Only the task changes rows (its first step shows "Loading…"): fetchMore is called
         # from views' and testers' signal handlers, where inserting rows would nest changes.
         assert node.listing is not None
+        if self._detached(node):
+            return
         task = self.page_tasks.start(node.listing, self._run(node, node.listing))
         # A task cancelled before its first step never runs its own cleanup: this does.
         task.add_done_callback(lambda done: self._task_done(node, done))
@@ -238,7 +245,8 @@ class LazyTreeModel(NodeTreeModel):
 
     def _append_pages(self, node: Node, pages: list[Page[Any]]) -> None:
         """Insert the pages the node's listing accepted (one insert), and empty ``pages``."""
-        if not pages:
+        if not pages or self._detached(node):
+            pages.clear()
             return
         items = [child for page in pages for child in self.child_nodes(node, page.items)]
         pages.clear()
@@ -279,7 +287,7 @@ class LazyTreeModel(NodeTreeModel):
     def load_all(self, index: AnyIndex) -> None:
         """Page ``index``'s node to the end (progress: ``load_all_progress``)."""
         node = self.node_of(index)
-        if node.listing is None or not node.listing.has_more:
+        if node.listing is None or not node.listing.has_more or self._detached(node):
             return
         if node.listing.start_load_all():
             self._start(node)
@@ -298,7 +306,7 @@ class LazyTreeModel(NodeTreeModel):
     def refresh(self, index: AnyIndex) -> None:
         """Forget the node's children and list it again from the first page."""
         node = self.node_of(index)
-        if node.listing is None:
+        if node.listing is None or self._detached(node):
             return
         parent = self.index_of(node)
         rows = self.rowCount(parent)  # counted before anything changes, status row included
@@ -324,6 +332,7 @@ class LazyTreeModel(NodeTreeModel):
         self.cancel_subtree(node)
         del owner.children[row]
         self.endRemoveRows()
+        self.cancel_subtree(node)  # a view may have asked it for a page meanwhile
         self._retire([node])
 
     def is_loading(self) -> bool:
