@@ -84,6 +84,18 @@ def _collect_after_each_test() -> Iterator[None]:
     _collect_due_generations()
 
 
+@pytest.fixture
+def custom_clouds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The custom clouds file (``clouds.json``) at a temporary path, the clouds read afresh."""
+    from vaultbrowser.core.services.signin import clouds
+
+    path = tmp_path / "clouds.json"
+    monkeypatch.setenv(clouds.CLOUDS_FILE_ENV, str(path))
+    clouds.available_clouds.cache_clear()
+    yield path
+    clouds.available_clouds.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def kv_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from vaultbrowser.emulators.keyvault import run_emulator_in_thread

@@ -5,7 +5,7 @@ the command line against the real server."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,6 @@ from vaultbrowser.cosmos.services.discovered import cosmos_connection_for_resour
 from vaultbrowser.emulators.cosmos_server import COSMOS_SERVER_KEY, CosmosServer
 
 ONLY = (KIND,)
-
-
-@pytest.fixture
-def custom_clouds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "clouds.json"
-    monkeypatch.setenv(clouds.CLOUDS_FILE_ENV, str(path))
-    clouds.available_clouds.cache_clear()
-    yield path
-    clouds.available_clouds.cache_clear()
 
 
 @pytest.mark.parametrize(("endpoint", "name"), [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,15 +24,6 @@ from vaultbrowser.core.services.signin.clouds import (
 STACK = {"name": "stack", "label": "Contoso Azure Stack", "authority_host": "login.stack.local",
          "resource_manager": "https://management.stack.contoso.com",
          "vault_suffix": ".vault.stack.contoso.com", "storage_suffix": ".stack.contoso.com"}
-
-
-@pytest.fixture
-def custom_clouds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "clouds.json"
-    monkeypatch.setenv(clouds.CLOUDS_FILE_ENV, str(path))
-    clouds.available_clouds.cache_clear()
-    yield path
-    clouds.available_clouds.cache_clear()
 
 
 @pytest.mark.parametrize(("url", "cloud"), [
